@@ -1,0 +1,83 @@
+// Builder, BuilderConfig and optimization profiles: turn a NetworkDefinition into a serialized plan.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiln/logger.h"
+#include "kiln/network.h"
+#include "kiln/types.h"
+
+namespace kiln {
+
+enum class OptProfileSelector : int32_t { kMIN = 0, kOPT = 1, kMAX = 2 };
+
+// min/opt/max shapes per dynamic network input. Kernels are chosen at opt, memory is planned at max.
+class OptimizationProfile {
+ public:
+  // Throws kiln::Error for a negative dimension or a rank above Dims::MAX_DIMS.
+  void setDimensions(const char* inputName, OptProfileSelector selector, const Dims& dims);
+  // Dims with nbDims == -1 when not set.
+  Dims getDimensions(const char* inputName, OptProfileSelector selector) const;
+  bool hasInput(const std::string& inputName) const;
+  std::vector<std::string> inputNames() const;
+
+ private:
+  struct Shapes {
+    Dims dims[3];
+    bool set[3] = {false, false, false};
+  };
+  std::map<std::string, Shapes> shapes_;
+};
+
+enum class BuilderFlag : int32_t { kFP16 = 0, kBF16 = 1, kINT8 = 2, kTF32 = 3 };
+
+class BuilderConfig {
+ public:
+  // Returns the profile's index. Profiles are validated against the network when building.
+  int32_t addOptimizationProfile(const OptimizationProfile& profile);
+  int32_t getNbOptimizationProfiles() const { return static_cast<int32_t>(profiles_.size()); }
+  const OptimizationProfile& getOptimizationProfile(int32_t index) const;
+
+  // Upper bound on scratch memory a single layer may use (bytes).
+  void setWorkspaceLimit(uint64_t bytes) { workspaceLimit_ = bytes; }
+  uint64_t getWorkspaceLimit() const { return workspaceLimit_; }
+
+  void setFlag(BuilderFlag flag) { flags_ |= 1u << static_cast<uint32_t>(flag); }
+  void clearFlag(BuilderFlag flag) { flags_ &= ~(1u << static_cast<uint32_t>(flag)); }
+  bool getFlag(BuilderFlag flag) const { return flags_ & (1u << static_cast<uint32_t>(flag)); }
+  uint32_t getFlags() const { return flags_; }
+
+  // Backend the plan is built for ("cpu" by default).
+  void setBackend(const std::string& name) { backend_ = name; }
+  const std::string& getBackend() const { return backend_; }
+
+ private:
+  std::vector<OptimizationProfile> profiles_;
+  uint64_t workspaceLimit_ = uint64_t{1} << 30;
+  uint32_t flags_ = 0;
+  std::string backend_ = "cpu";
+};
+
+class Builder {
+ public:
+  explicit Builder(Logger& logger = nullLogger()) : logger_(&logger) {}
+
+  std::unique_ptr<NetworkDefinition> createNetwork() const;
+  std::unique_ptr<BuilderConfig> createBuilderConfig() const;
+  // Owned by the builder; lives as long as it does.
+  OptimizationProfile* createOptimizationProfile();
+
+  // Validates profiles, runs the optimization passes, lowers onto the backend and serializes.
+  // Throws kiln::Error naming the input, profile or layer at fault.
+  std::vector<uint8_t> buildSerializedNetwork(const NetworkDefinition& network, const BuilderConfig& config) const;
+
+ private:
+  Logger* logger_;
+  std::vector<std::unique_ptr<OptimizationProfile>> profiles_;
+};
+
+}  // namespace kiln

@@ -1,0 +1,112 @@
+// NetworkDefinition: tensors and layers with shapes inferred symbolically as layers are added.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiln/layers.h"
+#include "kiln/logger.h"
+#include "kiln/types.h"
+
+namespace kiln {
+
+namespace graph {
+struct Graph;
+}
+
+class Tensor {
+ public:
+  Tensor(const Tensor&) = delete;
+  Tensor& operator=(const Tensor&) = delete;
+
+  const char* getName() const;
+  void setName(const char* name);
+  DataType getType() const;
+  // Dimensions with -1 where the size depends on the input shapes at run time.
+  Dims getDimensions() const;
+  // The dimension as an expression over the network inputs, e.g. "floor((in.2+2-3)/2)+1".
+  std::string getDimensionExpression(int32_t axis) const;
+  bool isNetworkInput() const;
+  bool isNetworkOutput() const;
+  // True when the tensor's values are known at build time as expressions of the input shapes (a shape tensor).
+  bool isShapeTensor() const;
+  // Index into the network's internal tensor table.
+  int32_t id() const { return id_; }
+
+ private:
+  friend class NetworkDefinition;
+  Tensor(NetworkDefinition& network, int32_t id) : network_(&network), id_(id) {}
+  NetworkDefinition* network_;
+  int32_t id_;
+};
+
+class NetworkDefinition {
+ public:
+  explicit NetworkDefinition(Logger& logger = nullLogger());
+  ~NetworkDefinition();
+  NetworkDefinition(const NetworkDefinition&) = delete;
+  NetworkDefinition& operator=(const NetworkDefinition&) = delete;
+
+  // -1 in `dims` marks a dynamic dimension, to be covered by an optimization profile.
+  Tensor* addInput(const char* name, DataType type, const Dims& dims);
+  void markOutput(Tensor& tensor);
+  void unmarkOutput(Tensor& tensor);
+
+  ConstantLayer* addConstant(const Dims& dims, const Weights& weights);
+  IdentityLayer* addIdentity(Tensor& input);
+  // Input NC<spatial>; kernel weights K x C/groups x <kernelSize>; bias of K values or empty.
+  ConvolutionLayer* addConvolutionNd(Tensor& input, int64_t nbOutputMaps, const Dims& kernelSize,
+                                     const Weights& kernelWeights, const Weights& biasWeights);
+  // Convolution whose kernel (and optional bias) are tensors of the network.
+  ConvolutionLayer* addConvolution(Tensor& input, Tensor& kernel, Tensor* bias);
+  MatrixMultiplyLayer* addMatrixMultiply(Tensor& a, MatrixOperation opA, Tensor& b, MatrixOperation opB);
+  ElementWiseLayer* addElementWise(Tensor& a, Tensor& b, ElementWiseOperation op);
+  ActivationLayer* addActivation(Tensor& input, ActivationType type);
+  UnaryLayer* addUnary(Tensor& input, UnaryOperation op);
+  PoolingLayer* addPoolingNd(Tensor& input, PoolingType type, const Dims& windowSize);
+  SoftMaxLayer* addSoftMax(Tensor& input);
+  ResizeLayer* addResize(Tensor& input);
+  ShuffleLayer* addShuffle(Tensor& input);
+  ConcatenationLayer* addConcatenation(Tensor* const* inputs, int32_t count);
+  ConcatenationLayer* addConcatenation(const std::vector<Tensor*>& inputs);
+  SliceLayer* addSlice(Tensor& input, const Dims& start, const Dims& size, const Dims& stride);
+  GatherLayer* addGather(Tensor& data, Tensor& indices, int32_t axis);
+  ReduceLayer* addReduce(Tensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions);
+  // Outputs: values, and int32 indices along the reduced axis.
+  TopKLayer* addTopK(Tensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes);
+  // A 1-D int64 tensor holding the input's dimensions.
+  ShapeLayer* addShape(Tensor& input);
+  CastLayer* addCast(Tensor& input, DataType toType);
+
+  int32_t getNbInputs() const;
+  Tensor* getInput(int32_t index) const;
+  int32_t getNbOutputs() const;
+  Tensor* getOutput(int32_t index) const;
+  int32_t getNbLayers() const;
+  Layer* getLayer(int32_t index) const;
+  // nullptr when no tensor has that name.
+  Tensor* getTensor(const char* name) const;
+
+  Logger& logger() const { return *logger_; }
+
+  // Internal representation, for the builder and importers.
+  const graph::Graph& graph() const { return *graph_; }
+  graph::Graph& graph() { return *graph_; }
+  Tensor* tensorHandle(int32_t id) const;
+  Layer* layerHandle(int32_t id) const;
+  // Re-runs shape inference for layers from `firstLayer` on; throws kiln::Error naming the layer at fault.
+  void reinferFrom(int32_t firstLayer);
+
+ private:
+  template <typename L>
+  L* addLayer(int32_t layerId);
+  Tensor* newTensorHandle(int32_t id);
+
+  Logger* logger_;
+  std::unique_ptr<graph::Graph> graph_;
+  std::vector<std::unique_ptr<Tensor>> tensors_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+};
+
+}  // namespace kiln

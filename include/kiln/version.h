@@ -1,0 +1,6 @@
+#pragma once
+
+namespace kiln {
+// The library's version, as "major.minor.patch".
+const char* kilnVersion();
+}  // namespace kiln

@@ -1,0 +1,67 @@
+#include "backends/backend.h"
+
+#include <map>
+
+namespace kiln::backend {
+
+std::unique_ptr<Backend> makeCpuBackend();
+#ifdef KILN_HAVE_CUDA
+std::unique_ptr<Backend> makeCudaBackend();
+#endif
+
+void KernelSpec::unsupported(const std::string& why) const {
+  throw Error(ErrorCode::kUNSUPPORTED, std::string(layerTypeName(step.type)) + ": " + why, step.name);
+}
+
+namespace {
+
+const std::map<std::string, std::unique_ptr<Backend>>& registry() {
+  static const std::map<std::string, std::unique_ptr<Backend>> backends = [] {
+    std::map<std::string, std::unique_ptr<Backend>> m;
+    auto cpu = makeCpuBackend();
+    m.emplace(cpu->name(), std::move(cpu));
+#ifdef KILN_HAVE_CUDA
+    auto cuda = makeCudaBackend();
+    m.emplace(cuda->name(), std::move(cuda));
+#endif
+    return m;
+  }();
+  return backends;
+}
+
+}  // namespace
+
+const Backend* findBackend(const std::string& name) {
+  auto it = registry().find(name);
+  return it == registry().end() ? nullptr : it->second.get();
+}
+
+std::vector<std::string> backendNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, backend] : registry()) names.push_back(name);
+  return names;
+}
+
+Buffer::Buffer(const Backend& backend, size_t bytes) : backend_(&backend), size_(bytes) {
+  if (bytes > 0) data_ = backend.allocate(bytes);
+}
+Buffer::~Buffer() {
+  if (data_) backend_->release(data_);
+}
+Buffer::Buffer(Buffer&& other) noexcept : backend_(other.backend_), data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+Buffer& Buffer::operator=(Buffer&& other) noexcept {
+  if (this != &other) {
+    if (data_) backend_->release(data_);
+    backend_ = other.backend_;
+    data_ = other.data_;
+    size_ = other.size_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+}  // namespace kiln::backend

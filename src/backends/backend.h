@@ -1,0 +1,103 @@
+// The seam between the runtime and the devices: a Backend creates Kernels for plan steps and owns memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kiln/error.h"
+#include "kiln/types.h"
+#include "plan/plan.h"
+
+namespace kiln::backend {
+
+// A tensor as a kernel sees it: where it is, what it holds, its concrete shape.
+struct TensorArg {
+  void* data = nullptr;
+  DataType type = DataType::kFLOAT;
+  Dims shape;
+  int64_t volume() const { return shape.volume(); }
+};
+
+struct KernelArgs {
+  const TensorArg* inputs = nullptr;  // absent optional inputs have data == nullptr
+  int32_t nbInputs = 0;
+  const TensorArg* outputs = nullptr;
+  int32_t nbOutputs = 0;
+  const int64_t* exprValues = nullptr;  // the evaluated shape program, indexed by ExprId
+  void* workspace = nullptr;
+  size_t workspaceSize = 0;
+  void* stream = nullptr;
+
+  const TensorArg& in(int32_t i) const { return inputs[i]; }
+  const TensorArg& out(int32_t i) const { return outputs[i]; }
+  bool hasInput(int32_t i) const { return i < nbInputs && inputs[i].data != nullptr; }
+  int64_t value(core::ExprId id) const { return exprValues[id]; }
+};
+
+// One step's implementation. Created once per engine and shared by its contexts: run() must not mutate.
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+  // Scratch memory needed for the given shapes (called with the profile's largest shapes).
+  virtual size_t workspaceSize(const KernelArgs& /*args*/) const { return 0; }
+  // Never throws; errors come back as a Status naming the step.
+  virtual Status run(const KernelArgs& args) const = 0;
+};
+
+// What a kernel factory sees of its step.
+struct KernelSpec {
+  const plan::Plan& plan;
+  const plan::Step& step;
+  DataType inputType(int32_t i) const { return plan.tensors[step.inputs[i]].type; }
+  DataType outputType(int32_t i) const { return plan.tensors[step.outputs[i]].type; }
+  bool hasInput(int32_t i) const { return i < static_cast<int32_t>(step.inputs.size()) && step.inputs[i] >= 0; }
+  size_t inputRank(int32_t i) const { return plan.tensors[step.inputs[i]].dims.size(); }
+  size_t outputRank(int32_t i) const { return plan.tensors[step.outputs[i]].dims.size(); }
+  [[noreturn]] void unsupported(const std::string& why) const;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* name() const = 0;
+  // Whether tensors live in host memory (then host pointers are bound directly).
+  virtual bool isHostMemory() const = 0;
+  // Whether the backend can run here (a GPU is present, ...); the reason otherwise.
+  virtual bool available(std::string* reason) const = 0;
+  // Description of the build target recorded in plans (e.g. "x86_64", "sm_90").
+  virtual std::string target() const = 0;
+  // Throws kiln::Error (kUNSUPPORTED, naming the step) when the step cannot run on this backend.
+  virtual std::unique_ptr<Kernel> createKernel(const KernelSpec& spec) const = 0;
+
+  virtual void* allocate(size_t bytes) const = 0;
+  virtual void release(void* p) const = 0;
+  virtual void copyFromHost(void* dst, const void* src, size_t bytes) const = 0;
+};
+
+// Backend registry, filled at start-up with the built-in backends.
+const Backend* findBackend(const std::string& name);
+std::vector<std::string> backendNames();
+
+// Owned backend memory.
+class Buffer {
+ public:
+  Buffer() = default;
+  Buffer(const Backend& backend, size_t bytes);
+  ~Buffer();
+  Buffer(Buffer&& other) noexcept;
+  Buffer& operator=(Buffer&& other) noexcept;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  void* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  const Backend* backend_ = nullptr;
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace kiln::backend

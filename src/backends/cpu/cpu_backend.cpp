@@ -1,0 +1,81 @@
+// The CPU backend: host memory, and a kernel per layer type from the per-family tables.
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "backends/cpu/cpu_kernel.h"
+
+namespace kiln::cpu {
+
+void KernelTable::add(LayerType type, KernelFactory factory) {
+  size_t index = static_cast<size_t>(type);
+  if (factories_.size() <= index) factories_.resize(index + 1);
+  factories_[index] = std::move(factory);
+}
+
+const KernelFactory* KernelTable::find(LayerType type) const {
+  size_t index = static_cast<size_t>(type);
+  if (index >= factories_.size() || !factories_[index]) return nullptr;
+  return &factories_[index];
+}
+
+void failStep(const std::string& step, const std::string& message) {
+  throw Error(ErrorCode::kRUNTIME, message, step);
+}
+
+namespace {
+
+const KernelTable& kernelTable() {
+  static const KernelTable table = [] {
+    KernelTable t;
+    registerCopyKernels(t);
+    registerElementwiseKernels(t);
+    registerMatrixKernels(t);
+    registerConvolutionKernels(t);
+    registerPoolingKernels(t);
+    registerReductionKernels(t);
+    registerShapeKernels(t);
+    registerIndexingKernels(t);
+    return t;
+  }();
+  return table;
+}
+
+class CpuBackend : public backend::Backend {
+ public:
+  const char* name() const override { return "cpu"; }
+  bool isHostMemory() const override { return true; }
+  bool available(std::string*) const override { return true; }
+  std::string target() const override {
+#if defined(__x86_64__)
+    return "x86_64";
+#elif defined(__aarch64__)
+    return "aarch64";
+#else
+    return "host";
+#endif
+  }
+  std::unique_ptr<Kernel> createKernel(const KernelSpec& spec) const override {
+    const KernelFactory* factory = kernelTable().find(spec.step.type);
+    if (!factory) spec.unsupported("the CPU backend has no kernel for this layer type");
+    return (*factory)(spec);
+  }
+  void* allocate(size_t bytes) const override {
+    // 64-byte alignment suits vector loads and BLAS.
+    void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!p) throw Error(ErrorCode::kRUNTIME, "out of host memory allocating " + std::to_string(bytes) + " bytes", "cpu");
+    return p;
+  }
+  void release(void* p) const override { std::free(p); }
+  void copyFromHost(void* dst, const void* src, size_t bytes) const override {
+    if (bytes) std::memcpy(dst, src, bytes);
+  }
+};
+
+}  // namespace
+
+}  // namespace kiln::cpu
+
+namespace kiln::backend {
+std::unique_ptr<Backend> makeCpuBackend() { return std::make_unique<cpu::CpuBackend>(); }
+}  // namespace kiln::backend

@@ -1,0 +1,92 @@
+// Building blocks shared by the CPU kernels.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+
+namespace kiln::cpu {
+
+using backend::Kernel;
+using backend::KernelArgs;
+using backend::KernelSpec;
+using backend::TensorArg;
+
+using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelSpec&)>;
+
+class KernelTable {
+ public:
+  void add(LayerType type, KernelFactory factory);
+  const KernelFactory* find(LayerType type) const;
+
+ private:
+  std::vector<KernelFactory> factories_;
+};
+
+// Per-family registration (one file each).
+void registerCopyKernels(KernelTable& table);         // constant-free data movement: identity, cast, shape values
+void registerElementwiseKernels(KernelTable& table);  // elementwise, activation, unary
+void registerMatrixKernels(KernelTable& table);       // matrix multiply
+void registerConvolutionKernels(KernelTable& table);  // convolution
+void registerPoolingKernels(KernelTable& table);      // pooling
+void registerReductionKernels(KernelTable& table);    // reduce, topk, softmax
+void registerShapeKernels(KernelTable& table);        // shuffle, concatenation, resize
+void registerIndexingKernels(KernelTable& table);     // slice, gather
+
+// A kernel whose body is a callable `void(const KernelArgs&)`; exceptions become an error Status naming the step.
+template <typename Body>
+class FunctionKernel : public Kernel {
+ public:
+  FunctionKernel(std::string stepName, Body body) : stepName_(std::move(stepName)), body_(std::move(body)) {}
+  Status run(const KernelArgs& args) const override {
+    try {
+      body_(args);
+      return Status::ok();
+    } catch (const Error& e) {
+      return e;
+    } catch (const std::exception& e) {
+      return Error(ErrorCode::kRUNTIME, e.what(), stepName_);
+    }
+  }
+
+ private:
+  std::string stepName_;
+  Body body_;
+};
+
+template <typename Body>
+std::unique_ptr<Kernel> makeKernel(const KernelSpec& spec, Body body) {
+  return std::make_unique<FunctionKernel<Body>>(spec.step.name, std::move(body));
+}
+
+// Row-major strides of a shape (elements).
+inline void contiguousStrides(const Dims& shape, int64_t* strides) {
+  int64_t s = 1;
+  for (int32_t i = shape.nbDims - 1; i >= 0; --i) {
+    strides[i] = s;
+    s *= shape.d[i];
+  }
+}
+
+// Calls `f(T{})` with the C++ type that stores `type` (bool as uint8_t; fp16/bf16 are not dispatched).
+template <typename F>
+void dispatchStorage(DataType type, F&& f) {
+  switch (type) {
+    case DataType::kFLOAT: f(float{}); return;
+    case DataType::kINT32: f(int32_t{}); return;
+    case DataType::kINT64: f(int64_t{}); return;
+    case DataType::kINT8: f(int8_t{}); return;
+    case DataType::kUINT8:
+    case DataType::kBOOL: f(uint8_t{}); return;
+    case DataType::kHALF:
+    case DataType::kBF16: f(uint16_t{}); return;
+  }
+}
+
+[[noreturn]] void failStep(const std::string& step, const std::string& message);
+
+}  // namespace kiln::cpu

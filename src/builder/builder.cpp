@@ -1,0 +1,93 @@
+// Builder: validate profiles, optimize a copy of the graph, lower it onto the backend, serialize.
+#include "kiln/builder.h"
+
+#include <chrono>
+
+#include "backends/backend.h"
+#include "builder/lowering.h"
+#include "builder/passes/pass.h"
+#include "builder/profile_validation.h"
+#include "graph/graph.h"
+#include "kiln/error.h"
+
+namespace kiln {
+
+namespace {
+
+// Checks the run-time shape assertions at each profile's min, opt and max, so that a profile which can never
+// run is rejected at build time with the layer named.
+void checkAssertionsAtProfileShapes(const plan::Plan& plan) {
+  std::vector<int64_t> values(plan.exprs.size());
+  const char* names[3] = {"min", "opt", "max"};
+  for (size_t p = 0; p < plan.profiles.size(); ++p) {
+    for (int32_t s = 0; s < 3; ++s) {
+      const auto& ranges = plan.profiles[p].inputs;
+      bool ok = core::evaluateExprs(
+          plan.exprs,
+          [&](int32_t input, int32_t axis) {
+            const plan::InputRange& r = ranges[input];
+            return s == 0 ? r.min.d[axis] : (s == 1 ? r.opt.d[axis] : r.max.d[axis]);
+          },
+          values);
+      for (const auto& a : plan.assertions) {
+        int64_t x = values[a.a], y = values[a.b];
+        bool holds = a.kind == graph::Assertion::Kind::kEQUAL           ? x == y
+                     : a.kind == graph::Assertion::Kind::kGREATER_EQUAL ? x >= y
+                                                                        : (x == y || x == 1 || y == 1);
+        if (!holds || !ok)
+          throw Error(ErrorCode::kINVALID_PROFILE,
+                      a.message + " at the " + names[s] + " shapes of profile " + std::to_string(p) + " (" +
+                          std::to_string(x) + " vs " + std::to_string(y) + ")",
+                      a.layer);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<NetworkDefinition> Builder::createNetwork() const { return std::make_unique<NetworkDefinition>(*logger_); }
+std::unique_ptr<BuilderConfig> Builder::createBuilderConfig() const { return std::make_unique<BuilderConfig>(); }
+
+OptimizationProfile* Builder::createOptimizationProfile() {
+  profiles_.push_back(std::make_unique<OptimizationProfile>());
+  return profiles_.back().get();
+}
+
+std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& network, const BuilderConfig& config) const {
+  auto start = std::chrono::steady_clock::now();
+  const backend::Backend* target = backend::findBackend(config.getBackend());
+  if (!target) {
+    std::string known;
+    for (const auto& name : backend::backendNames()) known += (known.empty() ? "" : ", ") + name;
+    throw Error(ErrorCode::kUNSUPPORTED, "unknown backend '" + config.getBackend() + "' (this build has: " + known + ")",
+                "builder config");
+  }
+  std::string reason;
+  if (!target->available(&reason))
+    throw Error(ErrorCode::kUNSUPPORTED, "backend '" + config.getBackend() + "' is not available: " + reason,
+                "builder config");
+  if (network.getNbOutputs() == 0) throw Error(ErrorCode::kINVALID_GRAPH, "the network has no outputs", "network");
+
+  graph::Graph graph = network.graph();
+  auto ranges = builder::validateProfiles(graph, config);
+  if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16) || config.getFlag(BuilderFlag::kINT8))
+    if (target->isHostMemory())
+      logger_->log(Severity::kWARNING, "reduced-precision flags are ignored by the CPU backend, which runs fp32");
+  builder::runPipeline(graph, builder::defaultPipeline(), *logger_);
+  plan::Plan plan = builder::lowerToPlan(graph, ranges);
+  plan.backend = target->name();
+  plan.target = target->target();
+  plan.builderFlags = config.getFlags();
+  checkAssertionsAtProfileShapes(plan);
+  // Every step must have a kernel on the target: fail now, not when the plan is loaded.
+  for (const auto& step : plan.steps) target->createKernel(backend::KernelSpec{plan, step});
+  auto bytes = plan::serialize(plan);
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  logger_->log(Severity::kINFO, "built a " + std::string(target->name()) + " plan: " + std::to_string(plan.steps.size()) +
+                                    " steps, " + std::to_string(plan.profiles.size()) + " profile(s), " +
+                                    std::to_string(bytes.size()) + " bytes in " + std::to_string(ms) + " ms");
+  return bytes;
+}
+
+}  // namespace kiln

@@ -1,0 +1,53 @@
+#include "builder/memory_planner.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace kiln::builder {
+
+MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64_t>& bytes) {
+  size_t n = plan.tensors.size();
+  std::vector<int32_t> first(n, -1), last(n, -1);
+  for (int32_t s = 0; s < static_cast<int32_t>(plan.steps.size()); ++s) {
+    for (int32_t t : plan.steps[s].outputs)
+      if (first[t] < 0) first[t] = s;
+    for (int32_t t : plan.steps[s].inputs)
+      if (t >= 0) last[t] = s;
+  }
+  std::vector<int32_t> order;
+  for (size_t t = 0; t < n; ++t) {
+    if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
+    if (last[t] < first[t]) last[t] = first[t];  // produced but unread (a second TopK output): alive for its step
+    order.push_back(static_cast<int32_t>(t));
+  }
+  // Largest first, then earliest: the usual greedy that packs well for chains of layers.
+  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return bytes[a] != bytes[b] ? bytes[a] > bytes[b] : first[a] < first[b];
+  });
+  MemoryPlan result;
+  result.offsets.assign(n, 0);
+  struct Placed {
+    uint64_t begin, end;
+    int32_t first, last;
+  };
+  std::vector<Placed> placed;
+  for (int32_t t : order) {
+    uint64_t size = (bytes[t] + kActivationAlignment - 1) / kActivationAlignment * kActivationAlignment;
+    // Collect the intervals of overlapping-lifetime tensors and take the lowest gap that fits.
+    std::vector<std::pair<uint64_t, uint64_t>> busy;
+    for (const Placed& p : placed)
+      if (!(p.last < first[t] || last[t] < p.first)) busy.emplace_back(p.begin, p.end);
+    std::sort(busy.begin(), busy.end());
+    uint64_t offset = 0;
+    for (const auto& [b, e] : busy) {
+      if (offset + size <= b) break;
+      offset = std::max(offset, e);
+    }
+    result.offsets[t] = offset;
+    placed.push_back({offset, offset + size, first[t], last[t]});
+    result.totalBytes = std::max(result.totalBytes, offset + size);
+  }
+  return result;
+}
+
+}  // namespace kiln::builder

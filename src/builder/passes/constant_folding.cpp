@@ -1,0 +1,69 @@
+#include "builder/host_evaluator.h"
+#include "builder/passes/pass.h"
+
+namespace kiln::builder {
+
+namespace {
+
+// Folded results larger than this stay as layers, so plans do not balloon (e.g. a broadcast of a scalar).
+constexpr size_t kMaxFoldedBytes = size_t{64} << 20;
+
+bool allDimsConstant(const graph::Graph& graph, int32_t tensorId) {
+  for (ExprId d : graph.tensors[tensorId].dims)
+    if (!graph.exprs.isConstant(d)) return false;
+  return true;
+}
+
+class ConstantFolding : public Pass {
+ public:
+  const char* name() const override { return "constant-folding"; }
+  int32_t apply(graph::Graph& graph) const override {
+    HostEvaluator evaluator(graph);
+    int32_t folded = 0;
+    for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
+      graph::LayerNode& layer = graph.layers[l];
+      // Multi-output layers (TopK) are left alone: folding them in place would need one layer per output.
+      if (layer.removed || layer.type == LayerType::kCONSTANT || layer.outputs.size() != 1) continue;
+      bool foldable = true;
+      for (int32_t in : layer.inputs) {
+        if (in < 0) continue;
+        int32_t producer = graph.tensors[in].producer;
+        foldable &= producer >= 0 && graph.layers[producer].type == LayerType::kCONSTANT;
+      }
+      size_t bytes = 0;
+      for (int32_t out : layer.outputs) {
+        foldable &= allDimsConstant(graph, out);
+        if (!foldable) break;
+        int64_t volume = 1;
+        for (ExprId d : graph.tensors[out].dims) volume *= *graph.exprs.constantValue(d);
+        bytes += static_cast<size_t>(volume) * dataTypeSize(graph.tensors[out].type);
+      }
+      // ShapeValues with symbolic values depend on the inputs at run time.
+      if (layer.type == LayerType::kSHAPE_VALUES)
+        for (ExprId v : layer.derived.getExprs("values").ids) foldable &= graph.exprs.isConstant(v);
+      if (!foldable || bytes > kMaxFoldedBytes) continue;
+      auto results = evaluator.evaluate(graph, l);
+      // The layer becomes a Constant in place, which keeps the layer list in topological order.
+      int32_t out = layer.outputs[0];
+      graph.blobs.push_back(std::move(results[0]));
+      std::vector<int64_t> dims;
+      for (ExprId d : graph.tensors[out].dims) dims.push_back(*graph.exprs.constantValue(d));
+      layer.type = LayerType::kCONSTANT;
+      layer.inputs.clear();
+      layer.attrs = graph::Attrs{};
+      layer.attrs.set("dims", dims);
+      layer.attrs.set("type", static_cast<int64_t>(graph.tensors[out].type));
+      layer.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
+      layer.derived = graph::Attrs{};
+      layer.assertions.clear();
+      ++folded;
+    }
+    return folded;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> makeConstantFoldingPass() { return std::make_unique<ConstantFolding>(); }
+
+}  // namespace kiln::builder

@@ -1,0 +1,52 @@
+#include "builder/passes/pass.h"
+#include "graph/infer.h"
+
+namespace kiln::builder {
+
+namespace {
+
+// Shape arithmetic (Shape -> Gather -> Concat -> Reshape) was resolved into expressions during shape inference.
+// Here every non-constant layer whose outputs all carry values becomes a ShapeValues layer that writes those
+// values (evaluated by the shape program) only if some kernel reads them as data; value inputs (a reshape's shape,
+// a slice's starts) are detached, since their values already live in the consumer's dims and attributes.
+class FoldShapeValues : public Pass {
+ public:
+  const char* name() const override { return "fold-shape-values"; }
+  int32_t apply(graph::Graph& graph) const override {
+    int32_t changed = 0;
+    for (auto& layer : graph.layers) {
+      if (layer.removed) continue;
+      for (int32_t v : graph::opDef(layer.type).valueInputs) {
+        if (v < static_cast<int32_t>(layer.inputs.size()) && layer.inputs[v] >= 0) {
+          layer.inputs[v] = -1;
+          ++changed;
+        }
+      }
+    }
+    for (auto& layer : graph.layers) {
+      if (layer.removed || layer.type == LayerType::kCONSTANT || layer.type == LayerType::kSHAPE_VALUES) continue;
+      if (layer.outputs.size() != 1) continue;
+      const graph::TensorNode& out = graph.tensors[layer.outputs[0]];
+      if (!out.values) continue;
+      std::vector<int64_t> dims;
+      for (ExprId d : out.dims)
+        if (auto c = graph.exprs.constantValue(d)) dims.push_back(*c);
+      if (dims.size() != out.dims.size()) continue;
+      layer.type = LayerType::kSHAPE_VALUES;
+      layer.inputs.clear();
+      layer.attrs = graph::Attrs{};
+      layer.attrs.set("dims", dims);
+      layer.attrs.set("type", static_cast<int64_t>(out.type));
+      layer.derived = graph::Attrs{};
+      layer.derived.set("values", graph::ExprList{*out.values});
+      ++changed;
+    }
+    return changed;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> makeFoldShapeValuesPass() { return std::make_unique<FoldShapeValues>(); }
+
+}  // namespace kiln::builder

@@ -1,0 +1,35 @@
+// A builder pass rewrites the graph in place. Pipelines are plain lists of passes.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "graph/graph.h"
+#include "kiln/logger.h"
+
+namespace kiln::builder {
+
+using core::ExprId;
+
+class Pass {
+ public:
+  virtual ~Pass() = default;
+  virtual const char* name() const = 0;
+  // Returns the number of layers changed or removed, for the build log.
+  virtual int32_t apply(graph::Graph& graph) const = 0;
+};
+
+// Materializes tensors whose values are known expressions (shape tensors) and detaches value inputs.
+std::unique_ptr<Pass> makeFoldShapeValuesPass();
+// Evaluates layers whose inputs are all constants, on the host, into new constants.
+std::unique_ptr<Pass> makeConstantFoldingPass();
+// Removes layers that no network output depends on.
+std::unique_ptr<Pass> makeDeadLayerEliminationPass();
+
+// The default pipeline, in order.
+std::vector<std::unique_ptr<Pass>> defaultPipeline();
+
+// Runs the passes, each followed by dead-layer elimination and a structural check of the graph.
+void runPipeline(graph::Graph& graph, const std::vector<std::unique_ptr<Pass>>& passes, Logger& logger);
+
+}  // namespace kiln::builder

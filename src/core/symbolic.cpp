@@ -1,0 +1,245 @@
+#include "core/symbolic.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace kiln::core {
+
+namespace {
+
+int64_t floorDivValue(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+bool isCommutative(ExprOp op) {
+  return op == ExprOp::kADD || op == ExprOp::kMUL || op == ExprOp::kMIN || op == ExprOp::kMAX;
+}
+
+}  // namespace
+
+int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok) {
+  switch (op) {
+    case ExprOp::kADD: return a + b;
+    case ExprOp::kSUB: return a - b;
+    case ExprOp::kMUL: return a * b;
+    case ExprOp::kFLOOR_DIV:
+      if (b == 0) { ok = false; return 0; }
+      return floorDivValue(a, b);
+    case ExprOp::kCEIL_DIV:
+      if (b == 0) { ok = false; return 0; }
+      return -floorDivValue(-a, b);
+    case ExprOp::kMOD:
+      if (b == 0) { ok = false; return 0; }
+      return a - floorDivValue(a, b) * b;
+    case ExprOp::kMIN: return std::min(a, b);
+    case ExprOp::kMAX: return std::max(a, b);
+    case ExprOp::kCONST:
+    case ExprOp::kINPUT_DIM: break;
+  }
+  ok = false;
+  return 0;
+}
+
+size_t ExprPool::NodeHash::operator()(const ExprNode& n) const {
+  size_t h = static_cast<size_t>(n.op);
+  h = h * 1000003u ^ std::hash<int64_t>()(n.value);
+  h = h * 1000003u ^ std::hash<int32_t>()(n.a);
+  h = h * 1000003u ^ std::hash<int32_t>()(n.b);
+  return h;
+}
+
+ExprId ExprPool::intern(const ExprNode& node) {
+  auto it = memo_.find(node);
+  if (it != memo_.end()) return it->second;
+  ExprId id = static_cast<ExprId>(nodes_.size());
+  nodes_.push_back(node);
+  memo_.emplace(node, id);
+  return id;
+}
+
+ExprId ExprPool::constant(int64_t value) { return intern({ExprOp::kCONST, value, -1, -1}); }
+
+ExprId ExprPool::inputDim(int32_t input, int32_t axis) {
+  return intern({ExprOp::kINPUT_DIM, static_cast<int64_t>(input) * 256 + axis, -1, -1});
+}
+
+std::optional<int64_t> ExprPool::constantValue(ExprId id) const {
+  if (id < 0 || id >= size() || nodes_[id].op != ExprOp::kCONST) return std::nullopt;
+  return nodes_[id].value;
+}
+
+ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
+  auto ca = constantValue(a);
+  auto cb = constantValue(b);
+  if (ca && cb) {
+    bool ok = true;
+    int64_t v = applyExprOp(op, *ca, *cb, ok);
+    if (ok) return constant(v);
+  }
+  // Canonical operand order for commutative operations: constant last, otherwise lower id first.
+  if (isCommutative(op) && (ca || (!cb && a > b))) {
+    std::swap(a, b);
+    std::swap(ca, cb);
+  }
+  const ExprNode na = nodes_[a];  // a copy: creating nodes below may reallocate nodes_
+  switch (op) {
+    case ExprOp::kADD:
+      if (cb && *cb == 0) return a;
+      // (x + c1) + c2 -> x + (c1 + c2)
+      if (cb && na.op == ExprOp::kADD && isConstant(na.b)) return add(na.a, constant(*constantValue(na.b) + *cb));
+      // (x - y) + y -> x
+      if (na.op == ExprOp::kSUB && na.b == b) return na.a;
+      break;
+    case ExprOp::kSUB:
+      if (a == b) return constant(0);
+      if (cb && *cb == 0) return a;
+      if (cb) return add(a, constant(-*cb));
+      // (x + y) - y -> x
+      if (na.op == ExprOp::kADD && na.b == b) return na.a;
+      if (na.op == ExprOp::kADD && na.a == b) return na.b;
+      break;
+    case ExprOp::kMUL:
+      if (cb && *cb == 1) return a;
+      if (cb && *cb == 0) return constant(0);
+      if (cb && na.op == ExprOp::kMUL && isConstant(na.b)) return mul(na.a, constant(*constantValue(na.b) * *cb));
+      break;
+    case ExprOp::kFLOOR_DIV:
+    case ExprOp::kCEIL_DIV:
+      if (cb && *cb == 1) return a;
+      if (a == b) return constant(1);
+      // (x * y) / y -> x, exact whatever the rounding
+      if (na.op == ExprOp::kMUL && na.b == b) return na.a;
+      if (na.op == ExprOp::kMUL && na.a == b) return na.b;
+      if (cb && *cb > 0 && na.op == ExprOp::kMUL && isConstant(na.b)) {
+        int64_t c = *constantValue(na.b);
+        if (c % *cb == 0) return mul(na.a, constant(c / *cb));
+      }
+      break;
+    case ExprOp::kMOD:
+      if (cb && *cb == 1) return constant(0);
+      if (a == b) return constant(0);
+      if (na.op == ExprOp::kMUL && (na.b == b || na.a == b)) return constant(0);
+      if (cb && *cb > 0 && na.op == ExprOp::kMUL && isConstant(na.b) && *constantValue(na.b) % *cb == 0)
+        return constant(0);
+      break;
+    case ExprOp::kMIN:
+    case ExprOp::kMAX:
+      if (a == b) return a;
+      break;
+    case ExprOp::kCONST:
+    case ExprOp::kINPUT_DIM: break;
+  }
+  return intern({op, 0, a, b});
+}
+
+ExprId ExprPool::add(ExprId a, ExprId b) { return make(ExprOp::kADD, a, b); }
+ExprId ExprPool::sub(ExprId a, ExprId b) { return make(ExprOp::kSUB, a, b); }
+ExprId ExprPool::mul(ExprId a, ExprId b) { return make(ExprOp::kMUL, a, b); }
+ExprId ExprPool::floorDiv(ExprId a, ExprId b) { return make(ExprOp::kFLOOR_DIV, a, b); }
+ExprId ExprPool::ceilDiv(ExprId a, ExprId b) { return make(ExprOp::kCEIL_DIV, a, b); }
+ExprId ExprPool::mod(ExprId a, ExprId b) { return make(ExprOp::kMOD, a, b); }
+ExprId ExprPool::min(ExprId a, ExprId b) { return make(ExprOp::kMIN, a, b); }
+ExprId ExprPool::max(ExprId a, ExprId b) { return make(ExprOp::kMAX, a, b); }
+
+std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_t, int32_t)>& inputName) const {
+  const ExprNode& n = nodes_[id];
+  auto sub = [&](ExprId c) {
+    std::string s = toString(c, inputName);
+    ExprOp op = nodes_[c].op;
+    bool atomic = op == ExprOp::kCONST || op == ExprOp::kINPUT_DIM || op == ExprOp::kMIN || op == ExprOp::kMAX ||
+                  op == ExprOp::kFLOOR_DIV || op == ExprOp::kCEIL_DIV;
+    return atomic ? s : "(" + s + ")";
+  };
+  switch (n.op) {
+    case ExprOp::kCONST: return std::to_string(n.value);
+    case ExprOp::kINPUT_DIM: {
+      int32_t input = static_cast<int32_t>(n.value / 256), axis = static_cast<int32_t>(n.value % 256);
+      return inputName ? inputName(input, axis) : "in" + std::to_string(input) + "." + std::to_string(axis);
+    }
+    case ExprOp::kADD: return sub(n.a) + "+" + sub(n.b);
+    case ExprOp::kSUB: return sub(n.a) + "-" + sub(n.b);
+    case ExprOp::kMUL: return sub(n.a) + "*" + sub(n.b);
+    case ExprOp::kFLOOR_DIV: return "floor(" + toString(n.a, inputName) + "/" + toString(n.b, inputName) + ")";
+    case ExprOp::kCEIL_DIV: return "ceil(" + toString(n.a, inputName) + "/" + toString(n.b, inputName) + ")";
+    case ExprOp::kMOD: return sub(n.a) + "%" + sub(n.b);
+    case ExprOp::kMIN: return "min(" + toString(n.a, inputName) + "," + toString(n.b, inputName) + ")";
+    case ExprOp::kMAX: return "max(" + toString(n.a, inputName) + "," + toString(n.b, inputName) + ")";
+  }
+  return "?";
+}
+
+std::vector<ExprId> ExprPool::copyInto(ExprPool& out, std::span<const ExprId> roots) const {
+  std::vector<ExprId> mapped(nodes_.size(), -1);
+  // Children have smaller ids, so one ascending sweep over the needed nodes maps everything.
+  std::vector<char> needed(nodes_.size(), 0);
+  for (ExprId r : roots) needed[r] = 1;
+  for (ExprId i = size() - 1; i >= 0; --i) {
+    if (!needed[i]) continue;
+    if (nodes_[i].a >= 0) needed[nodes_[i].a] = 1;
+    if (nodes_[i].b >= 0) needed[nodes_[i].b] = 1;
+  }
+  for (ExprId i = 0; i < size(); ++i) {
+    if (!needed[i]) continue;
+    const ExprNode& n = nodes_[i];
+    if (n.op == ExprOp::kCONST) mapped[i] = out.constant(n.value);
+    else if (n.op == ExprOp::kINPUT_DIM) mapped[i] = out.intern(n);
+    else mapped[i] = out.make(n.op, mapped[n.a], mapped[n.b]);
+  }
+  std::vector<ExprId> result;
+  result.reserve(roots.size());
+  for (ExprId r : roots) result.push_back(mapped[r]);
+  return result;
+}
+
+bool evaluateExprs(std::span<const ExprNode> nodes, const std::function<int64_t(int32_t, int32_t)>& inputDim,
+                   std::span<int64_t> values) {
+  bool ok = true;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const ExprNode& n = nodes[i];
+    if (n.op == ExprOp::kCONST) values[i] = n.value;
+    else if (n.op == ExprOp::kINPUT_DIM) values[i] = inputDim(static_cast<int32_t>(n.value / 256), static_cast<int32_t>(n.value % 256));
+    else values[i] = applyExprOp(n.op, values[n.a], values[n.b], ok);
+  }
+  return ok;
+}
+
+void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Interval(int32_t, int32_t)>& inputDim,
+                       std::span<Interval> values) {
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const ExprNode& n = nodes[i];
+    if (n.op == ExprOp::kCONST) {
+      values[i] = {n.value, n.value};
+      continue;
+    }
+    if (n.op == ExprOp::kINPUT_DIM) {
+      values[i] = inputDim(static_cast<int32_t>(n.value / 256), static_cast<int32_t>(n.value % 256));
+      continue;
+    }
+    Interval x = values[n.a], y = values[n.b];
+    if (n.op == ExprOp::kMOD) {
+      // Result lies in [0, |divisor|) for a positive divisor; be conservative otherwise.
+      int64_t m = std::max(std::abs(y.lo), std::abs(y.hi));
+      values[i] = {y.lo > 0 ? 0 : -m, m};
+      continue;
+    }
+    if ((n.op == ExprOp::kFLOOR_DIV || n.op == ExprOp::kCEIL_DIV) && y.lo <= 0 && y.hi >= 0) {
+      // A divisor interval containing zero: clamp it to its positive part (run time rejects zero).
+      if (y.hi <= 0) {
+        values[i] = {std::min(x.lo, -x.hi), std::max(x.hi, -x.lo)};
+        continue;
+      }
+      y.lo = 1;
+    }
+    int64_t corners[4];
+    bool ok = true;
+    corners[0] = applyExprOp(n.op, x.lo, y.lo, ok);
+    corners[1] = applyExprOp(n.op, x.lo, y.hi, ok);
+    corners[2] = applyExprOp(n.op, x.hi, y.lo, ok);
+    corners[3] = applyExprOp(n.op, x.hi, y.hi, ok);
+    values[i] = {*std::min_element(corners, corners + 4), *std::max_element(corners, corners + 4)};
+  }
+}
+
+}  // namespace kiln::core

@@ -1,0 +1,84 @@
+// Symbolic dimension expressions over network-input dimensions.
+//
+// Every dimension of every tensor is an ExprId into an ExprPool. Nodes are hash-consed and simplified on
+// creation, so equal expressions built the same way share an id and constants fold immediately. Children
+// always have smaller ids than their parents, so evaluating nodes in id order is a valid schedule: the
+// runtime's shape program is exactly that loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace kiln::core {
+
+using ExprId = int32_t;
+
+enum class ExprOp : uint8_t { kCONST = 0, kINPUT_DIM, kADD, kSUB, kMUL, kFLOOR_DIV, kCEIL_DIV, kMOD, kMIN, kMAX };
+constexpr int kExprOpCount = 10;
+
+struct ExprNode {
+  ExprOp op = ExprOp::kCONST;
+  // kCONST: the value. kINPUT_DIM: input index * 256 + axis.
+  int64_t value = 0;
+  ExprId a = -1;
+  ExprId b = -1;
+  bool operator==(const ExprNode&) const = default;
+};
+
+struct Interval {
+  int64_t lo = 0;
+  int64_t hi = 0;
+};
+
+class ExprPool {
+ public:
+  ExprId constant(int64_t value);
+  ExprId inputDim(int32_t input, int32_t axis);
+  ExprId add(ExprId a, ExprId b);
+  ExprId sub(ExprId a, ExprId b);
+  ExprId mul(ExprId a, ExprId b);
+  ExprId floorDiv(ExprId a, ExprId b);
+  ExprId ceilDiv(ExprId a, ExprId b);
+  ExprId mod(ExprId a, ExprId b);
+  ExprId min(ExprId a, ExprId b);
+  ExprId max(ExprId a, ExprId b);
+  ExprId make(ExprOp op, ExprId a, ExprId b);
+
+  std::optional<int64_t> constantValue(ExprId id) const;
+  bool isConstant(ExprId id) const { return nodes_[id].op == ExprOp::kCONST; }
+  const ExprNode& node(ExprId id) const { return nodes_[id]; }
+  const std::vector<ExprNode>& nodes() const { return nodes_; }
+  int32_t size() const { return static_cast<int32_t>(nodes_.size()); }
+
+  // Human-readable form; `inputName(input, axis)` names input dimensions (default "in<i>.<axis>").
+  std::string toString(ExprId id, const std::function<std::string(int32_t, int32_t)>& inputName = {}) const;
+
+  // Copies the expressions `roots` depend on into `out` (a fresh pool); returns the new ids in `roots` order.
+  std::vector<ExprId> copyInto(ExprPool& out, std::span<const ExprId> roots) const;
+
+ private:
+  ExprId intern(const ExprNode& node);
+  struct NodeHash {
+    size_t operator()(const ExprNode& n) const;
+  };
+  std::vector<ExprNode> nodes_;
+  std::unordered_map<ExprNode, ExprId, NodeHash> memo_;
+};
+
+// Applies one operation to concrete values. Division by zero or a negative divisor yields 0 and sets `ok` false.
+int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok);
+
+// Evaluates nodes in order. `inputDim(input, axis)` supplies the leaves. Returns false on division by zero.
+bool evaluateExprs(std::span<const ExprNode> nodes, const std::function<int64_t(int32_t, int32_t)>& inputDim,
+                   std::span<int64_t> values);
+
+// Sound bounds of every node when each input dimension lies in `inputDim(input, axis)`.
+void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Interval(int32_t, int32_t)>& inputDim,
+                       std::span<Interval> values);
+
+}  // namespace kiln::core

@@ -1,0 +1,147 @@
+#include "graph/infer.h"
+
+#include <mutex>
+#include <sstream>
+
+namespace kiln::graph {
+
+const TensorNode& InferContext::input(int32_t i) const {
+  if (!hasInput(i)) fail("input " + std::to_string(i) + " is missing");
+  return graph_.tensors[layer().inputs[i]];
+}
+
+void InferContext::setOutput(int32_t i, DataType type, std::vector<ExprId> dims,
+                             std::optional<std::vector<ExprId>> values) {
+  if (dims.size() > static_cast<size_t>(Dims::MAX_DIMS))
+    fail("output rank " + std::to_string(dims.size()) + " exceeds " + std::to_string(Dims::MAX_DIMS));
+  TensorNode& t = graph_.tensors[layer().outputs.at(i)];
+  t.type = type;
+  t.dims = std::move(dims);
+  t.values = std::move(values);
+}
+
+void InferContext::setDerived(const std::string& key, std::vector<ExprId> exprs) {
+  graph_.layers[layerId_].derived.set(key, ExprList{std::move(exprs)});
+}
+
+void InferContext::setDerivedInts(const std::string& key, std::vector<int64_t> values) {
+  graph_.layers[layerId_].derived.set(key, std::move(values));
+}
+
+void InferContext::fail(const std::string& message) const {
+  throw Error(ErrorCode::kINVALID_GRAPH, std::string(layerTypeName(layer().type)) + " layer: " + message, layer().name);
+}
+
+void InferContext::requireEqual(ExprId a, ExprId b, const std::string& message) {
+  if (a == b) return;
+  auto ca = constantValue(a), cb = constantValue(b);
+  if (ca && cb) {
+    if (*ca != *cb) fail(message + " (" + std::to_string(*ca) + " vs " + std::to_string(*cb) + ")");
+    return;
+  }
+  graph_.layers[layerId_].assertions.push_back({Assertion::Kind::kEQUAL, a, b, message});
+}
+
+void InferContext::requireGreaterEqual(ExprId a, ExprId b, const std::string& message) {
+  if (a == b) return;
+  auto ca = constantValue(a), cb = constantValue(b);
+  if (ca && cb) {
+    if (*ca < *cb) fail(message + " (" + std::to_string(*ca) + " < " + std::to_string(*cb) + ")");
+    return;
+  }
+  graph_.layers[layerId_].assertions.push_back({Assertion::Kind::kGREATER_EQUAL, a, b, message});
+}
+
+ExprId InferContext::broadcastDim(ExprId a, ExprId b, const std::string& what) {
+  if (a == b) return a;
+  auto ca = constantValue(a), cb = constantValue(b);
+  if (ca && *ca == 1) return b;
+  if (cb && *cb == 1) return a;
+  if (ca && cb) fail(what + ": dimensions " + std::to_string(*ca) + " and " + std::to_string(*cb) + " do not broadcast");
+  graph_.layers[layerId_].assertions.push_back({Assertion::Kind::kBROADCAST, a, b, what + ": dimensions do not broadcast"});
+  // A constant other than 1 fixes the result; otherwise the larger of the two (valid when they broadcast).
+  if (ca) return a;
+  if (cb) return b;
+  return exprs().max(a, b);
+}
+
+int32_t InferContext::normalizeAxis(int64_t axis, int32_t rank, const char* what) const {
+  if (axis < -rank || axis >= rank)
+    fail(std::string(what) + " " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  return static_cast<int32_t>(axis < 0 ? axis + rank : axis);
+}
+
+std::string InferContext::dimsToString(const std::vector<ExprId>& dims) const {
+  std::ostringstream s;
+  s << "[";
+  for (size_t i = 0; i < dims.size(); ++i) s << (i ? "," : "") << graph_.exprs.toString(dims[i]);
+  s << "]";
+  return s.str();
+}
+
+ExprId InferContext::volume(const std::vector<ExprId>& dims) {
+  ExprId v = constant(1);
+  for (ExprId d : dims) v = exprs().mul(v, d);
+  return v;
+}
+
+void InferContext::requireFloat(int32_t i) const {
+  if (!isFloatingPoint(input(i).type))
+    fail("input " + std::to_string(i) + " must be a floating-point tensor, not " + dataTypeName(input(i).type));
+}
+
+void InferContext::requireSameType(int32_t a, int32_t b) const {
+  if (input(a).type != input(b).type)
+    fail(std::string("inputs have different types (") + dataTypeName(input(a).type) + " and " +
+         dataTypeName(input(b).type) + ")");
+}
+
+void OpTable::add(OpDef def) {
+  size_t index = static_cast<size_t>(def.type);
+  if (defs_.size() <= index) defs_.resize(index + 1);
+  defs_[index] = std::move(def);
+}
+
+const OpDef* OpTable::find(LayerType type) const {
+  size_t index = static_cast<size_t>(type);
+  if (index >= defs_.size() || !defs_[index]) return nullptr;
+  return &*defs_[index];
+}
+
+static const OpTable& table() {
+  static OpTable t = [] {
+    OpTable built;
+    registerConstantOps(built);
+    registerElementwiseOps(built);
+    registerMatrixOps(built);
+    registerConvolutionOps(built);
+    registerPoolingOps(built);
+    registerReductionOps(built);
+    registerShapeOps(built);
+    registerIndexingOps(built);
+    return built;
+  }();
+  return t;
+}
+
+const OpDef& opDef(LayerType type) {
+  const OpDef* def = table().find(type);
+  if (!def) throw Error(ErrorCode::kUNSUPPORTED, std::string("no shape rule for layer type ") + layerTypeName(type));
+  return *def;
+}
+
+void inferLayer(Graph& graph, int32_t layerId) {
+  LayerNode& layer = graph.layers[layerId];
+  layer.assertions.clear();
+  layer.derived = Attrs{};
+  const OpDef& def = opDef(layer.type);
+  InferContext ctx(graph, layerId);
+  for (int32_t v : def.valueInputs) {
+    if (ctx.hasInput(v) && !ctx.input(v).values)
+      ctx.fail("input " + std::to_string(v) + " ('" + ctx.input(v).name +
+               "') must be a shape tensor whose values are known at build time");
+  }
+  def.infer(ctx);
+}
+
+}  // namespace kiln::graph

@@ -1,0 +1,91 @@
+// Shape inference: one rule per layer type, run on symbolic shapes when a layer is added or changed.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "kiln/error.h"
+
+namespace kiln::graph {
+
+class InferContext {
+ public:
+  InferContext(Graph& graph, int32_t layerId) : graph_(graph), layerId_(layerId) {}
+
+  const LayerNode& layer() const { return graph_.layers[layerId_]; }
+  const Attrs& attrs() const { return layer().attrs; }
+  core::ExprPool& exprs() { return graph_.exprs; }
+  const Graph& graph() const { return graph_; }
+
+  int32_t nbInputs() const { return static_cast<int32_t>(layer().inputs.size()); }
+  bool hasInput(int32_t i) const { return i < nbInputs() && layer().inputs[i] >= 0; }
+  // Fails (naming the layer) when input `i` is absent.
+  const TensorNode& input(int32_t i) const;
+  int32_t rank(int32_t i) const { return static_cast<int32_t>(input(i).dims.size()); }
+
+  void setOutput(int32_t i, DataType type, std::vector<ExprId> dims,
+                 std::optional<std::vector<ExprId>> values = std::nullopt);
+  // Run-time parameters for kernels (evaluated by the shape program).
+  void setDerived(const std::string& key, std::vector<ExprId> exprs);
+  void setDerivedInts(const std::string& key, std::vector<int64_t> values);
+
+  [[noreturn]] void fail(const std::string& message) const;
+  // Checked now when both sides are constant, else recorded for run time.
+  void requireEqual(ExprId a, ExprId b, const std::string& message);
+  void requireGreaterEqual(ExprId a, ExprId b, const std::string& message);
+  // Numpy broadcast of two dimensions; records the compatibility check when it cannot be decided now.
+  ExprId broadcastDim(ExprId a, ExprId b, const std::string& what);
+
+  // Axis in [-rank, rank) made non-negative; fails otherwise.
+  int32_t normalizeAxis(int64_t axis, int32_t rank, const char* what = "axis") const;
+  ExprId constant(int64_t v) { return graph_.exprs.constant(v); }
+  std::optional<int64_t> constantValue(ExprId e) const { return graph_.exprs.constantValue(e); }
+  std::string dimsToString(const std::vector<ExprId>& dims) const;
+  ExprId volume(const std::vector<ExprId>& dims);
+  void requireFloat(int32_t input) const;
+  void requireSameType(int32_t a, int32_t b) const;
+
+ private:
+  Graph& graph_;
+  int32_t layerId_;
+};
+
+using InferFn = std::function<void(InferContext&)>;
+
+struct OpDef {
+  LayerType type;
+  InferFn infer;
+  // Inputs whose build-time values (not their data) the layer uses; the builder drops them from the plan.
+  std::vector<int32_t> valueInputs;
+};
+
+// The op table, filled once by the per-family registration functions.
+const OpDef& opDef(LayerType type);
+
+// Runs the layer's rule. Throws kiln::Error (kINVALID_GRAPH, naming the layer) when the graph is impossible.
+void inferLayer(Graph& graph, int32_t layerId);
+
+// Registration per op family (one file each).
+class OpTable;
+void registerConstantOps(OpTable& table);
+void registerElementwiseOps(OpTable& table);
+void registerMatrixOps(OpTable& table);       // matrix multiply
+void registerConvolutionOps(OpTable& table);  // convolution
+void registerPoolingOps(OpTable& table);      // pooling
+void registerReductionOps(OpTable& table);    // reduce, topk, softmax
+void registerShapeOps(OpTable& table);        // shuffle, concatenation, resize
+void registerIndexingOps(OpTable& table);     // slice, gather
+
+class OpTable {
+ public:
+  void add(OpDef def);
+  const OpDef* find(LayerType type) const;
+
+ private:
+  std::vector<std::optional<OpDef>> defs_;
+};
+
+}  // namespace kiln::graph

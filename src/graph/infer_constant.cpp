@@ -1,0 +1,89 @@
+// Shape rules: constants, identity, cast, shape, and materialized shape values.
+#include "graph/infer.h"
+
+#include <cstring>
+
+namespace kiln::graph {
+
+namespace {
+
+// Small integer constants carry their values, so shape arithmetic on them folds at build time.
+constexpr int64_t kMaxTrackedValues = 64;
+
+std::optional<std::vector<ExprId>> constantValues(InferContext& ctx, const std::vector<uint8_t>& blob, DataType type,
+                                                  int64_t count) {
+  if ((type != DataType::kINT32 && type != DataType::kINT64) || count > kMaxTrackedValues) return std::nullopt;
+  std::vector<ExprId> values;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t v = 0;
+    if (type == DataType::kINT32) {
+      int32_t x;
+      std::memcpy(&x, blob.data() + i * 4, 4);
+      v = x;
+    } else {
+      std::memcpy(&v, blob.data() + i * 8, 8);
+    }
+    values.push_back(ctx.constant(v));
+  }
+  return values;
+}
+
+void inferConstant(InferContext& ctx) {
+  const Attrs& a = ctx.attrs();
+  auto dims = a.getInts("dims");
+  auto type = static_cast<DataType>(a.getInt("type"));
+  int64_t blob = a.getInt("blob", -1);
+  if (blob < 0 || blob >= static_cast<int64_t>(ctx.graph().blobs.size())) ctx.fail("constant data is missing");
+  std::vector<ExprId> exprs;
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    exprs.push_back(ctx.constant(d));
+    count *= d;
+  }
+  const auto& bytes = ctx.graph().blobs[blob];
+  if (static_cast<int64_t>(bytes.size()) != count * static_cast<int64_t>(dataTypeSize(type)))
+    ctx.fail("constant holds " + std::to_string(bytes.size()) + " bytes, dims need " +
+             std::to_string(count * dataTypeSize(type)));
+  ctx.setOutput(0, type, exprs, constantValues(ctx, bytes, type, count));
+}
+
+void inferIdentity(InferContext& ctx) {
+  const TensorNode& in = ctx.input(0);
+  ctx.setOutput(0, in.type, in.dims, in.values);
+}
+
+void inferCast(InferContext& ctx) {
+  const TensorNode& in = ctx.input(0);
+  auto to = static_cast<DataType>(ctx.attrs().getInt("to"));
+  if (!isValidDataType(static_cast<int32_t>(to))) ctx.fail("invalid target type");
+  // Integer-to-integer casts keep the symbolic values (shape arithmetic casts int64 <-> int32 freely).
+  bool keepValues = in.values && (to == DataType::kINT32 || to == DataType::kINT64);
+  ctx.setOutput(0, to, in.dims, keepValues ? in.values : std::nullopt);
+}
+
+void inferShape(InferContext& ctx) {
+  const TensorNode& in = ctx.input(0);
+  ctx.setOutput(0, DataType::kINT64, {ctx.constant(static_cast<int64_t>(in.dims.size()))}, in.dims);
+}
+
+// Internal: a tensor whose values are expressions evaluated at run time (from the shape-folding pass).
+void inferShapeValues(InferContext& ctx) {
+  auto values = ctx.attrs().getExprs("values").ids;
+  auto dims = ctx.attrs().getInts("dims");
+  std::vector<ExprId> exprs;
+  for (int64_t d : dims) exprs.push_back(ctx.constant(d));
+  ctx.setOutput(0, static_cast<DataType>(ctx.attrs().getInt("type")), exprs, values);
+  ctx.setDerived("values", values);
+}
+
+}  // namespace
+
+void registerConstantOps(OpTable& table) {
+  table.add({LayerType::kCONSTANT, inferConstant, {}});
+  table.add({LayerType::kIDENTITY, inferIdentity, {}});
+  table.add({LayerType::kCAST, inferCast, {}});
+  table.add({LayerType::kSHAPE, inferShape, {}});
+  table.add({LayerType::kSHAPE_VALUES, inferShapeValues, {}});
+}
+
+}  // namespace kiln::graph

@@ -1,0 +1,106 @@
+// Shape rules: element-wise binary operations, activations and unary operations.
+#include "graph/broadcast.h"
+#include "graph/infer.h"
+
+namespace kiln::graph {
+
+namespace {
+
+bool isComparison(ElementWiseOperation op) {
+  return op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER || op == ElementWiseOperation::kLESS;
+}
+bool isLogical(ElementWiseOperation op) {
+  return op == ElementWiseOperation::kAND || op == ElementWiseOperation::kOR || op == ElementWiseOperation::kXOR;
+}
+
+// Shape arithmetic (Mul/Div/Add on Shape outputs) folds into expressions.
+std::optional<ExprId> foldValue(InferContext& ctx, ElementWiseOperation op, ExprId a, ExprId b) {
+  auto& e = ctx.exprs();
+  switch (op) {
+    case ElementWiseOperation::kSUM: return e.add(a, b);
+    case ElementWiseOperation::kSUB: return e.sub(a, b);
+    case ElementWiseOperation::kPROD: return e.mul(a, b);
+    case ElementWiseOperation::kDIV:  // integer division: shape values are non-negative, so truncation == floor
+    case ElementWiseOperation::kFLOOR_DIV: return e.floorDiv(a, b);
+    case ElementWiseOperation::kMOD: return e.mod(a, b);
+    case ElementWiseOperation::kMAX: return e.max(a, b);
+    case ElementWiseOperation::kMIN: return e.min(a, b);
+    default: return std::nullopt;
+  }
+}
+
+void inferElementWise(InferContext& ctx) {
+  auto op = static_cast<ElementWiseOperation>(ctx.attrs().getInt("op"));
+  if (op < ElementWiseOperation::kSUM || op > ElementWiseOperation::kFMOD) ctx.fail("unknown operation");
+  ctx.requireSameType(0, 1);
+  const TensorNode& a = ctx.input(0);
+  const TensorNode& b = ctx.input(1);
+  if (isLogical(op) && a.type != DataType::kBOOL) ctx.fail("logical operations need bool inputs");
+  if (!isLogical(op) && a.type == DataType::kBOOL && op != ElementWiseOperation::kEQUAL)
+    ctx.fail("arithmetic on bool inputs is not defined");
+  auto out = broadcastShapes(ctx, {a.dims, b.dims});
+  DataType type = isComparison(op) || isLogical(op) ? DataType::kBOOL : a.type;
+  std::optional<std::vector<ExprId>> values;
+  bool integer = a.type == DataType::kINT32 || a.type == DataType::kINT64;
+  if (integer && a.values && b.values) {
+    auto va = broadcastValues(ctx, *a.values, a.dims, out);
+    auto vb = broadcastValues(ctx, *b.values, b.dims, out);
+    if (va && vb) {
+      std::vector<ExprId> folded;
+      for (size_t i = 0; i < va->size(); ++i) {
+        auto v = foldValue(ctx, op, (*va)[i], (*vb)[i]);
+        if (!v) break;
+        folded.push_back(*v);
+      }
+      if (folded.size() == va->size()) values = std::move(folded);
+    }
+  }
+  ctx.setOutput(0, type, out, values);
+}
+
+void inferActivation(InferContext& ctx) {
+  auto op = static_cast<ActivationType>(ctx.attrs().getInt("op"));
+  if (op < ActivationType::kRELU || op > ActivationType::kGELU_TANH) ctx.fail("unknown activation type");
+  ctx.requireFloat(0);
+  ctx.setOutput(0, ctx.input(0).type, ctx.input(0).dims);
+}
+
+void inferUnary(InferContext& ctx) {
+  auto op = static_cast<UnaryOperation>(ctx.attrs().getInt("op"));
+  if (op < UnaryOperation::kEXP || op > UnaryOperation::kISNAN) ctx.fail("unknown unary operation");
+  const TensorNode& in = ctx.input(0);
+  DataType type = in.type;
+  switch (op) {
+    case UnaryOperation::kNOT:
+      if (type != DataType::kBOOL) ctx.fail("NOT needs a bool input");
+      break;
+    case UnaryOperation::kABS:
+    case UnaryOperation::kNEG:
+    case UnaryOperation::kSIGN:
+      if (type == DataType::kBOOL) ctx.fail("operation is not defined on bool");
+      break;
+    case UnaryOperation::kISINF:
+    case UnaryOperation::kISNAN:
+      ctx.requireFloat(0);
+      type = DataType::kBOOL;
+      break;
+    default: ctx.requireFloat(0);
+  }
+  std::optional<std::vector<ExprId>> values;
+  if (op == UnaryOperation::kNEG && in.values) {
+    std::vector<ExprId> v;
+    for (ExprId x : *in.values) v.push_back(ctx.exprs().sub(ctx.constant(0), x));
+    values = v;
+  }
+  ctx.setOutput(0, type, in.dims, values);
+}
+
+}  // namespace
+
+void registerElementwiseOps(OpTable& table) {
+  table.add({LayerType::kELEMENTWISE, inferElementWise, {}});
+  table.add({LayerType::kACTIVATION, inferActivation, {}});
+  table.add({LayerType::kUNARY, inferUnary, {}});
+}
+
+}  // namespace kiln::graph

@@ -1,0 +1,157 @@
+// Shape rules: shuffle (transpose/reshape/transpose), concatenation and resize.
+#include <algorithm>
+#include <cmath>
+
+#include "graph/infer.h"
+
+namespace kiln::graph {
+
+namespace {
+
+std::vector<ExprId> permute(InferContext& ctx, const std::vector<ExprId>& dims, const std::vector<int64_t>& perm,
+                            const char* which) {
+  if (perm.empty()) return dims;
+  if (perm.size() != dims.size())
+    ctx.fail(std::string(which) + " permutation has " + std::to_string(perm.size()) + " entries for rank " +
+             std::to_string(dims.size()));
+  std::vector<bool> seen(dims.size(), false);
+  std::vector<ExprId> out;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(dims.size()) || seen[p])
+      ctx.fail(std::string(which) + " permutation is not a permutation of 0.." + std::to_string(dims.size() - 1));
+    seen[p] = true;
+    out.push_back(dims[p]);
+  }
+  return out;
+}
+
+bool isIdentityPermutation(const std::vector<int64_t>& perm) {
+  for (size_t i = 0; i < perm.size(); ++i)
+    if (perm[i] != static_cast<int64_t>(i)) return false;
+  return true;
+}
+
+void inferShuffle(InferContext& ctx) {
+  const Attrs& attrs = ctx.attrs();
+  const TensorNode& in = ctx.input(0);
+  auto firstPerm = attrs.getInts("first_perm");
+  auto secondPerm = attrs.getInts("second_perm");
+  auto dims = permute(ctx, in.dims, firstPerm, "first");
+  bool reshaped = ctx.hasInput(1) || attrs.has("reshape");
+  if (reshaped) {
+    std::vector<ExprId> target;
+    if (ctx.hasInput(1)) {
+      const TensorNode& shape = ctx.input(1);
+      if (shape.dims.size() != 1) ctx.fail("the reshape dimensions tensor must be 1-D");
+      target = *shape.values;
+    } else {
+      for (int64_t v : attrs.getInts("reshape")) target.push_back(ctx.constant(v));
+    }
+    bool zeroCopies = attrs.getInt("zero_is_placeholder", 1) != 0;
+    int32_t inferred = -1;
+    ExprId known = ctx.constant(1);
+    for (size_t i = 0; i < target.size(); ++i) {
+      auto c = ctx.constantValue(target[i]);
+      if (c && *c == 0 && zeroCopies) {
+        if (i >= dims.size()) ctx.fail("reshape dimension " + std::to_string(i) + " is 0 but the input has no such axis");
+        target[i] = dims[i];
+      } else if (c && *c == -1) {
+        if (inferred >= 0) ctx.fail("reshape dimensions hold more than one -1");
+        inferred = static_cast<int32_t>(i);
+        continue;
+      } else if (c && *c < 0) {
+        ctx.fail("reshape dimension " + std::to_string(i) + " is " + std::to_string(*c));
+      }
+      known = ctx.exprs().mul(known, target[i]);
+    }
+    ExprId volume = ctx.volume(dims);
+    if (inferred >= 0) {
+      ctx.requireEqual(ctx.exprs().mod(volume, known), ctx.constant(0),
+                       "input volume is not divisible by the known reshape dimensions");
+      target[inferred] = ctx.exprs().floorDiv(volume, known);
+    } else {
+      ctx.requireEqual(volume, known, "reshape changes the number of elements " + ctx.dimsToString(dims) + " -> " +
+                                          ctx.dimsToString(target));
+    }
+    dims = target;
+  }
+  dims = permute(ctx, dims, secondPerm, "second");
+  // Values survive when the element order does not change.
+  std::optional<std::vector<ExprId>> values;
+  if (in.values && isIdentityPermutation(firstPerm) && isIdentityPermutation(secondPerm)) values = in.values;
+  ctx.setOutput(0, in.type, dims, values);
+}
+
+void inferConcatenation(InferContext& ctx) {
+  const TensorNode& first = ctx.input(0);
+  int32_t rank = static_cast<int32_t>(first.dims.size());
+  if (rank == 0) ctx.fail("cannot concatenate scalars");
+  int32_t axis = ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank);
+  std::vector<ExprId> out = first.dims;
+  bool allValues = first.values.has_value() && rank == 1;
+  std::vector<ExprId> values = allValues ? *first.values : std::vector<ExprId>{};
+  for (int32_t i = 1; i < ctx.nbInputs(); ++i) {
+    const TensorNode& t = ctx.input(i);
+    if (t.type != first.type) ctx.fail("input " + std::to_string(i) + " has a different type");
+    if (static_cast<int32_t>(t.dims.size()) != rank) ctx.fail("input " + std::to_string(i) + " has a different rank");
+    for (int32_t d = 0; d < rank; ++d) {
+      if (d == axis) continue;
+      ctx.requireEqual(out[d], t.dims[d], "input " + std::to_string(i) + " differs on axis " + std::to_string(d));
+    }
+    out[axis] = ctx.exprs().add(out[axis], t.dims[axis]);
+    if (allValues && t.values) values.insert(values.end(), t.values->begin(), t.values->end());
+    else allValues = false;
+  }
+  ctx.setOutput(0, first.type, out, allValues ? std::optional(values) : std::nullopt);
+}
+
+void inferResize(InferContext& ctx) {
+  const Attrs& attrs = ctx.attrs();
+  const TensorNode& in = ctx.input(0);
+  ctx.requireFloat(0);
+  auto mode = attrs.getInt("mode");
+  if (mode < 0 || mode > static_cast<int64_t>(ResizeMode::kLINEAR)) ctx.fail("unknown resize mode");
+  size_t rank = in.dims.size();
+  std::vector<ExprId> out;
+  if (attrs.has("output_dims")) {
+    for (int64_t v : attrs.getInts("output_dims")) {
+      if (v <= 0) ctx.fail("output dimensions must be positive");
+      out.push_back(ctx.constant(v));
+    }
+  } else if (ctx.hasInput(1)) {
+    out = *ctx.input(1).values;
+  } else if (attrs.has("scales")) {
+    auto scales = attrs.getFloats("scales");
+    if (scales.size() != rank) ctx.fail("scales has " + std::to_string(scales.size()) + " entries for rank " + std::to_string(rank));
+    for (size_t i = 0; i < rank; ++i) {
+      if (!(scales[i] > 0)) ctx.fail("scales must be positive");
+      auto c = ctx.constantValue(in.dims[i]);
+      double rounded = std::round(scales[i]);
+      if (c) {
+        out.push_back(ctx.constant(static_cast<int64_t>(std::floor(static_cast<double>(*c) * scales[i]))));
+      } else if (scales[i] == rounded) {
+        out.push_back(ctx.exprs().mul(in.dims[i], ctx.constant(static_cast<int64_t>(rounded))));
+      } else if (scales[i] < 1 && std::abs(1.0 / scales[i] - std::round(1.0 / scales[i])) < 1e-9) {
+        out.push_back(ctx.exprs().floorDiv(in.dims[i], ctx.constant(static_cast<int64_t>(std::round(1.0 / scales[i])))));
+      } else {
+        ctx.fail("a non-integer scale on a dynamic axis is not supported; give the output size instead");
+      }
+    }
+  } else {
+    out = in.dims;
+  }
+  if (out.size() != rank)
+    ctx.fail("output has rank " + std::to_string(out.size()) + " but the input has rank " + std::to_string(rank));
+  for (size_t i = 0; i < rank; ++i) ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
+  ctx.setOutput(0, in.type, out);
+}
+
+}  // namespace
+
+void registerShapeOps(OpTable& table) {
+  table.add({LayerType::kSHUFFLE, inferShuffle, {1}});
+  table.add({LayerType::kCONCATENATION, inferConcatenation, {}});
+  table.add({LayerType::kRESIZE, inferResize, {1}});
+}
+
+}  // namespace kiln::graph

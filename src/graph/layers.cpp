@@ -1,0 +1,261 @@
+// Layer handles: getters read the layer's attributes; setters write them and re-run shape inference.
+#include "kiln/layers.h"
+
+#include "graph/graph.h"
+#include "graph/infer.h"
+#include "kiln/error.h"
+#include "kiln/network.h"
+
+namespace kiln {
+
+namespace {
+
+std::vector<int64_t> toVector(const Dims& dims) {
+  if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "rank " + std::to_string(dims.nbDims) + " is outside [0, 8]");
+  return std::vector<int64_t>(dims.d, dims.d + dims.nbDims);
+}
+
+Dims toDims(const std::vector<int64_t>& values) {
+  Dims dims;
+  dims.nbDims = static_cast<int32_t>(std::min<size_t>(values.size(), Dims::MAX_DIMS));
+  for (int32_t i = 0; i < dims.nbDims; ++i) dims.d[i] = values[i];
+  return dims;
+}
+
+// Sets one attribute and re-infers; restores the previous state when the new value is rejected.
+void updateAttr(NetworkDefinition& network, int32_t layerId, const char* key, graph::AttrValue value) {
+  graph::Graph& g = network.graph();
+  graph::Attrs saved = g.layers[layerId].attrs;
+  g.layers[layerId].attrs.set(key, std::move(value));
+  try {
+    network.reinferFrom(layerId);
+  } catch (...) {
+    g.layers[layerId].attrs = std::move(saved);
+    network.reinferFrom(layerId);
+    throw;
+  }
+}
+
+}  // namespace
+
+const char* layerTypeName(LayerType type) {
+  switch (type) {
+    case LayerType::kCONSTANT: return "Constant";
+    case LayerType::kCONVOLUTION: return "Convolution";
+    case LayerType::kMATRIX_MULTIPLY: return "MatrixMultiply";
+    case LayerType::kELEMENTWISE: return "ElementWise";
+    case LayerType::kACTIVATION: return "Activation";
+    case LayerType::kUNARY: return "Unary";
+    case LayerType::kPOOLING: return "Pooling";
+    case LayerType::kSOFTMAX: return "SoftMax";
+    case LayerType::kRESIZE: return "Resize";
+    case LayerType::kSHUFFLE: return "Shuffle";
+    case LayerType::kCONCATENATION: return "Concatenation";
+    case LayerType::kSLICE: return "Slice";
+    case LayerType::kGATHER: return "Gather";
+    case LayerType::kREDUCE: return "Reduce";
+    case LayerType::kTOPK: return "TopK";
+    case LayerType::kSHAPE: return "Shape";
+    case LayerType::kCAST: return "Cast";
+    case LayerType::kIDENTITY: return "Identity";
+    case LayerType::kSHAPE_VALUES: return "ShapeValues";
+  }
+  return "Unknown";
+}
+
+// ---- Layer --------------------------------------------------------------------------------------------------
+
+LayerType Layer::getType() const { return network_->graph().layers[id_].type; }
+const char* Layer::getName() const { return network_->graph().layers[id_].name.c_str(); }
+void Layer::setName(const char* name) {
+  if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "layer name must not be empty", getName());
+  network_->graph().layers[id_].name = name;
+}
+int32_t Layer::getNbInputs() const { return static_cast<int32_t>(network_->graph().layers[id_].inputs.size()); }
+Tensor* Layer::getInput(int32_t index) const {
+  const auto& ins = network_->graph().layers[id_].inputs;
+  if (index < 0 || index >= static_cast<int32_t>(ins.size())) return nullptr;
+  return network_->tensorHandle(ins[index]);
+}
+int32_t Layer::getNbOutputs() const { return static_cast<int32_t>(network_->graph().layers[id_].outputs.size()); }
+Tensor* Layer::getOutput(int32_t index) const {
+  const auto& outs = network_->graph().layers[id_].outputs;
+  if (index < 0 || index >= static_cast<int32_t>(outs.size())) return nullptr;
+  return network_->tensorHandle(outs[index]);
+}
+
+void Layer::setInput(int32_t index, Tensor& tensor) {
+  graph::Graph& g = network_->graph();
+  graph::LayerNode& layer = g.layers[id_];
+  int32_t tensorId = tensor.id();
+  if (index < 0 || index > 8)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "input index " + std::to_string(index) + " is out of range", layer.name);
+  int32_t producer = g.tensors[tensorId].producer;
+  if (producer >= id_)
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                std::string("tensor '") + tensor.getName() + "' is produced by a later layer", layer.name);
+  std::vector<int32_t> saved = layer.inputs;
+  if (index >= static_cast<int32_t>(layer.inputs.size())) layer.inputs.resize(index + 1, -1);
+  layer.inputs[index] = tensorId;
+  try {
+    network_->reinferFrom(id_);
+  } catch (...) {
+    g.layers[id_].inputs = saved;
+    network_->reinferFrom(id_);
+    throw;
+  }
+}
+
+void Layer::setIntAttr(const char* key, int64_t value) { updateAttr(*network_, id_, key, value); }
+void Layer::setIntsAttr(const char* key, const std::vector<int64_t>& values) { updateAttr(*network_, id_, key, values); }
+void Layer::setFloatAttr(const char* key, double value) { updateAttr(*network_, id_, key, value); }
+void Layer::setFloatsAttr(const char* key, const std::vector<double>& values) { updateAttr(*network_, id_, key, values); }
+int64_t Layer::intAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInt(key); }
+std::vector<int64_t> Layer::intsAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInts(key); }
+double Layer::floatAttr(const char* key) const { return network_->graph().layers[id_].attrs.getFloat(key); }
+std::vector<double> Layer::floatsAttr(const char* key) const {
+  return network_->graph().layers[id_].attrs.getFloats(key);
+}
+
+// ---- Typed layers ---------------------------------------------------------------------------------------------
+
+void ConvolutionLayer::setStrideNd(const Dims& v) { setIntsAttr("stride", toVector(v)); }
+Dims ConvolutionLayer::getStrideNd() const { return toDims(intsAttr("stride")); }
+void ConvolutionLayer::setPrePadding(const Dims& v) { setIntsAttr("pre_padding", toVector(v)); }
+Dims ConvolutionLayer::getPrePadding() const { return toDims(intsAttr("pre_padding")); }
+void ConvolutionLayer::setPostPadding(const Dims& v) { setIntsAttr("post_padding", toVector(v)); }
+Dims ConvolutionLayer::getPostPadding() const { return toDims(intsAttr("post_padding")); }
+void ConvolutionLayer::setPaddingNd(const Dims& v) {
+  setPrePadding(v);
+  setPostPadding(v);
+}
+void ConvolutionLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
+Dims ConvolutionLayer::getDilationNd() const { return toDims(intsAttr("dilation")); }
+void ConvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
+int64_t ConvolutionLayer::getNbGroups() const {
+  int64_t g = intAttr("groups");
+  return g > 0 ? g : 1;
+}
+
+void MatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
+  if (index < 0 || index > 1) throw Error(ErrorCode::kINVALID_ARGUMENT, "operand index must be 0 or 1", getName());
+  setIntAttr(index == 0 ? "op0" : "op1", static_cast<int64_t>(op));
+}
+MatrixOperation MatrixMultiplyLayer::getOperation(int32_t index) const {
+  return static_cast<MatrixOperation>(intAttr(index == 0 ? "op0" : "op1"));
+}
+
+void ElementWiseLayer::setOperation(ElementWiseOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
+ElementWiseOperation ElementWiseLayer::getOperation() const { return static_cast<ElementWiseOperation>(intAttr("op")); }
+
+void ActivationLayer::setActivationType(ActivationType type) { setIntAttr("op", static_cast<int64_t>(type)); }
+ActivationType ActivationLayer::getActivationType() const { return static_cast<ActivationType>(intAttr("op")); }
+void ActivationLayer::setAlpha(double alpha) { setFloatAttr("alpha", alpha); }
+void ActivationLayer::setBeta(double beta) { setFloatAttr("beta", beta); }
+double ActivationLayer::getAlpha() const { return floatAttr("alpha"); }
+double ActivationLayer::getBeta() const { return floatAttr("beta"); }
+
+void UnaryLayer::setOperation(UnaryOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
+UnaryOperation UnaryLayer::getOperation() const { return static_cast<UnaryOperation>(intAttr("op")); }
+
+void PoolingLayer::setPoolingType(PoolingType type) { setIntAttr("op", static_cast<int64_t>(type)); }
+PoolingType PoolingLayer::getPoolingType() const { return static_cast<PoolingType>(intAttr("op")); }
+void PoolingLayer::setWindowSizeNd(const Dims& v) { setIntsAttr("window", toVector(v)); }
+Dims PoolingLayer::getWindowSizeNd() const { return toDims(intsAttr("window")); }
+void PoolingLayer::setStrideNd(const Dims& v) { setIntsAttr("stride", toVector(v)); }
+Dims PoolingLayer::getStrideNd() const { return toDims(intsAttr("stride")); }
+void PoolingLayer::setPrePadding(const Dims& v) { setIntsAttr("pre_padding", toVector(v)); }
+void PoolingLayer::setPostPadding(const Dims& v) { setIntsAttr("post_padding", toVector(v)); }
+void PoolingLayer::setPaddingNd(const Dims& v) {
+  setPrePadding(v);
+  setPostPadding(v);
+}
+Dims PoolingLayer::getPrePadding() const { return toDims(intsAttr("pre_padding")); }
+Dims PoolingLayer::getPostPadding() const { return toDims(intsAttr("post_padding")); }
+void PoolingLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
+void PoolingLayer::setAverageCountExcludesPadding(bool exclude) { setIntAttr("exclude_padding", exclude ? 1 : 0); }
+bool PoolingLayer::getAverageCountExcludesPadding() const { return intAttr("exclude_padding") != 0; }
+void PoolingLayer::setCeilMode(bool ceil) { setIntAttr("ceil_mode", ceil ? 1 : 0); }
+void PoolingLayer::setGlobal(bool global) { setIntAttr("global", global ? 1 : 0); }
+bool PoolingLayer::getGlobal() const { return intAttr("global") != 0; }
+
+void SoftMaxLayer::setAxes(uint32_t axes) {
+  if (axes == 0 || (axes & (axes - 1)) != 0)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "softmax axes must have exactly one bit set", getName());
+  int64_t axis = 0;
+  while (!(axes & (1u << axis))) ++axis;
+  setIntAttr("axis", axis);
+}
+uint32_t SoftMaxLayer::getAxes() const {
+  const auto& attrs = network_->graph().layers[id_].attrs;
+  int64_t axis = attrs.getInt("axis", -1);
+  if (axis < 0) axis += static_cast<int64_t>(network_->graph().tensors[network_->graph().layers[id_].inputs[0]].dims.size());
+  return 1u << axis;
+}
+void SoftMaxLayer::setLog(bool log) { setIntAttr("log", log ? 1 : 0); }
+
+void ResizeLayer::setOutputDimensions(const Dims& dims) { setIntsAttr("output_dims", toVector(dims)); }
+Dims ResizeLayer::getOutputDimensions() const { return getOutput(0)->getDimensions(); }
+void ResizeLayer::setScales(const float* scales, int32_t count) {
+  if (!scales || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "scales must not be empty", getName());
+  setFloatsAttr("scales", std::vector<double>(scales, scales + count));
+}
+std::vector<float> ResizeLayer::getScales() const {
+  auto v = floatsAttr("scales");
+  return std::vector<float>(v.begin(), v.end());
+}
+void ResizeLayer::setResizeMode(ResizeMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
+ResizeMode ResizeLayer::getResizeMode() const { return static_cast<ResizeMode>(intAttr("mode")); }
+void ResizeLayer::setCoordinateTransformation(ResizeCoordinateTransformation t) {
+  setIntAttr("coord", static_cast<int64_t>(t));
+}
+ResizeCoordinateTransformation ResizeLayer::getCoordinateTransformation() const {
+  return static_cast<ResizeCoordinateTransformation>(intAttr("coord"));
+}
+void ResizeLayer::setNearestRounding(ResizeRoundMode mode) { setIntAttr("round", static_cast<int64_t>(mode)); }
+ResizeRoundMode ResizeLayer::getNearestRounding() const { return static_cast<ResizeRoundMode>(intAttr("round")); }
+
+void ShuffleLayer::setFirstTranspose(const std::vector<int32_t>& p) {
+  setIntsAttr("first_perm", std::vector<int64_t>(p.begin(), p.end()));
+}
+void ShuffleLayer::setReshapeDimensions(const Dims& dims) { setIntsAttr("reshape", toVector(dims)); }
+Dims ShuffleLayer::getReshapeDimensions() const { return toDims(intsAttr("reshape")); }
+void ShuffleLayer::setSecondTranspose(const std::vector<int32_t>& p) {
+  setIntsAttr("second_perm", std::vector<int64_t>(p.begin(), p.end()));
+}
+void ShuffleLayer::setZeroIsPlaceholder(bool placeholder) { setIntAttr("zero_is_placeholder", placeholder ? 1 : 0); }
+
+void ConcatenationLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
+int32_t ConcatenationLayer::getAxis() const { return static_cast<int32_t>(intAttr("axis")); }
+
+void SliceLayer::setStart(const Dims& v) { setIntsAttr("start", toVector(v)); }
+void SliceLayer::setSize(const Dims& v) { setIntsAttr("size", toVector(v)); }
+void SliceLayer::setStride(const Dims& v) { setIntsAttr("stride", toVector(v)); }
+Dims SliceLayer::getStart() const { return toDims(intsAttr("start")); }
+Dims SliceLayer::getSize() const { return toDims(intsAttr("size")); }
+Dims SliceLayer::getStride() const { return toDims(intsAttr("stride")); }
+
+void GatherLayer::setGatherAxis(int32_t axis) { setIntAttr("axis", axis); }
+int32_t GatherLayer::getGatherAxis() const { return static_cast<int32_t>(intAttr("axis")); }
+
+void ReduceLayer::setOperation(ReduceOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
+ReduceOperation ReduceLayer::getOperation() const { return static_cast<ReduceOperation>(intAttr("op")); }
+void ReduceLayer::setReduceAxes(uint32_t axes) { setIntAttr("axes", axes); }
+uint32_t ReduceLayer::getReduceAxes() const { return static_cast<uint32_t>(intAttr("axes")); }
+void ReduceLayer::setKeepDimensions(bool keep) { setIntAttr("keep_dims", keep ? 1 : 0); }
+bool ReduceLayer::getKeepDimensions() const { return intAttr("keep_dims") != 0; }
+
+void TopKLayer::setOperation(TopKOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
+void TopKLayer::setK(int64_t k) { setIntAttr("k", k); }
+int64_t TopKLayer::getK() const { return intAttr("k"); }
+void TopKLayer::setReduceAxes(uint32_t axes) { setIntAttr("axes", axes); }
+
+void CastLayer::setToType(DataType type) {
+  if (!isValidDataType(static_cast<int32_t>(type)))
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid cast target type", getName());
+  setIntAttr("to", static_cast<int64_t>(type));
+}
+DataType CastLayer::getToType() const { return static_cast<DataType>(intAttr("to")); }
+
+}  // namespace kiln

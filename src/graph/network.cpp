@@ -1,0 +1,312 @@
+#include "kiln/network.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "graph/graph.h"
+#include "graph/infer.h"
+#include "kiln/error.h"
+
+namespace kiln {
+
+namespace {
+
+std::vector<int64_t> dimsToVector(const Dims& dims) { return std::vector<int64_t>(dims.d, dims.d + dims.nbDims); }
+
+void checkDims(const Dims& dims, const std::string& what, bool allowDynamic) {
+  if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "rank " + std::to_string(dims.nbDims) + " is outside [0, 8]", what);
+  for (int32_t i = 0; i < dims.nbDims; ++i) {
+    if (dims.d[i] < -1 || (!allowDynamic && dims.d[i] < 0))
+      throw Error(ErrorCode::kINVALID_ARGUMENT, "dimension " + std::to_string(i) + " is " + std::to_string(dims.d[i]) +
+                                                    (allowDynamic ? " (use -1 for dynamic)" : " (must be >= 0)"),
+                  what);
+  }
+}
+
+}  // namespace
+
+// ---- Tensor -------------------------------------------------------------------------------------------------
+
+const char* Tensor::getName() const { return network_->graph().tensors[id_].name.c_str(); }
+
+void Tensor::setName(const char* name) {
+  if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "tensor name must not be empty", getName());
+  graph::Graph& g = network_->graph();
+  int32_t existing = g.findTensor(name);
+  if (existing >= 0 && existing != id_)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "another tensor is already named '" + std::string(name) + "'", getName());
+  g.tensors[id_].name = name;
+}
+
+DataType Tensor::getType() const { return network_->graph().tensors[id_].type; }
+
+Dims Tensor::getDimensions() const {
+  const graph::Graph& g = network_->graph();
+  const auto& t = g.tensors[id_];
+  Dims dims;
+  dims.nbDims = static_cast<int32_t>(t.dims.size());
+  for (int32_t i = 0; i < dims.nbDims; ++i) dims.d[i] = g.exprs.constantValue(t.dims[i]).value_or(-1);
+  return dims;
+}
+
+std::string Tensor::getDimensionExpression(int32_t axis) const {
+  const graph::Graph& g = network_->graph();
+  const auto& t = g.tensors[id_];
+  if (axis < 0 || axis >= static_cast<int32_t>(t.dims.size()))
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "axis " + std::to_string(axis) + " out of range", t.name);
+  return g.exprs.toString(t.dims[axis], [&](int32_t input, int32_t a) {
+    return g.tensors[g.inputs[input]].name + "." + std::to_string(a);
+  });
+}
+
+bool Tensor::isNetworkInput() const { return network_->graph().tensors[id_].inputIndex >= 0; }
+bool Tensor::isNetworkOutput() const { return network_->graph().tensors[id_].isOutput; }
+bool Tensor::isShapeTensor() const { return network_->graph().tensors[id_].values.has_value(); }
+
+// ---- NetworkDefinition ----------------------------------------------------------------------------------------
+
+NetworkDefinition::NetworkDefinition(Logger& logger) : logger_(&logger), graph_(std::make_unique<graph::Graph>()) {}
+NetworkDefinition::~NetworkDefinition() = default;
+
+Tensor* NetworkDefinition::newTensorHandle(int32_t id) {
+  if (static_cast<int32_t>(tensors_.size()) <= id) tensors_.resize(id + 1);
+  if (!tensors_[id]) tensors_[id].reset(new Tensor(*this, id));
+  return tensors_[id].get();
+}
+
+Tensor* NetworkDefinition::tensorHandle(int32_t id) const {
+  if (id < 0) return nullptr;
+  return const_cast<NetworkDefinition*>(this)->newTensorHandle(id);
+}
+
+Layer* NetworkDefinition::layerHandle(int32_t id) const {
+  if (id < 0 || id >= static_cast<int32_t>(layers_.size())) return nullptr;
+  return layers_[id].get();
+}
+
+template <typename L>
+L* NetworkDefinition::addLayer(int32_t layerId) {
+  try {
+    graph::inferLayer(*graph_, layerId);
+  } catch (...) {
+    graph_->popLayer();
+    throw;
+  }
+  auto* layer = new L(*this, layerId);
+  layers_.emplace_back(layer);
+  for (int32_t out : graph_->layers[layerId].outputs) newTensorHandle(out);
+  return layer;
+}
+
+void NetworkDefinition::reinferFrom(int32_t firstLayer) {
+  for (int32_t l = firstLayer; l < static_cast<int32_t>(graph_->layers.size()); ++l)
+    if (!graph_->layers[l].removed) graph::inferLayer(*graph_, l);
+}
+
+Tensor* NetworkDefinition::addInput(const char* name, DataType type, const Dims& dims) {
+  if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "input name must not be empty");
+  if (graph_->findTensor(name) >= 0)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "a tensor with this name already exists", name);
+  if (!isValidDataType(static_cast<int32_t>(type))) throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid data type", name);
+  checkDims(dims, name, true);
+  int32_t id = graph_->addTensor(name, type);
+  int32_t inputIndex = static_cast<int32_t>(graph_->inputs.size());
+  auto& t = graph_->tensors[id];
+  t.inputIndex = inputIndex;
+  for (int32_t i = 0; i < dims.nbDims; ++i)
+    t.dims.push_back(dims.d[i] >= 0 ? graph_->exprs.constant(dims.d[i]) : graph_->exprs.inputDim(inputIndex, i));
+  graph_->inputs.push_back(id);
+  return newTensorHandle(id);
+}
+
+void NetworkDefinition::markOutput(Tensor& tensor) {
+  auto& t = graph_->tensors[tensor.id_];
+  if (t.isOutput) return;
+  t.isOutput = true;
+  graph_->outputs.push_back(tensor.id_);
+}
+
+void NetworkDefinition::unmarkOutput(Tensor& tensor) {
+  auto& t = graph_->tensors[tensor.id_];
+  if (!t.isOutput) throw Error(ErrorCode::kINVALID_ARGUMENT, "tensor is not a network output", t.name);
+  t.isOutput = false;
+  auto& outs = graph_->outputs;
+  outs.erase(std::remove(outs.begin(), outs.end(), tensor.id_), outs.end());
+}
+
+ConstantLayer* NetworkDefinition::addConstant(const Dims& dims, const Weights& weights) {
+  checkDims(dims, "constant", false);
+  if (!isValidDataType(static_cast<int32_t>(weights.type)))
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid weights data type", "constant");
+  if (weights.count != dims.volume())
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "weights hold " + std::to_string(weights.count) + " values but dims " + toString(dims) + " need " +
+                    std::to_string(dims.volume()),
+                "constant");
+  if (weights.count > 0 && !weights.values)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "weights values are null", "constant");
+  size_t bytes = static_cast<size_t>(weights.count) * dataTypeSize(weights.type);
+  const auto* src = static_cast<const uint8_t*>(weights.values);
+  graph_->blobs.emplace_back(src, src + bytes);
+  int32_t id = graph_->addLayer(LayerType::kCONSTANT, "", {}, 1);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("blob", static_cast<int64_t>(graph_->blobs.size() - 1));
+  attrs.set("dims", dimsToVector(dims));
+  attrs.set("type", static_cast<int64_t>(weights.type));
+  return addLayer<ConstantLayer>(id);
+}
+
+IdentityLayer* NetworkDefinition::addIdentity(Tensor& input) {
+  return addLayer<IdentityLayer>(graph_->addLayer(LayerType::kIDENTITY, "", {input.id_}, 1));
+}
+
+ConvolutionLayer* NetworkDefinition::addConvolutionNd(Tensor& input, int64_t nbOutputMaps, const Dims& kernelSize,
+                                                      const Weights& kernelWeights, const Weights& biasWeights) {
+  checkDims(kernelSize, "convolution kernel size", false);
+  int64_t spatial = kernelSize.volume();
+  if (nbOutputMaps <= 0 || spatial <= 0 || kernelWeights.count % (nbOutputMaps * spatial) != 0)
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "kernel weights count " + std::to_string(kernelWeights.count) + " is not a multiple of " +
+                    std::to_string(nbOutputMaps) + " output maps x kernel " + toString(kernelSize),
+                "convolution");
+  Dims wDims;
+  wDims.nbDims = kernelSize.nbDims + 2;
+  wDims.d[0] = nbOutputMaps;
+  wDims.d[1] = kernelWeights.count / (nbOutputMaps * spatial);
+  for (int32_t i = 0; i < kernelSize.nbDims; ++i) wDims.d[i + 2] = kernelSize.d[i];
+  Tensor* kernel = addConstant(wDims, kernelWeights)->getOutput(0);
+  Tensor* bias = nullptr;
+  if (biasWeights.count > 0) bias = addConstant(Dims{nbOutputMaps}, biasWeights)->getOutput(0);
+  return addConvolution(input, *kernel, bias);
+}
+
+ConvolutionLayer* NetworkDefinition::addConvolution(Tensor& input, Tensor& kernel, Tensor* bias) {
+  std::vector<int32_t> ins = {input.id_, kernel.id_};
+  if (bias) ins.push_back(bias->id_);
+  return addLayer<ConvolutionLayer>(graph_->addLayer(LayerType::kCONVOLUTION, "", ins, 1));
+}
+
+MatrixMultiplyLayer* NetworkDefinition::addMatrixMultiply(Tensor& a, MatrixOperation opA, Tensor& b,
+                                                          MatrixOperation opB) {
+  int32_t id = graph_->addLayer(LayerType::kMATRIX_MULTIPLY, "", {a.id_, b.id_}, 1);
+  graph_->layers[id].attrs.set("op0", static_cast<int64_t>(opA));
+  graph_->layers[id].attrs.set("op1", static_cast<int64_t>(opB));
+  return addLayer<MatrixMultiplyLayer>(id);
+}
+
+ElementWiseLayer* NetworkDefinition::addElementWise(Tensor& a, Tensor& b, ElementWiseOperation op) {
+  int32_t id = graph_->addLayer(LayerType::kELEMENTWISE, "", {a.id_, b.id_}, 1);
+  graph_->layers[id].attrs.set("op", static_cast<int64_t>(op));
+  return addLayer<ElementWiseLayer>(id);
+}
+
+ActivationLayer* NetworkDefinition::addActivation(Tensor& input, ActivationType type) {
+  int32_t id = graph_->addLayer(LayerType::kACTIVATION, "", {input.id_}, 1);
+  graph_->layers[id].attrs.set("op", static_cast<int64_t>(type));
+  return addLayer<ActivationLayer>(id);
+}
+
+UnaryLayer* NetworkDefinition::addUnary(Tensor& input, UnaryOperation op) {
+  int32_t id = graph_->addLayer(LayerType::kUNARY, "", {input.id_}, 1);
+  graph_->layers[id].attrs.set("op", static_cast<int64_t>(op));
+  return addLayer<UnaryLayer>(id);
+}
+
+PoolingLayer* NetworkDefinition::addPoolingNd(Tensor& input, PoolingType type, const Dims& windowSize) {
+  checkDims(windowSize, "pooling window", false);
+  int32_t id = graph_->addLayer(LayerType::kPOOLING, "", {input.id_}, 1);
+  graph_->layers[id].attrs.set("op", static_cast<int64_t>(type));
+  graph_->layers[id].attrs.set("window", dimsToVector(windowSize));
+  return addLayer<PoolingLayer>(id);
+}
+
+SoftMaxLayer* NetworkDefinition::addSoftMax(Tensor& input) {
+  return addLayer<SoftMaxLayer>(graph_->addLayer(LayerType::kSOFTMAX, "", {input.id_}, 1));
+}
+
+ResizeLayer* NetworkDefinition::addResize(Tensor& input) {
+  return addLayer<ResizeLayer>(graph_->addLayer(LayerType::kRESIZE, "", {input.id_}, 1));
+}
+
+ShuffleLayer* NetworkDefinition::addShuffle(Tensor& input) {
+  return addLayer<ShuffleLayer>(graph_->addLayer(LayerType::kSHUFFLE, "", {input.id_}, 1));
+}
+
+ConcatenationLayer* NetworkDefinition::addConcatenation(Tensor* const* inputs, int32_t count) {
+  if (count <= 0 || !inputs) throw Error(ErrorCode::kINVALID_ARGUMENT, "concatenation needs at least one input");
+  std::vector<int32_t> ins;
+  for (int32_t i = 0; i < count; ++i) {
+    if (!inputs[i]) throw Error(ErrorCode::kINVALID_ARGUMENT, "concatenation input " + std::to_string(i) + " is null");
+    ins.push_back(inputs[i]->id_);
+  }
+  return addLayer<ConcatenationLayer>(graph_->addLayer(LayerType::kCONCATENATION, "", ins, 1));
+}
+
+ConcatenationLayer* NetworkDefinition::addConcatenation(const std::vector<Tensor*>& inputs) {
+  return addConcatenation(inputs.data(), static_cast<int32_t>(inputs.size()));
+}
+
+SliceLayer* NetworkDefinition::addSlice(Tensor& input, const Dims& start, const Dims& size, const Dims& stride) {
+  int32_t id = graph_->addLayer(LayerType::kSLICE, "", {input.id_}, 1);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("start", dimsToVector(start));
+  attrs.set("size", dimsToVector(size));
+  attrs.set("stride", dimsToVector(stride));
+  return addLayer<SliceLayer>(id);
+}
+
+GatherLayer* NetworkDefinition::addGather(Tensor& data, Tensor& indices, int32_t axis) {
+  int32_t id = graph_->addLayer(LayerType::kGATHER, "", {data.id_, indices.id_}, 1);
+  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
+  return addLayer<GatherLayer>(id);
+}
+
+ReduceLayer* NetworkDefinition::addReduce(Tensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions) {
+  int32_t id = graph_->addLayer(LayerType::kREDUCE, "", {input.id_}, 1);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("op", static_cast<int64_t>(op));
+  attrs.set("axes", static_cast<int64_t>(reduceAxes));
+  attrs.set("keep_dims", static_cast<int64_t>(keepDimensions));
+  return addLayer<ReduceLayer>(id);
+}
+
+TopKLayer* NetworkDefinition::addTopK(Tensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes) {
+  int32_t id = graph_->addLayer(LayerType::kTOPK, "", {input.id_}, 2);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("op", static_cast<int64_t>(op));
+  attrs.set("k", k);
+  attrs.set("axes", static_cast<int64_t>(reduceAxes));
+  return addLayer<TopKLayer>(id);
+}
+
+ShapeLayer* NetworkDefinition::addShape(Tensor& input) {
+  return addLayer<ShapeLayer>(graph_->addLayer(LayerType::kSHAPE, "", {input.id_}, 1));
+}
+
+CastLayer* NetworkDefinition::addCast(Tensor& input, DataType toType) {
+  if (!isValidDataType(static_cast<int32_t>(toType)))
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid cast target type", input.getName());
+  int32_t id = graph_->addLayer(LayerType::kCAST, "", {input.id_}, 1);
+  graph_->layers[id].attrs.set("to", static_cast<int64_t>(toType));
+  return addLayer<CastLayer>(id);
+}
+
+int32_t NetworkDefinition::getNbInputs() const { return static_cast<int32_t>(graph_->inputs.size()); }
+Tensor* NetworkDefinition::getInput(int32_t index) const {
+  if (index < 0 || index >= getNbInputs()) return nullptr;
+  return tensorHandle(graph_->inputs[index]);
+}
+int32_t NetworkDefinition::getNbOutputs() const { return static_cast<int32_t>(graph_->outputs.size()); }
+Tensor* NetworkDefinition::getOutput(int32_t index) const {
+  if (index < 0 || index >= getNbOutputs()) return nullptr;
+  return tensorHandle(graph_->outputs[index]);
+}
+int32_t NetworkDefinition::getNbLayers() const { return static_cast<int32_t>(layers_.size()); }
+Layer* NetworkDefinition::getLayer(int32_t index) const { return layerHandle(index); }
+Tensor* NetworkDefinition::getTensor(const char* name) const {
+  if (!name) return nullptr;
+  return tensorHandle(graph_->findTensor(name));
+}
+
+}  // namespace kiln

@@ -1,0 +1,78 @@
+// The plan: everything the runtime needs to run a built network, and nothing of the IR.
+// See docs/plan-format.md for the byte layout.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/symbolic.h"
+#include "graph/attrs.h"
+#include "graph/graph.h"
+#include "kiln/layers.h"
+#include "kiln/types.h"
+
+namespace kiln::plan {
+
+constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint64_t kWeightsAlignment = 256;  // of the weights section in the file and of each constant in it
+
+enum class TensorKind : uint8_t { kACTIVATION = 0, kINPUT = 1, kOUTPUT = 2, kCONSTANT = 3 };
+
+struct TensorDesc {
+  std::string name;
+  DataType type = DataType::kFLOAT;
+  TensorKind kind = TensorKind::kACTIVATION;
+  std::vector<core::ExprId> dims;  // into Plan::exprs
+  uint64_t weightsOffset = 0;      // constants: byte offset into the weights section
+  uint64_t weightsSize = 0;
+};
+
+struct Step {
+  LayerType type = LayerType::kIDENTITY;
+  std::string name;
+  graph::Attrs attrs;            // user attributes and derived (run-time expression) attributes together
+  std::vector<int32_t> inputs;   // tensor ids, -1 for absent
+  std::vector<int32_t> outputs;  // tensor ids
+};
+
+struct InputRange {
+  Dims min, opt, max;
+};
+
+struct Profile {
+  std::vector<InputRange> inputs;         // one per network input, in Plan::inputs order
+  std::vector<uint64_t> activationOffsets;  // per tensor; meaningful for activations only
+  uint64_t activationBytes = 0;           // size of a context's arena for this profile
+};
+
+struct Assertion {
+  graph::Assertion::Kind kind = graph::Assertion::Kind::kEQUAL;
+  core::ExprId a = -1;
+  core::ExprId b = -1;
+  std::string layer;
+  std::string message;
+};
+
+struct Plan {
+  std::string kilnVersion;
+  std::string backend;  // "cpu", "cuda"
+  std::string target;   // backend-specific target description (e.g. "sm_90")
+  uint32_t builderFlags = 0;
+  std::vector<int32_t> inputs;   // tensor ids of the network inputs
+  std::vector<int32_t> outputs;  // tensor ids of the network outputs
+  std::vector<TensorDesc> tensors;
+  std::vector<Step> steps;
+  std::vector<Profile> profiles;
+  std::vector<core::ExprNode> exprs;  // the shape program: evaluated in order
+  std::vector<Assertion> assertions;
+  std::vector<uint8_t> weights;
+};
+
+// Serialized form: header, metadata, weights (aligned), all covered by a CRC-32.
+std::vector<uint8_t> serialize(const Plan& plan);
+// Throws kiln::Error (kINVALID_PLAN) naming the section at fault; checks every size, offset and index.
+Plan deserialize(const void* data, size_t size);
+
+}  // namespace kiln::plan

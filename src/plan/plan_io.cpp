@@ -1,0 +1,428 @@
+// Plan writer and reader. The reader trusts nothing: every count, size, offset and index is checked.
+#include <zlib.h>
+
+#include <cstring>
+#include <limits>
+
+#include "kiln/error.h"
+#include "plan/plan.h"
+
+namespace kiln::plan {
+
+namespace {
+
+// Header: magic[8], formatVersion u32, headerSize u32, totalSize u64, checksum u32 (CRC-32 of every byte after
+// the header), reserved u32, metaOffset u64, metaSize u64, weightsOffset u64, weightsSize u64.
+constexpr uint64_t kHeaderSize = 8 + 4 + 4 + 8 + 4 + 4 + 8 * 4;
+constexpr uint32_t kMaxCount = 1u << 24;
+
+class Writer {
+ public:
+  void u8(uint8_t v) { bytes_.push_back(v); }
+  void u32(uint32_t v) { raw(&v, 4); }
+  void i32(int32_t v) { raw(&v, 4); }
+  void u64(uint64_t v) { raw(&v, 8); }
+  void i64(int64_t v) { raw(&v, 8); }
+  void f64(double v) { raw(&v, 8); }
+  void str(const std::string& s) {
+    u32(static_cast<uint32_t>(s.size()));
+    raw(s.data(), s.size());
+  }
+  void dims(const Dims& d) {
+    i32(d.nbDims);
+    for (int32_t i = 0; i < d.nbDims; ++i) i64(d.d[i]);
+  }
+  void raw(const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    bytes_.insert(bytes_.end(), b, b + n);
+  }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  void setSection(const char* section) { section_ = section; }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(ErrorCode::kINVALID_PLAN, what + " at byte " + std::to_string(pos_), section_);
+  }
+  void need(size_t n) {
+    if (n > size_ - pos_) fail("truncated: needs " + std::to_string(n) + " more bytes");
+  }
+  template <typename T>
+  T pod() {
+    need(sizeof(T));
+    T v;
+    std::memcpy(&v, data_ + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  uint8_t u8() { return pod<uint8_t>(); }
+  uint32_t u32() { return pod<uint32_t>(); }
+  int32_t i32() { return pod<int32_t>(); }
+  uint64_t u64() { return pod<uint64_t>(); }
+  int64_t i64() { return pod<int64_t>(); }
+  double f64() { return pod<double>(); }
+  uint32_t count(const char* what) {
+    uint32_t n = u32();
+    if (n > kMaxCount) fail(std::string("implausible ") + what + " count " + std::to_string(n));
+    return n;
+  }
+  std::string str() {
+    uint32_t n = count("string length");
+    need(n);
+    std::string s(reinterpret_cast<const char*>(data_ + pos_), n);
+    pos_ += n;
+    return s;
+  }
+  Dims dims() {
+    Dims d;
+    d.nbDims = i32();
+    if (d.nbDims < 0 || d.nbDims > Dims::MAX_DIMS) fail("rank " + std::to_string(d.nbDims) + " out of range");
+    for (int32_t i = 0; i < d.nbDims; ++i) d.d[i] = i64();
+    return d;
+  }
+  bool done() const { return pos_ == size_; }
+
+ private:
+  const uint8_t* data_;
+  size_t size_;
+  size_t pos_ = 0;
+  const char* section_ = "plan";
+};
+
+enum class AttrTag : uint8_t { kINT = 0, kFLOAT = 1, kINTS = 2, kFLOATS = 3, kSTRING = 4, kEXPRS = 5 };
+
+void writeAttrs(Writer& w, const graph::Attrs& attrs) {
+  w.u32(static_cast<uint32_t>(attrs.values().size()));
+  for (const auto& [key, value] : attrs.values()) {
+    w.str(key);
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, int64_t>) {
+            w.u8(static_cast<uint8_t>(AttrTag::kINT));
+            w.i64(v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            w.u8(static_cast<uint8_t>(AttrTag::kFLOAT));
+            w.f64(v);
+          } else if constexpr (std::is_same_v<T, std::vector<int64_t>>) {
+            w.u8(static_cast<uint8_t>(AttrTag::kINTS));
+            w.u32(static_cast<uint32_t>(v.size()));
+            for (int64_t x : v) w.i64(x);
+          } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+            w.u8(static_cast<uint8_t>(AttrTag::kFLOATS));
+            w.u32(static_cast<uint32_t>(v.size()));
+            for (double x : v) w.f64(x);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            w.u8(static_cast<uint8_t>(AttrTag::kSTRING));
+            w.str(v);
+          } else {
+            w.u8(static_cast<uint8_t>(AttrTag::kEXPRS));
+            w.u32(static_cast<uint32_t>(v.ids.size()));
+            for (int32_t x : v.ids) w.i32(x);
+          }
+        },
+        value);
+  }
+}
+
+graph::Attrs readAttrs(Reader& r, size_t nbExprs) {
+  graph::Attrs attrs;
+  uint32_t n = r.count("attribute");
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string key = r.str();
+    auto tag = static_cast<AttrTag>(r.u8());
+    switch (tag) {
+      case AttrTag::kINT: attrs.set(key, r.i64()); break;
+      case AttrTag::kFLOAT: attrs.set(key, r.f64()); break;
+      case AttrTag::kINTS: {
+        std::vector<int64_t> v(r.count("attribute value"));
+        for (auto& x : v) x = r.i64();
+        attrs.set(key, std::move(v));
+        break;
+      }
+      case AttrTag::kFLOATS: {
+        std::vector<double> v(r.count("attribute value"));
+        for (auto& x : v) x = r.f64();
+        attrs.set(key, std::move(v));
+        break;
+      }
+      case AttrTag::kSTRING: attrs.set(key, r.str()); break;
+      case AttrTag::kEXPRS: {
+        graph::ExprList v;
+        v.ids.resize(r.count("attribute value"));
+        for (auto& x : v.ids) {
+          x = r.i32();
+          if (x < 0 || static_cast<size_t>(x) >= nbExprs) r.fail("attribute '" + key + "' references a missing expression");
+        }
+        attrs.set(key, std::move(v));
+        break;
+      }
+      default: r.fail("unknown attribute tag " + std::to_string(static_cast<int>(tag)));
+    }
+  }
+  return attrs;
+}
+
+std::vector<uint8_t> writeMetadata(const Plan& p) {
+  Writer w;
+  w.str(p.kilnVersion);
+  w.str(p.backend);
+  w.str(p.target);
+  w.u32(p.builderFlags);
+  w.u32(static_cast<uint32_t>(p.exprs.size()));
+  for (const auto& e : p.exprs) {
+    w.u8(static_cast<uint8_t>(e.op));
+    w.i64(e.value);
+    w.i32(e.a);
+    w.i32(e.b);
+  }
+  w.u32(static_cast<uint32_t>(p.tensors.size()));
+  for (const auto& t : p.tensors) {
+    w.str(t.name);
+    w.i32(static_cast<int32_t>(t.type));
+    w.u8(static_cast<uint8_t>(t.kind));
+    w.u32(static_cast<uint32_t>(t.dims.size()));
+    for (int32_t d : t.dims) w.i32(d);
+    w.u64(t.weightsOffset);
+    w.u64(t.weightsSize);
+  }
+  w.u32(static_cast<uint32_t>(p.inputs.size()));
+  for (int32_t t : p.inputs) w.i32(t);
+  w.u32(static_cast<uint32_t>(p.outputs.size()));
+  for (int32_t t : p.outputs) w.i32(t);
+  w.u32(static_cast<uint32_t>(p.steps.size()));
+  for (const auto& s : p.steps) {
+    w.i32(static_cast<int32_t>(s.type));
+    w.str(s.name);
+    writeAttrs(w, s.attrs);
+    w.u32(static_cast<uint32_t>(s.inputs.size()));
+    for (int32_t t : s.inputs) w.i32(t);
+    w.u32(static_cast<uint32_t>(s.outputs.size()));
+    for (int32_t t : s.outputs) w.i32(t);
+  }
+  w.u32(static_cast<uint32_t>(p.assertions.size()));
+  for (const auto& a : p.assertions) {
+    w.u8(static_cast<uint8_t>(a.kind));
+    w.i32(a.a);
+    w.i32(a.b);
+    w.str(a.layer);
+    w.str(a.message);
+  }
+  w.u32(static_cast<uint32_t>(p.profiles.size()));
+  for (const auto& pr : p.profiles) {
+    for (const auto& range : pr.inputs) {
+      w.dims(range.min);
+      w.dims(range.opt);
+      w.dims(range.max);
+    }
+    for (uint64_t off : pr.activationOffsets) w.u64(off);
+    w.u64(pr.activationBytes);
+  }
+  return std::move(w.bytes());
+}
+
+void checkTensorId(Reader& r, int32_t id, size_t nbTensors, bool allowAbsent) {
+  if ((allowAbsent && id == -1)) return;
+  if (id < 0 || static_cast<size_t>(id) >= nbTensors) r.fail("tensor index " + std::to_string(id) + " out of range");
+}
+
+Plan readMetadata(Reader& r, uint64_t weightsSize) {
+  Plan p;
+  r.setSection("plan metadata");
+  p.kilnVersion = r.str();
+  p.backend = r.str();
+  p.target = r.str();
+  p.builderFlags = r.u32();
+  r.setSection("shape program");
+  p.exprs.resize(r.count("expression"));
+  for (size_t i = 0; i < p.exprs.size(); ++i) {
+    auto& e = p.exprs[i];
+    uint8_t op = r.u8();
+    if (op >= core::kExprOpCount) r.fail("unknown expression op " + std::to_string(op));
+    e.op = static_cast<core::ExprOp>(op);
+    e.value = r.i64();
+    e.a = r.i32();
+    e.b = r.i32();
+    bool leaf = e.op == core::ExprOp::kCONST || e.op == core::ExprOp::kINPUT_DIM;
+    if (!leaf && (e.a < 0 || e.b < 0 || static_cast<size_t>(e.a) >= i || static_cast<size_t>(e.b) >= i))
+      r.fail("expression " + std::to_string(i) + " has operands out of order");
+  }
+  auto checkExpr = [&](int32_t id) {
+    if (id < 0 || static_cast<size_t>(id) >= p.exprs.size()) r.fail("expression index " + std::to_string(id) + " out of range");
+  };
+  r.setSection("tensors");
+  p.tensors.resize(r.count("tensor"));
+  for (auto& t : p.tensors) {
+    t.name = r.str();
+    int32_t type = r.i32();
+    if (!isValidDataType(type)) r.fail("tensor '" + t.name + "' has an invalid data type");
+    t.type = static_cast<DataType>(type);
+    uint8_t kind = r.u8();
+    if (kind > static_cast<uint8_t>(TensorKind::kCONSTANT)) r.fail("tensor '" + t.name + "' has an invalid kind");
+    t.kind = static_cast<TensorKind>(kind);
+    t.dims.resize(r.count("dimension"));
+    if (t.dims.size() > static_cast<size_t>(Dims::MAX_DIMS)) r.fail("tensor '" + t.name + "' has rank above 8");
+    for (auto& d : t.dims) {
+      d = r.i32();
+      checkExpr(d);
+    }
+    t.weightsOffset = r.u64();
+    t.weightsSize = r.u64();
+    if (t.kind == TensorKind::kCONSTANT &&
+        (t.weightsOffset > weightsSize || t.weightsSize > weightsSize - t.weightsOffset))
+      r.fail("constant '" + t.name + "' lies outside the weights section");
+  }
+  r.setSection("io tensors");
+  p.inputs.resize(r.count("input"));
+  for (auto& t : p.inputs) {
+    t = r.i32();
+    checkTensorId(r, t, p.tensors.size(), false);
+    if (p.tensors[t].kind != TensorKind::kINPUT) r.fail("input list names a tensor that is not an input");
+  }
+  p.outputs.resize(r.count("output"));
+  for (auto& t : p.outputs) {
+    t = r.i32();
+    checkTensorId(r, t, p.tensors.size(), false);
+    if (p.tensors[t].kind != TensorKind::kOUTPUT) r.fail("output list names a tensor that is not an output");
+  }
+  r.setSection("steps");
+  p.steps.resize(r.count("step"));
+  for (auto& s : p.steps) {
+    int32_t type = r.i32();
+    if (type < 0 || type > static_cast<int32_t>(LayerType::kSHAPE_VALUES)) r.fail("unknown layer type " + std::to_string(type));
+    s.type = static_cast<LayerType>(type);
+    s.name = r.str();
+    s.attrs = readAttrs(r, p.exprs.size());
+    s.inputs.resize(r.count("step input"));
+    for (auto& t : s.inputs) {
+      t = r.i32();
+      checkTensorId(r, t, p.tensors.size(), true);
+    }
+    s.outputs.resize(r.count("step output"));
+    for (auto& t : s.outputs) {
+      t = r.i32();
+      checkTensorId(r, t, p.tensors.size(), false);
+    }
+  }
+  r.setSection("assertions");
+  p.assertions.resize(r.count("assertion"));
+  for (auto& a : p.assertions) {
+    uint8_t kind = r.u8();
+    if (kind > static_cast<uint8_t>(graph::Assertion::Kind::kGREATER_EQUAL)) r.fail("unknown assertion kind");
+    a.kind = static_cast<graph::Assertion::Kind>(kind);
+    a.a = r.i32();
+    a.b = r.i32();
+    checkExpr(a.a);
+    checkExpr(a.b);
+    a.layer = r.str();
+    a.message = r.str();
+  }
+  r.setSection("profiles");
+  p.profiles.resize(r.count("profile"));
+  if (p.profiles.empty()) r.fail("a plan needs at least one profile");
+  for (auto& pr : p.profiles) {
+    pr.inputs.resize(p.inputs.size());
+    for (size_t i = 0; i < p.inputs.size(); ++i) {
+      auto& range = pr.inputs[i];
+      range.min = r.dims();
+      range.opt = r.dims();
+      range.max = r.dims();
+      size_t rank = p.tensors[p.inputs[i]].dims.size();
+      if (static_cast<size_t>(range.min.nbDims) != rank || static_cast<size_t>(range.opt.nbDims) != rank ||
+          static_cast<size_t>(range.max.nbDims) != rank)
+        r.fail("profile shape rank differs from input '" + p.tensors[p.inputs[i]].name + "'");
+    }
+    pr.activationOffsets.resize(p.tensors.size());
+    for (auto& off : pr.activationOffsets) off = r.u64();
+    pr.activationBytes = r.u64();
+  }
+  r.setSection("plan metadata");
+  if (!r.done()) r.fail("unexpected bytes after the metadata");
+  return p;
+}
+
+void put32(std::vector<uint8_t>& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4); }
+void put64(std::vector<uint8_t>& b, size_t at, uint64_t v) { std::memcpy(b.data() + at, &v, 8); }
+
+uint64_t alignUp(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+uint32_t crc(const uint8_t* data, size_t size) {
+  uLong c = crc32(0L, Z_NULL, 0);
+  while (size > 0) {
+    uInt chunk = static_cast<uInt>(std::min<size_t>(size, 1u << 30));
+    c = crc32(c, data, chunk);
+    data += chunk;
+    size -= chunk;
+  }
+  return static_cast<uint32_t>(c);
+}
+
+}  // namespace
+
+std::vector<uint8_t> serialize(const Plan& plan) {
+  std::vector<uint8_t> meta = writeMetadata(plan);
+  uint64_t metaOffset = kHeaderSize;
+  uint64_t weightsOffset = alignUp(metaOffset + meta.size(), kWeightsAlignment);
+  uint64_t total = weightsOffset + plan.weights.size();
+  std::vector<uint8_t> out(total, 0);
+  std::memcpy(out.data(), kMagic, 8);
+  put32(out, 8, kFormatVersion);
+  put32(out, 12, static_cast<uint32_t>(kHeaderSize));
+  put64(out, 16, total);
+  put64(out, 32, metaOffset);
+  put64(out, 40, meta.size());
+  put64(out, 48, weightsOffset);
+  put64(out, 56, plan.weights.size());
+  std::memcpy(out.data() + metaOffset, meta.data(), meta.size());
+  if (!plan.weights.empty()) std::memcpy(out.data() + weightsOffset, plan.weights.data(), plan.weights.size());
+  put32(out, 24, crc(out.data() + kHeaderSize, total - kHeaderSize));
+  return out;
+}
+
+Plan deserialize(const void* data, size_t size) {
+  if (!data) throw Error(ErrorCode::kINVALID_PLAN, "plan data is null", "plan");
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  if (size < kHeaderSize)
+    throw Error(ErrorCode::kINVALID_PLAN, "truncated: " + std::to_string(size) + " bytes is shorter than the header",
+                "plan header");
+  if (std::memcmp(bytes, kMagic, 8) != 0)
+    throw Error(ErrorCode::kINVALID_PLAN, "wrong magic: this is not a kiln plan", "plan header");
+  Reader header(bytes, kHeaderSize);
+  header.setSection("plan header");
+  header.u64();  // magic
+  uint32_t version = header.u32();
+  if (version > kFormatVersion)
+    throw Error(ErrorCode::kINVALID_PLAN,
+                "format version " + std::to_string(version) + " is newer than this kiln reads (" +
+                    std::to_string(kFormatVersion) + "); rebuild the plan or upgrade kiln",
+                "plan header");
+  if (version == 0) throw Error(ErrorCode::kINVALID_PLAN, "format version 0 is invalid", "plan header");
+  uint32_t headerSize = header.u32();
+  uint64_t total = header.u64();
+  uint32_t checksum = header.u32();
+  header.u32();
+  uint64_t metaOffset = header.u64(), metaSize = header.u64();
+  uint64_t weightsOffset = header.u64(), weightsSize = header.u64();
+  if (headerSize != kHeaderSize) throw Error(ErrorCode::kINVALID_PLAN, "unexpected header size", "plan header");
+  if (total != size)
+    throw Error(ErrorCode::kINVALID_PLAN,
+                "the plan says it holds " + std::to_string(total) + " bytes but " + std::to_string(size) +
+                    " were given (truncated or padded)",
+                "plan header");
+  if (metaOffset < kHeaderSize || metaOffset > size || metaSize > size - metaOffset || weightsOffset > size ||
+      weightsSize > size - weightsOffset || weightsOffset < metaOffset + metaSize || weightsOffset % kWeightsAlignment)
+    throw Error(ErrorCode::kINVALID_PLAN, "section offsets lie outside the plan", "plan header");
+  if (crc(bytes + kHeaderSize, size - kHeaderSize) != checksum)
+    throw Error(ErrorCode::kINVALID_PLAN, "checksum mismatch: the plan is corrupted", "plan");
+  Reader meta(bytes + metaOffset, metaSize);
+  Plan plan = readMetadata(meta, weightsSize);
+  plan.weights.assign(bytes + weightsOffset, bytes + weightsOffset + weightsSize);
+  return plan;
+}
+
+}  // namespace kiln::plan

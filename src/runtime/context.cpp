@@ -1,0 +1,279 @@
+// ExecutionContext: profile selection, input shapes → shape program → tensor shapes, binding, execution.
+#include <algorithm>
+
+#include "kiln/runtime.h"
+#include "plan/plan_bounds.h"
+#include "runtime/engine_state.h"
+
+namespace kiln::runtime {
+
+struct ContextState {
+  std::shared_ptr<EngineState> engine;
+  int32_t profile = -1;
+  std::vector<Dims> inputShapes;
+  std::vector<char> inputSet;
+  bool resolved = false;
+  std::vector<int64_t> exprValues;
+  std::vector<Dims> tensorShapes;  // per plan tensor, valid when resolved
+  std::vector<void*> ioAddresses;  // per plan tensor (IO only)
+  backend::Buffer arena;
+  backend::Buffer workspace;
+  // Kernel arguments of every step, laid out once: inputs then outputs per step.
+  std::vector<backend::TensorArg> args;
+  std::vector<size_t> stepArgOffset;
+
+  const plan::Plan& plan() const { return engine->plan; }
+};
+
+namespace {
+
+Status fail(ErrorCode code, const std::string& message, const std::string& object) {
+  return Error(code, message, object);
+}
+
+std::string rangeText(const plan::InputRange& r) {
+  return "min " + toString(r.min) + ", max " + toString(r.max);
+}
+
+// Workspace for the profile: the largest any kernel asks for at the profile's largest shapes.
+size_t workspaceForProfile(const ContextState& s) {
+  const plan::Plan& plan = s.plan();
+  auto bounds = plan::exprBounds(plan, s.profile);
+  std::vector<int64_t> hi(bounds.size());
+  for (size_t i = 0; i < bounds.size(); ++i) hi[i] = std::max<int64_t>(0, bounds[i].hi);
+  size_t most = 0;
+  std::vector<backend::TensorArg> ins, outs;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const auto& step = plan.steps[i];
+    ins.clear();
+    outs.clear();
+    for (int32_t t : step.inputs) {
+      backend::TensorArg a;
+      if (t >= 0) a = {reinterpret_cast<void*>(1), plan.tensors[t].type, plan::maxShape(plan, bounds, t)};
+      ins.push_back(a);
+    }
+    for (int32_t t : step.outputs)
+      outs.push_back({reinterpret_cast<void*>(1), plan.tensors[t].type, plan::maxShape(plan, bounds, t)});
+    backend::KernelArgs args;
+    args.inputs = ins.data();
+    args.nbInputs = static_cast<int32_t>(ins.size());
+    args.outputs = outs.data();
+    args.nbOutputs = static_cast<int32_t>(outs.size());
+    args.exprValues = hi.data();
+    most = std::max(most, s.engine->kernels[i]->workspaceSize(args));
+  }
+  return most;
+}
+
+}  // namespace
+
+}  // namespace kiln::runtime
+
+namespace kiln {
+
+using runtime::ContextState;
+
+ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<runtime::EngineState> state)
+    : engine_(&engine), state_(std::make_unique<ContextState>()) {
+  ContextState& s = *state_;
+  s.engine = std::move(state);
+  const plan::Plan& plan = s.plan();
+  s.inputShapes.resize(plan.inputs.size());
+  s.inputSet.assign(plan.inputs.size(), 0);
+  s.exprValues.resize(plan.exprs.size());
+  s.tensorShapes.resize(plan.tensors.size());
+  s.ioAddresses.assign(plan.tensors.size(), nullptr);
+  for (const auto& step : plan.steps) {
+    s.stepArgOffset.push_back(s.args.size());
+    s.args.resize(s.args.size() + step.inputs.size() + step.outputs.size());
+  }
+  // Inputs whose shapes are fully static need no setInputShape call.
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const auto& desc = plan.tensors[plan.inputs[i]];
+    bool fixed = true;
+    Dims d;
+    d.nbDims = static_cast<int32_t>(desc.dims.size());
+    for (int32_t a = 0; a < d.nbDims; ++a) {
+      const auto& e = plan.exprs[desc.dims[a]];
+      fixed &= e.op == core::ExprOp::kCONST;
+      d.d[a] = e.value;
+    }
+    if (fixed) {
+      s.inputShapes[i] = d;
+      s.inputSet[i] = 1;
+    }
+  }
+  setOptimizationProfile(0).check();
+}
+
+ExecutionContext::~ExecutionContext() = default;
+
+Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
+  ContextState& s = *state_;
+  int32_t count = static_cast<int32_t>(s.plan().profiles.size());
+  if (profileIndex < 0 || profileIndex >= count)
+    return Error(ErrorCode::kINVALID_ARGUMENT,
+                 "profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(count) +
+                     ")",
+                 "execution context");
+  if (profileIndex == s.profile) return Status::ok();
+  try {
+    s.profile = profileIndex;
+    s.arena = backend::Buffer(*s.engine->backend, s.plan().profiles[profileIndex].activationBytes);
+    s.workspace = backend::Buffer(*s.engine->backend, runtime::workspaceForProfile(s));
+  } catch (const Error& e) {
+    return e;
+  }
+  // Shapes set for the old profile may be outside the new one: re-check them.
+  s.resolved = false;
+  for (size_t i = 0; i < s.inputSet.size(); ++i) {
+    if (!s.inputSet[i]) continue;
+    const auto& name = s.plan().tensors[s.plan().inputs[i]].name;
+    Status st = setInputShape(name.c_str(), s.inputShapes[i]);
+    if (!st) {
+      s.inputSet[i] = 0;
+    }
+  }
+  return Status::ok();
+}
+
+int32_t ExecutionContext::getOptimizationProfile() const { return state_->profile; }
+
+Status ExecutionContext::setInputShape(const char* name, const Dims& dims) {
+  ContextState& s = *state_;
+  const plan::Plan& plan = s.plan();
+  int32_t t = s.engine->findIO(name);
+  if (t < 0 || s.engine->inputIndexOfTensor[t] < 0)
+    return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "no network input has this name", name ? name : "(null)");
+  int32_t input = s.engine->inputIndexOfTensor[t];
+  const auto& range = plan.profiles[s.profile].inputs[input];
+  if (dims.nbDims != range.min.nbDims)
+    return runtime::fail(ErrorCode::kINVALID_ARGUMENT,
+                         "shape " + toString(dims) + " has rank " + std::to_string(dims.nbDims) + ", the input has rank " +
+                             std::to_string(range.min.nbDims),
+                         name);
+  for (int32_t d = 0; d < dims.nbDims; ++d) {
+    if (dims.d[d] < range.min.d[d] || dims.d[d] > range.max.d[d])
+      return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                           "shape " + toString(dims) + " is outside optimization profile " + std::to_string(s.profile) +
+                               " (" + runtime::rangeText(range) + "; dimension " + std::to_string(d) + ")",
+                           name);
+  }
+  s.inputShapes[input] = dims;
+  s.inputSet[input] = 1;
+  s.resolved = false;
+  if (!allInputDimensionsSpecified()) return Status::ok();
+  // Evaluate the shape program and check what only run-time shapes can decide.
+  bool ok = core::evaluateExprs(
+      plan.exprs, [&](int32_t in, int32_t axis) { return s.inputShapes[in].d[axis]; }, s.exprValues);
+  if (!ok) return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE, "a shape expression divides by zero", name);
+  for (const auto& a : plan.assertions) {
+    int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
+    bool holds = a.kind == graph::Assertion::Kind::kEQUAL           ? x == y
+                 : a.kind == graph::Assertion::Kind::kGREATER_EQUAL ? x >= y
+                                                                    : (x == y || x == 1 || y == 1);
+    if (!holds)
+      return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                           a.message + " (" + std::to_string(x) + " vs " + std::to_string(y) + ") for these input shapes",
+                           a.layer);
+  }
+  for (size_t i = 0; i < plan.tensors.size(); ++i) {
+    const auto& desc = plan.tensors[i];
+    Dims& shape = s.tensorShapes[i];
+    shape.nbDims = static_cast<int32_t>(desc.dims.size());
+    for (int32_t d = 0; d < shape.nbDims; ++d) {
+      shape.d[d] = s.exprValues[desc.dims[d]];
+      if (shape.d[d] < 0)
+        return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                             "these input shapes give tensor '" + desc.name + "' a negative dimension", desc.name);
+    }
+  }
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const auto& step = plan.steps[i];
+    backend::TensorArg* a = s.args.data() + s.stepArgOffset[i];
+    for (int32_t t2 : step.inputs) {
+      if (t2 >= 0) *a = {nullptr, plan.tensors[t2].type, s.tensorShapes[t2]};
+      ++a;
+    }
+    for (int32_t t2 : step.outputs) *a++ = {nullptr, plan.tensors[t2].type, s.tensorShapes[t2]};
+  }
+  s.resolved = true;
+  return Status::ok();
+}
+
+Dims ExecutionContext::getTensorShape(const char* name) const {
+  const ContextState& s = *state_;
+  Dims unset;
+  unset.nbDims = -1;
+  int32_t t = s.engine->findIO(name);
+  if (t < 0) return unset;
+  int32_t input = s.engine->inputIndexOfTensor[t];
+  if (input >= 0) return s.inputSet[input] ? s.inputShapes[input] : unset;
+  return s.resolved ? s.tensorShapes[t] : unset;
+}
+
+bool ExecutionContext::allInputDimensionsSpecified() const {
+  return std::all_of(state_->inputSet.begin(), state_->inputSet.end(), [](char c) { return c != 0; });
+}
+
+Status ExecutionContext::setTensorAddress(const char* name, void* data) {
+  ContextState& s = *state_;
+  int32_t t = s.engine->findIO(name);
+  if (t < 0) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "no IO tensor has this name", name ? name : "(null)");
+  if (!data) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "the address is null", name);
+  s.ioAddresses[t] = data;
+  return Status::ok();
+}
+
+void* ExecutionContext::getTensorAddress(const char* name) const {
+  int32_t t = state_->engine->findIO(name);
+  return t < 0 ? nullptr : state_->ioAddresses[t];
+}
+
+Status ExecutionContext::executeV2() { return enqueueV3(nullptr); }
+
+Status ExecutionContext::enqueueV3(void* stream) {
+  ContextState& s = *state_;
+  const plan::Plan& plan = s.plan();
+  if (!allInputDimensionsSpecified()) {
+    for (size_t i = 0; i < s.inputSet.size(); ++i)
+      if (!s.inputSet[i])
+        return runtime::fail(ErrorCode::kINVALID_STATE, "the input shape is not set (call setInputShape)",
+                             plan.tensors[plan.inputs[i]].name);
+  }
+  if (!s.resolved) return runtime::fail(ErrorCode::kINVALID_STATE, "input shapes are not resolved", "execution context");
+  for (int32_t t : s.engine->ioTensors)
+    if (!s.ioAddresses[t] && s.tensorShapes[t].volume() > 0)
+      return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)", plan.tensors[t].name);
+  auto* arena = static_cast<uint8_t*>(s.arena.data());
+  auto* weights = static_cast<uint8_t*>(s.engine->weights.data());
+  const auto& offsets = plan.profiles[s.profile].activationOffsets;
+  auto address = [&](int32_t t) -> void* {
+    const auto& desc = plan.tensors[t];
+    switch (desc.kind) {
+      case plan::TensorKind::kCONSTANT: return weights + desc.weightsOffset;
+      case plan::TensorKind::kACTIVATION: return arena + offsets[t];
+      default: return s.ioAddresses[t];
+    }
+  };
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const auto& step = plan.steps[i];
+    backend::TensorArg* a = s.args.data() + s.stepArgOffset[i];
+    backend::KernelArgs args;
+    args.inputs = a;
+    args.nbInputs = static_cast<int32_t>(step.inputs.size());
+    args.outputs = a + step.inputs.size();
+    args.nbOutputs = static_cast<int32_t>(step.outputs.size());
+    for (int32_t k = 0; k < args.nbInputs; ++k) a[k].data = step.inputs[k] >= 0 ? address(step.inputs[k]) : nullptr;
+    for (int32_t k = 0; k < args.nbOutputs; ++k) a[args.nbInputs + k].data = address(step.outputs[k]);
+    args.exprValues = s.exprValues.data();
+    args.workspace = s.workspace.data();
+    args.workspaceSize = s.workspace.size();
+    args.stream = stream;
+    Status st = s.engine->kernels[i]->run(args);
+    if (!st) return st;
+  }
+  return Status::ok();
+}
+
+}  // namespace kiln

@@ -1,0 +1,182 @@
+// Runtime::deserialize and the Engine's read-only queries.
+#include "kiln/runtime.h"
+
+#include "plan/plan_bounds.h"
+#include "runtime/engine_state.h"
+
+namespace kiln::runtime {
+
+namespace {
+
+[[noreturn]] void invalid(const std::string& message, const std::string& object) {
+  throw Error(ErrorCode::kINVALID_PLAN, message, object);
+}
+
+void validatePlan(const plan::Plan& plan) {
+  std::vector<char> produced(plan.tensors.size(), 0);
+  for (size_t t = 0; t < plan.tensors.size(); ++t) {
+    auto kind = plan.tensors[t].kind;
+    produced[t] = kind == plan::TensorKind::kINPUT || kind == plan::TensorKind::kCONSTANT;
+  }
+  for (const auto& step : plan.steps) {
+    for (int32_t in : step.inputs)
+      if (in >= 0 && !produced[in]) invalid("step reads '" + plan.tensors[in].name + "' before it is written", step.name);
+    for (int32_t out : step.outputs) {
+      auto kind = plan.tensors[out].kind;
+      if (kind == plan::TensorKind::kINPUT || kind == plan::TensorKind::kCONSTANT || produced[out])
+        invalid("step writes '" + plan.tensors[out].name + "', which is an input, a constant or already written",
+                step.name);
+      produced[out] = 1;
+    }
+  }
+  for (int32_t out : plan.outputs)
+    if (!produced[out]) invalid("no step writes the output", plan.tensors[out].name);
+  for (size_t p = 0; p < plan.profiles.size(); ++p) {
+    auto bounds = plan::exprBounds(plan, static_cast<int32_t>(p));
+    const auto& profile = plan.profiles[p];
+    for (size_t t = 0; t < plan.tensors.size(); ++t) {
+      if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
+      uint64_t bytes = plan::maxBytes(plan, bounds, static_cast<int32_t>(t));
+      uint64_t offset = profile.activationOffsets[t];
+      if (offset > profile.activationBytes || bytes > profile.activationBytes - offset)
+        invalid("activation '" + plan.tensors[t].name + "' lies outside the arena of profile " + std::to_string(p),
+                "memory plan");
+    }
+    for (size_t i = 0; i < plan.inputs.size(); ++i) {
+      const auto& r = profile.inputs[i];
+      for (int32_t d = 0; d < r.min.nbDims; ++d)
+        if (r.min.d[d] < 0 || r.min.d[d] > r.opt.d[d] || r.opt.d[d] > r.max.d[d])
+          invalid("profile " + std::to_string(p) + " has an inconsistent range", plan.tensors[plan.inputs[i]].name);
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger) {
+  auto state = std::make_unique<EngineState>();
+  const backend::Backend* backend = backend::findBackend(plan.backend);
+  if (!backend) invalid("the plan was built for backend '" + plan.backend + "', which this kiln build lacks", "plan");
+  std::string reason;
+  if (!backend->available(&reason))
+    throw Error(ErrorCode::kUNSUPPORTED, "backend '" + plan.backend + "' is not available: " + reason, "plan");
+  if (plan.target != backend->target())
+    throw Error(ErrorCode::kINVALID_PLAN,
+                "the plan was built for target '" + plan.target + "' but this machine is '" + backend->target() +
+                    "'; rebuild the plan here",
+                "plan");
+  validatePlan(plan);
+  state->backend = backend;
+  state->logger = &logger;
+  state->weights = backend::Buffer(*backend, plan.weights.size());
+  if (!plan.weights.empty()) backend->copyFromHost(state->weights.data(), plan.weights.data(), plan.weights.size());
+  state->inputIndexOfTensor.assign(plan.tensors.size(), -1);
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    state->inputIndexOfTensor[plan.inputs[i]] = static_cast<int32_t>(i);
+    state->ioTensors.push_back(plan.inputs[i]);
+  }
+  for (int32_t t : plan.outputs) state->ioTensors.push_back(t);
+  for (int32_t t : state->ioTensors) {
+    if (!state->ioByName.emplace(plan.tensors[t].name, t).second)
+      invalid("two IO tensors share the name '" + plan.tensors[t].name + "'", "plan");
+  }
+  state->plan = std::move(plan);
+  for (const auto& step : state->plan.steps)
+    state->kernels.push_back(backend->createKernel(backend::KernelSpec{state->plan, step}));
+  return state;
+}
+
+}  // namespace kiln::runtime
+
+namespace kiln {
+
+std::unique_ptr<Engine> Runtime::deserialize(const void* data, size_t size) const {
+  plan::Plan plan = plan::deserialize(data, size);
+  auto state = runtime::loadEngineState(std::move(plan), *logger_);
+  return std::unique_ptr<Engine>(new Engine(std::move(state)));
+}
+
+Engine::Engine(std::unique_ptr<runtime::EngineState> state) : state_(std::move(state)) {}
+Engine::~Engine() = default;
+
+int32_t Engine::getNbIOTensors() const { return static_cast<int32_t>(state_->ioTensors.size()); }
+
+const char* Engine::getIOTensorName(int32_t index) const {
+  if (index < 0 || index >= getNbIOTensors()) return nullptr;
+  return state_->plan.tensors[state_->ioTensors[index]].name.c_str();
+}
+
+TensorIOMode Engine::getTensorIOMode(const char* name) const {
+  int32_t t = state_->findIO(name);
+  if (t < 0) return TensorIOMode::kNONE;
+  return state_->plan.tensors[t].kind == plan::TensorKind::kINPUT ? TensorIOMode::kINPUT : TensorIOMode::kOUTPUT;
+}
+
+DataType Engine::getTensorDataType(const char* name) const {
+  int32_t t = state_->findIO(name);
+  return t < 0 ? DataType::kFLOAT : state_->plan.tensors[t].type;
+}
+
+Dims Engine::getTensorShape(const char* name) const {
+  Dims dims;
+  int32_t t = state_->findIO(name);
+  if (t < 0) {
+    dims.nbDims = -1;
+    return dims;
+  }
+  const auto& desc = state_->plan.tensors[t];
+  dims.nbDims = static_cast<int32_t>(desc.dims.size());
+  for (int32_t i = 0; i < dims.nbDims; ++i) {
+    const auto& e = state_->plan.exprs[desc.dims[i]];
+    dims.d[i] = e.op == core::ExprOp::kCONST ? e.value : -1;
+  }
+  return dims;
+}
+
+int32_t Engine::getNbOptimizationProfiles() const { return static_cast<int32_t>(state_->plan.profiles.size()); }
+
+Dims Engine::getProfileShape(const char* inputName, int32_t profileIndex, OptProfileSelector selector) const {
+  Dims unset;
+  unset.nbDims = -1;
+  int32_t t = state_->findIO(inputName);
+  if (t < 0 || profileIndex < 0 || profileIndex >= getNbOptimizationProfiles()) return unset;
+  int32_t input = state_->inputIndexOfTensor[t];
+  if (input < 0) return unset;
+  const auto& range = state_->plan.profiles[profileIndex].inputs[input];
+  switch (selector) {
+    case OptProfileSelector::kMIN: return range.min;
+    case OptProfileSelector::kOPT: return range.opt;
+    case OptProfileSelector::kMAX: return range.max;
+  }
+  return unset;
+}
+
+uint64_t Engine::getDeviceMemorySize(int32_t profileIndex) const {
+  if (profileIndex < 0 || profileIndex >= getNbOptimizationProfiles()) return 0;
+  return state_->plan.profiles[profileIndex].activationBytes;
+}
+
+int32_t Engine::getNbLayers() const { return static_cast<int32_t>(state_->plan.steps.size()); }
+
+LayerInfo Engine::getLayerInformation(int32_t index) const {
+  LayerInfo info;
+  if (index < 0 || index >= getNbLayers()) return info;
+  const auto& step = state_->plan.steps[index];
+  info.name = step.name;
+  info.type = layerTypeName(step.type);
+  for (int32_t t : step.inputs) info.inputs.push_back(t < 0 ? "" : state_->plan.tensors[t].name);
+  for (int32_t t : step.outputs) info.outputs.push_back(state_->plan.tensors[t].name);
+  info.attributes = step.attrs.toString();
+  return info;
+}
+
+const char* Engine::getBackendName() const { return state_->plan.backend.c_str(); }
+uint32_t Engine::getPlanFormatVersion() const { return plan::kFormatVersion; }
+const char* Engine::getKilnVersion() const { return state_->plan.kilnVersion.c_str(); }
+uint64_t Engine::getWeightsSize() const { return state_->plan.weights.size(); }
+
+std::unique_ptr<ExecutionContext> Engine::createExecutionContext() const {
+  return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this, state_));
+}
+
+}  // namespace kiln

@@ -1,0 +1,35 @@
+// What an Engine holds: the plan, the backend, weights resident on it, and one kernel per step.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/backend.h"
+#include "kiln/logger.h"
+#include "plan/plan.h"
+
+namespace kiln::runtime {
+
+struct EngineState {
+  plan::Plan plan;
+  const backend::Backend* backend = nullptr;
+  Logger* logger = nullptr;
+  backend::Buffer weights;
+  std::vector<std::unique_ptr<backend::Kernel>> kernels;
+  std::vector<int32_t> ioTensors;              // plan tensor ids: inputs, then outputs
+  std::map<std::string, int32_t> ioByName;     // name -> plan tensor id
+  std::vector<int32_t> inputIndexOfTensor;     // plan tensor id -> network input index, -1 otherwise
+
+  int32_t findIO(const char* name) const {
+    if (!name) return -1;
+    auto it = ioByName.find(name);
+    return it == ioByName.end() ? -1 : it->second;
+  }
+};
+
+// Validates the plan's internal consistency beyond what the reader checks, uploads weights, creates kernels.
+std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger);
+
+}  // namespace kiln::runtime

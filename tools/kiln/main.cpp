@@ -1,0 +1,22 @@
+// kiln: build, run and inspect inference plans.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+#include "kiln/kiln.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kiln — inference optimizer and runtime for networks with dynamic shapes"};
+  app.set_version_flag("--version", std::string("kiln ") + kiln::kilnVersion());
+  app.require_subcommand(1);
+  kiln::cli::addInspectCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const kiln::Error& e) {
+    std::cerr << "kiln: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
