@@ -161,8 +161,8 @@ std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_
     case ExprOp::kADD: return sub(n.a) + "+" + sub(n.b);
     case ExprOp::kSUB: return sub(n.a) + "-" + sub(n.b);
     case ExprOp::kMUL: return sub(n.a) + "*" + sub(n.b);
-    case ExprOp::kFLOOR_DIV: return "floor(" + toString(n.a, inputName) + "/" + toString(n.b, inputName) + ")";
-    case ExprOp::kCEIL_DIV: return "ceil(" + toString(n.a, inputName) + "/" + toString(n.b, inputName) + ")";
+    case ExprOp::kFLOOR_DIV: return "floor(" + sub(n.a) + "/" + sub(n.b) + ")";
+    case ExprOp::kCEIL_DIV: return "ceil(" + sub(n.a) + "/" + sub(n.b) + ")";
     case ExprOp::kMOD: return sub(n.a) + "%" + sub(n.b);
     case ExprOp::kMIN: return "min(" + toString(n.a, inputName) + "," + toString(n.b, inputName) + ")";
     case ExprOp::kMAX: return "max(" + toString(n.a, inputName) + "," + toString(n.b, inputName) + ")";

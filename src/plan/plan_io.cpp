@@ -290,6 +290,16 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
     checkTensorId(r, t, p.tensors.size(), false);
     if (p.tensors[t].kind != TensorKind::kOUTPUT) r.fail("output list names a tensor that is not an output");
   }
+  // Shape-program leaves must name an existing input axis: the runtime indexes input shapes with them.
+  r.setSection("shape program");
+  for (const auto& e : p.exprs) {
+    if (e.op != core::ExprOp::kINPUT_DIM) continue;
+    int64_t input = e.value / 256, axis = e.value % 256;
+    if (e.value < 0 || input >= static_cast<int64_t>(p.inputs.size()) ||
+        axis >= static_cast<int64_t>(p.tensors[p.inputs[input]].dims.size()))
+      r.fail("an expression names input " + std::to_string(input) + " axis " + std::to_string(axis) +
+             ", which does not exist");
+  }
   r.setSection("steps");
   p.steps.resize(r.count("step"));
   for (auto& s : p.steps) {
@@ -385,11 +395,11 @@ std::vector<uint8_t> serialize(const Plan& plan) {
 }
 
 Plan deserialize(const void* data, size_t size) {
-  if (!data) throw Error(ErrorCode::kINVALID_PLAN, "plan data is null", "plan");
-  const auto* bytes = static_cast<const uint8_t*>(data);
   if (size < kHeaderSize)
     throw Error(ErrorCode::kINVALID_PLAN, "truncated: " + std::to_string(size) + " bytes is shorter than the header",
                 "plan header");
+  if (!data) throw Error(ErrorCode::kINVALID_PLAN, "plan data is null", "plan");
+  const auto* bytes = static_cast<const uint8_t*>(data);
   if (std::memcmp(bytes, kMagic, 8) != 0)
     throw Error(ErrorCode::kINVALID_PLAN, "wrong magic: this is not a kiln plan", "plan header");
   Reader header(bytes, kHeaderSize);

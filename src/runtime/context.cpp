@@ -65,6 +65,46 @@ size_t workspaceForProfile(const ContextState& s) {
   return most;
 }
 
+// Evaluates the shape program for the current input shapes, checks what only run-time shapes can decide, and
+// lays the concrete shapes into every step's kernel arguments. `name` is the input just set (for messages).
+Status resolveShapes(ContextState& s, const char* name) {
+  const plan::Plan& plan = s.plan();
+  bool ok = core::evaluateExprs(
+      plan.exprs, [&](int32_t in, int32_t axis) { return s.inputShapes[in].d[axis]; }, s.exprValues);
+  if (!ok) return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE, "a shape expression divides by zero", name);
+  for (const auto& a : plan.assertions) {
+    int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
+    bool holds = a.kind == graph::Assertion::Kind::kEQUAL           ? x == y
+                 : a.kind == graph::Assertion::Kind::kGREATER_EQUAL ? x >= y
+                                                                    : (x == y || x == 1 || y == 1);
+    if (!holds)
+      return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                           a.message + " (" + std::to_string(x) + " vs " + std::to_string(y) + ") for these input shapes",
+                           a.layer);
+  }
+  for (size_t i = 0; i < plan.tensors.size(); ++i) {
+    const auto& desc = plan.tensors[i];
+    Dims& shape = s.tensorShapes[i];
+    shape.nbDims = static_cast<int32_t>(desc.dims.size());
+    for (int32_t d = 0; d < shape.nbDims; ++d) {
+      shape.d[d] = s.exprValues[desc.dims[d]];
+      if (shape.d[d] < 0)
+        return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                             "these input shapes give tensor '" + desc.name + "' a negative dimension", desc.name);
+    }
+  }
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const auto& step = plan.steps[i];
+    backend::TensorArg* a = s.args.data() + s.stepArgOffset[i];
+    for (int32_t t2 : step.inputs) {
+      if (t2 >= 0) *a = {nullptr, plan.tensors[t2].type, s.tensorShapes[t2]};
+      ++a;
+    }
+    for (int32_t t2 : step.outputs) *a++ = {nullptr, plan.tensors[t2].type, s.tensorShapes[t2]};
+  }
+  s.resolved = true;
+  return Status::ok();
+}
 }  // namespace
 
 }  // namespace kiln::runtime
@@ -129,11 +169,10 @@ Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
   for (size_t i = 0; i < s.inputSet.size(); ++i) {
     if (!s.inputSet[i]) continue;
     const auto& name = s.plan().tensors[s.plan().inputs[i]].name;
-    Status st = setInputShape(name.c_str(), s.inputShapes[i]);
-    if (!st) {
-      s.inputSet[i] = 0;
-    }
+    if (!setInputShape(name.c_str(), s.inputShapes[i])) s.inputSet[i] = 0;
   }
+  // A network without dynamic inputs resolves here, with no setInputShape call.
+  if (allInputDimensionsSpecified() && !s.resolved) return runtime::resolveShapes(s, "execution context");
   return Status::ok();
 }
 
@@ -163,42 +202,7 @@ Status ExecutionContext::setInputShape(const char* name, const Dims& dims) {
   s.inputSet[input] = 1;
   s.resolved = false;
   if (!allInputDimensionsSpecified()) return Status::ok();
-  // Evaluate the shape program and check what only run-time shapes can decide.
-  bool ok = core::evaluateExprs(
-      plan.exprs, [&](int32_t in, int32_t axis) { return s.inputShapes[in].d[axis]; }, s.exprValues);
-  if (!ok) return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE, "a shape expression divides by zero", name);
-  for (const auto& a : plan.assertions) {
-    int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
-    bool holds = a.kind == graph::Assertion::Kind::kEQUAL           ? x == y
-                 : a.kind == graph::Assertion::Kind::kGREATER_EQUAL ? x >= y
-                                                                    : (x == y || x == 1 || y == 1);
-    if (!holds)
-      return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
-                           a.message + " (" + std::to_string(x) + " vs " + std::to_string(y) + ") for these input shapes",
-                           a.layer);
-  }
-  for (size_t i = 0; i < plan.tensors.size(); ++i) {
-    const auto& desc = plan.tensors[i];
-    Dims& shape = s.tensorShapes[i];
-    shape.nbDims = static_cast<int32_t>(desc.dims.size());
-    for (int32_t d = 0; d < shape.nbDims; ++d) {
-      shape.d[d] = s.exprValues[desc.dims[d]];
-      if (shape.d[d] < 0)
-        return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
-                             "these input shapes give tensor '" + desc.name + "' a negative dimension", desc.name);
-    }
-  }
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    const auto& step = plan.steps[i];
-    backend::TensorArg* a = s.args.data() + s.stepArgOffset[i];
-    for (int32_t t2 : step.inputs) {
-      if (t2 >= 0) *a = {nullptr, plan.tensors[t2].type, s.tensorShapes[t2]};
-      ++a;
-    }
-    for (int32_t t2 : step.outputs) *a++ = {nullptr, plan.tensors[t2].type, s.tensorShapes[t2]};
-  }
-  s.resolved = true;
-  return Status::ok();
+  return runtime::resolveShapes(s, name);
 }
 
 Dims ExecutionContext::getTensorShape(const char* name) const {
