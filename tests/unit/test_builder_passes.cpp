@@ -1,0 +1,160 @@
+// Builder passes and memory planning, observed through the plans they produce.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "builder/memory_planner.h"
+#include "test_util.h"
+
+namespace kiln::test {
+namespace {
+
+Tensor* constant(NetworkDefinition& net, Dims dims, const std::vector<float>& v) {
+  return net.addConstant(dims, Weights{DataType::kFLOAT, v.data(), static_cast<int64_t>(v.size())})->getOutput(0);
+}
+
+std::unique_ptr<Engine> buildForBatch(NetworkDefinition& net, const char* input, Dims min, Dims max) {
+  OptimizationProfile p;
+  p.setDimensions(input, OptProfileSelector::kMIN, min);
+  p.setDimensions(input, OptProfileSelector::kOPT, max);
+  p.setDimensions(input, OptProfileSelector::kMAX, max);
+  BuilderConfig config;
+  config.addOptimizationProfile(p);
+  return buildEngine(net, config);
+}
+
+TEST(BuilderPasses, ConstantSubgraphsFoldIntoOneConstant) {
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3});
+  Tensor* a = constant(net, Dims{1, 3}, {1, 2, 3});
+  Tensor* b = constant(net, Dims{1, 3}, {10, 20, 30});
+  Tensor* ab = net.addElementWise(*a, *b, ElementWiseOperation::kPROD)->getOutput(0);   // folds
+  Tensor* e = net.addUnary(*ab, UnaryOperation::kSQRT)->getOutput(0);                  // folds
+  Tensor* y = net.addElementWise(*x, *e, ElementWiseOperation::kSUM)->getOutput(0);
+  net.markOutput(*y);
+  auto engine = buildForBatch(net, "x", Dims{1, 3}, Dims{4, 3});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  EXPECT_EQ(engine->getLayerInformation(0).type, "ElementWise");
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 3}, {0, 0, 0, 1, 1, 1})});
+  expectNear(out[0].f32(), {std::sqrt(10.f), std::sqrt(40.f), std::sqrt(90.f), 1 + std::sqrt(10.f),
+                            1 + std::sqrt(40.f), 1 + std::sqrt(90.f)});
+}
+
+TEST(BuilderPasses, DeadLayersAreDropped) {
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3});
+  net.addActivation(*x, ActivationType::kSIGMOID);  // nobody reads it
+  Tensor* unused = net.addUnary(*x, UnaryOperation::kEXP)->getOutput(0);
+  net.addUnary(*unused, UnaryOperation::kLOG);
+  net.markOutput(*net.addActivation(*x, ActivationType::kRELU)->getOutput(0));
+  auto engine = buildForBatch(net, "x", Dims{1, 3}, Dims{2, 3});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  EXPECT_EQ(engine->getLayerInformation(0).type, "Activation");
+}
+
+TEST(BuilderPasses, ShapeArithmeticFoldsIntoTheReshape) {
+  // The PyTorch export pattern: a reshape whose target comes from Shape and arithmetic on it.
+  // flat = reshape(x, [-1]); y = reshape(flat, shape(x) * [1, 1, 1] + [0, 0, 0]) == x
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 2, -1});
+  Tensor* shape = net.addShape(*x)->getOutput(0);
+  std::vector<int64_t> ones = {1, 1, 1}, zeros = {0, 0, 0};
+  Tensor* c1 = net.addConstant(Dims{3}, Weights{DataType::kINT64, ones.data(), 3})->getOutput(0);
+  Tensor* c0 = net.addConstant(Dims{3}, Weights{DataType::kINT64, zeros.data(), 3})->getOutput(0);
+  Tensor* scaled = net.addElementWise(*shape, *c1, ElementWiseOperation::kPROD)->getOutput(0);
+  Tensor* target = net.addElementWise(*scaled, *c0, ElementWiseOperation::kSUM)->getOutput(0);
+  EXPECT_TRUE(target->isShapeTensor());
+  auto* flat = net.addShuffle(*x);
+  flat->setReshapeDimensions(Dims{-1});
+  auto* back = net.addShuffle(*flat->getOutput(0));
+  back->setZeroIsPlaceholder(false);
+  back->setInput(1, *target);
+  back->getOutput(0)->setName("y");
+  net.markOutput(*back->getOutput(0));
+  EXPECT_EQ(toString(back->getOutput(0)->getDimensions()), "-1x2x-1");
+  EXPECT_EQ(back->getOutput(0)->getDimensionExpression(2), "x.2");
+  auto engine = buildForBatch(net, "x", Dims{1, 2, 1}, Dims{3, 2, 5});
+  // Only the two data-moving shuffles remain; every shape computation became an expression.
+  ASSERT_EQ(engine->getNbLayers(), 2);
+  for (int32_t i = 0; i < 2; ++i) EXPECT_EQ(engine->getLayerInformation(i).type, "Shuffle");
+  std::vector<float> values(3 * 2 * 5);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{3, 2, 5}, values)});
+  EXPECT_EQ(toString(out[0].dims), "3x2x5");
+  EXPECT_EQ(out[0].f32(), values);
+}
+
+TEST(BuilderPasses, ShapeOutputIsComputedFromTheShapeProgram) {
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1});
+  Tensor* shape = net.addShape(*x)->getOutput(0);
+  std::vector<int64_t> two = {2, 2, 2};
+  Tensor* c = net.addConstant(Dims{3}, Weights{DataType::kINT64, two.data(), 3})->getOutput(0);
+  Tensor* doubled = net.addElementWise(*shape, *c, ElementWiseOperation::kPROD)->getOutput(0);
+  doubled->setName("doubled");
+  net.markOutput(*doubled);
+  auto engine = buildForBatch(net, "x", Dims{1, 3, 1}, Dims{8, 3, 8});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  EXPECT_EQ(engine->getLayerInformation(0).type, "ShapeValues");
+  auto ctx = engine->createExecutionContext();
+  for (auto [n, w] : {std::pair<int64_t, int64_t>{1, 7}, {5, 2}}) {
+    std::vector<float> data(n * 3 * w, 1.0f);
+    auto out = runContext(*ctx, {HostTensor::f32(Dims{n, 3, w}, data)});
+    EXPECT_EQ(out[0].as<int64_t>(), (std::vector<int64_t>{2 * n, 6, 2 * w}));
+  }
+}
+
+TEST(BuilderPasses, ChainReusesActivationMemory) {
+  NetworkDefinition net;
+  Tensor* t = net.addInput("x", DataType::kFLOAT, Dims{-1, 1024});
+  for (int i = 0; i < 6; ++i) t = net.addUnary(*t, UnaryOperation::kNEG)->getOutput(0);
+  net.markOutput(*t);
+  auto engine = buildForBatch(net, "x", Dims{1, 1024}, Dims{64, 1024});
+  uint64_t oneTensor = 64 * 1024 * 4;
+  // Five intermediates, but at most two are alive at once.
+  EXPECT_EQ(engine->getDeviceMemorySize(0), 2 * oneTensor);
+  std::vector<float> x(3 * 1024);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{3, 1024}, x)});
+  EXPECT_EQ(out[0].f32(), x);  // six negations
+}
+
+TEST(MemoryPlanner, TensorsAliveTogetherNeverOverlap) {
+  // Random plans: every pair of activations with overlapping lifetimes gets disjoint byte ranges.
+  std::mt19937 rng(42);
+  for (int trial = 0; trial < 50; ++trial) {
+    plan::Plan p;
+    int32_t nbTensors = 2 + static_cast<int32_t>(rng() % 30);
+    for (int32_t t = 0; t < nbTensors; ++t) {
+      plan::TensorDesc desc;
+      desc.name = "t" + std::to_string(t);
+      p.tensors.push_back(desc);
+    }
+    std::vector<uint64_t> bytes(nbTensors);
+    for (auto& b : bytes) b = 1 + rng() % 5000;
+    // Step s writes tensor s and reads a few earlier tensors.
+    for (int32_t s = 0; s < nbTensors; ++s) {
+      plan::Step step;
+      step.outputs = {s};
+      for (int k = 0; k < 2 && s > 0; ++k) step.inputs.push_back(static_cast<int32_t>(rng() % s));
+      p.steps.push_back(step);
+    }
+    auto plan = builder::planActivationMemory(p, bytes);
+    std::vector<int32_t> first(nbTensors), last(nbTensors);
+    for (int32_t t = 0; t < nbTensors; ++t) first[t] = last[t] = t;
+    for (int32_t s = 0; s < nbTensors; ++s)
+      for (int32_t in : p.steps[s].inputs) last[in] = std::max(last[in], s);
+    for (int32_t a = 0; a < nbTensors; ++a) {
+      EXPECT_EQ(plan.offsets[a] % builder::kActivationAlignment, 0u);
+      EXPECT_LE(plan.offsets[a] + bytes[a], plan.totalBytes);
+      for (int32_t b = a + 1; b < nbTensors; ++b) {
+        bool together = !(last[a] < first[b] || last[b] < first[a]);
+        bool disjoint = plan.offsets[a] + bytes[a] <= plan.offsets[b] || plan.offsets[b] + bytes[b] <= plan.offsets[a];
+        EXPECT_TRUE(!together || disjoint) << "tensors " << a << " and " << b << " in trial " << trial;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kiln::test
