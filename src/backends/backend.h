@@ -31,6 +31,14 @@ struct KernelArgs {
   size_t workspaceSize = 0;
   void* stream = nullptr;
 
+  // Points the arguments at `ins` and `outs` (which must outlive the call).
+  void bind(const std::vector<TensorArg>& ins, const std::vector<TensorArg>& outs) {
+    inputs = ins.data();
+    nbInputs = static_cast<int32_t>(ins.size());
+    outputs = outs.data();
+    nbOutputs = static_cast<int32_t>(outs.size());
+  }
+
   const TensorArg& in(int32_t i) const { return inputs[i]; }
   const TensorArg& out(int32_t i) const { return outputs[i]; }
   bool hasInput(int32_t i) const { return i < nbInputs && inputs[i].data != nullptr; }

@@ -56,10 +56,7 @@ std::vector<std::vector<uint8_t>> HostEvaluator::evaluate(const graph::Graph& gr
   mini.steps.push_back(step);
   auto kernel = cpu.createKernel(backend::KernelSpec{mini, mini.steps[0]});
   backend::KernelArgs args;
-  args.inputs = inputs.data();
-  args.nbInputs = static_cast<int32_t>(inputs.size());
-  args.outputs = outputs.data();
-  args.nbOutputs = static_cast<int32_t>(outputs.size());
+  args.bind(inputs, outputs);
   args.exprValues = exprValues_.data();
   std::vector<uint8_t> workspace(kernel->workspaceSize(args));
   args.workspace = workspace.data();

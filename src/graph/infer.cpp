@@ -96,18 +96,6 @@ void InferContext::requireSameType(int32_t a, int32_t b) const {
          dataTypeName(input(b).type) + ")");
 }
 
-void OpTable::add(OpDef def) {
-  size_t index = static_cast<size_t>(def.type);
-  if (defs_.size() <= index) defs_.resize(index + 1);
-  defs_[index] = std::move(def);
-}
-
-const OpDef* OpTable::find(LayerType type) const {
-  size_t index = static_cast<size_t>(type);
-  if (index >= defs_.size() || !defs_[index]) return nullptr;
-  return &*defs_[index];
-}
-
 static const OpTable& table() {
   static OpTable t = [] {
     OpTable built;

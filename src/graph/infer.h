@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/layer_type_table.h"
 #include "graph/graph.h"
 #include "kiln/error.h"
 
@@ -79,13 +80,9 @@ void registerReductionOps(OpTable& table);    // reduce, topk, softmax
 void registerShapeOps(OpTable& table);        // shuffle, concatenation, resize
 void registerIndexingOps(OpTable& table);     // slice, gather
 
-class OpTable {
+class OpTable : public core::LayerTypeTable<OpDef> {
  public:
-  void add(OpDef def);
-  const OpDef* find(LayerType type) const;
-
- private:
-  std::vector<std::optional<OpDef>> defs_;
+  void add(OpDef def) { core::LayerTypeTable<OpDef>::add(def.type, std::move(def)); }
 };
 
 }  // namespace kiln::graph

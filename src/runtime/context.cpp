@@ -55,10 +55,7 @@ size_t workspaceForProfile(const ContextState& s) {
     for (int32_t t : step.outputs)
       outs.push_back({reinterpret_cast<void*>(1), plan.tensors[t].type, plan::maxShape(plan, bounds, t)});
     backend::KernelArgs args;
-    args.inputs = ins.data();
-    args.nbInputs = static_cast<int32_t>(ins.size());
-    args.outputs = outs.data();
-    args.nbOutputs = static_cast<int32_t>(outs.size());
+    args.bind(ins, outs);
     args.exprValues = hi.data();
     most = std::max(most, s.engine->kernels[i]->workspaceSize(args));
   }

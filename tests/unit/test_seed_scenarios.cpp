@@ -38,16 +38,17 @@ std::unique_ptr<NetworkDefinition> makePreprocessor() {
   return net;
 }
 
+// The seed's profile: min 1x1x1x1, opt 1x1x28x28, max 1x1x56x56.
+OptimizationProfile preprocessorProfile() {
+  return profileFor("input", Dims{1, 1, 1, 1}, Dims{1, 1, 28, 28}, Dims{1, 1, 56, 56});
+}
+
 TEST(SeedPreprocessor, BuildSaveLoadRunAtThreeShapes) {
   auto net = makePreprocessor();
   EXPECT_EQ(toString(net->getInput(0)->getDimensions()), "-1x1x-1x-1");
   EXPECT_EQ(toString(net->getOutput(0)->getDimensions()), "1x1x28x28");
-  OptimizationProfile profile;
-  profile.setDimensions("input", OptProfileSelector::kMIN, Dims{1, 1, 1, 1});
-  profile.setDimensions("input", OptProfileSelector::kOPT, Dims{1, 1, 28, 28});
-  profile.setDimensions("input", OptProfileSelector::kMAX, Dims{1, 1, 56, 56});
   BuilderConfig config;
-  config.addOptimizationProfile(profile);
+  config.addOptimizationProfile(preprocessorProfile());
   Builder builder;
   std::vector<uint8_t> plan = builder.buildSerializedNetwork(*net, config);
   auto engine = Runtime().deserialize(plan);
@@ -65,12 +66,8 @@ TEST(SeedPreprocessor, BuildSaveLoadRunAtThreeShapes) {
 
 TEST(SeedPreprocessor, ShapeOutsideProfileIsRejectedWithTheRange) {
   auto net = makePreprocessor();
-  OptimizationProfile profile;
-  profile.setDimensions("input", OptProfileSelector::kMIN, Dims{1, 1, 1, 1});
-  profile.setDimensions("input", OptProfileSelector::kOPT, Dims{1, 1, 28, 28});
-  profile.setDimensions("input", OptProfileSelector::kMAX, Dims{1, 1, 56, 56});
   BuilderConfig config;
-  config.addOptimizationProfile(profile);
+  config.addOptimizationProfile(preprocessorProfile());
   auto engine = buildEngine(*net, config);
   auto context = engine->createExecutionContext();
   Status st = context->setInputShape("input", Dims{1, 1, 57, 20});
@@ -127,11 +124,7 @@ struct Mlp {
 };
 
 OptimizationProfile batchProfile(int64_t lo, int64_t opt, int64_t hi) {
-  OptimizationProfile p;
-  p.setDimensions("input", OptProfileSelector::kMIN, Dims{lo, 784});
-  p.setDimensions("input", OptProfileSelector::kOPT, Dims{opt, 784});
-  p.setDimensions("input", OptProfileSelector::kMAX, Dims{hi, 784});
-  return p;
+  return profileFor("input", Dims{lo, 784}, Dims{opt, 784}, Dims{hi, 784});
 }
 
 TEST(TwoProfileMlp, TwoContextsAtOnceMatchASingleProfileEngine) {

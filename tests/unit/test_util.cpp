@@ -14,6 +14,14 @@ std::unique_ptr<Engine> buildEngine(NetworkDefinition& network, const BuilderCon
   return runtime.deserialize(plan);
 }
 
+OptimizationProfile profileFor(const char* input, const Dims& min, const Dims& opt, const Dims& max) {
+  OptimizationProfile profile;
+  profile.setDimensions(input, OptProfileSelector::kMIN, min);
+  profile.setDimensions(input, OptProfileSelector::kOPT, opt);
+  profile.setDimensions(input, OptProfileSelector::kMAX, max);
+  return profile;
+}
+
 std::vector<HostTensor> runContext(ExecutionContext& context, const std::vector<HostTensor>& inputs) {
   const Engine& engine = context.getEngine();
   std::vector<HostTensor> outputs;

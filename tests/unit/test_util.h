@@ -44,6 +44,9 @@ std::vector<HostTensor> buildAndRun(NetworkDefinition& network, const std::vecto
 std::vector<HostTensor> runEngine(const Engine& engine, const std::vector<HostTensor>& inputs, int32_t profile = 0);
 std::vector<HostTensor> runContext(ExecutionContext& context, const std::vector<HostTensor>& inputs);
 
+// A profile giving one input its min/opt/max shapes.
+OptimizationProfile profileFor(const char* input, const Dims& min, const Dims& opt, const Dims& max);
+
 // Builds for the CPU with the given config and loads the plan.
 std::unique_ptr<Engine> buildEngine(NetworkDefinition& network, const BuilderConfig& config);
 

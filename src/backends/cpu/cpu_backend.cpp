@@ -7,18 +7,6 @@
 
 namespace kiln::cpu {
 
-void KernelTable::add(LayerType type, KernelFactory factory) {
-  size_t index = static_cast<size_t>(type);
-  if (factories_.size() <= index) factories_.resize(index + 1);
-  factories_[index] = std::move(factory);
-}
-
-const KernelFactory* KernelTable::find(LayerType type) const {
-  size_t index = static_cast<size_t>(type);
-  if (index >= factories_.size() || !factories_[index]) return nullptr;
-  return &factories_[index];
-}
-
 void failStep(const std::string& step, const std::string& message) {
   throw Error(ErrorCode::kRUNTIME, message, step);
 }

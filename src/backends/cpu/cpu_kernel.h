@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/layer_type_table.h"
 
 namespace kiln::cpu {
 
@@ -18,14 +19,7 @@ using backend::TensorArg;
 
 using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelSpec&)>;
 
-class KernelTable {
- public:
-  void add(LayerType type, KernelFactory factory);
-  const KernelFactory* find(LayerType type) const;
-
- private:
-  std::vector<KernelFactory> factories_;
-};
+using KernelTable = core::LayerTypeTable<KernelFactory>;
 
 // Per-family registration (one file each).
 void registerCopyKernels(KernelTable& table);         // constant-free data movement: identity, cast, shape values
