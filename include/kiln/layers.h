@@ -146,7 +146,7 @@ class PoolingLayer : public Layer {
   Dims getPrePadding() const;
   Dims getPostPadding() const;
   void setDilationNd(const Dims& dilation);
-  // Average pooling: whether padded elements count in the divisor (ONNX count_include_pad). Default false.
+  // Average pooling: whether padded elements are left out of the divisor. Default true (ONNX count_include_pad=0).
   void setAverageCountExcludesPadding(bool exclude);
   bool getAverageCountExcludesPadding() const;
   // Output size rounds up instead of down (ONNX ceil_mode).

@@ -68,8 +68,9 @@ class NetworkDefinition {
   SoftMaxLayer* addSoftMax(Tensor& input);
   ResizeLayer* addResize(Tensor& input);
   ShuffleLayer* addShuffle(Tensor& input);
-  ConcatenationLayer* addConcatenation(Tensor* const* inputs, int32_t count);
-  ConcatenationLayer* addConcatenation(const std::vector<Tensor*>& inputs);
+  // Shapes are checked as the layer is added, so inputs that differ on a non-zero axis need that axis here.
+  ConcatenationLayer* addConcatenation(Tensor* const* inputs, int32_t count, int32_t axis = 0);
+  ConcatenationLayer* addConcatenation(const std::vector<Tensor*>& inputs, int32_t axis = 0);
   SliceLayer* addSlice(Tensor& input, const Dims& start, const Dims& size, const Dims& stride);
   GatherLayer* addGather(Tensor& data, Tensor& indices, int32_t axis);
   ReduceLayer* addReduce(Tensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions);

@@ -94,7 +94,10 @@ class ExecutionContext {
   int32_t getOptimizationProfile() const;
   // Checks `dims` against the active profile's min/max.
   Status setInputShape(const char* name, const Dims& dims);
-  // Output shapes resolved from the input shapes; nbDims == -1 while an input shape is missing.
+  // Resolves output shapes from the input shapes and checks the conditions that relate several inputs (equal
+  // batch sizes, broadcastable dimensions); the error names the layer that needs them. enqueue does this too.
+  Status inferShapes();
+  // Output shapes resolved from the input shapes; nbDims == -1 while an input shape is missing or inconsistent.
   Dims getTensorShape(const char* name) const;
   bool allInputDimensionsSpecified() const;
   Status setTensorAddress(const char* name, void* data);

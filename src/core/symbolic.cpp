@@ -35,6 +35,7 @@ int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok) {
       return a - floorDivValue(a, b) * b;
     case ExprOp::kMIN: return std::min(a, b);
     case ExprOp::kMAX: return std::max(a, b);
+    case ExprOp::kBROADCAST: return a == 1 ? b : a;
     case ExprOp::kCONST:
     case ExprOp::kINPUT_DIM: break;
   }
@@ -128,6 +129,10 @@ ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
     case ExprOp::kMAX:
       if (a == b) return a;
       break;
+    case ExprOp::kBROADCAST:
+      if (a == b || (cb && *cb == 1)) return a;
+      if (ca && *ca == 1) return b;
+      break;
     case ExprOp::kCONST:
     case ExprOp::kINPUT_DIM: break;
   }
@@ -142,6 +147,7 @@ ExprId ExprPool::ceilDiv(ExprId a, ExprId b) { return make(ExprOp::kCEIL_DIV, a,
 ExprId ExprPool::mod(ExprId a, ExprId b) { return make(ExprOp::kMOD, a, b); }
 ExprId ExprPool::min(ExprId a, ExprId b) { return make(ExprOp::kMIN, a, b); }
 ExprId ExprPool::max(ExprId a, ExprId b) { return make(ExprOp::kMAX, a, b); }
+ExprId ExprPool::broadcast(ExprId a, ExprId b) { return make(ExprOp::kBROADCAST, a, b); }
 
 std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_t, int32_t)>& inputName) const {
   const ExprNode& n = nodes_[id];
@@ -149,6 +155,7 @@ std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_
     std::string s = toString(c, inputName);
     ExprOp op = nodes_[c].op;
     bool atomic = op == ExprOp::kCONST || op == ExprOp::kINPUT_DIM || op == ExprOp::kMIN || op == ExprOp::kMAX ||
+                  op == ExprOp::kBROADCAST ||
                   op == ExprOp::kFLOOR_DIV || op == ExprOp::kCEIL_DIV;
     return atomic ? s : "(" + s + ")";
   };
@@ -166,6 +173,7 @@ std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_
     case ExprOp::kMOD: return sub(n.a) + "%" + sub(n.b);
     case ExprOp::kMIN: return "min(" + toString(n.a, inputName) + "," + toString(n.b, inputName) + ")";
     case ExprOp::kMAX: return "max(" + toString(n.a, inputName) + "," + toString(n.b, inputName) + ")";
+    case ExprOp::kBROADCAST: return "broadcast(" + toString(n.a, inputName) + "," + toString(n.b, inputName) + ")";
   }
   return "?";
 }
@@ -218,6 +226,10 @@ void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Inte
       continue;
     }
     Interval x = values[n.a], y = values[n.b];
+    if (n.op == ExprOp::kBROADCAST) {
+      values[i] = {std::min(x.lo, y.lo), std::max(x.hi, y.hi)};
+      continue;
+    }
     if (n.op == ExprOp::kMOD) {
       // Result lies in [0, |divisor|) for a positive divisor; be conservative otherwise.
       int64_t m = std::max(std::abs(y.lo), std::abs(y.hi));

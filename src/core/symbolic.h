@@ -18,8 +18,11 @@ namespace kiln::core {
 
 using ExprId = int32_t;
 
-enum class ExprOp : uint8_t { kCONST = 0, kINPUT_DIM, kADD, kSUB, kMUL, kFLOOR_DIV, kCEIL_DIV, kMOD, kMIN, kMAX };
-constexpr int kExprOpCount = 10;
+// kBROADCAST(a, b) is numpy's broadcast of two sizes assumed compatible: b when a is 1, else a.
+enum class ExprOp : uint8_t {
+  kCONST = 0, kINPUT_DIM, kADD, kSUB, kMUL, kFLOOR_DIV, kCEIL_DIV, kMOD, kMIN, kMAX, kBROADCAST
+};
+constexpr int kExprOpCount = 11;
 
 struct ExprNode {
   ExprOp op = ExprOp::kCONST;
@@ -47,6 +50,7 @@ class ExprPool {
   ExprId mod(ExprId a, ExprId b);
   ExprId min(ExprId a, ExprId b);
   ExprId max(ExprId a, ExprId b);
+  ExprId broadcast(ExprId a, ExprId b);
   ExprId make(ExprOp op, ExprId a, ExprId b);
 
   std::optional<int64_t> constantValue(ExprId id) const;

@@ -28,6 +28,10 @@ void InferContext::setDerivedInts(const std::string& key, std::vector<int64_t> v
   graph_.layers[layerId_].derived.set(key, std::move(values));
 }
 
+void InferContext::setDerivedFloats(const std::string& key, std::vector<double> values) {
+  graph_.layers[layerId_].derived.set(key, std::move(values));
+}
+
 void InferContext::fail(const std::string& message) const {
   throw Error(ErrorCode::kINVALID_GRAPH, std::string(layerTypeName(layer().type)) + " layer: " + message, layer().name);
 }
@@ -59,10 +63,10 @@ ExprId InferContext::broadcastDim(ExprId a, ExprId b, const std::string& what) {
   if (cb && *cb == 1) return a;
   if (ca && cb) fail(what + ": dimensions " + std::to_string(*ca) + " and " + std::to_string(*cb) + " do not broadcast");
   graph_.layers[layerId_].assertions.push_back({Assertion::Kind::kBROADCAST, a, b, what + ": dimensions do not broadcast"});
-  // A constant other than 1 fixes the result; otherwise the larger of the two (valid when they broadcast).
+  // A constant other than 1 fixes the result; otherwise numpy's rule, evaluated at run time.
   if (ca) return a;
   if (cb) return b;
-  return exprs().max(a, b);
+  return exprs().broadcast(a, b);
 }
 
 int32_t InferContext::normalizeAxis(int64_t axis, int32_t rank, const char* what) const {

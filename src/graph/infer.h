@@ -32,6 +32,7 @@ class InferContext {
   // Run-time parameters for kernels (evaluated by the shape program).
   void setDerived(const std::string& key, std::vector<ExprId> exprs);
   void setDerivedInts(const std::string& key, std::vector<int64_t> values);
+  void setDerivedFloats(const std::string& key, std::vector<double> values);
 
   [[noreturn]] void fail(const std::string& message) const;
   // Checked now when both sides are constant, else recorded for run time.

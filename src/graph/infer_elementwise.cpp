@@ -20,7 +20,13 @@ std::optional<ExprId> foldValue(InferContext& ctx, ElementWiseOperation op, Expr
     case ElementWiseOperation::kSUM: return e.add(a, b);
     case ElementWiseOperation::kSUB: return e.sub(a, b);
     case ElementWiseOperation::kPROD: return e.mul(a, b);
-    case ElementWiseOperation::kDIV:  // integer division: shape values are non-negative, so truncation == floor
+    case ElementWiseOperation::kDIV: {
+      // Integer division truncates (C, ONNX). Constants fold exactly; symbolic shape values are sizes (>= 0),
+      // for which truncation and floor agree.
+      auto ca = ctx.constantValue(a), cb = ctx.constantValue(b);
+      if (ca && cb) return *cb == 0 ? std::nullopt : std::optional(ctx.constant(*ca / *cb));
+      return e.floorDiv(a, b);
+    }
     case ElementWiseOperation::kFLOOR_DIV: return e.floorDiv(a, b);
     case ElementWiseOperation::kMOD: return e.mod(a, b);
     case ElementWiseOperation::kMAX: return e.max(a, b);

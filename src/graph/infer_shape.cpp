@@ -96,7 +96,9 @@ void inferConcatenation(InferContext& ctx) {
     if (static_cast<int32_t>(t.dims.size()) != rank) ctx.fail("input " + std::to_string(i) + " has a different rank");
     for (int32_t d = 0; d < rank; ++d) {
       if (d == axis) continue;
-      ctx.requireEqual(out[d], t.dims[d], "input " + std::to_string(i) + " differs on axis " + std::to_string(d));
+      ctx.requireEqual(out[d], t.dims[d],
+                       "input " + std::to_string(i) + " differs on axis " + std::to_string(d) + " but concatenates on axis " +
+                           std::to_string(axis) + " (give the axis to addConcatenation)");
     }
     out[axis] = ctx.exprs().add(out[axis], t.dims[axis]);
     if (allValues && t.values) values.insert(values.end(), t.values->begin(), t.values->end());
@@ -128,7 +130,9 @@ void inferResize(InferContext& ctx) {
       auto c = ctx.constantValue(in.dims[i]);
       double rounded = std::round(scales[i]);
       if (c) {
-        out.push_back(ctx.constant(static_cast<int64_t>(std::floor(static_cast<double>(*c) * scales[i]))));
+        // In float, as ONNX Runtime and PyTorch compute it (10 * 0.7f is 7, not 6.99...).
+        float size = static_cast<float>(*c) * static_cast<float>(scales[i]);
+        out.push_back(ctx.constant(static_cast<int64_t>(std::floor(size))));
       } else if (scales[i] == rounded) {
         out.push_back(ctx.exprs().mul(in.dims[i], ctx.constant(static_cast<int64_t>(rounded))));
       } else if (scales[i] < 1 && std::abs(1.0 / scales[i] - std::round(1.0 / scales[i])) < 1e-9) {
@@ -137,6 +141,8 @@ void inferResize(InferContext& ctx) {
         ctx.fail("a non-integer scale on a dynamic axis is not supported; give the output size instead");
       }
     }
+    // Only when the scales chose the output size do they also map coordinates (ONNX Resize).
+    ctx.setDerivedFloats("coordinate_scales", scales);
   } else {
     out = in.dims;
   }

@@ -134,8 +134,9 @@ void ConvolutionLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", to
 Dims ConvolutionLayer::getDilationNd() const { return toDims(intsAttr("dilation")); }
 void ConvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
 int64_t ConvolutionLayer::getNbGroups() const {
-  int64_t g = intAttr("groups");
-  return g > 0 ? g : 1;
+  const graph::LayerNode& layer = network_->graph().layers[id_];
+  auto inferred = layer.derived.getInts("inferred_groups");  // set when the kernel's channels imply the groups
+  return layer.attrs.getInt("groups", inferred.empty() ? 1 : inferred[0]);
 }
 
 void MatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
@@ -175,7 +176,9 @@ Dims PoolingLayer::getPrePadding() const { return toDims(intsAttr("pre_padding")
 Dims PoolingLayer::getPostPadding() const { return toDims(intsAttr("post_padding")); }
 void PoolingLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
 void PoolingLayer::setAverageCountExcludesPadding(bool exclude) { setIntAttr("exclude_padding", exclude ? 1 : 0); }
-bool PoolingLayer::getAverageCountExcludesPadding() const { return intAttr("exclude_padding") != 0; }
+bool PoolingLayer::getAverageCountExcludesPadding() const {
+  return network_->graph().layers[id_].attrs.getInt("exclude_padding", 1) != 0;
+}
 void PoolingLayer::setCeilMode(bool ceil) { setIntAttr("ceil_mode", ceil ? 1 : 0); }
 void PoolingLayer::setGlobal(bool global) { setIntAttr("global", global ? 1 : 0); }
 bool PoolingLayer::getGlobal() const { return intAttr("global") != 0; }

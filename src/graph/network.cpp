@@ -233,18 +233,20 @@ ShuffleLayer* NetworkDefinition::addShuffle(Tensor& input) {
   return addLayer<ShuffleLayer>(graph_->addLayer(LayerType::kSHUFFLE, "", {input.id_}, 1));
 }
 
-ConcatenationLayer* NetworkDefinition::addConcatenation(Tensor* const* inputs, int32_t count) {
+ConcatenationLayer* NetworkDefinition::addConcatenation(Tensor* const* inputs, int32_t count, int32_t axis) {
   if (count <= 0 || !inputs) throw Error(ErrorCode::kINVALID_ARGUMENT, "concatenation needs at least one input");
   std::vector<int32_t> ins;
   for (int32_t i = 0; i < count; ++i) {
     if (!inputs[i]) throw Error(ErrorCode::kINVALID_ARGUMENT, "concatenation input " + std::to_string(i) + " is null");
     ins.push_back(inputs[i]->id_);
   }
-  return addLayer<ConcatenationLayer>(graph_->addLayer(LayerType::kCONCATENATION, "", ins, 1));
+  int32_t id = graph_->addLayer(LayerType::kCONCATENATION, "", ins, 1);
+  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
+  return addLayer<ConcatenationLayer>(id);
 }
 
-ConcatenationLayer* NetworkDefinition::addConcatenation(const std::vector<Tensor*>& inputs) {
-  return addConcatenation(inputs.data(), static_cast<int32_t>(inputs.size()));
+ConcatenationLayer* NetworkDefinition::addConcatenation(const std::vector<Tensor*>& inputs, int32_t axis) {
+  return addConcatenation(inputs.data(), static_cast<int32_t>(inputs.size()), axis);
 }
 
 SliceLayer* NetworkDefinition::addSlice(Tensor& input, const Dims& start, const Dims& size, const Dims& stride) {

@@ -102,6 +102,17 @@ Status resolveShapes(ContextState& s, const char* name) {
   s.resolved = true;
   return Status::ok();
 }
+// Resolves the shapes if an input changed since the last resolution.
+Status ensureResolved(ContextState& s) {
+  if (s.resolved) return Status::ok();
+  const plan::Plan& plan = s.plan();
+  for (size_t i = 0; i < s.inputSet.size(); ++i)
+    if (!s.inputSet[i])
+      return fail(ErrorCode::kINVALID_STATE, "the input shape is not set (call setInputShape)",
+                  plan.tensors[plan.inputs[i]].name);
+  return resolveShapes(s, "execution context");
+}
+
 }  // namespace
 
 }  // namespace kiln::runtime
@@ -161,15 +172,13 @@ Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
   } catch (const Error& e) {
     return e;
   }
-  // Shapes set for the old profile may be outside the new one: re-check them.
+  // Shapes set for the old profile may be outside the new one: those must be set again.
   s.resolved = false;
   for (size_t i = 0; i < s.inputSet.size(); ++i) {
     if (!s.inputSet[i]) continue;
     const auto& name = s.plan().tensors[s.plan().inputs[i]].name;
     if (!setInputShape(name.c_str(), s.inputShapes[i])) s.inputSet[i] = 0;
   }
-  // A network without dynamic inputs resolves here, with no setInputShape call.
-  if (allInputDimensionsSpecified() && !s.resolved) return runtime::resolveShapes(s, "execution context");
   return Status::ok();
 }
 
@@ -195,12 +204,14 @@ Status ExecutionContext::setInputShape(const char* name, const Dims& dims) {
                                " (" + runtime::rangeText(range) + "; dimension " + std::to_string(d) + ")",
                            name);
   }
+  // Shapes that depend on several inputs are checked together, once all are set (inferShapes, enqueue).
   s.inputShapes[input] = dims;
   s.inputSet[input] = 1;
   s.resolved = false;
-  if (!allInputDimensionsSpecified()) return Status::ok();
-  return runtime::resolveShapes(s, name);
+  return Status::ok();
 }
+
+Status ExecutionContext::inferShapes() { return runtime::ensureResolved(*state_); }
 
 Dims ExecutionContext::getTensorShape(const char* name) const {
   const ContextState& s = *state_;
@@ -210,7 +221,7 @@ Dims ExecutionContext::getTensorShape(const char* name) const {
   if (t < 0) return unset;
   int32_t input = s.engine->inputIndexOfTensor[t];
   if (input >= 0) return s.inputSet[input] ? s.inputShapes[input] : unset;
-  return s.resolved ? s.tensorShapes[t] : unset;
+  return runtime::ensureResolved(*state_).isOk() ? s.tensorShapes[t] : unset;
 }
 
 bool ExecutionContext::allInputDimensionsSpecified() const {
@@ -236,13 +247,7 @@ Status ExecutionContext::executeV2() { return enqueueV3(nullptr); }
 Status ExecutionContext::enqueueV3(void* stream) {
   ContextState& s = *state_;
   const plan::Plan& plan = s.plan();
-  if (!allInputDimensionsSpecified()) {
-    for (size_t i = 0; i < s.inputSet.size(); ++i)
-      if (!s.inputSet[i])
-        return runtime::fail(ErrorCode::kINVALID_STATE, "the input shape is not set (call setInputShape)",
-                             plan.tensors[plan.inputs[i]].name);
-  }
-  if (!s.resolved) return runtime::fail(ErrorCode::kINVALID_STATE, "input shapes are not resolved", "execution context");
+  if (Status st = runtime::ensureResolved(s); !st) return st;
   for (int32_t t : s.engine->ioTensors)
     if (!s.ioAddresses[t] && s.tensorShapes[t].volume() > 0)
       return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)", plan.tensors[t].name);

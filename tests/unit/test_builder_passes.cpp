@@ -127,7 +127,7 @@ TEST(MemoryPlanner, TensorsAliveTogetherNeverOverlap) {
     int32_t nbTensors = 2 + static_cast<int32_t>(rng() % 30);
     for (int32_t t = 0; t < nbTensors; ++t) {
       plan::TensorDesc desc;
-      desc.name = "t" + std::to_string(t);
+      desc.name = std::string(1, 't').append(std::to_string(t));
       p.tensors.push_back(desc);
     }
     std::vector<uint64_t> bytes(nbTensors);

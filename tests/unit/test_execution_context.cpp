@@ -186,9 +186,13 @@ TEST(ExecutionContext, RuntimeAssertionNamesTheLayer) {
   auto engine = buildEngine(net, config);
   auto ctx = engine->createExecutionContext();
   ASSERT_TRUE(ctx->setInputShape("a", Dims{2, 2}).isOk());
-  Status st = ctx->setInputShape("b", Dims{3, 2});
+  ASSERT_TRUE(ctx->setInputShape("b", Dims{3, 2}).isOk());  // each is inside the profile
+  EXPECT_EQ(ctx->getTensorShape(net.getOutput(0)->getName()).nbDims, -1);
+  Status st = ctx->inferShapes();
   ASSERT_FALSE(st.isOk());
+  EXPECT_EQ(st.error().code(), ErrorCode::kSHAPE_OUT_OF_RANGE);
   EXPECT_EQ(st.error().object(), "the_sum");
+  EXPECT_EQ(ctx->executeV2().error().object(), "the_sum");
   // Broadcasting a batch of 1 is fine.
   auto out = runContext(*ctx, {HostTensor::f32(Dims{3, 2}, {1, 2, 3, 4, 5, 6}), HostTensor::f32(Dims{1, 2}, {10, 20})});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{11, 22, 13, 24, 15, 26}));

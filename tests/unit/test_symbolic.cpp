@@ -43,7 +43,7 @@ TEST(Symbolic, ToStringNamesInputs) {
   ExprId h = p.inputDim(0, 2);
   ExprId out = p.add(p.floorDiv(p.add(h, p.constant(-1)), p.constant(2)), p.constant(1));
   EXPECT_EQ(p.toString(out), "floor((in0.2+-1)/2)+1");
-  EXPECT_EQ(p.toString(h, [](int32_t, int32_t axis) { return "H" + std::to_string(axis); }), "H2");
+  EXPECT_EQ(p.toString(h, [](int32_t, int32_t axis) { return std::string(1, 'H').append(std::to_string(axis)); }), "H2");
 }
 
 TEST(Symbolic, EvaluateInOrderMatchesHandComputation) {

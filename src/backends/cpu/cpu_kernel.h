@@ -41,7 +41,8 @@ class FunctionKernel : public Kernel {
       body_(args);
       return Status::ok();
     } catch (const Error& e) {
-      return e;
+      if (!e.object().empty()) return e;
+      return Error(e.code(), e.message(), stepName_);
     } catch (const std::exception& e) {
       return Error(ErrorCode::kRUNTIME, e.what(), stepName_);
     }

@@ -9,11 +9,32 @@ namespace kiln::cpu {
 
 namespace {
 
+// Integer x / -1 traps on the most negative value; numpy wraps it (the result is x itself), and so do we.
+template <typename T>
+bool isMinusOne(T b) {
+  if constexpr (std::is_signed_v<T> && !std::is_floating_point_v<T>) return b == T(-1);
+  return false;
+}
+
+template <typename T>
+T wrappingNegate(T a) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(U(0) - static_cast<U>(a));
+}
+
+template <typename T>
+T truncDivide(T a, T b) {
+  if constexpr (!std::is_floating_point_v<T>)
+    if (isMinusOne(b)) return wrappingNegate(a);
+  return a / b;
+}
+
 template <typename T>
 T floorDivide(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     return std::floor(a / b);
   } else {
+    if (isMinusOne(b)) return wrappingNegate(a);
     T q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
     return q;
@@ -27,6 +48,7 @@ T floorMod(T a, T b) {
     if (r != 0 && ((r < 0) != (b < 0))) r += b;
     return r;
   } else {
+    if (isMinusOne(b)) return 0;
     T r = a % b;
     if (r != 0 && ((r < 0) != (b < 0))) r += b;
     return r;
@@ -89,10 +111,10 @@ void runBinary(ElementWiseOperation op, const KernelArgs& args, const std::strin
     for (int64_t i = 0, n = args.in(1).volume(); i < n; ++i)
       if (b[i] == 0) failStep(step, "integer division by zero");
     switch (op) {
-      case E::kDIV: return binaryLoop<T, T>(args, [](T x, T y) { return x / y; });  // truncates, as C and ONNX
+      case E::kDIV: return binaryLoop<T, T>(args, [](T x, T y) { return truncDivide(x, y); });  // as C and ONNX
       case E::kFLOOR_DIV: return binaryLoop<T, T>(args, [](T x, T y) { return floorDivide(x, y); });
       case E::kMOD: return binaryLoop<T, T>(args, [](T x, T y) { return floorMod(x, y); });
-      case E::kFMOD: return binaryLoop<T, T>(args, [](T x, T y) { return x % y; });
+      case E::kFMOD: return binaryLoop<T, T>(args, [](T x, T y) { return isMinusOne(y) ? T(0) : T(x % y); });
       default: break;
     }
   }
@@ -119,14 +141,17 @@ std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
 
 float activation(ActivationType type, float x, float alpha, float beta) {
   switch (type) {
-    case ActivationType::kRELU: return x > 0 ? x : 0;
+    case ActivationType::kRELU: return x < 0 ? 0 : x;  // NaN stays NaN
     case ActivationType::kSIGMOID: return 1.0f / (1.0f + std::exp(-x));
     case ActivationType::kTANH: return std::tanh(x);
     case ActivationType::kLEAKY_RELU: return x >= 0 ? x : alpha * x;
     case ActivationType::kELU: return x >= 0 ? x : alpha * (std::exp(x) - 1.0f);
     case ActivationType::kSELU: return beta * (x >= 0 ? x : alpha * (std::exp(x) - 1.0f));
     case ActivationType::kSOFTSIGN: return x / (1.0f + std::fabs(x));
-    case ActivationType::kSOFTPLUS: return alpha * std::log1p(std::exp(beta * x));
+    case ActivationType::kSOFTPLUS: {
+      float z = beta * x;  // log(1 + e^z) without overflow for large z
+      return alpha * (std::max(z, 0.0f) + std::log1p(std::exp(-std::fabs(z))));
+    }
     case ActivationType::kCLIP: return std::min(std::max(x, alpha), beta);
     case ActivationType::kHARD_SIGMOID: return std::max(0.0f, std::min(1.0f, alpha * x + beta));
     case ActivationType::kSCALED_TANH: return alpha * std::tanh(beta * x);

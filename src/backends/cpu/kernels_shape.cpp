@@ -141,7 +141,7 @@ class ResizeKernel : public Kernel {
       : mode_(static_cast<ResizeMode>(spec.step.attrs.getInt("mode"))),
         coord_(static_cast<ResizeCoordinateTransformation>(spec.step.attrs.getInt("coord"))),
         round_(static_cast<ResizeRoundMode>(spec.step.attrs.getInt("round"))),
-        scales_(spec.step.attrs.getFloats("scales")) {
+        scales_(spec.step.attrs.getFloats("coordinate_scales")) {
     if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("resize runs on fp32 on the CPU");
   }
   size_t workspaceSize(const KernelArgs& a) const override {

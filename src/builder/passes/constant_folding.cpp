@@ -38,9 +38,10 @@ class ConstantFolding : public Pass {
         for (ExprId d : graph.tensors[out].dims) volume *= *graph.exprs.constantValue(d);
         bytes += static_cast<size_t>(volume) * dataTypeSize(graph.tensors[out].type);
       }
-      // ShapeValues with symbolic values depend on the inputs at run time.
-      if (layer.type == LayerType::kSHAPE_VALUES)
-        for (ExprId v : layer.derived.getExprs("values").ids) foldable &= graph.exprs.isConstant(v);
+      // Run-time parameters (ShapeValues' values, a dynamic slice's start) must be known now to fold.
+      for (const auto& [key, value] : layer.derived.values())
+        if (auto exprs = std::get_if<graph::ExprList>(&value))
+          for (ExprId v : exprs->ids) foldable &= graph.exprs.isConstant(v);
       if (!foldable || bytes > kMaxFoldedBytes) continue;
       auto results = evaluator.evaluate(graph, l);
       // The layer becomes a Constant in place, which keeps the layer list in topological order.

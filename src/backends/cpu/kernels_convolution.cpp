@@ -1,0 +1,213 @@
+// CPU convolution (fp32): im2col + SGEMM per image and group; pointwise kernels (1x1, stride 1, unpadded) use the
+// input itself as the column matrix. The columns live in the workspace, sized at the profile's largest shapes.
+//
+// Geometry is normalized to three spatial axes (1-D and 2-D get leading axes of size 1 with kernel 1, stride 1,
+// no padding), so one code path serves 1-D, 2-D and 3-D.
+#include <cblas.h>
+
+#include <algorithm>
+#include <array>
+#include <climits>
+#include <string>
+
+#include "backends/cpu/cpu_kernel.h"
+
+namespace kiln::cpu {
+
+using Axes = std::array<int64_t, 3>;
+
+// Helpers also used by kernels_pooling.cpp (declared there).
+
+// A per-spatial-axis attribute right-aligned into three axes; `fallback` fills absent values and unused axes.
+Axes spatialAttr3(const graph::Attrs& attrs, const char* key, size_t nbSpatial, int64_t fallback) {
+  Axes out;
+  out.fill(fallback);
+  auto values = attrs.getInts(key);
+  for (size_t i = 0; i < values.size() && i < nbSpatial; ++i) out[3 - nbSpatial + i] = values[i];
+  return out;
+}
+
+// The trailing `nbSpatial` dimensions of `shape` right-aligned into three axes (1 for unused axes).
+Axes trailingDims3(const Dims& shape, size_t nbSpatial) {
+  Axes out{1, 1, 1};
+  for (size_t i = 0; i < nbSpatial; ++i) out[3 - nbSpatial + i] = shape.d[shape.nbDims - nbSpatial + i];
+  return out;
+}
+
+int64_t axesVolume(const Axes& a) { return a[0] * a[1] * a[2]; }
+
+namespace {
+
+struct ConvParams {
+  size_t nbSpatial = 0;
+  int64_t groups = 1;
+  Axes stride, dilation, pre, post;
+};
+
+// Concrete sizes of one run; channel counts are per group.
+struct ConvShape {
+  int64_t batch = 0, inChannels = 0, outChannels = 0;
+  Axes in, kernel, out;
+  int64_t inPlane() const { return axesVolume(in); }
+  int64_t outPlane() const { return axesVolume(out); }
+  int64_t kernelVolume() const { return axesVolume(kernel); }
+};
+
+// First output index whose input position o * stride - pre + offset is >= bound (clamped to [0, size]).
+int64_t firstAtOrAbove(int64_t bound, int64_t stride, int64_t pre, int64_t offset, int64_t size) {
+  int64_t num = bound + pre - offset;
+  int64_t first = num <= 0 ? 0 : (num + stride - 1) / stride;
+  return std::min(first, size);
+}
+
+// BLAS sizes and leading dimensions (>= 1 even for empty matrices); checked against INT_MAX before use.
+int blasInt(int64_t v) { return static_cast<int>(std::max<int64_t>(v, 1)); }
+
+class Convolution {
+ public:
+  Convolution(std::string step, ConvParams p) : step_(std::move(step)), p_(p) {}
+
+  ConvShape shapeOf(const KernelArgs& a) const {
+    ConvShape s;
+    const Dims& x = a.in(0).shape;
+    const Dims& w = a.in(1).shape;
+    s.batch = x.d[0];
+    s.inChannels = x.d[1] / p_.groups;
+    s.outChannels = w.d[0] / p_.groups;
+    s.in = trailingDims3(x, p_.nbSpatial);
+    s.kernel = trailingDims3(w, p_.nbSpatial);
+    s.out = trailingDims3(a.out(0).shape, p_.nbSpatial);
+    return s;
+  }
+
+  // The input is already the column matrix: every tap reads the output position itself.
+  bool pointwise(const ConvShape& s) const {
+    for (size_t i = 0; i < 3; ++i)
+      if (s.kernel[i] != 1 || p_.stride[i] != 1 || p_.pre[i] != 0 || p_.post[i] != 0) return false;
+    return true;
+  }
+
+  size_t workspaceBytes(const KernelArgs& a) const {
+    ConvShape s = shapeOf(a);
+    if (pointwise(s)) return 0;
+    return static_cast<size_t>(s.inChannels * s.kernelVolume() * s.outPlane()) * sizeof(float);
+  }
+
+  void operator()(const KernelArgs& a) const {
+    ConvShape s = shapeOf(a);
+    if (a.in(0).shape.d[1] != a.in(1).shape.d[1] * p_.groups)
+      failStep(step_, "input channels do not match the kernel");
+    if (std::max({s.outChannels, s.outPlane(), s.inChannels * s.kernelVolume()}) > INT_MAX)
+      failStep(step_, "a group's matrices are too large for BLAS");
+    const auto* x = static_cast<const float*>(a.in(0).data);
+    const auto* w = static_cast<const float*>(a.in(1).data);
+    const auto* bias = a.hasInput(2) ? static_cast<const float*>(a.in(2).data) : nullptr;
+    auto* y = static_cast<float*>(a.out(0).data);
+    size_t columnBytes = workspaceBytes(a);
+    if (columnBytes > 0 && (!a.workspace || a.workspaceSize < columnBytes))
+      failStep(step_, "the workspace (" + std::to_string(a.workspaceSize) + " bytes) is smaller than the " +
+                          std::to_string(columnBytes) + " bytes the im2col columns need");
+    int64_t rows = s.inChannels * s.kernelVolume();
+    for (int64_t n = 0; n < s.batch; ++n) {
+      for (int64_t g = 0; g < p_.groups; ++g) {
+        const float* xg = x + (n * p_.groups + g) * s.inChannels * s.inPlane();
+        const float* wg = w + g * s.outChannels * rows;
+        const float* bg = bias ? bias + g * s.outChannels : nullptr;
+        float* yg = y + (n * p_.groups + g) * s.outChannels * s.outPlane();
+        const float* cols = xg;
+        if (columnBytes > 0) {
+          im2col(s, xg, static_cast<float*>(a.workspace));
+          cols = static_cast<const float*>(a.workspace);
+        }
+        gemmGroup(s, cols, wg, bg, yg);
+      }
+    }
+  }
+
+ private:
+  // y (outChannels x outPlane) = w (outChannels x rows) * cols (rows x outPlane) + bias.
+  void gemmGroup(const ConvShape& s, const float* cols, const float* w, const float* bias, float* y) const {
+    int64_t rows = s.inChannels * s.kernelVolume(), plane = s.outPlane();
+    if (s.outChannels == 0 || plane == 0) return;
+    fillBias(s, bias, y);
+    if (rows == 0) return;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(s.outChannels), blasInt(plane), blasInt(rows), 1.0f,
+                w, blasInt(rows), cols, blasInt(plane), 1.0f, y, blasInt(plane));
+  }
+
+  void fillBias(const ConvShape& s, const float* bias, float* y) const {
+    int64_t plane = s.outPlane();
+    for (int64_t k = 0; k < s.outChannels; ++k) std::fill(y + k * plane, y + (k + 1) * plane, bias ? bias[k] : 0.0f);
+  }
+
+  // cols[(c, kd, kh, kw), (od, oh, ow)] = x[c, od*sd - pd + kd*dd, ...], 0 in the padding.
+  void im2col(const ConvShape& s, const float* x, float* cols) const {
+    const Axes& in = s.in;
+    const Axes& out = s.out;
+    float* dst = cols;
+    for (int64_t c = 0; c < s.inChannels; ++c) {
+      const float* xc = x + c * s.inPlane();
+      for (int64_t kd = 0; kd < s.kernel[0]; ++kd)
+        for (int64_t kh = 0; kh < s.kernel[1]; ++kh)
+          for (int64_t kw = 0; kw < s.kernel[2]; ++kw) {
+            int64_t offW = kw * p_.dilation[2];
+            // Output columns whose input column lies inside the row: [lo, hi).
+            int64_t lo = firstAtOrAbove(0, p_.stride[2], p_.pre[2], offW, out[2]);
+            int64_t hi = std::max(lo, firstAtOrAbove(in[2], p_.stride[2], p_.pre[2], offW, out[2]));
+            for (int64_t od = 0; od < out[0]; ++od) {
+              int64_t id = od * p_.stride[0] - p_.pre[0] + kd * p_.dilation[0];
+              for (int64_t oh = 0; oh < out[1]; ++oh, dst += out[2]) {
+                int64_t ih = oh * p_.stride[1] - p_.pre[1] + kh * p_.dilation[1];
+                if (id < 0 || id >= in[0] || ih < 0 || ih >= in[1]) {
+                  std::fill(dst, dst + out[2], 0.0f);
+                  continue;
+                }
+                const float* src = xc + (id * in[1] + ih) * in[2];
+                int64_t shift = offW - p_.pre[2];
+                std::fill(dst, dst + lo, 0.0f);
+                for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * p_.stride[2] + shift];
+                std::fill(dst + hi, dst + out[2], 0.0f);
+              }
+            }
+          }
+    }
+  }
+
+  std::string step_;
+  ConvParams p_;
+};
+
+// FunctionKernel with the convolution's workspace requirement.
+class ConvolutionKernel final : public FunctionKernel<Convolution> {
+ public:
+  ConvolutionKernel(const KernelSpec& spec, const Convolution& conv)
+      : FunctionKernel<Convolution>(spec.step.name, conv), conv_(conv) {}
+  size_t workspaceSize(const KernelArgs& args) const override { return conv_.workspaceBytes(args); }
+
+ private:
+  Convolution conv_;
+};
+
+std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
+  if (spec.inputType(0) != DataType::kFLOAT || spec.inputType(1) != DataType::kFLOAT)
+    spec.unsupported("the CPU convolution supports fp32 only");
+  const graph::Attrs& attrs = spec.step.attrs;
+  ConvParams p;
+  p.nbSpatial = spec.inputRank(0) - 2;
+  if (p.nbSpatial < 1 || p.nbSpatial > 3) spec.unsupported("the CPU convolution supports 1-D, 2-D and 3-D only");
+  // "groups" as set, else the count shape inference derived from the channels (see infer_convolution.cpp).
+  auto inferred = attrs.getInts("inferred_groups");
+  p.groups = attrs.getInt("groups", inferred.empty() ? 1 : inferred[0]);
+  if (p.groups < 1) spec.unsupported("invalid number of groups " + std::to_string(p.groups));
+  p.stride = spatialAttr3(attrs, "stride", p.nbSpatial, 1);
+  p.dilation = spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
+  p.pre = spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
+  p.post = spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
+  return std::make_unique<ConvolutionKernel>(spec, Convolution(spec.step.name, p));
+}
+
+}  // namespace
+
+void registerConvolutionKernels(KernelTable& table) { table.add(LayerType::kCONVOLUTION, makeConvolution); }
+
+}  // namespace kiln::cpu

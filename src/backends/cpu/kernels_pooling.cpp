@@ -1,0 +1,140 @@
+// CPU pooling (fp32): max and average over the trailing 1 to 3 axes, with padding, dilation, ceil mode and
+// global windows. Geometry is normalized to three spatial axes as in kernels_convolution.cpp; every leading axis
+// is a plane pooled independently.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include "backends/cpu/cpu_kernel.h"
+
+namespace kiln::cpu {
+
+using Axes = std::array<int64_t, 3>;
+
+// Defined in kernels_convolution.cpp.
+Axes spatialAttr3(const graph::Attrs& attrs, const char* key, size_t nbSpatial, int64_t fallback);
+Axes trailingDims3(const Dims& shape, size_t nbSpatial);
+int64_t axesVolume(const Axes& a);
+
+namespace {
+
+struct PoolParams {
+  bool max = true;
+  bool excludePadding = true;
+  bool global = false;
+  size_t nbSpatial = 0;
+  Axes window, stride, dilation, pre, post;
+};
+
+// The taps of one window along one axis: [lo, hi) fall inside the input, [0, padded) inside input + padding.
+struct Taps {
+  int64_t lo = 0, hi = 0, padded = 0;
+};
+
+// Number of taps j in [0, window) with start + j * dilation < bound.
+int64_t tapsBelow(int64_t bound, int64_t start, int64_t window, int64_t dilation) {
+  if (bound <= start) return 0;
+  return std::min(window, (bound - start - 1) / dilation + 1);
+}
+
+class Pooling {
+ public:
+  explicit Pooling(PoolParams p) : p_(p) {}
+
+  void operator()(const KernelArgs& a) const {
+    Axes in = trailingDims3(a.in(0).shape, p_.nbSpatial);
+    Axes out = trailingDims3(a.out(0).shape, p_.nbSpatial);
+    // A global window is the whole input: stride, padding and dilation keep their neutral defaults.
+    Axes window = p_.global ? in : p_.window;
+    const auto* x = static_cast<const float*>(a.in(0).data);
+    auto* y = static_cast<float*>(a.out(0).data);
+    int64_t inPlane = axesVolume(in);
+    int64_t planes = inPlane ? a.in(0).volume() / inPlane : 0;
+    for (int64_t plane = 0; plane < planes; ++plane, x += inPlane)
+      for (int64_t od = 0; od < out[0]; ++od)
+        for (int64_t oh = 0; oh < out[1]; ++oh)
+          for (int64_t ow = 0; ow < out[2]; ++ow) {
+            Axes pos{od, oh, ow};
+            std::array<Taps, 3> taps;
+            Axes start;
+            for (size_t i = 0; i < 3; ++i) {
+              start[i] = pos[i] * p_.stride[i] - p_.pre[i];
+              taps[i] = tapsOf(start[i], in[i], window[i], i);
+            }
+            *y++ = p_.max ? maxOf(x, in, start, taps) : averageOf(x, in, start, taps);
+          }
+  }
+
+ private:
+  Taps tapsOf(int64_t start, int64_t in, int64_t window, size_t axis) const {
+    int64_t d = p_.dilation[axis];
+    Taps t;
+    t.lo = start < 0 ? std::min(window, (-start + d - 1) / d) : 0;
+    t.hi = std::max(t.lo, tapsBelow(in, start, window, d));
+    t.padded = tapsBelow(in + p_.post[axis], start, window, d);
+    return t;
+  }
+
+  // Calls f(value) for every tap inside the input.
+  template <typename F>
+  void forEachTap(const float* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps, F&& f) const {
+    for (int64_t jd = taps[0].lo; jd < taps[0].hi; ++jd) {
+      int64_t id = start[0] + jd * p_.dilation[0];
+      for (int64_t jh = taps[1].lo; jh < taps[1].hi; ++jh) {
+        int64_t row = (id * in[1] + start[1] + jh * p_.dilation[1]) * in[2] + start[2];
+        for (int64_t jw = taps[2].lo; jw < taps[2].hi; ++jw) f(x[row + jw * p_.dilation[2]]);
+      }
+    }
+  }
+
+  // Padding counts as -inf; NaN propagates. A window with no input element (possible only with dilation) is -inf.
+  float maxOf(const float* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
+    float m = -std::numeric_limits<float>::infinity();
+    forEachTap(x, in, start, taps, [&](float v) {
+      if (v > m || std::isnan(v)) m = std::isnan(m) ? m : v;
+    });
+    return m;
+  }
+
+  // Divides by the taps inside the input, or (counting padding) inside input + padding. An empty divisor gives 0.
+  float averageOf(const float* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
+    double sum = 0;
+    forEachTap(x, in, start, taps, [&](float v) { sum += v; });
+    int64_t count = 1;
+    for (const Taps& t : taps) count *= p_.excludePadding ? t.hi - t.lo : t.padded;
+    return count > 0 ? static_cast<float>(sum / static_cast<double>(count)) : 0.0f;
+  }
+
+  PoolParams p_;
+};
+
+std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
+  if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("the CPU pooling supports fp32 only");
+  const graph::Attrs& attrs = spec.step.attrs;
+  PoolParams p;
+  p.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
+  p.excludePadding = attrs.getInt("exclude_padding", 1) != 0;
+  p.global = attrs.getInt("global") != 0;
+  auto window = attrs.getInts("window");
+  // Same rule as shape inference: a global pool without a window covers all axes but N and C.
+  p.nbSpatial = p.global && window.empty() ? spec.inputRank(0) - 2 : window.size();
+  if (p.nbSpatial < 1 || p.nbSpatial > 3) spec.unsupported("the CPU pooling supports 1 to 3 spatial axes only");
+  p.window = spatialAttr3(attrs, "window", p.nbSpatial, 1);
+  if (!p.global) {
+    p.stride = spatialAttr3(attrs, "stride", p.nbSpatial, 1);
+    p.dilation = spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
+    p.pre = spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
+    p.post = spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
+  } else {
+    p.stride = p.dilation = Axes{1, 1, 1};
+    p.pre = p.post = Axes{0, 0, 0};
+  }
+  return makeKernel(spec, Pooling(p));
+}
+
+}  // namespace
+
+void registerPoolingKernels(KernelTable& table) { table.add(LayerType::kPOOLING, makePooling); }
+
+}  // namespace kiln::cpu

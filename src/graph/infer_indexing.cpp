@@ -1,0 +1,162 @@
+// Shape rules: slice and gather.
+#include <algorithm>
+
+#include "graph/infer.h"
+
+namespace kiln::graph {
+
+namespace {
+
+// The expressions as numbers; false when one is symbolic.
+bool asConstants(const InferContext& ctx, const std::vector<ExprId>& exprs, std::vector<int64_t>& out) {
+  out.clear();
+  for (ExprId d : exprs) {
+    auto c = ctx.constantValue(d);
+    if (!c) return false;
+    out.push_back(*c);
+  }
+  return true;
+}
+
+// Values are tracked for small tensors only, as for integer constants.
+constexpr int64_t kMaxTrackedValues = 64;
+
+bool isIndexType(DataType t) { return t == DataType::kINT32 || t == DataType::kINT64; }
+
+// Start, size or stride: the shape tensor at `inputIndex` when set (it overrides the attribute), else the attribute.
+std::vector<ExprId> sliceParam(InferContext& ctx, int32_t inputIndex, const std::string& key, size_t rank) {
+  std::vector<ExprId> v;
+  if (ctx.hasInput(inputIndex)) {
+    const TensorNode& t = ctx.input(inputIndex);
+    if (!isIndexType(t.type) || t.dims.size() != 1) ctx.fail("the " + key + " tensor must be a 1-D int32 or int64 tensor");
+    v = *t.values;
+  } else {
+    for (int64_t x : ctx.attrs().getInts(key)) v.push_back(ctx.constant(x));
+  }
+  if (v.size() != rank)
+    ctx.fail(key + " has " + std::to_string(v.size()) + " entries for an input of rank " + std::to_string(rank));
+  return v;
+}
+
+int64_t volume(const std::vector<int64_t>& dims) {
+  int64_t v = 1;
+  for (int64_t d : dims) v *= d;
+  return v;
+}
+
+// Picks from a row-major value list: output coordinates c (over `outDims`) read values[base + sum c[a] * steps[a]].
+std::vector<ExprId> stridedValues(const std::vector<ExprId>& values, const std::vector<int64_t>& outDims,
+                                  int64_t base, const std::vector<int64_t>& steps) {
+  int64_t count = volume(outDims);
+  std::vector<ExprId> out;
+  for (int64_t flat = 0; flat < count; ++flat) {
+    int64_t rem = flat, src = base;
+    for (size_t a = outDims.size(); a-- > 0;) {
+      src += (rem % outDims[a]) * steps[a];
+      rem /= outDims[a];
+    }
+    out.push_back(values[src]);
+  }
+  return out;
+}
+
+// TensorRT ISliceLayer: output[i] = input[start + i * stride] per axis; the output dimensions are `size`.
+void inferSlice(InferContext& ctx) {
+  const TensorNode& in = ctx.input(0);
+  size_t rank = in.dims.size();
+  auto start = sliceParam(ctx, 1, "start", rank);
+  auto size = sliceParam(ctx, 2, "size", rank);
+  auto stride = sliceParam(ctx, 3, "stride", rank);
+  auto& e = ctx.exprs();
+  for (size_t i = 0; i < rank; ++i) {
+    std::string axis = "axis " + std::to_string(i) + ": ";
+    ctx.requireGreaterEqual(size[i], ctx.constant(0), axis + "size must not be negative");
+    auto constSize = ctx.constantValue(size[i]);
+    if (constSize == 0) continue;  // reads nothing
+    ExprId last = e.add(start[i], e.mul(e.sub(size[i], ctx.constant(1)), stride[i]));
+    // The lowest and highest index read; which end is which depends on the stride's sign.
+    auto sign = ctx.constantValue(stride[i]);
+    ExprId lo = sign ? (*sign >= 0 ? start[i] : last) : e.min(start[i], last);
+    ExprId hi = sign ? (*sign >= 0 ? last : start[i]) : e.max(start[i], last);
+    ExprId room = e.sub(e.sub(in.dims[i], ctx.constant(1)), hi);
+    // A size that may be 0 at run time reads nothing then: scale the conditions by min(size, 1).
+    if (!constSize) {
+      ExprId reads = e.min(size[i], ctx.constant(1));
+      lo = e.mul(lo, reads);
+      room = e.mul(room, reads);
+    }
+    ctx.requireGreaterEqual(lo, ctx.constant(0), axis + "the slice reads before the start of the axis");
+    ctx.requireGreaterEqual(room, ctx.constant(0), axis + "the slice reads past the end of the axis");
+  }
+  ctx.setDerived("start", start);
+  ctx.setDerived("stride", stride);
+  // Slicing a shape tensor (ONNX Shape -> Slice) keeps its values when the parameters are constant.
+  std::optional<std::vector<ExprId>> values;
+  std::vector<int64_t> inDims, outDims, starts, strides;
+  if (in.values && asConstants(ctx, in.dims, inDims) && asConstants(ctx, size, outDims) &&
+      asConstants(ctx, start, starts) && asConstants(ctx, stride, strides) && volume(outDims) <= kMaxTrackedValues) {
+    int64_t base = 0, inStride = 1;
+    std::vector<int64_t> steps(rank);
+    for (size_t a = rank; a-- > 0;) {
+      base += starts[a] * inStride;
+      steps[a] = strides[a] * inStride;
+      inStride *= inDims[a];
+    }
+    values = stridedValues(*in.values, outDims, base, steps);
+  }
+  ctx.setOutput(0, in.type, size, values);
+}
+
+// Gather over a value list with constant dims; indices are in range (checked by the caller).
+std::optional<std::vector<ExprId>> gatherValues(const std::vector<ExprId>& data, const std::vector<int64_t>& dims,
+                                                int32_t axis, const std::vector<int64_t>& index) {
+  int64_t outer = 1, n = dims[axis], inner = 1;
+  for (int32_t a = 0; a < axis; ++a) outer *= dims[a];
+  for (size_t a = axis + 1; a < dims.size(); ++a) inner *= dims[a];
+  if (outer * static_cast<int64_t>(index.size()) * inner > kMaxTrackedValues) return std::nullopt;
+  std::vector<ExprId> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k : index)
+      for (int64_t i = 0; i < inner; ++i) out.push_back(data[(o * n + (k < 0 ? k + n : k)) * inner + i]);
+  return out;
+}
+
+// ONNX Gather: output shape = data[:axis] + indices + data[axis+1:]; negative indices count from the end.
+void inferGather(InferContext& ctx) {
+  const TensorNode& data = ctx.input(0);
+  const TensorNode& indices = ctx.input(1);
+  if (!isIndexType(indices.type))
+    ctx.fail(std::string("indices must be int32 or int64, not ") + dataTypeName(indices.type));
+  int32_t rank = ctx.rank(0);
+  if (rank == 0) ctx.fail("cannot gather from a scalar");
+  int32_t axis = ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank);
+  std::vector<ExprId> out(data.dims.begin(), data.dims.begin() + axis);
+  out.insert(out.end(), indices.dims.begin(), indices.dims.end());
+  out.insert(out.end(), data.dims.begin() + axis + 1, data.dims.end());
+
+  // Indices known now are range-checked now (or by a run-time assertion when the axis is dynamic).
+  std::vector<int64_t> index;
+  std::optional<std::vector<ExprId>> values;
+  if (indices.values && asConstants(ctx, *indices.values, index) && !index.empty()) {
+    auto [lowest, highest] = std::minmax_element(index.begin(), index.end());
+    ExprId dim = data.dims[axis];
+    auto outOfRange = [&](int64_t k) {
+      return "index " + std::to_string(k) + " is out of range for axis " + std::to_string(axis);
+    };
+    if (*highest >= 0) ctx.requireGreaterEqual(dim, ctx.constant(*highest + 1), outOfRange(*highest));
+    if (*lowest < 0) ctx.requireGreaterEqual(dim, ctx.constant(-*lowest), outOfRange(*lowest));
+    // Gathering from a shape tensor (ONNX Shape -> Gather) keeps its values.
+    std::vector<int64_t> dims;
+    if (data.values && asConstants(ctx, data.dims, dims)) values = gatherValues(*data.values, dims, axis, index);
+  }
+  ctx.setOutput(0, data.type, out, values);
+}
+
+}  // namespace
+
+void registerIndexingOps(OpTable& table) {
+  table.add({LayerType::kSLICE, inferSlice, {1, 2, 3}});
+  table.add({LayerType::kGATHER, inferGather, {}});
+}
+
+}  // namespace kiln::graph

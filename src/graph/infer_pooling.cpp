@@ -1,0 +1,79 @@
+// Shape rule: max and average pooling over the trailing 1 to 3 axes (window, stride, padding, dilation, ceil mode,
+// global).
+#include "graph/infer.h"
+
+namespace kiln::graph {
+
+// Sliding-window helpers defined in infer_convolution.cpp.
+std::vector<int64_t> spatialAttr(const InferContext& ctx, const char* key, size_t nbSpatial, int64_t fallback,
+                                 int64_t minValue);
+ExprId slidingOutputSize(InferContext& ctx, ExprId in, int64_t pre, int64_t post, ExprId span, int64_t stride,
+                         bool ceil);
+
+namespace {
+
+// Global pooling: every spatial axis collapses to 1; the kernel takes the window from the input shape.
+std::vector<ExprId> globalOutput(InferContext& ctx, const std::vector<ExprId>& x, size_t nbSpatial) {
+  std::vector<ExprId> out = x;
+  for (size_t i = x.size() - nbSpatial; i < x.size(); ++i) {
+    ctx.requireGreaterEqual(x[i], ctx.constant(1), "global pooling over an empty axis " + std::to_string(i));
+    out[i] = ctx.constant(1);
+  }
+  return out;
+}
+
+std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>& x,
+                                   const std::vector<int64_t>& window) {
+  size_t nbSpatial = window.size();
+  auto stride = spatialAttr(ctx, "stride", nbSpatial, 1, 1);
+  auto dilation = spatialAttr(ctx, "dilation", nbSpatial, 1, 1);
+  auto pre = spatialAttr(ctx, "pre_padding", nbSpatial, 0, 0);
+  auto post = spatialAttr(ctx, "post_padding", nbSpatial, 0, 0);
+  bool ceil = ctx.attrs().getInt("ceil_mode") != 0;
+  auto& e = ctx.exprs();
+  std::vector<ExprId> out(x.begin(), x.end() - static_cast<std::ptrdiff_t>(nbSpatial));
+  for (size_t i = 0; i < nbSpatial; ++i) {
+    std::string axis = "spatial axis " + std::to_string(i);
+    if (window[i] < 1) ctx.fail("window size must be >= 1 on " + axis + ", got " + std::to_string(window[i]));
+    int64_t span = dilation[i] * (window[i] - 1) + 1;
+    // A window lying wholly in the padding would have nothing to pool.
+    if (pre[i] >= span || post[i] >= span)
+      ctx.fail("padding must be smaller than the (dilated) window on " + axis + " (window span " +
+               std::to_string(span) + ")");
+    ExprId in = x[x.size() - nbSpatial + i];
+    ExprId size = slidingOutputSize(ctx, in, pre[i], post[i], ctx.constant(span), stride[i], ceil && stride[i] > 1);
+    if (ceil && stride[i] > 1) {
+      // ONNX / PyTorch: the last window must start inside the input or the leading padding.
+      ExprId lastStart = e.floorDiv(e.add(in, ctx.constant(pre[i] - 1)), ctx.constant(stride[i]));
+      size = e.min(size, e.add(lastStart, ctx.constant(1)));
+    }
+    ctx.requireGreaterEqual(size, ctx.constant(1), "the window is larger than the padded input on " + axis);
+    out.push_back(size);
+  }
+  return out;
+}
+
+void inferPooling(InferContext& ctx) {
+  ctx.requireFloat(0);
+  const auto& x = ctx.input(0).dims;
+  int64_t op = ctx.attrs().getInt("op");
+  if (op != static_cast<int64_t>(PoolingType::kMAX) && op != static_cast<int64_t>(PoolingType::kAVERAGE))
+    ctx.fail("unknown pooling type " + std::to_string(op));
+  bool global = ctx.attrs().getInt("global") != 0;
+  auto window = ctx.attrs().getInts("window");
+  // The spatial axes are the trailing window.size() axes; a global pool without a window takes all but N and C.
+  size_t nbSpatial = global && window.empty() ? (x.size() > 2 ? x.size() - 2 : 0) : window.size();
+  if (nbSpatial < 1 || nbSpatial > 3)
+    ctx.fail("pooling needs 1 to 3 spatial axes, got " + std::to_string(nbSpatial) + " (input rank " +
+             std::to_string(x.size()) + ")");
+  if (x.size() < nbSpatial + 1)
+    ctx.fail("input of rank " + std::to_string(x.size()) + " has too few axes for a " + std::to_string(nbSpatial) +
+             "-D window");
+  ctx.setOutput(0, ctx.input(0).type, global ? globalOutput(ctx, x, nbSpatial) : windowedOutput(ctx, x, window));
+}
+
+}  // namespace
+
+void registerPoolingOps(OpTable& table) { table.add({LayerType::kPOOLING, inferPooling, {}}); }
+
+}  // namespace kiln::graph

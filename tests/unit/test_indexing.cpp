@@ -1,0 +1,341 @@
+// Slice and Gather: shape rules (including shape-tensor folding) and CPU kernels.
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+#include "test_util.h"
+
+namespace kiln::test {
+namespace {
+
+std::unique_ptr<NetworkDefinition> makeNetwork() { return Builder().createNetwork(); }
+
+std::vector<float> iota(int64_t count) {
+  std::vector<float> v(count);
+  std::iota(v.begin(), v.end(), 0.0f);
+  return v;
+}
+
+Tensor* addInt64Constant(NetworkDefinition& net, const std::vector<int64_t>& values, Dims dims = {}) {
+  if (dims.nbDims == 0 && values.size() != 1) dims = Dims{static_cast<int64_t>(values.size())};
+  return net.addConstant(dims, Weights{DataType::kINT64, values.data(), static_cast<int64_t>(values.size())})
+      ->getOutput(0);
+}
+
+// One profile covering [min, max] for every named input, opt = max.
+std::unique_ptr<Engine> buildDynamic(NetworkDefinition& net,
+                                     const std::vector<std::tuple<const char*, Dims, Dims>>& ranges) {
+  BuilderConfig config;
+  OptimizationProfile profile;
+  for (const auto& [name, min, max] : ranges) {
+    profile.setDimensions(name, OptProfileSelector::kMIN, min);
+    profile.setDimensions(name, OptProfileSelector::kOPT, max);
+    profile.setDimensions(name, OptProfileSelector::kMAX, max);
+  }
+  config.addOptimizationProfile(profile);
+  return buildEngine(net, config);
+}
+
+// Naive TensorRT slice of a row-major tensor.
+std::vector<float> referenceSlice(const std::vector<float>& x, const Dims& in, const Dims& start, const Dims& size,
+                                  const Dims& stride) {
+  std::vector<float> out;
+  for (int64_t flat = 0; flat < size.volume(); ++flat) {
+    int64_t rem = flat, src = 0, inStride = 1;
+    for (int32_t a = in.nbDims - 1; a >= 0; --a) {
+      src += (start.d[a] + (rem % size.d[a]) * stride.d[a]) * inStride;
+      rem /= size.d[a];
+      inStride *= in.d[a];
+    }
+    out.push_back(x[src]);
+  }
+  return out;
+}
+
+// ---- Slice --------------------------------------------------------------------------------------------------------
+
+std::vector<HostTensor> runSlice(const HostTensor& input, const Dims& start, const Dims& size, const Dims& stride) {
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", input.type, input.dims);
+  auto* slice = net->addSlice(*x, start, size, stride);
+  EXPECT_EQ(slice->getOutput(0)->getDimensions(), size);
+  net->markOutput(*slice->getOutput(0));
+  return buildAndRun(*net, {input});
+}
+
+TEST(SliceTest, StrideTwo) {
+  // [[0..5], [6..11]]: rows 0-1, columns 1, 3, 5.
+  auto out = runSlice(HostTensor::f32({2, 6}, iota(12)), Dims{0, 1}, Dims{2, 3}, Dims{1, 2});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 3, 5, 7, 9, 11}));
+}
+
+TEST(SliceTest, NegativeStrideReverses) {
+  auto out = runSlice(HostTensor::f32({5}, {10, 11, 12, 13, 14}), Dims{4}, Dims{5}, Dims{-1});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{14, 13, 12, 11, 10}));
+  // Every other element from index 3 down, on the inner axis of a 2-D tensor.
+  out = runSlice(HostTensor::f32({2, 4}, iota(8)), Dims{1, 3}, Dims{1, 2}, Dims{1, -2});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{7, 5}));
+}
+
+TEST(SliceTest, MixedStridesMatchTheReference) {
+  Dims in{4, 5, 6};
+  auto x = randomFloats(in.volume(), 2);
+  Dims start{3, 1, 0}, size{2, 2, 3}, stride{-2, 3, 2};
+  auto out = runSlice(HostTensor::f32(in, x), start, size, stride);
+  EXPECT_EQ(out[0].f32(), referenceSlice(x, in, start, size, stride));
+}
+
+TEST(SliceTest, CopiesAnyElementType) {
+  auto out = runSlice(HostTensor::i64({6}, {1, -2, 3, -4, 5, -6}), Dims{1}, Dims{3}, Dims{2});
+  EXPECT_EQ(out[0].type, DataType::kINT64);
+  EXPECT_EQ(out[0].as<int64_t>(), (std::vector<int64_t>{-2, -4, -6}));
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kBOOL, Dims{4});
+  net->markOutput(*net->addSlice(*x, Dims{0}, Dims{2}, Dims{3})->getOutput(0));
+  auto bools = buildAndRun(*net, {HostTensor::of<uint8_t>(DataType::kBOOL, Dims{4}, {1, 0, 0, 1})});
+  EXPECT_EQ(bools[0].as<uint8_t>(), (std::vector<uint8_t>{1, 1}));
+}
+
+TEST(SliceTest, OutOfRangeIsRejectedNamingTheLayer) {
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{5});
+  std::string autoName = "Slice_" + std::to_string(net->getNbLayers());
+  try {
+    net->addSlice(*x, Dims{3}, Dims{3}, Dims{1});  // reads index 5
+    FAIL() << "a slice past the end was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
+    EXPECT_EQ(e.object(), autoName);
+  }
+  EXPECT_THROW(net->addSlice(*x, Dims{1}, Dims{3}, Dims{-1}), Error);  // reads index -1
+  EXPECT_THROW(net->addSlice(*x, Dims{-1}, Dims{1}, Dims{1}), Error);
+  EXPECT_THROW(net->addSlice(*x, Dims{0, 0}, Dims{1, 1}, Dims{1, 1}), Error);  // rank mismatch
+  auto* slice = net->addSlice(*x, Dims{0}, Dims{5}, Dims{1});
+  slice->setName("crop");
+  try {
+    slice->setStride(Dims{2});
+    FAIL() << "stride 2 over 5 elements from 0 was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.object(), "crop");
+  }
+  EXPECT_EQ(slice->getStride(), (Dims{1}));
+  // An empty slice reads nothing, so its start may sit at the end.
+  EXPECT_EQ(net->addSlice(*x, Dims{5}, Dims{0}, Dims{1})->getOutput(0)->getDimensions(), (Dims{0}));
+}
+
+TEST(SliceTest, SliceOfAShapeFoldsIntoAReshape) {
+  // reshape(x, concat(shape(x)[0:1], [3, 2])): the ONNX Shape -> Slice -> Concat -> Reshape pattern.
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 6});
+  Tensor* shape = net->addShape(*x)->getOutput(0);
+  Tensor* batch = net->addSlice(*shape, Dims{0}, Dims{1}, Dims{1})->getOutput(0);
+  EXPECT_TRUE(batch->isShapeTensor());
+  Tensor* parts[] = {batch, addInt64Constant(*net, {3, 2})};
+  Tensor* target = net->addConcatenation(parts, 2)->getOutput(0);
+  auto* reshape = net->addShuffle(*x);
+  reshape->setInput(1, *target);
+  EXPECT_EQ(reshape->getOutput(0)->getDimensions(), (Dims{-1, 3, 2}));
+  EXPECT_EQ(reshape->getOutput(0)->getDimensionExpression(0), "x.0");
+  net->markOutput(*reshape->getOutput(0));
+  auto engine = buildDynamic(*net, {{"x", Dims{1, 6}, Dims{4, 6}}});
+  auto context = engine->createExecutionContext();
+  for (int64_t n : {1, 3}) {
+    auto out = runContext(*context, {HostTensor::f32({n, 6}, iota(n * 6))});
+    EXPECT_EQ(out[0].dims, (Dims{n, 3, 2}));
+    EXPECT_EQ(out[0].f32(), iota(n * 6));
+  }
+}
+
+TEST(SliceTest, SizeFromAShapeTensorIsCheckedAtRunTime) {
+  // Crops y to the shape of x: size comes from shape(x) through input 2.
+  auto net = makeNetwork();
+  Tensor* y = net->addInput("y", DataType::kFLOAT, Dims{-1, -1});
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, -1});
+  Tensor* xShape = net->addShape(*x)->getOutput(0);  // made first: a layer's inputs come from earlier layers
+  auto* crop = net->addSlice(*y, Dims{0, 0}, Dims{1, 1}, Dims{1, 1});
+  crop->setInput(2, *xShape);
+  EXPECT_EQ(crop->getOutput(0)->getDimensionExpression(1), "x.1");
+  net->markOutput(*crop->getOutput(0));
+  auto engine = buildDynamic(*net, {{"y", Dims{1, 1}, Dims{8, 8}}, {"x", Dims{1, 1}, Dims{8, 8}}});
+  auto context = engine->createExecutionContext();
+  auto out = runContext(*context, {HostTensor::f32({3, 4}, iota(12)), HostTensor::f32({2, 3}, std::vector<float>(6))});
+  EXPECT_EQ(out[0].dims, (Dims{2, 3}));
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{0, 1, 2, 4, 5, 6}));
+  // x larger than y: the slice would read past y's end.
+  EXPECT_THROW(runContext(*context, {HostTensor::f32({2, 2}, iota(4)), HostTensor::f32({3, 2}, std::vector<float>(6))}),
+               Error);
+}
+
+TEST(SliceTest, StartFromAShapeTensorTakesTheLastElements) {
+  // x[n-2 : n] with n dynamic: start = shape(x) - 2 is evaluated at run time.
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1});
+  Tensor* shape = net->addShape(*x)->getOutput(0);
+  Tensor* start =
+      net->addElementWise(*shape, *addInt64Constant(*net, {2}, Dims{1}), ElementWiseOperation::kSUB)->getOutput(0);
+  ASSERT_TRUE(start->isShapeTensor());
+  auto* tail = net->addSlice(*x, Dims{0}, Dims{2}, Dims{1});
+  tail->setInput(1, *start);
+  net->markOutput(*tail->getOutput(0));
+  // start >= 0 is a run-time assertion: a profile admitting one element (start -1) is rejected when building.
+  EXPECT_THROW(buildDynamic(*net, {{"x", Dims{1}, Dims{10}}}), Error);
+  auto engine = buildDynamic(*net, {{"x", Dims{2}, Dims{10}}});
+  auto context = engine->createExecutionContext();
+  EXPECT_EQ(runContext(*context, {HostTensor::f32({5}, iota(5))})[0].f32(), (std::vector<float>{3, 4}));
+  EXPECT_EQ(runContext(*context, {HostTensor::f32({2}, iota(2))})[0].f32(), (std::vector<float>{0, 1}));
+  EXPECT_EQ(runContext(*context, {HostTensor::f32({10}, iota(10))})[0].f32(), (std::vector<float>{8, 9}));
+}
+
+TEST(SliceTest, ConstantDataWithARunTimeStartIsNotFolded) {
+  // The data and size are constant but start = shape(x) - 2 is not: the slice must run at run time.
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1});
+  std::vector<float> table = iota(10);
+  Tensor* data = net->addConstant(Dims{10}, Weights{DataType::kFLOAT, table.data(), 10})->getOutput(0);
+  Tensor* start = net->addElementWise(*net->addShape(*x)->getOutput(0), *addInt64Constant(*net, {2}, Dims{1}),
+                                      ElementWiseOperation::kSUB)
+                      ->getOutput(0);
+  auto* window = net->addSlice(*data, Dims{0}, Dims{2}, Dims{1});
+  window->setInput(1, *start);
+  net->markOutput(*window->getOutput(0));
+  auto engine = buildDynamic(*net, {{"x", Dims{2}, Dims{10}}});
+  auto context = engine->createExecutionContext();
+  EXPECT_EQ(runContext(*context, {HostTensor::f32({5}, iota(5))})[0].f32(), (std::vector<float>{3, 4}));
+  EXPECT_EQ(runContext(*context, {HostTensor::f32({9}, iota(9))})[0].f32(), (std::vector<float>{7, 8}));
+}
+
+TEST(SliceTest, ParameterInputsMustBeShapeTensors) {
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{4});
+  Tensor* runtimeStart = net->addInput("s", DataType::kINT64, Dims{1});
+  auto* slice = net->addSlice(*x, Dims{0}, Dims{2}, Dims{1});
+  EXPECT_THROW(slice->setInput(1, *runtimeStart), Error);
+  EXPECT_EQ(slice->getOutput(0)->getDimensions(), (Dims{2}));
+}
+
+// ---- Gather -------------------------------------------------------------------------------------------------------
+
+std::vector<HostTensor> runGather(const HostTensor& data, const HostTensor& indices, int32_t axis,
+                                  Dims* outDims = nullptr) {
+  auto net = makeNetwork();
+  Tensor* d = net->addInput("data", data.type, data.dims);
+  Tensor* i = net->addInput("indices", indices.type, indices.dims);
+  auto* gather = net->addGather(*d, *i, axis);
+  if (outDims) *outDims = gather->getOutput(0)->getDimensions();
+  net->markOutput(*gather->getOutput(0));
+  return buildAndRun(*net, {data, indices});
+}
+
+TEST(GatherTest, AxisZeroPicksRows) {
+  Dims dims;
+  auto out = runGather(HostTensor::f32({3, 2}, iota(6)), HostTensor::i32({2}, {2, 0}), 0, &dims);
+  EXPECT_EQ(dims, (Dims{2, 2}));
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{4, 5, 0, 1}));
+}
+
+TEST(GatherTest, AxisOneWithMatrixIndices) {
+  // data [2, 3, 2], indices [2, 2] on axis 1 -> [2, 2, 2, 2].
+  Dims dims;
+  auto out = runGather(HostTensor::f32({2, 3, 2}, iota(12)), HostTensor::i32({2, 2}, {0, 2, 1, 1}), 1, &dims);
+  EXPECT_EQ(dims, (Dims{2, 2, 2, 2}));
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{0, 1, 4, 5, 2, 3, 2, 3, 6, 7, 10, 11, 8, 9, 8, 9}));
+}
+
+TEST(GatherTest, NegativeAndInt64Indices) {
+  auto out = runGather(HostTensor::f32({2, 4}, iota(8)), HostTensor::i64({3}, {-1, 0, -4}), -1);
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{3, 0, 0, 7, 4, 4}));
+}
+
+TEST(GatherTest, ScalarIndexDropsTheAxis) {
+  Dims dims;
+  auto out = runGather(HostTensor::i32({3, 2}, {1, 2, 3, 4, 5, 6}), HostTensor::i64({}, {1}), 0, &dims);
+  EXPECT_EQ(dims, (Dims{2}));
+  EXPECT_EQ(out[0].dims, (Dims{2}));
+  EXPECT_EQ(out[0].as<int32_t>(), (std::vector<int32_t>{3, 4}));
+}
+
+TEST(GatherTest, OutOfRangeIndexFailsTheStep) {
+  auto net = makeNetwork();
+  Tensor* d = net->addInput("data", DataType::kFLOAT, Dims{3});
+  Tensor* i = net->addInput("indices", DataType::kINT32, Dims{2});
+  auto* gather = net->addGather(*d, *i, 0);
+  gather->setName("lookup");
+  net->markOutput(*gather->getOutput(0));
+  BuilderConfig config;
+  auto engine = buildEngine(*net, config);
+  auto context = engine->createExecutionContext();
+  EXPECT_EQ(runContext(*context, {HostTensor::f32({3}, {7, 8, 9}), HostTensor::i32({2}, {2, -3})})[0].f32(),
+            (std::vector<float>{9, 7}));
+  for (int32_t bad : {3, -4}) {
+    try {
+      runContext(*context, {HostTensor::f32({3}, {7, 8, 9}), HostTensor::i32({2}, {0, bad})});
+      FAIL() << "index " << bad << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.object(), "lookup");
+      EXPECT_NE(e.message().find(std::to_string(bad)), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(GatherTest, ConstantIndicesAreRangeCheckedWhenAdded) {
+  auto net = makeNetwork();
+  Tensor* d = net->addInput("data", DataType::kFLOAT, Dims{2, 3});
+  std::string autoName = "Gather_" + std::to_string(net->getNbLayers() + 1);  // after the constant
+  try {
+    net->addGather(*d, *addInt64Constant(*net, {0, 3}), 1);
+    FAIL() << "index 3 on an axis of 3 was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.object(), autoName);
+  }
+  EXPECT_THROW(net->addGather(*d, *addInt64Constant(*net, {-3}), 0), Error);
+  EXPECT_THROW(net->addGather(*d, *d, 0), Error);  // float indices
+  EXPECT_THROW(net->addGather(*d, *addInt64Constant(*net, {0}), 2), Error);  // axis out of range
+}
+
+TEST(GatherTest, GatherOfAShapeFoldsToValues) {
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 3, -1});
+  Tensor* shape = net->addShape(*x)->getOutput(0);
+  Tensor* dims = net->addGather(*shape, *addInt64Constant(*net, {-1, 0}), 0)->getOutput(0);
+  Tensor* last = net->addGather(*shape, *addInt64Constant(*net, {2}, Dims{}), 0)->getOutput(0);
+  EXPECT_TRUE(dims->isShapeTensor());
+  EXPECT_TRUE(last->isShapeTensor());
+  EXPECT_EQ(last->getDimensions().nbDims, 0);
+  // Use the folded values as a reshape target: [x.2, x.0 * 3].
+  Tensor* parts[] = {net->addGather(*dims, *addInt64Constant(*net, {0}, Dims{1}), 0)->getOutput(0),
+                     addInt64Constant(*net, {-1}, Dims{1})};
+  Tensor* target = net->addConcatenation(parts, 2)->getOutput(0);
+  auto* reshape = net->addShuffle(*x);
+  reshape->setInput(1, *target);
+  EXPECT_EQ(reshape->getOutput(0)->getDimensionExpression(0), "x.2");
+  net->markOutput(*dims);
+  net->markOutput(*last);
+  net->markOutput(*reshape->getOutput(0));
+  auto out = buildAndRun(*net, {HostTensor::f32({2, 3, 5}, iota(30))});
+  EXPECT_EQ(out[0].as<int64_t>(), (std::vector<int64_t>{5, 2}));
+  EXPECT_EQ(out[1].dims.nbDims, 0);
+  EXPECT_EQ(out[1].as<int64_t>(), (std::vector<int64_t>{5}));
+  EXPECT_EQ(out[2].dims, (Dims{5, 6}));
+  EXPECT_EQ(out[2].f32(), iota(30));
+}
+
+TEST(GatherTest, DynamicIndicesCount) {
+  // Embedding lookup: a fixed table, a dynamic number of int64 ids.
+  auto net = makeNetwork();
+  std::vector<float> table = iota(12);
+  Tensor* t = net->addConstant(Dims{4, 3}, Weights{DataType::kFLOAT, table.data(), 12})->getOutput(0);
+  Tensor* ids = net->addInput("ids", DataType::kINT64, Dims{1, -1});
+  auto* gather = net->addGather(*t, *ids, 0);
+  EXPECT_EQ(gather->getOutput(0)->getDimensions(), (Dims{1, -1, 3}));
+  net->markOutput(*gather->getOutput(0));
+  auto engine = buildDynamic(*net, {{"ids", Dims{1, 1}, Dims{1, 8}}});
+  auto context = engine->createExecutionContext();
+  auto out = runContext(*context, {HostTensor::i64({1, 3}, {3, 0, 3})});
+  EXPECT_EQ(out[0].dims, (Dims{1, 3, 3}));
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{9, 10, 11, 0, 1, 2, 9, 10, 11}));
+  out = runContext(*context, {HostTensor::i64({1, 1}, {1})});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{3, 4, 5}));
+}
+
+}  // namespace
+}  // namespace kiln::test
