@@ -31,7 +31,7 @@ std::optional<std::vector<ExprId>> broadcastValues(InferContext& ctx, const std:
     out[i] = *c;
     total *= out[i];
   }
-  if (total > 64) return std::nullopt;
+  if (total > kMaxTrackedValues) return std::nullopt;
   std::vector<ExprId> result;
   size_t offset = out.size() - in.size();
   for (int64_t flat = 0; flat < total; ++flat) {

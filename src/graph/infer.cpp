@@ -75,6 +75,16 @@ int32_t InferContext::normalizeAxis(int64_t axis, int32_t rank, const char* what
   return static_cast<int32_t>(axis < 0 ? axis + rank : axis);
 }
 
+bool InferContext::constantValues(const std::vector<ExprId>& exprs, std::vector<int64_t>& out) const {
+  out.clear();
+  for (ExprId e : exprs) {
+    auto c = constantValue(e);
+    if (!c) return false;
+    out.push_back(*c);
+  }
+  return true;
+}
+
 std::string InferContext::dimsToString(const std::vector<ExprId>& dims) const {
   std::ostringstream s;
   s << "[";

@@ -45,6 +45,8 @@ class InferContext {
   int32_t normalizeAxis(int64_t axis, int32_t rank, const char* what = "axis") const;
   ExprId constant(int64_t v) { return graph_.exprs.constant(v); }
   std::optional<int64_t> constantValue(ExprId e) const { return graph_.exprs.constantValue(e); }
+  // All of `exprs` as constants into `out`; false (out unspecified) when any is symbolic.
+  bool constantValues(const std::vector<ExprId>& exprs, std::vector<int64_t>& out) const;
   std::string dimsToString(const std::vector<ExprId>& dims) const;
   ExprId volume(const std::vector<ExprId>& dims);
   void requireFloat(int32_t input) const;
@@ -54,6 +56,9 @@ class InferContext {
   Graph& graph_;
   int32_t layerId_;
 };
+
+// Tensors of at most this many elements carry their values as expressions (shape tensors, small int constants).
+constexpr int64_t kMaxTrackedValues = 64;
 
 using InferFn = std::function<void(InferContext&)>;
 

@@ -7,9 +7,7 @@ namespace kiln::graph {
 
 namespace {
 
-// Small integer constants carry their values, so shape arithmetic on them folds at build time.
-constexpr int64_t kMaxTrackedValues = 64;
-
+// Small integer constants carry their values (up to kMaxTrackedValues), so shape arithmetic on them folds.
 std::optional<std::vector<ExprId>> constantValues(InferContext& ctx, const std::vector<uint8_t>& blob, DataType type,
                                                   int64_t count) {
   if ((type != DataType::kINT32 && type != DataType::kINT64) || count > kMaxTrackedValues) return std::nullopt;

@@ -7,20 +7,6 @@ namespace kiln::graph {
 
 namespace {
 
-// The expressions as numbers; false when one is symbolic.
-bool asConstants(const InferContext& ctx, const std::vector<ExprId>& exprs, std::vector<int64_t>& out) {
-  out.clear();
-  for (ExprId d : exprs) {
-    auto c = ctx.constantValue(d);
-    if (!c) return false;
-    out.push_back(*c);
-  }
-  return true;
-}
-
-// Values are tracked for small tensors only, as for integer constants.
-constexpr int64_t kMaxTrackedValues = 64;
-
 bool isIndexType(DataType t) { return t == DataType::kINT32 || t == DataType::kINT64; }
 
 // Start, size or stride: the shape tensor at `inputIndex` when set (it overrides the attribute), else the attribute.
@@ -93,8 +79,8 @@ void inferSlice(InferContext& ctx) {
   // Slicing a shape tensor (ONNX Shape -> Slice) keeps its values when the parameters are constant.
   std::optional<std::vector<ExprId>> values;
   std::vector<int64_t> inDims, outDims, starts, strides;
-  if (in.values && asConstants(ctx, in.dims, inDims) && asConstants(ctx, size, outDims) &&
-      asConstants(ctx, start, starts) && asConstants(ctx, stride, strides) && volume(outDims) <= kMaxTrackedValues) {
+  if (in.values && ctx.constantValues(in.dims, inDims) && ctx.constantValues(size, outDims) &&
+      ctx.constantValues(start, starts) && ctx.constantValues(stride, strides) && volume(outDims) <= kMaxTrackedValues) {
     int64_t base = 0, inStride = 1;
     std::vector<int64_t> steps(rank);
     for (size_t a = rank; a-- > 0;) {
@@ -137,7 +123,7 @@ void inferGather(InferContext& ctx) {
   // Indices known now are range-checked now (or by a run-time assertion when the axis is dynamic).
   std::vector<int64_t> index;
   std::optional<std::vector<ExprId>> values;
-  if (indices.values && asConstants(ctx, *indices.values, index) && !index.empty()) {
+  if (indices.values && ctx.constantValues(*indices.values, index) && !index.empty()) {
     auto [lowest, highest] = std::minmax_element(index.begin(), index.end());
     ExprId dim = data.dims[axis];
     auto outOfRange = [&](int64_t k) {
@@ -147,7 +133,7 @@ void inferGather(InferContext& ctx) {
     if (*lowest < 0) ctx.requireGreaterEqual(dim, ctx.constant(-*lowest), outOfRange(*lowest));
     // Gathering from a shape tensor (ONNX Shape -> Gather) keeps its values.
     std::vector<int64_t> dims;
-    if (data.values && asConstants(ctx, data.dims, dims)) values = gatherValues(*data.values, dims, axis, index);
+    if (data.values && ctx.constantValues(data.dims, dims)) values = gatherValues(*data.values, dims, axis, index);
   }
   ctx.setOutput(0, data.type, out, values);
 }

@@ -1,14 +1,9 @@
 // Shape rule: max and average pooling over the trailing 1 to 3 axes (window, stride, padding, dilation, ceil mode,
 // global).
 #include "graph/infer.h"
+#include "graph/sliding_window.h"
 
 namespace kiln::graph {
-
-// Sliding-window helpers defined in infer_convolution.cpp.
-std::vector<int64_t> spatialAttr(const InferContext& ctx, const char* key, size_t nbSpatial, int64_t fallback,
-                                 int64_t minValue);
-ExprId slidingOutputSize(InferContext& ctx, ExprId in, int64_t pre, int64_t post, ExprId span, int64_t stride,
-                         bool ceil);
 
 namespace {
 

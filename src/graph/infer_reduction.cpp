@@ -23,22 +23,11 @@ uint32_t axesMask(InferContext& ctx, int32_t rank) {
   return static_cast<uint32_t>(mask);
 }
 
-// The expressions as numbers; false when one is symbolic.
-bool asConstants(const InferContext& ctx, const std::vector<ExprId>& exprs, std::vector<int64_t>& out) {
-  out.clear();
-  for (ExprId d : exprs) {
-    auto c = ctx.constantValue(d);
-    if (!c) return false;
-    out.push_back(*c);
-  }
-  return true;
-}
-
 // Reducing a shape tensor (e.g. ReduceProd of a Shape output = the element count) folds into expressions.
 std::optional<std::vector<ExprId>> reduceValues(InferContext& ctx, ReduceOperation op, const TensorNode& in,
                                                 uint32_t mask, int64_t outVolume) {
   std::vector<int64_t> dims;
-  if (!in.values || op == ReduceOperation::kAVG || !asConstants(ctx, in.dims, dims)) return std::nullopt;
+  if (!in.values || op == ReduceOperation::kAVG || !ctx.constantValues(in.dims, dims)) return std::nullopt;
   auto& e = ctx.exprs();
   std::vector<std::optional<ExprId>> acc(static_cast<size_t>(outVolume));
   for (size_t flat = 0; flat < in.values->size(); ++flat) {

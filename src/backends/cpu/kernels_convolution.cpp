@@ -11,30 +11,10 @@
 #include <string>
 
 #include "backends/cpu/cpu_kernel.h"
+#include "backends/cpu/window_geometry.h"
 
 namespace kiln::cpu {
 
-using Axes = std::array<int64_t, 3>;
-
-// Helpers also used by kernels_pooling.cpp (declared there).
-
-// A per-spatial-axis attribute right-aligned into three axes; `fallback` fills absent values and unused axes.
-Axes spatialAttr3(const graph::Attrs& attrs, const char* key, size_t nbSpatial, int64_t fallback) {
-  Axes out;
-  out.fill(fallback);
-  auto values = attrs.getInts(key);
-  for (size_t i = 0; i < values.size() && i < nbSpatial; ++i) out[3 - nbSpatial + i] = values[i];
-  return out;
-}
-
-// The trailing `nbSpatial` dimensions of `shape` right-aligned into three axes (1 for unused axes).
-Axes trailingDims3(const Dims& shape, size_t nbSpatial) {
-  Axes out{1, 1, 1};
-  for (size_t i = 0; i < nbSpatial; ++i) out[3 - nbSpatial + i] = shape.d[shape.nbDims - nbSpatial + i];
-  return out;
-}
-
-int64_t axesVolume(const Axes& a) { return a[0] * a[1] * a[2]; }
 
 namespace {
 

@@ -2,7 +2,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "backends/cpu/broadcast_iterator.h"
+#include "backends/cpu/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {

@@ -1,7 +1,7 @@
 // CPU kernel: batched matrix multiply through BLAS (sgemm), with numpy batch broadcasting.
 #include <cblas.h>
 
-#include "backends/cpu/broadcast_iterator.h"
+#include "backends/cpu/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {

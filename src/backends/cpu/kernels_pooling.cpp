@@ -7,15 +7,9 @@
 #include <limits>
 
 #include "backends/cpu/cpu_kernel.h"
+#include "backends/cpu/window_geometry.h"
 
 namespace kiln::cpu {
-
-using Axes = std::array<int64_t, 3>;
-
-// Defined in kernels_convolution.cpp.
-Axes spatialAttr3(const graph::Attrs& attrs, const char* key, size_t nbSpatial, int64_t fallback);
-Axes trailingDims3(const Dims& shape, size_t nbSpatial);
-int64_t axesVolume(const Axes& a);
 
 namespace {
 

@@ -7,28 +7,11 @@
 #include <type_traits>
 
 #include "backends/cpu/cpu_kernel.h"
+#include "backends/cpu/strided_iteration.h"
 
 namespace kiln::cpu {
 
 namespace {
-
-// Calls f(offset) for every coordinate of `dims` in row-major order, offset = sum coord[i] * strides[i].
-template <typename F>
-void forEachOffset(int32_t rank, const int64_t* dims, const int64_t* strides, F&& f) {
-  int64_t count = 1;
-  for (int32_t i = 0; i < rank; ++i) count *= dims[i];
-  int64_t coord[Dims::MAX_DIMS] = {};
-  int64_t offset = 0;
-  for (int64_t n = 0; n < count; ++n) {
-    f(offset);
-    for (int32_t i = rank - 1; i >= 0; --i) {
-      offset += strides[i];
-      if (++coord[i] < dims[i]) break;
-      offset -= strides[i] * dims[i];
-      coord[i] = 0;
-    }
-  }
-}
 
 // Size of the axes before `axis`, of `axis`, and after it.
 struct AxisSplit {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_kernel.h"
+#include "backends/cpu/strided_iteration.h"
 
 namespace kiln::cpu {
 
@@ -24,20 +25,11 @@ void transpose(const uint8_t* in, uint8_t* out, const Dims& inShape, const std::
     outDims[i] = inShape.d[perm[i]];
     srcStride[i] = inStrides[perm[i]];
   }
-  int64_t total = inShape.volume();
-  if (total == 0) return;
-  int64_t idx[Dims::MAX_DIMS] = {};
-  int64_t src = 0;
-  for (int64_t o = 0; o < total; ++o) {
+  int64_t o = 0;
+  forEachOffset(rank, outDims, srcStride, [&](int64_t src) {
     std::memcpy(out + o * elementSize, in + src * elementSize, elementSize);
-    for (int32_t d = rank - 1; d >= 0; --d) {
-      ++idx[d];
-      src += srcStride[d];
-      if (idx[d] < outDims[d]) break;
-      src -= srcStride[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
+    ++o;
+  });
 }
 
 // Shape of the tensor between the reshape and the second transpose: the output shape un-permuted.

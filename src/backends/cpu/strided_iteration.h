@@ -1,4 +1,4 @@
-// Walks an output shape while tracking the matching offsets of broadcast inputs (numpy rules).
+// Strided walks over shapes: plain (any strides, e.g. a transposed view) and numpy-broadcast pairs.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +6,24 @@
 #include "kiln/types.h"
 
 namespace kiln::cpu {
+
+// Calls f(offset) for every coordinate of `dims` in row-major order, offset = sum coord[i] * strides[i].
+template <typename F>
+void forEachOffset(int32_t rank, const int64_t* dims, const int64_t* strides, F&& f) {
+  int64_t count = 1;
+  for (int32_t i = 0; i < rank; ++i) count *= dims[i];
+  int64_t coord[Dims::MAX_DIMS] = {};
+  int64_t offset = 0;
+  for (int64_t n = 0; n < count; ++n) {
+    f(offset);
+    for (int32_t i = rank - 1; i >= 0; --i) {
+      offset += strides[i];
+      if (++coord[i] < dims[i]) break;
+      offset -= strides[i] * dims[i];
+      coord[i] = 0;
+    }
+  }
+}
 
 // Strides of `in` aligned to `out`'s rank, 0 where `in` broadcasts (size 1 or missing axis).
 inline void broadcastStrides(const Dims& in, const Dims& out, int64_t* strides) {

@@ -1,0 +1,21 @@
+// Sliding-window geometry shared by the CPU convolution and pooling kernels: every problem is normalized to
+// three spatial axes (1-D and 2-D get leading axes of size 1), so one code path serves 1-D, 2-D and 3-D.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "graph/attrs.h"
+#include "kiln/types.h"
+
+namespace kiln::cpu {
+
+using Axes = std::array<int64_t, 3>;
+
+// A per-spatial-axis attribute right-aligned into three axes; `fallback` fills absent values and unused axes.
+Axes spatialAttr3(const graph::Attrs& attrs, const char* key, size_t nbSpatial, int64_t fallback);
+// The trailing `nbSpatial` dimensions of `shape` right-aligned into three axes (1 for unused axes).
+Axes trailingDims3(const Dims& shape, size_t nbSpatial);
+int64_t axesVolume(const Axes& a);
+
+}  // namespace kiln::cpu

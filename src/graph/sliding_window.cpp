@@ -1,0 +1,28 @@
+#include "graph/sliding_window.h"
+
+namespace kiln::graph {
+
+// A per-spatial-axis integer attribute: `fallback` on every axis when absent, else one value per axis >= minValue.
+std::vector<int64_t> spatialAttr(const InferContext& ctx, const char* key, size_t nbSpatial, int64_t fallback,
+                                 int64_t minValue) {
+  auto values = ctx.attrs().getInts(key);
+  if (values.empty()) return std::vector<int64_t>(nbSpatial, fallback);
+  if (values.size() != nbSpatial)
+    ctx.fail(std::string(key) + " has " + std::to_string(values.size()) + " values for " + std::to_string(nbSpatial) +
+             " spatial axes");
+  for (int64_t v : values)
+    if (v < minValue)
+      ctx.fail(std::string(key) + " values must be >= " + std::to_string(minValue) + ", got " + std::to_string(v));
+  return values;
+}
+
+// Number of window positions: round((in + pre + post - span) / stride) + 1, rounding down or (ceil) up.
+ExprId slidingOutputSize(InferContext& ctx, ExprId in, int64_t pre, int64_t post, ExprId span, int64_t stride,
+                         bool ceil) {
+  auto& e = ctx.exprs();
+  ExprId room = e.sub(e.add(in, ctx.constant(pre + post)), span);
+  ExprId steps = ceil ? e.ceilDiv(room, ctx.constant(stride)) : e.floorDiv(room, ctx.constant(stride));
+  return e.add(steps, ctx.constant(1));
+}
+
+}  // namespace kiln::graph
