@@ -16,11 +16,12 @@ enum class DataType : int32_t {
   kINT32 = 5,
   kINT64 = 6,
   kBOOL = 7,
+  kDOUBLE = 8,  // fp64: host (CPU backend) only
 };
 
 // Bytes per element of `type`.
 size_t dataTypeSize(DataType type);
-// "fp32", "fp16", "bf16", "int8", "uint8", "int32", "int64", "bool".
+// "fp32", "fp16", "bf16", "int8", "uint8", "int32", "int64", "bool", "fp64".
 const char* dataTypeName(DataType type);
 bool isFloatingPoint(DataType type);
 bool isValidDataType(int32_t value);

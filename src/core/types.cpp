@@ -14,6 +14,7 @@ size_t dataTypeSize(DataType type) {
     case DataType::kINT32: return 4;
     case DataType::kINT64: return 8;
     case DataType::kBOOL: return 1;
+    case DataType::kDOUBLE: return 8;
   }
   return 0;
 }
@@ -28,15 +29,16 @@ const char* dataTypeName(DataType type) {
     case DataType::kINT32: return "int32";
     case DataType::kINT64: return "int64";
     case DataType::kBOOL: return "bool";
+    case DataType::kDOUBLE: return "fp64";
   }
   return "invalid";
 }
 
 bool isFloatingPoint(DataType type) {
-  return type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16;
+  return type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16 || type == DataType::kDOUBLE;
 }
 
-bool isValidDataType(int32_t value) { return value >= 0 && value <= static_cast<int32_t>(DataType::kBOOL); }
+bool isValidDataType(int32_t value) { return value >= 0 && value <= static_cast<int32_t>(DataType::kDOUBLE); }
 
 Dims::Dims(std::initializer_list<int64_t> values) {
   for (int64_t v : values) {

@@ -177,13 +177,7 @@ TEST(ActivationLayerSettings, DynamicShapeRunsAtTwoShapes) {
   ActivationLayer* act = net.addActivation(*x, A::kGELU_TANH);
   net.markOutput(*act->getOutput(0));
   EXPECT_EQ(toString(act->getOutput(0)->getDimensions()), "-1x3x-1");
-  OptimizationProfile profile;
-  profile.setDimensions("x", OptProfileSelector::kMIN, Dims{1, 3, 1});
-  profile.setDimensions("x", OptProfileSelector::kOPT, Dims{2, 3, 4});
-  profile.setDimensions("x", OptProfileSelector::kMAX, Dims{4, 3, 8});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", Dims{1, 3, 1}, Dims{2, 3, 4}, Dims{4, 3, 8}));
   auto ctx = engine->createExecutionContext();
   const ActivationCase gelu{"GeluTanh", A::kGELU_TANH, 0, 0};
   for (Dims d : {Dims{1, 3, 7}, Dims{4, 3, 8}}) {

@@ -9,25 +9,16 @@
 namespace kiln::test {
 namespace {
 
-Tensor* constant(NetworkDefinition& net, Dims dims, const std::vector<float>& v) {
-  return net.addConstant(dims, Weights{DataType::kFLOAT, v.data(), static_cast<int64_t>(v.size())})->getOutput(0);
-}
-
+// One profile for `input` from `min` to `max`, opt = max.
 std::unique_ptr<Engine> buildForBatch(NetworkDefinition& net, const char* input, Dims min, Dims max) {
-  OptimizationProfile p;
-  p.setDimensions(input, OptProfileSelector::kMIN, min);
-  p.setDimensions(input, OptProfileSelector::kOPT, max);
-  p.setDimensions(input, OptProfileSelector::kMAX, max);
-  BuilderConfig config;
-  config.addOptimizationProfile(p);
-  return buildEngine(net, config);
+  return buildWithProfile(net, profileFor(input, min, max, max));
 }
 
 TEST(BuilderPasses, ConstantSubgraphsFoldIntoOneConstant) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3});
-  Tensor* a = constant(net, Dims{1, 3}, {1, 2, 3});
-  Tensor* b = constant(net, Dims{1, 3}, {10, 20, 30});
+  Tensor* a = floatConstant(net, Dims{1, 3}, {1, 2, 3});
+  Tensor* b = floatConstant(net, Dims{1, 3}, {10, 20, 30});
   Tensor* ab = net.addElementWise(*a, *b, ElementWiseOperation::kPROD)->getOutput(0);   // folds
   Tensor* e = net.addUnary(*ab, UnaryOperation::kSQRT)->getOutput(0);                  // folds
   Tensor* y = net.addElementWise(*x, *e, ElementWiseOperation::kSUM)->getOutput(0);
@@ -58,9 +49,8 @@ TEST(BuilderPasses, ShapeArithmeticFoldsIntoTheReshape) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 2, -1});
   Tensor* shape = net.addShape(*x)->getOutput(0);
-  std::vector<int64_t> ones = {1, 1, 1}, zeros = {0, 0, 0};
-  Tensor* c1 = net.addConstant(Dims{3}, Weights{DataType::kINT64, ones.data(), 3})->getOutput(0);
-  Tensor* c0 = net.addConstant(Dims{3}, Weights{DataType::kINT64, zeros.data(), 3})->getOutput(0);
+  Tensor* c1 = int64Constant(net, {1, 1, 1});
+  Tensor* c0 = int64Constant(net, {0, 0, 0});
   Tensor* scaled = net.addElementWise(*shape, *c1, ElementWiseOperation::kPROD)->getOutput(0);
   Tensor* target = net.addElementWise(*scaled, *c0, ElementWiseOperation::kSUM)->getOutput(0);
   EXPECT_TRUE(target->isShapeTensor());
@@ -77,8 +67,7 @@ TEST(BuilderPasses, ShapeArithmeticFoldsIntoTheReshape) {
   // Only the two data-moving shuffles remain; every shape computation became an expression.
   ASSERT_EQ(engine->getNbLayers(), 2);
   for (int32_t i = 0; i < 2; ++i) EXPECT_EQ(engine->getLayerInformation(i).type, "Shuffle");
-  std::vector<float> values(3 * 2 * 5);
-  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);
+  std::vector<float> values = iota(3 * 2 * 5);
   auto out = runEngine(*engine, {HostTensor::f32(Dims{3, 2, 5}, values)});
   EXPECT_EQ(toString(out[0].dims), "3x2x5");
   EXPECT_EQ(out[0].f32(), values);
@@ -88,8 +77,7 @@ TEST(BuilderPasses, ShapeOutputIsComputedFromTheShapeProgram) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1});
   Tensor* shape = net.addShape(*x)->getOutput(0);
-  std::vector<int64_t> two = {2, 2, 2};
-  Tensor* c = net.addConstant(Dims{3}, Weights{DataType::kINT64, two.data(), 3})->getOutput(0);
+  Tensor* c = int64Constant(net, {2, 2, 2});
   Tensor* doubled = net.addElementWise(*shape, *c, ElementWiseOperation::kPROD)->getOutput(0);
   doubled->setName("doubled");
   net.markOutput(*doubled);
@@ -113,8 +101,7 @@ TEST(BuilderPasses, ChainReusesActivationMemory) {
   uint64_t oneTensor = 64 * 1024 * 4;
   // Five intermediates, but at most two are alive at once.
   EXPECT_EQ(engine->getDeviceMemorySize(0), 2 * oneTensor);
-  std::vector<float> x(3 * 1024);
-  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i);
+  std::vector<float> x = iota(3 * 1024);
   auto out = runEngine(*engine, {HostTensor::f32(Dims{3, 1024}, x)});
   EXPECT_EQ(out[0].f32(), x);  // six negations
 }

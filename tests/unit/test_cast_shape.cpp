@@ -28,14 +28,6 @@ std::vector<HostTensor> runCasts(const HostTensor& input, const std::vector<Data
   return out;
 }
 
-HostTensor boolTensor(const Dims& dims, const std::vector<uint8_t>& v) { return HostTensor::of(DataType::kBOOL, dims, v); }
-
-void setRange(OptimizationProfile& p, const char* name, const Dims& min, const Dims& opt, const Dims& max) {
-  p.setDimensions(name, OptProfileSelector::kMIN, min);
-  p.setDimensions(name, OptProfileSelector::kOPT, opt);
-  p.setDimensions(name, OptProfileSelector::kMAX, max);
-}
-
 float bitsToFloat(uint32_t bits) {
   float f;
   std::memcpy(&f, &bits, 4);
@@ -166,11 +158,7 @@ TEST(ShapeLayerTest, OutputsTheInputDimensionsAsInt64AtEachRunShape) {
   net.markOutput(*s);
   net.markOutput(*s32);
   net.markOutput(*sf);
-  OptimizationProfile profile;
-  setRange(profile, "x", {1, 3, 1}, {2, 3, 4}, {5, 3, 9});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", {1, 3, 1}, {2, 3, 4}, {5, 3, 9}));
   auto ctx = engine->createExecutionContext();
   for (Dims d : {Dims{2, 3, 7}, Dims{5, 3, 1}}) {
     auto out = runContext(*ctx, {HostTensor::f32(d, randomFloats(d.volume(), 3))});
@@ -207,18 +195,14 @@ TEST(IdentityLayerTest, CopiesEveryTypeUnchanged) {
     EXPECT_EQ(toString(id->getOutput(0)->getDimensions()), toString(t->getDimensions()));
     net.markOutput(*id->getOutput(0));
   }
-  OptimizationProfile profile;
-  setRange(profile, "f", {1, 2}, {3, 2}, {6, 2});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("f", {1, 2}, {3, 2}, {6, 2}));
   auto ctx = engine->createExecutionContext();
   std::vector<int64_t> ints = {-(int64_t{1} << 50), 0, 7};
   std::vector<uint8_t> bools = {1, 0, 0, 1};
   for (int64_t n : {1, 6}) {
     auto floats = randomFloats(n * 2, 9);
     auto out = runContext(*ctx, {HostTensor::f32({n, 2}, floats), HostTensor::i64({3}, ints),
-                                 HostTensor::of(DataType::kBOOL, {2, 2}, bools)});
+                                 boolTensor({2, 2}, bools)});
     EXPECT_EQ(toString(out[0].dims), std::to_string(n) + "x2");
     EXPECT_EQ(out[0].f32(), floats);
     EXPECT_EQ(out[1].as<int64_t>(), ints);

@@ -25,44 +25,18 @@ struct ConvCase {
   bool bias = false;
 };
 
-Dims toDims(const std::vector<int64_t>& v) {
-  Dims d;
-  d.nbDims = static_cast<int32_t>(v.size());
-  for (size_t i = 0; i < v.size(); ++i) d.d[i] = v[i];
-  return d;
-}
-
-std::vector<int64_t> orFill(const std::vector<int64_t>& v, size_t n, int64_t fill) {
-  return v.empty() ? std::vector<int64_t>(n, fill) : v;
-}
-
 Dims kernelDims(const ConvCase& c) {
   std::vector<int64_t> d = {c.outMaps, c.input.d[1] / c.groups};
   for (int32_t i = 0; i < c.kernel.nbDims; ++i) d.push_back(c.kernel.d[i]);
-  return toDims(d);
-}
-
-// Advances a multi-index over `extent` in row-major order; false after the last one.
-bool nextIndex(std::vector<int64_t>& idx, const std::vector<int64_t>& extent) {
-  for (size_t i = idx.size(); i-- > 0;) {
-    if (++idx[i] < extent[i]) return true;
-    idx[i] = 0;
-  }
-  return false;
-}
-
-int64_t flatIndex(const std::vector<int64_t>& idx, const std::vector<int64_t>& extent) {
-  int64_t f = 0;
-  for (size_t i = 0; i < idx.size(); ++i) f = f * extent[i] + idx[i];
-  return f;
+  return test::toDims(d);
 }
 
 // out[n][k][o] = b[k] + sum_{c, t} w[k][c][t] * x[n][group(k) * C/groups + c][o * stride - pre + t * dilation].
 HostTensor referenceConv(const ConvCase& c, const std::vector<float>& x, const std::vector<float>& w,
                          const std::vector<float>& b) {
   size_t ns = static_cast<size_t>(c.kernel.nbDims);
-  auto stride = orFill(c.stride, ns, 1), pre = orFill(c.pre, ns, 0), post = orFill(c.post, ns, 0);
-  auto dil = orFill(c.dilation, ns, 1);
+  auto stride = test::orFill(c.stride, ns, 1), pre = test::orFill(c.pre, ns, 0), post = test::orFill(c.post, ns, 0);
+  auto dil = test::orFill(c.dilation, ns, 1);
   std::vector<int64_t> in(c.input.d + 2, c.input.d + 2 + ns), k(c.kernel.d, c.kernel.d + ns), out(ns);
   for (size_t i = 0; i < ns; ++i) out[i] = (in[i] + pre[i] + post[i] - dil[i] * (k[i] - 1) - 1) / stride[i] + 1;
   int64_t batch = c.input.d[0], channels = c.input.d[1], cg = channels / c.groups, kg = c.outMaps / c.groups;
@@ -88,17 +62,17 @@ HostTensor referenceConv(const ConvCase& c, const std::vector<float>& x, const s
               inside = inside && pos[i] >= 0 && pos[i] < in[i];
             }
             if (!inside) continue;
-            float xv = x[(n * channels + g * cg + ci) * inVol + flatIndex(pos, in)];
-            float wv = w[(m * cg + ci) * kVol + flatIndex(t, k)];
+            float xv = x[(n * channels + g * cg + ci) * inVol + test::flatIndex(pos, in)];
+            float wv = w[(m * cg + ci) * kVol + test::flatIndex(t, k)];
             acc += static_cast<double>(xv) * wv;
-          } while (nextIndex(t, k));
+          } while (test::nextIndex(t, k));
         }
-        y[(n * c.outMaps + m) * outVol + flatIndex(o, out)] = static_cast<float>(acc);
-      } while (nextIndex(o, out));
+        y[(n * c.outMaps + m) * outVol + test::flatIndex(o, out)] = static_cast<float>(acc);
+      } while (test::nextIndex(o, out));
     }
   std::vector<int64_t> dims = {batch, c.outMaps};
   dims.insert(dims.end(), out.begin(), out.end());
-  return HostTensor::f32(toDims(dims), y);
+  return HostTensor::f32(test::toDims(dims), y);
 }
 
 // Adds the convolution of `c` with the given weights to `network`, reading `input`.
@@ -107,10 +81,10 @@ ConvolutionLayer* addConv(NetworkDefinition& network, Tensor& input, const ConvC
   Weights kw{DataType::kFLOAT, w.data(), static_cast<int64_t>(w.size())};
   Weights bw{DataType::kFLOAT, c.bias ? b.data() : nullptr, c.bias ? static_cast<int64_t>(b.size()) : 0};
   ConvolutionLayer* conv = network.addConvolutionNd(input, c.outMaps, c.kernel, kw, bw);
-  if (!c.stride.empty()) conv->setStrideNd(toDims(c.stride));
-  if (!c.pre.empty()) conv->setPrePadding(toDims(c.pre));
-  if (!c.post.empty()) conv->setPostPadding(toDims(c.post));
-  if (!c.dilation.empty()) conv->setDilationNd(toDims(c.dilation));
+  if (!c.stride.empty()) conv->setStrideNd(test::toDims(c.stride));
+  if (!c.pre.empty()) conv->setPrePadding(test::toDims(c.pre));
+  if (!c.post.empty()) conv->setPostPadding(test::toDims(c.post));
+  if (!c.dilation.empty()) conv->setDilationNd(test::toDims(c.dilation));
   if (c.groups != 1) conv->setNbGroups(c.groups);
   return conv;
 }
@@ -132,12 +106,6 @@ void checkRandomConv(const ConvCase& c, uint32_t seed) {
   test::expectNear(outputs[0].f32(), expected.f32(), 1e-4f, 1e-4f);
 }
 
-std::vector<float> iota(size_t n, float start = 1.0f) {
-  std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = start + static_cast<float>(i);
-  return v;
-}
-
 // One input, one layer with literal weights; returns the single output.
 HostTensor runLiteral(const ConvCase& c, const std::vector<float>& x, const std::vector<float>& w,
                       const std::vector<float>& b = {}) {
@@ -151,7 +119,7 @@ HostTensor runLiteral(const ConvCase& c, const std::vector<float>& x, const std:
 
 TEST(ConvolutionTest, Basic2DHandComputed) {
   ConvCase c{.input = {1, 1, 3, 3}, .outMaps = 1, .kernel = {2, 2}};
-  HostTensor y = runLiteral(c, iota(9), {1, 2, 3, 4});
+  HostTensor y = runLiteral(c, test::iota(9, 1.0f), {1, 2, 3, 4});
   EXPECT_EQ(y.dims, (Dims{1, 1, 2, 2}));
   // 1*1+2*2+3*4+4*5 = 37, then each step right adds 10 and each step down adds 30.
   test::expectNear(y.f32(), {37, 47, 67, 77});
@@ -171,7 +139,7 @@ TEST(ConvolutionTest, AsymmetricPaddingRandom) {
 
 TEST(ConvolutionTest, StrideHandComputedAndRandom) {
   ConvCase c{.input = {1, 1, 4, 4}, .outMaps = 1, .kernel = {2, 2}, .stride = {2, 2}};
-  HostTensor y = runLiteral(c, iota(16, 0.0f), {1, 1, 1, 1});
+  HostTensor y = runLiteral(c, test::iota(16), {1, 1, 1, 1});
   EXPECT_EQ(y.dims, (Dims{1, 1, 2, 2}));
   test::expectNear(y.f32(), {10, 18, 42, 50});  // sums of the 2x2 blocks
   checkRandomConv({.input = {1, 2, 9, 11}, .outMaps = 3, .kernel = {3, 2}, .stride = {2, 3}, .pre = {1, 1},
@@ -266,9 +234,7 @@ TEST(ConvolutionTest, DynamicShapeTwoRuns) {
   Builder builder;
   auto config = builder.createBuilderConfig();
   OptimizationProfile* profile = builder.createOptimizationProfile();
-  profile->setDimensions("x", OptProfileSelector::kMIN, Dims{1, 3, 3, 3});
-  profile->setDimensions("x", OptProfileSelector::kOPT, Dims{2, 3, 8, 8});
-  profile->setDimensions("x", OptProfileSelector::kMAX, Dims{2, 3, 16, 16});
+  test::setRange(*profile, "x", Dims{1, 3, 3, 3}, Dims{2, 3, 8, 8}, Dims{2, 3, 16, 16});
   config->addOptimizationProfile(*profile);
   auto engine = test::buildEngine(network, *config);
   auto context = engine->createExecutionContext();
@@ -297,8 +263,8 @@ TEST(ConvolutionTest, KernelAndBiasAsNetworkTensors) {
   Tensor* kernel = network.addInput("w", DataType::kFLOAT, wDims);
   Tensor* bias = network.addInput("b", DataType::kFLOAT, Dims{3});
   ConvolutionLayer* conv = network.addConvolution(*in, *kernel, bias);
-  conv->setPrePadding(toDims(c.pre));
-  conv->setPostPadding(toDims(c.post));
+  conv->setPrePadding(test::toDims(c.pre));
+  conv->setPostPadding(test::toDims(c.post));
   network.markOutput(*conv->getOutput(0));
   auto outputs = test::buildAndRun(network, {HostTensor::f32(c.input, x), HostTensor::f32(wDims, w),
                                              HostTensor::f32(Dims{3}, b)});
@@ -362,20 +328,11 @@ TEST(ConvolutionTest, InvalidSettingsThrow) {
   std::vector<float> w(static_cast<size_t>(2 * 2 * 3 * 3), 0.0f);
   ConvolutionLayer* conv = network.addConvolutionNd(*in, 2, Dims{3, 3}, {DataType::kFLOAT, w.data(), 36}, {});
   conv->setName("conv");
-  auto expectGraphError = [](auto&& f) {
-    try {
-      f();
-      ADD_FAILURE() << "expected kiln::Error";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH) << e.what();
-      EXPECT_EQ(e.object(), "conv");
-    }
-  };
-  expectGraphError([&] { conv->setDilationNd(Dims{2, 2}); });  // dilated kernel 5 > input 4
-  expectGraphError([&] { conv->setStrideNd(Dims{0, 1}); });
-  expectGraphError([&] { conv->setStrideNd(Dims{2}); });  // one value for two spatial axes
-  expectGraphError([&] { conv->setPrePadding(Dims{-1, 0}); });
-  expectGraphError([&] { conv->setNbGroups(0); });
+  test::expectRejected("conv", [&] { conv->setDilationNd(Dims{2, 2}); }, "dilated kernel 5 > input 4");
+  test::expectRejected("conv", [&] { conv->setStrideNd(Dims{0, 1}); }, "zero stride");
+  test::expectRejected("conv", [&] { conv->setStrideNd(Dims{2}); }, "one value for two spatial axes");
+  test::expectRejected("conv", [&] { conv->setPrePadding(Dims{-1, 0}); }, "negative padding");
+  test::expectRejected("conv", [&] { conv->setNbGroups(0); }, "zero groups");
   EXPECT_EQ(conv->getOutput(0)->getDimensions(), (Dims{1, 2, 2, 2}));
   // Bias of the wrong size, and a rank-2 input.
   Tensor* kernel4 = network.addInput("k4", DataType::kFLOAT, Dims{2, 2, 3, 3});

@@ -22,13 +22,7 @@ struct DoubleNet {
     net.markOutput(*y);
     net.markOutput(*flat->getOutput(0));
     BuilderConfig config;
-    for (auto [lo, hi] : ranges) {
-      OptimizationProfile p;
-      p.setDimensions("x", OptProfileSelector::kMIN, Dims{lo, 4});
-      p.setDimensions("x", OptProfileSelector::kOPT, Dims{hi, 4});
-      p.setDimensions("x", OptProfileSelector::kMAX, Dims{hi, 4});
-      config.addOptimizationProfile(p);
-    }
+    for (auto [lo, hi] : ranges) config.addOptimizationProfile(profileFor("x", Dims{lo, 4}, Dims{hi, 4}, Dims{hi, 4}));
     engine = buildEngine(net, config);
   }
 };
@@ -51,8 +45,7 @@ TEST(ExecutionContext, RunsAtEveryShapeOfTheRangeWithoutRebuilding) {
   DoubleNet n;
   auto ctx = n.engine->createExecutionContext();
   for (int64_t b = 1; b <= 8; ++b) {
-    std::vector<float> x(b * 4);
-    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i) - 3.5f;
+    std::vector<float> x = iota(b * 4, -3.5f);
     auto out = runContext(*ctx, {HostTensor::f32(Dims{b, 4}, x)});
     for (size_t i = 0; i < x.size(); ++i) {
       EXPECT_EQ(out[0].f32()[i], 2 * x[i]);
@@ -176,14 +169,8 @@ TEST(ExecutionContext, RuntimeAssertionNamesTheLayer) {
   add->setName("the_sum");
   net.markOutput(*add->getOutput(0));
   OptimizationProfile p;
-  for (const char* name : {"a", "b"}) {
-    p.setDimensions(name, OptProfileSelector::kMIN, Dims{1, 2});
-    p.setDimensions(name, OptProfileSelector::kOPT, Dims{3, 2});
-    p.setDimensions(name, OptProfileSelector::kMAX, Dims{3, 2});
-  }
-  BuilderConfig config;
-  config.addOptimizationProfile(p);
-  auto engine = buildEngine(net, config);
+  for (const char* name : {"a", "b"}) setRange(p, name, Dims{1, 2}, Dims{3, 2}, Dims{3, 2});
+  auto engine = buildWithProfile(net, p);
   auto ctx = engine->createExecutionContext();
   ASSERT_TRUE(ctx->setInputShape("a", Dims{2, 2}).isOk());
   ASSERT_TRUE(ctx->setInputShape("b", Dims{3, 2}).isOk());  // each is inside the profile

@@ -1,39 +1,17 @@
 // Slice and Gather: shape rules (including shape-tensor folding) and CPU kernels.
 #include <gtest/gtest.h>
 
-#include <numeric>
-
 #include "test_util.h"
 
 namespace kiln::test {
 namespace {
 
-std::unique_ptr<NetworkDefinition> makeNetwork() { return Builder().createNetwork(); }
-
-std::vector<float> iota(int64_t count) {
-  std::vector<float> v(count);
-  std::iota(v.begin(), v.end(), 0.0f);
-  return v;
-}
-
-Tensor* addInt64Constant(NetworkDefinition& net, const std::vector<int64_t>& values, Dims dims = {}) {
-  if (dims.nbDims == 0 && values.size() != 1) dims = Dims{static_cast<int64_t>(values.size())};
-  return net.addConstant(dims, Weights{DataType::kINT64, values.data(), static_cast<int64_t>(values.size())})
-      ->getOutput(0);
-}
-
 // One profile covering [min, max] for every named input, opt = max.
 std::unique_ptr<Engine> buildDynamic(NetworkDefinition& net,
                                      const std::vector<std::tuple<const char*, Dims, Dims>>& ranges) {
-  BuilderConfig config;
   OptimizationProfile profile;
-  for (const auto& [name, min, max] : ranges) {
-    profile.setDimensions(name, OptProfileSelector::kMIN, min);
-    profile.setDimensions(name, OptProfileSelector::kOPT, max);
-    profile.setDimensions(name, OptProfileSelector::kMAX, max);
-  }
-  config.addOptimizationProfile(profile);
-  return buildEngine(net, config);
+  for (const auto& [name, min, max] : ranges) setRange(profile, name, min, max, max);
+  return buildWithProfile(net, profile);
 }
 
 // Naive TensorRT slice of a row-major tensor.
@@ -92,7 +70,7 @@ TEST(SliceTest, CopiesAnyElementType) {
   auto net = makeNetwork();
   Tensor* x = net->addInput("x", DataType::kBOOL, Dims{4});
   net->markOutput(*net->addSlice(*x, Dims{0}, Dims{2}, Dims{3})->getOutput(0));
-  auto bools = buildAndRun(*net, {HostTensor::of<uint8_t>(DataType::kBOOL, Dims{4}, {1, 0, 0, 1})});
+  auto bools = buildAndRun(*net, {boolTensor(Dims{4}, {1, 0, 0, 1})});
   EXPECT_EQ(bools[0].as<uint8_t>(), (std::vector<uint8_t>{1, 1}));
 }
 
@@ -130,7 +108,7 @@ TEST(SliceTest, SliceOfAShapeFoldsIntoAReshape) {
   Tensor* shape = net->addShape(*x)->getOutput(0);
   Tensor* batch = net->addSlice(*shape, Dims{0}, Dims{1}, Dims{1})->getOutput(0);
   EXPECT_TRUE(batch->isShapeTensor());
-  Tensor* parts[] = {batch, addInt64Constant(*net, {3, 2})};
+  Tensor* parts[] = {batch, int64Constant(*net, {3, 2})};
   Tensor* target = net->addConcatenation(parts, 2)->getOutput(0);
   auto* reshape = net->addShuffle(*x);
   reshape->setInput(1, *target);
@@ -172,7 +150,7 @@ TEST(SliceTest, StartFromAShapeTensorTakesTheLastElements) {
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1});
   Tensor* shape = net->addShape(*x)->getOutput(0);
   Tensor* start =
-      net->addElementWise(*shape, *addInt64Constant(*net, {2}, Dims{1}), ElementWiseOperation::kSUB)->getOutput(0);
+      net->addElementWise(*shape, *int64Constant(*net, {2}, Dims{1}), ElementWiseOperation::kSUB)->getOutput(0);
   ASSERT_TRUE(start->isShapeTensor());
   auto* tail = net->addSlice(*x, Dims{0}, Dims{2}, Dims{1});
   tail->setInput(1, *start);
@@ -190,9 +168,8 @@ TEST(SliceTest, ConstantDataWithARunTimeStartIsNotFolded) {
   // The data and size are constant but start = shape(x) - 2 is not: the slice must run at run time.
   auto net = makeNetwork();
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1});
-  std::vector<float> table = iota(10);
-  Tensor* data = net->addConstant(Dims{10}, Weights{DataType::kFLOAT, table.data(), 10})->getOutput(0);
-  Tensor* start = net->addElementWise(*net->addShape(*x)->getOutput(0), *addInt64Constant(*net, {2}, Dims{1}),
+  Tensor* data = floatConstant(*net, Dims{10}, iota(10));
+  Tensor* start = net->addElementWise(*net->addShape(*x)->getOutput(0), *int64Constant(*net, {2}, Dims{1}),
                                       ElementWiseOperation::kSUB)
                       ->getOutput(0);
   auto* window = net->addSlice(*data, Dims{0}, Dims{2}, Dims{1});
@@ -282,28 +259,28 @@ TEST(GatherTest, ConstantIndicesAreRangeCheckedWhenAdded) {
   Tensor* d = net->addInput("data", DataType::kFLOAT, Dims{2, 3});
   std::string autoName = "Gather_" + std::to_string(net->getNbLayers() + 1);  // after the constant
   try {
-    net->addGather(*d, *addInt64Constant(*net, {0, 3}), 1);
+    net->addGather(*d, *int64Constant(*net, {0, 3}), 1);
     FAIL() << "index 3 on an axis of 3 was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.object(), autoName);
   }
-  EXPECT_THROW(net->addGather(*d, *addInt64Constant(*net, {-3}), 0), Error);
+  EXPECT_THROW(net->addGather(*d, *int64Constant(*net, {-3}, Dims{}), 0), Error);
   EXPECT_THROW(net->addGather(*d, *d, 0), Error);  // float indices
-  EXPECT_THROW(net->addGather(*d, *addInt64Constant(*net, {0}), 2), Error);  // axis out of range
+  EXPECT_THROW(net->addGather(*d, *int64Constant(*net, {0}, Dims{}), 2), Error);  // axis out of range
 }
 
 TEST(GatherTest, GatherOfAShapeFoldsToValues) {
   auto net = makeNetwork();
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 3, -1});
   Tensor* shape = net->addShape(*x)->getOutput(0);
-  Tensor* dims = net->addGather(*shape, *addInt64Constant(*net, {-1, 0}), 0)->getOutput(0);
-  Tensor* last = net->addGather(*shape, *addInt64Constant(*net, {2}, Dims{}), 0)->getOutput(0);
+  Tensor* dims = net->addGather(*shape, *int64Constant(*net, {-1, 0}), 0)->getOutput(0);
+  Tensor* last = net->addGather(*shape, *int64Constant(*net, {2}, Dims{}), 0)->getOutput(0);
   EXPECT_TRUE(dims->isShapeTensor());
   EXPECT_TRUE(last->isShapeTensor());
   EXPECT_EQ(last->getDimensions().nbDims, 0);
   // Use the folded values as a reshape target: [x.2, x.0 * 3].
-  Tensor* parts[] = {net->addGather(*dims, *addInt64Constant(*net, {0}, Dims{1}), 0)->getOutput(0),
-                     addInt64Constant(*net, {-1}, Dims{1})};
+  Tensor* parts[] = {net->addGather(*dims, *int64Constant(*net, {0}, Dims{1}), 0)->getOutput(0),
+                     int64Constant(*net, {-1}, Dims{1})};
   Tensor* target = net->addConcatenation(parts, 2)->getOutput(0);
   auto* reshape = net->addShuffle(*x);
   reshape->setInput(1, *target);
@@ -322,8 +299,7 @@ TEST(GatherTest, GatherOfAShapeFoldsToValues) {
 TEST(GatherTest, DynamicIndicesCount) {
   // Embedding lookup: a fixed table, a dynamic number of int64 ids.
   auto net = makeNetwork();
-  std::vector<float> table = iota(12);
-  Tensor* t = net->addConstant(Dims{4, 3}, Weights{DataType::kFLOAT, table.data(), 12})->getOutput(0);
+  Tensor* t = floatConstant(*net, Dims{4, 3}, iota(12));
   Tensor* ids = net->addInput("ids", DataType::kINT64, Dims{1, -1});
   auto* gather = net->addGather(*t, *ids, 0);
   EXPECT_EQ(gather->getOutput(0)->getDimensions(), (Dims{1, -1, 3}));

@@ -62,12 +62,6 @@ std::vector<float> referenceMatmul(const std::vector<float>& a, Dims da, bool ta
 
 M op(bool transpose) { return transpose ? M::kTRANSPOSE : M::kNONE; }
 
-void setRange(OptimizationProfile& p, const char* name, const Dims& min, const Dims& opt, const Dims& max) {
-  p.setDimensions(name, OptProfileSelector::kMIN, min);
-  p.setDimensions(name, OptProfileSelector::kOPT, opt);
-  p.setDimensions(name, OptProfileSelector::kMAX, max);
-}
-
 TEST(MatrixMultiplyValues, HandComputedTwoByThreeTimesThreeByTwo) {
   NetworkDefinition net;
   Tensor* a = net.addInput("a", DataType::kFLOAT, Dims{2, 3});
@@ -157,9 +151,7 @@ TEST(MatrixMultiplyDynamic, BatchOnBothSidesRunsAtTwoShapes) {
   OptimizationProfile profile;
   setRange(profile, "a", {1, 3, 4}, {4, 3, 4}, {8, 3, 4});
   setRange(profile, "b", {1, 4, 2}, {4, 4, 2}, {8, 4, 2});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profile);
   EXPECT_EQ(toString(engine->getTensorShape("y")), "-1x3x2");
   auto ctx = engine->createExecutionContext();
   // Equal batches, then each side broadcast over the other. runContext sets `a` first, so each step keeps the new
@@ -180,15 +172,11 @@ TEST(MatrixMultiplyDynamic, WeightsConstantAndDynamicRows) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, -1, 6});
   auto w = randomFloats(6 * 3, 71);
-  Tensor* wt = net.addConstant(Dims{3, 6}, Weights{DataType::kFLOAT, w.data(), 18})->getOutput(0);
+  Tensor* wt = floatConstant(net, Dims{3, 6}, w);
   MatrixMultiplyLayer* mm = net.addMatrixMultiply(*x, M::kNONE, *wt, M::kTRANSPOSE);  // x @ w^T, a linear layer
   net.markOutput(*mm->getOutput(0));
   EXPECT_EQ(toString(mm->getOutput(0)->getDimensions()), "-1x-1x3");
-  OptimizationProfile profile;
-  setRange(profile, "x", {1, 1, 6}, {2, 5, 6}, {3, 9, 6});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", {1, 1, 6}, {2, 5, 6}, {3, 9, 6}));
   auto ctx = engine->createExecutionContext();
   for (Dims d : {Dims{2, 5, 6}, Dims{3, 1, 6}}) {
     auto vx = randomFloats(d.volume(), 72);
@@ -209,19 +197,8 @@ TEST(MatrixMultiplyErrors, InnerMismatchNamesTheLayerAndKeepsTheOldSetting) {
   Tensor* c = net.addInput("c", DataType::kFLOAT, Dims{5, 4});
   MatrixMultiplyLayer* mm = net.addMatrixMultiply(*a, M::kNONE, *b, M::kNONE);
   mm->setName("proj");
-  auto expectRejected = [&](auto&& change, const char* why) {
-    SCOPED_TRACE(why);
-    try {
-      change();
-      ADD_FAILURE() << "accepted";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
-      EXPECT_EQ(e.object(), mm->getName());
-      EXPECT_NE(e.message().find("inner"), std::string::npos) << e.what();
-    }
-  };
-  expectRejected([&] { mm->setOperation(1, M::kTRANSPOSE); }, "b^T is 4x3");
-  expectRejected([&] { mm->setInput(1, *c); }, "3 vs 5");
+  expectRejected(mm, [&] { mm->setOperation(1, M::kTRANSPOSE); }, "b^T is 4x3", "inner");
+  expectRejected(mm, [&] { mm->setInput(1, *c); }, "3 vs 5", "inner");
   EXPECT_EQ(mm->getOperation(1), M::kNONE);
   EXPECT_EQ(mm->getInput(1), b);
   EXPECT_EQ(toString(mm->getOutput(0)->getDimensions()), "2x4");
@@ -241,16 +218,8 @@ TEST(MatrixMultiplyErrors, BatchMismatchAndIntegerInputsAreRejected) {
   Tensor* i = net.addInput("i", DataType::kINT32, Dims{3, 2, 4});
   MatrixMultiplyLayer* mm = net.addMatrixMultiply(*a, M::kNONE, *b, M::kNONE);
   mm->setName("bmm");
-  for (auto [index, tensor] : {std::pair<int32_t, Tensor*>{1, b4}, {0, i}}) {
-    SCOPED_TRACE(tensor->getName());
-    try {
-      mm->setInput(index, *tensor);
-      ADD_FAILURE() << "accepted";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
-      EXPECT_EQ(e.object(), "bmm");
-    }
-  }
+  for (auto [index, tensor] : {std::pair<int32_t, Tensor*>{1, b4}, {0, i}})
+    expectRejected("bmm", [&] { mm->setInput(index, *tensor); }, tensor->getName());
 }
 
 TEST(MatrixMultiplyErrors, DynamicInnerMismatchFailsWhenShapesResolve) {
@@ -264,9 +233,7 @@ TEST(MatrixMultiplyErrors, DynamicInnerMismatchFailsWhenShapesResolve) {
   OptimizationProfile profile;
   setRange(profile, "a", {2, 1}, {2, 4}, {2, 8});
   setRange(profile, "b", {1, 3}, {4, 3}, {8, 3});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profile);
   auto ctx = engine->createExecutionContext();
   ASSERT_TRUE(ctx->setInputShape("a", Dims{2, 5}).isOk());
   ASSERT_TRUE(ctx->setInputShape("b", Dims{6, 3}).isOk());  // checked against "a" when resolved

@@ -6,17 +6,6 @@
 namespace kiln::test {
 namespace {
 
-template <typename F>
-Error errorOf(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error";
-  return Error(ErrorCode::kRUNTIME, "none");
-}
-
 TEST(NetworkDefinition, InputsKeepDynamicDimensions) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1, -1});

@@ -15,8 +15,8 @@ std::unique_ptr<NetworkDefinition> smallNetwork() {
   auto net = std::make_unique<NetworkDefinition>();
   static const std::vector<float> w = randomFloats(8 * 4, 7), b = randomFloats(4, 8);
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 8});
-  Tensor* wt = net->addConstant(Dims{8, 4}, Weights{DataType::kFLOAT, w.data(), 32})->getOutput(0);
-  Tensor* bt = net->addConstant(Dims{1, 4}, Weights{DataType::kFLOAT, b.data(), 4})->getOutput(0);
+  Tensor* wt = floatConstant(*net, Dims{8, 4}, w);
+  Tensor* bt = floatConstant(*net, Dims{1, 4}, b);
   Tensor* y = net->addMatrixMultiply(*x, MatrixOperation::kNONE, *wt, MatrixOperation::kNONE)->getOutput(0);
   y = net->addElementWise(*y, *bt, ElementWiseOperation::kSUM)->getOutput(0);
   y = net->addActivation(*y, ActivationType::kRELU)->getOutput(0);
@@ -27,12 +27,8 @@ std::unique_ptr<NetworkDefinition> smallNetwork() {
 
 std::vector<uint8_t> smallPlan() {
   auto net = smallNetwork();
-  OptimizationProfile p;
-  p.setDimensions("x", OptProfileSelector::kMIN, Dims{1, 8});
-  p.setDimensions("x", OptProfileSelector::kOPT, Dims{4, 8});
-  p.setDimensions("x", OptProfileSelector::kMAX, Dims{16, 8});
   BuilderConfig config;
-  config.addOptimizationProfile(p);
+  config.addOptimizationProfile(profileFor("x", Dims{1, 8}, Dims{4, 8}, Dims{16, 8}));
   return Builder().buildSerializedNetwork(*net, config);
 }
 

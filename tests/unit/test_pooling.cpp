@@ -29,32 +29,6 @@ struct PoolCase {
   bool global = false;
 };
 
-Dims toDims(const std::vector<int64_t>& v) {
-  Dims d;
-  d.nbDims = static_cast<int32_t>(v.size());
-  for (size_t i = 0; i < v.size(); ++i) d.d[i] = v[i];
-  return d;
-}
-
-std::vector<int64_t> orFill(const std::vector<int64_t>& v, size_t n, int64_t fill) {
-  return v.empty() ? std::vector<int64_t>(n, fill) : v;
-}
-
-// Advances a multi-index over `extent` in row-major order; false after the last one.
-bool nextIndex(std::vector<int64_t>& idx, const std::vector<int64_t>& extent) {
-  for (size_t i = idx.size(); i-- > 0;) {
-    if (++idx[i] < extent[i]) return true;
-    idx[i] = 0;
-  }
-  return false;
-}
-
-int64_t flatIndex(const std::vector<int64_t>& idx, const std::vector<int64_t>& extent) {
-  int64_t f = 0;
-  for (size_t i = 0; i < idx.size(); ++i) f = f * extent[i] + idx[i];
-  return f;
-}
-
 // Output size per ONNX: floor or ceil, and in ceil mode the last window must start inside the input or pre-padding.
 int64_t outputSize(int64_t in, int64_t pre, int64_t post, int64_t span, int64_t stride, bool ceil) {
   int64_t room = in + pre + post - span;
@@ -70,10 +44,10 @@ HostTensor referencePool(const PoolCase& c, const std::vector<float>& x) {
   size_t lead = static_cast<size_t>(c.input.nbDims) - ns;
   std::vector<int64_t> in(c.input.d + lead, c.input.d + c.input.nbDims);
   std::vector<int64_t> k = c.global ? in : std::vector<int64_t>(c.window.d, c.window.d + ns);
-  auto stride = c.global ? std::vector<int64_t>(ns, 1) : orFill(c.stride, ns, 1);
-  auto pre = c.global ? std::vector<int64_t>(ns, 0) : orFill(c.pre, ns, 0);
-  auto post = c.global ? std::vector<int64_t>(ns, 0) : orFill(c.post, ns, 0);
-  auto dil = c.global ? std::vector<int64_t>(ns, 1) : orFill(c.dilation, ns, 1);
+  auto stride = c.global ? std::vector<int64_t>(ns, 1) : test::orFill(c.stride, ns, 1);
+  auto pre = c.global ? std::vector<int64_t>(ns, 0) : test::orFill(c.pre, ns, 0);
+  auto post = c.global ? std::vector<int64_t>(ns, 0) : test::orFill(c.post, ns, 0);
+  auto dil = c.global ? std::vector<int64_t>(ns, 1) : test::orFill(c.dilation, ns, 1);
   std::vector<int64_t> out(ns);
   int64_t inVol = 1, outVol = 1, planes = 1;
   for (size_t i = 0; i < ns; ++i) {
@@ -99,26 +73,26 @@ HostTensor referencePool(const PoolCase& c, const std::vector<float>& x) {
         }
         padded += inPad;
         if (!valid) continue;
-        float v = x[p * inVol + flatIndex(pos, in)];
+        float v = x[p * inVol + test::flatIndex(pos, in)];
         m = std::max(m, v);
         sum += v;
         ++inside;
-      } while (nextIndex(t, k));
+      } while (test::nextIndex(t, k));
       int64_t count = c.countPadding ? padded : inside;
       y.push_back(c.type == PoolingType::kMAX ? m : static_cast<float>(sum / static_cast<double>(count)));
-    } while (nextIndex(o, out));
+    } while (test::nextIndex(o, out));
   }
   std::vector<int64_t> dims(c.input.d, c.input.d + lead);
   dims.insert(dims.end(), out.begin(), out.end());
-  return HostTensor::f32(toDims(dims), y);
+  return HostTensor::f32(test::toDims(dims), y);
 }
 
 PoolingLayer* addPool(NetworkDefinition& network, Tensor& input, const PoolCase& c) {
   PoolingLayer* pool = network.addPoolingNd(input, c.type, c.window);
-  if (!c.stride.empty()) pool->setStrideNd(toDims(c.stride));
-  if (!c.pre.empty()) pool->setPrePadding(toDims(c.pre));
-  if (!c.post.empty()) pool->setPostPadding(toDims(c.post));
-  if (!c.dilation.empty()) pool->setDilationNd(toDims(c.dilation));
+  if (!c.stride.empty()) pool->setStrideNd(test::toDims(c.stride));
+  if (!c.pre.empty()) pool->setPrePadding(test::toDims(c.pre));
+  if (!c.post.empty()) pool->setPostPadding(test::toDims(c.post));
+  if (!c.dilation.empty()) pool->setDilationNd(test::toDims(c.dilation));
   if (c.ceil) pool->setCeilMode(true);
   if (c.countPadding) pool->setAverageCountExcludesPadding(false);
   if (c.global) pool->setGlobal(true);
@@ -159,12 +133,6 @@ void checkRandomMaxAndAverage(PoolCase c, uint32_t seed) {
 }
 
 const std::vector<float> kGrid4x4 = {1, 5, 2, 0, 3, 4, 8, 7, 9, 6, 1, 2, 0, 3, 4, 5};
-
-std::vector<float> iota(size_t n) {
-  std::vector<float> v(n);
-  for (size_t i = 0; i < n; ++i) v[i] = static_cast<float>(i);
-  return v;
-}
 
 TEST(PoolingTest, Max2DHandComputed) {
   HostTensor y = runPool({.input = {1, 1, 4, 4}, .window = {2, 2}, .stride = {2, 2}}, kGrid4x4);
@@ -208,15 +176,15 @@ TEST(PoolingTest, MaxIgnoresPadding) {
 
 TEST(PoolingTest, CeilModeHandComputed) {
   PoolCase c{.input = {1, 1, 5, 5}, .window = {2, 2}, .stride = {2, 2}, .ceil = true};
-  HostTensor y = runPool(c, iota(25));
+  HostTensor y = runPool(c, test::iota(25));
   EXPECT_EQ(y.dims, (Dims{1, 1, 3, 3}));
   test::expectNear(y.f32(), {6, 8, 9, 16, 18, 19, 21, 23, 24});
   // Partial windows past the input are not padding: both divisor rules give the same averages.
   std::vector<float> average = {3, 5, 6.5f, 13, 15, 16.5f, 20.5f, 22.5f, 24};
   c.type = PoolingType::kAVERAGE;
-  test::expectNear(runPool(c, iota(25)).f32(), average);
+  test::expectNear(runPool(c, test::iota(25)).f32(), average);
   c.countPadding = true;
-  test::expectNear(runPool(c, iota(25)).f32(), average);
+  test::expectNear(runPool(c, test::iota(25)).f32(), average);
 }
 
 TEST(PoolingTest, CeilModeLastWindowMustStartInside) {
@@ -248,9 +216,7 @@ void checkDynamicPool(const PoolCase& c, const Dims& min, const Dims& max, const
   Builder builder;
   auto config = builder.createBuilderConfig();
   OptimizationProfile* profile = builder.createOptimizationProfile();
-  profile->setDimensions("x", OptProfileSelector::kMIN, min);
-  profile->setDimensions("x", OptProfileSelector::kOPT, max);
-  profile->setDimensions("x", OptProfileSelector::kMAX, max);
+  test::setRange(*profile, "x", min, max, max);
   config->addOptimizationProfile(*profile);
   auto engine = test::buildEngine(network, *config);
   auto context = engine->createExecutionContext();
@@ -358,22 +324,13 @@ TEST(PoolingTest, BadSettingsThrowNamingTheLayer) {
   }
   PoolingLayer* pool = network.addPoolingNd(*in, PoolingType::kMAX, Dims{2, 2});
   pool->setName("pool");
-  auto expectGraphError = [](auto&& f) {
-    try {
-      f();
-      ADD_FAILURE() << "expected kiln::Error";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH) << e.what();
-      EXPECT_EQ(e.object(), "pool");
-    }
-  };
-  expectGraphError([&] { pool->setWindowSizeNd(Dims{2, 0}); });
-  expectGraphError([&] { pool->setWindowSizeNd(Dims{5, 5}); });           // larger than the input
-  expectGraphError([&] { pool->setWindowSizeNd(Dims{1, 1, 1, 1, 1}); });  // more axes than the input
-  expectGraphError([&] { pool->setPrePadding(Dims{2, 0}); });             // padding as large as the window
-  expectGraphError([&] { pool->setStrideNd(Dims{1, 0}); });
-  expectGraphError([&] { pool->setDilationNd(Dims{1}); });
-  expectGraphError([&] { pool->setPoolingType(static_cast<PoolingType>(7)); });
+  test::expectRejected("pool", [&] { pool->setWindowSizeNd(Dims{2, 0}); }, "zero window");
+  test::expectRejected("pool", [&] { pool->setWindowSizeNd(Dims{5, 5}); }, "larger than the input");
+  test::expectRejected("pool", [&] { pool->setWindowSizeNd(Dims{1, 1, 1, 1, 1}); }, "more axes than the input");
+  test::expectRejected("pool", [&] { pool->setPrePadding(Dims{2, 0}); }, "padding as large as the window");
+  test::expectRejected("pool", [&] { pool->setStrideNd(Dims{1, 0}); }, "zero stride");
+  test::expectRejected("pool", [&] { pool->setDilationNd(Dims{1}); }, "one dilation for two axes");
+  test::expectRejected("pool", [&] { pool->setPoolingType(static_cast<PoolingType>(7)); }, "unknown pooling type");
   EXPECT_EQ(pool->getWindowSizeNd(), (Dims{2, 2}));
   EXPECT_EQ(pool->getOutput(0)->getDimensions(), (Dims{1, 2, 3, 3}));
   Tensor* ints = network.addInput("ints", DataType::kINT32, Dims{1, 2, 4, 4});

@@ -14,22 +14,12 @@ std::unique_ptr<NetworkDefinition> imageNetwork() {
 }
 
 OptimizationProfile profile(Dims min, Dims opt, Dims max, const char* name = "image") {
-  OptimizationProfile p;
-  p.setDimensions(name, OptProfileSelector::kMIN, min);
-  p.setDimensions(name, OptProfileSelector::kOPT, opt);
-  p.setDimensions(name, OptProfileSelector::kMAX, max);
-  return p;
+  return profileFor(name, min, opt, max);
 }
 
 // Builds and returns the error, failing the test if the build succeeds.
 Error buildError(NetworkDefinition& net, const BuilderConfig& config) {
-  try {
-    Builder().buildSerializedNetwork(net, config);
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "build succeeded";
-  return Error(ErrorCode::kRUNTIME, "none");
+  return errorOf([&] { Builder().buildSerializedNetwork(net, config); }, "build succeeded");
 }
 
 TEST(Profiles, ValidProfileBuilds) {
@@ -111,9 +101,7 @@ TEST(Profiles, SecondProfileMissingAnInputIsAnError) {
   net->markOutput(*net->addElementWise(*a, *b, ElementWiseOperation::kSUM)->getOutput(0));
   BuilderConfig config;
   auto p0 = profile({1, 4}, {2, 4}, {4, 4}, "a");
-  p0.setDimensions("b", OptProfileSelector::kMIN, Dims{1, 4});
-  p0.setDimensions("b", OptProfileSelector::kOPT, Dims{2, 4});
-  p0.setDimensions("b", OptProfileSelector::kMAX, Dims{4, 4});
+  setRange(p0, "b", Dims{1, 4}, Dims{2, 4}, Dims{4, 4});
   config.addOptimizationProfile(p0);
   config.addOptimizationProfile(profile({1, 4}, {2, 4}, {4, 4}, "a"));
   Error e = buildError(*net, config);
@@ -135,9 +123,7 @@ TEST(Profiles, ProfileViolatingAShapeConstraintIsRejectedAtBuild) {
   auto* add = net->addElementWise(*a, *b, ElementWiseOperation::kSUM);
   net->markOutput(*add->getOutput(0));
   auto p = profile({2, 4}, {3, 4}, {4, 4}, "a");
-  p.setDimensions("b", OptProfileSelector::kMIN, Dims{2, 4});
-  p.setDimensions("b", OptProfileSelector::kOPT, Dims{4, 4});
-  p.setDimensions("b", OptProfileSelector::kMAX, Dims{4, 4});
+  setRange(p, "b", Dims{2, 4}, Dims{4, 4}, Dims{4, 4});
   BuilderConfig config;
   config.addOptimizationProfile(p);
   Error e = buildError(*net, config);

@@ -13,8 +13,6 @@
 namespace kiln::test {
 namespace {
 
-std::unique_ptr<NetworkDefinition> makeNetwork() { return Builder().createNetwork(); }
-
 // Splits `dims` around `axis`: the sizes before it, of it, and after it.
 struct Split {
   int64_t outer = 1, n = 1, inner = 1;
@@ -147,13 +145,7 @@ TEST(ReduceTest, DynamicReducedAxisRunsAtSeveralShapes) {
   auto net = makeNetwork();
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{2, -1});
   net->markOutput(*net->addReduce(*x, ReduceOperation::kAVG, 0b10, false)->getOutput(0));
-  BuilderConfig config;
-  OptimizationProfile profile;
-  profile.setDimensions("x", OptProfileSelector::kMIN, Dims{2, 1});
-  profile.setDimensions("x", OptProfileSelector::kOPT, Dims{2, 4});
-  profile.setDimensions("x", OptProfileSelector::kMAX, Dims{2, 8});
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(*net, config);
+  auto engine = buildWithProfile(*net, profileFor("x", Dims{2, 1}, Dims{2, 4}, Dims{2, 8}));
   auto context = engine->createExecutionContext();
   expectNear(runContext(*context, {HostTensor::f32({2, 2}, {1, 3, 5, 9})})[0].f32(), {2, 7});
   expectNear(runContext(*context, {HostTensor::f32({2, 1}, {4, -4})})[0].f32(), {4, -4});
@@ -303,13 +295,7 @@ TEST(TopKTest, DynamicAxisNeedsAProfileOfAtLeastK) {
   net->markOutput(*topk->getOutput(1));
   EXPECT_EQ(topk->getOutput(0)->getDimensions(), (Dims{1, 2}));
   auto build = [&](int64_t min) {
-    BuilderConfig config;
-    OptimizationProfile profile;
-    profile.setDimensions("x", OptProfileSelector::kMIN, Dims{1, min});
-    profile.setDimensions("x", OptProfileSelector::kOPT, Dims{1, 4});
-    profile.setDimensions("x", OptProfileSelector::kMAX, Dims{1, 16});
-    config.addOptimizationProfile(profile);
-    return buildEngine(*net, config);
+    return buildWithProfile(*net, profileFor("x", Dims{1, min}, Dims{1, 4}, Dims{1, 16}));
   };
   // k <= axis is a run-time assertion; a profile whose smallest shape breaks it is rejected when building.
   try {

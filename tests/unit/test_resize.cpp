@@ -133,12 +133,6 @@ void expectResizeByScales(const Dims& in, const std::vector<float>& scales, cons
   expectNear(result[0].f32(), referenceResize(values, in, result[0].dims, s, spec), 1e-5f, 1e-5f);
 }
 
-void setRange(OptimizationProfile& p, const char* name, const Dims& min, const Dims& opt, const Dims& max) {
-  p.setDimensions(name, OptProfileSelector::kMIN, min);
-  p.setDimensions(name, OptProfileSelector::kOPT, opt);
-  p.setDimensions(name, OptProfileSelector::kMAX, max);
-}
-
 // ---- Every coordinate transformation, nearest (all rounding modes) and linear ------------------------------------------
 
 struct CoordCase {
@@ -242,11 +236,7 @@ TEST(ResizeDynamic, IntegerAndReciprocalScalesOnDynamicAxes) {
   resize->setResizeMode(ResizeMode::kLINEAR);
   net.markOutput(*resize->getOutput(0));
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x2x-1x-1");
-  OptimizationProfile profile;
-  setRange(profile, "x", {1, 2, 1, 2}, {1, 2, 4, 8}, {1, 2, 8, 16});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", {1, 2, 1, 2}, {1, 2, 4, 8}, {1, 2, 8, 16}));
   auto ctx = engine->createExecutionContext();
   ResizeSpec spec{ResizeMode::kLINEAR, CT::kHALF_PIXEL, RM::kHALF_DOWN};
   for (Dims d : {Dims{1, 2, 3, 9}, Dims{1, 2, 8, 16}}) {
@@ -272,11 +262,7 @@ TEST(ResizeDynamic, OutputSizeFromAShapeTensor) {
   resize->getOutput(0)->setName("y");
   net.markOutput(*resize->getOutput(0));
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x1x-1x-1");
-  OptimizationProfile profile;
-  setRange(profile, "like", {1, 1, 1, 1}, {1, 1, 8, 8}, {1, 1, 9, 9});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("like", {1, 1, 1, 1}, {1, 1, 8, 8}, {1, 1, 9, 9}));
   auto ctx = engine->createExecutionContext();
   auto values = randomFloats(16, 132);
   for (Dims d : {Dims{1, 1, 8, 2}, Dims{1, 1, 3, 9}}) {
@@ -299,27 +285,17 @@ TEST(ResizeErrors, InvalidSettingsNameTheLayerAndAreRolledBack) {
   const float good[] = {1, 1, 2, 2};
   resize->setScales(good, 4);
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x3x8x8");
-  auto expectRejected = [&](auto&& change, const char* why) {
-    SCOPED_TRACE(why);
-    try {
-      change();
-      ADD_FAILURE() << "accepted";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
-      EXPECT_EQ(e.object(), resize->getName());
-    }
-  };
   const float three[] = {1, 2, 2}, negative[] = {1, 1, -2, 2}, fractional[] = {1, 1, 1.5f, 1.5f};
-  expectRejected([&] { resize->setScales(three, 3); }, "3 scales for rank 4");
-  expectRejected([&] { resize->setScales(negative, 4); }, "negative scale");
-  expectRejected([&] { resize->setOutputDimensions(Dims{1, 3, 8}); }, "rank 3 output for rank 4");
-  expectRejected([&] { resize->setOutputDimensions(Dims{1, 3, 0, 8}); }, "zero output size");
-  expectRejected([&] { resize->setInput(0, *ints); }, "int32 input");
+  expectRejected(resize, [&] { resize->setScales(three, 3); }, "3 scales for rank 4");
+  expectRejected(resize, [&] { resize->setScales(negative, 4); }, "negative scale");
+  expectRejected(resize, [&] { resize->setOutputDimensions(Dims{1, 3, 8}); }, "rank 3 output for rank 4");
+  expectRejected(resize, [&] { resize->setOutputDimensions(Dims{1, 3, 0, 8}); }, "zero output size");
+  expectRejected(resize, [&] { resize->setInput(0, *ints); }, "int32 input");
   EXPECT_EQ(resize->getScales(), (std::vector<float>{1, 1, 2, 2}));
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x3x8x8");
   resize->setScales(fractional, 4);
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x3x6x6");
-  expectRejected([&] { resize->setInput(0, *dyn); }, "fractional scale on a dynamic axis");
+  expectRejected(resize, [&] { resize->setInput(0, *dyn); }, "fractional scale on a dynamic axis");
   EXPECT_EQ(resize->getInput(0), x);
 }
 

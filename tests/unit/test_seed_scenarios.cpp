@@ -88,9 +88,7 @@ struct Mlp {
   std::unique_ptr<NetworkDefinition> network() const {
     auto net = std::make_unique<NetworkDefinition>();
     Tensor* x = net->addInput("input", DataType::kFLOAT, Dims{-1, 784});
-    auto constant = [&](Dims d, const std::vector<float>& v) {
-      return net->addConstant(d, Weights{DataType::kFLOAT, v.data(), static_cast<int64_t>(v.size())})->getOutput(0);
-    };
+    auto constant = [&](Dims d, const std::vector<float>& v) { return floatConstant(*net, d, v); };
     Tensor* h = net->addMatrixMultiply(*x, MatrixOperation::kNONE, *constant(Dims{784, 32}, w1), MatrixOperation::kNONE)
                     ->getOutput(0);
     h = net->addElementWise(*h, *constant(Dims{1, 32}, b1), ElementWiseOperation::kSUM)->getOutput(0);

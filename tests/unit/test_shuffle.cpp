@@ -29,24 +29,6 @@ std::vector<float> referenceTranspose(const std::vector<float>& in, const Dims& 
   return out;
 }
 
-std::vector<float> iota(int64_t n) {
-  std::vector<float> v(n);
-  for (int64_t i = 0; i < n; ++i) v[i] = static_cast<float>(i);
-  return v;
-}
-
-void setRange(OptimizationProfile& p, const char* name, const Dims& min, const Dims& opt, const Dims& max) {
-  p.setDimensions(name, OptProfileSelector::kMIN, min);
-  p.setDimensions(name, OptProfileSelector::kOPT, opt);
-  p.setDimensions(name, OptProfileSelector::kMAX, max);
-}
-
-Tensor* int64Constant(NetworkDefinition& net, const std::vector<int64_t>& v) {
-  return net.addConstant(Dims{static_cast<int64_t>(v.size())},
-                         Weights{DataType::kINT64, v.data(), static_cast<int64_t>(v.size())})
-      ->getOutput(0);
-}
-
 // Builds x -> shuffle configured by `configure`, runs on `values`.
 template <typename Configure>
 HostTensor runShuffle(const Dims& dims, const std::vector<float>& values, Configure configure) {
@@ -148,7 +130,7 @@ TEST(ShuffleTranspose, IntAndBoolElementsMoveIntact) {
     net.markOutput(*s->getOutput(0));
   }
   auto out = buildAndRun(net, {HostTensor::i64({2, 3}, {1, 2, 3, int64_t{1} << 40, 5, 6}),
-                               HostTensor::of(DataType::kBOOL, {3, 2}, std::vector<uint8_t>{1, 0, 0, 0, 1, 1})});
+                               boolTensor({3, 2}, {1, 0, 0, 0, 1, 1})});
   EXPECT_EQ(out[0].as<int64_t>(), (std::vector<int64_t>{1, int64_t{1} << 40, 2, 5, 3, 6}));
   EXPECT_EQ(out[1].as<uint8_t>(), (std::vector<uint8_t>{1, 0, 1, 0, 0, 1}));
 }
@@ -164,11 +146,7 @@ TEST(ShuffleDynamic, StaticReshapeDimensionsOnDynamicInput) {
   net.markOutput(*s->getOutput(0));
   EXPECT_EQ(toString(s->getOutput(0)->getDimensions()), "-1x-1");
   EXPECT_EQ(s->getOutput(0)->getDimensionExpression(0), "x.1");
-  OptimizationProfile profile;
-  setRange(profile, "x", {1, 1, 4}, {2, 3, 4}, {5, 6, 4});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", {1, 1, 4}, {2, 3, 4}, {5, 6, 4}));
   auto ctx = engine->createExecutionContext();
   for (Dims d : {Dims{2, 3, 4}, Dims{5, 1, 4}}) {
     auto values = randomFloats(d.volume(), 94);
@@ -197,11 +175,7 @@ TEST(ShuffleDynamic, ReshapeFedByAShapeTensor) {
   EXPECT_EQ(toString(s->getOutput(0)->getDimensions()), "-1x-1x3x2");
   net.markOutput(*s->getOutput(0));
   net.markOutput(*target);  // the shape values themselves, computed at run time
-  OptimizationProfile profile;
-  setRange(profile, "x", {1, 1, 6}, {2, 2, 6}, {4, 5, 6});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", {1, 1, 6}, {2, 2, 6}, {4, 5, 6}));
   EXPECT_EQ(toString(engine->getTensorShape("y")), "-1x-1x3x2");
   auto ctx = engine->createExecutionContext();
   for (Dims d : {Dims{2, 3, 6}, Dims{4, 1, 6}}) {
@@ -222,11 +196,7 @@ TEST(ShuffleDynamic, ShapeTensorWithZeroAndMinusOne) {
   s->setInput(1, *target);
   net.markOutput(*s->getOutput(0));
   EXPECT_EQ(toString(s->getOutput(0)->getDimensions()), "-1x6");
-  OptimizationProfile profile;
-  setRange(profile, "x", {1, 2, 3}, {2, 2, 3}, {3, 2, 3});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", {1, 2, 3}, {2, 2, 3}, {3, 2, 3}));
   auto ctx = engine->createExecutionContext();
   for (int64_t n : {1, 3}) {
     auto values = randomFloats(n * 6, 96);
@@ -245,25 +215,15 @@ TEST(ShuffleErrors, InvalidSettingsNameTheLayerAndAreRolledBack) {
   ShuffleLayer* s = net.addShuffle(*x);
   s->setName("reshaper");
   s->setReshapeDimensions(Dims{6, 4});
-  auto expectRejected = [&](auto&& change, const char* why) {
-    SCOPED_TRACE(why);
-    try {
-      change();
-      ADD_FAILURE() << "accepted";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
-      EXPECT_EQ(e.object(), s->getName());
-    }
-  };
-  expectRejected([&] { s->setReshapeDimensions(Dims{5, 5}); }, "volume 24 -> 25");
-  expectRejected([&] { s->setReshapeDimensions(Dims{-1, -1}); }, "two -1");
-  expectRejected([&] { s->setReshapeDimensions(Dims{5, -1}); }, "24 not divisible by 5");
-  expectRejected([&] { s->setReshapeDimensions(Dims{-2, 12}); }, "negative dimension");
-  expectRejected([&] { s->setReshapeDimensions(Dims{4, 3, 2, 0}); }, "0 beyond the input rank");
-  expectRejected([&] { s->setFirstTranspose({0, 0, 1}); }, "repeated axis");
-  expectRejected([&] { s->setFirstTranspose({1, 0}); }, "wrong length");
-  expectRejected([&] { s->setSecondTranspose({0, 2}); }, "axis out of range");
-  expectRejected([&] { s->setInput(1, *data); }, "float data as reshape dimensions");
+  expectRejected(s, [&] { s->setReshapeDimensions(Dims{5, 5}); }, "volume 24 -> 25");
+  expectRejected(s, [&] { s->setReshapeDimensions(Dims{-1, -1}); }, "two -1");
+  expectRejected(s, [&] { s->setReshapeDimensions(Dims{5, -1}); }, "24 not divisible by 5");
+  expectRejected(s, [&] { s->setReshapeDimensions(Dims{-2, 12}); }, "negative dimension");
+  expectRejected(s, [&] { s->setReshapeDimensions(Dims{4, 3, 2, 0}); }, "0 beyond the input rank");
+  expectRejected(s, [&] { s->setFirstTranspose({0, 0, 1}); }, "repeated axis");
+  expectRejected(s, [&] { s->setFirstTranspose({1, 0}); }, "wrong length");
+  expectRejected(s, [&] { s->setSecondTranspose({0, 2}); }, "axis out of range");
+  expectRejected(s, [&] { s->setInput(1, *data); }, "float data as reshape dimensions");
   EXPECT_EQ(toString(s->getReshapeDimensions()), "6x4");
   EXPECT_EQ(toString(s->getOutput(0)->getDimensions()), "6x4");
 }
@@ -275,11 +235,7 @@ TEST(ShuffleErrors, DynamicVolumeMismatchFailsWhenShapesResolve) {
   s->setName("by_three");
   s->setReshapeDimensions(Dims{-1, 3});
   net.markOutput(*s->getOutput(0));
-  OptimizationProfile profile;
-  setRange(profile, "x", {3, 4}, {3, 4}, {6, 4});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", {3, 4}, {3, 4}, {6, 4}));
   auto ctx = engine->createExecutionContext();
   ASSERT_TRUE(ctx->setInputShape("x", Dims{4, 4}).isOk());
   Status st = ctx->inferShapes();  // 16 elements are not rows of 3

@@ -125,7 +125,7 @@ TEST(UnaryValues, IsInfAndIsNanProduceBool) {
 }
 
 TEST(UnaryValues, NotOnBool) {
-  HostTensor out = runUnary(U::kNOT, HostTensor::of(DataType::kBOOL, {2, 2}, std::vector<uint8_t>{0, 1, 1, 0}));
+  HostTensor out = runUnary(U::kNOT, boolTensor({2, 2}, {0, 1, 1, 0}));
   ASSERT_EQ(out.type, DataType::kBOOL);
   EXPECT_EQ(out.as<uint8_t>(), (std::vector<uint8_t>{1, 0, 0, 1}));
 }
@@ -155,13 +155,7 @@ TEST(UnaryValues, NegOfShapeValuesIsAShapeTensor) {
   EXPECT_TRUE(neg->getOutput(0)->isShapeTensor());
   EXPECT_EQ(neg->getOutput(0)->getType(), DataType::kINT64);
   net.markOutput(*neg->getOutput(0));
-  OptimizationProfile profile;
-  profile.setDimensions("x", OptProfileSelector::kMIN, Dims{1, 3});
-  profile.setDimensions("x", OptProfileSelector::kOPT, Dims{2, 3});
-  profile.setDimensions("x", OptProfileSelector::kMAX, Dims{9, 3});
-  BuilderConfig config;
-  config.addOptimizationProfile(profile);
-  auto engine = buildEngine(net, config);
+  auto engine = buildWithProfile(net, profileFor("x", Dims{1, 3}, Dims{2, 3}, Dims{9, 3}));
   auto ctx = engine->createExecutionContext();
   for (int64_t n : {2, 9}) {
     auto out = runContext(*ctx, {HostTensor::f32({n, 3}, randomFloats(n * 3, 5))});
@@ -182,16 +176,6 @@ TEST(UnaryErrors, TypeRulesNameTheLayerAndKeepTheOldOperation) {
   onInt->setName("u_int");
   UnaryLayer* onBool = net.addUnary(*b, U::kNOT);
   onBool->setName("u_bool");
-  auto expectRejected = [](UnaryLayer* layer, auto&& change, const char* why) {
-    SCOPED_TRACE(why);
-    try {
-      change();
-      ADD_FAILURE() << "accepted";
-    } catch (const Error& e) {
-      EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
-      EXPECT_EQ(e.object(), layer->getName());
-    }
-  };
   expectRejected(onFloat, [&] { onFloat->setOperation(U::kNOT); }, "NOT on float");
   expectRejected(onInt, [&] { onInt->setOperation(U::kEXP); }, "EXP on int32");
   expectRejected(onInt, [&] { onInt->setOperation(U::kISNAN); }, "ISNAN on int32");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <random>
 
 namespace kiln::test {
@@ -14,12 +15,37 @@ std::unique_ptr<Engine> buildEngine(NetworkDefinition& network, const BuilderCon
   return runtime.deserialize(plan);
 }
 
-OptimizationProfile profileFor(const char* input, const Dims& min, const Dims& opt, const Dims& max) {
-  OptimizationProfile profile;
+void setRange(OptimizationProfile& profile, const char* input, const Dims& min, const Dims& opt, const Dims& max) {
   profile.setDimensions(input, OptProfileSelector::kMIN, min);
   profile.setDimensions(input, OptProfileSelector::kOPT, opt);
   profile.setDimensions(input, OptProfileSelector::kMAX, max);
+}
+
+OptimizationProfile profileFor(const char* input, const Dims& min, const Dims& opt, const Dims& max) {
+  OptimizationProfile profile;
+  setRange(profile, input, min, opt, max);
   return profile;
+}
+
+std::unique_ptr<Engine> buildWithProfile(NetworkDefinition& network, const OptimizationProfile& profile) {
+  BuilderConfig config;
+  config.addOptimizationProfile(profile);
+  return buildEngine(network, config);
+}
+
+HostTensor bindInputsAndOutput(ExecutionContext& context, const std::vector<HostTensor>& inputs,
+                               const std::vector<const char*>& inputNames, const char* outputName,
+                               DataType outputType) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    context.setInputShape(inputNames[i], inputs[i].dims).check();
+    context.setTensorAddress(inputNames[i], const_cast<uint8_t*>(inputs[i].bytes.data())).check();
+  }
+  HostTensor out;
+  out.type = outputType;
+  out.dims = context.getTensorShape(outputName);
+  out.bytes.resize(static_cast<size_t>(out.dims.volume()) * dataTypeSize(outputType) + 1);
+  context.setTensorAddress(outputName, out.bytes.data()).check();
+  return out;
 }
 
 std::vector<HostTensor> runContext(ExecutionContext& context, const std::vector<HostTensor>& inputs) {
@@ -93,6 +119,103 @@ void expectNear(const std::vector<float>& actual, const std::vector<float>& expe
     }
     EXPECT_NEAR(actual[i], expected[i], atol + rtol * std::fabs(expected[i])) << "at index " << i;
   }
+}
+
+std::unique_ptr<NetworkDefinition> makeNetwork() { return Builder().createNetwork(); }
+
+Tensor* int64Constant(NetworkDefinition& network, const std::vector<int64_t>& values) {
+  return int64Constant(network, values, Dims{static_cast<int64_t>(values.size())});
+}
+
+Tensor* int64Constant(NetworkDefinition& network, const std::vector<int64_t>& values, const Dims& dims) {
+  return network.addConstant(dims, Weights{DataType::kINT64, values.data(), static_cast<int64_t>(values.size())})
+      ->getOutput(0);
+}
+
+Tensor* floatConstant(NetworkDefinition& network, const Dims& dims, const std::vector<float>& values) {
+  return network.addConstant(dims, Weights{DataType::kFLOAT, values.data(), static_cast<int64_t>(values.size())})
+      ->getOutput(0);
+}
+
+HostTensor boolTensor(const Dims& dims, const std::vector<uint8_t>& values) {
+  return HostTensor::of(DataType::kBOOL, dims, values);
+}
+
+std::vector<float> iota(size_t count, float start) {
+  std::vector<float> v(count);
+  for (size_t i = 0; i < count; ++i) v[i] = start + static_cast<float>(i);
+  return v;
+}
+
+namespace {
+
+// The kiln::Error that `f` throws, or nothing when it returns normally.
+std::optional<Error> thrownBy(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+
+// `object` is called once the change has failed, so that it reads the layer's name as the failure left it.
+void expectRejectedNaming(const std::function<std::string()>& object, const std::function<void()>& change,
+                          const char* why, const char* messageFragment) {
+  SCOPED_TRACE(why);
+  std::optional<Error> e = thrownBy(change);
+  if (!e) {
+    ADD_FAILURE() << "accepted";
+    return;
+  }
+  EXPECT_EQ(e->code(), ErrorCode::kINVALID_GRAPH) << e->what();
+  EXPECT_EQ(e->object(), object());
+  if (messageFragment) {
+    EXPECT_NE(e->message().find(messageFragment), std::string::npos) << e->what();
+  }
+}
+
+}  // namespace
+
+Error errorOf(const std::function<void()>& f, const char* ifNone) {
+  if (std::optional<Error> e = thrownBy(f)) return *e;
+  ADD_FAILURE() << ifNone;
+  return Error(ErrorCode::kRUNTIME, "none");
+}
+
+void expectRejected(const Layer* layer, const std::function<void()>& change, const char* why,
+                    const char* messageFragment) {
+  expectRejectedNaming([layer] { return std::string(layer->getName()); }, change, why, messageFragment);
+}
+
+void expectRejected(const std::string& object, const std::function<void()>& change, const char* why,
+                    const char* messageFragment) {
+  expectRejectedNaming([&object] { return object; }, change, why, messageFragment);
+}
+
+Dims toDims(const std::vector<int64_t>& values) {
+  Dims d;
+  d.nbDims = static_cast<int32_t>(values.size());
+  for (size_t i = 0; i < values.size(); ++i) d.d[i] = values[i];
+  return d;
+}
+
+std::vector<int64_t> orFill(const std::vector<int64_t>& values, size_t count, int64_t fill) {
+  return values.empty() ? std::vector<int64_t>(count, fill) : values;
+}
+
+bool nextIndex(std::vector<int64_t>& index, const std::vector<int64_t>& extent) {
+  for (size_t i = index.size(); i-- > 0;) {
+    if (++index[i] < extent[i]) return true;
+    index[i] = 0;
+  }
+  return false;
+}
+
+int64_t flatIndex(const std::vector<int64_t>& index, const std::vector<int64_t>& extent) {
+  int64_t f = 0;
+  for (size_t i = 0; i < index.size(); ++i) f = f * extent[i] + index[i];
+  return f;
 }
 
 }  // namespace kiln::test

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,5 +58,63 @@ std::vector<float> randomFloats(size_t count, uint32_t seed, float lo = -1.0f, f
 // EXPECT that two float vectors agree element-wise within atol + rtol*|expected|.
 void expectNear(const std::vector<float>& actual, const std::vector<float>& expected, float atol = 1e-5f,
                 float rtol = 1e-5f);
+
+// ---- Networks, constants and host data ------------------------------------------------------------------------------
+
+// A fresh network from Builder::createNetwork.
+std::unique_ptr<NetworkDefinition> makeNetwork();
+
+// A constant int64 tensor holding `values`: a vector of values.size(), or of shape `dims`.
+Tensor* int64Constant(NetworkDefinition& network, const std::vector<int64_t>& values);
+Tensor* int64Constant(NetworkDefinition& network, const std::vector<int64_t>& values, const Dims& dims);
+
+// A constant fp32 tensor of shape `dims` holding `values`.
+Tensor* floatConstant(NetworkDefinition& network, const Dims& dims, const std::vector<float>& values);
+
+// A bool host tensor (one byte per element).
+HostTensor boolTensor(const Dims& dims, const std::vector<uint8_t>& values);
+
+// start, start + 1, ..., start + count - 1.
+std::vector<float> iota(size_t count, float start = 0.0f);
+
+// ---- Profiles, building and binding ---------------------------------------------------------------------------------
+
+// Gives `input` its min/opt/max shapes in `profile` (which may already hold other inputs).
+void setRange(OptimizationProfile& profile, const char* input, const Dims& min, const Dims& opt, const Dims& max);
+
+// Builds for the CPU with `profile` as the only optimization profile and loads the plan.
+std::unique_ptr<Engine> buildWithProfile(NetworkDefinition& network, const OptimizationProfile& profile);
+
+// Binds `inputs` (shapes and addresses, under `inputNames`) and a fresh output sized from the context's resolved
+// shape, without running. The context keeps raw pointers, so `inputs` and the returned output must outlive the run.
+HostTensor bindInputsAndOutput(ExecutionContext& context, const std::vector<HostTensor>& inputs,
+                               const std::vector<const char*>& inputNames, const char* outputName,
+                               DataType outputType);
+
+// ---- Errors ---------------------------------------------------------------------------------------------------------
+
+// The kiln::Error that `f` throws; if it throws none, ADD_FAILURE (with `ifNone`) and a placeholder kRUNTIME error.
+Error errorOf(const std::function<void()>& f, const char* ifNone = "no error");
+
+// EXPECT that `change` throws a kiln::Error with code kINVALID_GRAPH whose object() names the layer (`layer`'s name
+// once the change has failed, or the literal `object`), and, when `messageFragment` is given, whose message() holds
+// it. `why` labels the failures (SCOPED_TRACE).
+void expectRejected(const Layer* layer, const std::function<void()>& change, const char* why,
+                    const char* messageFragment = nullptr);
+void expectRejected(const std::string& object, const std::function<void()>& change, const char* why,
+                    const char* messageFragment = nullptr);
+
+// ---- Dims and multi-indices for naive references --------------------------------------------------------------------
+
+Dims toDims(const std::vector<int64_t>& values);
+
+// `values`, or `count` copies of `fill` when it is empty.
+std::vector<int64_t> orFill(const std::vector<int64_t>& values, size_t count, int64_t fill);
+
+// Advances a multi-index over `extent` in row-major order; false after the last one.
+bool nextIndex(std::vector<int64_t>& index, const std::vector<int64_t>& extent);
+
+// The row-major flat offset of `index` within `extent`.
+int64_t flatIndex(const std::vector<int64_t>& index, const std::vector<int64_t>& extent);
 
 }  // namespace kiln::test

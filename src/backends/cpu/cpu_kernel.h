@@ -72,6 +72,7 @@ template <typename F>
 void dispatchStorage(DataType type, F&& f) {
   switch (type) {
     case DataType::kFLOAT: f(float{}); return;
+    case DataType::kDOUBLE: f(double{}); return;
     case DataType::kINT32: f(int32_t{}); return;
     case DataType::kINT64: f(int64_t{}); return;
     case DataType::kINT8: f(int8_t{}); return;

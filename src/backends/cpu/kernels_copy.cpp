@@ -13,6 +13,7 @@ namespace {
 double loadAsDouble(const void* data, DataType type, int64_t i) {
   switch (type) {
     case DataType::kFLOAT: return static_cast<const float*>(data)[i];
+    case DataType::kDOUBLE: return static_cast<const double*>(data)[i];
     case DataType::kHALF: return core::halfToFloat(static_cast<const uint16_t*>(data)[i]);
     case DataType::kBF16: return core::bf16ToFloat(static_cast<const uint16_t*>(data)[i]);
     case DataType::kINT8: return static_cast<const int8_t*>(data)[i];
@@ -27,6 +28,7 @@ double loadAsDouble(const void* data, DataType type, int64_t i) {
 void storeFromDouble(void* data, DataType type, int64_t i, double v) {
   switch (type) {
     case DataType::kFLOAT: static_cast<float*>(data)[i] = static_cast<float>(v); return;
+    case DataType::kDOUBLE: static_cast<double*>(data)[i] = v; return;
     case DataType::kHALF: static_cast<uint16_t*>(data)[i] = core::floatToHalf(static_cast<float>(v)); return;
     case DataType::kBF16: static_cast<uint16_t*>(data)[i] = core::floatToBf16(static_cast<float>(v)); return;
     case DataType::kBOOL: static_cast<uint8_t*>(data)[i] = v != 0; return;

@@ -125,12 +125,13 @@ std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
   auto op = static_cast<ElementWiseOperation>(spec.step.attrs.getInt("op"));
   DataType type = spec.inputType(0);
   std::string name = spec.step.name;
-  if (type != DataType::kFLOAT && type != DataType::kINT32 && type != DataType::kINT64 && type != DataType::kBOOL &&
+  if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kINT32 && type != DataType::kINT64 && type != DataType::kBOOL &&
       type != DataType::kINT8 && type != DataType::kUINT8)
     spec.unsupported(std::string("element-wise on ") + dataTypeName(type));
   return makeKernel(spec, [op, type, name](const KernelArgs& a) {
     switch (type) {
       case DataType::kFLOAT: return runBinary<float>(op, a, name);
+      case DataType::kDOUBLE: return runBinary<double>(op, a, name);
       case DataType::kINT32: return runBinary<int32_t>(op, a, name);
       case DataType::kINT64: return runBinary<int64_t>(op, a, name);
       case DataType::kINT8: return runBinary<int8_t>(op, a, name);

@@ -1,0 +1,110 @@
+// What an op importer sees: the network being built, the model's tensors by name, node attributes, and helpers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kiln/error.h"
+#include "kiln/network.h"
+#include "onnx/onnx_proto.h"
+#include "onnx/tensor_proto.h"
+
+namespace kiln::onnx {
+
+using Node = ::onnx::NodeProto;
+
+class ImportContext {
+ public:
+  ImportContext(NetworkDefinition& network, int64_t opset, std::string baseDir)
+      : network_(network), opset_(opset), baseDir_(std::move(baseDir)) {}
+
+  NetworkDefinition& network() { return network_; }
+  int64_t opset() const { return opset_; }
+  const std::string& baseDir() const { return baseDir_; }
+
+  // Tensors by ONNX name.
+  void define(const std::string& name, Tensor* tensor);
+  Tensor* find(const std::string& name) const;
+
+  // Input `i` of the node; nullptr when absent or given as "" (an omitted optional input).
+  Tensor* input(const Node& node, int32_t i) const;
+  // Like input(), but fails naming the node when it is missing.
+  Tensor& requiredInput(const Node& node, int32_t i) const;
+  int32_t nbInputs(const Node& node) const { return node.input_size(); }
+  // Binds output `i` of the node (ignored when the model does not use that output).
+  void setOutput(const Node& node, int32_t i, Tensor* tensor);
+
+  // Attributes.
+  bool has(const Node& node, const std::string& name) const;
+  int64_t getInt(const Node& node, const std::string& name, int64_t fallback) const;
+  float getFloat(const Node& node, const std::string& name, float fallback) const;
+  std::string getString(const Node& node, const std::string& name, const std::string& fallback) const;
+  std::vector<int64_t> getInts(const Node& node, const std::string& name) const;
+  std::vector<float> getFloats(const Node& node, const std::string& name) const;
+  const ::onnx::TensorProto* getTensorAttr(const Node& node, const std::string& name) const;
+
+  // Values of a tensor known at build time (an initializer, a Constant, shape arithmetic folded to constants).
+  std::optional<std::vector<int64_t>> constantInts(Tensor* tensor) const;
+  std::optional<std::vector<float>> constantFloats(Tensor* tensor) const;
+
+  // New constants.
+  Tensor* constantInt64(const std::vector<int64_t>& values, const Dims& dims);
+  Tensor* constantInt64(const std::vector<int64_t>& values) {
+    return constantInt64(values, Dims{static_cast<int64_t>(values.size())});
+  }
+  Tensor* constantScalar(float value, DataType type, int32_t rank);  // shape 1x...x1 of `rank`
+  Tensor* constantData(const HostData& data);
+
+  // Common rewrites.
+  Tensor* cast(Tensor& x, DataType type);
+  // Reshape to `rank` by prepending 1s (numpy alignment before broadcasting).
+  Tensor* unsqueezeTo(Tensor& x, int32_t rank);
+  Tensor* reshape(Tensor& x, const Dims& dims);
+  Tensor* transpose(Tensor& x, const std::vector<int32_t>& permutation);
+
+  // Fails the node: kUNSUPPORTED, naming op type and node.
+  [[noreturn]] void unsupported(const Node& node, const std::string& reason) const;
+  [[noreturn]] void invalid(const Node& node, const std::string& reason) const;
+  // Normalizes an ONNX axis attribute against `rank`.
+  int32_t axis(const Node& node, int64_t axis, int32_t rank) const;
+
+ private:
+  const ::onnx::AttributeProto* attr(const Node& node, const std::string& name) const;
+
+  NetworkDefinition& network_;
+  int64_t opset_;
+  std::string baseDir_;
+  std::map<std::string, Tensor*> tensors_;
+};
+
+// A node's display name: its name, or "<OpType> #<index>" when unnamed.
+std::string nodeLabel(const Node& node);
+
+using OpImporter = std::function<void(ImportContext&, const Node&)>;
+
+// Importers by op type and the opset they apply from; the newest one at or below the model's opset is used.
+class OpRegistry {
+ public:
+  void add(const std::string& opType, int64_t sinceVersion, OpImporter importer);
+  const OpImporter* find(const std::string& opType, int64_t opset) const;
+  std::vector<std::string> opTypes(int64_t opset) const;
+
+ private:
+  std::map<std::string, std::map<int64_t, OpImporter>> importers_;
+};
+
+const OpRegistry& opRegistry();
+
+// Registration per op family (one file each).
+void registerElementwiseImporters(OpRegistry& registry);  // arithmetic, comparison, logic, activations, unary math
+void registerTensorImporters(OpRegistry& registry);       // reshape, transpose, concat, split, slice, gather, shape...
+void registerLinearImporters(OpRegistry& registry);       // MatMul, Gemm, Conv, ConvTranspose
+void registerPoolingImporters(OpRegistry& registry);      // pools, reductions, softmax, topk, arg-max/min
+void registerNormalizationImporters(OpRegistry& registry);  // batch/instance/layer normalization, LRN, ...
+void registerMiscImporters(OpRegistry& registry);         // Constant, Identity, Cast, Resize, Where, Pad, ...
+
+}  // namespace kiln::onnx

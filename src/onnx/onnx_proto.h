@@ -1,0 +1,4 @@
+// The ONNX project's protobuf classes.
+#pragma once
+
+#include <onnx/onnx_pb.h>
