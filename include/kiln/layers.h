@@ -17,6 +17,8 @@ enum class LayerType : int32_t {
   kCONSTANT, kCONVOLUTION, kMATRIX_MULTIPLY, kELEMENTWISE, kACTIVATION, kUNARY, kPOOLING, kSOFTMAX,
   kRESIZE, kSHUFFLE, kCONCATENATION, kSLICE, kGATHER, kREDUCE, kTOPK, kSHAPE, kCAST, kIDENTITY,
   kSHAPE_VALUES,  // internal: a shape-valued tensor materialized by the builder
+  kSELECT, kFILL, kSCATTER, kDECONVOLUTION, kNORMALIZATION, kCUMULATIVE, kONE_HOT, kEINSUM, kLRN,
+  kLAYER_TYPE_COUNT  // not a layer: the number of layer types
 };
 const char* layerTypeName(LayerType type);
 
@@ -39,6 +41,17 @@ enum class ResizeMode : int32_t { kNEAREST, kLINEAR };
 // How an output coordinate maps to an input coordinate (ONNX Resize's coordinate_transformation_mode).
 enum class ResizeCoordinateTransformation : int32_t { kHALF_PIXEL, kASYMMETRIC, kALIGN_CORNERS, kPYTORCH_HALF_PIXEL };
 enum class ResizeRoundMode : int32_t { kHALF_DOWN, kHALF_UP, kFLOOR, kCEIL };
+// How a slice treats coordinates outside the input (TensorRT's SampleMode): an error, or wrap around, clamp to the
+// edge, read a fill value (input 4 of the slice, zero when absent), or reflect about the edge.
+enum class SampleMode : int32_t { kSTRICT_BOUNDS, kWRAP, kCLAMP, kFILL, kREFLECT };
+// kDEFAULT: ONNX Gather. kELEMENT: ONNX GatherElements. kND: ONNX GatherND.
+enum class GatherMode : int32_t { kDEFAULT, kELEMENT, kND };
+// kELEMENT: ONNX ScatterElements. kND: ONNX ScatterND.
+enum class ScatterMode : int32_t { kELEMENT, kND };
+enum class ScatterReduction : int32_t { kNONE, kADD, kMUL, kMAX, kMIN };
+// kCONSTANT: every element is alpha. kLINSPACE: alpha + sum over axes of index * beta[axis].
+enum class FillOperation : int32_t { kCONSTANT, kLINSPACE };
+enum class CumulativeOperation : int32_t { kSUM };
 
 // Base of every layer. Owned by its NetworkDefinition; pointers stay valid for the network's lifetime.
 class Layer {
@@ -206,6 +219,8 @@ class ConcatenationLayer : public Layer {
 class SliceLayer : public Layer {
  public:
   using Layer::Layer;
+  void setMode(SampleMode mode);
+  SampleMode getMode() const;
   void setStart(const Dims& start);
   void setSize(const Dims& size);
   void setStride(const Dims& stride);
@@ -217,6 +232,11 @@ class SliceLayer : public Layer {
 class GatherLayer : public Layer {
  public:
   using Layer::Layer;
+  void setMode(GatherMode mode);
+  GatherMode getMode() const;
+  // Leading dimensions shared by data and indices (ONNX GatherND's batch_dims).
+  void setNbElementWiseDims(int32_t count);
+  int32_t getNbElementWiseDims() const;
   void setGatherAxis(int32_t axis);
   int32_t getGatherAxis() const;
 };
@@ -239,6 +259,91 @@ class TopKLayer : public Layer {
   void setK(int64_t k);
   int64_t getK() const;
   void setReduceAxes(uint32_t axes);
+};
+
+// Output[i] = condition[i] ? then[i] : else[i], with numpy broadcasting of all three (ONNX Where).
+class SelectLayer : public Layer { using Layer::Layer; };
+
+// A tensor generated from its shape: input 0 (optional) is a 1-D shape tensor giving the dimensions; inputs 1
+// (alpha, a scalar) and 2 (beta, one value per axis) override the attributes when given.
+class FillLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setDimensions(const Dims& dims);
+  void setOperation(FillOperation op);
+  FillOperation getOperation() const;
+  void setAlpha(double alpha);
+  void setBeta(double beta);  // the step on every axis (kLINSPACE)
+  void setToType(DataType type);
+};
+
+// Copies data to the output, then writes `updates` at the positions `indices` name (ONNX ScatterElements/ND).
+class ScatterLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setMode(ScatterMode mode);
+  ScatterMode getMode() const;
+  void setAxis(int32_t axis);  // kELEMENT only
+  void setReduction(ScatterReduction reduction);
+};
+
+// Transposed convolution. Input N x C x spatial; kernel C x K/groups x kernel-size (ONNX ConvTranspose layout).
+class DeconvolutionLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setStrideNd(const Dims& stride);
+  void setPrePadding(const Dims& padding);
+  void setPostPadding(const Dims& padding);
+  void setPaddingNd(const Dims& padding);
+  void setDilationNd(const Dims& dilation);
+  void setNbGroups(int64_t groups);
+  // Extra elements at the end of each spatial axis of the output (ONNX output_padding).
+  void setOutputPadding(const Dims& padding);
+};
+
+// (x - mean) / sqrt(variance + epsilon) * scale + bias, mean and variance over the axes in the mask; with groups
+// the channel axis (1) is split into that many groups first (layer, instance and group normalization).
+class NormalizationLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setEpsilon(double epsilon);
+  double getEpsilon() const;
+  void setAxes(uint32_t axesMask);
+  uint32_t getAxes() const;
+  void setNbGroups(int64_t groups);
+};
+
+// Running sum along one axis (ONNX CumSum).
+class CumulativeLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setAxis(int32_t axis);
+  void setExclusive(bool exclusive);
+  void setReverse(bool reverse);
+};
+
+// ONNX OneHot: inputs indices, values ([off, on]), depth (a scalar shape tensor); a new axis of size depth.
+class OneHotLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setAxis(int32_t axis);
+};
+
+// Einstein summation over the inputs, e.g. "ij,jk->ik".
+class EinsumLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setEquation(const char* equation);
+};
+
+// Local response normalization across channels (ONNX LRN).
+class LRNLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setWindowSize(int64_t size);
+  void setAlpha(double alpha);
+  void setBeta(double beta);
+  void setK(double k);
 };
 
 class CastLayer : public Layer {

@@ -79,6 +79,17 @@ class NetworkDefinition {
   // A 1-D int64 tensor holding the input's dimensions.
   ShapeLayer* addShape(Tensor& input);
   CastLayer* addCast(Tensor& input, DataType toType);
+  SelectLayer* addSelect(Tensor& condition, Tensor& thenInput, Tensor& elseInput);
+  // `dims` may hold no -1; for a dynamic shape give a shape tensor as input 0 with setInput.
+  FillLayer* addFill(const Dims& dims, FillOperation op, DataType type);
+  ScatterLayer* addScatter(Tensor& data, Tensor& indices, Tensor& updates, ScatterMode mode);
+  DeconvolutionLayer* addDeconvolution(Tensor& input, Tensor& kernel, Tensor* bias);
+  // scale and bias broadcast against the input (e.g. [C] for layer norm over the last axis, [1,C,1,1] per channel).
+  NormalizationLayer* addNormalization(Tensor& input, Tensor& scale, Tensor& bias, uint32_t axesMask);
+  CumulativeLayer* addCumulative(Tensor& input, int32_t axis, CumulativeOperation op, bool exclusive, bool reverse);
+  OneHotLayer* addOneHot(Tensor& indices, Tensor& values, Tensor& depth, int32_t axis);
+  EinsumLayer* addEinsum(const std::vector<Tensor*>& inputs, const char* equation);
+  LRNLayer* addLRN(Tensor& input, int64_t windowSize, double alpha, double beta, double k);
 
   int32_t getNbInputs() const;
   Tensor* getInput(int32_t index) const;

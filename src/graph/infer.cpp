@@ -121,6 +121,8 @@ static const OpTable& table() {
     registerReductionOps(built);
     registerShapeOps(built);
     registerIndexingOps(built);
+    registerGenerationOps(built);
+    registerNormalizationOps(built);
     return built;
   }();
   return t;

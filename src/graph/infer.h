@@ -85,6 +85,8 @@ void registerPoolingOps(OpTable& table);      // pooling
 void registerReductionOps(OpTable& table);    // reduce, topk, softmax
 void registerShapeOps(OpTable& table);        // shuffle, concatenation, resize
 void registerIndexingOps(OpTable& table);     // slice, gather
+void registerGenerationOps(OpTable& table);   // select, fill, scatter, cumulative, one-hot
+void registerNormalizationOps(OpTable& table);  // normalization, LRN, einsum
 
 class OpTable : public core::LayerTypeTable<OpDef> {
  public:

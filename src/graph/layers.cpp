@@ -60,6 +60,16 @@ const char* layerTypeName(LayerType type) {
     case LayerType::kCAST: return "Cast";
     case LayerType::kIDENTITY: return "Identity";
     case LayerType::kSHAPE_VALUES: return "ShapeValues";
+    case LayerType::kSELECT: return "Select";
+    case LayerType::kFILL: return "Fill";
+    case LayerType::kSCATTER: return "Scatter";
+    case LayerType::kDECONVOLUTION: return "Deconvolution";
+    case LayerType::kNORMALIZATION: return "Normalization";
+    case LayerType::kCUMULATIVE: return "Cumulative";
+    case LayerType::kONE_HOT: return "OneHot";
+    case LayerType::kEINSUM: return "Einsum";
+    case LayerType::kLRN: return "LRN";
+    case LayerType::kLAYER_TYPE_COUNT: break;
   }
   return "Unknown";
 }
@@ -238,6 +248,61 @@ void SliceLayer::setStride(const Dims& v) { setIntsAttr("stride", toVector(v)); 
 Dims SliceLayer::getStart() const { return toDims(intsAttr("start")); }
 Dims SliceLayer::getSize() const { return toDims(intsAttr("size")); }
 Dims SliceLayer::getStride() const { return toDims(intsAttr("stride")); }
+
+void SliceLayer::setMode(SampleMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
+SampleMode SliceLayer::getMode() const { return static_cast<SampleMode>(intAttr("mode")); }
+
+void GatherLayer::setMode(GatherMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
+GatherMode GatherLayer::getMode() const { return static_cast<GatherMode>(intAttr("mode")); }
+void GatherLayer::setNbElementWiseDims(int32_t count) { setIntAttr("batch_dims", count); }
+int32_t GatherLayer::getNbElementWiseDims() const { return static_cast<int32_t>(intAttr("batch_dims")); }
+
+void FillLayer::setDimensions(const Dims& dims) { setIntsAttr("dims", toVector(dims)); }
+void FillLayer::setOperation(FillOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
+FillOperation FillLayer::getOperation() const { return static_cast<FillOperation>(intAttr("op")); }
+void FillLayer::setAlpha(double alpha) { setFloatAttr("alpha", alpha); }
+void FillLayer::setBeta(double beta) { setFloatAttr("beta", beta); }
+void FillLayer::setToType(DataType type) { setIntAttr("type", static_cast<int64_t>(type)); }
+
+void ScatterLayer::setMode(ScatterMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
+ScatterMode ScatterLayer::getMode() const { return static_cast<ScatterMode>(intAttr("mode")); }
+void ScatterLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
+void ScatterLayer::setReduction(ScatterReduction reduction) { setIntAttr("reduction", static_cast<int64_t>(reduction)); }
+
+void DeconvolutionLayer::setStrideNd(const Dims& v) { setIntsAttr("stride", toVector(v)); }
+void DeconvolutionLayer::setPrePadding(const Dims& v) { setIntsAttr("pre_padding", toVector(v)); }
+void DeconvolutionLayer::setPostPadding(const Dims& v) { setIntsAttr("post_padding", toVector(v)); }
+void DeconvolutionLayer::setPaddingNd(const Dims& v) {
+  setPrePadding(v);
+  setPostPadding(v);
+}
+void DeconvolutionLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
+void DeconvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
+void DeconvolutionLayer::setOutputPadding(const Dims& v) { setIntsAttr("output_padding", toVector(v)); }
+
+void NormalizationLayer::setEpsilon(double epsilon) { setFloatAttr("epsilon", epsilon); }
+double NormalizationLayer::getEpsilon() const {
+  return network_->graph().layers[id_].attrs.getFloat("epsilon", 1e-5);
+}
+void NormalizationLayer::setAxes(uint32_t axesMask) { setIntAttr("axes", axesMask); }
+uint32_t NormalizationLayer::getAxes() const { return static_cast<uint32_t>(intAttr("axes")); }
+void NormalizationLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
+
+void CumulativeLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
+void CumulativeLayer::setExclusive(bool exclusive) { setIntAttr("exclusive", exclusive ? 1 : 0); }
+void CumulativeLayer::setReverse(bool reverse) { setIntAttr("reverse", reverse ? 1 : 0); }
+
+void OneHotLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
+
+void EinsumLayer::setEquation(const char* equation) {
+  if (!equation) throw Error(ErrorCode::kINVALID_ARGUMENT, "equation is null", getName());
+  updateAttr(*network_, id_, "equation", std::string(equation));
+}
+
+void LRNLayer::setWindowSize(int64_t size) { setIntAttr("window", size); }
+void LRNLayer::setAlpha(double alpha) { setFloatAttr("alpha", alpha); }
+void LRNLayer::setBeta(double beta) { setFloatAttr("beta", beta); }
+void LRNLayer::setK(double k) { setFloatAttr("k", k); }
 
 void GatherLayer::setGatherAxis(int32_t axis) { setIntAttr("axis", axis); }
 int32_t GatherLayer::getGatherAxis() const { return static_cast<int32_t>(intAttr("axis")); }

@@ -294,6 +294,78 @@ CastLayer* NetworkDefinition::addCast(Tensor& input, DataType toType) {
   return addLayer<CastLayer>(id);
 }
 
+SelectLayer* NetworkDefinition::addSelect(Tensor& condition, Tensor& thenInput, Tensor& elseInput) {
+  return addLayer<SelectLayer>(
+      graph_->addLayer(LayerType::kSELECT, "", {condition.id_, thenInput.id_, elseInput.id_}, 1));
+}
+
+FillLayer* NetworkDefinition::addFill(const Dims& dims, FillOperation op, DataType type) {
+  checkDims(dims, "fill", false);
+  int32_t id = graph_->addLayer(LayerType::kFILL, "", {}, 1);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("dims", dimsToVector(dims));
+  attrs.set("op", static_cast<int64_t>(op));
+  attrs.set("type", static_cast<int64_t>(type));
+  return addLayer<FillLayer>(id);
+}
+
+ScatterLayer* NetworkDefinition::addScatter(Tensor& data, Tensor& indices, Tensor& updates, ScatterMode mode) {
+  int32_t id = graph_->addLayer(LayerType::kSCATTER, "", {data.id_, indices.id_, updates.id_}, 1);
+  graph_->layers[id].attrs.set("mode", static_cast<int64_t>(mode));
+  return addLayer<ScatterLayer>(id);
+}
+
+DeconvolutionLayer* NetworkDefinition::addDeconvolution(Tensor& input, Tensor& kernel, Tensor* bias) {
+  std::vector<int32_t> ins = {input.id_, kernel.id_};
+  if (bias) ins.push_back(bias->id_);
+  return addLayer<DeconvolutionLayer>(graph_->addLayer(LayerType::kDECONVOLUTION, "", ins, 1));
+}
+
+NormalizationLayer* NetworkDefinition::addNormalization(Tensor& input, Tensor& scale, Tensor& bias, uint32_t axesMask) {
+  int32_t id = graph_->addLayer(LayerType::kNORMALIZATION, "", {input.id_, scale.id_, bias.id_}, 1);
+  graph_->layers[id].attrs.set("axes", static_cast<int64_t>(axesMask));
+  return addLayer<NormalizationLayer>(id);
+}
+
+CumulativeLayer* NetworkDefinition::addCumulative(Tensor& input, int32_t axis, CumulativeOperation op, bool exclusive,
+                                                  bool reverse) {
+  int32_t id = graph_->addLayer(LayerType::kCUMULATIVE, "", {input.id_}, 1);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("axis", static_cast<int64_t>(axis));
+  attrs.set("op", static_cast<int64_t>(op));
+  attrs.set("exclusive", static_cast<int64_t>(exclusive));
+  attrs.set("reverse", static_cast<int64_t>(reverse));
+  return addLayer<CumulativeLayer>(id);
+}
+
+OneHotLayer* NetworkDefinition::addOneHot(Tensor& indices, Tensor& values, Tensor& depth, int32_t axis) {
+  int32_t id = graph_->addLayer(LayerType::kONE_HOT, "", {indices.id_, values.id_, depth.id_}, 1);
+  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
+  return addLayer<OneHotLayer>(id);
+}
+
+EinsumLayer* NetworkDefinition::addEinsum(const std::vector<Tensor*>& inputs, const char* equation) {
+  if (inputs.empty() || !equation) throw Error(ErrorCode::kINVALID_ARGUMENT, "einsum needs inputs and an equation");
+  std::vector<int32_t> ins;
+  for (Tensor* t : inputs) {
+    if (!t) throw Error(ErrorCode::kINVALID_ARGUMENT, "einsum input is null");
+    ins.push_back(t->id_);
+  }
+  int32_t id = graph_->addLayer(LayerType::kEINSUM, "", ins, 1);
+  graph_->layers[id].attrs.set("equation", std::string(equation));
+  return addLayer<EinsumLayer>(id);
+}
+
+LRNLayer* NetworkDefinition::addLRN(Tensor& input, int64_t windowSize, double alpha, double beta, double k) {
+  int32_t id = graph_->addLayer(LayerType::kLRN, "", {input.id_}, 1);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("window", windowSize);
+  attrs.set("alpha", alpha);
+  attrs.set("beta", beta);
+  attrs.set("k", k);
+  return addLayer<LRNLayer>(id);
+}
+
 int32_t NetworkDefinition::getNbInputs() const { return static_cast<int32_t>(graph_->inputs.size()); }
 Tensor* NetworkDefinition::getInput(int32_t index) const {
   if (index < 0 || index >= getNbInputs()) return nullptr;

@@ -304,7 +304,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
   p.steps.resize(r.count("step"));
   for (auto& s : p.steps) {
     int32_t type = r.i32();
-    if (type < 0 || type > static_cast<int32_t>(LayerType::kSHAPE_VALUES)) r.fail("unknown layer type " + std::to_string(type));
+    if (type < 0 || type >= static_cast<int32_t>(LayerType::kLAYER_TYPE_COUNT)) r.fail("unknown layer type " + std::to_string(type));
     s.type = static_cast<LayerType>(type);
     s.name = r.str();
     s.attrs = readAttrs(r, p.exprs.size());

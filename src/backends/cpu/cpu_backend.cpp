@@ -24,6 +24,8 @@ const KernelTable& kernelTable() {
     registerReductionKernels(t);
     registerShapeKernels(t);
     registerIndexingKernels(t);
+    registerGenerationKernels(t);
+    registerNormalizationKernels(t);
     return t;
   }();
   return table;

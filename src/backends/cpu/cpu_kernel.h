@@ -30,6 +30,8 @@ void registerPoolingKernels(KernelTable& table);      // pooling
 void registerReductionKernels(KernelTable& table);    // reduce, topk, softmax
 void registerShapeKernels(KernelTable& table);        // shuffle, concatenation, resize
 void registerIndexingKernels(KernelTable& table);     // slice, gather
+void registerGenerationKernels(KernelTable& table);   // select, fill, scatter, cumulative, one-hot
+void registerNormalizationKernels(KernelTable& table);  // normalization, LRN, einsum
 
 // A kernel whose body is a callable `void(const KernelArgs&)`; exceptions become an error Status naming the step.
 template <typename Body>

@@ -1,0 +1,7 @@
+#include "backends/cpu/cpu_kernel.h"
+
+namespace kiln::cpu {
+
+void registerGenerationKernels(KernelTable&) {}
+
+}  // namespace kiln::cpu

@@ -1,0 +1,7 @@
+#include "graph/infer.h"
+
+namespace kiln::graph {
+
+void registerNormalizationOps(OpTable&) {}
+
+}  // namespace kiln::graph
