@@ -5,7 +5,11 @@
 
 namespace kiln::cli {
 
-// `kiln inspect PLAN`: IO tensors, profiles, layers and memory of a plan.
+// `kiln inspect PLAN|MODEL.onnx`: a plan's IO tensors, profiles, layers and memory; a model's inputs, opset, ops.
 void addInspectCommand(CLI::App& app);
+// `kiln build --onnx M.onnx --minShapes ... --saveEngine M.kiln`
+void addBuildCommand(CLI::App& app);
+// `kiln run --loadEngine M.kiln | --onnx M.onnx --shapes ...`
+void addRunCommand(CLI::App& app);
 
 }  // namespace kiln::cli

@@ -5,17 +5,13 @@
 #include <iterator>
 
 #include "commands.h"
+#include "onnx_build.h"
 #include "kiln/kiln.h"
+#include "kiln/onnx.h"
 
 namespace kiln::cli {
 
 namespace {
-
-std::vector<uint8_t> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIO, "cannot open the file", path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string bytesText(uint64_t bytes) {
   std::ostringstream s;
@@ -26,7 +22,7 @@ std::string bytesText(uint64_t bytes) {
 }
 
 void inspectPlan(const std::string& path, bool showLayers) {
-  auto bytes = readFile(path);
+  auto bytes = readBinaryFile(path);
   Runtime runtime;
   auto engine = runtime.deserialize(bytes);
   std::cout << "Plan: " << path << " (" << bytesText(bytes.size()) << ")\n"
@@ -63,15 +59,50 @@ void inspectPlan(const std::string& path, bool showLayers) {
   }
 }
 
+void inspectModel(const std::string& path) {
+  onnx::ModelSummary m = onnx::summarizeModel(path);
+  std::cout << "ONNX model: " << path << "\n  IR version " << m.info.irVersion << ", opset " << m.info.opset
+            << ", producer " << m.info.producerName << " " << m.info.producerVersion << ", weights "
+            << bytesText(static_cast<uint64_t>(m.initializerBytes)) << "\n";
+  std::cout << "Inputs:\n";
+  for (const auto& in : m.inputs) {
+    std::cout << "  " << in.name << "  " << in.type << "  [";
+    for (size_t i = 0; i < in.dims.size(); ++i) std::cout << (i ? ", " : "") << in.dims[i];
+    std::cout << "]\n";
+  }
+  std::cout << "Outputs:\n";
+  for (const auto& out : m.outputs) std::cout << "  " << out << "\n";
+  std::cout << "Ops:\n";
+  for (const auto& [op, count] : m.opHistogram) std::cout << "  " << std::setw(6) << count << "  " << op << "\n";
+  if (m.unsupportedOps.empty()) {
+    std::cout << "Every op has an importer.\n";
+  } else {
+    std::cout << "Unsupported ops:";
+    for (const auto& op : m.unsupportedOps) std::cout << " " << op;
+    std::cout << "\n";
+  }
+}
+
+bool isPlanFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[8] = {};
+  in.read(magic, 8);
+  return std::string(magic, 8) == "KILNPLAN";
+}
+
 }  // namespace
 
 void addInspectCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("inspect", "Show a plan's IO tensors, profiles, layers and memory");
+  auto* cmd = app.add_subcommand("inspect", "Show a plan (IO, profiles, layers, memory) or an ONNX model (inputs, ops)");
   auto path = std::make_shared<std::string>();
   auto hideLayers = std::make_shared<bool>(false);
-  cmd->add_option("plan", *path, "Plan file (.kiln)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("file", *path, "Plan file (.kiln) or ONNX model (.onnx)")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--no-layers", *hideLayers, "Omit the per-layer listing");
-  cmd->callback([path, hideLayers] { inspectPlan(*path, !*hideLayers); });
+  cmd->callback([path, hideLayers] {
+    // A truncated plan still starts with the magic; anything else is read as a model.
+    if (isPlanFile(*path) || std::ifstream(*path, std::ios::ate).tellg() < 8) inspectPlan(*path, !*hideLayers);
+    else inspectModel(*path);
+  });
 }
 
 }  // namespace kiln::cli

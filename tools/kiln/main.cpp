@@ -9,6 +9,8 @@ int main(int argc, char** argv) {
   CLI::App app{"kiln — inference optimizer and runtime for networks with dynamic shapes"};
   app.set_version_flag("--version", std::string("kiln ") + kiln::kilnVersion());
   app.require_subcommand(1);
+  kiln::cli::addBuildCommand(app);
+  kiln::cli::addRunCommand(app);
   kiln::cli::addInspectCommand(app);
   try {
     app.parse(argc, argv);

@@ -1,0 +1,46 @@
+# `kiln inspect model.onnx`, `kiln build` with two profiles, `kiln run` with .npy inputs and outputs, and the errors
+# a user meets first (an input without shapes, a shape outside the profile).
+file(MAKE_DIRECTORY ${WORK})
+set(MODEL ${DATA}/external_data/model.onnx)
+
+function(run_kiln expect_rc)
+  execute_process(COMMAND ${KILN} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL expect_rc)
+    message(FATAL_ERROR "kiln ${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
+  endif()
+  set(OUT "${out}${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_text text)
+  string(FIND "${OUT}" "${text}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "expected '${text}' in:\n${OUT}")
+  endif()
+endfunction()
+
+run_kiln(0 inspect ${MODEL})
+expect_text("x  FLOAT  [batch, 4]")
+expect_text("MatMul")
+expect_text("Every op has an importer.")
+
+run_kiln(0 build --onnx ${MODEL} --minShapes x:1x4 --optShapes x:2x4 --maxShapes x:8x4
+         --profile --minShapes x:16x4 --optShapes x:32x4 --maxShapes x:64x4 --saveEngine ${WORK}/model.kiln)
+expect_text("2 profile(s)")
+run_kiln(0 inspect ${WORK}/model.kiln)
+expect_text("x  min 1x4  opt 2x4  max 8x4")
+expect_text("x  min 16x4  opt 32x4  max 64x4")
+
+run_kiln(0 run --loadEngine ${WORK}/model.kiln --loadInputs x:${DATA}/external_data/input.npy
+         --saveOutputs ${WORK}/outputs --iterations 5)
+expect_text("Output y: 2x3 fp32")
+expect_text("median")
+if(NOT EXISTS ${WORK}/outputs/y.npy)
+  message(FATAL_ERROR "kiln run did not save outputs/y.npy")
+endif()
+
+run_kiln(1 build --onnx ${MODEL})
+expect_text("input has dynamic dimensions -1x4 but profile 0 gives it no shape")
+run_kiln(1 run --loadEngine ${WORK}/model.kiln --shapes x:9x4)
+expect_text("outside optimization profile 0")
+run_kiln(0 run --onnx ${MODEL} --shapes x:3x4 --iterations 2)
+expect_text("Output y: 3x3 fp32")

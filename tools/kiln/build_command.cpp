@@ -1,0 +1,67 @@
+// `kiln build`: ONNX model -> plan, with optimization profiles in trtexec's words.
+#include <iostream>
+
+#include "commands.h"
+#include "onnx_build.h"
+#include "shapes.h"
+
+namespace kiln::cli {
+
+namespace {
+
+struct BuildOptions {
+  BuildRequest request;
+  bool verbose = false;
+  int profileFlags = 0;  // counted by CLI11; the order of flags is read from parse_order()
+};
+
+// Shape flags before the first --profile belong to profile 0; each --profile starts the next profile.
+std::vector<ProfileShapes> profilesInOrder(const CLI::App& cmd) {
+  std::vector<ProfileShapes> profiles(1);
+  std::map<const CLI::Option*, size_t> used;
+  for (const CLI::Option* opt : cmd.parse_order()) {
+    size_t index = used[opt]++;
+    std::string name = opt->get_name();
+    if (name == "--profile") {
+      profiles.emplace_back();
+      continue;
+    }
+    std::map<std::string, Dims>* target = name == "--minShapes"   ? &profiles.back().min
+                                          : name == "--optShapes" ? &profiles.back().opt
+                                          : name == "--maxShapes" ? &profiles.back().max
+                                                                  : nullptr;
+    if (!target) continue;
+    for (const auto& [input, dims] : parseShapes(opt->results().at(index), name)) (*target)[input] = dims;
+  }
+  // A trailing --profile with nothing after it adds nothing.
+  while (profiles.size() > 1 && profiles.back().min.empty() && profiles.back().opt.empty() && profiles.back().max.empty())
+    profiles.pop_back();
+  return profiles;
+}
+
+}  // namespace
+
+void addBuildCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("build", "Build a plan from an ONNX model");
+  auto options = std::make_shared<BuildOptions>();
+  cmd->add_option("--onnx", options->request.onnxPath, "ONNX model to import")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--minShapes", "Smallest shapes of the current profile, e.g. input:1x3x224x224,mask:1x128")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--optShapes", "Shapes the current profile is tuned for")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--maxShapes", "Largest shapes of the current profile")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("--profile", options->profileFlags,
+                "Start another optimization profile (the shape flags that follow belong to it)");
+  cmd->add_flag("--fp16", options->request.fp16, "Allow fp16 kernels (GPU backends)");
+  cmd->add_option("--saveEngine", options->request.saveEngine, "Write the plan to this file");
+  cmd->add_option("--backend", options->request.backend, "Target backend")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");
+  cmd->callback([cmd, options] {
+    options->request.profiles = profilesInOrder(*cmd);
+    ConsoleLogger logger(options->verbose ? Severity::kVERBOSE : Severity::kWARNING);
+    buildFromOnnx(options->request, logger);
+  });
+}
+
+}  // namespace kiln::cli

@@ -1,0 +1,30 @@
+// Building a plan from an ONNX model with profiles given on the command line (shared by build and run).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiln/kiln.h"
+
+namespace kiln::cli {
+
+struct ProfileShapes {
+  std::map<std::string, Dims> min, opt, max;
+};
+
+struct BuildRequest {
+  std::string onnxPath;
+  std::vector<ProfileShapes> profiles;
+  bool fp16 = false;
+  std::string backend = "cpu";
+  std::string saveEngine;  // empty: do not save
+};
+
+// Imports, builds (printing progress), optionally saves, and returns the plan. Every dynamic input must be
+// covered by each profile; the error names the input and its dimensions otherwise.
+std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger);
+
+std::vector<uint8_t> readBinaryFile(const std::string& path);
+
+}  // namespace kiln::cli
