@@ -56,9 +56,10 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   if (profiles.empty()) profiles.emplace_back();
   for (size_t p = 0; p < profiles.size(); ++p) {
     OptimizationProfile profile;
-    for (const auto& [name, dims] : profiles[p].min)
-      if (!network->getTensor(name.c_str()) || !network->getTensor(name.c_str())->isNetworkInput())
-        throw Error(ErrorCode::kINVALID_ARGUMENT, "the model has no input named '" + name + "'", "shapes");
+    for (const auto* shapes : {&profiles[p].min, &profiles[p].opt, &profiles[p].max})
+      for (const auto& [name, dims] : *shapes)
+        if (!network->getTensor(name.c_str()) || !network->getTensor(name.c_str())->isNetworkInput())
+          throw Error(ErrorCode::kINVALID_ARGUMENT, "the model has no input named '" + name + "'", "shapes");
     for (int32_t i = 0; i < network->getNbInputs(); ++i) {
       Tensor* input = network->getInput(i);
       if (mentions(profiles[p], input->getName())) {
