@@ -20,6 +20,9 @@ struct ContextState;
 
 enum class TensorIOMode : int32_t { kNONE = 0, kINPUT = 1, kOUTPUT = 2 };
 
+// Backends this build has that can run on this machine ("cpu", and "cuda" where a GPU is present).
+std::vector<std::string> availableBackends();
+
 class ExecutionContext;
 
 // One step of an engine, for inspection.

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "kiln/runtime.h"
+
 namespace kiln::backend {
 
 std::unique_ptr<Backend> makeCpuBackend();
@@ -41,6 +43,21 @@ std::vector<std::string> backendNames() {
   for (const auto& [name, backend] : registry()) names.push_back(name);
   return names;
 }
+
+}  // namespace kiln::backend
+
+namespace kiln {
+
+std::vector<std::string> availableBackends() {
+  std::vector<std::string> names;
+  for (const auto& name : backend::backendNames())
+    if (backend::findBackend(name)->available(nullptr)) names.push_back(name);
+  return names;
+}
+
+}  // namespace kiln
+
+namespace kiln::backend {
 
 Buffer::Buffer(const Backend& backend, size_t bytes) : backend_(&backend), size_(bytes) {
   if (bytes > 0) data_ = backend.allocate(bytes);

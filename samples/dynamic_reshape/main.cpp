@@ -1,0 +1,104 @@
+// dynamic_reshape: digit recognition with dynamic shapes (the "sampleDynamicReshape" flow).
+// A preprocessor engine with a dynamic input (-1x1x-1x-1) resizes a digit of any size in its profile to 1x1x28x28
+// and writes straight into the input buffer of a prediction engine parsed from ONNX with a SoftMax appended.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <random>
+
+#include "digit_pipeline.h"
+#include "mnist.h"
+
+using namespace kiln;
+
+namespace {
+
+std::string commandLine(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+std::string dimsText(const Dims& d) {
+  std::string s = "(";
+  for (int32_t i = 0; i < d.nbDims; ++i) s += (i ? ", " : "") + std::to_string(d.d[i]);
+  return s + ")";
+}
+
+// cpu, cuda, or auto (the GPU when present).
+std::string chooseBackend(const std::string& device) {
+  auto available = availableBackends();
+  bool hasCuda = std::find(available.begin(), available.end(), "cuda") != available.end();
+  if (device == "auto") return hasCuda ? "cuda" : "cpu";
+  if (device == "cuda" && !hasCuda)
+    throw Error(ErrorCode::kUNSUPPORTED, "no CUDA backend is available here (no GPU, or built without CUDA)", "--device");
+  return device;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Digit recognition with dynamic shapes: a resize preprocessor engine feeding an ONNX MNIST engine"};
+  std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/mnist.onnx", device = "auto";
+  bool fp16 = false, int8 = false;
+  int64_t seed = -1;
+  app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
+  app.add_option("--model", model, "The ONNX digit classifier");
+  app.add_flag("--fp16", fp16, "Allow fp16 kernels");
+  app.add_flag("--int8", int8, "Run in INT8 with calibration");
+  app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  app.add_option("--seed", seed, "Seed for the digit and size choice (default: random)");
+  CLI11_PARSE(app, argc, argv);
+
+  const std::string name = "kiln.sample_dynamic_reshape";
+  const std::string cmd = commandLine(argc, argv);
+  std::cout << "&&&& RUNNING " << name << " # " << cmd << "\n";
+  try {
+    if (int8) throw Error(ErrorCode::kUNSUPPORTED, "INT8 is not yet available in kiln", "--int8");
+    ConsoleLogger logger(Severity::kWARNING);
+    samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
+    samples::PipelineOptions options{model, chooseBackend(device), fp16};
+    samples::DigitPipeline pipeline(options, logger);
+    const auto& info = pipeline.modelInfo();
+    std::cout << "----------------------------------------------------------------\n"
+              << "Input filename:   " << model << "\n"
+              << "ONNX IR version:  " << info.irVersion << "\n"
+              << "Opset version:    " << info.opset << "\n"
+              << "Producer name:    " << info.producerName << "\n"
+              << "Producer version: " << info.producerVersion << "\n"
+              << "Backend:          " << options.backend << "\n"
+              << "----------------------------------------------------------------\n";
+    const Engine& pre = pipeline.preprocessor();
+    std::cout << "[I] Profile dimensions in preprocessor engine:\n"
+              << "[I]     Minimum = " << dimsText(pre.getProfileShape("input", 0, OptProfileSelector::kMIN)) << "\n"
+              << "[I]     Optimum = " << dimsText(pre.getProfileShape("input", 0, OptProfileSelector::kOPT)) << "\n"
+              << "[I]     Maximum = " << dimsText(pre.getProfileShape("input", 0, OptProfileSelector::kMAX)) << "\n";
+
+    // A held-out digit (the model trained on digits 0-7999), drawn at a random size. Sizes below 16 are inside the
+    // profile but leave too few pixels to recognize a digit, so the sample draws from 16..56.
+    std::mt19937 rng(seed >= 0 ? static_cast<uint32_t>(seed) : std::random_device{}());
+    int64_t index = 8000 + static_cast<int64_t>(rng() % 2000);
+    int64_t height = 16 + static_cast<int64_t>(rng() % 41), width = 16 + static_cast<int64_t>(rng() % 41);
+    std::vector<float> image = samples::resizeBilinear(digits.image(index), 28, 28, height, width);
+    std::cout << "[I] Input: digit " << index << " of the MNIST test set, resized to 1x1x" << height << "x" << width
+              << ":\n"
+              << samples::renderDigit(image.data(), height, width) << "\n";
+
+    auto probabilities = pipeline.classify(image.data(), height, width);
+    int predicted = static_cast<int>(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
+    std::cout << "[I] Output:\n";
+    for (int c = 0; c < 10; ++c)
+      std::cout << "[I]  Prob " << c << "  " << std::fixed << std::setprecision(4) << probabilities[c] << " Class " << c
+                << ": " << std::string(static_cast<size_t>(probabilities[c] * 10 + 0.5f), '*') << "\n";
+    bool passed = predicted == digits.labels[index];
+    if (!passed) std::cout << "[E] predicted " << predicted << ", the label is " << digits.labels[index] << "\n";
+    std::cout << "&&&& " << (passed ? "PASSED " : "FAILED ") << name << " # " << cmd << "\n";
+    return passed ? 0 : 1;
+  } catch (const Error& e) {
+    std::cout << "[E] " << e.what() << "\n&&&& FAILED " << name << " # " << cmd << "\n";
+    return 1;
+  }
+}
