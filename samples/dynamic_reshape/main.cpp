@@ -4,38 +4,27 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <random>
 
 #include "digit_pipeline.h"
+#include "device.h"
 #include "mnist.h"
+#include "sample_report.h"
 
 using namespace kiln;
 
 namespace {
 
-std::string commandLine(int argc, char** argv) {
-  std::string s;
-  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
-  return s;
-}
-
 std::string dimsText(const Dims& d) {
   std::string s = "(";
-  for (int32_t i = 0; i < d.nbDims; ++i) s += (i ? ", " : "") + std::to_string(d.d[i]);
-  return s + ")";
-}
-
-// cpu, cuda, or auto (the GPU when present).
-std::string chooseBackend(const std::string& device) {
-  auto available = availableBackends();
-  bool hasCuda = std::find(available.begin(), available.end(), "cuda") != available.end();
-  if (device == "auto") return hasCuda ? "cuda" : "cpu";
-  if (device == "cuda" && !hasCuda)
-    throw Error(ErrorCode::kUNSUPPORTED, "no CUDA backend is available here (no GPU, or built without CUDA)", "--device");
-  return device;
+  for (int32_t i = 0; i < d.nbDims; ++i) {
+    if (i) s += ", ";
+    s += std::to_string(d.d[i]);
+  }
+  s += ')';
+  return s;
 }
 
 }  // namespace
@@ -53,14 +42,12 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "Seed for the digit and size choice (default: random)");
   CLI11_PARSE(app, argc, argv);
 
-  const std::string name = "kiln.sample_dynamic_reshape";
-  const std::string cmd = commandLine(argc, argv);
-  std::cout << "&&&& RUNNING " << name << " # " << cmd << "\n";
+  samples::SampleReport report("kiln.sample_dynamic_reshape", argc, argv);
   try {
     if (int8) throw Error(ErrorCode::kUNSUPPORTED, "INT8 is not yet available in kiln", "--int8");
     ConsoleLogger logger(Severity::kWARNING);
     samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
-    samples::PipelineOptions options{model, chooseBackend(device), fp16};
+    samples::PipelineOptions options{model, samples::chooseBackend(device), fp16};
     samples::DigitPipeline pipeline(options, logger);
     const auto& info = pipeline.modelInfo();
     std::cout << "----------------------------------------------------------------\n"
@@ -88,17 +75,13 @@ int main(int argc, char** argv) {
               << samples::renderDigit(image.data(), height, width) << "\n";
 
     auto probabilities = pipeline.classify(image.data(), height, width);
-    int predicted = static_cast<int>(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
-    std::cout << "[I] Output:\n";
-    for (int c = 0; c < 10; ++c)
-      std::cout << "[I]  Prob " << c << "  " << std::fixed << std::setprecision(4) << probabilities[c] << " Class " << c
-                << ": " << std::string(static_cast<size_t>(probabilities[c] * 10 + 0.5f), '*') << "\n";
+    samples::printProbabilities(probabilities);
+    int predicted = samples::argmax(probabilities);
     bool passed = predicted == digits.labels[index];
     if (!passed) std::cout << "[E] predicted " << predicted << ", the label is " << digits.labels[index] << "\n";
-    std::cout << "&&&& " << (passed ? "PASSED " : "FAILED ") << name << " # " << cmd << "\n";
-    return passed ? 0 : 1;
+    return report.finish(passed);
   } catch (const Error& e) {
-    std::cout << "[E] " << e.what() << "\n&&&& FAILED " << name << " # " << cmd << "\n";
-    return 1;
+    std::cout << "[E] " << e.what() << "\n";
+    return report.finish(false);
   }
 }
