@@ -34,12 +34,21 @@ enum class UnaryOperation : int32_t {
   kATANH, kCEIL, kFLOOR, kERF, kNOT, kSIGN, kROUND, kISINF, kISNAN,
 };
 enum class PoolingType : int32_t { kMAX, kAVERAGE };
+// How convolution and pooling pad: kEXPLICIT uses the pre/post padding; kSAME_UPPER and kSAME_LOWER pad just enough
+// for output = ceil(input / stride), computed from the input shape at run time, the odd element at the end (upper)
+// or the start (lower), as ONNX auto_pad. The SAME modes ignore the explicit padding.
+enum class PaddingMode : int32_t { kEXPLICIT, kSAME_UPPER, kSAME_LOWER };
 enum class ReduceOperation : int32_t { kSUM, kPROD, kMAX, kMIN, kAVG };
 enum class TopKOperation : int32_t { kMAX, kMIN };
 enum class MatrixOperation : int32_t { kNONE, kTRANSPOSE };
-enum class ResizeMode : int32_t { kNEAREST, kLINEAR };
+// kLINEAR and kCUBIC interpolate along every resized axis (bilinear/bicubic for 2-D, and so on).
+enum class ResizeMode : int32_t { kNEAREST, kLINEAR, kCUBIC };
 // How an output coordinate maps to an input coordinate (ONNX Resize's coordinate_transformation_mode).
-enum class ResizeCoordinateTransformation : int32_t { kHALF_PIXEL, kASYMMETRIC, kALIGN_CORNERS, kPYTORCH_HALF_PIXEL };
+// kTF_CROP_AND_RESIZE samples the region of interest and writes the extrapolation value outside the input.
+enum class ResizeCoordinateTransformation : int32_t {
+  kHALF_PIXEL, kASYMMETRIC, kALIGN_CORNERS, kPYTORCH_HALF_PIXEL, kTF_HALF_PIXEL_FOR_NN, kTF_CROP_AND_RESIZE,
+  kHALF_PIXEL_SYMMETRIC,
+};
 enum class ResizeRoundMode : int32_t { kHALF_DOWN, kHALF_UP, kFLOOR, kCEIL };
 // How a slice treats coordinates outside the input (TensorRT's SampleMode): an error, or wrap around, clamp to the
 // edge, read a fill value (input 4 of the slice, zero when absent), or reflect about the edge.
@@ -109,6 +118,8 @@ class ConvolutionLayer : public Layer {
   Dims getDilationNd() const;
   void setNbGroups(int64_t groups);
   int64_t getNbGroups() const;
+  void setPaddingMode(PaddingMode mode);
+  PaddingMode getPaddingMode() const;
 };
 
 class MatrixMultiplyLayer : public Layer {
@@ -164,6 +175,8 @@ class PoolingLayer : public Layer {
   bool getAverageCountExcludesPadding() const;
   // Output size rounds up instead of down (ONNX ceil_mode).
   void setCeilMode(bool ceil);
+  void setPaddingMode(PaddingMode mode);
+  PaddingMode getPaddingMode() const;
   // The window covers every spatial element; the window size is then taken from the input at run time.
   void setGlobal(bool global);
   bool getGlobal() const;
@@ -194,6 +207,26 @@ class ResizeLayer : public Layer {
   ResizeCoordinateTransformation getCoordinateTransformation() const;
   void setNearestRounding(ResizeRoundMode mode);
   ResizeRoundMode getNearestRounding() const;
+  // The cubic kernel's coefficient a (default -0.75, as PyTorch; TensorFlow uses -0.5).
+  void setCubicCoeff(float a);
+  float getCubicCoeff() const;
+  // Linear and cubic: taps outside the input get weight 0 and the rest are renormalized, instead of repeating the
+  // edge value. Nearest always picks an index inside the input, so this does not change it.
+  void setExcludeOutside(bool exclude);
+  bool getExcludeOutside() const;
+  // Linear and cubic: when downsampling, stretch the filter by 1/scale so every input element contributes.
+  void setAntialias(bool antialias);
+  bool getAntialias() const;
+  // kTF_CROP_AND_RESIZE: normalized region per axis, all starts then all ends (2 x rank values; default the whole
+  // input), and the value written where a sample falls outside the input (default 0).
+  void setRegionOfInterest(const float* roi, int32_t count);
+  std::vector<float> getRegionOfInterest() const;
+  void setExtrapolationValue(float value);
+  float getExtrapolationValue() const;
+  // Scales that map output to input coordinates when the output size is set otherwise (dimensions or a shape
+  // tensor), in place of output/input per axis: ONNX keep_aspect_ratio_policy rounds sizes from one common scale.
+  void setCoordinateScales(const float* scales, int32_t count);
+  std::vector<float> getCoordinateScales() const;
 };
 
 class ShuffleLayer : public Layer {
@@ -313,7 +346,8 @@ class NormalizationLayer : public Layer {
   void setNbGroups(int64_t groups);
 };
 
-// Running sum along one axis (ONNX CumSum).
+// Running sum along one axis (ONNX CumSum). Input 1, when set, is a one-element int32/int64 tensor giving the axis
+// at run time in place of setAxis (it does not change the output shape).
 class CumulativeLayer : public Layer {
  public:
   using Layer::Layer;

@@ -73,6 +73,8 @@ class NetworkDefinition {
   ConcatenationLayer* addConcatenation(const std::vector<Tensor*>& inputs, int32_t axis = 0);
   SliceLayer* addSlice(Tensor& input, const Dims& start, const Dims& size, const Dims& stride);
   GatherLayer* addGather(Tensor& data, Tensor& indices, int32_t axis);
+  // A gather in `mode` (axis 0, no batch dimensions), shape-checked as that mode from the start.
+  GatherLayer* addGatherV2(Tensor& data, Tensor& indices, GatherMode mode);
   ReduceLayer* addReduce(Tensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions);
   // Outputs: values, and int32 indices along the reduced axis.
   TopKLayer* addTopK(Tensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes);
@@ -82,7 +84,9 @@ class NetworkDefinition {
   SelectLayer* addSelect(Tensor& condition, Tensor& thenInput, Tensor& elseInput);
   // `dims` may hold no -1; for a dynamic shape give a shape tensor as input 0 with setInput.
   FillLayer* addFill(const Dims& dims, FillOperation op, DataType type);
-  ScatterLayer* addScatter(Tensor& data, Tensor& indices, Tensor& updates, ScatterMode mode);
+  // kELEMENT scatters along `axis`, given here because the shape check depends on it (indices may be longer than
+  // data on that axis only).
+  ScatterLayer* addScatter(Tensor& data, Tensor& indices, Tensor& updates, ScatterMode mode, int32_t axis = 0);
   DeconvolutionLayer* addDeconvolution(Tensor& input, Tensor& kernel, Tensor* bias);
   // scale and bias broadcast against the input (e.g. [C] for layer norm over the last axis, [1,C,1,1] per channel).
   NormalizationLayer* addNormalization(Tensor& input, Tensor& scale, Tensor& bias, uint32_t axesMask);

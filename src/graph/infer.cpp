@@ -120,6 +120,7 @@ static const OpTable& table() {
     registerPoolingOps(built);
     registerReductionOps(built);
     registerShapeOps(built);
+    registerResizeOps(built);
     registerIndexingOps(built);
     registerGenerationOps(built);
     registerNormalizationOps(built);

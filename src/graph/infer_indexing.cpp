@@ -46,10 +46,19 @@ std::vector<ExprId> stridedValues(const std::vector<ExprId>& values, const std::
   return out;
 }
 
-// TensorRT ISliceLayer: output[i] = input[start + i * stride] per axis; the output dimensions are `size`.
+// TensorRT ISliceLayer: output[i] = input[start + i * stride] per axis; the output dimensions are `size`. Coordinates
+// outside the input are an error (kSTRICT_BOUNDS) or mapped by the sample mode: wrap, clamp, reflect, or read the fill
+// value (input 4, a single element of the input's type; zero when absent). Stride 0 repeats one element (broadcast).
 void inferSlice(InferContext& ctx) {
   const TensorNode& in = ctx.input(0);
   size_t rank = in.dims.size();
+  auto mode = static_cast<SampleMode>(ctx.attrs().getInt("mode", 0));
+  if (mode < SampleMode::kSTRICT_BOUNDS || mode > SampleMode::kREFLECT) ctx.fail("unknown sample mode");
+  if (ctx.hasInput(4)) {
+    if (mode != SampleMode::kFILL) ctx.fail("a fill value (input 4) needs sample mode kFILL");
+    ctx.requireSameType(0, 4);
+    ctx.requireEqual(ctx.volume(ctx.input(4).dims), ctx.constant(1), "the fill value must hold exactly one element");
+  }
   auto start = sliceParam(ctx, 1, "start", rank);
   auto size = sliceParam(ctx, 2, "size", rank);
   auto stride = sliceParam(ctx, 3, "stride", rank);
@@ -59,28 +68,31 @@ void inferSlice(InferContext& ctx) {
     ctx.requireGreaterEqual(size[i], ctx.constant(0), axis + "size must not be negative");
     auto constSize = ctx.constantValue(size[i]);
     if (constSize == 0) continue;  // reads nothing
+    // A size that may be 0 at run time reads nothing then: scale the conditions by min(size, 1).
+    ExprId reads = constSize ? ctx.constant(1) : e.min(size[i], ctx.constant(1));
+    if (mode == SampleMode::kFILL) continue;  // every coordinate is valid
+    if (mode != SampleMode::kSTRICT_BOUNDS) {
+      // Wrap, clamp and reflect map any coordinate into the axis, which therefore must not be empty.
+      ctx.requireGreaterEqual(in.dims[i], reads, axis + "cannot sample an empty axis");
+      continue;
+    }
     ExprId last = e.add(start[i], e.mul(e.sub(size[i], ctx.constant(1)), stride[i]));
     // The lowest and highest index read; which end is which depends on the stride's sign.
     auto sign = ctx.constantValue(stride[i]);
     ExprId lo = sign ? (*sign >= 0 ? start[i] : last) : e.min(start[i], last);
     ExprId hi = sign ? (*sign >= 0 ? last : start[i]) : e.max(start[i], last);
     ExprId room = e.sub(e.sub(in.dims[i], ctx.constant(1)), hi);
-    // A size that may be 0 at run time reads nothing then: scale the conditions by min(size, 1).
-    if (!constSize) {
-      ExprId reads = e.min(size[i], ctx.constant(1));
-      lo = e.mul(lo, reads);
-      room = e.mul(room, reads);
-    }
-    ctx.requireGreaterEqual(lo, ctx.constant(0), axis + "the slice reads before the start of the axis");
-    ctx.requireGreaterEqual(room, ctx.constant(0), axis + "the slice reads past the end of the axis");
+    ctx.requireGreaterEqual(e.mul(lo, reads), ctx.constant(0), axis + "the slice reads before the start of the axis");
+    ctx.requireGreaterEqual(e.mul(room, reads), ctx.constant(0), axis + "the slice reads past the end of the axis");
   }
   ctx.setDerived("start", start);
   ctx.setDerived("stride", stride);
   // Slicing a shape tensor (ONNX Shape -> Slice) keeps its values when the parameters are constant.
   std::optional<std::vector<ExprId>> values;
   std::vector<int64_t> inDims, outDims, starts, strides;
-  if (in.values && ctx.constantValues(in.dims, inDims) && ctx.constantValues(size, outDims) &&
-      ctx.constantValues(start, starts) && ctx.constantValues(stride, strides) && volume(outDims) <= kMaxTrackedValues) {
+  if (in.values && mode == SampleMode::kSTRICT_BOUNDS && ctx.constantValues(in.dims, inDims) &&
+      ctx.constantValues(size, outDims) && ctx.constantValues(start, starts) && ctx.constantValues(stride, strides) &&
+      volume(outDims) <= kMaxTrackedValues) {
     int64_t base = 0, inStride = 1;
     std::vector<int64_t> steps(rank);
     for (size_t a = rank; a-- > 0;) {
@@ -108,14 +120,9 @@ std::optional<std::vector<ExprId>> gatherValues(const std::vector<ExprId>& data,
 }
 
 // ONNX Gather: output shape = data[:axis] + indices + data[axis+1:]; negative indices count from the end.
-void inferGather(InferContext& ctx) {
+void inferGatherDefault(InferContext& ctx, int32_t axis) {
   const TensorNode& data = ctx.input(0);
   const TensorNode& indices = ctx.input(1);
-  if (!isIndexType(indices.type))
-    ctx.fail(std::string("indices must be int32 or int64, not ") + dataTypeName(indices.type));
-  int32_t rank = ctx.rank(0);
-  if (rank == 0) ctx.fail("cannot gather from a scalar");
-  int32_t axis = ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank);
   std::vector<ExprId> out(data.dims.begin(), data.dims.begin() + axis);
   out.insert(out.end(), indices.dims.begin(), indices.dims.end());
   out.insert(out.end(), data.dims.begin() + axis + 1, data.dims.end());
@@ -136,6 +143,61 @@ void inferGather(InferContext& ctx) {
     if (data.values && ctx.constantValues(data.dims, dims)) values = gatherValues(*data.values, dims, axis, index);
   }
   ctx.setOutput(0, data.type, out, values);
+}
+
+// ONNX GatherElements: out[i][j][k] = data[i][indices[i][j][k]][k] (axis 1); the output has the indices' shape.
+// Every other axis reads the same coordinate of data, so indices may not be larger than data there.
+void inferGatherElements(InferContext& ctx, int32_t axis) {
+  const TensorNode& data = ctx.input(0);
+  const TensorNode& indices = ctx.input(1);
+  if (indices.dims.size() != data.dims.size())
+    ctx.fail("indices have rank " + std::to_string(indices.dims.size()) + " but data has rank " +
+             std::to_string(data.dims.size()));
+  for (size_t d = 0; d < data.dims.size(); ++d) {
+    if (static_cast<int32_t>(d) == axis) continue;
+    ctx.requireGreaterEqual(data.dims[d], indices.dims[d],
+                            "indices are larger than data on axis " + std::to_string(d));
+  }
+  ctx.setOutput(0, data.type, indices.dims);
+}
+
+// ONNX GatherND: "an output tensor of rank q + r - indices_shape[-1] - 1 - b"; output shape =
+// indices.shape[:-1] + data.shape[b + k:], k = indices.shape[-1], whose first b dimensions equal data's.
+void inferGatherND(InferContext& ctx, int32_t batchDims) {
+  const TensorNode& data = ctx.input(0);
+  const TensorNode& indices = ctx.input(1);
+  auto r = static_cast<int32_t>(data.dims.size());
+  auto q = static_cast<int32_t>(indices.dims.size());
+  if (q < 1) ctx.fail("indices must have rank >= 1");
+  if (batchDims < 0 || batchDims >= std::min(q, r))
+    ctx.fail("batch dimensions " + std::to_string(batchDims) + " must be below the ranks of data and indices");
+  auto k = ctx.constantValue(indices.dims[q - 1]);
+  if (!k) ctx.fail("the last dimension of indices (the index tuple length) must be known at build time");
+  if (*k < 1 || *k > r - batchDims)
+    ctx.fail("index tuples of length " + std::to_string(*k) + " do not fit data of rank " + std::to_string(r) +
+             " with " + std::to_string(batchDims) + " batch dimensions");
+  for (int32_t d = 0; d < batchDims; ++d)
+    ctx.requireEqual(data.dims[d], indices.dims[d], "batch dimension " + std::to_string(d) + " differs");
+  std::vector<ExprId> out(indices.dims.begin(), indices.dims.end() - 1);
+  out.insert(out.end(), data.dims.begin() + batchDims + *k, data.dims.end());
+  ctx.setOutput(0, data.type, out);
+}
+
+void inferGather(InferContext& ctx) {
+  const TensorNode& indices = ctx.input(1);
+  if (!isIndexType(indices.type))
+    ctx.fail(std::string("indices must be int32 or int64, not ") + dataTypeName(indices.type));
+  int32_t rank = ctx.rank(0);
+  if (rank == 0) ctx.fail("cannot gather from a scalar");
+  auto mode = static_cast<GatherMode>(ctx.attrs().getInt("mode", 0));
+  auto batchDims = ctx.attrs().getInt("batch_dims", 0);
+  if (mode != GatherMode::kND && batchDims != 0) ctx.fail("element-wise (batch) dimensions need gather mode kND");
+  switch (mode) {
+    case GatherMode::kDEFAULT: return inferGatherDefault(ctx, ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank));
+    case GatherMode::kELEMENT: return inferGatherElements(ctx, ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank));
+    case GatherMode::kND: return inferGatherND(ctx, static_cast<int32_t>(batchDims));
+  }
+  ctx.fail("unknown gather mode");
 }
 
 }  // namespace

@@ -25,17 +25,26 @@ std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>&
   auto pre = spatialAttr(ctx, "pre_padding", nbSpatial, 0, 0);
   auto post = spatialAttr(ctx, "post_padding", nbSpatial, 0, 0);
   bool ceil = ctx.attrs().getInt("ceil_mode") != 0;
+  PaddingMode mode = paddingMode(ctx);
   auto& e = ctx.exprs();
-  std::vector<ExprId> out(x.begin(), x.end() - static_cast<std::ptrdiff_t>(nbSpatial));
+  std::vector<ExprId> out(x.begin(), x.end() - static_cast<std::ptrdiff_t>(nbSpatial)), samePre, samePost;
   for (size_t i = 0; i < nbSpatial; ++i) {
     std::string axis = "spatial axis " + std::to_string(i);
     if (window[i] < 1) ctx.fail("window size must be >= 1 on " + axis + ", got " + std::to_string(window[i]));
     int64_t span = dilation[i] * (window[i] - 1) + 1;
+    ExprId in = x[x.size() - nbSpatial + i];
+    if (mode != PaddingMode::kEXPLICIT) {
+      // SAME padding is below the window span by construction; the kernel reads it from same_pre / same_post.
+      AxisPadding pad = samePadding(ctx, in, ctx.constant(span), stride[i], mode == PaddingMode::kSAME_UPPER);
+      samePre.push_back(pad.pre);
+      samePost.push_back(pad.post);
+      out.push_back(e.ceilDiv(in, ctx.constant(stride[i])));
+      continue;
+    }
     // A window lying wholly in the padding would have nothing to pool.
     if (pre[i] >= span || post[i] >= span)
       ctx.fail("padding must be smaller than the (dilated) window on " + axis + " (window span " +
                std::to_string(span) + ")");
-    ExprId in = x[x.size() - nbSpatial + i];
     ExprId size = slidingOutputSize(ctx, in, pre[i], post[i], ctx.constant(span), stride[i], ceil && stride[i] > 1);
     if (ceil && stride[i] > 1) {
       // ONNX / PyTorch: the last window must start inside the input or the leading padding.
@@ -45,15 +54,22 @@ std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>&
     ctx.requireGreaterEqual(size, ctx.constant(1), "the window is larger than the padded input on " + axis);
     out.push_back(size);
   }
+  if (mode != PaddingMode::kEXPLICIT) {
+    ctx.setDerived("same_pre", samePre);
+    ctx.setDerived("same_post", samePost);
+  }
   return out;
 }
 
 void inferPooling(InferContext& ctx) {
-  ctx.requireFloat(0);
   const auto& x = ctx.input(0).dims;
   int64_t op = ctx.attrs().getInt("op");
   if (op != static_cast<int64_t>(PoolingType::kMAX) && op != static_cast<int64_t>(PoolingType::kAVERAGE))
     ctx.fail("unknown pooling type " + std::to_string(op));
+  // Max pooling also takes 8-bit integers (as ONNX MaxPool from opset 12); an average needs floating point.
+  DataType type = ctx.input(0).type;
+  if (op == static_cast<int64_t>(PoolingType::kAVERAGE) || (type != DataType::kINT8 && type != DataType::kUINT8))
+    ctx.requireFloat(0);
   bool global = ctx.attrs().getInt("global") != 0;
   auto window = ctx.attrs().getInts("window");
   // The spatial axes are the trailing window.size() axes; a global pool without a window takes all but N and C.

@@ -1,4 +1,4 @@
-// Shape rules: shuffle (transpose/reshape/transpose), concatenation and resize.
+// Shape rules: shuffle (transpose/reshape/transpose) and concatenation.
 #include <algorithm>
 #include <cmath>
 
@@ -107,57 +107,11 @@ void inferConcatenation(InferContext& ctx) {
   ctx.setOutput(0, first.type, out, allValues ? std::optional(values) : std::nullopt);
 }
 
-void inferResize(InferContext& ctx) {
-  const Attrs& attrs = ctx.attrs();
-  const TensorNode& in = ctx.input(0);
-  ctx.requireFloat(0);
-  auto mode = attrs.getInt("mode");
-  if (mode < 0 || mode > static_cast<int64_t>(ResizeMode::kLINEAR)) ctx.fail("unknown resize mode");
-  size_t rank = in.dims.size();
-  std::vector<ExprId> out;
-  if (attrs.has("output_dims")) {
-    for (int64_t v : attrs.getInts("output_dims")) {
-      if (v <= 0) ctx.fail("output dimensions must be positive");
-      out.push_back(ctx.constant(v));
-    }
-  } else if (ctx.hasInput(1)) {
-    out = *ctx.input(1).values;
-  } else if (attrs.has("scales")) {
-    auto scales = attrs.getFloats("scales");
-    if (scales.size() != rank) ctx.fail("scales has " + std::to_string(scales.size()) + " entries for rank " + std::to_string(rank));
-    for (size_t i = 0; i < rank; ++i) {
-      if (!(scales[i] > 0)) ctx.fail("scales must be positive");
-      auto c = ctx.constantValue(in.dims[i]);
-      double rounded = std::round(scales[i]);
-      if (c) {
-        // In float, as ONNX Runtime and PyTorch compute it (10 * 0.7f is 7, not 6.99...).
-        float size = static_cast<float>(*c) * static_cast<float>(scales[i]);
-        out.push_back(ctx.constant(static_cast<int64_t>(std::floor(size))));
-      } else if (scales[i] == rounded) {
-        out.push_back(ctx.exprs().mul(in.dims[i], ctx.constant(static_cast<int64_t>(rounded))));
-      } else if (scales[i] < 1 && std::abs(1.0 / scales[i] - std::round(1.0 / scales[i])) < 1e-9) {
-        out.push_back(ctx.exprs().floorDiv(in.dims[i], ctx.constant(static_cast<int64_t>(std::round(1.0 / scales[i])))));
-      } else {
-        ctx.fail("a non-integer scale on a dynamic axis is not supported; give the output size instead");
-      }
-    }
-    // Only when the scales chose the output size do they also map coordinates (ONNX Resize).
-    ctx.setDerivedFloats("coordinate_scales", scales);
-  } else {
-    out = in.dims;
-  }
-  if (out.size() != rank)
-    ctx.fail("output has rank " + std::to_string(out.size()) + " but the input has rank " + std::to_string(rank));
-  for (size_t i = 0; i < rank; ++i) ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
-  ctx.setOutput(0, in.type, out);
-}
-
 }  // namespace
 
 void registerShapeOps(OpTable& table) {
   table.add({LayerType::kSHUFFLE, inferShuffle, {1}});
   table.add({LayerType::kCONCATENATION, inferConcatenation, {}});
-  table.add({LayerType::kRESIZE, inferResize, {1}});
 }
 
 }  // namespace kiln::graph

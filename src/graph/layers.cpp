@@ -143,6 +143,8 @@ void ConvolutionLayer::setPaddingNd(const Dims& v) {
 void ConvolutionLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
 Dims ConvolutionLayer::getDilationNd() const { return toDims(intsAttr("dilation")); }
 void ConvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
+void ConvolutionLayer::setPaddingMode(PaddingMode mode) { setIntAttr("padding_mode", static_cast<int64_t>(mode)); }
+PaddingMode ConvolutionLayer::getPaddingMode() const { return static_cast<PaddingMode>(intAttr("padding_mode")); }
 int64_t ConvolutionLayer::getNbGroups() const {
   const graph::LayerNode& layer = network_->graph().layers[id_];
   auto inferred = layer.derived.getInts("inferred_groups");  // set when the kernel's channels imply the groups
@@ -190,6 +192,8 @@ bool PoolingLayer::getAverageCountExcludesPadding() const {
   return network_->graph().layers[id_].attrs.getInt("exclude_padding", 1) != 0;
 }
 void PoolingLayer::setCeilMode(bool ceil) { setIntAttr("ceil_mode", ceil ? 1 : 0); }
+void PoolingLayer::setPaddingMode(PaddingMode mode) { setIntAttr("padding_mode", static_cast<int64_t>(mode)); }
+PaddingMode PoolingLayer::getPaddingMode() const { return static_cast<PaddingMode>(intAttr("padding_mode")); }
 void PoolingLayer::setGlobal(bool global) { setIntAttr("global", global ? 1 : 0); }
 bool PoolingLayer::getGlobal() const { return intAttr("global") != 0; }
 
@@ -228,6 +232,32 @@ ResizeCoordinateTransformation ResizeLayer::getCoordinateTransformation() const 
 }
 void ResizeLayer::setNearestRounding(ResizeRoundMode mode) { setIntAttr("round", static_cast<int64_t>(mode)); }
 ResizeRoundMode ResizeLayer::getNearestRounding() const { return static_cast<ResizeRoundMode>(intAttr("round")); }
+void ResizeLayer::setCubicCoeff(float a) { setFloatAttr("cubic_coeff", a); }
+float ResizeLayer::getCubicCoeff() const {
+  return static_cast<float>(network_->graph().layers[id_].attrs.getFloat("cubic_coeff", -0.75));
+}
+void ResizeLayer::setExcludeOutside(bool exclude) { setIntAttr("exclude_outside", exclude ? 1 : 0); }
+bool ResizeLayer::getExcludeOutside() const { return intAttr("exclude_outside") != 0; }
+void ResizeLayer::setAntialias(bool antialias) { setIntAttr("antialias", antialias ? 1 : 0); }
+bool ResizeLayer::getAntialias() const { return intAttr("antialias") != 0; }
+void ResizeLayer::setRegionOfInterest(const float* roi, int32_t count) {
+  if (!roi || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "region of interest must not be empty", getName());
+  setFloatsAttr("roi", std::vector<double>(roi, roi + count));
+}
+std::vector<float> ResizeLayer::getRegionOfInterest() const {
+  auto v = floatsAttr("roi");
+  return std::vector<float>(v.begin(), v.end());
+}
+void ResizeLayer::setExtrapolationValue(float value) { setFloatAttr("extrapolation_value", value); }
+float ResizeLayer::getExtrapolationValue() const { return static_cast<float>(floatAttr("extrapolation_value")); }
+void ResizeLayer::setCoordinateScales(const float* scales, int32_t count) {
+  if (!scales || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "coordinate scales must not be empty", getName());
+  setFloatsAttr("coordinate_scales", std::vector<double>(scales, scales + count));
+}
+std::vector<float> ResizeLayer::getCoordinateScales() const {
+  auto v = floatsAttr("coordinate_scales");
+  return std::vector<float>(v.begin(), v.end());
+}
 
 void ShuffleLayer::setFirstTranspose(const std::vector<int32_t>& p) {
   setIntsAttr("first_perm", std::vector<int64_t>(p.begin(), p.end()));

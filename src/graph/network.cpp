@@ -264,6 +264,13 @@ GatherLayer* NetworkDefinition::addGather(Tensor& data, Tensor& indices, int32_t
   return addLayer<GatherLayer>(id);
 }
 
+GatherLayer* NetworkDefinition::addGatherV2(Tensor& data, Tensor& indices, GatherMode mode) {
+  int32_t id = graph_->addLayer(LayerType::kGATHER, "", {data.id_, indices.id_}, 1);
+  graph_->layers[id].attrs.set("axis", int64_t{0});
+  graph_->layers[id].attrs.set("mode", static_cast<int64_t>(mode));
+  return addLayer<GatherLayer>(id);
+}
+
 ReduceLayer* NetworkDefinition::addReduce(Tensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions) {
   int32_t id = graph_->addLayer(LayerType::kREDUCE, "", {input.id_}, 1);
   auto& attrs = graph_->layers[id].attrs;
@@ -309,9 +316,11 @@ FillLayer* NetworkDefinition::addFill(const Dims& dims, FillOperation op, DataTy
   return addLayer<FillLayer>(id);
 }
 
-ScatterLayer* NetworkDefinition::addScatter(Tensor& data, Tensor& indices, Tensor& updates, ScatterMode mode) {
+ScatterLayer* NetworkDefinition::addScatter(Tensor& data, Tensor& indices, Tensor& updates, ScatterMode mode,
+                                            int32_t axis) {
   int32_t id = graph_->addLayer(LayerType::kSCATTER, "", {data.id_, indices.id_, updates.id_}, 1);
   graph_->layers[id].attrs.set("mode", static_cast<int64_t>(mode));
+  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
   return addLayer<ScatterLayer>(id);
 }
 

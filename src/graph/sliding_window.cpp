@@ -25,4 +25,20 @@ ExprId slidingOutputSize(InferContext& ctx, ExprId in, int64_t pre, int64_t post
   return e.add(steps, ctx.constant(1));
 }
 
+AxisPadding samePadding(InferContext& ctx, ExprId in, ExprId span, int64_t stride, bool upper) {
+  auto& e = ctx.exprs();
+  ExprId s = ctx.constant(stride);
+  ExprId needed = e.sub(e.add(e.mul(e.sub(e.ceilDiv(in, s), ctx.constant(1)), s), span), in);
+  ExprId total = e.max(needed, ctx.constant(0));
+  ExprId half = upper ? e.floorDiv(total, ctx.constant(2)) : e.ceilDiv(total, ctx.constant(2));
+  return {half, e.sub(total, half)};
+}
+
+PaddingMode paddingMode(const InferContext& ctx) {
+  int64_t mode = ctx.attrs().getInt("padding_mode");
+  if (mode < static_cast<int64_t>(PaddingMode::kEXPLICIT) || mode > static_cast<int64_t>(PaddingMode::kSAME_LOWER))
+    ctx.fail("unknown padding mode " + std::to_string(mode));
+  return static_cast<PaddingMode>(mode);
+}
+
 }  // namespace kiln::graph

@@ -15,4 +15,16 @@ std::vector<int64_t> spatialAttr(const InferContext& ctx, const char* key, size_
 ExprId slidingOutputSize(InferContext& ctx, ExprId in, int64_t pre, int64_t post, ExprId span, int64_t stride,
                          bool ceil);
 
+// Padding of one spatial axis, constant (explicit) or an expression of the input size (SAME modes).
+struct AxisPadding {
+  ExprId pre, post;
+};
+
+// ONNX auto_pad SAME_UPPER / SAME_LOWER: total = max(0, (ceil(in / stride) - 1) * stride + span - in), split so the
+// odd element goes at the end (upper) or the start (lower). The output size is then ceil(in / stride).
+AxisPadding samePadding(InferContext& ctx, ExprId in, ExprId span, int64_t stride, bool upper);
+
+// The padding mode attribute ("padding_mode", a kiln::PaddingMode), validated.
+PaddingMode paddingMode(const InferContext& ctx);
+
 }  // namespace kiln::graph

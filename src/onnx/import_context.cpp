@@ -207,12 +207,14 @@ Tensor* ImportContext::cast(Tensor& x, DataType type) {
 Tensor* ImportContext::unsqueezeTo(Tensor& x, int32_t rank) {
   Dims dims = x.getDimensions();
   if (dims.nbDims >= rank) return &x;
-  auto* s = network_.addShuffle(x);
   // Leading 1s, then copy every existing dimension with the 0 placeholder... which only works index-aligned, so
-  // build the target from the input's shape tensor instead, which also covers dynamic dimensions.
+  // build the target from the input's shape tensor instead, which also covers dynamic dimensions. It must exist
+  // before the shuffle that reads it, and its 0s are sizes (an empty axis), not placeholders.
   Tensor* shape = network_.addShape(x)->getOutput(0);
   std::vector<int64_t> ones(rank - dims.nbDims, 1);
   Tensor* target = network_.addConcatenation({constantInt64(ones), shape})->getOutput(0);
+  auto* s = network_.addShuffle(x);
+  s->setZeroIsPlaceholder(false);
   s->setInput(1, *target);
   return s->getOutput(0);
 }
@@ -271,6 +273,7 @@ const OpRegistry& opRegistry() {
     registerPoolingImporters(r);
     registerNormalizationImporters(r);
     registerMiscImporters(r);
+    registerGenerationImporters(r);
     return r;
   }();
   return registry;

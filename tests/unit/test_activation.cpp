@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "core/half.h"
+
 #include "test_util.h"
 
 namespace kiln::test {
@@ -205,19 +207,38 @@ TEST(ActivationErrors, IntegerInputIsRejectedNamingTheLayer) {
   EXPECT_EQ(act->getOutput(0)->getType(), DataType::kFLOAT);
 }
 
-// fp16 passes shape inference but the CPU backend runs fp32 only: the build names the layer.
-TEST(ActivationErrors, HalfInputIsUnsupportedOnTheCpuNamingTheLayer) {
-  NetworkDefinition net;
-  Tensor* h = net.addInput("h", DataType::kHALF, Dims{2});
-  ActivationLayer* act = net.addActivation(*h, A::kRELU);
-  act->setName("half_relu");
-  net.markOutput(*act->getOutput(0));
-  try {
-    buildEngine(net, BuilderConfig{});
-    FAIL() << "fp16 activation built for the CPU";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
-    EXPECT_EQ(e.object(), "half_relu");
+// fp64 computes in double; fp16 and bf16 compute in fp32 and round each result once.
+TEST(ActivationTypes, DoubleHalfAndBf16MatchTheReference) {
+  const std::vector<double> x = {-4, -1.5, -0.25, 0, 0.5, 1.25, 3, 6};
+  for (const ActivationCase& c : {ActivationCase{"Sigmoid", A::kSIGMOID, 0, 0}, ActivationCase{"Elu", A::kELU, 1, 0},
+                                  ActivationCase{"Softplus", A::kSOFTPLUS, 1, 1},
+                                  ActivationCase{"GeluTanh", A::kGELU_TANH, 0, 0},
+                                  ActivationCase{"HardSigmoid", A::kHARD_SIGMOID, 0.2, 0.5}}) {
+    SCOPED_TRACE(c.name);
+    std::vector<double> expected;
+    for (double v : x) expected.push_back(reference(c.type, v, c.alpha, c.beta));
+    HostTensor d = runActivation(c.type, HostTensor::of(DataType::kDOUBLE, {8}, x));
+    ASSERT_EQ(d.type, DataType::kDOUBLE);
+    auto got = d.as<double>();
+    for (size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(got[i], expected[i], 1e-12) << i;
+    // The inputs are exact in fp16 and bf16; results are good to their precision (2^-11 and 2^-8 relative).
+    struct Format {
+      DataType type;
+      uint16_t (*toBits)(float);
+      float (*fromBits)(uint16_t);
+      double rtol;
+    };
+    for (const Format& f : {Format{DataType::kHALF, core::floatToHalf, core::halfToFloat, 1e-3},
+                            Format{DataType::kBF16, core::floatToBf16, core::bf16ToFloat, 8e-3}}) {
+      SCOPED_TRACE(dataTypeName(f.type));
+      std::vector<uint16_t> bits;
+      for (double v : x) bits.push_back(f.toBits(static_cast<float>(v)));
+      HostTensor h = runActivation(c.type, HostTensor::of(f.type, {8}, bits));
+      ASSERT_EQ(h.type, f.type);
+      auto out = h.as<uint16_t>();
+      for (size_t i = 0; i < x.size(); ++i)
+        EXPECT_NEAR(f.fromBits(out[i]), expected[i], 1e-4 + f.rtol * std::fabs(expected[i])) << i;
+    }
   }
 }
 

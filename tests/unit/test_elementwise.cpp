@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 
+#include "core/half.h"
+
 #include "test_util.h"
 
 namespace kiln::test {
@@ -436,6 +438,65 @@ TEST(ElementWiseInt, OverflowingDivisionWrapsLikeNumpy) {
     std::vector<int32_t> expected = {std::numeric_limits<int32_t>::min(), -7};
     if (!quotient) expected = {0, 0};
     EXPECT_EQ(out.as<int32_t>(), expected);
+  }
+}
+
+// Powers by squaring: huge exponents finish at once, overflow wraps like numpy, negative exponents truncate.
+TEST(ElementWiseInt, PowWrapsAndHandlesLargeAndNegativeExponents) {
+  const int64_t huge = int64_t{1} << 60;
+  auto pow64 = runBinary(E::kPOW, HostTensor::i64({6}, {2, 3, -1, 1, 2, -1}), HostTensor::i64({6}, {64, 40, huge + 1, huge, -1, -3}));
+  EXPECT_EQ(pow64.as<int64_t>(),
+            (std::vector<int64_t>{0, static_cast<int64_t>(12157665459056928801ull), -1, 1, 0, -1}));
+  auto pow32 = runBinary(E::kPOW, HostTensor::i32({2}, {2, -2}), HostTensor::i32({2}, {31, 33}));
+  EXPECT_EQ(pow32.as<int32_t>(), (std::vector<int32_t>{std::numeric_limits<int32_t>::min(), 0}));
+}
+
+// int8 and uint8 arithmetic wraps modulo 256, as numpy's; comparisons give bool.
+TEST(ElementWiseInt, SmallIntegersWrap) {
+  auto u8 = [](std::vector<uint8_t> v) { return HostTensor::of(DataType::kUINT8, {static_cast<int64_t>(v.size())}, v); };
+  auto i8 = [](std::vector<int8_t> v) { return HostTensor::of(DataType::kINT8, {static_cast<int64_t>(v.size())}, v); };
+  EXPECT_EQ(runBinary(E::kSUM, u8({200, 1}), u8({100, 2})).as<uint8_t>(), (std::vector<uint8_t>{44, 3}));
+  EXPECT_EQ(runBinary(E::kSUB, u8({3, 9}), u8({5, 2})).as<uint8_t>(), (std::vector<uint8_t>{254, 7}));
+  EXPECT_EQ(runBinary(E::kPROD, u8({16, 7}), u8({17, 3})).as<uint8_t>(), (std::vector<uint8_t>{16, 21}));
+  EXPECT_EQ(runBinary(E::kDIV, u8({255, 7}), u8({16, 2})).as<uint8_t>(), (std::vector<uint8_t>{15, 3}));
+  EXPECT_EQ(runBinary(E::kSUM, i8({100, -100}), i8({100, -100})).as<int8_t>(), (std::vector<int8_t>{-56, 56}));
+  EXPECT_EQ(runBinary(E::kMOD, i8({-7, 7}), i8({3, -3})).as<int8_t>(), (std::vector<int8_t>{2, -2}));
+  EXPECT_EQ(runBinary(E::kMAX, i8({-128, 5}), i8({127, -5})).as<int8_t>(), (std::vector<int8_t>{127, 5}));
+  HostTensor gt = runBinary(E::kGREATER, u8({200, 3}), u8({100, 3}));
+  EXPECT_EQ(gt.type, DataType::kBOOL);
+  EXPECT_EQ(gt.as<uint8_t>(), (std::vector<uint8_t>{1, 0}));
+}
+
+// fp16 and bf16 compute in fp32 and round each result once (ONNX Max/Min/Mod on float16).
+TEST(ElementWiseFloat, HalfAndBf16UseFp32Semantics) {
+  struct Format {
+    DataType type;
+    uint16_t (*toBits)(float);
+    float (*fromBits)(uint16_t);
+  };
+  for (const Format& f : {Format{DataType::kHALF, core::floatToHalf, core::halfToFloat},
+                          Format{DataType::kBF16, core::floatToBf16, core::bf16ToFloat}}) {
+    SCOPED_TRACE(dataTypeName(f.type));
+    auto tensor = [&](std::vector<float> v) {
+      std::vector<uint16_t> bits;
+      for (float x : v) bits.push_back(f.toBits(x));
+      return HostTensor::of(f.type, {static_cast<int64_t>(v.size())}, bits);
+    };
+    auto values = [&](const HostTensor& t) {
+      EXPECT_EQ(t.type, f.type);
+      std::vector<float> v;
+      for (uint16_t b : t.as<uint16_t>()) v.push_back(f.fromBits(b));
+      return v;
+    };
+    HostTensor a = tensor({-4.5f, 3, NAN, 7}), b = tensor({2, -2, 1, 0.5f});
+    auto mx = values(runBinary(E::kMAX, a, b));
+    EXPECT_EQ(mx[0], 2.0f);
+    EXPECT_EQ(mx[1], 3.0f);
+    EXPECT_TRUE(std::isnan(mx[2]));
+    EXPECT_EQ(values(runBinary(E::kFMOD, a, b))[0], -0.5f);
+    EXPECT_EQ(values(runBinary(E::kMOD, a, b))[0], 1.5f);
+    EXPECT_EQ(values(runBinary(E::kPROD, a, b))[3], 3.5f);
+    EXPECT_EQ(runBinary(E::kLESS, a, b).as<uint8_t>(), (std::vector<uint8_t>{1, 0, 0, 0}));
   }
 }
 

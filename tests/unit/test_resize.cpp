@@ -1,8 +1,11 @@
-// Resize: nearest (every rounding mode) and linear, under every coordinate transformation, scales vs output sizes,
-// 3-D/4-D/5-D, upsampling and downsampling, dynamic shapes and errors naming the layer.
+// Resize: nearest (every rounding mode), linear and cubic (with and without antialiasing and exclude_outside), under
+// every coordinate transformation, scales vs output sizes, 3-D/4-D/5-D, upsampling and downsampling, the region of
+// interest of tf_crop_and_resize, dynamic shapes and errors naming the layer.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <string>
 
 #include "test_util.h"
@@ -13,84 +16,156 @@ namespace {
 using CT = ResizeCoordinateTransformation;
 using RM = ResizeRoundMode;
 
-// ---- Independent reference (ONNX Resize, exclude_outside = 0, edge values outside the input) ------------------------
-
-double sourceCoordinate(CT mode, int64_t x, int64_t inLen, int64_t outLen, double scale) {
-  switch (mode) {
-    case CT::kHALF_PIXEL: return (x + 0.5) / scale - 0.5;
-    case CT::kPYTORCH_HALF_PIXEL: return outLen == 1 ? 0.0 : (x + 0.5) / scale - 0.5;
-    case CT::kALIGN_CORNERS: return outLen == 1 ? 0.0 : x * double(inLen - 1) / double(outLen - 1);
-    case CT::kASYMMETRIC: return x / scale;
-  }
-  return 0;
-}
-
-int64_t nearest(RM mode, double c, int64_t inLen) {
-  double f = std::floor(c), r = 0;
-  bool tie = c - f == 0.5;
-  switch (mode) {
-    case RM::kHALF_DOWN: r = tie ? f : std::round(c); break;  // ONNX round_prefer_floor
-    case RM::kHALF_UP: r = tie ? f + 1 : std::round(c); break;  // ONNX round_prefer_ceil
-    case RM::kFLOOR: r = f; break;
-    case RM::kCEIL: r = std::ceil(c); break;
-  }
-  return std::min<int64_t>(std::max<int64_t>(static_cast<int64_t>(r), 0), inLen - 1);
-}
+// ---- Independent reference -----------------------------------------------------------------------------------------
+// Structured as ONNX's reference implementation (onnx/reference/ops/op_resize.py): every axis interpolated from the
+// interpolations of the slices along it, the n nearest neighbours of an edge-padded copy of the data, coefficients
+// from the fractional position. Where the spec's text and ONNX's reference differ, kiln follows the spec for
+// conditions on the output length (pytorch_half_pixel gives 0 for a single output) and the reference's
+// scale * input length in denominators.
 
 struct ResizeSpec {
   ResizeMode mode = ResizeMode::kNEAREST;
   CT coord = CT::kHALF_PIXEL;
   RM round = RM::kHALF_DOWN;
+  double cubicA = -0.75;
+  bool excludeOutside = false;
+  bool antialias = false;
+  std::vector<float> roi = {};  // starts then ends; empty: the whole input
+  float extrapolation = 0;
 };
+
+// The `n` positions nearest to `x` (ties to the lower one) in `data` padded with its edge values: their indices,
+// which may lie outside the data, and values.
+void neighbours(double x, size_t n, const std::vector<double>& data, std::vector<int64_t>& idx,
+                std::vector<double>& vals) {
+  int64_t pad = static_cast<int64_t>((n + 1) / 2), len = static_cast<int64_t>(data.size()) + 2 * pad;
+  std::vector<int64_t> order(len);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return std::abs(x + pad - a) < std::abs(x + pad - b); });
+  order.resize(n);
+  std::sort(order.begin(), order.end());
+  idx.clear();
+  vals.clear();
+  for (int64_t i : order) {
+    idx.push_back(i - pad);
+    vals.push_back(data[std::clamp<int64_t>(i - pad, 0, static_cast<int64_t>(data.size()) - 1)]);
+  }
+}
+
+double cubic(double x, double a) {
+  x = std::abs(x);
+  if (x <= 1) return (a + 2) * x * x * x - (a + 3) * x * x + 1;
+  if (x < 2) return a * x * x * x - 5 * a * x * x + 8 * a * x - 4 * a;
+  return 0;
+}
+
+// Coefficients of the neighbours for `ratio` in (0, 1], the position past the lower neighbour.
+std::vector<double> coefficients(const ResizeSpec& spec, double ratio, double scale) {
+  if (spec.mode == ResizeMode::kNEAREST) {
+    if (ratio == 1) return {0, 1};
+    switch (spec.round) {
+      case RM::kHALF_DOWN: return {double(ratio <= 0.5), double(ratio > 0.5)};  // round_prefer_floor
+      case RM::kHALF_UP: return {double(ratio < 0.5), double(ratio >= 0.5)};    // round_prefer_ceil
+      case RM::kFLOOR: return {1, 0};
+      case RM::kCEIL: return {0, 1};
+    }
+  }
+  bool linear = spec.mode == ResizeMode::kLINEAR;
+  if (!spec.antialias) {
+    if (linear) return {1 - ratio, ratio};
+    return {cubic(ratio + 1, spec.cubicA), cubic(ratio, spec.cubicA), cubic(1 - ratio, spec.cubicA),
+            cubic(2 - ratio, spec.cubicA)};
+  }
+  // Antialiased: the kernel stretched by 1 / scale when downsampling, normalized.
+  double s = std::min(scale, 1.0);
+  int64_t start = static_cast<int64_t>(std::floor((linear ? -1 : -2) / s)) + 1;
+  std::vector<double> c;
+  for (int64_t i = start; i < 2 - start; ++i) {
+    double arg = s * (i - ratio);
+    c.push_back(linear ? std::clamp(1 - std::abs(arg), 0.0, 1.0) : cubic(arg, spec.cubicA));
+  }
+  double sum = std::accumulate(c.begin(), c.end(), 0.0);
+  for (double& v : c) v /= sum;
+  return c;
+}
+
+double interpolate1d(const std::vector<double>& data, double scale, int64_t outLen, int64_t x, const ResizeSpec& spec,
+                     double roiStart, double roiEnd) {
+  double len = static_cast<double>(data.size()), width = scale * len, xo = 0;
+  switch (spec.coord) {
+    case CT::kHALF_PIXEL: xo = (x + 0.5) / scale - 0.5; break;
+    case CT::kPYTORCH_HALF_PIXEL: xo = outLen == 1 ? 0.0 : (x + 0.5) / scale - 0.5; break;
+    case CT::kALIGN_CORNERS: xo = outLen == 1 ? 0.0 : x * (len - 1) / (width - 1); break;
+    case CT::kASYMMETRIC: xo = x / scale; break;
+    case CT::kTF_HALF_PIXEL_FOR_NN: xo = (x + 0.5) / scale; break;
+    case CT::kTF_CROP_AND_RESIZE:
+      xo = outLen == 1 ? 0.5 * (roiStart + roiEnd) * (len - 1)
+                       : roiStart * (len - 1) + x * (roiEnd - roiStart) * (len - 1) / (width - 1);
+      if (xo < 0 || xo > len - 1) return spec.extrapolation;
+      break;
+    case CT::kHALF_PIXEL_SYMMETRIC: {
+      double offset = len / 2 * (1 - outLen / width);
+      xo = offset + (x + 0.5) / scale - 0.5;
+      break;
+    }
+  }
+  double ratio = xo == std::floor(xo) ? 1.0 : xo - std::floor(xo);
+  auto c = coefficients(spec, ratio, scale);
+  std::vector<int64_t> idx;
+  std::vector<double> vals;
+  neighbours(xo, c.size(), data, idx, vals);
+  if (spec.excludeOutside) {
+    double sum = 0;
+    for (size_t i = 0; i < c.size(); ++i) sum += (c[i] *= idx[i] >= 0 && idx[i] < static_cast<int64_t>(data.size()));
+    for (double& v : c) v /= sum;
+  }
+  double value = 0;
+  for (size_t i = 0; i < c.size(); ++i) value += c[i] * vals[i];
+  return value;
+}
+
+// Output element `x` from the axes from `axis` on of `data` (row-major over `dims`).
+double interpolateNd(const float* data, const Dims& dims, int32_t axis, const std::vector<double>& scales,
+                     const Dims& outDims, const std::vector<int64_t>& x, const ResizeSpec& spec) {
+  if (axis == dims.nbDims) return *data;
+  int64_t stride = 1;
+  for (int32_t d = axis + 1; d < dims.nbDims; ++d) stride *= dims.d[d];
+  std::vector<double> line(dims.d[axis]);
+  for (int64_t i = 0; i < dims.d[axis]; ++i)
+    line[i] = interpolateNd(data + i * stride, dims, axis + 1, scales, outDims, x, spec);
+  bool roi = !spec.roi.empty();
+  return interpolate1d(line, scales[axis], outDims.d[axis], x[axis], spec, roi ? spec.roi[axis] : 0.0,
+                       roi ? spec.roi[dims.nbDims + axis] : 1.0);
+}
 
 // `scales` empty: the scale of each axis is out/in (explicit output size).
 std::vector<float> referenceResize(const std::vector<float>& in, const Dims& inDims, const Dims& outDims,
                                    const std::vector<double>& scales, const ResizeSpec& spec) {
-  int32_t rank = inDims.nbDims;
-  // Per axis and output coordinate: the taps (index, weight) that contribute.
-  std::vector<std::vector<std::vector<std::pair<int64_t, double>>>> taps(rank);
-  for (int32_t d = 0; d < rank; ++d) {
-    double scale = scales.empty() ? double(outDims.d[d]) / double(inDims.d[d]) : scales[d];
-    for (int64_t x = 0; x < outDims.d[d]; ++x) {
-      double c = sourceCoordinate(spec.coord, x, inDims.d[d], outDims.d[d], scale);
-      if (spec.mode == ResizeMode::kNEAREST) {
-        taps[d].push_back({{nearest(spec.round, c, inDims.d[d]), 1.0}});
-      } else {
-        c = std::min(std::max(c, 0.0), double(inDims.d[d] - 1));
-        int64_t lo = static_cast<int64_t>(std::floor(c)), hi = std::min(lo + 1, inDims.d[d] - 1);
-        taps[d].push_back({{lo, 1.0 - (c - lo)}, {hi, c - lo}});
-      }
-    }
-  }
+  std::vector<double> s = scales;
+  if (s.empty())
+    for (int32_t d = 0; d < inDims.nbDims; ++d) s.push_back(double(outDims.d[d]) / double(inDims.d[d]));
   std::vector<float> out;
-  std::vector<int64_t> coord(rank);
-  for (int64_t flat = 0; flat < outDims.volume(); ++flat) {
-    for (int64_t i = rank - 1, rem = flat; i >= 0; --i) {
-      coord[i] = rem % outDims.d[i];
-      rem /= outDims.d[i];
-    }
-    // Sum over every combination of taps (2^rank corners for linear, one for nearest).
-    double value = 0;
-    std::vector<size_t> pick(rank, 0);
-    while (true) {
-      double w = 1;
-      int64_t src = 0;
-      for (int32_t d = 0; d < rank; ++d) {
-        const auto& t = taps[d][coord[d]][pick[d]];
-        w *= t.second;
-        src = src * inDims.d[d] + t.first;
-      }
-      value += w * in[src];
-      int32_t d = rank - 1;
-      while (d >= 0 && ++pick[d] == taps[d][coord[d]].size()) pick[d--] = 0;
-      if (d < 0) break;
-    }
-    out.push_back(static_cast<float>(value));
-  }
+  std::vector<int64_t> x(outDims.nbDims, 0), extent(outDims.d, outDims.d + outDims.nbDims);
+  if (outDims.volume() == 0) return out;
+  do {
+    out.push_back(static_cast<float>(interpolateNd(in.data(), inDims, 0, s, outDims, x, spec)));
+  } while (nextIndex(x, extent));
   return out;
 }
 
 // ---- Network helpers -------------------------------------------------------------------------------------------
+
+void configure(ResizeLayer& layer, const ResizeSpec& spec) {
+  layer.setResizeMode(spec.mode);
+  layer.setCoordinateTransformation(spec.coord);
+  layer.setNearestRounding(spec.round);
+  layer.setCubicCoeff(static_cast<float>(spec.cubicA));
+  layer.setExcludeOutside(spec.excludeOutside);
+  if (spec.antialias) layer.setAntialias(true);
+  if (!spec.roi.empty()) layer.setRegionOfInterest(spec.roi.data(), static_cast<int32_t>(spec.roi.size()));
+  layer.setExtrapolationValue(spec.extrapolation);
+}
 
 struct ResizeNet {
   NetworkDefinition net;
@@ -100,9 +175,7 @@ struct ResizeNet {
   ResizeNet(const Dims& inDims, const Dims* outDims, const std::vector<float>& scales, const ResizeSpec& spec) {
     Tensor* x = net.addInput("x", DataType::kFLOAT, inDims);
     layer = net.addResize(*x);
-    layer->setResizeMode(spec.mode);
-    layer->setCoordinateTransformation(spec.coord);
-    layer->setNearestRounding(spec.round);
+    configure(*layer, spec);
     if (outDims) layer->setOutputDimensions(*outDims);
     if (!scales.empty()) layer->setScales(scales.data(), static_cast<int32_t>(scales.size()));
     layer->getOutput(0)->setName("y");
@@ -133,7 +206,7 @@ void expectResizeByScales(const Dims& in, const std::vector<float>& scales, cons
   expectNear(result[0].f32(), referenceResize(values, in, result[0].dims, s, spec), 1e-5f, 1e-5f);
 }
 
-// ---- Every coordinate transformation, nearest (all rounding modes) and linear ------------------------------------------
+// ---- Every coordinate transformation, nearest (all rounding modes), linear and cubic ----------------------------------
 
 struct CoordCase {
   const char* name;
@@ -143,7 +216,10 @@ struct CoordCase {
 const auto kCoordCases = ::testing::Values(CoordCase{"HalfPixel", CT::kHALF_PIXEL},
                                            CoordCase{"Asymmetric", CT::kASYMMETRIC},
                                            CoordCase{"AlignCorners", CT::kALIGN_CORNERS},
-                                           CoordCase{"PytorchHalfPixel", CT::kPYTORCH_HALF_PIXEL});
+                                           CoordCase{"PytorchHalfPixel", CT::kPYTORCH_HALF_PIXEL},
+                                           CoordCase{"TfHalfPixelForNN", CT::kTF_HALF_PIXEL_FOR_NN},
+                                           CoordCase{"TfCropAndResizeWholeInput", CT::kTF_CROP_AND_RESIZE},
+                                           CoordCase{"HalfPixelSymmetric", CT::kHALF_PIXEL_SYMMETRIC});
 
 class ResizeNearest : public ::testing::TestWithParam<CoordCase> {};
 
@@ -175,6 +251,55 @@ TEST_P(ResizeLinear, UpAndDownOnThreeFourAndFiveDims) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeLinear, kCoordCases, [](const auto& info) { return std::string(info.param.name); });
+
+class ResizeCubic : public ::testing::TestWithParam<CoordCase> {};
+
+TEST_P(ResizeCubic, CoefficientsAndExcludeOutsideUpAndDown) {
+  for (double a : {-0.75, -0.5}) {
+    for (bool exclude : {false, true}) {
+      SCOPED_TRACE("a " + std::to_string(a) + (exclude ? ", exclude outside" : ""));
+      ResizeSpec spec{ResizeMode::kCUBIC, GetParam().coord, RM::kHALF_DOWN, a, exclude};
+      expectResizeBySize({1, 2, 4, 5}, {1, 2, 9, 7}, spec);
+      expectResizeBySize({1, 1, 7, 9}, {1, 1, 3, 5}, spec);
+      expectResizeBySize({2, 5, 4}, {2, 3, 8}, spec);
+      expectResizeByScales({1, 1, 4, 4}, {1, 1, 0.8f, 0.8f}, "1x1x3x3", spec);  // fractional resized length 3.2
+      expectResizeByScales({1, 1, 3, 4}, {1, 1, 2.5f, 1.5f}, "1x1x7x6", spec);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeCubic, kCoordCases, [](const auto& info) { return std::string(info.param.name); });
+
+// Antialiasing stretches the filter when downsampling (more taps, normalized) and changes nothing when upsampling.
+class ResizeAntialias : public ::testing::TestWithParam<CoordCase> {};
+
+TEST_P(ResizeAntialias, LinearAndCubicDownsampling) {
+  for (ResizeMode mode : {ResizeMode::kLINEAR, ResizeMode::kCUBIC}) {
+    for (bool exclude : {false, true}) {
+      SCOPED_TRACE(std::string(mode == ResizeMode::kLINEAR ? "linear" : "cubic") + (exclude ? ", exclude outside" : ""));
+      ResizeSpec spec{mode, GetParam().coord, RM::kHALF_DOWN, -0.75, exclude, true};
+      expectResizeBySize({1, 2, 12, 10}, {1, 2, 3, 4}, spec);  // by 4 and by 2.5
+      expectResizeBySize({1, 1, 5, 9}, {1, 1, 5, 2}, spec);    // one axis untouched
+      expectResizeBySize({1, 1, 3, 4}, {1, 1, 7, 2}, spec);    // up on one axis, down on the other
+      expectResizeByScales({1, 1, 9, 8}, {1, 1, 1.0f / 3, 0.6f}, "1x1x3x4", spec);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeAntialias, kCoordCases,
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// tf_crop_and_resize samples the region of interest; outside the input it writes the extrapolation value.
+TEST(ResizeCropAndResize, RegionOfInterestAndExtrapolation) {
+  for (ResizeMode mode : {ResizeMode::kNEAREST, ResizeMode::kLINEAR, ResizeMode::kCUBIC}) {
+    SCOPED_TRACE(static_cast<int>(mode));
+    ResizeSpec spec{mode, CT::kTF_CROP_AND_RESIZE};
+    spec.roi = {0, 0.5f, -0.2f, 0.1f, 1, 1, 0.9f, 1.3f};
+    spec.extrapolation = -3;
+    expectResizeBySize({2, 2, 5, 6}, {2, 1, 4, 7}, spec);  // axis 1 has one output: the middle of its region
+    expectResizeByScales({1, 1, 4, 5}, {1, 1, 1.5f, 0.8f}, "1x1x6x4", spec);
+  }
+}
 
 // ---- Hand-computed values (the ONNX Resize test vectors) -------------------------------------------------------------
 
@@ -225,7 +350,103 @@ TEST(ResizeValues, OutputDimensionsOverrideEarlierScales) {
   expectNear(out[0].f32(), referenceResize(values, {1, 1, 2, 2}, size, {}, linear), 1e-6f, 0);
 }
 
+std::vector<float> resize4x4(const ResizeSpec& spec, const Dims& out, const std::vector<float>& scales) {
+  ResizeNet n({1, 1, 4, 4}, scales.empty() ? &out : nullptr, scales, spec);
+  return buildAndRun(n.net, {HostTensor::f32({1, 1, 4, 4}, iota(16, 1))})[0].f32();
+}
+
+// Outputs of the ONNX backend tests of the same names, on the input 1..16 (4x4).
+TEST(ResizeValues, OnnxCubicCropAndTfVectors) {
+  ResizeSpec cubic{ResizeMode::kCUBIC};
+  expectNear(resize4x4(cubic, {}, {1, 1, 0.8f, 0.8f}),  // resize_downsample_scales_cubic
+             {1.4711914f, 2.78125f, 4.0825195f, 6.711426f, 8.021484f, 9.322754f, 11.916504f, 13.2265625f, 14.527832f},
+             1e-5f, 1e-6f);
+  ResizeSpec tfCubic{ResizeMode::kCUBIC, CT::kHALF_PIXEL, RM::kHALF_DOWN, -0.5, true};
+  expectNear(resize4x4(tfCubic, {}, {1, 1, 0.8f, 0.8f}),  // resize_downsample_scales_cubic_A_n0p5_exclude_outside
+             {1.3681267f, 2.6695013f, 4.0133367f, 6.573625f, 7.875f, 9.218835f, 11.948966f, 13.250341f, 14.594176f},
+             1e-5f, 1e-6f);
+  ResizeSpec crop{ResizeMode::kLINEAR, CT::kTF_CROP_AND_RESIZE};
+  crop.roi = {0, 0, 0.4f, 0.6f, 1, 1, 1.2f, 1.7f};
+  crop.extrapolation = 10;
+  expectNear(resize4x4(crop, {1, 1, 3, 3}, {}), {7.6f, 10, 10, 12.4f, 10, 10, 10, 10, 10}, 1e-5f, 1e-6f);
+  ResizeSpec nn{ResizeMode::kNEAREST, CT::kTF_HALF_PIXEL_FOR_NN};  // resize_downsample_sizes_nearest_tf_half_pixel_for_nn
+  EXPECT_EQ(resize4x4(nn, {1, 1, 3, 2}, {}), (std::vector<float>{6, 8, 10, 12, 14, 16}));
+  // resize_downsample_scales_linear_align_corners: the resized length is 4 * 0.6 = 2.4, so x = 1 reads 3 / 1.4.
+  ResizeNet n({1, 1, 2, 4}, nullptr, {1, 1, 0.6f, 0.6f}, {ResizeMode::kLINEAR, CT::kALIGN_CORNERS});
+  expectNear(buildAndRun(n.net, {HostTensor::f32({1, 1, 2, 4}, iota(8, 1))})[0].f32(), {1, 3.142857f}, 1e-5f, 1e-6f);
+}
+
+std::vector<float> resizeRow(const ResizeSpec& spec, const std::vector<float>& row, const Dims& out,
+                             const std::vector<float>& scales) {
+  Dims in{1, 1, 1, static_cast<int64_t>(row.size())};
+  ResizeNet n(in, scales.empty() ? &out : nullptr, scales, spec);
+  return buildAndRun(n.net, {HostTensor::f32(in, row)})[0].f32();
+}
+
+TEST(ResizeValues, AntialiasedLinearByHand) {
+  // 8 -> 4, half-pixel: output 0 sits at 0.5; the triangle stretched to half-width 2 weighs input -1 (the edge
+  // value 0), 0, 1 and 2 by 1/8, 3/8, 3/8, 1/8.
+  ResizeSpec spec{ResizeMode::kLINEAR, CT::kHALF_PIXEL, RM::kHALF_DOWN, -0.75, false, true};
+  expectNear(resizeRow(spec, iota(8), {1, 1, 1, 4}, {}), {0.625f, 2.5f, 4.5f, 6.375f}, 1e-6f, 0);
+  // Excluding the outside taps renormalizes the edge outputs: (3/8 * 1 + 1/8 * 2) / (7/8) at the start.
+  spec.excludeOutside = true;
+  expectNear(resizeRow(spec, iota(8), {1, 1, 1, 4}, {}), {5.0f / 7, 2.5f, 4.5f, 5.5f / 0.875f}, 1e-6f, 0);
+  // Upsampling: antialiasing changes nothing.
+  ResizeSpec plain{ResizeMode::kLINEAR};
+  spec.excludeOutside = false;
+  expectNear(resizeRow(spec, {1, 4, 2}, {1, 1, 1, 7}, {}), resizeRow(plain, {1, 4, 2}, {1, 1, 1, 7}, {}), 1e-6f, 0);
+}
+
+TEST(ResizeValues, HalfPixelSymmetricByHand) {
+  // 4 * 0.6 = 2.4 -> 2 outputs; adjustment 2 / 2.4, offset 2 * (1 - 5/6) = 1/3: coordinates 2/3 and 7/3.
+  ResizeSpec spec{ResizeMode::kLINEAR, CT::kHALF_PIXEL_SYMMETRIC};
+  expectNear(resizeRow(spec, {1, 2, 3, 4}, {}, {1, 1, 1, 0.6f}), {5.0f / 3, 10.0f / 3}, 1e-6f, 0);
+  // With an explicit size the adjustment is 1: plain half-pixel.
+  ResizeSpec halfPixel{ResizeMode::kLINEAR};
+  expectNear(resizeRow(spec, {1, 2, 3, 4}, {1, 1, 1, 3}, {}), resizeRow(halfPixel, {1, 2, 3, 4}, {1, 1, 1, 3}, {}),
+             1e-6f, 0);
+}
+
+// Coordinate scales map coordinates when the output size is explicit (ONNX keep_aspect_ratio_policy).
+TEST(ResizeValues, CoordinateScalesWithAnExplicitSize) {
+  Dims in{1, 1, 2, 4}, out{1, 1, 3, 7};
+  ResizeSpec spec{ResizeMode::kLINEAR};
+  ResizeNet n(in, &out, {}, spec);
+  const float scales[] = {1, 1, 1.5f, 1.5f};
+  n.layer->setCoordinateScales(scales, 4);
+  EXPECT_EQ(n.layer->getCoordinateScales(), (std::vector<float>{1, 1, 1.5f, 1.5f}));
+  EXPECT_EQ(toString(n.layer->getOutput(0)->getDimensions()), "1x1x3x7");
+  auto values = randomFloats(8, 141);
+  auto result = buildAndRun(n.net, {HostTensor::f32(in, values)})[0].f32();
+  expectNear(result, referenceResize(values, in, out, {1, 1, 1.5, 1.5}, spec), 1e-6f, 0);
+  // Output 1 of the last axis reads (1.5 / 1.5 - 0.5) = 0.5 rather than (1.5 / 1.75 - 0.5) under 7 / 4.
+  EXPECT_NEAR(result[1], 0.5f * (values[0] + values[1]), 1e-6f);
+}
+
 // ---- Dynamic shapes -----------------------------------------------------------------------------------------------
+
+TEST(ResizeDynamic, AntialiasedCubicOnDynamicAxes) {
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{1, 2, -1, -1});
+  ResizeLayer* resize = net.addResize(*x);
+  ResizeSpec spec{ResizeMode::kCUBIC, CT::kHALF_PIXEL, RM::kHALF_DOWN, -0.5, true, true};
+  configure(*resize, spec);
+  const float scales[] = {1, 1, 0.25f, 3};
+  resize->setScales(scales, 4);
+  net.markOutput(*resize->getOutput(0));
+  EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x2x-1x-1");
+  auto engine = buildWithProfile(net, profileFor("x", {1, 2, 4, 1}, {1, 2, 8, 4}, {1, 2, 16, 8}));
+  auto ctx = engine->createExecutionContext();
+  for (Dims d : {Dims{1, 2, 4, 1}, Dims{1, 2, 13, 5}, Dims{1, 2, 16, 8}}) {
+    SCOPED_TRACE(toString(d));
+    auto values = randomFloats(d.volume(), 142);
+    auto out = runContext(*ctx, {HostTensor::f32(d, values)});
+    Dims expected{1, 2, d.d[2] / 4, d.d[3] * 3};
+    ASSERT_EQ(toString(out[0].dims), toString(expected));
+    expectNear(out[0].f32(), referenceResize(values, d, expected, {1, 1, 0.25, 3}, spec), 1e-5f, 1e-5f);
+  }
+}
+
 
 TEST(ResizeDynamic, IntegerAndReciprocalScalesOnDynamicAxes) {
   NetworkDefinition net;
@@ -291,6 +512,11 @@ TEST(ResizeErrors, InvalidSettingsNameTheLayerAndAreRolledBack) {
   expectRejected(resize, [&] { resize->setOutputDimensions(Dims{1, 3, 8}); }, "rank 3 output for rank 4");
   expectRejected(resize, [&] { resize->setOutputDimensions(Dims{1, 3, 0, 8}); }, "zero output size");
   expectRejected(resize, [&] { resize->setInput(0, *ints); }, "int32 input");
+  expectRejected(resize, [&] { resize->setResizeMode(static_cast<ResizeMode>(7)); }, "unknown mode", "unknown resize mode");
+  expectRejected(resize, [&] { resize->setAntialias(true); }, "antialiased nearest", "not nearest");
+  const float roi[] = {0, 0, 1};
+  expectRejected(resize, [&] { resize->setRegionOfInterest(roi, 3); }, "3 roi values for rank 4", "2 x rank");
+  expectRejected(resize, [&] { resize->setCoordinateScales(good, 2); }, "2 coordinate scales for rank 4");
   EXPECT_EQ(resize->getScales(), (std::vector<float>{1, 1, 2, 2}));
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x3x8x8");
   resize->setScales(fractional, 4);

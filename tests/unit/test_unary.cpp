@@ -5,6 +5,8 @@
 #include <limits>
 #include <string>
 
+#include "core/half.h"
+
 #include "test_util.h"
 
 namespace kiln::test {
@@ -144,6 +146,61 @@ TEST(UnaryValues, IntegerAbsNegSign) {
   EXPECT_EQ(abs.as<int64_t>(), (std::vector<int64_t>{big, big, 0, 2}));
   EXPECT_EQ(runUnary(U::kNEG, HostTensor::i64({4}, v64)).as<int64_t>(), (std::vector<int64_t>{big, -big, 0, 2}));
   EXPECT_EQ(runUnary(U::kSIGN, HostTensor::i64({4}, v64)).as<int64_t>(), (std::vector<int64_t>{-1, 1, 0, -1}));
+}
+
+// int8 and uint8 too; negation wraps like numpy, so abs(-128) stays -128 in int8.
+TEST(UnaryValues, SmallIntegerAbsNegSign) {
+  std::vector<int8_t> s8 = {-128, -3, 0, 7, 127};
+  auto run8 = [&](U op) {
+    HostTensor out = runUnary(op, HostTensor::of(DataType::kINT8, {5}, s8));
+    EXPECT_EQ(out.type, DataType::kINT8);
+    return out.as<int8_t>();
+  };
+  EXPECT_EQ(run8(U::kABS), (std::vector<int8_t>{-128, 3, 0, 7, 127}));
+  EXPECT_EQ(run8(U::kNEG), (std::vector<int8_t>{-128, 3, 0, -7, -127}));
+  EXPECT_EQ(run8(U::kSIGN), (std::vector<int8_t>{-1, -1, 0, 1, 1}));
+  std::vector<uint8_t> u8 = {0, 1, 200};
+  EXPECT_EQ(runUnary(U::kABS, HostTensor::of(DataType::kUINT8, {3}, u8)).as<uint8_t>(), u8);
+  EXPECT_EQ(runUnary(U::kSIGN, HostTensor::of(DataType::kUINT8, {3}, u8)).as<uint8_t>(),
+            (std::vector<uint8_t>{0, 1, 1}));
+}
+
+TEST(UnaryValues, SignOfNanIsNan) {
+  auto out = runUnary(U::kSIGN, HostTensor::f32({3}, {NAN, -kInf, kInf})).f32();
+  EXPECT_TRUE(std::isnan(out[0]));
+  EXPECT_EQ(out[1], -1.0f);
+  EXPECT_EQ(out[2], 1.0f);
+}
+
+// fp64 computes in double (beyond fp32's precision); fp16 rounds the fp32 result once.
+TEST(UnaryValues, DoubleAndHalfInputs) {
+  std::vector<double> x = {0.1, 1.0 + 1e-12, 2.5, -3.75};
+  for (U op : {U::kEXP, U::kSQRT, U::kSIN, U::kERF, U::kROUND, U::kABS}) {
+    SCOPED_TRACE(static_cast<int>(op));
+    std::vector<double> in = x;
+    if (op == U::kSQRT) in[3] = 3.75;
+    HostTensor out = runUnary(op, HostTensor::of(DataType::kDOUBLE, {4}, in));
+    ASSERT_EQ(out.type, DataType::kDOUBLE);
+    auto got = out.as<double>();
+    for (size_t i = 0; i < in.size(); ++i) {
+      double want = op == U::kEXP    ? std::exp(in[i])
+                    : op == U::kSQRT ? std::sqrt(in[i])
+                    : op == U::kSIN  ? std::sin(in[i])
+                    : op == U::kERF  ? std::erf(in[i])
+                    : op == U::kABS  ? std::fabs(in[i])
+                                     : roundHalfEven(in[i]);
+      EXPECT_DOUBLE_EQ(got[i], want) << i;
+    }
+  }
+  std::vector<uint16_t> half = {core::floatToHalf(2.0f), core::floatToHalf(-0.5f), core::floatToHalf(65504.0f)};
+  HostTensor neg = runUnary(U::kNEG, HostTensor::of(DataType::kHALF, {3}, half));
+  ASSERT_EQ(neg.type, DataType::kHALF);
+  auto n = neg.as<uint16_t>();
+  EXPECT_EQ(core::halfToFloat(n[0]), -2.0f);
+  EXPECT_EQ(core::halfToFloat(n[1]), 0.5f);
+  EXPECT_EQ(core::halfToFloat(n[2]), -65504.0f);
+  HostTensor isInf = runUnary(U::kISINF, HostTensor::of(DataType::kDOUBLE, {3}, std::vector<double>{1e308, -INFINITY, NAN}));
+  EXPECT_EQ(isInf.as<uint8_t>(), (std::vector<uint8_t>{0, 1, 0}));
 }
 
 // NEG of a shape tensor folds into shape expressions; the values still come out right at run time.

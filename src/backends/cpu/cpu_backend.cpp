@@ -23,6 +23,7 @@ const KernelTable& kernelTable() {
     registerPoolingKernels(t);
     registerReductionKernels(t);
     registerShapeKernels(t);
+    registerResizeKernels(t);
     registerIndexingKernels(t);
     registerGenerationKernels(t);
     registerNormalizationKernels(t);

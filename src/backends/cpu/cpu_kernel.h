@@ -28,7 +28,8 @@ void registerMatrixKernels(KernelTable& table);       // matrix multiply
 void registerConvolutionKernels(KernelTable& table);  // convolution
 void registerPoolingKernels(KernelTable& table);      // pooling
 void registerReductionKernels(KernelTable& table);    // reduce, topk, softmax
-void registerShapeKernels(KernelTable& table);        // shuffle, concatenation, resize
+void registerShapeKernels(KernelTable& table);        // shuffle, concatenation
+void registerResizeKernels(KernelTable& table);       // resize
 void registerIndexingKernels(KernelTable& table);     // slice, gather
 void registerGenerationKernels(KernelTable& table);   // select, fill, scatter, cumulative, one-hot
 void registerNormalizationKernels(KernelTable& table);  // normalization, LRN, einsum
@@ -59,6 +60,17 @@ template <typename Body>
 std::unique_ptr<Kernel> makeKernel(const KernelSpec& spec, Body body) {
   return std::make_unique<FunctionKernel<Body>>(spec.step.name, std::move(body));
 }
+
+// A FunctionKernel that also needs scratch memory: Body provides `size_t workspaceBytes(const KernelArgs&) const`.
+template <typename Body>
+class WorkspaceKernel final : public FunctionKernel<Body> {
+ public:
+  WorkspaceKernel(const KernelSpec& spec, const Body& body) : FunctionKernel<Body>(spec.step.name, body), body_(body) {}
+  size_t workspaceSize(const KernelArgs& args) const override { return body_.workspaceBytes(args); }
+
+ private:
+  Body body_;
+};
 
 // Row-major strides of a shape (elements).
 inline void contiguousStrides(const Dims& shape, int64_t* strides) {

@@ -1,5 +1,6 @@
 // CPU convolution (fp32): im2col + SGEMM per image and group; pointwise kernels (1x1, stride 1, unpadded) use the
-// input itself as the column matrix. The columns live in the workspace, sized at the profile's largest shapes.
+// input itself as the column matrix. Deconvolution is SGEMM + col2im. The columns live in the workspace, sized at
+// the profile's largest shapes.
 //
 // Geometry is normalized to three spatial axes (1-D and 2-D get leading axes of size 1 with kernel 1, stride 1,
 // no padding), so one code path serves 1-D, 2-D and 3-D.
@@ -9,6 +10,7 @@
 #include <array>
 #include <climits>
 #include <string>
+#include <vector>
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/window_geometry.h"
@@ -22,6 +24,15 @@ struct ConvParams {
   size_t nbSpatial = 0;
   int64_t groups = 1;
   Axes stride, dilation, pre, post;
+  SamePadding same;
+
+  // These parameters with this run's SAME padding filled in.
+  ConvParams resolved(const KernelArgs& a) const {
+    ConvParams r = *this;
+    same.resolve(a, r.pre, r.post);
+    r.same = {};
+    return r;
+  }
 };
 
 // Concrete sizes of one run; channel counts are per group.
@@ -45,7 +56,7 @@ int blasInt(int64_t v) { return static_cast<int>(std::max<int64_t>(v, 1)); }
 
 class Convolution {
  public:
-  Convolution(std::string step, ConvParams p) : step_(std::move(step)), p_(p) {}
+  Convolution(std::string step, ConvParams p) : step_(std::move(step)), p_(std::move(p)) {}
 
   ConvShape shapeOf(const KernelArgs& a) const {
     ConvShape s;
@@ -68,12 +79,14 @@ class Convolution {
   }
 
   size_t workspaceBytes(const KernelArgs& a) const {
+    if (!p_.same.empty()) return Convolution(step_, p_.resolved(a)).workspaceBytes(a);
     ConvShape s = shapeOf(a);
     if (pointwise(s)) return 0;
     return static_cast<size_t>(s.inChannels * s.kernelVolume() * s.outPlane()) * sizeof(float);
   }
 
   void operator()(const KernelArgs& a) const {
+    if (!p_.same.empty()) return Convolution(step_, p_.resolved(a))(a);
     ConvShape s = shapeOf(a);
     if (a.in(0).shape.d[1] != a.in(1).shape.d[1] * p_.groups)
       failStep(step_, "input channels do not match the kernel");
@@ -157,37 +170,133 @@ class Convolution {
   ConvParams p_;
 };
 
-// FunctionKernel with the convolution's workspace requirement.
-class ConvolutionKernel final : public FunctionKernel<Convolution> {
+// Transposed convolution, per image and group: cols (K/groups x kernel, inPlane) = W_g^T x X_g by SGEMM, then every
+// column scatters into the output (col2im): input position i and tap t land on output i * stride - pre + t * dilation.
+class Deconvolution {
  public:
-  ConvolutionKernel(const KernelSpec& spec, const Convolution& conv)
-      : FunctionKernel<Convolution>(spec.step.name, conv), conv_(conv) {}
-  size_t workspaceSize(const KernelArgs& args) const override { return conv_.workspaceBytes(args); }
+  Deconvolution(std::string step, ConvParams p) : step_(std::move(step)), p_(std::move(p)) {}
+
+  // Channel counts per group: inChannels of the input, outChannels of the output.
+  ConvShape shapeOf(const KernelArgs& a) const {
+    ConvShape s;
+    const Dims& x = a.in(0).shape;
+    const Dims& w = a.in(1).shape;
+    s.batch = x.d[0];
+    s.inChannels = x.d[1] / p_.groups;
+    s.outChannels = w.d[1];
+    s.in = trailingDims3(x, p_.nbSpatial);
+    s.kernel = trailingDims3(w, p_.nbSpatial);
+    s.out = trailingDims3(a.out(0).shape, p_.nbSpatial);
+    return s;
+  }
+
+  size_t workspaceBytes(const KernelArgs& a) const {
+    ConvShape s = shapeOf(a);
+    return static_cast<size_t>(s.outChannels * s.kernelVolume() * s.inPlane()) * sizeof(float);
+  }
+
+  void operator()(const KernelArgs& a) const {
+    ConvShape s = shapeOf(a);
+    if (a.in(0).shape.d[1] != a.in(1).shape.d[0]) failStep(step_, "input channels do not match the kernel");
+    int64_t rows = s.outChannels * s.kernelVolume();
+    if (std::max({rows, s.inPlane(), s.inChannels}) > INT_MAX)
+      failStep(step_, "a group's matrices are too large for BLAS");
+    size_t columnBytes = workspaceBytes(a);
+    if (columnBytes > 0 && (!a.workspace || a.workspaceSize < columnBytes))
+      failStep(step_, "the workspace (" + std::to_string(a.workspaceSize) + " bytes) is smaller than the " +
+                          std::to_string(columnBytes) + " bytes the columns need");
+    const auto* x = static_cast<const float*>(a.in(0).data);
+    const auto* w = static_cast<const float*>(a.in(1).data);
+    const auto* bias = a.hasInput(2) ? static_cast<const float*>(a.in(2).data) : nullptr;
+    auto* y = static_cast<float*>(a.out(0).data);
+    auto* cols = static_cast<float*>(a.workspace);
+    int64_t outPlane = s.outPlane();
+    for (int64_t n = 0; n < s.batch; ++n) {
+      for (int64_t g = 0; g < p_.groups; ++g) {
+        const float* xg = x + (n * p_.groups + g) * s.inChannels * s.inPlane();
+        const float* wg = w + g * s.inChannels * rows;
+        float* yg = y + (n * p_.groups + g) * s.outChannels * outPlane;
+        for (int64_t k = 0; k < s.outChannels; ++k)
+          std::fill(yg + k * outPlane, yg + (k + 1) * outPlane, bias ? bias[g * s.outChannels + k] : 0.0f);
+        if (rows == 0 || s.inPlane() == 0 || s.inChannels == 0) continue;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasInt(rows), blasInt(s.inPlane()),
+                    blasInt(s.inChannels), 1.0f, wg, blasInt(rows), xg, blasInt(s.inPlane()), 0.0f, cols,
+                    blasInt(s.inPlane()));
+        col2im(s, cols, yg);
+      }
+    }
+  }
 
  private:
-  Convolution conv_;
+  // y[k, i * stride - pre + t * dilation] += cols[(k, t), i] wherever that output position exists.
+  void col2im(const ConvShape& s, const float* cols, float* y) const {
+    const Axes& in = s.in;
+    const Axes& out = s.out;
+    const float* src = cols;
+    for (int64_t k = 0; k < s.outChannels; ++k) {
+      float* yk = y + k * s.outPlane();
+      for (int64_t kd = 0; kd < s.kernel[0]; ++kd)
+        for (int64_t kh = 0; kh < s.kernel[1]; ++kh)
+          for (int64_t kw = 0; kw < s.kernel[2]; ++kw) {
+            int64_t offW = kw * p_.dilation[2];
+            // Input columns whose output column lies inside the row: [lo, hi).
+            int64_t lo = firstAtOrAbove(0, p_.stride[2], p_.pre[2], offW, in[2]);
+            int64_t hi = std::max(lo, firstAtOrAbove(out[2], p_.stride[2], p_.pre[2], offW, in[2]));
+            for (int64_t id = 0; id < in[0]; ++id) {
+              int64_t od = id * p_.stride[0] - p_.pre[0] + kd * p_.dilation[0];
+              for (int64_t ih = 0; ih < in[1]; ++ih, src += in[2]) {
+                int64_t oh = ih * p_.stride[1] - p_.pre[1] + kh * p_.dilation[1];
+                if (od < 0 || od >= out[0] || oh < 0 || oh >= out[1]) continue;
+                int64_t base = (od * out[1] + oh) * out[2] + offW - p_.pre[2];
+                for (int64_t iw = lo; iw < hi; ++iw) yk[base + iw * p_.stride[2]] += src[iw];
+              }
+            }
+          }
+    }
+  }
+
+  std::string step_;
+  ConvParams p_;
 };
 
-std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
+// Geometry attributes shared by convolution and deconvolution.
+ConvParams slidingParams(const KernelSpec& spec, const char* what) {
   if (spec.inputType(0) != DataType::kFLOAT || spec.inputType(1) != DataType::kFLOAT)
-    spec.unsupported("the CPU convolution supports fp32 only");
+    spec.unsupported(std::string("the CPU ") + what + " supports fp32 only");
   const graph::Attrs& attrs = spec.step.attrs;
   ConvParams p;
   p.nbSpatial = spec.inputRank(0) - 2;
-  if (p.nbSpatial < 1 || p.nbSpatial > 3) spec.unsupported("the CPU convolution supports 1-D, 2-D and 3-D only");
-  // "groups" as set, else the count shape inference derived from the channels (see infer_convolution.cpp).
-  auto inferred = attrs.getInts("inferred_groups");
-  p.groups = attrs.getInt("groups", inferred.empty() ? 1 : inferred[0]);
+  if (p.nbSpatial < 1 || p.nbSpatial > 3)
+    spec.unsupported(std::string("the CPU ") + what + " supports 1-D, 2-D and 3-D only");
+  p.groups = attrs.getInt("groups", 1);
   if (p.groups < 1) spec.unsupported("invalid number of groups " + std::to_string(p.groups));
   p.stride = spatialAttr3(attrs, "stride", p.nbSpatial, 1);
   p.dilation = spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
   p.pre = spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
   p.post = spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
-  return std::make_unique<ConvolutionKernel>(spec, Convolution(spec.step.name, p));
+  return p;
+}
+
+std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
+  const graph::Attrs& attrs = spec.step.attrs;
+  ConvParams p = slidingParams(spec, "convolution");
+  // "groups" as set, else the count shape inference derived from the channels (see infer_convolution.cpp).
+  auto inferred = attrs.getInts("inferred_groups");
+  if (!attrs.has("groups") && !inferred.empty()) p.groups = inferred[0];
+  p.same = SamePadding(attrs);
+  return std::make_unique<WorkspaceKernel<Convolution>>(spec, Convolution(spec.step.name, p));
+}
+
+std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
+  ConvParams p = slidingParams(spec, "deconvolution");
+  return std::make_unique<WorkspaceKernel<Deconvolution>>(spec, Deconvolution(spec.step.name, p));
 }
 
 }  // namespace
 
-void registerConvolutionKernels(KernelTable& table) { table.add(LayerType::kCONVOLUTION, makeConvolution); }
+void registerConvolutionKernels(KernelTable& table) {
+  table.add(LayerType::kCONVOLUTION, makeConvolution);
+  table.add(LayerType::kDECONVOLUTION, makeDeconvolution);
+}
 
 }  // namespace kiln::cpu

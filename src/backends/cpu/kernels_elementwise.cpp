@@ -1,13 +1,61 @@
 // CPU kernels: broadcast element-wise binary operations, activations and unary operations.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "backends/cpu/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
+#include "core/half.h"
 
 namespace kiln::cpu {
 
 namespace {
+
+// ---- Element types ------------------------------------------------------------------------------------------------
+
+// How a kiln type is held in memory (Storage) and which C++ type its arithmetic runs in (Compute). fp16 and bf16
+// compute in fp32 and round once per result, so they get the fp32 semantics of every operation.
+template <typename T>
+struct Plain {
+  using Storage = T;
+  using Compute = T;
+  static T load(T v) { return v; }
+  static T store(T v) { return v; }
+};
+struct Half {
+  using Storage = uint16_t;
+  using Compute = float;
+  static float load(uint16_t v) { return core::halfToFloat(v); }
+  static uint16_t store(float v) { return core::floatToHalf(v); }
+};
+struct Bf16 {
+  using Storage = uint16_t;
+  using Compute = float;
+  static float load(uint16_t v) { return core::bf16ToFloat(v); }
+  static uint16_t store(float v) { return core::floatToBf16(v); }
+};
+using Bool = Plain<uint8_t>;
+
+// Calls f(N{}) with the element traits of `type` (bool as uint8).
+template <typename F>
+void dispatchElement(DataType type, F&& f) {
+  switch (type) {
+    case DataType::kFLOAT: return f(Plain<float>{});
+    case DataType::kDOUBLE: return f(Plain<double>{});
+    case DataType::kHALF: return f(Half{});
+    case DataType::kBF16: return f(Bf16{});
+    case DataType::kINT8: return f(Plain<int8_t>{});
+    case DataType::kUINT8: return f(Plain<uint8_t>{});
+    case DataType::kINT32: return f(Plain<int32_t>{});
+    case DataType::kINT64: return f(Plain<int64_t>{});
+    case DataType::kBOOL: return f(Bool{});
+  }
+}
+
+template <typename N>
+constexpr bool kFloating = std::is_floating_point_v<typename N::Compute>;
+
+// ---- Binary -------------------------------------------------------------------------------------------------------
 
 // Integer x / -1 traps on the most negative value; numpy wraps it (the result is x itself), and so do we.
 template <typename T>
@@ -20,6 +68,12 @@ template <typename T>
 T wrappingNegate(T a) {
   using U = std::make_unsigned_t<T>;
   return static_cast<T>(U(0) - static_cast<U>(a));
+}
+
+template <typename T>
+T wrappingMultiply(T a, T b) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
 }
 
 template <typename T>
@@ -55,54 +109,69 @@ T floorMod(T a, T b) {
   }
 }
 
+// Integer powers by squaring, wrapping on overflow like numpy; a negative exponent truncates 1 / a^-b toward zero.
 template <typename T>
 T power(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     return std::pow(a, b);
   } else {
+    if (b < 0) {
+      if (a == 1) return 1;
+      if (isMinusOne(a)) return (b % 2 == 0) ? T(1) : a;
+      return 0;
+    }
     T result = 1;
-    if (b < 0) return a == 1 ? 1 : 0;
-    for (T i = 0; i < b; ++i) result *= a;
+    for (; b != 0; b /= 2, a = wrappingMultiply(a, a))
+      if (b % 2 != 0) result = wrappingMultiply(result, a);
     return result;
   }
 }
 
-// Applies `op` to every broadcast pair; T is the input type, R the output type.
-template <typename T, typename R, typename Op>
+// Applies `op` to every broadcast pair; In holds the inputs' element traits, Out the output's.
+template <typename In, typename Out, typename Op>
 void binaryLoop(const KernelArgs& args, Op op) {
-  const T* a = static_cast<const T*>(args.in(0).data);
-  const T* b = static_cast<const T*>(args.in(1).data);
-  R* out = static_cast<R*>(args.out(0).data);
+  using S = typename In::Storage;
+  const S* a = static_cast<const S*>(args.in(0).data);
+  const S* b = static_cast<const S*>(args.in(1).data);
+  auto* out = static_cast<typename Out::Storage*>(args.out(0).data);
   forEachBroadcastRun(args.out(0).shape, args.in(0).shape, args.in(1).shape,
                       [&](int64_t o, int64_t ai, int64_t bi, int64_t n, int64_t as, int64_t bs) {
-                        for (int64_t i = 0; i < n; ++i) out[o + i] = static_cast<R>(op(a[ai + i * as], b[bi + i * bs]));
+                        for (int64_t i = 0; i < n; ++i)
+                          out[o + i] = Out::store(static_cast<typename Out::Compute>(
+                              op(In::load(a[ai + i * as]), In::load(b[bi + i * bs]))));
                       });
 }
 
-template <typename T>
+template <typename N>
 void runBinary(ElementWiseOperation op, const KernelArgs& args, const std::string& step) {
   using E = ElementWiseOperation;
+  using T = typename N::Compute;
+  // NaN wins max/min (numpy maximum/minimum, ONNX Max/Min).
+  auto isNan = [](T x) {
+    if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
+    return false;
+  };
   switch (op) {
-    case E::kSUM: return binaryLoop<T, T>(args, [](T x, T y) { return x + y; });
-    case E::kSUB: return binaryLoop<T, T>(args, [](T x, T y) { return x - y; });
-    case E::kPROD: return binaryLoop<T, T>(args, [](T x, T y) { return x * y; });
-    case E::kMAX: return binaryLoop<T, T>(args, [](T x, T y) { return x > y || std::isnan(static_cast<double>(x)) ? x : y; });
-    case E::kMIN: return binaryLoop<T, T>(args, [](T x, T y) { return x < y || std::isnan(static_cast<double>(x)) ? x : y; });
-    case E::kPOW: return binaryLoop<T, T>(args, [](T x, T y) { return power(x, y); });
-    case E::kEQUAL: return binaryLoop<T, uint8_t>(args, [](T x, T y) { return x == y; });
-    case E::kGREATER: return binaryLoop<T, uint8_t>(args, [](T x, T y) { return x > y; });
-    case E::kLESS: return binaryLoop<T, uint8_t>(args, [](T x, T y) { return x < y; });
-    case E::kAND: return binaryLoop<T, uint8_t>(args, [](T x, T y) { return x && y; });
-    case E::kOR: return binaryLoop<T, uint8_t>(args, [](T x, T y) { return x || y; });
-    case E::kXOR: return binaryLoop<T, uint8_t>(args, [](T x, T y) { return (x != 0) != (y != 0); });
+    case E::kSUM: return binaryLoop<N, N>(args, [](T x, T y) { return x + y; });
+    case E::kSUB: return binaryLoop<N, N>(args, [](T x, T y) { return x - y; });
+    case E::kPROD: return binaryLoop<N, N>(args, [](T x, T y) { return x * y; });
+    case E::kMAX: return binaryLoop<N, N>(args, [&](T x, T y) { return x > y || isNan(x) ? x : y; });
+    case E::kMIN: return binaryLoop<N, N>(args, [&](T x, T y) { return x < y || isNan(x) ? x : y; });
+    case E::kPOW: return binaryLoop<N, N>(args, [](T x, T y) { return power(x, y); });
+    case E::kEQUAL: return binaryLoop<N, Bool>(args, [](T x, T y) { return x == y; });
+    case E::kGREATER: return binaryLoop<N, Bool>(args, [](T x, T y) { return x > y; });
+    case E::kLESS: return binaryLoop<N, Bool>(args, [](T x, T y) { return x < y; });
+    case E::kAND: return binaryLoop<N, Bool>(args, [](T x, T y) { return x && y; });
+    case E::kOR: return binaryLoop<N, Bool>(args, [](T x, T y) { return x || y; });
+    case E::kXOR: return binaryLoop<N, Bool>(args, [](T x, T y) { return (x != 0) != (y != 0); });
     default: break;
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
-      case E::kDIV: return binaryLoop<T, T>(args, [](T x, T y) { return x / y; });
-      case E::kFLOOR_DIV: return binaryLoop<T, T>(args, [](T x, T y) { return floorDivide(x, y); });
-      case E::kMOD: return binaryLoop<T, T>(args, [](T x, T y) { return floorMod(x, y); });
-      case E::kFMOD: return binaryLoop<T, T>(args, [](T x, T y) { return std::fmod(x, y); });
+      case E::kDIV: return binaryLoop<N, N>(args, [](T x, T y) { return x / y; });
+      case E::kFLOOR_DIV: return binaryLoop<N, N>(args, [](T x, T y) { return floorDivide(x, y); });
+      case E::kMOD: return binaryLoop<N, N>(args, [](T x, T y) { return floorMod(x, y); });
+      case E::kFMOD: return binaryLoop<N, N>(args, [](T x, T y) { return std::fmod(x, y); });
       default: break;
     }
   } else {
@@ -111,10 +180,10 @@ void runBinary(ElementWiseOperation op, const KernelArgs& args, const std::strin
     for (int64_t i = 0, n = args.in(1).volume(); i < n; ++i)
       if (b[i] == 0) failStep(step, "integer division by zero");
     switch (op) {
-      case E::kDIV: return binaryLoop<T, T>(args, [](T x, T y) { return truncDivide(x, y); });  // as C and ONNX
-      case E::kFLOOR_DIV: return binaryLoop<T, T>(args, [](T x, T y) { return floorDivide(x, y); });
-      case E::kMOD: return binaryLoop<T, T>(args, [](T x, T y) { return floorMod(x, y); });
-      case E::kFMOD: return binaryLoop<T, T>(args, [](T x, T y) { return isMinusOne(y) ? T(0) : T(x % y); });
+      case E::kDIV: return binaryLoop<N, N>(args, [](T x, T y) { return truncDivide(x, y); });  // as C and ONNX
+      case E::kFLOOR_DIV: return binaryLoop<N, N>(args, [](T x, T y) { return floorDivide(x, y); });
+      case E::kMOD: return binaryLoop<N, N>(args, [](T x, T y) { return floorMod(x, y); });
+      case E::kFMOD: return binaryLoop<N, N>(args, [](T x, T y) { return isMinusOne(y) ? T(0) : T(x % y); });
       default: break;
     }
   }
@@ -125,41 +194,44 @@ std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
   auto op = static_cast<ElementWiseOperation>(spec.step.attrs.getInt("op"));
   DataType type = spec.inputType(0);
   std::string name = spec.step.name;
-  if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kINT32 && type != DataType::kINT64 && type != DataType::kBOOL &&
-      type != DataType::kINT8 && type != DataType::kUINT8)
-    spec.unsupported(std::string("element-wise on ") + dataTypeName(type));
   return makeKernel(spec, [op, type, name](const KernelArgs& a) {
-    switch (type) {
-      case DataType::kFLOAT: return runBinary<float>(op, a, name);
-      case DataType::kDOUBLE: return runBinary<double>(op, a, name);
-      case DataType::kINT32: return runBinary<int32_t>(op, a, name);
-      case DataType::kINT64: return runBinary<int64_t>(op, a, name);
-      case DataType::kINT8: return runBinary<int8_t>(op, a, name);
-      default: return runBinary<uint8_t>(op, a, name);
-    }
+    dispatchElement(type, [&](auto n) { runBinary<decltype(n)>(op, a, name); });
   });
 }
 
-float activation(ActivationType type, float x, float alpha, float beta) {
+// ---- Element maps (activations and unary operations) --------------------------------------------------------------
+
+// out[i] = f(in[i]); In and Out are element traits, f works on their Compute types.
+template <typename In, typename Out, typename F>
+void mapElements(const KernelArgs& a, F f) {
+  const auto* in = static_cast<const typename In::Storage*>(a.in(0).data);
+  auto* out = static_cast<typename Out::Storage*>(a.out(0).data);
+  for (int64_t i = 0, n = a.out(0).volume(); i < n; ++i)
+    out[i] = Out::store(static_cast<typename Out::Compute>(f(In::load(in[i]))));
+}
+
+template <typename T>
+T activation(ActivationType type, T x, T alpha, T beta) {
+  const T zero = 0, one = 1, half = 0.5;
   switch (type) {
-    case ActivationType::kRELU: return x < 0 ? 0 : x;  // NaN stays NaN
-    case ActivationType::kSIGMOID: return 1.0f / (1.0f + std::exp(-x));
+    case ActivationType::kRELU: return x < zero ? zero : x;  // NaN stays NaN
+    case ActivationType::kSIGMOID: return one / (one + std::exp(-x));
     case ActivationType::kTANH: return std::tanh(x);
-    case ActivationType::kLEAKY_RELU: return x >= 0 ? x : alpha * x;
-    case ActivationType::kELU: return x >= 0 ? x : alpha * (std::exp(x) - 1.0f);
-    case ActivationType::kSELU: return beta * (x >= 0 ? x : alpha * (std::exp(x) - 1.0f));
-    case ActivationType::kSOFTSIGN: return x / (1.0f + std::fabs(x));
+    case ActivationType::kLEAKY_RELU: return x >= zero ? x : alpha * x;
+    case ActivationType::kELU: return x >= zero ? x : alpha * (std::exp(x) - one);
+    case ActivationType::kSELU: return beta * (x >= zero ? x : alpha * (std::exp(x) - one));
+    case ActivationType::kSOFTSIGN: return x / (one + std::fabs(x));
     case ActivationType::kSOFTPLUS: {
-      float z = beta * x;  // log(1 + e^z) without overflow for large z
-      return alpha * (std::max(z, 0.0f) + std::log1p(std::exp(-std::fabs(z))));
+      T z = beta * x;  // log(1 + e^z) without overflow for large z
+      return alpha * (std::max(z, zero) + std::log1p(std::exp(-std::fabs(z))));
     }
     case ActivationType::kCLIP: return std::min(std::max(x, alpha), beta);
-    case ActivationType::kHARD_SIGMOID: return std::max(0.0f, std::min(1.0f, alpha * x + beta));
+    case ActivationType::kHARD_SIGMOID: return std::max(zero, std::min(one, alpha * x + beta));
     case ActivationType::kSCALED_TANH: return alpha * std::tanh(beta * x);
-    case ActivationType::kTHRESHOLDED_RELU: return x > alpha ? x : 0;
-    case ActivationType::kGELU_ERF: return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+    case ActivationType::kTHRESHOLDED_RELU: return x > alpha ? x : zero;
+    case ActivationType::kGELU_ERF: return half * x * (one + std::erf(x * T(0.70710678118654752440)));
     case ActivationType::kGELU_TANH:
-      return 0.5f * x * (1.0f + std::tanh(0.79788456080286536f * (x + 0.044715f * x * x * x)));
+      return half * x * (one + std::tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x)));
   }
   return x;
 }
@@ -184,24 +256,30 @@ void activationDefaults(ActivationType type, double& alpha, double& beta, const 
 
 std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
   auto type = static_cast<ActivationType>(spec.step.attrs.getInt("op"));
-  if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("activations run on fp32 on the CPU");
+  DataType dataType = spec.inputType(0);
+  if (!isFloatingPoint(dataType)) spec.unsupported(std::string("activations on ") + dataTypeName(dataType));
   double alpha, beta;
   activationDefaults(type, alpha, beta, spec.step.attrs);
-  float fa = static_cast<float>(alpha), fb = static_cast<float>(beta);
-  return makeKernel(spec, [type, fa, fb](const KernelArgs& a) {
-    const float* in = static_cast<const float*>(a.in(0).data);
-    float* out = static_cast<float*>(a.out(0).data);
-    for (int64_t i = 0, n = a.out(0).volume(); i < n; ++i) out[i] = activation(type, in[i], fa, fb);
+  return makeKernel(spec, [type, dataType, alpha, beta](const KernelArgs& a) {
+    dispatchElement(dataType, [&](auto n) {
+      using N = decltype(n);
+      using T = typename N::Compute;
+      if constexpr (std::is_floating_point_v<T>) {
+        T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
+        mapElements<N, N>(a, [&](T x) { return activation(type, x, ta, tb); });
+      }
+    });
   });
 }
 
-float unaryFloat(UnaryOperation op, float x) {
+template <typename T>
+T unaryFloat(UnaryOperation op, T x) {
   using U = UnaryOperation;
   switch (op) {
     case U::kEXP: return std::exp(x);
     case U::kLOG: return std::log(x);
     case U::kSQRT: return std::sqrt(x);
-    case U::kRECIP: return 1.0f / x;
+    case U::kRECIP: return T(1) / x;
     case U::kABS: return std::fabs(x);
     case U::kNEG: return -x;
     case U::kSIN: return std::sin(x);
@@ -218,55 +296,51 @@ float unaryFloat(UnaryOperation op, float x) {
     case U::kCEIL: return std::ceil(x);
     case U::kFLOOR: return std::floor(x);
     case U::kERF: return std::erf(x);
-    case U::kSIGN: return x > 0 ? 1.0f : (x < 0 ? -1.0f : 0.0f);
+    case U::kSIGN: return x > 0 ? T(1) : (x < 0 ? T(-1) : T(0));  // NaN gives 0 here; kept as NaN below
     case U::kROUND: return std::nearbyint(x);  // half to even, as ONNX Round
     default: return x;
   }
 }
 
-template <typename T, typename F>
-void unaryLoop(const KernelArgs& a, F f) {
-  const T* in = static_cast<const T*>(a.in(0).data);
-  for (int64_t i = 0, n = a.out(0).volume(); i < n; ++i) f(i, in[i]);
+// Abs, Neg and Sign of integers; negation wraps like numpy (abs(INT_MIN) stays INT_MIN).
+template <typename T>
+T unaryInteger(UnaryOperation op, T x) {
+  using U = UnaryOperation;
+  if constexpr (std::is_unsigned_v<T>) {
+    if (op == U::kABS) return x;
+    if (op == U::kNEG) return static_cast<T>(T(0) - x);
+    return x > 0 ? T(1) : T(0);
+  } else {
+    if (op == U::kABS) return x < 0 ? wrappingNegate(x) : x;
+    if (op == U::kNEG) return wrappingNegate(x);
+    return static_cast<T>((x > 0) - (x < 0));
+  }
 }
 
 std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
   using U = UnaryOperation;
   auto op = static_cast<U>(spec.step.attrs.getInt("op"));
   DataType type = spec.inputType(0);
-  if (op == U::kISINF || op == U::kISNAN) {
-    return makeKernel(spec, [op](const KernelArgs& a) {
-      auto* out = static_cast<uint8_t*>(a.out(0).data);
-      unaryLoop<float>(a, [&](int64_t i, float x) { out[i] = op == U::kISINF ? std::isinf(x) : std::isnan(x); });
-    });
-  }
-  if (op == U::kNOT) {
-    return makeKernel(spec, [](const KernelArgs& a) {
-      auto* out = static_cast<uint8_t*>(a.out(0).data);
-      unaryLoop<uint8_t>(a, [&](int64_t i, uint8_t x) { out[i] = !x; });
-    });
-  }
-  if (type == DataType::kINT32 || type == DataType::kINT64) {
-    if (op != U::kABS && op != U::kNEG && op != U::kSIGN) spec.unsupported("this unary operation needs a float input");
-    return makeKernel(spec, [op, type](const KernelArgs& a) {
-      auto apply = [op](auto x) -> decltype(x) {
-        if (op == U::kABS) return x < 0 ? -x : x;
-        if (op == U::kNEG) return -x;
-        return (x > 0) - (x < 0);
-      };
-      if (type == DataType::kINT32) {
-        auto* out = static_cast<int32_t*>(a.out(0).data);
-        unaryLoop<int32_t>(a, [&](int64_t i, int32_t x) { out[i] = apply(x); });
+  bool integerOp = op == U::kABS || op == U::kNEG || op == U::kSIGN;
+  if (type == DataType::kBOOL && op != U::kNOT) spec.unsupported("this unary operation on bool");
+  if (!isFloatingPoint(type) && type != DataType::kBOOL && !integerOp)
+    spec.unsupported(std::string("this unary operation on ") + dataTypeName(type));
+  return makeKernel(spec, [op, type](const KernelArgs& a) {
+    dispatchElement(type, [&](auto n) {
+      using N = decltype(n);
+      using T = typename N::Compute;
+      if constexpr (std::is_floating_point_v<T>) {
+        if (op == U::kISINF) return mapElements<N, Bool>(a, [](T x) { return std::isinf(x); });
+        if (op == U::kISNAN) return mapElements<N, Bool>(a, [](T x) { return std::isnan(x); });
+        if (op == U::kSIGN)  // NaN in, NaN out (numpy sign)
+          return mapElements<N, N>(a, [](T x) { return std::isnan(x) ? x : unaryFloat(U::kSIGN, x); });
+        mapElements<N, N>(a, [op](T x) { return unaryFloat(op, x); });
+      } else if (op == U::kNOT) {
+        mapElements<Bool, Bool>(a, [](uint8_t x) { return !x; });
       } else {
-        auto* out = static_cast<int64_t*>(a.out(0).data);
-        unaryLoop<int64_t>(a, [&](int64_t i, int64_t x) { out[i] = apply(x); });
+        mapElements<N, N>(a, [op](T x) { return unaryInteger(op, x); });
       }
     });
-  }
-  if (type != DataType::kFLOAT) spec.unsupported(std::string("unary operations on ") + dataTypeName(type));
-  return makeKernel(spec, [op](const KernelArgs& a) {
-    auto* out = static_cast<float*>(a.out(0).data);
-    unaryLoop<float>(a, [&](int64_t i, float x) { out[i] = unaryFloat(op, x); });
   });
 }
 

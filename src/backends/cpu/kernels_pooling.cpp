@@ -1,10 +1,12 @@
-// CPU pooling (fp32): max and average over the trailing 1 to 3 axes, with padding, dilation, ceil mode and
-// global windows. Geometry is normalized to three spatial axes as in kernels_convolution.cpp; every leading axis
-// is a plane pooled independently.
+// CPU pooling: max (fp32, fp64, int8, uint8) and average (fp32, fp64) over the trailing 1 to 3 axes, with explicit
+// or SAME padding, dilation, ceil mode and global windows. Geometry is normalized to three spatial axes as in
+// kernels_convolution.cpp; every leading axis is a plane pooled independently.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/window_geometry.h"
@@ -19,6 +21,7 @@ struct PoolParams {
   bool global = false;
   size_t nbSpatial = 0;
   Axes window, stride, dilation, pre, post;
+  SamePadding same;
 };
 
 // The taps of one window along one axis: [lo, hi) fall inside the input, [0, padded) inside input + padding.
@@ -32,17 +35,27 @@ int64_t tapsBelow(int64_t bound, int64_t start, int64_t window, int64_t dilation
   return std::min(window, (bound - start - 1) / dilation + 1);
 }
 
+template <typename T>
 class Pooling {
  public:
-  explicit Pooling(PoolParams p) : p_(p) {}
+  explicit Pooling(PoolParams p) : p_(std::move(p)) {}
 
   void operator()(const KernelArgs& a) const {
+    if (p_.same.empty()) return run(a);
+    // This run's padding in a copy, so the kernel itself stays const and shareable.
+    PoolParams resolved = p_;
+    p_.same.resolve(a, resolved.pre, resolved.post);
+    Pooling(std::move(resolved)).run(a);
+  }
+
+ private:
+  void run(const KernelArgs& a) const {
     Axes in = trailingDims3(a.in(0).shape, p_.nbSpatial);
     Axes out = trailingDims3(a.out(0).shape, p_.nbSpatial);
     // A global window is the whole input: stride, padding and dilation keep their neutral defaults.
     Axes window = p_.global ? in : p_.window;
-    const auto* x = static_cast<const float*>(a.in(0).data);
-    auto* y = static_cast<float*>(a.out(0).data);
+    const auto* x = static_cast<const T*>(a.in(0).data);
+    auto* y = static_cast<T*>(a.out(0).data);
     int64_t inPlane = axesVolume(in);
     int64_t planes = inPlane ? a.in(0).volume() / inPlane : 0;
     for (int64_t plane = 0; plane < planes; ++plane, x += inPlane)
@@ -60,7 +73,6 @@ class Pooling {
           }
   }
 
- private:
   Taps tapsOf(int64_t start, int64_t in, int64_t window, size_t axis) const {
     int64_t d = p_.dilation[axis];
     Taps t;
@@ -72,7 +84,7 @@ class Pooling {
 
   // Calls f(value) for every tap inside the input.
   template <typename F>
-  void forEachTap(const float* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps, F&& f) const {
+  void forEachTap(const T* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps, F&& f) const {
     for (int64_t jd = taps[0].lo; jd < taps[0].hi; ++jd) {
       int64_t id = start[0] + jd * p_.dilation[0];
       for (int64_t jh = taps[1].lo; jh < taps[1].hi; ++jh) {
@@ -82,32 +94,43 @@ class Pooling {
     }
   }
 
-  // Padding counts as -inf; NaN propagates. A window with no input element (possible only with dilation) is -inf.
-  float maxOf(const float* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
-    float m = -std::numeric_limits<float>::infinity();
-    forEachTap(x, in, start, taps, [&](float v) {
-      if (v > m || std::isnan(v)) m = std::isnan(m) ? m : v;
+  // Padding counts as -inf (the lowest integer); NaN propagates. A window with no input element (possible only
+  // with dilation) is -inf.
+  T maxOf(const T* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
+    using L = std::numeric_limits<T>;
+    T m = L::has_infinity ? -L::infinity() : L::lowest();
+    forEachTap(x, in, start, taps, [&](T v) {
+      if (v > m || isNan(v)) m = isNan(m) ? m : v;
     });
     return m;
   }
 
   // Divides by the taps inside the input, or (counting padding) inside input + padding. An empty divisor gives 0.
-  float averageOf(const float* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
+  T averageOf(const T* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
     double sum = 0;
-    forEachTap(x, in, start, taps, [&](float v) { sum += v; });
+    forEachTap(x, in, start, taps, [&](T v) { sum += static_cast<double>(v); });
     int64_t count = 1;
     for (const Taps& t : taps) count *= p_.excludePadding ? t.hi - t.lo : t.padded;
-    return count > 0 ? static_cast<float>(sum / static_cast<double>(count)) : 0.0f;
+    return count > 0 ? static_cast<T>(sum / static_cast<double>(count)) : T{};
+  }
+
+  static bool isNan(T v) {
+    if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
+    else return false;
   }
 
   PoolParams p_;
 };
 
 std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
-  if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("the CPU pooling supports fp32 only");
   const graph::Attrs& attrs = spec.step.attrs;
   PoolParams p;
   p.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
+  DataType type = spec.inputType(0);
+  bool integer = type == DataType::kINT8 || type == DataType::kUINT8;
+  if (type != DataType::kFLOAT && type != DataType::kDOUBLE && !(p.max && integer))
+    spec.unsupported(std::string("the CPU ") + (p.max ? "max" : "average") + " pooling does not support " +
+                     dataTypeName(type));
   p.excludePadding = attrs.getInt("exclude_padding", 1) != 0;
   p.global = attrs.getInt("global") != 0;
   auto window = attrs.getInts("window");
@@ -120,11 +143,18 @@ std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
     p.dilation = spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
     p.pre = spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
     p.post = spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
+    p.same = SamePadding(attrs);
   } else {
     p.stride = p.dilation = Axes{1, 1, 1};
     p.pre = p.post = Axes{0, 0, 0};
   }
-  return makeKernel(spec, Pooling(p));
+  std::unique_ptr<Kernel> kernel;
+  dispatchStorage(type, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, uint16_t>) spec.unsupported("the CPU pooling does not support 16-bit floats");
+    else kernel = makeKernel(spec, Pooling<T>(p));
+  });
+  return kernel;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// CPU kernels: reduce, top-k and softmax.
+// CPU kernels: reduce and top-k (fp32, fp64, int32, int64) and softmax (fp32, fp64).
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -105,11 +105,12 @@ ReduceFn reduceFor(ReduceOperation op, const KernelSpec& spec) {
   spec.unsupported("unknown reduce operation");
 }
 
-// Calls f(T{}) for the element types the CPU reductions support (fp32, int32, int64) and returns its result.
+// Calls f(T{}) for the element types the CPU reductions support (fp32, fp64, int32, int64) and returns its result.
 template <typename F>
 auto dispatchNumeric(const KernelSpec& spec, DataType type, F&& f) {
   switch (type) {
     case DataType::kFLOAT: return f(float{});
+    case DataType::kDOUBLE: return f(double{});
     case DataType::kINT32: return f(int32_t{});
     case DataType::kINT64: return f(int64_t{});
     default: spec.unsupported(std::string("the CPU backend does not support ") + dataTypeName(type) + " here");
@@ -199,27 +200,28 @@ std::unique_ptr<Kernel> makeTopK(const KernelSpec& spec) {
 // ---- SoftMax ----------------------------------------------------------------------------------------------------
 
 // Subtracts the line's maximum before exponentiating, so large inputs do not overflow.
+template <typename T>
 void softMax(const KernelArgs& a, int32_t axis, bool log) {
   AxisSplit s(a.in(0).shape, axis);
-  const auto* src = static_cast<const float*>(a.in(0).data);
-  auto* dst = static_cast<float*>(a.out(0).data);
+  const auto* src = static_cast<const T*>(a.in(0).data);
+  auto* dst = static_cast<T*>(a.out(0).data);
   for (int64_t o = 0; o < s.outer; ++o) {
     for (int64_t i = 0; i < s.inner; ++i) {
-      const float* x = src + o * s.n * s.inner + i;
-      float* y = dst + o * s.n * s.inner + i;
-      float max = -std::numeric_limits<float>::infinity();
+      const T* x = src + o * s.n * s.inner + i;
+      T* y = dst + o * s.n * s.inner + i;
+      T max = -std::numeric_limits<T>::infinity();
       for (int64_t j = 0; j < s.n; ++j) max = std::max(max, x[j * s.inner]);
       double sum = 0;
       for (int64_t j = 0; j < s.n; ++j) {
-        float e = std::exp(x[j * s.inner] - max);
+        T e = std::exp(x[j * s.inner] - max);
         if (!log) y[j * s.inner] = e;
         sum += e;
       }
       if (log) {
-        float shift = max + static_cast<float>(std::log(sum));
+        T shift = max + static_cast<T>(std::log(sum));
         for (int64_t j = 0; j < s.n; ++j) y[j * s.inner] = x[j * s.inner] - shift;
       } else {
-        auto scale = static_cast<float>(1.0 / sum);
+        auto scale = static_cast<T>(1.0 / sum);
         for (int64_t j = 0; j < s.n; ++j) y[j * s.inner] *= scale;
       }
     }
@@ -227,14 +229,16 @@ void softMax(const KernelArgs& a, int32_t axis, bool log) {
 }
 
 std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
-  if (spec.inputType(0) != DataType::kFLOAT)
-    spec.unsupported(std::string("the CPU softmax supports fp32, not ") + dataTypeName(spec.inputType(0)));
+  DataType type = spec.inputType(0);
+  if (type != DataType::kFLOAT && type != DataType::kDOUBLE)
+    spec.unsupported(std::string("the CPU softmax supports fp32 and fp64, not ") + dataTypeName(type));
   auto rank = static_cast<int64_t>(spec.inputRank(0));
   int64_t axis = spec.step.attrs.getInt("axis", -1);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
   bool log = spec.step.attrs.getInt("log") != 0;
-  return makeKernel(spec, [normalized, log](const KernelArgs& a) { softMax(a, normalized, log); });
+  auto fn = type == DataType::kDOUBLE ? softMax<double> : softMax<float>;
+  return makeKernel(spec, [fn, normalized, log](const KernelArgs& a) { fn(a, normalized, log); });
 }
 
 }  // namespace

@@ -20,4 +20,17 @@ Axes trailingDims3(const Dims& shape, size_t nbSpatial) {
 
 int64_t axesVolume(const Axes& a) { return a[0] * a[1] * a[2]; }
 
+SamePadding::SamePadding(const graph::Attrs& attrs) {
+  if (!attrs.has("same_pre")) return;
+  pre = attrs.getExprs("same_pre").ids;
+  post = attrs.getExprs("same_post").ids;
+}
+
+void SamePadding::resolve(const backend::KernelArgs& args, Axes& preOut, Axes& postOut) const {
+  for (size_t i = 0; i < pre.size(); ++i) {
+    preOut[3 - pre.size() + i] = args.value(pre[i]);
+    postOut[3 - pre.size() + i] = args.value(post[i]);
+  }
+}
+
 }  // namespace kiln::cpu

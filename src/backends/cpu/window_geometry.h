@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
+#include "backends/backend.h"
 #include "graph/attrs.h"
 #include "kiln/types.h"
 
@@ -17,5 +19,17 @@ Axes spatialAttr3(const graph::Attrs& attrs, const char* key, size_t nbSpatial, 
 // The trailing `nbSpatial` dimensions of `shape` right-aligned into three axes (1 for unused axes).
 Axes trailingDims3(const Dims& shape, size_t nbSpatial);
 int64_t axesVolume(const Axes& a);
+
+// The padding of the SAME modes: expressions ("same_pre" / "same_post", set by shape inference) that the shape
+// program evaluates for each run. Empty for explicit padding.
+struct SamePadding {
+  std::vector<core::ExprId> pre, post;
+
+  SamePadding() = default;
+  explicit SamePadding(const graph::Attrs& attrs);
+  bool empty() const { return pre.empty(); }
+  // This run's values, right-aligned into three axes like spatialAttr3.
+  void resolve(const backend::KernelArgs& args, Axes& preOut, Axes& postOut) const;
+};
 
 }  // namespace kiln::cpu

@@ -1,0 +1,84 @@
+// Shape rule: resize. The output size comes from fixed dimensions, a shape tensor on input 1, or scales; the
+// kernel gets the scales that map coordinates ("mapping_scales") when they are known, else uses output/input.
+#include <cmath>
+
+#include "graph/infer.h"
+
+namespace kiln::graph {
+
+namespace {
+
+// Output length of an axis from a scale. Dynamic axes need an integer or reciprocal-integer scale.
+ExprId scaledDim(InferContext& ctx, ExprId dim, double scale) {
+  double rounded = std::round(scale);
+  if (auto c = ctx.constantValue(dim)) {
+    // In float, as ONNX Runtime and PyTorch compute it (10 * 0.7f is 7, not 6.99...).
+    float size = static_cast<float>(*c) * static_cast<float>(scale);
+    return ctx.constant(static_cast<int64_t>(std::floor(size)));
+  }
+  if (scale == rounded) return ctx.exprs().mul(dim, ctx.constant(static_cast<int64_t>(rounded)));
+  if (scale < 1 && std::abs(1.0 / scale - std::round(1.0 / scale)) < 1e-9)
+    return ctx.exprs().floorDiv(dim, ctx.constant(static_cast<int64_t>(std::round(1.0 / scale))));
+  ctx.fail("a non-integer scale on a dynamic axis is not supported; give the output size instead");
+}
+
+std::vector<double> positiveScales(InferContext& ctx, const char* key, size_t rank) {
+  auto scales = ctx.attrs().getFloats(key);
+  if (scales.size() != rank)
+    ctx.fail(std::string(key) + " has " + std::to_string(scales.size()) + " entries for rank " + std::to_string(rank));
+  for (double s : scales)
+    if (!(s > 0)) ctx.fail(std::string(key) + " must be positive");
+  return scales;
+}
+
+void checkEnum(InferContext& ctx, const char* key, int64_t last, const char* what) {
+  int64_t v = ctx.attrs().getInt(key);
+  if (v < 0 || v > last) ctx.fail(std::string("unknown ") + what + " " + std::to_string(v));
+}
+
+void inferResize(InferContext& ctx) {
+  const Attrs& attrs = ctx.attrs();
+  const TensorNode& in = ctx.input(0);
+  ctx.requireFloat(0);
+  checkEnum(ctx, "mode", static_cast<int64_t>(ResizeMode::kCUBIC), "resize mode");
+  checkEnum(ctx, "coord", static_cast<int64_t>(ResizeCoordinateTransformation::kHALF_PIXEL_SYMMETRIC),
+            "coordinate transformation");
+  checkEnum(ctx, "round", static_cast<int64_t>(ResizeRoundMode::kCEIL), "nearest rounding");
+  auto mode = static_cast<ResizeMode>(attrs.getInt("mode"));
+  if (attrs.getInt("antialias") != 0 && mode == ResizeMode::kNEAREST)
+    ctx.fail("antialiasing applies to linear and cubic resizing, not nearest");
+  size_t rank = in.dims.size();
+  if (attrs.has("roi") && attrs.getFloats("roi").size() != 2 * rank)
+    ctx.fail("the region of interest has " + std::to_string(attrs.getFloats("roi").size()) + " values for rank " +
+             std::to_string(rank) + " (starts then ends: 2 x rank)");
+
+  std::vector<ExprId> out;
+  std::vector<double> mapping;
+  if (attrs.has("output_dims")) {
+    for (int64_t v : attrs.getInts("output_dims")) {
+      if (v <= 0) ctx.fail("output dimensions must be positive");
+      out.push_back(ctx.constant(v));
+    }
+  } else if (ctx.hasInput(1)) {
+    out = *ctx.input(1).values;
+  } else if (attrs.has("scales")) {
+    auto scales = positiveScales(ctx, "scales", rank);
+    for (size_t i = 0; i < rank; ++i) out.push_back(scaledDim(ctx, in.dims[i], scales[i]));
+    // Only when the scales chose the output size do they also map coordinates (ONNX Resize).
+    mapping = scales;
+  } else {
+    out = in.dims;
+  }
+  if (out.size() != rank)
+    ctx.fail("output has rank " + std::to_string(out.size()) + " but the input has rank " + std::to_string(rank));
+  if (attrs.has("coordinate_scales")) mapping = positiveScales(ctx, "coordinate_scales", rank);
+  for (size_t i = 0; i < rank; ++i) ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
+  if (!mapping.empty()) ctx.setDerivedFloats("mapping_scales", mapping);
+  ctx.setOutput(0, in.type, out);
+}
+
+}  // namespace
+
+void registerResizeOps(OpTable& table) { table.add({LayerType::kRESIZE, inferResize, {1}}); }
+
+}  // namespace kiln::graph

@@ -1,0 +1,11 @@
+# Runs two digit samples with the same seeds and requires identical probability lines (printed to 4 decimals).
+foreach(seed 1 2 3 4 5 6 7 8)
+  execute_process(COMMAND ${FIRST} --device cpu --seed ${seed} OUTPUT_VARIABLE a RESULT_VARIABLE ra)
+  execute_process(COMMAND ${SECOND} --device cpu --seed ${seed} OUTPUT_VARIABLE b RESULT_VARIABLE rb)
+  string(REGEX MATCHALL "Prob [0-9]  [0-9.]+" pa "${a}")
+  string(REGEX MATCHALL "Prob [0-9]  [0-9.]+" pb "${b}")
+  list(LENGTH pa n)
+  if(NOT n EQUAL 10 OR NOT "${pa}" STREQUAL "${pb}")
+    message(FATAL_ERROR "seed ${seed}: probabilities differ\n${FIRST}:\n${a}\n${SECOND}:\n${b}")
+  endif()
+endforeach()

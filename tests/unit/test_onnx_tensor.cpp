@@ -1,0 +1,654 @@
+// ONNX importers for tensor and shape ops, on models built in memory: every opset variant, dynamic input shapes
+// (the same engine run at several shapes), and the cases that must be reported as unsupported.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <limits>
+
+#include "kiln/onnx.h"
+#include "test_util.h"
+
+namespace kiln::test {
+namespace {
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+
+// A one-graph ONNX model; inputs take -1 for a dynamic dimension.
+class Model {
+ public:
+  explicit Model(int64_t opset) {
+    model_.set_ir_version(8);
+    auto* o = model_.add_opset_import();
+    o->set_domain("");
+    o->set_version(opset);
+  }
+
+  Model& input(const std::string& name, const std::vector<int64_t>& dims,
+               int32_t type = ::onnx::TensorProto::FLOAT) {
+    auto* v = model_.mutable_graph()->add_input();
+    v->set_name(name);
+    auto* t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(type);
+    auto* shape = t->mutable_shape();
+    for (size_t i = 0; i < dims.size(); ++i) {
+      auto* d = shape->add_dim();
+      if (dims[i] < 0) d->set_dim_param(name + "_" + std::to_string(i));
+      else d->set_dim_value(dims[i]);
+    }
+    return *this;
+  }
+  Model& ints(const std::string& name, const std::vector<int64_t>& values, std::vector<int64_t> dims = {-1}) {
+    auto* t = model_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(::onnx::TensorProto::INT64);
+    if (dims == std::vector<int64_t>{-1}) dims = {static_cast<int64_t>(values.size())};
+    for (int64_t d : dims) t->add_dims(d);
+    for (int64_t v : values) t->add_int64_data(v);
+    return *this;
+  }
+  Model& floats(const std::string& name, const std::vector<float>& values, const std::vector<int64_t>& dims) {
+    auto* t = model_.mutable_graph()->add_initializer();
+    t->set_name(name);
+    t->set_data_type(::onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t->add_dims(d);
+    for (float v : values) t->add_float_data(v);
+    return *this;
+  }
+  // A node; attributes are added to the returned node with the attr() helpers.
+  ::onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
+                          const std::vector<std::string>& outputs) {
+    auto* n = model_.mutable_graph()->add_node();
+    n->set_op_type(op);
+    for (const auto& i : inputs) n->add_input(i);
+    for (const auto& o : outputs) n->add_output(o);
+    return *n;
+  }
+  ::onnx::NodeProto& last() { return *model_.mutable_graph()->mutable_node()->rbegin(); }
+  Model& output(const std::string& name) {
+    model_.mutable_graph()->add_output()->set_name(name);
+    return *this;
+  }
+
+  // Imports the model into a fresh network.
+  std::unique_ptr<NetworkDefinition> import() const {
+    auto net = makeNetwork();
+    onnx::Parser parser(*net);
+    std::string bytes = model_.SerializeAsString();
+    parser.parse(bytes.data(), bytes.size());
+    return net;
+  }
+
+ private:
+  ::onnx::ModelProto model_;
+};
+
+::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, int64_t v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::INT);
+  a->set_i(v);
+  return n;
+}
+::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::INTS);
+  for (int64_t x : v) a->add_ints(x);
+  return n;
+}
+::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, float v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::FLOAT);
+  a->set_f(v);
+  return n;
+}
+::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, const char* v) {
+  auto* a = n.add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::STRING);
+  a->set_s(v);
+  return n;
+}
+
+// One op node "y = op(x, extra...)" over input x.
+Model unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xDims,
+            const std::vector<std::string>& extra = {}) {
+  Model m(opset);
+  m.input("x", xDims);
+  std::vector<std::string> inputs = {"x"};
+  inputs.insert(inputs.end(), extra.begin(), extra.end());
+  m.node(op, inputs, {"y"});
+  m.output("y");
+  return m;
+}
+
+// Imports and runs at every input in `runs` with one engine whose profile spans them (a single input "x").
+std::vector<HostTensor> runDynamic(const Model& m, const Dims& min, const Dims& max,
+                                   const std::vector<HostTensor>& runs) {
+  auto net = m.import();
+  auto engine = buildWithProfile(*net, profileFor("x", min, max, max));
+  auto context = engine->createExecutionContext();
+  std::vector<HostTensor> outs;
+  for (const HostTensor& x : runs) outs.push_back(runContext(*context, {x})[0]);
+  return outs;
+}
+
+// The error importing `m` raises.
+Error importError(const Model& m) {
+  return errorOf([&] { m.import(); }, "the model was imported");
+}
+
+// Python's slice(start, stop, step).indices(n), the semantics ONNX Slice follows; returns the indices taken.
+std::vector<int64_t> pythonSlice(int64_t n, int64_t start, int64_t stop, int64_t step) {
+  auto adjust = [&](int64_t v, int64_t lower, int64_t upper) {
+    if (v < 0) v = v < -n ? lower : v + n;
+    return std::clamp(v, lower, upper);
+  };
+  int64_t lower = step > 0 ? 0 : -1, upper = step > 0 ? n : n - 1;
+  start = adjust(start, lower, upper);
+  stop = adjust(stop, lower, upper);
+  std::vector<int64_t> out;
+  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.push_back(i);
+  return out;
+}
+
+std::vector<float> pick(const std::vector<float>& x, const std::vector<int64_t>& indices) {
+  std::vector<float> out;
+  for (int64_t i : indices) out.push_back(x[i]);
+  return out;
+}
+
+// ---- Reshape, Flatten, Squeeze, Unsqueeze, Transpose ---------------------------------------------------------------
+
+TEST(OnnxTensorImport, ReshapeZeroCopiesUnlessAllowZero) {
+  Model copies = unary(13, "Reshape", {2, 3, 4}, {"shape"});
+  copies.ints("shape", {0, -1});
+  auto out = buildAndRun(*copies.import(), {HostTensor::f32({2, 3, 4}, iota(24))});
+  EXPECT_EQ(out[0].dims, (Dims{2, 12}));
+  EXPECT_EQ(out[0].f32(), iota(24));
+  // allowzero (opset 14): 0 is a size, so an empty 0x3 tensor can become 3x0...
+  Model zero = unary(14, "Reshape", {0, 3}, {"shape"});
+  zero.ints("shape", {3, 0});
+  attr(zero.last(), "allowzero", int64_t{1});
+  EXPECT_EQ(zero.import()->getOutput(0)->getDimensions(), (Dims{3, 0}));
+  // ...while without it the 0 copies the input's 3, and 3x3 does not hold 0 elements.
+  Model copy = unary(14, "Reshape", {0, 3}, {"shape"});
+  copy.ints("shape", {3, 0});
+  EXPECT_EQ(importError(copy).code(), ErrorCode::kINVALID_GRAPH);
+  // Opset 1: the shape is an attribute.
+  Model v1 = unary(1, "Reshape", {2, 3, 4});
+  attr(v1.last(), "shape", std::vector<int64_t>{4, 6});
+  EXPECT_EQ(v1.import()->getOutput(0)->getDimensions(), (Dims{4, 6}));
+}
+
+TEST(OnnxTensorImport, ReshapeToAShapeComputedFromADynamicBatch) {
+  // PyTorch's x.view(x.size(0), -1): Shape -> Gather -> Unsqueeze -> Concat -> Reshape.
+  Model m(13);
+  m.input("x", {-1, 3, 4});
+  m.ints("zero", {0}, {}).ints("axes", {0}).ints("rest", {-1});
+  m.node("Shape", {"x"}, {"shape"});
+  m.node("Gather", {"shape", "zero"}, {"batch"});
+  m.node("Unsqueeze", {"batch", "axes"}, {"batch1"});
+  m.node("Concat", {"batch1", "rest"}, {"target"});
+  attr(m.last(), "axis", int64_t{0});
+  m.node("Reshape", {"x", "target"}, {"y"});
+  m.output("y");
+  auto outs = runDynamic(m, Dims{1, 3, 4}, Dims{4, 3, 4}, {HostTensor::f32({1, 3, 4}, iota(12)),
+                                                             HostTensor::f32({3, 3, 4}, iota(36))});
+  EXPECT_EQ(outs[0].dims, (Dims{1, 12}));
+  EXPECT_EQ(outs[1].dims, (Dims{3, 12}));
+  EXPECT_EQ(outs[1].f32(), iota(36));
+}
+
+TEST(OnnxTensorImport, FlattenKeepsDynamicDimensions) {
+  for (int64_t axis : {int64_t{2}, int64_t{-1}, int64_t{0}, int64_t{3}}) {
+    SCOPED_TRACE(axis);
+    Model m = unary(13, "Flatten", {-1, 3, -1});
+    attr(m.last(), "axis", axis);
+    auto outs = runDynamic(m, Dims{1, 3, 1}, Dims{2, 3, 5},
+                           {HostTensor::f32({2, 3, 5}, iota(30)), HostTensor::f32({1, 3, 2}, iota(6))});
+    int64_t a = axis < 0 ? axis + 3 : axis;
+    for (const auto& [out, n, w] : {std::tuple{outs[0], 2, 5}, std::tuple{outs[1], 1, 2}}) {
+      int64_t dims[] = {n, 3, w}, outer = 1;
+      for (int64_t i = 0; i < a; ++i) outer *= dims[i];
+      EXPECT_EQ(out.dims, (Dims{outer, n * 3 * w / outer}));
+      EXPECT_EQ(out.f32(), iota(n * 3 * w));
+    }
+  }
+}
+
+TEST(OnnxTensorImport, SqueezeAndUnsqueezeAxes) {
+  Model v11 = unary(11, "Squeeze", {2, 1, 3, 1});
+  attr(v11.last(), "axes", std::vector<int64_t>{1, -1});
+  EXPECT_EQ(v11.import()->getOutput(0)->getDimensions(), (Dims{2, 3}));
+  Model v13 = unary(13, "Squeeze", {2, 1, 3, 1}, {"axes"});
+  v13.ints("axes", {-3});
+  EXPECT_EQ(v13.import()->getOutput(0)->getDimensions(), (Dims{2, 3, 1}));
+  Model all = unary(13, "Squeeze", {1, 2, 1});
+  EXPECT_EQ(all.import()->getOutput(0)->getDimensions(), (Dims{2}));
+  Model notOne = unary(13, "Squeeze", {2, 3}, {"axes"});
+  notOne.ints("axes", {0});
+  EXPECT_EQ(importError(notOne).code(), ErrorCode::kINVALID_GRAPH);
+  // Without axes, a dynamic dimension might or might not be 1.
+  Error e = importError(unary(13, "Squeeze", {1, -1}));
+  EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
+  EXPECT_NE(e.message().find("dynamic"), std::string::npos) << e.what();
+
+  Model u11 = unary(11, "Unsqueeze", {2, 3});
+  attr(u11.last(), "axes", std::vector<int64_t>{0, 3});
+  EXPECT_EQ(u11.import()->getOutput(0)->getDimensions(), (Dims{1, 2, 3, 1}));
+  // Negative axes count in the output's rank and may come in any order.
+  Model u13 = unary(13, "Unsqueeze", {2, 3}, {"axes"});
+  u13.ints("axes", {-1, 1});
+  EXPECT_EQ(u13.import()->getOutput(0)->getDimensions(), (Dims{2, 1, 3, 1}));
+  Model twice = unary(13, "Unsqueeze", {2, 3}, {"axes"});
+  twice.ints("axes", {1, -3});
+  EXPECT_EQ(importError(twice).code(), ErrorCode::kINVALID_GRAPH);
+
+  Model dynamic = unary(13, "Unsqueeze", {-1, 3}, {"axes"});
+  dynamic.ints("axes", {0});
+  auto outs = runDynamic(dynamic, Dims{1, 3}, Dims{4, 3}, {HostTensor::f32({2, 3}, iota(6))});
+  EXPECT_EQ(outs[0].dims, (Dims{1, 2, 3}));
+  EXPECT_EQ(outs[0].f32(), iota(6));
+}
+
+TEST(OnnxTensorImport, TransposeReversesByDefault) {
+  auto out = buildAndRun(*unary(13, "Transpose", {2, 3, 4}).import(), {HostTensor::f32({2, 3, 4}, iota(24))});
+  EXPECT_EQ(out[0].dims, (Dims{4, 3, 2}));
+  std::vector<float> expected;
+  for (int k = 0; k < 4; ++k)
+    for (int j = 0; j < 3; ++j)
+      for (int i = 0; i < 2; ++i) expected.push_back(static_cast<float>((i * 3 + j) * 4 + k));
+  EXPECT_EQ(out[0].f32(), expected);
+  Model perm = unary(13, "Transpose", {2, 3, 4});
+  attr(perm.last(), "perm", std::vector<int64_t>{1, 0, 2});
+  EXPECT_EQ(perm.import()->getOutput(0)->getDimensions(), (Dims{3, 2, 4}));
+}
+
+// ---- Concat, Split -------------------------------------------------------------------------------------------------
+
+TEST(OnnxTensorImport, ConcatAxisDefaultsToOneInOpsetOne) {
+  Model v1(1);
+  v1.input("a", {2, 1}).input("b", {2, 2});
+  v1.node("Concat", {"a", "b"}, {"y"});
+  v1.output("y");
+  auto out = buildAndRun(*v1.import(), {HostTensor::f32({2, 1}, {0, 3}), HostTensor::f32({2, 2}, {1, 2, 4, 5})});
+  EXPECT_EQ(out[0].dims, (Dims{2, 3}));
+  EXPECT_EQ(out[0].f32(), iota(6));
+  Model v13(13);
+  v13.input("a", {2, 1}).input("b", {2, 2});
+  attr(v13.node("Concat", {"a", "b"}, {"y"}), "axis", int64_t{-1});
+  v13.output("y");
+  EXPECT_EQ(v13.import()->getOutput(0)->getDimensions(), (Dims{2, 3}));
+  Model missing(13);
+  missing.input("a", {2, 1}).input("b", {2, 2});
+  missing.node("Concat", {"a", "b"}, {"y"});
+  missing.output("y");
+  EXPECT_EQ(importError(missing).code(), ErrorCode::kINVALID_GRAPH);
+}
+
+// Split node with outputs y0..y{n-1}.
+Model splitModel(int64_t opset, const std::vector<int64_t>& xDims, int32_t outputs,
+                 const std::vector<std::string>& extra = {}) {
+  Model m(opset);
+  m.input("x", xDims);
+  std::vector<std::string> ins = {"x"}, outs;
+  ins.insert(ins.end(), extra.begin(), extra.end());
+  for (int32_t i = 0; i < outputs; ++i) {
+    std::string name = "y";  // appended rather than "y" + ..., which trips GCC 12's -Wrestrict false positive
+    outs.push_back(name.append(std::to_string(i)));
+  }
+  m.node("Split", ins, outs);
+  for (const auto& o : outs) m.output(o);
+  return m;
+}
+
+TEST(OnnxTensorImport, SplitSizesFromEveryOpset) {
+  auto equal = buildAndRun(*splitModel(13, {6}, 3).import(), {HostTensor::f32({6}, iota(6))});
+  EXPECT_EQ(equal[0].f32(), (std::vector<float>{0, 1}));
+  EXPECT_EQ(equal[2].f32(), (std::vector<float>{4, 5}));
+  Model sizes = splitModel(13, {2, 3}, 2, {"split"});
+  sizes.ints("split", {1, 2});
+  attr(sizes.last(), "axis", int64_t{1});
+  auto parts = buildAndRun(*sizes.import(), {HostTensor::f32({2, 3}, iota(6))});
+  EXPECT_EQ(parts[0].f32(), (std::vector<float>{0, 3}));
+  EXPECT_EQ(parts[1].f32(), (std::vector<float>{1, 2, 4, 5}));
+  Model v2 = splitModel(2, {3, 2}, 2);
+  attr(v2.last(), "split", std::vector<int64_t>{2, 1});
+  parts = buildAndRun(*v2.import(), {HostTensor::f32({3, 2}, iota(6))});
+  EXPECT_EQ(parts[0].dims, (Dims{2, 2}));
+  EXPECT_EQ(parts[1].f32(), (std::vector<float>{4, 5}));
+  // Opset 18, num_outputs: "the last chunk will be smaller" (7 -> 3, 3, 1).
+  Model v18 = splitModel(18, {7}, 3);
+  attr(v18.last(), "num_outputs", int64_t{3});
+  parts = buildAndRun(*v18.import(), {HostTensor::f32({7}, iota(7))});
+  EXPECT_EQ(parts[1].f32(), (std::vector<float>{3, 4, 5}));
+  EXPECT_EQ(parts[2].f32(), (std::vector<float>{6}));
+  // Before 18 an equal split must be exact.
+  EXPECT_EQ(importError(splitModel(13, {7}, 2)).code(), ErrorCode::kINVALID_GRAPH);
+  Model badSum = splitModel(13, {6}, 2, {"split"});
+  badSum.ints("split", {2, 2});
+  EXPECT_EQ(importError(badSum).code(), ErrorCode::kINVALID_GRAPH);
+}
+
+TEST(OnnxTensorImport, EqualSplitOfADynamicAxis) {
+  auto net = splitModel(13, {-1}, 2).import();
+  auto engine = buildWithProfile(*net, profileFor("x", Dims{2}, Dims{8}, Dims{8}));
+  auto context = engine->createExecutionContext();
+  for (int64_t n : {4, 8}) {
+    auto out = runContext(*context, {HostTensor::f32({n}, iota(n))});
+    EXPECT_EQ(out[0].f32(), iota(n / 2));
+    EXPECT_EQ(out[1].f32(), iota(n / 2, static_cast<float>(n / 2)));
+  }
+}
+
+// ---- Slice ---------------------------------------------------------------------------------------------------------
+
+struct SliceCase {
+  int64_t start, end, step;
+};
+
+TEST(OnnxTensorImport, SliceBoundsFollowPythonOnStaticAndDynamicAxes) {
+  const SliceCase cases[] = {{1, -1, 1}, {-100, 100, 1}, {2, kMax, 2}, {-1, kMin, -1}, {5, 1, -2},
+                             {100, -100, -1}, {3, 3, 1},   {0, 7, 3},    {kMin, kMax, 4}, {-2, -5, -1}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::to_string(c.start) + ":" + std::to_string(c.end) + ":" + std::to_string(c.step));
+    for (bool dynamic : {false, true}) {
+      Model m = unary(13, "Slice", {dynamic ? -1 : 7}, {"starts", "ends", "axes", "steps"});
+      m.ints("starts", {c.start}).ints("ends", {c.end}).ints("axes", {0}).ints("steps", {c.step});
+      std::vector<int64_t> sizes = dynamic ? std::vector<int64_t>{7, 4} : std::vector<int64_t>{7};
+      std::vector<HostTensor> runs;
+      for (int64_t n : sizes) runs.push_back(HostTensor::f32({n}, iota(n)));
+      auto outs = runDynamic(m, Dims{dynamic ? 4 : 7}, Dims{7}, runs);
+      for (size_t i = 0; i < sizes.size(); ++i)
+        EXPECT_EQ(outs[i].f32(), pick(iota(sizes[i]), pythonSlice(sizes[i], c.start, c.end, c.step)));
+    }
+  }
+}
+
+TEST(OnnxTensorImport, SliceAxesAndDefaults) {
+  // Axes [-1, 0] with the steps input left out: rows 0-1, columns 1 to the end.
+  Model m = unary(10, "Slice", {3, 4}, {"starts", "ends", "axes"});
+  m.ints("starts", {1, 0}).ints("ends", {kMax, 2}).ints("axes", {-1, 0});
+  auto out = buildAndRun(*m.import(), {HostTensor::f32({3, 4}, iota(12))});
+  EXPECT_EQ(out[0].dims, (Dims{2, 3}));
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 3, 5, 6, 7}));
+  // Opset 1: attributes, axes defaulting to the leading axes.
+  Model v1 = unary(1, "Slice", {3, 4});
+  attr(v1.last(), "starts", std::vector<int64_t>{0, 1});
+  attr(v1.last(), "ends", std::vector<int64_t>{2, -1});
+  out = buildAndRun(*v1.import(), {HostTensor::f32({3, 4}, iota(12))});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 5, 6}));
+  Model zeroStep = unary(13, "Slice", {4}, {"starts", "ends", "axes", "steps"});
+  zeroStep.ints("starts", {0}).ints("ends", {4}).ints("axes", {0}).ints("steps", {0});
+  EXPECT_EQ(importError(zeroStep).code(), ErrorCode::kINVALID_GRAPH);
+}
+
+TEST(OnnxTensorImport, SliceWithStartsComputedFromTheShape) {
+  // x[n - 2 : n] and x[-(n+1) : ...] with n known only at run time: symbolic starts are normalized and clamped too.
+  Model m(13);
+  m.input("x", {-1});
+  m.ints("two", {2}).ints("big", {kMax}).ints("neg", {-1});
+  m.node("Shape", {"x"}, {"n"});
+  m.node("Sub", {"n", "two"}, {"start"});
+  m.node("Slice", {"x", "start", "big"}, {"y"});
+  m.node("Sub", {"two", "n"}, {"negStart"});  // 2 - n: negative once n > 2
+  m.node("Mul", {"negStart", "neg"}, {"end"});  // n - 2
+  m.node("Slice", {"x", "negStart", "end"}, {"z"});
+  m.output("y").output("z");
+  auto net = m.import();
+  auto engine = buildWithProfile(*net, profileFor("x", Dims{2}, Dims{6}, Dims{6}));
+  auto context = engine->createExecutionContext();
+  for (int64_t n : {6, 3, 2}) {
+    SCOPED_TRACE(n);
+    auto out = runContext(*context, {HostTensor::f32({n}, iota(n))});
+    EXPECT_EQ(out[0].f32(), pick(iota(n), pythonSlice(n, n - 2, kMax, 1)));
+    EXPECT_EQ(out[1].f32(), pick(iota(n), pythonSlice(n, 2 - n, n - 2, 1)));
+  }
+}
+
+// ---- Gather, GatherElements, GatherND ------------------------------------------------------------------------------
+
+TEST(OnnxTensorImport, GatherModes) {
+  Model g = unary(13, "Gather", {2, 3}, {"i"});
+  g.ints("i", {-1, 0});
+  attr(g.last(), "axis", int64_t{1});
+  auto out = buildAndRun(*g.import(), {HostTensor::f32({2, 3}, iota(6))});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{2, 0, 5, 3}));
+  Model e = unary(13, "GatherElements", {2, 2}, {"i"});
+  e.ints("i", {0, 0, 1, 0}, {2, 2});
+  attr(e.last(), "axis", int64_t{1});
+  out = buildAndRun(*e.import(), {HostTensor::f32({2, 2}, {1, 2, 3, 4})});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 1, 4, 3}));
+  // GatherND example 5: batch_dims 1.
+  Model nd = unary(13, "GatherND", {2, 2, 2}, {"i"});
+  nd.ints("i", {1, 0}, {2, 1});
+  attr(nd.last(), "batch_dims", int64_t{1});
+  out = buildAndRun(*nd.import(), {HostTensor::f32({2, 2, 2}, iota(8))});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{2, 3, 4, 5}));
+}
+
+// ---- Shape, Size ---------------------------------------------------------------------------------------------------
+
+TEST(OnnxTensorImport, ShapeStartEndAndSizeOfDynamicInputs) {
+  Model shape = unary(15, "Shape", {-1, 3, -1, 5});
+  attr(shape.last(), "start", int64_t{1});
+  attr(shape.last(), "end", int64_t{-1});
+  auto outs = runDynamic(shape, Dims{1, 3, 1, 5}, Dims{4, 3, 4, 5}, {HostTensor::f32({2, 3, 4, 5}, iota(120))});
+  EXPECT_EQ(outs[0].type, DataType::kINT64);
+  EXPECT_EQ(outs[0].as<int64_t>(), (std::vector<int64_t>{3, 4}));
+  // Out-of-range start and end clamp to the rank.
+  Model clamped = unary(15, "Shape", {2, 3});
+  attr(clamped.last(), "start", int64_t{-10});
+  attr(clamped.last(), "end", int64_t{10});
+  EXPECT_EQ(buildAndRun(*clamped.import(), {HostTensor::f32({2, 3}, iota(6))})[0].as<int64_t>(),
+            (std::vector<int64_t>{2, 3}));
+  outs = runDynamic(unary(13, "Size", {-1, 3}), Dims{1, 3}, Dims{4, 3},
+                    {HostTensor::f32({4, 3}, iota(12)), HostTensor::f32({1, 3}, iota(3))});
+  EXPECT_EQ(outs[0].dims.nbDims, 0);
+  EXPECT_EQ(outs[0].as<int64_t>(), (std::vector<int64_t>{12}));
+  EXPECT_EQ(outs[1].as<int64_t>(), (std::vector<int64_t>{3}));
+}
+
+// ---- Expand, Tile --------------------------------------------------------------------------------------------------
+
+TEST(OnnxTensorImport, ExpandBroadcastsBothWays) {
+  Model up = unary(13, "Expand", {3, 1}, {"shape"});
+  up.ints("shape", {2, 1, 4});
+  auto out = buildAndRun(*up.import(), {HostTensor::f32({3, 1}, {7, 8, 9})});
+  EXPECT_EQ(out[0].dims, (Dims{2, 3, 4}));
+  std::vector<float> expected;
+  for (int a = 0; a < 2; ++a)
+    for (float v : {7.0f, 8.0f, 9.0f}) expected.insert(expected.end(), 4, v);
+  EXPECT_EQ(out[0].f32(), expected);
+  // A target smaller than the input keeps the input's dimensions.
+  Model keep = unary(13, "Expand", {2, 3}, {"shape"});
+  keep.ints("shape", {1});
+  out = buildAndRun(*keep.import(), {HostTensor::f32({2, 3}, iota(6))});
+  EXPECT_EQ(out[0].dims, (Dims{2, 3}));
+  EXPECT_EQ(out[0].f32(), iota(6));
+  Model bad = unary(13, "Expand", {3}, {"shape"});
+  bad.ints("shape", {2});
+  EXPECT_EQ(importError(bad).code(), ErrorCode::kINVALID_GRAPH);
+}
+
+TEST(OnnxTensorImport, ExpandOfDynamicInputs) {
+  // x is N x 1 or N x 4: the size-1 axis is repeated, the other read as is, decided at run time.
+  Model m = unary(13, "Expand", {-1, -1}, {"shape"});
+  m.ints("shape", {1, 4});
+  auto outs = runDynamic(m, Dims{1, 1}, Dims{3, 4},
+                         {HostTensor::f32({2, 1}, {5, 6}), HostTensor::f32({1, 4}, {1, 2, 3, 4})});
+  EXPECT_EQ(outs[0].dims, (Dims{2, 4}));
+  EXPECT_EQ(outs[0].f32(), (std::vector<float>{5, 5, 5, 5, 6, 6, 6, 6}));
+  EXPECT_EQ(outs[1].f32(), (std::vector<float>{1, 2, 3, 4}));
+  // 3 elements do not broadcast to 4: caught when the shapes are set.
+  Model fixed = unary(13, "Expand", {-1}, {"shape"});
+  fixed.ints("shape", {4});
+  auto net = fixed.import();
+  auto engine = buildWithProfile(*net, profileFor("x", Dims{1}, Dims{4}, Dims{4}));
+  auto context = engine->createExecutionContext();
+  EXPECT_EQ(runContext(*context, {HostTensor::f32({1}, {3})})[0].f32(), (std::vector<float>{3, 3, 3, 3}));
+  EXPECT_THROW(runContext(*context, {HostTensor::f32({3}, {1, 2, 3})}), Error);
+}
+
+TEST(OnnxTensorImport, TileRepeatsEveryAxis) {
+  Model m = unary(13, "Tile", {2, 2}, {"repeats"});
+  m.ints("repeats", {2, 3});
+  auto out = buildAndRun(*m.import(), {HostTensor::f32({2, 2}, {1, 2, 3, 4})});
+  EXPECT_EQ(out[0].dims, (Dims{4, 6}));
+  std::vector<float> x = {1, 2, 3, 4}, expected;
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 6; ++j) expected.push_back(x[(i % 2) * 2 + j % 2]);
+  EXPECT_EQ(out[0].f32(), expected);
+  Model dynamic = unary(13, "Tile", {-1, 2}, {"repeats"});
+  dynamic.ints("repeats", {3, 1});
+  auto outs = runDynamic(dynamic, Dims{1, 2}, Dims{2, 2}, {HostTensor::f32({1, 2}, {8, 9})});
+  EXPECT_EQ(outs[0].dims, (Dims{3, 2}));
+  EXPECT_EQ(outs[0].f32(), (std::vector<float>{8, 9, 8, 9, 8, 9}));
+  // Opset 1: one axis, tiles and axis as inputs.
+  Model v1 = unary(1, "Tile", {2, 2}, {"tiles", "axis"});
+  v1.ints("tiles", {3}, {}).ints("axis", {1}, {});
+  out = buildAndRun(*v1.import(), {HostTensor::f32({2, 2}, {1, 2, 3, 4})});
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}));
+}
+
+// ---- Pad -----------------------------------------------------------------------------------------------------------
+
+std::vector<float> runPad(int64_t opset, const char* mode, const std::vector<int64_t>& pads,
+                          const std::vector<int64_t>& axes = {}, Dims* dims = nullptr) {
+  std::vector<std::string> inputs = {"pads", "value"};
+  if (!axes.empty()) inputs.push_back("axes");
+  Model m = unary(opset, "Pad", {2, 3}, inputs);
+  m.ints("pads", pads).floats("value", {7}, {});
+  if (!axes.empty()) m.ints("axes", axes);
+  attr(m.last(), "mode", mode);
+  auto out = buildAndRun(*m.import(), {HostTensor::f32({2, 3}, {1, 2, 3, 4, 5, 6})});
+  if (dims) *dims = out[0].dims;
+  return out[0].f32();
+}
+
+TEST(OnnxTensorImport, PadModesMatchNumpy) {
+  // numpy.pad([[1, 2, 3], [4, 5, 6]], ((0, 1), (2, 1)), mode): pads = [0, 2, 1, 1].
+  Dims dims;
+  EXPECT_EQ(runPad(13, "constant", {0, 2, 1, 1}, {}, &dims),
+            (std::vector<float>{7, 7, 1, 2, 3, 7, 7, 7, 4, 5, 6, 7, 7, 7, 7, 7, 7, 7}));
+  EXPECT_EQ(dims, (Dims{3, 6}));
+  EXPECT_EQ(runPad(13, "reflect", {0, 2, 1, 1}),
+            (std::vector<float>{3, 2, 1, 2, 3, 2, 6, 5, 4, 5, 6, 5, 3, 2, 1, 2, 3, 2}));
+  EXPECT_EQ(runPad(13, "edge", {0, 2, 1, 1}),
+            (std::vector<float>{1, 1, 1, 2, 3, 3, 4, 4, 4, 5, 6, 6, 4, 4, 4, 5, 6, 6}));
+  // Negative pads crop.
+  EXPECT_EQ(runPad(13, "constant", {0, -1, 0, 0}, {}, &dims), (std::vector<float>{2, 3, 5, 6}));
+  EXPECT_EQ(dims, (Dims{2, 2}));
+  // Opset 18: pads for the listed axes only.
+  EXPECT_EQ(runPad(18, "constant", {1, 1}, {-1}), (std::vector<float>{7, 1, 2, 3, 7, 7, 4, 5, 6, 7}));
+}
+
+TEST(OnnxTensorImport, PadAttributesBeforeOpset11) {
+  for (auto [opset, name] : {std::pair{int64_t{2}, "pads"}, std::pair{int64_t{1}, "paddings"}}) {
+    Model m = unary(opset, "Pad", {2, 1});
+    attr(m.last(), name, std::vector<int64_t>{1, 0, 0, 0});
+    attr(m.last(), "value", 2.5f);
+    auto out = buildAndRun(*m.import(), {HostTensor::f32({2, 1}, {1, 2})});
+    EXPECT_EQ(out[0].f32(), (std::vector<float>{2.5f, 1, 2}));
+  }
+  Model bad = unary(13, "Pad", {2}, {"pads"});
+  bad.ints("pads", {1, 1});
+  attr(bad.last(), "mode", "mirror");
+  EXPECT_EQ(importError(bad).code(), ErrorCode::kUNSUPPORTED);
+}
+
+TEST(OnnxTensorImport, ReflectPadOfADynamicAxis) {
+  Model m = unary(13, "Pad", {1, -1}, {"pads"});
+  m.ints("pads", {0, 1, 0, 1});
+  attr(m.last(), "mode", "reflect");
+  auto outs = runDynamic(m, Dims{1, 2}, Dims{1, 3},
+                         {HostTensor::f32({1, 3}, {1, 2, 3}), HostTensor::f32({1, 2}, {5, 6})});
+  EXPECT_EQ(outs[0].f32(), (std::vector<float>{2, 1, 2, 3, 2}));
+  EXPECT_EQ(outs[1].f32(), (std::vector<float>{6, 5, 6, 5}));
+}
+
+// ---- DepthToSpace, SpaceToDepth ------------------------------------------------------------------------------------
+
+// DepthToSpace written out per element: DCR reads channel (i*b + j)*C' + c, CRD reads c*b*b + i*b + j.
+std::vector<float> depthToSpaceReference(const std::vector<float>& x, const Dims& d, int64_t b, bool dcr) {
+  int64_t n = d.d[0], c = d.d[1], h = d.d[2], w = d.d[3], depth = c / (b * b);
+  std::vector<float> y;
+  for (int64_t in = 0; in < n; ++in)
+    for (int64_t ic = 0; ic < depth; ++ic)
+      for (int64_t oh = 0; oh < h * b; ++oh)
+        for (int64_t ow = 0; ow < w * b; ++ow) {
+          int64_t i = oh % b, j = ow % b;
+          int64_t channel = dcr ? (i * b + j) * depth + ic : ic * b * b + i * b + j;
+          y.push_back(x[((in * c + channel) * h + oh / b) * w + ow / b]);
+        }
+  return y;
+}
+
+TEST(OnnxTensorImport, DepthToSpaceBothModesOnDynamicInputs) {
+  for (const char* mode : {"DCR", "CRD"}) {
+    SCOPED_TRACE(mode);
+    Model m = unary(13, "DepthToSpace", {-1, 8, -1, -1});
+    attr(m.last(), "blocksize", int64_t{2});
+    attr(m.last(), "mode", mode);
+    std::vector<Dims> shapes = {Dims{1, 8, 2, 3}, Dims{2, 8, 1, 2}};
+    std::vector<HostTensor> runs;
+    for (const Dims& s : shapes) runs.push_back(HostTensor::f32(s, iota(s.volume())));
+    auto outs = runDynamic(m, Dims{1, 8, 1, 1}, Dims{2, 8, 3, 3}, runs);
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      const Dims& s = shapes[i];
+      EXPECT_EQ(outs[i].dims, (Dims{s.d[0], 2, s.d[2] * 2, s.d[3] * 2}));
+      EXPECT_EQ(outs[i].f32(), depthToSpaceReference(iota(s.volume()), s, 2, std::string(mode) == "DCR"));
+    }
+  }
+  // Opset 1 has no mode: DCR.
+  Model v1 = unary(1, "DepthToSpace", {1, 4, 1, 1});
+  attr(v1.last(), "blocksize", int64_t{2});
+  EXPECT_EQ(buildAndRun(*v1.import(), {HostTensor::f32({1, 4, 1, 1}, iota(4))})[0].f32(), iota(4));
+  Model badMode = unary(13, "DepthToSpace", {1, 4, 1, 1});
+  attr(badMode.last(), "blocksize", int64_t{2});
+  attr(badMode.last(), "mode", "RDC");
+  EXPECT_EQ(importError(badMode).code(), ErrorCode::kUNSUPPORTED);
+}
+
+TEST(OnnxTensorImport, SpaceToDepthOnDynamicInputs) {
+  Model m = unary(13, "SpaceToDepth", {-1, 2, -1, -1});
+  attr(m.last(), "blocksize", int64_t{2});
+  std::vector<Dims> shapes = {Dims{1, 2, 4, 6}, Dims{2, 2, 2, 2}};
+  std::vector<HostTensor> runs;
+  for (const Dims& s : shapes) runs.push_back(HostTensor::f32(s, iota(s.volume())));
+  auto outs = runDynamic(m, Dims{1, 2, 2, 2}, Dims{2, 2, 4, 6}, runs);
+  for (size_t k = 0; k < shapes.size(); ++k) {
+    int64_t n = shapes[k].d[0], c = 2, h = shapes[k].d[2], w = shapes[k].d[3];
+    EXPECT_EQ(outs[k].dims, (Dims{n, c * 4, h / 2, w / 2}));
+    // y[n][(i*b + j)*C + c][h][w] = x[n][c][h*b + i][w*b + j].
+    std::vector<float> expected;
+    for (int64_t in = 0; in < n; ++in)
+      for (int64_t oc = 0; oc < c * 4; ++oc)
+        for (int64_t oh = 0; oh < h / 2; ++oh)
+          for (int64_t ow = 0; ow < w / 2; ++ow) {
+            int64_t i = oc / c / 2, j = oc / c % 2, ic = oc % c;
+            expected.push_back(static_cast<float>(((in * c + ic) * h + oh * 2 + i) * w + ow * 2 + j));
+          }
+    EXPECT_EQ(outs[k].f32(), expected);
+  }
+}
+
+// ---- What cannot be imported ---------------------------------------------------------------------------------------
+
+TEST(OnnxTensorImport, ShapesOnlyKnownAtRunTimeAreUnsupported) {
+  // The target shape is a network input: its values, and so the output's rank, are data.
+  Model m(13);
+  m.input("x", {2, 3}).input("shape", {2}, ::onnx::TensorProto::INT64);
+  m.node("Reshape", {"x", "shape"}, {"y"}).set_name("reshape_node");
+  m.output("y");
+  Error e = importError(m);
+  EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
+  EXPECT_NE(e.message().find("reshape_node"), std::string::npos) << e.what();
+  EXPECT_NE(e.message().find("known at build time"), std::string::npos) << e.what();
+}
+
+}  // namespace
+}  // namespace kiln::test
