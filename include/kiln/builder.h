@@ -25,12 +25,23 @@ class OptimizationProfile {
   bool hasInput(const std::string& inputName) const;
   std::vector<std::string> inputNames() const;
 
+  // min/opt/max values of a shape input (see NetworkDefinition::markShapeInput), one per element.
+  void setShapeValues(const char* inputName, OptProfileSelector selector, const int64_t* values, int32_t nbValues);
+  // Empty when not set.
+  std::vector<int64_t> getShapeValues(const char* inputName, OptProfileSelector selector) const;
+  bool hasShapeValues(const std::string& inputName) const;
+
  private:
   struct Shapes {
     Dims dims[3];
     bool set[3] = {false, false, false};
   };
+  struct Values {
+    std::vector<int64_t> values[3];
+    bool set[3] = {false, false, false};
+  };
   std::map<std::string, Shapes> shapes_;
+  std::map<std::string, Values> values_;
 };
 
 enum class BuilderFlag : int32_t { kFP16 = 0, kBF16 = 1, kINT8 = 2, kTF32 = 3 };

@@ -29,8 +29,11 @@ class Tensor {
   std::string getDimensionExpression(int32_t axis) const;
   bool isNetworkInput() const;
   bool isNetworkOutput() const;
-  // True when the tensor's values are known at build time as expressions of the input shapes (a shape tensor).
+  // True when the tensor's values are known at build time as expressions of the input shapes and shape-input values
+  // (a shape tensor).
   bool isShapeTensor() const;
+  // True for a network input marked with NetworkDefinition::markShapeInput.
+  bool isShapeInput() const;
   // Index into the network's internal tensor table.
   int32_t id() const { return id_; }
 
@@ -50,6 +53,11 @@ class NetworkDefinition {
 
   // -1 in `dims` marks a dynamic dimension, to be covered by an optimization profile.
   Tensor* addInput(const char* name, DataType type, const Dims& dims);
+  // Makes an int32/int64 input of rank 0 or 1 (static length, at most 64 elements) a shape input: its values, like
+  // dimensions, may size other tensors (a reshape's target, a slice's starts, a fill's shape). They are read from
+  // host memory (the address given to setTensorAddress) when shapes are resolved, and each optimization profile
+  // bounds them with OptimizationProfile::setShapeValues.
+  void markShapeInput(Tensor& input);
   void markOutput(Tensor& tensor);
   void unmarkOutput(Tensor& tensor);
 

@@ -51,6 +51,12 @@ class Engine {
   int32_t getNbOptimizationProfiles() const;
   // Dims with nbDims == -1 for a name that is not a network input or an out-of-range profile.
   Dims getProfileShape(const char* inputName, int32_t profileIndex, OptProfileSelector selector) const;
+  // True for a shape input: its values (not only its shape) decide tensor shapes, so the context reads them from
+  // the host memory given to setTensorAddress when it resolves shapes.
+  bool isShapeInferenceIO(const char* name) const;
+  // A shape input's min/opt/max values in the profile; empty for other names.
+  std::vector<int64_t> getProfileShapeValues(const char* inputName, int32_t profileIndex,
+                                             OptProfileSelector selector) const;
   // Activation memory a context needs for the profile (bytes).
   uint64_t getDeviceMemorySize(int32_t profileIndex) const;
 

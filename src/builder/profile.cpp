@@ -49,6 +49,29 @@ std::vector<std::string> OptimizationProfile::inputNames() const {
   return names;
 }
 
+void OptimizationProfile::setShapeValues(const char* inputName, OptProfileSelector selector, const int64_t* values,
+                                         int32_t nbValues) {
+  if (!inputName || !*inputName) throw Error(ErrorCode::kINVALID_PROFILE, "input name must not be empty");
+  int32_t s = static_cast<int32_t>(selector);
+  if (s < 0 || s > 2) throw Error(ErrorCode::kINVALID_PROFILE, "unknown selector", inputName);
+  if (nbValues < 0 || (nbValues > 0 && !values))
+    throw Error(ErrorCode::kINVALID_PROFILE, std::string(selectorName(selector)) + " shape values are missing",
+                inputName);
+  auto& entry = values_[inputName];
+  entry.values[s].assign(values, values + nbValues);
+  entry.set[s] = true;
+}
+
+std::vector<int64_t> OptimizationProfile::getShapeValues(const char* inputName, OptProfileSelector selector) const {
+  if (!inputName) return {};
+  auto it = values_.find(inputName);
+  int32_t s = static_cast<int32_t>(selector);
+  if (it == values_.end() || s < 0 || s > 2 || !it->second.set[s]) return {};
+  return it->second.values[s];
+}
+
+bool OptimizationProfile::hasShapeValues(const std::string& inputName) const { return values_.count(inputName) != 0; }
+
 int32_t BuilderConfig::addOptimizationProfile(const OptimizationProfile& profile) {
   profiles_.push_back(profile);
   return static_cast<int32_t>(profiles_.size() - 1);

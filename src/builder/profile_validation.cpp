@@ -10,6 +10,33 @@ std::string where(int32_t profile, const std::string& input) {
   return input + "' in profile " + std::to_string(profile);
 }
 
+// The min/opt/max values of a shape input, each with one entry per element and min <= opt <= max.
+void setValueRange(plan::InputRange& range, const graph::TensorNode& input, const OptimizationProfile* profile,
+                   int32_t p) {
+  size_t count = input.values->size();
+  const char* names[3] = {"min", "opt", "max"};
+  std::vector<int64_t> values[3];
+  for (int32_t s = 0; s < 3; ++s) {
+    values[s] = profile->getShapeValues(input.name.c_str(), static_cast<OptProfileSelector>(s));
+    if (!profile->hasShapeValues(input.name) || values[s].size() != count)
+      throw Error(ErrorCode::kINVALID_PROFILE,
+                  std::string("'") + input.name + "' is a shape input of " + std::to_string(count) +
+                      " values; profile " + std::to_string(p) + " needs " + names[s] + " values for it (setShapeValues)" +
+                      (values[s].empty() ? "" : ", not " + std::to_string(values[s].size())),
+                  input.name);
+  }
+  for (size_t i = 0; i < count; ++i)
+    if (values[0][i] > values[1][i] || values[1][i] > values[2][i])
+      throw Error(ErrorCode::kINVALID_PROFILE,
+                  "needs min <= opt <= max on every shape value, but value " + std::to_string(i) + " of '" +
+                      where(p, input.name) + " has min " + std::to_string(values[0][i]) + ", opt " +
+                      std::to_string(values[1][i]) + ", max " + std::to_string(values[2][i]),
+                  input.name);
+  range.valueMin = std::move(values[0]);
+  range.valueOpt = std::move(values[1]);
+  range.valueMax = std::move(values[2]);
+}
+
 }  // namespace
 
 std::vector<std::vector<plan::InputRange>> validateProfiles(const graph::Graph& graph, const BuilderConfig& config) {
@@ -18,6 +45,8 @@ std::vector<std::vector<plan::InputRange>> validateProfiles(const graph::Graph& 
     for (ExprId d : graph.tensors[t].dims)
       if (!graph.exprs.isConstant(d)) anyDynamic = true;
   int32_t nbProfiles = config.getNbOptimizationProfiles();
+  for (int32_t t : graph.inputs)
+    if (graph.tensors[t].values && !graph.tensors[t].values->empty()) anyDynamic = true;
   if (nbProfiles == 0 && anyDynamic) {
     for (int32_t t : graph.inputs)
       for (ExprId d : graph.tensors[t].dims)
@@ -25,6 +54,11 @@ std::vector<std::vector<plan::InputRange>> validateProfiles(const graph::Graph& 
           throw Error(ErrorCode::kINVALID_PROFILE,
                       "the input has dynamic dimensions; add an optimization profile that covers it",
                       graph.tensors[t].name);
+    for (int32_t t : graph.inputs)
+      if (graph.tensors[t].values && !graph.tensors[t].values->empty())
+        throw Error(ErrorCode::kINVALID_PROFILE,
+                    "the input is a shape input; add an optimization profile that gives its values (setShapeValues)",
+                    graph.tensors[t].name);
   }
   std::vector<std::vector<plan::InputRange>> result(std::max(nbProfiles, 1));
   for (int32_t p = 0; p < static_cast<int32_t>(result.size()); ++p) {
@@ -55,7 +89,7 @@ std::vector<std::vector<plan::InputRange>> validateProfiles(const graph::Graph& 
                       "profile " + std::to_string(p) + " gives no shapes for dynamic input '" + input.name + "' " +
                           toString(network),
                       input.name);
-        range = {network, network, network};
+        range.min = range.opt = range.max = network;
       } else {
         Dims dims[3];
         const char* names[3] = {"min", "opt", "max"};
@@ -84,8 +118,11 @@ std::vector<std::vector<plan::InputRange>> validateProfiles(const graph::Graph& 
                             where(p, input.name) + " has min " + toString(dims[0]) + ", opt " + toString(dims[1]) +
                             ", max " + toString(dims[2]),
                         input.name);
-        range = {dims[0], dims[1], dims[2]};
+        range.min = dims[0];
+        range.opt = dims[1];
+        range.max = dims[2];
       }
+      if (input.values && !input.values->empty()) setValueRange(range, input, profile, p);
       result[p].push_back(range);
     }
   }

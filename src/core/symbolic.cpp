@@ -37,7 +37,8 @@ int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok) {
     case ExprOp::kMAX: return std::max(a, b);
     case ExprOp::kBROADCAST: return a == 1 ? b : a;
     case ExprOp::kCONST:
-    case ExprOp::kINPUT_DIM: break;
+    case ExprOp::kINPUT_DIM:
+    case ExprOp::kINPUT_VALUE: break;
   }
   ok = false;
   return 0;
@@ -63,7 +64,23 @@ ExprId ExprPool::intern(const ExprNode& node) {
 ExprId ExprPool::constant(int64_t value) { return intern({ExprOp::kCONST, value, -1, -1}); }
 
 ExprId ExprPool::inputDim(int32_t input, int32_t axis) {
-  return intern({ExprOp::kINPUT_DIM, static_cast<int64_t>(input) * 256 + axis, -1, -1});
+  return intern({ExprOp::kINPUT_DIM, static_cast<int64_t>(input) * kLeafStride + axis, -1, -1});
+}
+
+ExprId ExprPool::inputValue(int32_t input, int32_t element) {
+  return intern({ExprOp::kINPUT_VALUE, static_cast<int64_t>(input) * kLeafStride + element, -1, -1});
+}
+
+bool ExprPool::readsInputValues(ExprId id) const {
+  std::vector<ExprId> stack{id};
+  while (!stack.empty()) {
+    const ExprNode& n = nodes_[stack.back()];
+    stack.pop_back();
+    if (n.op == ExprOp::kINPUT_VALUE) return true;
+    if (n.a >= 0) stack.push_back(n.a);
+    if (n.b >= 0) stack.push_back(n.b);
+  }
+  return false;
 }
 
 std::optional<int64_t> ExprPool::constantValue(ExprId id) const {
@@ -134,7 +151,8 @@ ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
       if (ca && *ca == 1) return b;
       break;
     case ExprOp::kCONST:
-    case ExprOp::kINPUT_DIM: break;
+    case ExprOp::kINPUT_DIM:
+    case ExprOp::kINPUT_VALUE: break;
   }
   return intern({op, 0, a, b});
 }
@@ -154,7 +172,7 @@ std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_
   auto sub = [&](ExprId c) {
     std::string s = toString(c, inputName);
     ExprOp op = nodes_[c].op;
-    bool atomic = op == ExprOp::kCONST || op == ExprOp::kINPUT_DIM || op == ExprOp::kMIN || op == ExprOp::kMAX ||
+    bool atomic = isLeaf(op) || op == ExprOp::kMIN || op == ExprOp::kMAX ||
                   op == ExprOp::kBROADCAST ||
                   op == ExprOp::kFLOOR_DIV || op == ExprOp::kCEIL_DIV;
     return atomic ? s : "(" + s + ")";
@@ -162,8 +180,16 @@ std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_
   switch (n.op) {
     case ExprOp::kCONST: return std::to_string(n.value);
     case ExprOp::kINPUT_DIM: {
-      int32_t input = static_cast<int32_t>(n.value / 256), axis = static_cast<int32_t>(n.value % 256);
+      int32_t input = static_cast<int32_t>(n.value / kLeafStride), axis = static_cast<int32_t>(n.value % kLeafStride);
       return inputName ? inputName(input, axis) : "in" + std::to_string(input) + "." + std::to_string(axis);
+    }
+    case ExprOp::kINPUT_VALUE: {
+      std::string s = "value(in";
+      s += std::to_string(n.value / kLeafStride);
+      s += "[";
+      s += std::to_string(n.value % kLeafStride);
+      s += "])";
+      return s;
     }
     case ExprOp::kADD: return sub(n.a) + "+" + sub(n.b);
     case ExprOp::kSUB: return sub(n.a) + "-" + sub(n.b);
@@ -192,7 +218,7 @@ std::vector<ExprId> ExprPool::copyInto(ExprPool& out, std::span<const ExprId> ro
     if (!needed[i]) continue;
     const ExprNode& n = nodes_[i];
     if (n.op == ExprOp::kCONST) mapped[i] = out.constant(n.value);
-    else if (n.op == ExprOp::kINPUT_DIM) mapped[i] = out.intern(n);
+    else if (isLeaf(n.op)) mapped[i] = out.intern(n);
     else mapped[i] = out.make(n.op, mapped[n.a], mapped[n.b]);
   }
   std::vector<ExprId> result;
@@ -202,27 +228,59 @@ std::vector<ExprId> ExprPool::copyInto(ExprPool& out, std::span<const ExprId> ro
 }
 
 bool evaluateExprs(std::span<const ExprNode> nodes, const std::function<int64_t(int32_t, int32_t)>& inputDim,
-                   std::span<int64_t> values) {
+                   std::span<int64_t> values, const std::function<int64_t(int32_t, int32_t)>& inputValue) {
   bool ok = true;
   for (size_t i = 0; i < nodes.size(); ++i) {
     const ExprNode& n = nodes[i];
-    if (n.op == ExprOp::kCONST) values[i] = n.value;
-    else if (n.op == ExprOp::kINPUT_DIM) values[i] = inputDim(static_cast<int32_t>(n.value / 256), static_cast<int32_t>(n.value % 256));
-    else values[i] = applyExprOp(n.op, values[n.a], values[n.b], ok);
+    auto input = static_cast<int32_t>(n.value / kLeafStride), index = static_cast<int32_t>(n.value % kLeafStride);
+    if (n.op == ExprOp::kCONST) {
+      values[i] = n.value;
+    } else if (n.op == ExprOp::kINPUT_DIM) {
+      values[i] = inputDim(input, index);
+    } else if (n.op == ExprOp::kINPUT_VALUE) {
+      ok &= static_cast<bool>(inputValue);
+      values[i] = inputValue ? inputValue(input, index) : 0;
+    } else {
+      values[i] = applyExprOp(n.op, values[n.a], values[n.b], ok);
+    }
   }
   return ok;
 }
 
+namespace {
+
+// Interval ends saturate here, far from int64 overflow; an unbounded shape-input value starts at this bound.
+constexpr int64_t kUnbounded = int64_t{1} << 62;
+
+// One corner of an interval operation, computed wide so that saturated ends cannot overflow.
+int64_t corner(ExprOp op, int64_t a, int64_t b, bool& ok) {
+  __int128 wide;
+  switch (op) {
+    case ExprOp::kADD: wide = static_cast<__int128>(a) + b; break;
+    case ExprOp::kSUB: wide = static_cast<__int128>(a) - b; break;
+    case ExprOp::kMUL: wide = static_cast<__int128>(a) * b; break;
+    default: return applyExprOp(op, a, b, ok);
+  }
+  return static_cast<int64_t>(std::clamp<__int128>(wide, -kUnbounded, kUnbounded));
+}
+
+}  // namespace
+
 void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Interval(int32_t, int32_t)>& inputDim,
-                       std::span<Interval> values) {
+                       std::span<Interval> values, const std::function<Interval(int32_t, int32_t)>& inputValue) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     const ExprNode& n = nodes[i];
+    auto input = static_cast<int32_t>(n.value / kLeafStride), index = static_cast<int32_t>(n.value % kLeafStride);
     if (n.op == ExprOp::kCONST) {
       values[i] = {n.value, n.value};
       continue;
     }
     if (n.op == ExprOp::kINPUT_DIM) {
-      values[i] = inputDim(static_cast<int32_t>(n.value / 256), static_cast<int32_t>(n.value % 256));
+      values[i] = inputDim(input, index);
+      continue;
+    }
+    if (n.op == ExprOp::kINPUT_VALUE) {
+      values[i] = inputValue ? inputValue(input, index) : Interval{-kUnbounded, kUnbounded};
       continue;
     }
     Interval x = values[n.a], y = values[n.b];
@@ -246,10 +304,10 @@ void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Inte
     }
     int64_t corners[4];
     bool ok = true;
-    corners[0] = applyExprOp(n.op, x.lo, y.lo, ok);
-    corners[1] = applyExprOp(n.op, x.lo, y.hi, ok);
-    corners[2] = applyExprOp(n.op, x.hi, y.lo, ok);
-    corners[3] = applyExprOp(n.op, x.hi, y.hi, ok);
+    corners[0] = corner(n.op, x.lo, y.lo, ok);
+    corners[1] = corner(n.op, x.lo, y.hi, ok);
+    corners[2] = corner(n.op, x.hi, y.lo, ok);
+    corners[3] = corner(n.op, x.hi, y.hi, ok);
     values[i] = {*std::min_element(corners, corners + 4), *std::max_element(corners, corners + 4)};
   }
 }

@@ -1,4 +1,4 @@
-// Symbolic dimension expressions over network-input dimensions.
+// Symbolic dimension expressions over network-input dimensions and the values of shape inputs.
 //
 // Every dimension of every tensor is an ExprId into an ExprPool. Nodes are hash-consed and simplified on
 // creation, so equal expressions built the same way share an id and constants fold immediately. Children
@@ -19,14 +19,20 @@ namespace kiln::core {
 using ExprId = int32_t;
 
 // kBROADCAST(a, b) is numpy's broadcast of two sizes assumed compatible: b when a is 1, else a.
+// kINPUT_VALUE is an element of a shape input (an int32/int64 network input whose values size other tensors, known
+// on the host at run time and bounded by the profile's min/max values at build time).
 enum class ExprOp : uint8_t {
-  kCONST = 0, kINPUT_DIM, kADD, kSUB, kMUL, kFLOOR_DIV, kCEIL_DIV, kMOD, kMIN, kMAX, kBROADCAST
+  kCONST = 0, kINPUT_DIM, kADD, kSUB, kMUL, kFLOOR_DIV, kCEIL_DIV, kMOD, kMIN, kMAX, kBROADCAST, kINPUT_VALUE
 };
-constexpr int kExprOpCount = 11;
+constexpr int kExprOpCount = 12;
+
+// Leaves (kINPUT_DIM, kINPUT_VALUE) pack the input index and the axis or element index into `value`.
+constexpr int64_t kLeafStride = 256;
+inline bool isLeaf(ExprOp op) { return op == ExprOp::kCONST || op == ExprOp::kINPUT_DIM || op == ExprOp::kINPUT_VALUE; }
 
 struct ExprNode {
   ExprOp op = ExprOp::kCONST;
-  // kCONST: the value. kINPUT_DIM: input index * 256 + axis.
+  // kCONST: the value. kINPUT_DIM: input index * 256 + axis. kINPUT_VALUE: input index * 256 + element.
   int64_t value = 0;
   ExprId a = -1;
   ExprId b = -1;
@@ -42,6 +48,7 @@ class ExprPool {
  public:
   ExprId constant(int64_t value);
   ExprId inputDim(int32_t input, int32_t axis);
+  ExprId inputValue(int32_t input, int32_t element);
   ExprId add(ExprId a, ExprId b);
   ExprId sub(ExprId a, ExprId b);
   ExprId mul(ExprId a, ExprId b);
@@ -55,6 +62,8 @@ class ExprPool {
 
   std::optional<int64_t> constantValue(ExprId id) const;
   bool isConstant(ExprId id) const { return nodes_[id].op == ExprOp::kCONST; }
+  // True when the expression depends on a shape input's values (which, unlike dimensions, may be 0 or negative).
+  bool readsInputValues(ExprId id) const;
   const ExprNode& node(ExprId id) const { return nodes_[id]; }
   const std::vector<ExprNode>& nodes() const { return nodes_; }
   int32_t size() const { return static_cast<int32_t>(nodes_.size()); }
@@ -77,12 +86,14 @@ class ExprPool {
 // Applies one operation to concrete values. Division by zero or a negative divisor yields 0 and sets `ok` false.
 int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok);
 
-// Evaluates nodes in order. `inputDim(input, axis)` supplies the leaves. Returns false on division by zero.
+// Evaluates nodes in order. `inputDim(input, axis)` and `inputValue(input, element)` supply the leaves. Returns
+// false on division by zero, or on a value leaf when no `inputValue` is given.
 bool evaluateExprs(std::span<const ExprNode> nodes, const std::function<int64_t(int32_t, int32_t)>& inputDim,
-                   std::span<int64_t> values);
+                   std::span<int64_t> values, const std::function<int64_t(int32_t, int32_t)>& inputValue = {});
 
-// Sound bounds of every node when each input dimension lies in `inputDim(input, axis)`.
+// Sound bounds of every node when each input dimension lies in `inputDim(input, axis)` and each shape-input value
+// in `inputValue(input, element)` (unbounded when not given).
 void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Interval(int32_t, int32_t)>& inputDim,
-                       std::span<Interval> values);
+                       std::span<Interval> values, const std::function<Interval(int32_t, int32_t)>& inputValue = {});
 
 }  // namespace kiln::core

@@ -48,10 +48,26 @@ void inferShuffle(InferContext& ctx) {
       for (int64_t v : attrs.getInts("reshape")) target.push_back(ctx.constant(v));
     }
     bool zeroCopies = attrs.getInt("zero_is_placeholder", 1) != 0;
+    auto& e = ctx.exprs();
+    ExprId zero = ctx.constant(0), one = ctx.constant(1);
+    // For values only known at run time (a shape input's), the 0 and -1 placeholders become arithmetic selections:
+    // isZero(v) = 1 - min(|v|, 1) and isNegative(v) = min(max(-v, 0), 1) on integers.
+    auto isZero = [&](ExprId v) { return e.sub(one, e.min(e.max(v, e.sub(zero, v)), one)); };
+    auto isNegative = [&](ExprId v) { return e.min(e.max(e.sub(zero, v), zero), one); };
+    auto select = [&](ExprId condition, ExprId ifTrue, ExprId ifFalse) {
+      return e.add(ifFalse, e.mul(condition, e.sub(ifTrue, ifFalse)));
+    };
     int32_t inferred = -1;
+    std::vector<size_t> mayInfer;  // run-time values that may be -1
     ExprId known = ctx.constant(1);
     for (size_t i = 0; i < target.size(); ++i) {
       auto c = ctx.constantValue(target[i]);
+      if (!c && e.readsInputValues(target[i])) {
+        if (zeroCopies && i < dims.size()) target[i] = select(isZero(target[i]), dims[i], target[i]);
+        mayInfer.push_back(i);
+        known = e.mul(known, select(isNegative(target[i]), one, target[i]));
+        continue;
+      }
       if (c && *c == 0 && zeroCopies) {
         if (i >= dims.size()) ctx.fail("reshape dimension " + std::to_string(i) + " is 0 but the input has no such axis");
         target[i] = dims[i];
@@ -62,16 +78,23 @@ void inferShuffle(InferContext& ctx) {
       } else if (c && *c < 0) {
         ctx.fail("reshape dimension " + std::to_string(i) + " is " + std::to_string(*c));
       }
-      known = ctx.exprs().mul(known, target[i]);
+      known = e.mul(known, target[i]);
     }
     ExprId volume = ctx.volume(dims);
-    if (inferred >= 0) {
-      ctx.requireEqual(ctx.exprs().mod(volume, known), ctx.constant(0),
-                       "input volume is not divisible by the known reshape dimensions");
-      target[inferred] = ctx.exprs().floorDiv(volume, known);
-    } else {
-      ctx.requireEqual(volume, known, "reshape changes the number of elements " + ctx.dimsToString(dims) + " -> " +
-                                          ctx.dimsToString(target));
+    if (inferred >= 0 || !mayInfer.empty()) {
+      // Run-time values may all be sizes, with a product of 0 (allowzero): divide safely, since the quotient is then
+      // unused and the volume check below decides.
+      if (inferred >= 0)
+        ctx.requireEqual(e.mod(volume, known), ctx.constant(0),
+                         "input volume is not divisible by the known reshape dimensions");
+      ExprId quotient = e.floorDiv(volume, inferred >= 0 ? known : e.max(known, one));
+      if (inferred >= 0) target[inferred] = quotient;
+      for (size_t i : mayInfer) target[i] = select(isNegative(target[i]), quotient, target[i]);
+    }
+    if (inferred < 0 || !mayInfer.empty()) {
+      // With run-time values this also catches several -1s, or a negative value other than -1.
+      ctx.requireEqual(volume, ctx.volume(target), "reshape changes the number of elements " + ctx.dimsToString(dims) +
+                                                       " -> " + ctx.dimsToString(target));
     }
     dims = target;
   }

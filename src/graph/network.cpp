@@ -63,6 +63,10 @@ std::string Tensor::getDimensionExpression(int32_t axis) const {
 bool Tensor::isNetworkInput() const { return network_->graph().tensors[id_].inputIndex >= 0; }
 bool Tensor::isNetworkOutput() const { return network_->graph().tensors[id_].isOutput; }
 bool Tensor::isShapeTensor() const { return network_->graph().tensors[id_].values.has_value(); }
+bool Tensor::isShapeInput() const {
+  const auto& t = network_->graph().tensors[id_];
+  return t.inputIndex >= 0 && t.values.has_value();
+}
 
 // ---- NetworkDefinition ----------------------------------------------------------------------------------------
 
@@ -118,6 +122,33 @@ Tensor* NetworkDefinition::addInput(const char* name, DataType type, const Dims&
     t.dims.push_back(dims.d[i] >= 0 ? graph_->exprs.constant(dims.d[i]) : graph_->exprs.inputDim(inputIndex, i));
   graph_->inputs.push_back(id);
   return newTensorHandle(id);
+}
+
+void NetworkDefinition::markShapeInput(Tensor& input) {
+  auto& t = graph_->tensors[input.id_];
+  if (t.inputIndex < 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "only a network input can be a shape input", t.name);
+  if (t.values) return;
+  if (t.type != DataType::kINT32 && t.type != DataType::kINT64)
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                std::string("a shape input must be int32 or int64, not ") + dataTypeName(t.type), t.name);
+  if (t.dims.size() > 1) throw Error(ErrorCode::kINVALID_ARGUMENT, "a shape input must have rank 0 or 1", t.name);
+  int64_t count = 1;
+  if (!t.dims.empty()) {
+    auto length = graph_->exprs.constantValue(t.dims[0]);
+    if (!length) throw Error(ErrorCode::kINVALID_ARGUMENT, "a shape input needs a static length", t.name);
+    count = *length;
+  }
+  if (count > graph::kMaxTrackedValues)
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "a shape input holds at most " + std::to_string(graph::kMaxTrackedValues) + " values, not " +
+                    std::to_string(count),
+                t.name);
+  std::vector<core::ExprId> values;
+  for (int32_t i = 0; i < count; ++i) values.push_back(graph_->exprs.inputValue(t.inputIndex, i));
+  graph_->tensors[input.id_].values = std::move(values);
+  // Layers added before the marking see the values too.
+  auto consumers = graph_->consumers(input.id_);
+  if (!consumers.empty()) reinferFrom(*std::min_element(consumers.begin(), consumers.end()));
 }
 
 void NetworkDefinition::markOutput(Tensor& tensor) {

@@ -95,6 +95,18 @@ const std::vector<uint8_t>* constantBlob(const NetworkDefinition& network, const
 
 }  // namespace
 
+bool ImportContext::asShapeTensor(Tensor& tensor) {
+  if (tensor.isShapeTensor()) return true;
+  if (!tensor.isNetworkInput()) return false;
+  DataType type = tensor.getType();
+  Dims dims = tensor.getDimensions();
+  bool fits = (type == DataType::kINT32 || type == DataType::kINT64) &&
+              (dims.nbDims == 0 || (dims.nbDims == 1 && dims.d[0] >= 0 && dims.d[0] <= 64));
+  if (!fits) return false;
+  network_.markShapeInput(tensor);
+  return true;
+}
+
 std::optional<std::vector<int64_t>> ImportContext::constantInts(Tensor* tensor) const {
   if (!tensor) return std::nullopt;
   const graph::Graph& g = network_.graph();
@@ -274,6 +286,7 @@ const OpRegistry& opRegistry() {
     registerNormalizationImporters(r);
     registerMiscImporters(r);
     registerGenerationImporters(r);
+    registerSignalImporters(r);
     return r;
   }();
   return registry;

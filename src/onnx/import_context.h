@@ -47,6 +47,11 @@ class ImportContext {
   std::vector<float> getFloats(const Node& node, const std::string& name) const;
   const ::onnx::TensorProto* getTensorAttr(const Node& node, const std::string& name) const;
 
+  // True when the tensor's values are known as expressions (see Tensor::isShapeTensor). An int32/int64 graph input
+  // of rank 0 or 1 that a node uses for its values (a reshape's target, a slice's starts) is made a shape input
+  // here, as TensorRT's parser does: its values are then read on the host at run time, bounded by the profile.
+  bool asShapeTensor(Tensor& tensor);
+
   // Values of a tensor known at build time (an initializer, a Constant, shape arithmetic folded to constants).
   std::optional<std::vector<int64_t>> constantInts(Tensor* tensor) const;
   std::optional<std::vector<float>> constantFloats(Tensor* tensor) const;
@@ -107,5 +112,6 @@ void registerPoolingImporters(OpRegistry& registry);      // pools, reductions, 
 void registerNormalizationImporters(OpRegistry& registry);  // batch/instance/layer normalization, LRN, ...
 void registerMiscImporters(OpRegistry& registry);         // Constant, Identity, Cast, Resize, Where, Pad, ...
 void registerGenerationImporters(OpRegistry& registry);   // ConstantOfShape, Range, Where, Trilu, OneHot, scatters...
+void registerSignalImporters(OpRegistry& registry);       // Hann, Hamming and Blackman windows
 
 }  // namespace kiln::onnx

@@ -57,7 +57,7 @@ void importWhere(ImportContext& ctx, const Node& node) {
 
 void importConstantOfShape(ImportContext& ctx, const Node& node) {
   Tensor& shape = ctx.requiredInput(node, 0);
-  if (!shape.isShapeTensor()) needBuildTimeValues(ctx, node, shape, "gives the output shape");
+  if (!ctx.asShapeTensor(shape)) needBuildTimeValues(ctx, node, shape, "gives the output shape");
   // "If not specified, it defaults to a tensor of value 0 and datatype float32".
   HostData value{DataType::kFLOAT, Dims{1}, std::vector<uint8_t>(4, 0)};
   if (const auto* t = ctx.getTensorAttr(node, "value")) value = readTensor(*t, ctx.baseDir());
@@ -84,17 +84,30 @@ std::optional<double> constantValue(ImportContext& ctx, Tensor& t) {
 
 // "number_of_elements = max( ceil( (limit - start) / delta ) , 0 )" for integer start and limit known as (possibly
 // symbolic) values and a constant delta, built from element-wise layers that fold into one expression.
-Tensor* integerRangeLength(ImportContext& ctx, Tensor& start, Tensor& limit, int64_t delta) {
+// max(ceil((limit - start) / delta), 0), with ceil(a / d) = -floor(-a / d) for either sign of d.
+Tensor* integerRangeLength(ImportContext& ctx, Tensor& start, Tensor& limit, Tensor& delta) {
   using E = ElementWiseOperation;
   Tensor* s = ctx.cast(start, DataType::kINT64);
   Tensor* l = ctx.cast(limit, DataType::kINT64);
-  // ceil(span / |delta|) as a floor division of span + |delta| - 1, with the span oriented along delta.
-  Tensor* span = delta > 0 ? elementWise(ctx, *l, *s, E::kSUB) : elementWise(ctx, *s, *l, E::kSUB);
-  int64_t step = delta > 0 ? delta : -delta;
-  Tensor* n = elementWise(ctx, *span, *int64Scalar(ctx, step - 1, 0), E::kSUM);
-  n = elementWise(ctx, *n, *int64Scalar(ctx, step, 0), E::kFLOOR_DIV);
+  Tensor* d = ctx.cast(delta, DataType::kINT64);
+  Tensor* n = elementWise(ctx, *elementWise(ctx, *s, *l, E::kSUB), *d, E::kFLOOR_DIV);
+  n = elementWise(ctx, *int64Scalar(ctx, 0, 0), *n, E::kSUB);
   n = elementWise(ctx, *n, *int64Scalar(ctx, 0, 0), E::kMAX);
   return ctx.reshape(*n, Dims{1});
+}
+
+// An integer tensor with the same value as `t` when that value is integral and known as a (possibly symbolic) shape
+// value: an integral constant, or a shape value cast to floating point (as ONNX's window functions expand to).
+Tensor* integralShapeValue(ImportContext& ctx, Tensor& t) {
+  if (t.getType() == DataType::kINT32 || t.getType() == DataType::kINT64) return ctx.asShapeTensor(t) ? &t : nullptr;
+  if (auto v = constantValue(ctx, t); v && std::nearbyint(*v) == *v && std::fabs(*v) < 9e15)
+    return int64Scalar(ctx, static_cast<int64_t>(*v), t.getDimensions().nbDims);
+  const graph::Graph& g = ctx.network().graph();
+  int32_t producer = g.tensors[t.id()].producer;
+  if (producer < 0 || g.layers[producer].type != LayerType::kCAST) return nullptr;
+  Tensor* source = ctx.network().tensorHandle(g.layers[producer].inputs[0]);
+  bool integer = source->getType() == DataType::kINT32 || source->getType() == DataType::kINT64;
+  return integer && ctx.asShapeTensor(*source) ? source : nullptr;
 }
 
 // Range is a 1-D kLINSPACE fill: output[i] = start + i * delta. Its length must be known at build time.
@@ -106,12 +119,15 @@ void importRange(ImportContext& ctx, const Node& node) {
   if (limit.getType() != type || delta.getType() != type) ctx.invalid(node, "start, limit and delta differ in type");
   bool integer = type == DataType::kINT32 || type == DataType::kINT64;
   Tensor* length = nullptr;
-  if (integer && start.isShapeTensor() && limit.isShapeTensor() && delta.isShapeTensor()) {
-    auto step = ctx.constantInts(&delta);
-    if (!step || step->size() != 1)
-      ctx.unsupported(node, "an integer delta that is not a build-time constant (it divides the output length)");
-    if ((*step)[0] == 0) ctx.invalid(node, "delta is 0");
-    length = integerRangeLength(ctx, start, limit, (*step)[0]);
+  Tensor* s = integralShapeValue(ctx, start);
+  Tensor* l = s ? integralShapeValue(ctx, limit) : nullptr;
+  Tensor* d = l ? integralShapeValue(ctx, delta) : nullptr;
+  bool constant = constantValue(ctx, start) && constantValue(ctx, limit) && constantValue(ctx, delta);
+  if (d && (integer || !constant)) {
+    // A delta of 0 known only at run time fails there, as a shape expression dividing by zero.
+    if (auto step = ctx.constantInts(d); step && step->size() == 1 && (*step)[0] == 0)
+      ctx.invalid(node, "delta is 0");
+    length = integerRangeLength(ctx, *s, *l, *d);
   } else {
     auto s = constantValue(ctx, start), l = constantValue(ctx, limit), d = constantValue(ctx, delta);
     if (!s || !l || !d) {
@@ -162,7 +178,7 @@ OpImporter importOneHot(bool negativeIndicesCountFromEnd) {
     Tensor& depthInput = ctx.requiredInput(node, 1);
     Tensor& values = ctx.requiredInput(node, 2);
     Tensor* depth = &depthInput;
-    if (!depthInput.isShapeTensor()) {
+    if (!ctx.asShapeTensor(depthInput)) {
       auto v = ctx.constantFloats(&depthInput);
       if (!v || v->size() != 1) needBuildTimeValues(ctx, node, depthInput, "sizes the output's new axis");
       depth = int64Scalar(ctx, static_cast<int64_t>((*v)[0]), 0);

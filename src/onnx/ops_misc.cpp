@@ -266,7 +266,7 @@ void importResize(ImportContext& ctx, const Node& node) {
     if (sizes->getType() != DataType::kINT64) ctx.invalid(node, "sizes must be int64");
     if (sizes->getDimensions().nbDims != 1 || sizes->getDimensions().d[0] != static_cast<int64_t>(axes.size()))
       ctx.invalid(node, "sizes must hold one value per resized axis (" + std::to_string(axes.size()) + ")");
-    if (!sizes->isShapeTensor())
+    if (!ctx.asShapeTensor(*sizes))
       ctx.unsupported(node, "sizes must be known at build time (a constant, or computed from shapes), since they size "
                             "the output");
     size = policy == "stretch" ? fullSizes(ctx, x, *sizes, axes)

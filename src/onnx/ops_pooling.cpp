@@ -170,7 +170,7 @@ void importTopK(ImportContext& ctx, const Node& node, bool kFromInput) {
   TopKLayer* layer;
   if (kFromInput) {
     Tensor& k = ctx.requiredInput(node, 1);
-    if (!k.isShapeTensor()) ctx.unsupported(node, "K must be known at build time (a constant or computed from shapes)");
+    if (!ctx.asShapeTensor(k)) ctx.unsupported(node, "K must be known at build time (a constant, computed from shapes, or a graph input)");
     layer = ctx.network().addTopK(x, op, 1, 1u << axis);
     layer->setInput(1, k);
   } else {

@@ -62,6 +62,12 @@ class ShapeMath {
   }
   // 1 where v < 0, else 0 (integers): min(max(-v, 0), 1).
   Tensor* isNegative(Tensor& v) { return op(*op(*op(0, v, EW::kSUB), 0, EW::kMAX), 1, EW::kMIN); }
+  // 1 where v == 0, else 0 (integers): 1 - min(|v|, 1).
+  Tensor* isZero(Tensor& v) { return op(1, *op(*op(v, *op(0, v, EW::kSUB), EW::kMAX), 1, EW::kMIN), EW::kSUB); }
+  // a where `condition` (0 or 1) is 1, else b: b + condition * (a - b).
+  Tensor* select(Tensor& condition, Tensor& a, Tensor& b) {
+    return op(b, *op(condition, *op(a, b, EW::kSUB), EW::kPROD), EW::kSUM);
+  }
 
  private:
   ImportContext& ctx_;
@@ -80,8 +86,8 @@ Tensor* reshapeTo(ImportContext& ctx, Tensor& x, Tensor& shape, const std::vecto
 // A shape tensor input (values known at build time) cast to int64, or unsupported naming `what`.
 Tensor& shapeInput(ImportContext& ctx, const Node& node, int32_t i, const char* what) {
   Tensor& t = ctx.requiredInput(node, i);
-  if (!t.isShapeTensor())
-    ctx.unsupported(node, std::string(what) + " must be known at build time (a constant or computed from shapes)");
+  if (!ctx.asShapeTensor(t))
+    ctx.unsupported(node, std::string(what) + " must be known at build time (a constant, computed from shapes, or a graph input)");
   return *ctx.cast(t, DataType::kINT64);
 }
 
@@ -169,6 +175,86 @@ void importFlatten(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, reshapeTo(ctx, x, *target));
 }
 
+// ---- Axes known only at run time (the values of a shape input) -----------------------------------------------------
+
+// Per position 0..n-1: 1 where one of the run-time `axes` (normalized against n: a + n * (a < 0)) names it, else 0.
+// A shape that `fails` (an extra row added to the target) makes resolution fail unless exactly the listed count of
+// positions was named: axes out of range or repeated are errors, not ignored.
+std::vector<Tensor*> listedPositions(ShapeMath& m, Tensor& axes, int64_t n, Tensor*& check) {
+  int64_t k = axes.getDimensions().d[0];
+  std::vector<Tensor*> normalized;
+  for (int64_t i = 0; i < k; ++i) {
+    Tensor* a = m.pick(axes, i);
+    normalized.push_back(m.op(*a, *m.op(*m.isNegative(*a), n, EW::kPROD), EW::kSUM));
+  }
+  std::vector<Tensor*> listed;
+  Tensor* total = m.constant({0});
+  for (int64_t p = 0; p < n; ++p) {
+    Tensor* hits = m.constant({0});
+    for (Tensor* a : normalized) hits = m.op(*hits, *m.isZero(*m.op(*a, p, EW::kSUB)), EW::kSUM);
+    listed.push_back(m.op(*hits, 1, EW::kMIN));
+    total = m.op(*total, *listed.back(), EW::kSUM);
+  }
+  // 0 / 0 when fewer than k distinct positions were named.
+  check = m.op(0, *m.isZero(*m.op(*total, k, EW::kSUB)), EW::kFLOOR_DIV);
+  return listed;
+}
+
+// Element `index` (a run-time value in [0, n)) of the 1-D tensor `v` of length n.
+Tensor* pickAt(ShapeMath& m, Tensor& v, Tensor& index, int64_t n) {
+  Tensor* sum = m.constant({0});
+  for (int64_t p = 0; p < n; ++p)
+    sum = m.op(*sum, *m.op(*m.isZero(*m.op(index, p, EW::kSUB)), *m.pick(v, p), EW::kPROD), EW::kSUM);
+  return sum;
+}
+
+void squeezeRuntime(ImportContext& ctx, const Node& node, Tensor& axes) {
+  Tensor& x = ctx.requiredInput(node, 0);
+  int64_t rank = rankOf(x), k = axes.getDimensions().d[0];
+  if (k > rank) ctx.invalid(node, "more axes than the input has dimensions");
+  ShapeMath m(ctx);
+  Tensor* shape = m.shape(x);
+  Tensor* check = nullptr;
+  auto removed = listedPositions(m, axes, rank, check);
+  // Output j is the input dimension p that is the (j+1)-th kept one.
+  std::vector<Tensor*> kept, out;
+  Tensor* keptSoFar = m.constant({0});
+  for (int64_t p = 0; p < rank; ++p) {
+    kept.push_back(m.op(1, *removed[p], EW::kSUB));
+    keptSoFar = m.op(*keptSoFar, *kept[p], EW::kSUM);
+    kept[p] = m.op(*kept[p], *keptSoFar, EW::kPROD);  // its output position + 1, or 0 when removed
+  }
+  for (int64_t j = 0; j < rank - k; ++j) {
+    Tensor* dim = m.constant({0});
+    for (int64_t p = 0; p < rank; ++p)
+      dim = m.op(*dim, *m.op(*m.isZero(*m.op(*kept[p], j + 1, EW::kSUB)), *m.pick(*shape, p), EW::kPROD), EW::kSUM);
+    out.push_back(j == 0 ? m.op(*dim, *check, EW::kSUM) : dim);
+  }
+  // Removed dimensions other than 1 change the volume, which the reshape checks; a scalar result passes through
+  // a 1-element reshape that carries the check.
+  Tensor* source = &x;
+  if (out.empty()) source = reshapeTo(ctx, x, *m.op(1, *check, EW::kSUM));
+  ctx.setOutput(node, 0, reshapeTo(ctx, *source, *m.concat(out)));
+}
+
+void unsqueezeRuntime(ImportContext& ctx, const Node& node, Tensor& axes) {
+  Tensor& x = ctx.requiredInput(node, 0);
+  int64_t rank = rankOf(x), outRank = rank + axes.getDimensions().d[0];
+  ShapeMath m(ctx);
+  Tensor* shape = m.shape(x);
+  Tensor* check = nullptr;
+  auto inserted = listedPositions(m, axes, outRank, check);
+  std::vector<Tensor*> out;
+  Tensor* insertedSoFar = m.constant({0});
+  for (int64_t j = 0; j < outRank; ++j) {
+    insertedSoFar = m.op(*insertedSoFar, *inserted[j], EW::kSUM);
+    Tensor* source = m.op(j, *insertedSoFar, EW::kSUB);  // the input dimension a kept position copies
+    Tensor* dim = m.select(*inserted[j], *m.constant({1}), *pickAt(m, *shape, *source, rank));
+    out.push_back(j == 0 ? m.op(*dim, *check, EW::kSUM) : dim);
+  }
+  ctx.setOutput(node, 0, reshapeTo(ctx, x, *m.concat(out)));
+}
+
 void squeeze(ImportContext& ctx, const Node& node, const std::optional<std::vector<int64_t>>& axesList) {
   Tensor& x = ctx.requiredInput(node, 0);
   Dims dims = x.getDimensions();
@@ -199,7 +285,12 @@ void importSqueezeV1(ImportContext& ctx, const Node& node) {
   squeeze(ctx, node, ctx.has(node, "axes") ? std::optional(ctx.getInts(node, "axes")) : std::nullopt);
 }
 
-void importSqueeze(ImportContext& ctx, const Node& node) { squeeze(ctx, node, constantInput(ctx, node, 1, "axes")); }
+void importSqueeze(ImportContext& ctx, const Node& node) {
+  Tensor* axes = ctx.input(node, 1);
+  if (axes && !ctx.constantInts(axes) && ctx.asShapeTensor(*axes))
+    return squeezeRuntime(ctx, node, *ctx.cast(*axes, DataType::kINT64));
+  squeeze(ctx, node, constantInput(ctx, node, 1, "axes"));
+}
 
 // "Each value in axes should be within the (inclusive) range [-output_rank, output_rank - 1]."
 void unsqueeze(ImportContext& ctx, const Node& node, const std::vector<int64_t>& axesList) {
@@ -223,6 +314,8 @@ void importUnsqueezeV1(ImportContext& ctx, const Node& node) {
 }
 
 void importUnsqueeze(ImportContext& ctx, const Node& node) {
+  if (Tensor* given = ctx.input(node, 1); given && !ctx.constantInts(given) && ctx.asShapeTensor(*given))
+    return unsqueezeRuntime(ctx, node, *ctx.cast(*given, DataType::kINT64));
   auto axes = constantInput(ctx, node, 1, "axes");
   if (!axes) ctx.invalid(node, "the axes input is required");
   unsqueeze(ctx, node, *axes);
@@ -313,12 +406,46 @@ void importSplitV2(ImportContext& ctx, const Node& node) {
   split(ctx, node, ctx.has(node, "split") ? std::optional(ctx.getInts(node, "split")) : std::nullopt, false);
 }
 
+// Split sizes known only at run time (a shape input's values): output i starts where output i-1 ends.
+void splitBySizeTensor(ImportContext& ctx, const Node& node, Tensor& sizes) {
+  Tensor& x = ctx.requiredInput(node, 0);
+  int32_t axis = ctx.axis(node, ctx.getInt(node, "axis", 0), rankOf(x));
+  auto parts = static_cast<int64_t>(node.output_size());
+  if (sizes.getDimensions().nbDims != 1 || sizes.getDimensions().d[0] != parts)
+    ctx.invalid(node, "split must hold one size per output (" + std::to_string(parts) + ")");
+  ShapeMath m(ctx);
+  Tensor* shape = m.shape(x);
+  Tensor* start = m.constant({0});
+  for (int64_t i = 0; i < parts; ++i) {
+    Tensor* size = m.pick(sizes, i);
+    ctx.setOutput(node, static_cast<int32_t>(i), sliceAxis(ctx, m, x, *shape, axis, *start, *size));
+    start = m.op(*start, *size, EW::kSUM);
+  }
+}
+
+// The split input as constants, or nullopt after importing the node by run-time sizes; absent stays nullopt too.
+std::optional<std::vector<int64_t>> splitSizes(ImportContext& ctx, const Node& node, bool& imported) {
+  imported = false;
+  Tensor* t = ctx.input(node, 1);
+  if (!t) return std::nullopt;
+  if (auto values = ctx.constantInts(t)) return values;
+  if (!ctx.asShapeTensor(*t))
+    ctx.unsupported(node, "split must be known at build time (a constant, computed from shapes, or a shape input)");
+  splitBySizeTensor(ctx, node, *ctx.cast(*t, DataType::kINT64));
+  imported = true;
+  return std::nullopt;
+}
+
 void importSplitV13(ImportContext& ctx, const Node& node) {
-  split(ctx, node, constantInput(ctx, node, 1, "split"), false);
+  bool imported;
+  auto sizes = splitSizes(ctx, node, imported);
+  if (!imported) split(ctx, node, sizes, false);
 }
 
 void importSplitV18(ImportContext& ctx, const Node& node) {
-  auto sizes = constantInput(ctx, node, 1, "split");
+  bool imported;
+  auto sizes = splitSizes(ctx, node, imported);
+  if (imported) return;
   if (sizes.has_value() == ctx.has(node, "num_outputs"))
     ctx.invalid(node, "exactly one of the split input and the num_outputs attribute must be given");
   split(ctx, node, sizes, true);
@@ -342,61 +469,119 @@ Tensor* sliceBound(ShapeMath& m, Tensor& list, const std::optional<std::vector<i
   return m.op(*m.op(*v, lo, EW::kMAX), *m.op(dim, hiOffset, EW::kSUM), EW::kMIN);
 }
 
-// ONNX Slice on kiln's start/size/stride slice. Per axis with step s over a dimension d, after making negative
-// bounds relative to the end: s > 0 clamps start and end to [0, d]; s < 0 clamps start to [0, d-1] and end to
-// [-1, d-1]; the size is max(0, ceil((end - start) / s)).
-void sliceWith(ImportContext& ctx, const Node& node, Tensor& starts, Tensor& ends,
-               const std::optional<std::vector<int64_t>>& axesList,
+// One axis of kiln's start/size/stride slice.
+struct SliceAxis {
+  Tensor* start;
+  Tensor* size;
+  Tensor* stride;
+};
+
+// ONNX Slice entry j on an axis of size `dim`, with step s (a constant, or element j of `steps` at run time). After
+// making negative bounds relative to the end: s > 0 clamps start and end to [0, d]; s < 0 clamps start to [0, d-1]
+// and end to [-1, d-1]; the size is max(0, ceil((end - start) / s)). A step known only at run time computes both
+// cases and selects by its sign (a step of 0 then divides by zero and fails shape resolution).
+SliceAxis sliceEntry(ShapeMath& m, Tensor& starts, Tensor& ends, const std::optional<std::vector<int64_t>>& constStarts,
+                     const std::optional<std::vector<int64_t>>& constEnds, int64_t j, Tensor& dim,
+                     std::optional<int64_t> constStep, Tensor* steps) {
+  auto forSign = [&](bool positive, Tensor& magnitude) {
+    Tensor* first = sliceBound(m, starts, constStarts, j, dim, 0, positive ? 0 : -1);
+    Tensor* end = sliceBound(m, ends, constEnds, j, dim, positive ? 0 : -1, positive ? 0 : -1);
+    Tensor* span = positive ? m.op(*end, *first, EW::kSUB) : m.op(*first, *end, EW::kSUB);
+    // ceil(span / |s|) as floor((span + |s| - 1) / |s|).
+    Tensor* taken = m.op(*m.op(*m.op(*span, magnitude, EW::kSUM), 1, EW::kSUB), magnitude, EW::kFLOOR_DIV);
+    return std::pair{first, m.op(*taken, 0, EW::kMAX)};
+  };
+  if (constStep) {
+    int64_t s = *constStep;
+    auto [first, size] = forSign(s > 0, *m.constant({s > 0 ? s : -s}));
+    return {first, size, m.constant({s})};
+  }
+  Tensor* s = m.pick(*steps, j);
+  Tensor* negative = m.isNegative(*s);
+  Tensor* magnitude = m.op(*s, *m.op(1, *m.op(*negative, 2, EW::kPROD), EW::kSUB), EW::kPROD);
+  auto [firstUp, sizeUp] = forSign(true, *magnitude);
+  auto [firstDown, sizeDown] = forSign(false, *magnitude);
+  return {m.select(*negative, *firstDown, *firstUp), m.select(*negative, *sizeDown, *sizeUp), s};
+}
+
+// ONNX Slice on kiln's start/size/stride slice. Axes and steps are constants, or (opset 10+) run-time values of shape
+// inputs: then every axis considers every entry and takes the one whose axis matches it.
+void sliceWith(ImportContext& ctx, const Node& node, Tensor& starts, Tensor& ends, Tensor* axesTensor,
+               const std::optional<std::vector<int64_t>>& axesList, Tensor* stepsTensor,
                const std::optional<std::vector<int64_t>>& stepsList) {
   Tensor& x = ctx.requiredInput(node, 0);
   int32_t rank = rankOf(x);
   if (starts.getDimensions().nbDims != 1 || ends.getDimensions() != starts.getDimensions())
     ctx.invalid(node, "starts and ends must be 1-D and of the same length");
   int64_t count = starts.getDimensions().d[0];
-  std::vector<int64_t> axes = axesList.value_or(range(0, count));
-  std::vector<int64_t> steps = stepsList.value_or(std::vector<int64_t>(count, 1));
-  if (static_cast<int64_t>(axes.size()) != count || static_cast<int64_t>(steps.size()) != count)
+  auto lengthOf = [&](Tensor* t, const std::optional<std::vector<int64_t>>& list) {
+    return list ? static_cast<int64_t>(list->size()) : t ? t->getDimensions().d[0] : count;
+  };
+  if (lengthOf(axesTensor, axesList) != count || lengthOf(stepsTensor, stepsList) != count)
     ctx.invalid(node, "starts, ends, axes and steps must have the same length");
+  if (rank == 0 && count > 0) ctx.invalid(node, "a scalar has no axes to slice");
+  bool axesKnown = axesList || !axesTensor;
+  std::vector<int64_t> axes = axesList.value_or(range(0, count));
   auto constStarts = ctx.constantInts(&starts), constEnds = ctx.constantInts(&ends);
   ShapeMath m(ctx);
   Tensor* shape = m.shape(x);
-  std::vector<Tensor*> start(rank), size(rank);
-  std::vector<int64_t> stride(rank, 1);
+  std::vector<Tensor*> dim(rank), start(rank), size(rank), stride(rank);
   for (int32_t a = 0; a < rank; ++a) {
+    dim[a] = size[a] = m.pick(*shape, a);
     start[a] = m.constant({0});
-    size[a] = m.pick(*shape, a);
+    stride[a] = m.constant({1});
   }
-  auto normalized = normalizeAxes(ctx, node, axes, rank);
+  auto normalized = axesKnown ? normalizeAxes(ctx, node, axes, rank) : std::vector<int32_t>{};
   for (int64_t j = 0; j < count; ++j) {
-    int32_t a = normalized[j];
-    int64_t s = steps[j];
-    if (s == 0) ctx.invalid(node, "steps must not be 0");
-    Tensor* dim = size[a];
-    Tensor* first = sliceBound(m, starts, constStarts, j, *dim, 0, s > 0 ? 0 : -1);
-    Tensor* end = sliceBound(m, ends, constEnds, j, *dim, s > 0 ? 0 : -1, s > 0 ? 0 : -1);
-    // ceil(span / |s|) as floor((span + |s| - 1) / |s|), span = end - start (s > 0) or start - end (s < 0).
-    Tensor* span = s > 0 ? m.op(*end, *first, EW::kSUB) : m.op(*first, *end, EW::kSUB);
-    int64_t magnitude = s > 0 ? s : -s;
-    Tensor* taken = m.op(*m.op(*span, magnitude - 1, EW::kSUM), magnitude, EW::kFLOOR_DIV);
-    start[a] = first;
-    size[a] = m.op(*taken, 0, EW::kMAX);
-    stride[a] = s;
+    std::optional<int64_t> step;
+    if (stepsList) step = (*stepsList)[j];
+    else if (!stepsTensor) step = 1;
+    if (step == 0) ctx.invalid(node, "steps must not be 0");
+    if (axesKnown) {
+      int32_t a = normalized[j];
+      SliceAxis e = sliceEntry(m, starts, ends, constStarts, constEnds, j, *dim[a], step, stepsTensor);
+      start[a] = e.start;
+      size[a] = e.size;
+      stride[a] = e.stride;
+      continue;
+    }
+    Tensor* axis = m.pick(*axesTensor, j);
+    axis = m.op(*axis, *m.op(*m.isNegative(*axis), rank, EW::kPROD), EW::kSUM);
+    Tensor* hits = m.constant({0});
+    for (int32_t a = 0; a < rank; ++a) {
+      Tensor* hit = m.isZero(*m.op(*axis, a, EW::kSUB));
+      hits = m.op(*hits, *hit, EW::kSUM);
+      SliceAxis e = sliceEntry(m, starts, ends, constStarts, constEnds, j, *dim[a], step, stepsTensor);
+      start[a] = m.select(*hit, *e.start, *start[a]);
+      size[a] = m.select(*hit, *e.size, *size[a]);
+      stride[a] = m.select(*hit, *e.stride, *stride[a]);
+    }
+    // An axis outside [-rank, rank) matches none: make shape resolution fail (division by zero) rather than ignore it.
+    start[0] = m.op(*start[0], *m.op(0, *hits, EW::kFLOOR_DIV), EW::kSUM);
   }
-  ctx.setOutput(node, 0, slice(ctx, x, *m.concat(start), *m.concat(size), *m.constant(stride)));
+  ctx.setOutput(node, 0, slice(ctx, x, *m.concat(start), *m.concat(size), *m.concat(stride)));
 }
 
 void importSliceV1(ImportContext& ctx, const Node& node) {
   if (!ctx.has(node, "starts") || !ctx.has(node, "ends")) ctx.invalid(node, "starts and ends are required");
   Tensor* starts = ctx.constantInt64(ctx.getInts(node, "starts"));
   Tensor* ends = ctx.constantInt64(ctx.getInts(node, "ends"));
-  sliceWith(ctx, node, *starts, *ends, ctx.has(node, "axes") ? std::optional(ctx.getInts(node, "axes")) : std::nullopt,
-            std::nullopt);
+  sliceWith(ctx, node, *starts, *ends, nullptr,
+            ctx.has(node, "axes") ? std::optional(ctx.getInts(node, "axes")) : std::nullopt, nullptr, std::nullopt);
 }
 
+// Axes and steps (optional inputs 3 and 4): constants, or values known at run time through a shape input.
 void importSlice(ImportContext& ctx, const Node& node) {
   Tensor& starts = shapeInput(ctx, node, 1, "starts");
   Tensor& ends = shapeInput(ctx, node, 2, "ends");
-  sliceWith(ctx, node, starts, ends, constantInput(ctx, node, 3, "axes"), constantInput(ctx, node, 4, "steps"));
+  Tensor* parts[2] = {nullptr, nullptr};
+  std::optional<std::vector<int64_t>> lists[2];
+  for (int32_t k = 0; k < 2; ++k) {
+    if (!ctx.input(node, 3 + k)) continue;
+    lists[k] = ctx.constantInts(ctx.input(node, 3 + k));
+    if (!lists[k]) parts[k] = &shapeInput(ctx, node, 3 + k, k == 0 ? "axes" : "steps");
+  }
+  sliceWith(ctx, node, starts, ends, parts[0], lists[0], parts[1], lists[1]);
 }
 
 // ---- Gather, GatherElements, GatherND ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@
 namespace kiln::plan {
 
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // 2: shape inputs (value leaves, profile value ranges)
 constexpr uint64_t kWeightsAlignment = 256;  // of the weights section in the file and of each constant in it
 
 enum class TensorKind : uint8_t { kACTIVATION = 0, kINPUT = 1, kOUTPUT = 2, kCONSTANT = 3 };
@@ -39,6 +39,9 @@ struct Step {
 
 struct InputRange {
   Dims min, opt, max;
+  // Shape inputs only: bounds of each value (empty for other inputs).
+  std::vector<int64_t> valueMin, valueOpt, valueMax;
+  bool isShapeInput() const { return !valueMin.empty(); }
 };
 
 struct Profile {

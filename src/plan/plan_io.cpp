@@ -219,6 +219,9 @@ std::vector<uint8_t> writeMetadata(const Plan& p) {
       w.dims(range.min);
       w.dims(range.opt);
       w.dims(range.max);
+      w.u32(static_cast<uint32_t>(range.valueMin.size()));
+      for (const auto* values : {&range.valueMin, &range.valueOpt, &range.valueMax})
+        for (int64_t v : *values) w.i64(v);
     }
     for (uint64_t off : pr.activationOffsets) w.u64(off);
     w.u64(pr.activationBytes);
@@ -231,7 +234,7 @@ void checkTensorId(Reader& r, int32_t id, size_t nbTensors, bool allowAbsent) {
   if (id < 0 || static_cast<size_t>(id) >= nbTensors) r.fail("tensor index " + std::to_string(id) + " out of range");
 }
 
-Plan readMetadata(Reader& r, uint64_t weightsSize) {
+Plan readMetadata(Reader& r, uint64_t weightsSize, uint32_t version) {
   Plan p;
   r.setSection("plan metadata");
   p.kilnVersion = r.str();
@@ -248,7 +251,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
     e.value = r.i64();
     e.a = r.i32();
     e.b = r.i32();
-    bool leaf = e.op == core::ExprOp::kCONST || e.op == core::ExprOp::kINPUT_DIM;
+    bool leaf = core::isLeaf(e.op);
     if (!leaf && (e.a < 0 || e.b < 0 || static_cast<size_t>(e.a) >= i || static_cast<size_t>(e.b) >= i))
       r.fail("expression " + std::to_string(i) + " has operands out of order");
   }
@@ -294,7 +297,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
   r.setSection("shape program");
   for (const auto& e : p.exprs) {
     if (e.op != core::ExprOp::kINPUT_DIM) continue;
-    int64_t input = e.value / 256, axis = e.value % 256;
+    int64_t input = e.value / core::kLeafStride, axis = e.value % core::kLeafStride;
     if (e.value < 0 || input >= static_cast<int64_t>(p.inputs.size()) ||
         axis >= static_cast<int64_t>(p.tensors[p.inputs[input]].dims.size()))
       r.fail("an expression names input " + std::to_string(input) + " axis " + std::to_string(axis) +
@@ -346,10 +349,27 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
       if (static_cast<size_t>(range.min.nbDims) != rank || static_cast<size_t>(range.opt.nbDims) != rank ||
           static_cast<size_t>(range.max.nbDims) != rank)
         r.fail("profile shape rank differs from input '" + p.tensors[p.inputs[i]].name + "'");
+      size_t nbValues = version >= 2 ? r.count("shape value") : 0;  // version 1 had no shape inputs
+      for (auto* values : {&range.valueMin, &range.valueOpt, &range.valueMax}) {
+        values->resize(nbValues);
+        for (auto& v : *values) v = r.i64();
+      }
+      if (&pr != &p.profiles[0] && nbValues != p.profiles[0].inputs[i].valueMin.size())
+        r.fail("profiles disagree on whether '" + p.tensors[p.inputs[i]].name + "' is a shape input");
     }
     pr.activationOffsets.resize(p.tensors.size());
     for (auto& off : pr.activationOffsets) off = r.u64();
     pr.activationBytes = r.u64();
+  }
+  // Value leaves must name an element of a shape input: the runtime indexes the bound values with them.
+  r.setSection("shape program");
+  for (const auto& e : p.exprs) {
+    if (e.op != core::ExprOp::kINPUT_VALUE) continue;
+    int64_t input = e.value / core::kLeafStride, element = e.value % core::kLeafStride;
+    if (e.value < 0 || input >= static_cast<int64_t>(p.inputs.size()) ||
+        element >= static_cast<int64_t>(p.profiles[0].inputs[input].valueMin.size()))
+      r.fail("an expression names value " + std::to_string(element) + " of input " + std::to_string(input) +
+             ", which is not a shape input with that many values");
   }
   r.setSection("plan metadata");
   if (!r.done()) r.fail("unexpected bytes after the metadata");
@@ -430,7 +450,7 @@ Plan deserialize(const void* data, size_t size) {
   if (crc(bytes + kHeaderSize, size - kHeaderSize) != checksum)
     throw Error(ErrorCode::kINVALID_PLAN, "checksum mismatch: the plan is corrupted", "plan");
   Reader meta(bytes + metaOffset, metaSize);
-  Plan plan = readMetadata(meta, weightsSize);
+  Plan plan = readMetadata(meta, weightsSize, version);
   plan.weights.assign(bytes + weightsOffset, bytes + weightsOffset + weightsSize);
   return plan;
 }

@@ -16,6 +16,7 @@ struct ContextState {
   std::vector<int64_t> exprValues;
   std::vector<Dims> tensorShapes;  // per plan tensor, valid when resolved
   std::vector<void*> ioAddresses;  // per plan tensor (IO only)
+  std::vector<std::vector<int64_t>> shapeValues;  // per input: the shape-input values the shapes were resolved with
   backend::Buffer arena;
   backend::Buffer workspace;
   // Kernel arguments of every step, laid out once: inputs then outputs per step.
@@ -67,7 +68,8 @@ size_t workspaceForProfile(const ContextState& s) {
 Status resolveShapes(ContextState& s, const char* name) {
   const plan::Plan& plan = s.plan();
   bool ok = core::evaluateExprs(
-      plan.exprs, [&](int32_t in, int32_t axis) { return s.inputShapes[in].d[axis]; }, s.exprValues);
+      plan.exprs, [&](int32_t in, int32_t axis) { return s.inputShapes[in].d[axis]; }, s.exprValues,
+      [&](int32_t in, int32_t element) { return s.shapeValues[in][element]; });
   if (!ok) return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE, "a shape expression divides by zero", name);
   for (const auto& a : plan.assertions) {
     int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
@@ -102,8 +104,42 @@ Status resolveShapes(ContextState& s, const char* name) {
   s.resolved = true;
   return Status::ok();
 }
-// Resolves the shapes if an input changed since the last resolution.
+// Reads the shape inputs' values from their host buffers; a change (or a first read) unresolves the shapes.
+Status readShapeValues(ContextState& s) {
+  const plan::Plan& plan = s.plan();
+  const auto& ranges = plan.profiles[s.profile].inputs;
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const auto& range = ranges[i];
+    if (!range.isShapeInput()) continue;
+    int32_t t = plan.inputs[i];
+    const auto& name = plan.tensors[t].name;
+    const void* data = s.ioAddresses[t];
+    if (!data)
+      return fail(ErrorCode::kINVALID_STATE,
+                  "is a shape input: its values decide tensor shapes, so bind its host buffer (setTensorAddress) first",
+                  name);
+    std::vector<int64_t> values(range.valueMin.size());
+    for (size_t v = 0; v < values.size(); ++v) {
+      values[v] = plan.tensors[t].type == DataType::kINT32 ? static_cast<const int32_t*>(data)[v]
+                                                           : static_cast<const int64_t*>(data)[v];
+      if (values[v] < range.valueMin[v] || values[v] > range.valueMax[v])
+        return fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                    "value " + std::to_string(v) + " is " + std::to_string(values[v]) + ", outside optimization profile " +
+                        std::to_string(s.profile) + " (min " + std::to_string(range.valueMin[v]) + ", max " +
+                        std::to_string(range.valueMax[v]) + ")",
+                    name);
+    }
+    if (values != s.shapeValues[i]) {
+      s.shapeValues[i] = std::move(values);
+      s.resolved = false;
+    }
+  }
+  return Status::ok();
+}
+
+// Resolves the shapes if an input shape or a shape input's values changed since the last resolution.
 Status ensureResolved(ContextState& s) {
+  if (Status st = readShapeValues(s); !st) return st;
   if (s.resolved) return Status::ok();
   const plan::Plan& plan = s.plan();
   for (size_t i = 0; i < s.inputSet.size(); ++i)
@@ -131,6 +167,7 @@ ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<runtime
   s.exprValues.resize(plan.exprs.size());
   s.tensorShapes.resize(plan.tensors.size());
   s.ioAddresses.assign(plan.tensors.size(), nullptr);
+  s.shapeValues.resize(plan.inputs.size());
   for (const auto& step : plan.steps) {
     s.stepArgOffset.push_back(s.args.size());
     s.args.resize(s.args.size() + step.inputs.size() + step.outputs.size());

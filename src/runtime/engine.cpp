@@ -47,6 +47,16 @@ void validatePlan(const plan::Plan& plan) {
       for (int32_t d = 0; d < r.min.nbDims; ++d)
         if (r.min.d[d] < 0 || r.min.d[d] > r.opt.d[d] || r.opt.d[d] > r.max.d[d])
           invalid("profile " + std::to_string(p) + " has an inconsistent range", plan.tensors[plan.inputs[i]].name);
+      const auto& desc = plan.tensors[plan.inputs[i]];
+      if (r.isShapeInput() && (desc.type != DataType::kINT32 && desc.type != DataType::kINT64))
+        invalid("a shape input must be int32 or int64", desc.name);
+      if (r.isShapeInput() && (r.min.volume() != static_cast<int64_t>(r.valueMin.size()) ||
+                               r.max.volume() != r.min.volume()))
+        invalid("a shape input's value count differs from its shape", desc.name);
+      for (size_t v = 0; v < r.valueMin.size(); ++v)
+        if (r.valueMin[v] > r.valueOpt[v] || r.valueOpt[v] > r.valueMax[v])
+          invalid("profile " + std::to_string(p) + " has an inconsistent shape-value range",
+                  plan.tensors[plan.inputs[i]].name);
     }
   }
 }
@@ -134,6 +144,27 @@ Dims Engine::getTensorShape(const char* name) const {
 }
 
 int32_t Engine::getNbOptimizationProfiles() const { return static_cast<int32_t>(state_->plan.profiles.size()); }
+
+bool Engine::isShapeInferenceIO(const char* name) const {
+  int32_t t = state_->findIO(name);
+  int32_t input = t < 0 ? -1 : state_->inputIndexOfTensor[t];
+  return input >= 0 && state_->plan.profiles[0].inputs[input].isShapeInput();
+}
+
+std::vector<int64_t> Engine::getProfileShapeValues(const char* inputName, int32_t profileIndex,
+                                                   OptProfileSelector selector) const {
+  int32_t t = state_->findIO(inputName);
+  if (t < 0 || profileIndex < 0 || profileIndex >= getNbOptimizationProfiles()) return {};
+  int32_t input = state_->inputIndexOfTensor[t];
+  if (input < 0) return {};
+  const auto& range = state_->plan.profiles[profileIndex].inputs[input];
+  switch (selector) {
+    case OptProfileSelector::kMIN: return range.valueMin;
+    case OptProfileSelector::kOPT: return range.valueOpt;
+    case OptProfileSelector::kMAX: return range.valueMax;
+  }
+  return {};
+}
 
 Dims Engine::getProfileShape(const char* inputName, int32_t profileIndex, OptProfileSelector selector) const {
   Dims unset;

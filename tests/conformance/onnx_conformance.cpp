@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -128,6 +129,21 @@ std::string compare(const std::string& name, const konnx::HostData& expected, Da
   return s.str();
 }
 
+// The values of an int32/int64 tensor (a shape input's data).
+std::vector<int64_t> intValues(const konnx::HostData& data) {
+  std::vector<int64_t> values(static_cast<size_t>(data.count()));
+  for (size_t k = 0; k < values.size(); ++k) {
+    if (data.type == DataType::kINT32) {
+      int32_t v;
+      std::memcpy(&v, data.bytes.data() + k * sizeof v, sizeof v);
+      values[k] = v;
+    } else {
+      std::memcpy(&values[k], data.bytes.data() + k * sizeof(int64_t), sizeof(int64_t));
+    }
+  }
+  return values;
+}
+
 Result runTest(const fs::path& dir, const std::string& suite) {
   Result r;
   r.suite = suite;
@@ -168,6 +184,21 @@ Result runTest(const fs::path& dir, const std::string& suite) {
       profile.setDimensions(name, OptProfileSelector::kMIN, lo);
       profile.setDimensions(name, OptProfileSelector::kOPT, inputs[0][i].dims);
       profile.setDimensions(name, OptProfileSelector::kMAX, hi);
+      if (network.getInput(i)->isShapeInput()) {
+        // A shape input's values bound the shapes it sets: min/max elementwise over the data sets, opt the first.
+        std::vector<int64_t> vlo = intValues(inputs[0][i]), vhi = vlo;
+        for (const auto& in : inputs) {
+          std::vector<int64_t> v = intValues(in[i]);
+          for (size_t k = 0; k < v.size() && k < vlo.size(); ++k) {
+            vlo[k] = std::min(vlo[k], v[k]);
+            vhi[k] = std::max(vhi[k], v[k]);
+          }
+        }
+        std::vector<int64_t> vopt = intValues(inputs[0][i]);
+        profile.setShapeValues(name, OptProfileSelector::kMIN, vlo.data(), static_cast<int32_t>(vlo.size()));
+        profile.setShapeValues(name, OptProfileSelector::kOPT, vopt.data(), static_cast<int32_t>(vopt.size()));
+        profile.setShapeValues(name, OptProfileSelector::kMAX, vhi.data(), static_cast<int32_t>(vhi.size()));
+      }
     }
     BuilderConfig config;
     config.addOptimizationProfile(profile);

@@ -527,8 +527,10 @@ TEST(OnnxGenerationTest, RangeOfFloatConstantsAndRunTimeRanges) {
   auto out = buildAndRun(*net, {HostTensor::f32({1}, {10})});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{11, 11.25f, 11.5f, 11.75f}));
 
+  // A float start known only at run time cannot set a length (integer ones become shape inputs).
   Model runtime(11);
-  runtime.input("s", {}, ::onnx::TensorProto::INT64).constant("l", {}, {9}).constant("d", {}, {1});
+  runtime.input("s", {}, ::onnx::TensorProto::FLOAT);
+  runtime.constant("l", {}, {9.0}, ::onnx::TensorProto::FLOAT).constant("d", {}, {1.0}, ::onnx::TensorProto::FLOAT);
   runtime.node("Range", {"s", "l", "d"}, "r");
   runtime.output("r");
   EXPECT_NE(unsupportedReason(runtime).find("'s' sets the output length"), std::string::npos);

@@ -387,8 +387,10 @@ TEST(OnnxResize, UnsupportedAndInvalidForms) {
   runtimeScales.node("Resize", {"X", "", "scales"}, "Y");
   runtimeScales.output("Y");
   expectUnsupported(runtimeScales, "scales must be known at build time");
+  // Sizes computed from data (not from shapes, not a graph input, which would be a shape input).
   Model runtimeSizes(13);
-  runtimeSizes.input("X", {1, 1, 2, 2}).input("sizes", {4}, TensorProto::INT64);
+  runtimeSizes.input("X", {1, 1, 2, 2}).input("data", {4});
+  setInt(runtimeSizes.node("Cast", {"data"}, "sizes"), "to", TensorProto::INT64);
   runtimeSizes.node("Resize", {"X", "", "", "sizes"}, "Y");
   runtimeSizes.output("Y");
   expectUnsupported(runtimeSizes, "sizes must be known at build time");

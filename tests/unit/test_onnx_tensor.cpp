@@ -639,9 +639,10 @@ TEST(OnnxTensorImport, SpaceToDepthOnDynamicInputs) {
 // ---- What cannot be imported ---------------------------------------------------------------------------------------
 
 TEST(OnnxTensorImport, ShapesOnlyKnownAtRunTimeAreUnsupported) {
-  // The target shape is a network input: its values, and so the output's rank, are data.
+  // The target shape is computed from the data (an ArgMax), not from shapes or a graph input.
   Model m(13);
-  m.input("x", {2, 3}).input("shape", {2}, ::onnx::TensorProto::INT64);
+  m.input("x", {2, 3});
+  m.node("ArgMax", {"x"}, {"shape"});
   m.node("Reshape", {"x", "shape"}, {"y"}).set_name("reshape_node");
   m.output("y");
   Error e = importError(m);
