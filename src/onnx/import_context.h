@@ -45,6 +45,7 @@ class ImportContext {
   std::string getString(const Node& node, const std::string& name, const std::string& fallback) const;
   std::vector<int64_t> getInts(const Node& node, const std::string& name) const;
   std::vector<float> getFloats(const Node& node, const std::string& name) const;
+  std::vector<std::string> getStrings(const Node& node, const std::string& name) const;
   const ::onnx::TensorProto* getTensorAttr(const Node& node, const std::string& name) const;
 
   // Values of a tensor known at build time (an initializer, a Constant, shape arithmetic folded to constants).
@@ -107,5 +108,6 @@ void registerPoolingImporters(OpRegistry& registry);      // pools, reductions, 
 void registerNormalizationImporters(OpRegistry& registry);  // batch/instance/layer normalization, LRN, ...
 void registerMiscImporters(OpRegistry& registry);         // Constant, Identity, Cast, Resize, Where, Pad, ...
 void registerGenerationImporters(OpRegistry& registry);   // ConstantOfShape, Range, Where, Trilu, OneHot, scatters...
+void registerRecurrenceImporters(OpRegistry& registry);   // RNN, GRU, LSTM
 
 }  // namespace kiln::onnx
