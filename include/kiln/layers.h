@@ -18,6 +18,7 @@ enum class LayerType : int32_t {
   kRESIZE, kSHUFFLE, kCONCATENATION, kSLICE, kGATHER, kREDUCE, kTOPK, kSHAPE, kCAST, kIDENTITY,
   kSHAPE_VALUES,  // internal: a shape-valued tensor materialized by the builder
   kSELECT, kFILL, kSCATTER, kDECONVOLUTION, kNORMALIZATION, kCUMULATIVE, kONE_HOT, kEINSUM, kLRN,
+  kRECURRENCE,
   kLAYER_TYPE_COUNT  // not a layer: the number of layer types
 };
 const char* layerTypeName(LayerType type);
@@ -61,6 +62,11 @@ enum class ScatterReduction : int32_t { kNONE, kADD, kMUL, kMAX, kMIN };
 // kCONSTANT: every element is alpha. kLINSPACE: alpha + sum over axes of index * beta[axis].
 enum class FillOperation : int32_t { kCONSTANT, kLINSPACE };
 enum class CumulativeOperation : int32_t { kSUM };
+// The cell of a recurrence layer: ONNX RNN (one gate), GRU (update, reset, hidden) or LSTM (input, output, forget,
+// cell gates, and a cell state).
+enum class RecurrenceCell : int32_t { kRNN, kGRU, kLSTM };
+// kBIDIRECTIONAL runs a forward and a reverse pass, each with its own weights (direction 0 and 1 of W, R, ...).
+enum class RecurrenceDirection : int32_t { kFORWARD, kREVERSE, kBIDIRECTIONAL };
 
 // Base of every layer. Owned by its NetworkDefinition; pointers stay valid for the network's lifetime.
 class Layer {
@@ -378,6 +384,31 @@ class LRNLayer : public Layer {
   void setAlpha(double alpha);
   void setBeta(double beta);
   void setK(double k);
+};
+
+// A one-layer recurrent network over a sequence (ONNX RNN, GRU and LSTM, with their input order and weight layouts):
+// inputs X, W, R, then optional B (1), sequence_lens (int32), initial_h, initial_c (LSTM), P (LSTM peepholes) at
+// indices 3-7, set with setInput. Outputs Y, Y_h and (LSTM) Y_c. The hidden size is R's last dimension.
+class RecurrenceLayer : public Layer {
+ public:
+  using Layer::Layer;
+  void setDirection(RecurrenceDirection direction);
+  RecurrenceDirection getDirection() const;
+  // Batch-major tensors (ONNX layout=1): X is batch x sequence x input, Y batch x sequence x directions x hidden and
+  // the states batch x directions x hidden; otherwise sequence, directions and batch come first in that order.
+  void setBatchFirst(bool batchFirst);
+  bool getBatchFirst() const;
+  // The cell's activation functions in ONNX order: f (RNN); f, g (GRU); f, g, h (LSTM); bidirectional repeats them
+  // for the reverse pass. alphas and betas give each function's parameters as for ActivationLayer. Defaults: tanh
+  // (RNN), sigmoid and tanh (GRU), sigmoid, tanh and tanh (LSTM).
+  void setActivations(const std::vector<ActivationType>& types, const std::vector<double>& alphas,
+                      const std::vector<double>& betas);
+  // Bounds every activation input to [-clip, clip]; a value <= 0 (the default) disables clipping.
+  void setClip(double clip);
+  // GRU: applies the reset gate after multiplying the previous hidden state by R (ONNX linear_before_reset).
+  void setLinearBeforeReset(bool linearBeforeReset);
+  // LSTM: the forget gate is 1 - the input gate (ONNX input_forget).
+  void setInputForget(bool inputForget);
 };
 
 class CastLayer : public Layer {

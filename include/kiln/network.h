@@ -102,6 +102,10 @@ class NetworkDefinition {
   OneHotLayer* addOneHot(Tensor& indices, Tensor& values, Tensor& depth, int32_t axis);
   EinsumLayer* addEinsum(const std::vector<Tensor*>& inputs, const char* equation);
   LRNLayer* addLRN(Tensor& input, int64_t windowSize, double alpha, double beta, double k);
+  // A recurrence over `input` with weights W [directions, gates * hidden, input] and recurrent weights R
+  // [directions, gates * hidden, hidden]; optional inputs are set with Layer::setInput (see RecurrenceLayer).
+  RecurrenceLayer* addRecurrence(Tensor& input, Tensor& weights, Tensor& recurrentWeights, RecurrenceCell cell,
+                                 RecurrenceDirection direction);
 
   int32_t getNbInputs() const;
   Tensor* getInput(int32_t index) const;

@@ -124,6 +124,7 @@ static const OpTable& table() {
     registerIndexingOps(built);
     registerGenerationOps(built);
     registerNormalizationOps(built);
+    registerRecurrenceOps(built);
     return built;
   }();
   return t;

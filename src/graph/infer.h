@@ -88,6 +88,7 @@ void registerResizeOps(OpTable& table);       // resize
 void registerIndexingOps(OpTable& table);     // slice, gather
 void registerGenerationOps(OpTable& table);   // select, fill, scatter, cumulative, one-hot
 void registerNormalizationOps(OpTable& table);  // normalization, LRN, einsum
+void registerRecurrenceOps(OpTable& table);     // recurrence (RNN, GRU, LSTM)
 
 class OpTable : public core::LayerTypeTable<OpDef> {
  public:

@@ -1,6 +1,8 @@
 // Layer handles: getters read the layer's attributes; setters write them and re-run shape inference.
 #include "kiln/layers.h"
 
+#include <utility>
+
 #include "graph/graph.h"
 #include "graph/infer.h"
 #include "kiln/error.h"
@@ -23,11 +25,12 @@ Dims toDims(const std::vector<int64_t>& values) {
   return dims;
 }
 
-// Sets one attribute and re-infers; restores the previous state when the new value is rejected.
-void updateAttr(NetworkDefinition& network, int32_t layerId, const char* key, graph::AttrValue value) {
+// Sets attributes together and re-infers; restores the previous state when the new values are rejected.
+void updateAttrs(NetworkDefinition& network, int32_t layerId,
+                 std::vector<std::pair<const char*, graph::AttrValue>> values) {
   graph::Graph& g = network.graph();
   graph::Attrs saved = g.layers[layerId].attrs;
-  g.layers[layerId].attrs.set(key, std::move(value));
+  for (auto& [key, value] : values) g.layers[layerId].attrs.set(key, std::move(value));
   try {
     network.reinferFrom(layerId);
   } catch (...) {
@@ -35,6 +38,10 @@ void updateAttr(NetworkDefinition& network, int32_t layerId, const char* key, gr
     network.reinferFrom(layerId);
     throw;
   }
+}
+
+void updateAttr(NetworkDefinition& network, int32_t layerId, const char* key, graph::AttrValue value) {
+  updateAttrs(network, layerId, {{key, std::move(value)}});
 }
 
 }  // namespace
@@ -69,6 +76,7 @@ const char* layerTypeName(LayerType type) {
     case LayerType::kONE_HOT: return "OneHot";
     case LayerType::kEINSUM: return "Einsum";
     case LayerType::kLRN: return "LRN";
+    case LayerType::kRECURRENCE: return "Recurrence";
     case LayerType::kLAYER_TYPE_COUNT: break;
   }
   return "Unknown";
@@ -333,6 +341,28 @@ void LRNLayer::setWindowSize(int64_t size) { setIntAttr("window", size); }
 void LRNLayer::setAlpha(double alpha) { setFloatAttr("alpha", alpha); }
 void LRNLayer::setBeta(double beta) { setFloatAttr("beta", beta); }
 void LRNLayer::setK(double k) { setFloatAttr("k", k); }
+
+void RecurrenceLayer::setDirection(RecurrenceDirection direction) {
+  setIntAttr("direction", static_cast<int64_t>(direction));
+}
+RecurrenceDirection RecurrenceLayer::getDirection() const {
+  return static_cast<RecurrenceDirection>(intAttr("direction"));
+}
+void RecurrenceLayer::setBatchFirst(bool batchFirst) { setIntAttr("batch_first", batchFirst ? 1 : 0); }
+bool RecurrenceLayer::getBatchFirst() const { return intAttr("batch_first") != 0; }
+void RecurrenceLayer::setActivations(const std::vector<ActivationType>& types, const std::vector<double>& alphas,
+                                     const std::vector<double>& betas) {
+  if (alphas.size() != types.size() || betas.size() != types.size())
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "activations need one alpha and one beta each", getName());
+  std::vector<int64_t> codes;
+  for (ActivationType type : types) codes.push_back(static_cast<int64_t>(type));
+  updateAttrs(*network_, id_, {{"activations", codes}, {"activation_alphas", alphas}, {"activation_betas", betas}});
+}
+void RecurrenceLayer::setClip(double clip) { setFloatAttr("clip", clip); }
+void RecurrenceLayer::setLinearBeforeReset(bool linearBeforeReset) {
+  setIntAttr("linear_before_reset", linearBeforeReset ? 1 : 0);
+}
+void RecurrenceLayer::setInputForget(bool inputForget) { setIntAttr("input_forget", inputForget ? 1 : 0); }
 
 void GatherLayer::setGatherAxis(int32_t axis) { setIntAttr("axis", axis); }
 int32_t GatherLayer::getGatherAxis() const { return static_cast<int32_t>(intAttr("axis")); }

@@ -406,6 +406,16 @@ LRNLayer* NetworkDefinition::addLRN(Tensor& input, int64_t windowSize, double al
   return addLayer<LRNLayer>(id);
 }
 
+RecurrenceLayer* NetworkDefinition::addRecurrence(Tensor& input, Tensor& weights, Tensor& recurrentWeights,
+                                                  RecurrenceCell cell, RecurrenceDirection direction) {
+  int32_t nbOutputs = cell == RecurrenceCell::kLSTM ? 3 : 2;
+  int32_t id = graph_->addLayer(LayerType::kRECURRENCE, "", {input.id_, weights.id_, recurrentWeights.id_}, nbOutputs);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("cell", static_cast<int64_t>(cell));
+  attrs.set("direction", static_cast<int64_t>(direction));
+  return addLayer<RecurrenceLayer>(id);
+}
+
 int32_t NetworkDefinition::getNbInputs() const { return static_cast<int32_t>(graph_->inputs.size()); }
 Tensor* NetworkDefinition::getInput(int32_t index) const {
   if (index < 0 || index >= getNbInputs()) return nullptr;

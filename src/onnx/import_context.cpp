@@ -78,6 +78,12 @@ std::vector<float> ImportContext::getFloats(const Node& node, const std::string&
   return std::vector<float>(a->floats().begin(), a->floats().end());
 }
 
+std::vector<std::string> ImportContext::getStrings(const Node& node, const std::string& name) const {
+  const auto* a = attr(node, name);
+  if (!a) return {};
+  return std::vector<std::string>(a->strings().begin(), a->strings().end());
+}
+
 const ::onnx::TensorProto* ImportContext::getTensorAttr(const Node& node, const std::string& name) const {
   const auto* a = attr(node, name);
   return a && a->has_t() ? &a->t() : nullptr;
@@ -287,6 +293,7 @@ const OpRegistry& opRegistry() {
     registerMiscImporters(r);
     registerGenerationImporters(r);
     registerSignalImporters(r);
+    registerRecurrenceImporters(r);
     return r;
   }();
   return registry;

@@ -45,6 +45,7 @@ class ImportContext {
   std::string getString(const Node& node, const std::string& name, const std::string& fallback) const;
   std::vector<int64_t> getInts(const Node& node, const std::string& name) const;
   std::vector<float> getFloats(const Node& node, const std::string& name) const;
+  std::vector<std::string> getStrings(const Node& node, const std::string& name) const;
   const ::onnx::TensorProto* getTensorAttr(const Node& node, const std::string& name) const;
 
   // True when the tensor's values are known as expressions (see Tensor::isShapeTensor). An int32/int64 graph input
@@ -113,5 +114,6 @@ void registerNormalizationImporters(OpRegistry& registry);  // batch/instance/la
 void registerMiscImporters(OpRegistry& registry);         // Constant, Identity, Cast, Resize, Where, Pad, ...
 void registerGenerationImporters(OpRegistry& registry);   // ConstantOfShape, Range, Where, Trilu, OneHot, scatters...
 void registerSignalImporters(OpRegistry& registry);       // Hann, Hamming and Blackman windows
+void registerRecurrenceImporters(OpRegistry& registry);   // RNN, GRU, LSTM
 
 }  // namespace kiln::onnx

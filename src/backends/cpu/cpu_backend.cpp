@@ -27,6 +27,7 @@ const KernelTable& kernelTable() {
     registerIndexingKernels(t);
     registerGenerationKernels(t);
     registerNormalizationKernels(t);
+    registerRecurrenceKernels(t);
     return t;
   }();
   return table;

@@ -33,6 +33,7 @@ void registerResizeKernels(KernelTable& table);       // resize
 void registerIndexingKernels(KernelTable& table);     // slice, gather
 void registerGenerationKernels(KernelTable& table);   // select, fill, scatter, cumulative, one-hot
 void registerNormalizationKernels(KernelTable& table);  // normalization, LRN, einsum
+void registerRecurrenceKernels(KernelTable& table);     // recurrence (RNN, GRU, LSTM)
 
 // A kernel whose body is a callable `void(const KernelArgs&)`; exceptions become an error Status naming the step.
 template <typename Body>

@@ -1,0 +1,38 @@
+// The scalar activation functions of ActivationLayer, shared by the kernels that apply them (activations, recurrence).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+
+#include "kiln/layers.h"
+
+namespace kiln::cpu {
+
+// alpha and beta as ActivationLayer documents them per type.
+template <typename T>
+T activation(ActivationType type, T x, T alpha, T beta) {
+  const T zero = 0, one = 1, half = 0.5;
+  switch (type) {
+    case ActivationType::kRELU: return x < zero ? zero : x;  // NaN stays NaN
+    case ActivationType::kSIGMOID: return one / (one + std::exp(-x));
+    case ActivationType::kTANH: return std::tanh(x);
+    case ActivationType::kLEAKY_RELU: return x >= zero ? x : alpha * x;
+    case ActivationType::kELU: return x >= zero ? x : alpha * (std::exp(x) - one);
+    case ActivationType::kSELU: return beta * (x >= zero ? x : alpha * (std::exp(x) - one));
+    case ActivationType::kSOFTSIGN: return x / (one + std::fabs(x));
+    case ActivationType::kSOFTPLUS: {
+      T z = beta * x;  // log(1 + e^z) without overflow for large z
+      return alpha * (std::max(z, zero) + std::log1p(std::exp(-std::fabs(z))));
+    }
+    case ActivationType::kCLIP: return std::min(std::max(x, alpha), beta);
+    case ActivationType::kHARD_SIGMOID: return std::max(zero, std::min(one, alpha * x + beta));
+    case ActivationType::kSCALED_TANH: return alpha * std::tanh(beta * x);
+    case ActivationType::kTHRESHOLDED_RELU: return x > alpha ? x : zero;
+    case ActivationType::kGELU_ERF: return half * x * (one + std::erf(x * T(0.70710678118654752440)));
+    case ActivationType::kGELU_TANH:
+      return half * x * (one + std::tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x)));
+  }
+  return x;
+}
+
+}  // namespace kiln::cpu
