@@ -294,6 +294,7 @@ const OpRegistry& opRegistry() {
     registerGenerationImporters(r);
     registerSignalImporters(r);
     registerRecurrenceImporters(r);
+    registerLossImporters(r);
     return r;
   }();
   return registry;

@@ -115,5 +115,6 @@ void registerMiscImporters(OpRegistry& registry);         // Constant, Identity,
 void registerGenerationImporters(OpRegistry& registry);   // ConstantOfShape, Range, Where, Trilu, OneHot, scatters...
 void registerSignalImporters(OpRegistry& registry);       // Hann, Hamming and Blackman windows
 void registerRecurrenceImporters(OpRegistry& registry);   // RNN, GRU, LSTM
+void registerLossImporters(OpRegistry& registry);         // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
 
 }  // namespace kiln::onnx
