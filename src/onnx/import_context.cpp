@@ -274,6 +274,7 @@ const OpRegistry& opRegistry() {
     registerNormalizationImporters(r);
     registerMiscImporters(r);
     registerGenerationImporters(r);
+    registerQuantizedImporters(r);
     return r;
   }();
   return registry;
