@@ -18,6 +18,7 @@ enum class LayerType : int32_t {
   kRESIZE, kSHUFFLE, kCONCATENATION, kSLICE, kGATHER, kREDUCE, kTOPK, kSHAPE, kCAST, kIDENTITY,
   kSHAPE_VALUES,  // internal: a shape-valued tensor materialized by the builder
   kSELECT, kFILL, kSCATTER, kDECONVOLUTION, kNORMALIZATION, kCUMULATIVE, kONE_HOT, kEINSUM, kLRN,
+  kGRID_SAMPLE, kDETERMINANT,
   kLAYER_TYPE_COUNT  // not a layer: the number of layer types
 };
 const char* layerTypeName(LayerType type);
@@ -61,6 +62,9 @@ enum class ScatterReduction : int32_t { kNONE, kADD, kMUL, kMAX, kMIN };
 // kCONSTANT: every element is alpha. kLINSPACE: alpha + sum over axes of index * beta[axis].
 enum class FillOperation : int32_t { kCONSTANT, kLINSPACE };
 enum class CumulativeOperation : int32_t { kSUM };
+// Where a grid sample outside the input reads from (ONNX GridSample's padding_mode): zeros, the nearest edge
+// element, or the input reflected about its border.
+enum class GridSamplePadding : int32_t { kZEROS, kBORDER, kREFLECTION };
 
 // Base of every layer. Owned by its NetworkDefinition; pointers stay valid for the network's lifetime.
 class Layer {
@@ -180,6 +184,9 @@ class PoolingLayer : public Layer {
   // The window covers every spatial element; the window size is then taken from the input at run time.
   void setGlobal(bool global);
   bool getGlobal() const;
+  // Max pooling made by addMaxPoolingWithIndices: the spatial part of each index counts column-major (the last
+  // spatial axis slowest) instead of row-major (ONNX storage_order=1).
+  void setIndicesColumnMajor(bool columnMajor);
 };
 
 class SoftMaxLayer : public Layer {
@@ -379,6 +386,21 @@ class LRNLayer : public Layer {
   void setBeta(double beta);
   void setK(double k);
 };
+
+// Samples the N x C x H x W input at the N x H_out x W_out x 2 grid of (x, y) positions, normalized to [-1, 1]
+// (ONNX GridSample). The output is N x C x H_out x W_out.
+class GridSampleLayer : public Layer {
+ public:
+  using Layer::Layer;
+  // kNEAREST (half to even), kLINEAR (bilinear) or kCUBIC (bicubic, coefficient -0.75).
+  void setInterpolationMode(ResizeMode mode);
+  void setPaddingMode(GridSamplePadding padding);
+  // -1 and 1 are the centers of the corner elements (true) or the outer edges of the corner elements (false).
+  void setAlignCorners(bool alignCorners);
+};
+
+// Determinant of each square matrix in the trailing two axes: [..., M, M] gives [...].
+class DeterminantLayer : public Layer { using Layer::Layer; };
 
 class CastLayer : public Layer {
  public:

@@ -65,6 +65,9 @@ class NetworkDefinition {
   ActivationLayer* addActivation(Tensor& input, ActivationType type);
   UnaryLayer* addUnary(Tensor& input, UnaryOperation op);
   PoolingLayer* addPoolingNd(Tensor& input, PoolingType type, const Dims& windowSize);
+  // Max pooling with a second output: int64 indices of each maximum into the flattened input (first maximum on
+  // ties, row-major unless setIndicesColumnMajor).
+  PoolingLayer* addMaxPoolingWithIndices(Tensor& input, const Dims& windowSize);
   SoftMaxLayer* addSoftMax(Tensor& input);
   ResizeLayer* addResize(Tensor& input);
   ShuffleLayer* addShuffle(Tensor& input);
@@ -94,6 +97,8 @@ class NetworkDefinition {
   OneHotLayer* addOneHot(Tensor& indices, Tensor& values, Tensor& depth, int32_t axis);
   EinsumLayer* addEinsum(const std::vector<Tensor*>& inputs, const char* equation);
   LRNLayer* addLRN(Tensor& input, int64_t windowSize, double alpha, double beta, double k);
+  GridSampleLayer* addGridSample(Tensor& input, Tensor& grid);
+  DeterminantLayer* addDeterminant(Tensor& input);
 
   int32_t getNbInputs() const;
   Tensor* getInput(int32_t index) const;

@@ -1,4 +1,4 @@
-// Importers: MatMul, Gemm, Conv, ConvTranspose.
+// Importers: MatMul, Gemm, Conv, ConvTranspose, Det.
 #include <algorithm>
 
 #include "onnx/linear_common.h"
@@ -197,6 +197,11 @@ void importConvTranspose(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, deconv->getOutput(0));
 }
 
+// "Det calculates determinant of a square matrix or batches of square matrices": [*, M, M] gives [*].
+void importDet(ImportContext& ctx, const Node& node) {
+  ctx.setOutput(node, 0, ctx.network().addDeterminant(ctx.requiredInput(node, 0))->getOutput(0));
+}
+
 }  // namespace
 
 void registerLinearImporters(OpRegistry& r) {
@@ -204,6 +209,7 @@ void registerLinearImporters(OpRegistry& r) {
   r.add("Gemm", 1, importGemm);
   r.add("Conv", 1, importConv);
   r.add("ConvTranspose", 1, importConvTranspose);
+  r.add("Det", 11, importDet);
 }
 
 }  // namespace kiln::onnx
