@@ -19,6 +19,7 @@ enum class LayerType : int32_t {
   kSHAPE_VALUES,  // internal: a shape-valued tensor materialized by the builder
   kSELECT, kFILL, kSCATTER, kDECONVOLUTION, kNORMALIZATION, kCUMULATIVE, kONE_HOT, kEINSUM, kLRN,
   kRECURRENCE,
+  kGRID_SAMPLE, kDETERMINANT,
   kLAYER_TYPE_COUNT  // not a layer: the number of layer types
 };
 const char* layerTypeName(LayerType type);
@@ -67,6 +68,9 @@ enum class CumulativeOperation : int32_t { kSUM };
 enum class RecurrenceCell : int32_t { kRNN, kGRU, kLSTM };
 // kBIDIRECTIONAL runs a forward and a reverse pass, each with its own weights (direction 0 and 1 of W, R, ...).
 enum class RecurrenceDirection : int32_t { kFORWARD, kREVERSE, kBIDIRECTIONAL };
+// Where a grid sample outside the input reads from (ONNX GridSample's padding_mode): zeros, the nearest edge
+// element, or the input reflected about its border.
+enum class GridSamplePadding : int32_t { kZEROS, kBORDER, kREFLECTION };
 
 // Base of every layer. Owned by its NetworkDefinition; pointers stay valid for the network's lifetime.
 class Layer {
@@ -186,6 +190,9 @@ class PoolingLayer : public Layer {
   // The window covers every spatial element; the window size is then taken from the input at run time.
   void setGlobal(bool global);
   bool getGlobal() const;
+  // Max pooling made by addMaxPoolingWithIndices: the spatial part of each index counts column-major (the last
+  // spatial axis slowest) instead of row-major (ONNX storage_order=1).
+  void setIndicesColumnMajor(bool columnMajor);
 };
 
 class SoftMaxLayer : public Layer {
@@ -410,6 +417,21 @@ class RecurrenceLayer : public Layer {
   // LSTM: the forget gate is 1 - the input gate (ONNX input_forget).
   void setInputForget(bool inputForget);
 };
+
+// Samples the N x C x H x W input at the N x H_out x W_out x 2 grid of (x, y) positions, normalized to [-1, 1]
+// (ONNX GridSample). The output is N x C x H_out x W_out.
+class GridSampleLayer : public Layer {
+ public:
+  using Layer::Layer;
+  // kNEAREST (half to even), kLINEAR (bilinear) or kCUBIC (bicubic, coefficient -0.75).
+  void setInterpolationMode(ResizeMode mode);
+  void setPaddingMode(GridSamplePadding padding);
+  // -1 and 1 are the centers of the corner elements (true) or the outer edges of the corner elements (false).
+  void setAlignCorners(bool alignCorners);
+};
+
+// Determinant of each square matrix in the trailing two axes: [..., M, M] gives [...].
+class DeterminantLayer : public Layer { using Layer::Layer; };
 
 class CastLayer : public Layer {
  public:

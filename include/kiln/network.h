@@ -73,6 +73,9 @@ class NetworkDefinition {
   ActivationLayer* addActivation(Tensor& input, ActivationType type);
   UnaryLayer* addUnary(Tensor& input, UnaryOperation op);
   PoolingLayer* addPoolingNd(Tensor& input, PoolingType type, const Dims& windowSize);
+  // Max pooling with a second output: int64 indices of each maximum into the flattened input (first maximum on
+  // ties, row-major unless setIndicesColumnMajor).
+  PoolingLayer* addMaxPoolingWithIndices(Tensor& input, const Dims& windowSize);
   SoftMaxLayer* addSoftMax(Tensor& input);
   ResizeLayer* addResize(Tensor& input);
   ShuffleLayer* addShuffle(Tensor& input);
@@ -106,6 +109,8 @@ class NetworkDefinition {
   // [directions, gates * hidden, hidden]; optional inputs are set with Layer::setInput (see RecurrenceLayer).
   RecurrenceLayer* addRecurrence(Tensor& input, Tensor& weights, Tensor& recurrentWeights, RecurrenceCell cell,
                                  RecurrenceDirection direction);
+  GridSampleLayer* addGridSample(Tensor& input, Tensor& grid);
+  DeterminantLayer* addDeterminant(Tensor& input);
 
   int32_t getNbInputs() const;
   Tensor* getInput(int32_t index) const;

@@ -1,4 +1,4 @@
-// Shape rule: batched matrix multiply with numpy broadcasting of the batch axes.
+// Shape rules: batched matrix multiply with numpy broadcasting of the batch axes; determinant.
 #include "graph/broadcast.h"
 #include "graph/infer.h"
 
@@ -31,8 +31,20 @@ void inferMatrixMultiply(InferContext& ctx) {
   ctx.setOutput(0, ctx.input(0).type, out);
 }
 
+// [..., M, M] gives [...].
+void inferDeterminant(InferContext& ctx) {
+  ctx.requireFloat(0);
+  const auto& x = ctx.input(0).dims;
+  if (x.size() < 2) ctx.fail("the input must have rank >= 2 (square matrices in the last two axes)");
+  ctx.requireEqual(x[x.size() - 2], x[x.size() - 1], "the matrices must be square");
+  ctx.setOutput(0, ctx.input(0).type, std::vector<ExprId>(x.begin(), x.end() - 2));
+}
+
 }  // namespace
 
-void registerMatrixOps(OpTable& table) { table.add({LayerType::kMATRIX_MULTIPLY, inferMatrixMultiply, {}}); }
+void registerMatrixOps(OpTable& table) {
+  table.add({LayerType::kMATRIX_MULTIPLY, inferMatrixMultiply, {}});
+  table.add({LayerType::kDETERMINANT, inferDeterminant, {}});
+}
 
 }  // namespace kiln::graph

@@ -80,7 +80,13 @@ void inferPooling(InferContext& ctx) {
   if (x.size() < nbSpatial + 1)
     ctx.fail("input of rank " + std::to_string(x.size()) + " has too few axes for a " + std::to_string(nbSpatial) +
              "-D window");
-  ctx.setOutput(0, ctx.input(0).type, global ? globalOutput(ctx, x, nbSpatial) : windowedOutput(ctx, x, window));
+  auto out = global ? globalOutput(ctx, x, nbSpatial) : windowedOutput(ctx, x, window);
+  ctx.setOutput(0, ctx.input(0).type, out);
+  // addMaxPoolingWithIndices: where each maximum came from, as int64 flat indices into the input.
+  if (ctx.layer().outputs.size() > 1) {
+    if (op != static_cast<int64_t>(PoolingType::kMAX)) ctx.fail("only max pooling has an indices output");
+    ctx.setOutput(1, DataType::kINT64, out);
+  }
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Shape rule: resize. The output size comes from fixed dimensions, a shape tensor on input 1, or scales; the
+// Shape rules: resize and grid sample. The resize output size comes from fixed dimensions, a shape tensor on input 1, or scales; the
 // kernel gets the scales that map coordinates ("mapping_scales") when they are known, else uses output/input.
 #include <cmath>
 
@@ -77,8 +77,26 @@ void inferResize(InferContext& ctx) {
   ctx.setOutput(0, in.type, out);
 }
 
+// Input N x C x H x W and grid N x H_out x W_out x 2 give N x C x H_out x W_out.
+void inferGridSample(InferContext& ctx) {
+  ctx.requireFloat(0);
+  ctx.requireSameType(0, 1);
+  checkEnum(ctx, "mode", static_cast<int64_t>(ResizeMode::kCUBIC), "interpolation mode");
+  checkEnum(ctx, "padding", static_cast<int64_t>(GridSamplePadding::kREFLECTION), "padding mode");
+  if (ctx.rank(0) != 4) ctx.fail("the input must be N x C x H x W, not rank " + std::to_string(ctx.rank(0)));
+  if (ctx.rank(1) != 4) ctx.fail("the grid must be N x H_out x W_out x 2, not rank " + std::to_string(ctx.rank(1)));
+  const auto& x = ctx.input(0).dims;
+  const auto& grid = ctx.input(1).dims;
+  ctx.requireEqual(grid[0], x[0], "the grid's batch differs from the input's");
+  ctx.requireEqual(grid[3], ctx.constant(2), "the grid's last axis must hold 2 coordinates");
+  ctx.setOutput(0, ctx.input(0).type, {x[0], x[1], grid[1], grid[2]});
+}
+
 }  // namespace
 
-void registerResizeOps(OpTable& table) { table.add({LayerType::kRESIZE, inferResize, {1}}); }
+void registerResizeOps(OpTable& table) {
+  table.add({LayerType::kRESIZE, inferResize, {1}});
+  table.add({LayerType::kGRID_SAMPLE, inferGridSample, {}});
+}
 
 }  // namespace kiln::graph

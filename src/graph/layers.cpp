@@ -77,6 +77,8 @@ const char* layerTypeName(LayerType type) {
     case LayerType::kEINSUM: return "Einsum";
     case LayerType::kLRN: return "LRN";
     case LayerType::kRECURRENCE: return "Recurrence";
+    case LayerType::kGRID_SAMPLE: return "GridSample";
+    case LayerType::kDETERMINANT: return "Determinant";
     case LayerType::kLAYER_TYPE_COUNT: break;
   }
   return "Unknown";
@@ -204,6 +206,7 @@ void PoolingLayer::setPaddingMode(PaddingMode mode) { setIntAttr("padding_mode",
 PaddingMode PoolingLayer::getPaddingMode() const { return static_cast<PaddingMode>(intAttr("padding_mode")); }
 void PoolingLayer::setGlobal(bool global) { setIntAttr("global", global ? 1 : 0); }
 bool PoolingLayer::getGlobal() const { return intAttr("global") != 0; }
+void PoolingLayer::setIndicesColumnMajor(bool columnMajor) { setIntAttr("indices_column_major", columnMajor ? 1 : 0); }
 
 void SoftMaxLayer::setAxes(uint32_t axes) {
   if (axes == 0 || (axes & (axes - 1)) != 0)
@@ -363,6 +366,11 @@ void RecurrenceLayer::setLinearBeforeReset(bool linearBeforeReset) {
   setIntAttr("linear_before_reset", linearBeforeReset ? 1 : 0);
 }
 void RecurrenceLayer::setInputForget(bool inputForget) { setIntAttr("input_forget", inputForget ? 1 : 0); }
+void GridSampleLayer::setInterpolationMode(ResizeMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
+void GridSampleLayer::setPaddingMode(GridSamplePadding padding) {
+  setIntAttr("padding", static_cast<int64_t>(padding));
+}
+void GridSampleLayer::setAlignCorners(bool alignCorners) { setIntAttr("align_corners", alignCorners ? 1 : 0); }
 
 void GatherLayer::setGatherAxis(int32_t axis) { setIntAttr("axis", axis); }
 int32_t GatherLayer::getGatherAxis() const { return static_cast<int32_t>(intAttr("axis")); }

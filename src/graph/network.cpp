@@ -252,6 +252,14 @@ PoolingLayer* NetworkDefinition::addPoolingNd(Tensor& input, PoolingType type, c
   return addLayer<PoolingLayer>(id);
 }
 
+PoolingLayer* NetworkDefinition::addMaxPoolingWithIndices(Tensor& input, const Dims& windowSize) {
+  checkDims(windowSize, "pooling window", false);
+  int32_t id = graph_->addLayer(LayerType::kPOOLING, "", {input.id_}, 2);
+  graph_->layers[id].attrs.set("op", static_cast<int64_t>(PoolingType::kMAX));
+  graph_->layers[id].attrs.set("window", dimsToVector(windowSize));
+  return addLayer<PoolingLayer>(id);
+}
+
 SoftMaxLayer* NetworkDefinition::addSoftMax(Tensor& input) {
   return addLayer<SoftMaxLayer>(graph_->addLayer(LayerType::kSOFTMAX, "", {input.id_}, 1));
 }
@@ -414,6 +422,19 @@ RecurrenceLayer* NetworkDefinition::addRecurrence(Tensor& input, Tensor& weights
   attrs.set("cell", static_cast<int64_t>(cell));
   attrs.set("direction", static_cast<int64_t>(direction));
   return addLayer<RecurrenceLayer>(id);
+}
+
+GridSampleLayer* NetworkDefinition::addGridSample(Tensor& input, Tensor& grid) {
+  int32_t id = graph_->addLayer(LayerType::kGRID_SAMPLE, "", {input.id_, grid.id_}, 1);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set("mode", static_cast<int64_t>(ResizeMode::kLINEAR));
+  attrs.set("padding", static_cast<int64_t>(GridSamplePadding::kZEROS));
+  attrs.set("align_corners", int64_t{0});
+  return addLayer<GridSampleLayer>(id);
+}
+
+DeterminantLayer* NetworkDefinition::addDeterminant(Tensor& input) {
+  return addLayer<DeterminantLayer>(graph_->addLayer(LayerType::kDETERMINANT, "", {input.id_}, 1));
 }
 
 int32_t NetworkDefinition::getNbInputs() const { return static_cast<int32_t>(graph_->inputs.size()); }

@@ -295,6 +295,7 @@ const OpRegistry& opRegistry() {
     registerSignalImporters(r);
     registerRecurrenceImporters(r);
     registerLossImporters(r);
+    registerQuantizedImporters(r);
     return r;
   }();
   return registry;

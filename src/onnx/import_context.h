@@ -116,5 +116,6 @@ void registerGenerationImporters(OpRegistry& registry);   // ConstantOfShape, Ra
 void registerSignalImporters(OpRegistry& registry);       // Hann, Hamming and Blackman windows
 void registerRecurrenceImporters(OpRegistry& registry);   // RNN, GRU, LSTM
 void registerLossImporters(OpRegistry& registry);         // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
+void registerQuantizedImporters(OpRegistry& registry);    // ConvInteger, MatMulInteger, QLinearConv, QLinearMatMul
 
 }  // namespace kiln::onnx

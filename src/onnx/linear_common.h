@@ -40,6 +40,9 @@ Tensor* flattenTo2D(ImportContext& ctx, Tensor& x, int32_t axis);
 // Bit mask of the axes; fails the node on a repeated axis.
 uint32_t axesMask(ImportContext& ctx, const Node& node, const std::vector<int64_t>& axes, int32_t rank);
 
+// The convolution a Conv node describes (kernel_shape, strides, dilations, pads, auto_pad, group) of x by w.
+Tensor* convolution(ImportContext& ctx, const Node& node, Tensor& x, Tensor& w, Tensor* bias);
+
 // Element-wise helpers.
 Tensor* binary(ImportContext& ctx, Tensor& a, Tensor& b, ElementWiseOperation op);
 Tensor* unary(ImportContext& ctx, Tensor& x, UnaryOperation op);

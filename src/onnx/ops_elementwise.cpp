@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "onnx/import_context.h"
+#include "onnx/quantization.h"
 
 namespace kiln::onnx {
 
@@ -429,11 +430,7 @@ void checkQuantizationAttributes(const ImportContext& ctx, const Node& node, int
 // "y = saturate(round(x / y_scale) + y_zero_point)" to uint8 or int8, rounding half to even; x, the scale and the
 // zero point (optional) share one floating-point type.
 Tensor* quantize(ImportContext& ctx, Tensor& x, Tensor& scale, Tensor* zeroPoint, DataType out) {
-  Tensor* q = unary(ctx, *elementWise(ctx, x, scale, E::kDIV), U::kROUND);
-  if (zeroPoint) q = elementWise(ctx, *q, *zeroPoint, E::kSUM);
-  bool isSigned = out == DataType::kINT8;
-  q = activation(ctx, *q, A::kCLIP, isSigned ? -128.0 : 0.0, isSigned ? 127.0 : 255.0);
-  return ctx.cast(*q, out);
+  return roundToQuantized(ctx, *elementWise(ctx, x, scale, E::kDIV), zeroPoint, out);
 }
 
 // Computed in fp32 (fp64 for fp64 x).

@@ -1,4 +1,4 @@
-// Importers: MatMul, Gemm, Conv, ConvTranspose.
+// Importers: MatMul, Gemm, Conv, ConvTranspose, Det.
 #include <algorithm>
 
 #include "onnx/linear_common.h"
@@ -104,22 +104,30 @@ Tensor* prePadSmallInput(ImportContext& ctx, const Node& node, Tensor& x, Window
   return padded;
 }
 
-void importConv(ImportContext& ctx, const Node& node) {
-  Tensor& input = ctx.requiredInput(node, 0);
-  Tensor& w = ctx.requiredInput(node, 1);
+}  // namespace
+
+Tensor* convolution(ImportContext& ctx, const Node& node, Tensor& input, Tensor& w, Tensor* bias) {
   WindowAttrs attrs = readWindowAttrs(ctx, node, convSpatialAxes(ctx, node, input, w), kernelDims(w));
   checkKernelShape(ctx, node, attrs, w);
   Tensor& x = *prePadSmallInput(ctx, node, input, attrs);
   int64_t groups = ctx.getInt(node, "group", 1);
   if (groups < 1) ctx.invalid(node, "group must be >= 1");
-  auto* conv = ctx.network().addConvolution(x, w, ctx.input(node, 2));
+  auto* conv = ctx.network().addConvolution(x, w, bias);
   conv->setNbGroups(groups);
   conv->setStrideNd(toDims(attrs.strides));
   conv->setDilationNd(toDims(attrs.dilations));
   conv->setPrePadding(toDims(attrs.pre));
   conv->setPostPadding(toDims(attrs.post));
   conv->setPaddingMode(attrs.mode);
-  ctx.setOutput(node, 0, conv->getOutput(0));
+  return conv->getOutput(0);
+}
+
+namespace {
+
+void importConv(ImportContext& ctx, const Node& node) {
+  Tensor& x = ctx.requiredInput(node, 0);
+  Tensor& w = ctx.requiredInput(node, 1);
+  ctx.setOutput(node, 0, convolution(ctx, node, x, w, ctx.input(node, 2)));
 }
 
 // Python's floor division, as the ONNX reference splits a (possibly negative) total padding.
@@ -189,6 +197,11 @@ void importConvTranspose(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, deconv->getOutput(0));
 }
 
+// "Det calculates determinant of a square matrix or batches of square matrices": [*, M, M] gives [*].
+void importDet(ImportContext& ctx, const Node& node) {
+  ctx.setOutput(node, 0, ctx.network().addDeterminant(ctx.requiredInput(node, 0))->getOutput(0));
+}
+
 }  // namespace
 
 void registerLinearImporters(OpRegistry& r) {
@@ -196,6 +209,7 @@ void registerLinearImporters(OpRegistry& r) {
   r.add("Gemm", 1, importGemm);
   r.add("Conv", 1, importConv);
   r.add("ConvTranspose", 1, importConvTranspose);
+  r.add("Det", 11, importDet);
 }
 
 }  // namespace kiln::onnx

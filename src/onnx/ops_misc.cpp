@@ -1,4 +1,4 @@
-// Importers: Constant, Resize and Upsample.
+// Importers: Constant, Resize, Upsample and GridSample.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -312,6 +312,33 @@ void importResize(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, layer->getOutput(0));
 }
 
+// ---- GridSample -------------------------------------------------------------------------------------------------
+
+// Opset 16 names the modes bilinear and bicubic, opset 20 linear and cubic (and allows N-D inputs; kiln samples 2-D).
+OpImporter gridSample(bool newNames) {
+  return [newNames](ImportContext& ctx, const Node& node) {
+    Tensor& x = ctx.requiredInput(node, 0);
+    Tensor& grid = ctx.requiredInput(node, 1);
+    if (x.getDimensions().nbDims != 4)
+      ctx.unsupported(node, "only 2-D sampling (an N x C x H x W input) is supported");
+    std::string mode = ctx.getString(node, "mode", newNames ? "linear" : "bilinear");
+    const std::map<std::string, ResizeMode> modes = {{"nearest", ResizeMode::kNEAREST},
+                                                     {newNames ? "linear" : "bilinear", ResizeMode::kLINEAR},
+                                                     {newNames ? "cubic" : "bicubic", ResizeMode::kCUBIC}};
+    const std::map<std::string, GridSamplePadding> paddings = {{"zeros", GridSamplePadding::kZEROS},
+                                                               {"border", GridSamplePadding::kBORDER},
+                                                               {"reflection", GridSamplePadding::kREFLECTION}};
+    std::string padding = ctx.getString(node, "padding_mode", "zeros");
+    if (!modes.count(mode)) ctx.invalid(node, "unknown mode '" + mode + "'");
+    if (!paddings.count(padding)) ctx.invalid(node, "unknown padding_mode '" + padding + "'");
+    auto* layer = ctx.network().addGridSample(x, grid);
+    layer->setInterpolationMode(modes.at(mode));
+    layer->setPaddingMode(paddings.at(padding));
+    layer->setAlignCorners(ctx.getInt(node, "align_corners", 0) != 0);
+    ctx.setOutput(node, 0, layer->getOutput(0));
+  };
+}
+
 }  // namespace
 
 void registerMiscImporters(OpRegistry& r) {
@@ -320,6 +347,8 @@ void registerMiscImporters(OpRegistry& r) {
   r.add("Upsample", 9, importScalesInput);
   r.add("Resize", 10, importScalesInput);
   r.add("Resize", 11, importResize);
+  r.add("GridSample", 16, gridSample(false));
+  r.add("GridSample", 20, gridSample(true));
 }
 
 }  // namespace kiln::onnx

@@ -26,28 +26,56 @@ void requireOnlyFirstOutput(ImportContext& ctx, const Node& node, const char* wh
     if (!node.output(i).empty()) ctx.unsupported(node, what);
 }
 
-// Inference: "Y = (X - input_mean) / sqrt(input_var + epsilon) * scale + B", folded into Y = X * a + b per channel
-// (a = scale / sqrt(var + epsilon), b = B - mean * a), which constant folding reduces to two element-wise layers.
-// "Output case #2: Y (test mode)": a node asking for Y only runs in test mode whatever is_test says (opsets 1-6);
-// momentum only updates the running statistics of training, and consumed_inputs (opset 1) is an in-place hint.
-void importBatchNormalization(ImportContext& ctx, const Node& node) {
-  requireOnlyFirstOutput(ctx, node, "training outputs (running or saved mean and variance) are not supported");
-  if (ctx.getInt(node, "training_mode", 0) != 0)
-    ctx.unsupported(node, "training_mode=1 (normalizing with batch statistics) is not supported");
-  Tensor& x = ctx.requiredInput(node, 0);
+// "Y = (X - mean) / sqrt(var + epsilon) * scale + B", folded into Y = X * a + b per channel (a = scale /
+// sqrt(var + epsilon), b = B - mean * a), which constant folding reduces to two element-wise layers for constant
+// statistics.
+Tensor* batchNormalize(ImportContext& ctx, const Node& node, Tensor& x, Tensor& mean, Tensor& var) {
   Tensor& scale = ctx.requiredInput(node, 1);
   Tensor& bias = ctx.requiredInput(node, 2);
-  Tensor& mean = ctx.requiredInput(node, 3);
-  Tensor& var = ctx.requiredInput(node, 4);
   int32_t rank = rankOf(x);
-  if (rank < 2) ctx.invalid(node, "the input must be N x C x ...");
   // spatial=0 (before opset 9) gives [C, D1, ...] statistics per activation; perChannel() aligns either form.
   Tensor* eps = scalarLike(ctx, var, ctx.getFloat(node, "epsilon", 1e-5f), rankOf(var));
   Tensor* a = binary(ctx, scale, *unary(ctx, *binary(ctx, var, *eps, EW::kSUM), UnaryOperation::kSQRT), EW::kDIV);
   Tensor* b = binary(ctx, bias, *binary(ctx, mean, *a, EW::kPROD), EW::kSUB);
-  Tensor* y = binary(ctx, *binary(ctx, x, *perChannel(ctx, node, *a, rank), EW::kPROD),
-                     *perChannel(ctx, node, *b, rank), EW::kSUM);
-  ctx.setOutput(node, 0, y);
+  return binary(ctx, *binary(ctx, x, *perChannel(ctx, node, *a, rank), EW::kPROD), *perChannel(ctx, node, *b, rank),
+                EW::kSUM);
+}
+
+// Training mode (opset 14 on): normalizes with the batch's statistics over every axis but the channels (the
+// variance without Bessel's correction), and outputs "running_mean = input_mean * momentum + current_mean * (1 -
+// momentum)" and the same for the variance.
+void batchNormalizeTraining(ImportContext& ctx, const Node& node, Tensor& x, Tensor& runningMean, Tensor& runningVar) {
+  int32_t rank = rankOf(x);
+  uint32_t allButChannels = ((1u << rank) - 1) & ~2u;
+  auto average = [&](Tensor& t) {
+    return ctx.network().addReduce(t, ReduceOperation::kAVG, allButChannels, false)->getOutput(0);
+  };
+  Tensor* mean = average(x);
+  Tensor* centered = binary(ctx, x, *perChannel(ctx, node, *mean, rank), EW::kSUB);
+  Tensor* var = average(*binary(ctx, *centered, *centered, EW::kPROD));
+  ctx.setOutput(node, 0, batchNormalize(ctx, node, x, *mean, *var));
+  float momentum = ctx.getFloat(node, "momentum", 0.9f);
+  auto update = [&](Tensor& running, Tensor& current) {
+    Tensor* kept = binary(ctx, running, *scalarLike(ctx, running, momentum, 1), EW::kPROD);
+    Tensor* added = binary(ctx, current, *scalarLike(ctx, current, 1.0f - momentum, 1), EW::kPROD);
+    return binary(ctx, *kept, *ctx.cast(*added, running.getType()), EW::kSUM);
+  };
+  ctx.setOutput(node, 1, update(runningMean, *mean));
+  ctx.setOutput(node, 2, update(runningVar, *var));
+}
+
+// "Output case #2: Y (test mode)": a node asking for Y only runs in test mode whatever is_test says (opsets 1-6);
+// momentum only updates the running statistics of training, and consumed_inputs (opset 1) is an in-place hint.
+// Before opset 14 training is asked for by the extra outputs (saved statistics), which are not supported.
+void importBatchNormalization(ImportContext& ctx, const Node& node) {
+  Tensor& x = ctx.requiredInput(node, 0);
+  Tensor& mean = ctx.requiredInput(node, 3);
+  Tensor& var = ctx.requiredInput(node, 4);
+  if (rankOf(x) < 2) ctx.invalid(node, "the input must be N x C x ...");
+  if (ctx.opset() >= 14 && ctx.getInt(node, "training_mode", 0) != 0)
+    return batchNormalizeTraining(ctx, node, x, mean, var);
+  requireOnlyFirstOutput(ctx, node, "training outputs (running or saved mean and variance) need training_mode=1");
+  ctx.setOutput(node, 0, batchNormalize(ctx, node, x, mean, var));
 }
 
 NormalizationLayer* addNormalization(ImportContext& ctx, Tensor& x, Tensor& scale, Tensor& bias, uint32_t mask,

@@ -190,8 +190,11 @@ size_t spatialAxes(ImportContext& ctx, const Node& node, Tensor& x) {
   return static_cast<size_t>(rank - 2);
 }
 
-PoolingLayer* addPool(ImportContext& ctx, const Node& node, Tensor& x, PoolingType type, const WindowAttrs& w) {
-  auto* pool = ctx.network().addPoolingNd(x, type, toDims(w.kernel));
+// `withIndices` adds the max pooling's second output, the index of each maximum.
+PoolingLayer* addPool(ImportContext& ctx, const Node& node, Tensor& x, PoolingType type, const WindowAttrs& w,
+                      bool withIndices = false) {
+  auto* pool = withIndices ? ctx.network().addMaxPoolingWithIndices(x, toDims(w.kernel))
+                           : ctx.network().addPoolingNd(x, type, toDims(w.kernel));
   pool->setStrideNd(toDims(w.strides));
   pool->setPrePadding(toDims(w.pre));
   pool->setPostPadding(toDims(w.post));
@@ -201,13 +204,55 @@ PoolingLayer* addPool(ImportContext& ctx, const Node& node, Tensor& x, PoolingTy
   return pool;
 }
 
+// The optional Indices output (opset 8 on) holds "the flatten 1-D view of the input tensor" index of each maximum;
+// storage_order=1 counts the spatial part column-major.
 void importMaxPool(ImportContext& ctx, const Node& node) {
   Tensor& x = ctx.requiredInput(node, 0);
-  if (node.output_size() > 1 && !node.output(1).empty())
-    ctx.unsupported(node, "the Indices output is not supported");
-  // storage_order only changes the Indices output.
+  bool withIndices = node.output_size() > 1 && !node.output(1).empty();
   WindowAttrs w = readWindowAttrs(ctx, node, spatialAxes(ctx, node, x), {});
-  ctx.setOutput(node, 0, addPool(ctx, node, x, PoolingType::kMAX, w)->getOutput(0));
+  auto* pool = addPool(ctx, node, x, PoolingType::kMAX, w, withIndices);
+  if (withIndices) pool->setIndicesColumnMajor(ctx.getInt(node, "storage_order", 0) != 0);
+  ctx.setOutput(node, 0, pool->getOutput(0));
+  if (withIndices) ctx.setOutput(node, 1, pool->getOutput(1));
+}
+
+// MaxUnpool's output shape: the output_shape input, else "out_i = (in_i - 1) * strides[i] - (pads_begin[i] +
+// pads_end[i]) + kernel_shape[i]" on each spatial axis after N and C.
+Tensor* unpooledShape(ImportContext& ctx, const Node& node, Tensor& x, const WindowAttrs& w) {
+  if (Tensor* shape = ctx.input(node, 2)) {
+    if (!shape->isShapeTensor())
+      ctx.unsupported(node, "output_shape must be known at build time (a constant or computed from shapes)");
+    return ctx.cast(*shape, DataType::kINT64);
+  }
+  size_t nbSpatial = w.kernel.size();
+  std::vector<int64_t> spatial(nbSpatial), offsets(nbSpatial);
+  for (size_t i = 0; i < nbSpatial; ++i) {
+    spatial[i] = static_cast<int64_t>(i) + 2;
+    offsets[i] = w.kernel[i] - w.strides[i] - w.pre[i] - w.post[i];
+  }
+  Tensor* shape = shapeOf(ctx, x);
+  Tensor* sizes = binary(ctx, *binary(ctx, *pickDims(ctx, *shape, spatial), *ctx.constantInt64(w.strides), EW::kPROD),
+                         *ctx.constantInt64(offsets), EW::kSUM);
+  return ctx.network().addConcatenation({pickDims(ctx, *shape, {0, 1}), sizes}, 0)->getOutput(0);
+}
+
+// Zeros of the output shape with every X value written at its index I into the flattened output (ONNX MaxUnpool).
+void importMaxUnpool(ImportContext& ctx, const Node& node) {
+  Tensor& x = ctx.requiredInput(node, 0);
+  Tensor& indices = ctx.requiredInput(node, 1);
+  if (indices.getType() != DataType::kINT64) ctx.invalid(node, "the indices must be int64");
+  WindowAttrs w = readWindowAttrs(ctx, node, spatialAxes(ctx, node, x), {});
+  if (w.mode != PaddingMode::kEXPLICIT) ctx.unsupported(node, "auto_pad SAME is not defined for MaxUnpool");
+  Tensor* shape = unpooledShape(ctx, node, x, w);
+  Tensor* count = ctx.network().addReduce(*shape, ReduceOperation::kPROD, 1, true)->getOutput(0);
+  auto* zeros = ctx.network().addFill(Dims{}, FillOperation::kCONSTANT, x.getType());
+  zeros->setInput(0, *count);
+  zeros->setAlpha(0);
+  Tensor* flat = ctx.network()
+                     .addScatter(*zeros->getOutput(0), *ctx.reshape(indices, Dims{-1}), *ctx.reshape(x, Dims{-1}),
+                                 ScatterMode::kELEMENT, 0)
+                     ->getOutput(0);
+  ctx.setOutput(node, 0, reshapeTo(ctx, *flat, *shape));
 }
 
 void importAveragePool(ImportContext& ctx, const Node& node) {
@@ -286,6 +331,7 @@ OpImporter globalLpPool(bool floatP) {
 void registerPoolingImporters(OpRegistry& r) {
   r.add("MaxPool", 1, importMaxPool);
   r.add("AveragePool", 1, importAveragePool);
+  r.add("MaxUnpool", 9, importMaxUnpool);
   r.add("LpPool", 1, lpPool(true));
   r.add("LpPool", 2, lpPool(false));
   r.add("GlobalAveragePool", 1, globalPool(PoolingType::kAVERAGE));

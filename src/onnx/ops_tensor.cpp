@@ -1,5 +1,5 @@
 // Importers: reshape, flatten, squeeze, unsqueeze, transpose, concat, split, slice, gather (all modes), shape, size,
-// expand, tile, pad, depth-to-space and space-to-depth.
+// expand, tile, pad, depth-to-space, space-to-depth and reverse-sequence.
 //
 // Shapes are never read as numbers here: every target shape, start and size is computed with layers on 1-D int64
 // shape tensors (Shape -> Gather -> ElementWise -> Concat). Shape inference turns those into expressions of the input
@@ -814,6 +814,48 @@ void importSpaceToDepth(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, reshapeTo(ctx, *moved, *out));
 }
 
+// ---- ReverseSequence ----------------------------------------------------------------------------------------------
+
+// "For each slice i iterating on batch axis, the operator reverses the first sequence_lens[i] elements on time
+// axis": a GatherElements along the time axis with index len - 1 - t where t < len, and t elsewhere.
+void importReverseSequence(ImportContext& ctx, const Node& node) {
+  Tensor& x = ctx.requiredInput(node, 0);
+  Tensor& lens = ctx.requiredInput(node, 1);
+  int32_t rank = rankOf(x);
+  if (rank < 2) ctx.invalid(node, "the input must have rank >= 2");
+  if (lens.getType() != DataType::kINT64 || rankOf(lens) != 1) ctx.invalid(node, "sequence_lens must be 1-D int64");
+  int64_t timeAxis = ctx.getInt(node, "time_axis", 0), batchAxis = ctx.getInt(node, "batch_axis", 1);
+  if (!(timeAxis == 0 && batchAxis == 1) && !(timeAxis == 1 && batchAxis == 0))
+    ctx.invalid(node, "time_axis and batch_axis must be 0 and 1, in either order");
+  ShapeMath m(ctx);
+  auto& net = ctx.network();
+  // t along the time axis and len along the batch axis, both over the first two axes.
+  Tensor* shape = m.shape(x);
+  Tensor* steps = timeAxis == 0 ? m.concat({m.pick(*shape, 0), m.constant({1})})
+                                : m.concat({m.constant({1}), m.pick(*shape, 1)});
+  auto* iota = net.addFill(Dims{}, FillOperation::kLINSPACE, DataType::kINT64);
+  iota->setInput(0, *steps);
+  iota->setAlpha(0);
+  iota->setBeta(1);
+  Tensor* t = iota->getOutput(0);
+  Tensor* len = ctx.reshape(lens, timeAxis == 0 ? Dims{1, -1} : Dims{-1, 1});
+  Tensor* reversed = m.op(*m.op(*len, 1, EW::kSUB), *t, EW::kSUB);
+  Tensor* index = net.addSelect(*m.op(*t, *len, EW::kLESS), *reversed, *t)->getOutput(0);
+  if (rank > 2) {
+    // The same index for every element of the remaining axes: trailing 1s, then broadcast against zeros of x's shape.
+    Dims dims;
+    dims.nbDims = rank;
+    for (int32_t i = 0; i < rank; ++i) dims.d[i] = i < 2 ? 0 : 1;
+    auto* zeros = net.addFill(Dims{}, FillOperation::kCONSTANT, DataType::kINT64);
+    zeros->setInput(0, *shape);
+    zeros->setAlpha(0);
+    index = m.op(*ctx.reshape(*index, dims), *zeros->getOutput(0), EW::kSUM);
+  }
+  auto* gather = net.addGatherV2(x, *index, GatherMode::kELEMENT);
+  gather->setGatherAxis(static_cast<int32_t>(timeAxis));
+  ctx.setOutput(node, 0, gather->getOutput(0));
+}
+
 }  // namespace
 
 void registerTensorImporters(OpRegistry& r) {
@@ -847,6 +889,7 @@ void registerTensorImporters(OpRegistry& r) {
   r.add("DepthToSpace", 1, importDepthToSpaceV1);
   r.add("DepthToSpace", 11, importDepthToSpace);
   r.add("SpaceToDepth", 1, importSpaceToDepth);
+  r.add("ReverseSequence", 10, importReverseSequence);
 }
 
 }  // namespace kiln::onnx

@@ -1,5 +1,5 @@
-// CPU pooling: max (fp32, fp64, int8, uint8) and average (fp32, fp64) over the trailing 1 to 3 axes, with explicit
-// or SAME padding, dilation, ceil mode and global windows. Geometry is normalized to three spatial axes as in
+// CPU pooling: max (fp32, fp64, int8, uint8), optionally with the index of each maximum, and average (fp32, fp64)
+// over the trailing 1 to 3 axes, with explicit or SAME padding, dilation, ceil mode and global windows. Geometry is normalized to three spatial axes as in
 // kernels_convolution.cpp; every leading axis is a plane pooled independently.
 #include <algorithm>
 #include <array>
@@ -19,6 +19,8 @@ struct PoolParams {
   bool max = true;
   bool excludePadding = true;
   bool global = false;
+  bool indices = false;      // output 1: int64 flat index of each maximum
+  bool columnMajor = false;  // spatial part of that index counted column-major
   size_t nbSpatial = 0;
   Axes window, stride, dilation, pre, post;
   SamePadding same;
@@ -56,6 +58,7 @@ class Pooling {
     Axes window = p_.global ? in : p_.window;
     const auto* x = static_cast<const T*>(a.in(0).data);
     auto* y = static_cast<T*>(a.out(0).data);
+    auto* where = p_.indices ? static_cast<int64_t*>(a.out(1).data) : nullptr;
     int64_t inPlane = axesVolume(in);
     int64_t planes = inPlane ? a.in(0).volume() / inPlane : 0;
     for (int64_t plane = 0; plane < planes; ++plane, x += inPlane)
@@ -69,8 +72,22 @@ class Pooling {
               start[i] = pos[i] * p_.stride[i] - p_.pre[i];
               taps[i] = tapsOf(start[i], in[i], window[i], i);
             }
-            *y++ = p_.max ? maxOf(x, in, start, taps) : averageOf(x, in, start, taps);
+            if (!p_.max) {
+              *y++ = averageOf(x, in, start, taps);
+              continue;
+            }
+            int64_t at = -1;
+            *y++ = maxOf(x, in, start, taps, at);
+            if (where) *where++ = at < 0 ? -1 : plane * inPlane + flatIndex(at, in);
           }
+  }
+
+  // A row-major offset within the plane as the index the indices output wants. The normalized leading axes have
+  // size 1, so column-major over all three axes is column-major over the real spatial axes.
+  int64_t flatIndex(int64_t rowMajor, const Axes& in) const {
+    if (!p_.columnMajor) return rowMajor;
+    int64_t w = rowMajor % in[2], h = rowMajor / in[2] % in[1], d = rowMajor / (in[1] * in[2]);
+    return d + in[0] * (h + in[1] * w);
   }
 
   Taps tapsOf(int64_t start, int64_t in, int64_t window, size_t axis) const {
@@ -82,25 +99,27 @@ class Pooling {
     return t;
   }
 
-  // Calls f(value) for every tap inside the input.
+  // Calls f(value, row-major offset within the plane) for every tap inside the input.
   template <typename F>
   void forEachTap(const T* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps, F&& f) const {
     for (int64_t jd = taps[0].lo; jd < taps[0].hi; ++jd) {
       int64_t id = start[0] + jd * p_.dilation[0];
       for (int64_t jh = taps[1].lo; jh < taps[1].hi; ++jh) {
         int64_t row = (id * in[1] + start[1] + jh * p_.dilation[1]) * in[2] + start[2];
-        for (int64_t jw = taps[2].lo; jw < taps[2].hi; ++jw) f(x[row + jw * p_.dilation[2]]);
+        for (int64_t jw = taps[2].lo; jw < taps[2].hi; ++jw) f(x[row + jw * p_.dilation[2]], row + jw * p_.dilation[2]);
       }
     }
   }
 
   // Padding counts as -inf (the lowest integer); NaN propagates. A window with no input element (possible only
-  // with dilation) is -inf.
-  T maxOf(const T* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
+  // with dilation) is -inf. `at` gets the offset of the first maximum (or NaN), -1 for an empty window.
+  T maxOf(const T* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps, int64_t& at) const {
     using L = std::numeric_limits<T>;
     T m = L::has_infinity ? -L::infinity() : L::lowest();
-    forEachTap(x, in, start, taps, [&](T v) {
-      if (v > m || isNan(v)) m = isNan(m) ? m : v;
+    forEachTap(x, in, start, taps, [&](T v, int64_t offset) {
+      if (isNan(m) || !(v > m || isNan(v) || at < 0)) return;
+      m = v;
+      at = offset;
     });
     return m;
   }
@@ -108,7 +127,7 @@ class Pooling {
   // Divides by the taps inside the input, or (counting padding) inside input + padding. An empty divisor gives 0.
   T averageOf(const T* x, const Axes& in, const Axes& start, const std::array<Taps, 3>& taps) const {
     double sum = 0;
-    forEachTap(x, in, start, taps, [&](T v) { sum += static_cast<double>(v); });
+    forEachTap(x, in, start, taps, [&](T v, int64_t) { sum += static_cast<double>(v); });
     int64_t count = 1;
     for (const Taps& t : taps) count *= p_.excludePadding ? t.hi - t.lo : t.padded;
     return count > 0 ? static_cast<T>(sum / static_cast<double>(count)) : T{};
@@ -133,6 +152,8 @@ std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
                      dataTypeName(type));
   p.excludePadding = attrs.getInt("exclude_padding", 1) != 0;
   p.global = attrs.getInt("global") != 0;
+  p.indices = spec.step.outputs.size() > 1;
+  p.columnMajor = attrs.getInt("indices_column_major") != 0;
   auto window = attrs.getInts("window");
   // Same rule as shape inference: a global pool without a window covers all axes but N and C.
   p.nbSpatial = p.global && window.empty() ? spec.inputRank(0) - 2 : window.size();
