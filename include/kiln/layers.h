@@ -26,6 +26,7 @@ const char* layerTypeName(LayerType type);
 
 enum class ElementWiseOperation : int32_t {
   kSUM, kPROD, kMAX, kMIN, kSUB, kDIV, kPOW, kFLOOR_DIV, kAND, kOR, kXOR, kEQUAL, kGREATER, kLESS, kMOD, kFMOD,
+  kSHIFT_LEFT, kSHIFT_RIGHT,  // unsigned integers; a shift by the bit width or more gives 0
 };
 enum class ActivationType : int32_t {
   kRELU, kSIGMOID, kTANH, kLEAKY_RELU, kELU, kSELU, kSOFTSIGN, kSOFTPLUS, kCLIP, kHARD_SIGMOID, kSCALED_TANH,
@@ -433,6 +434,8 @@ class GridSampleLayer : public Layer {
 // Determinant of each square matrix in the trailing two axes: [..., M, M] gives [...].
 class DeterminantLayer : public Layer { using Layer::Layer; };
 
+// Converts every element to another type. Floats become integers truncated toward zero (NaN gives 0); fp32 and
+// fp64 become bf16 by dropping the low mantissa bits, as ONNX's reference Cast and test data do.
 class CastLayer : public Layer {
  public:
   using Layer::Layer;

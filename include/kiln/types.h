@@ -17,13 +17,20 @@ enum class DataType : int32_t {
   kINT64 = 6,
   kBOOL = 7,
   kDOUBLE = 8,  // fp64: host (CPU backend) only
+  kINT16 = 9,
+  kUINT16 = 10,
+  kUINT32 = 11,
+  kUINT64 = 12,
 };
 
 // Bytes per element of `type`.
 size_t dataTypeSize(DataType type);
-// "fp32", "fp16", "bf16", "int8", "uint8", "int32", "int64", "bool", "fp64".
+// "fp32", "fp16", "bf16", "int8", "uint8", "int32", "int64", "bool", "fp64", "int16", "uint16", "uint32", "uint64".
 const char* dataTypeName(DataType type);
 bool isFloatingPoint(DataType type);
+// Signed or unsigned integers of any width; bool is not one.
+bool isInteger(DataType type);
+bool isUnsignedInteger(DataType type);
 bool isValidDataType(int32_t value);
 
 // Up to eight dimensions. In a network definition -1 marks a dimension known only at run time.

@@ -1,4 +1,4 @@
-// IEEE fp16 and bfloat16 conversions for host code (round to nearest even).
+// IEEE fp16 and bfloat16 conversions for host code (round to nearest even unless named otherwise).
 #pragma once
 
 #include <cstdint>
@@ -63,6 +63,14 @@ inline uint16_t floatToBf16(float value) {
   if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40u);  // quiet NaN
   uint32_t rounding = 0x7fffu + ((x >> 16) & 1u);
   return static_cast<uint16_t>((x + rounding) >> 16);
+}
+
+// The upper half of the fp32 bit pattern, as ONNX Cast (float32_to_bfloat16 with truncate) does; NaN stays NaN.
+inline uint16_t floatToBf16Truncated(float value) {
+  uint32_t x;
+  std::memcpy(&x, &value, 4);
+  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40u);  // quiet NaN
+  return static_cast<uint16_t>(x >> 16);
 }
 
 inline float bf16ToFloat(uint16_t b) {

@@ -15,6 +15,10 @@ size_t dataTypeSize(DataType type) {
     case DataType::kINT64: return 8;
     case DataType::kBOOL: return 1;
     case DataType::kDOUBLE: return 8;
+    case DataType::kINT16: return 2;
+    case DataType::kUINT16: return 2;
+    case DataType::kUINT32: return 4;
+    case DataType::kUINT64: return 8;
   }
   return 0;
 }
@@ -30,6 +34,10 @@ const char* dataTypeName(DataType type) {
     case DataType::kINT64: return "int64";
     case DataType::kBOOL: return "bool";
     case DataType::kDOUBLE: return "fp64";
+    case DataType::kINT16: return "int16";
+    case DataType::kUINT16: return "uint16";
+    case DataType::kUINT32: return "uint32";
+    case DataType::kUINT64: return "uint64";
   }
   return "invalid";
 }
@@ -38,7 +46,13 @@ bool isFloatingPoint(DataType type) {
   return type == DataType::kFLOAT || type == DataType::kHALF || type == DataType::kBF16 || type == DataType::kDOUBLE;
 }
 
-bool isValidDataType(int32_t value) { return value >= 0 && value <= static_cast<int32_t>(DataType::kDOUBLE); }
+bool isInteger(DataType type) { return !isFloatingPoint(type) && type != DataType::kBOOL; }
+
+bool isUnsignedInteger(DataType type) {
+  return type == DataType::kUINT8 || type == DataType::kUINT16 || type == DataType::kUINT32 || type == DataType::kUINT64;
+}
+
+bool isValidDataType(int32_t value) { return value >= 0 && value <= static_cast<int32_t>(DataType::kUINT64); }
 
 Dims::Dims(std::initializer_list<int64_t> values) {
   for (int64_t v : values) {

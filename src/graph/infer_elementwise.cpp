@@ -12,6 +12,9 @@ bool isComparison(ElementWiseOperation op) {
 bool isLogical(ElementWiseOperation op) {
   return op == ElementWiseOperation::kAND || op == ElementWiseOperation::kOR || op == ElementWiseOperation::kXOR;
 }
+bool isShift(ElementWiseOperation op) {
+  return op == ElementWiseOperation::kSHIFT_LEFT || op == ElementWiseOperation::kSHIFT_RIGHT;
+}
 
 // Shape arithmetic (Mul/Div/Add on Shape outputs) folds into expressions.
 std::optional<ExprId> foldValue(InferContext& ctx, ElementWiseOperation op, ExprId a, ExprId b) {
@@ -37,13 +40,15 @@ std::optional<ExprId> foldValue(InferContext& ctx, ElementWiseOperation op, Expr
 
 void inferElementWise(InferContext& ctx) {
   auto op = static_cast<ElementWiseOperation>(ctx.attrs().getInt("op"));
-  if (op < ElementWiseOperation::kSUM || op > ElementWiseOperation::kFMOD) ctx.fail("unknown operation");
+  if (op < ElementWiseOperation::kSUM || op > ElementWiseOperation::kSHIFT_RIGHT) ctx.fail("unknown operation");
   ctx.requireSameType(0, 1);
   const TensorNode& a = ctx.input(0);
   const TensorNode& b = ctx.input(1);
   if (isLogical(op) && a.type != DataType::kBOOL) ctx.fail("logical operations need bool inputs");
   if (!isLogical(op) && a.type == DataType::kBOOL && op != ElementWiseOperation::kEQUAL)
     ctx.fail("arithmetic on bool inputs is not defined");
+  if (isShift(op) && !isUnsignedInteger(a.type))
+    ctx.fail(std::string("shifts need unsigned integer inputs, not ") + dataTypeName(a.type));
   auto out = broadcastShapes(ctx, {a.dims, b.dims});
   DataType type = isComparison(op) || isLogical(op) ? DataType::kBOOL : a.type;
   std::optional<std::vector<ExprId>> values;

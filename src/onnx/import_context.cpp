@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/element_types.h"
 #include "core/half.h"
 #include "graph/graph.h"
 
@@ -150,18 +151,19 @@ std::optional<std::vector<float>> ImportContext::constantFloats(Tensor* tensor) 
   DataType type = tensor->getType();
   size_t n = blob->size() / dataTypeSize(type);
   std::vector<float> out(n);
+  const uint8_t* bytes = blob->data();
   for (size_t i = 0; i < n; ++i) {
-    switch (type) {
-      case DataType::kFLOAT: std::memcpy(&out[i], blob->data() + 4 * i, 4); break;
-      case DataType::kDOUBLE: out[i] = static_cast<float>(reinterpret_cast<const double*>(blob->data())[i]); break;
-      case DataType::kHALF: out[i] = core::halfToFloat(reinterpret_cast<const uint16_t*>(blob->data())[i]); break;
-      case DataType::kBF16: out[i] = core::bf16ToFloat(reinterpret_cast<const uint16_t*>(blob->data())[i]); break;
-      case DataType::kINT32: out[i] = static_cast<float>(reinterpret_cast<const int32_t*>(blob->data())[i]); break;
-      case DataType::kINT64: out[i] = static_cast<float>(reinterpret_cast<const int64_t*>(blob->data())[i]); break;
-      case DataType::kINT8: out[i] = reinterpret_cast<const int8_t*>(blob->data())[i]; break;
-      case DataType::kUINT8:
-      case DataType::kBOOL: out[i] = blob->data()[i]; break;
-    }
+    bool plain = core::dispatchArithmetic(type, [&](auto tag) {
+      decltype(tag) v;
+      std::memcpy(&v, bytes + i * sizeof(v), sizeof(v));
+      out[i] = static_cast<float>(v);
+    });
+    if (plain) continue;
+    uint16_t bits = 0;
+    if (type != DataType::kBOOL) std::memcpy(&bits, bytes + 2 * i, 2);
+    if (type == DataType::kHALF) out[i] = core::halfToFloat(bits);
+    else if (type == DataType::kBF16) out[i] = core::bf16ToFloat(bits);
+    else out[i] = bytes[i];
   }
   return out;
 }
@@ -179,36 +181,14 @@ Tensor* ImportContext::constantScalar(float value, DataType type, int32_t rank) 
   data.type = type;
   data.dims = dims;
   data.bytes.resize(dataTypeSize(type));
-  switch (type) {
-    case DataType::kFLOAT: std::memcpy(data.bytes.data(), &value, 4); break;
-    case DataType::kDOUBLE: {
-      double v = value;
-      std::memcpy(data.bytes.data(), &v, 8);
-      break;
-    }
-    case DataType::kHALF: {
-      uint16_t h = core::floatToHalf(value);
-      std::memcpy(data.bytes.data(), &h, 2);
-      break;
-    }
-    case DataType::kBF16: {
-      uint16_t h = core::floatToBf16(value);
-      std::memcpy(data.bytes.data(), &h, 2);
-      break;
-    }
-    case DataType::kINT32: {
-      int32_t v = static_cast<int32_t>(value);
-      std::memcpy(data.bytes.data(), &v, 4);
-      break;
-    }
-    case DataType::kINT64: {
-      int64_t v = static_cast<int64_t>(value);
-      std::memcpy(data.bytes.data(), &v, 8);
-      break;
-    }
-    case DataType::kINT8: data.bytes[0] = static_cast<uint8_t>(static_cast<int8_t>(value)); break;
-    case DataType::kUINT8: data.bytes[0] = static_cast<uint8_t>(value); break;
-    case DataType::kBOOL: data.bytes[0] = value != 0; break;
+  bool plain = core::dispatchArithmetic(type, [&](auto tag) {
+    auto v = static_cast<decltype(tag)>(value);
+    std::memcpy(data.bytes.data(), &v, sizeof(v));
+  });
+  if (!plain) {
+    uint16_t bits = type == DataType::kHALF ? core::floatToHalf(value) : core::floatToBf16(value);
+    if (type == DataType::kBOOL) data.bytes[0] = value != 0;
+    else std::memcpy(data.bytes.data(), &bits, 2);
   }
   return constantData(data);
 }

@@ -169,25 +169,17 @@ void importMod(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, elementWise(ctx, a, ctx.requiredInput(node, 1), fmod ? E::kFMOD : E::kMOD));
 }
 
-// kiln has no bit operations and no uint16/32/64: uint8 shifts are integer arithmetic in int32, with the shift
-// clamped to 8 (every uint8 shifted by 8 or more is 0). Left: (x * 2^s) mod 256; right: x / 2^s.
+// BitShift-11: unsigned integers only ("T: uint8, uint16, uint32, uint64").
 void importBitShift(ImportContext& ctx, const Node& node) {
   checkAttributes(ctx, node, {"direction"});
   Tensor& x = ctx.requiredInput(node, 0);
-  Tensor& y = ctx.requiredInput(node, 1);
-  if (x.getType() != DataType::kUINT8)
-    ctx.unsupported(node, std::string("shifts of ") + dataTypeName(x.getType()) + " (kiln has uint8 only)");
+  if (!isUnsignedInteger(x.getType()))
+    ctx.invalid(node, std::string("shifts need unsigned integers, not ") + dataTypeName(x.getType()));
   std::string direction = ctx.getString(node, "direction", "");
   if (direction != "LEFT" && direction != "RIGHT")
     ctx.invalid(node, "direction must be \"LEFT\" or \"RIGHT\", not \"" + direction + "\"");
-  Tensor* xi = ctx.cast(x, DataType::kINT32);
-  Tensor* yi = ctx.cast(y, DataType::kINT32);
-  Tensor* shift = elementWise(ctx, *yi, *scalarLike(ctx, *yi, 8), E::kMIN);
-  Tensor* factor = elementWise(ctx, *scalarLike(ctx, *shift, 2), *shift, E::kPOW);
-  Tensor* r = direction == "LEFT"
-                  ? elementWise(ctx, *elementWise(ctx, *xi, *factor, E::kPROD), *scalarLike(ctx, *xi, 256), E::kMOD)
-                  : elementWise(ctx, *xi, *factor, E::kDIV);
-  ctx.setOutput(node, 0, ctx.cast(*r, DataType::kUINT8));
+  E op = direction == "LEFT" ? E::kSHIFT_LEFT : E::kSHIFT_RIGHT;
+  ctx.setOutput(node, 0, elementWise(ctx, x, ctx.requiredInput(node, 1), op));
 }
 
 // ---- Activations --------------------------------------------------------------------------------------------------

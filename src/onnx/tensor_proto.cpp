@@ -20,8 +20,12 @@ DataType fromOnnxType(int32_t onnxType, const std::string& what) {
     case TensorProto::BFLOAT16: return DataType::kBF16;
     case TensorProto::INT8: return DataType::kINT8;
     case TensorProto::UINT8: return DataType::kUINT8;
+    case TensorProto::INT16: return DataType::kINT16;
+    case TensorProto::UINT16: return DataType::kUINT16;
     case TensorProto::INT32: return DataType::kINT32;
+    case TensorProto::UINT32: return DataType::kUINT32;
     case TensorProto::INT64: return DataType::kINT64;
+    case TensorProto::UINT64: return DataType::kUINT64;
     case TensorProto::BOOL: return DataType::kBOOL;
     default: break;
   }
@@ -127,10 +131,15 @@ HostData readTensor(const TensorProto& t, const std::string& baseDir) {
     case DataType::kINT32: need(t.int32_data_size()); copyField<int32_t>(t.int32_data(), out); break;
     // Narrow types are stored one per int32 entry (fp16/bf16 as their bit patterns).
     case DataType::kINT8: need(t.int32_data_size()); copyField<int8_t>(t.int32_data(), out); break;
+    case DataType::kINT16: need(t.int32_data_size()); copyField<int16_t>(t.int32_data(), out); break;
     case DataType::kUINT8:
     case DataType::kBOOL: need(t.int32_data_size()); copyField<uint8_t>(t.int32_data(), out); break;
+    case DataType::kUINT16:
     case DataType::kHALF:
     case DataType::kBF16: need(t.int32_data_size()); copyField<uint16_t>(t.int32_data(), out); break;
+    // uint32 and uint64 are stored in uint64_data.
+    case DataType::kUINT32: need(t.uint64_data_size()); copyField<uint32_t>(t.uint64_data(), out); break;
+    case DataType::kUINT64: need(t.uint64_data_size()); copyField<uint64_t>(t.uint64_data(), out); break;
   }
   return data;
 }

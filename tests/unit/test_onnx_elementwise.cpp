@@ -1,5 +1,5 @@
 // ONNX importers of the element-wise family on models built in memory: legacy (opset < 7) broadcasting, variadic
-// ops, mixed-type Pow, composed operators (GreaterOrEqual, BitShift, Celu, HardSwish, Mish, PRelu, Shrink, IsInf),
+// ops, mixed-type Pow, BitShift, composed operators (GreaterOrEqual, Celu, HardSwish, Mish, PRelu, Shrink, IsInf),
 // Clip's attribute and input forms, Cast, Dropout, linear (de)quantization, and what is reported as unsupported
 // or invalid. Expected values are worked by hand or from the ONNX definitions.
 #include <gtest/gtest.h>
@@ -259,6 +259,22 @@ TEST(OnnxElementwise, BitShiftOfUint8) {
   expectImportError(bad, ErrorCode::kINVALID_GRAPH, "direction");
 }
 
+TEST(OnnxElementwise, BitShiftOfWiderUnsignedTypesAndNotOfSigned) {
+  Model m(11);
+  m.input("x", {3}, TensorProto::UINT64).input("s", {3}, TensorProto::UINT64);
+  setString(m.node("BitShift", {"x", "s"}), "direction", "LEFT");
+  m.output();
+  auto u64 = [](std::vector<uint64_t> v) { return HostTensor::of(DataType::kUINT64, {3}, v); };
+  HostTensor out = run(m, {u64({1, 0xff, 5}), u64({63, 8, 64})})[0];
+  EXPECT_EQ(out.type, DataType::kUINT64);
+  EXPECT_EQ(out.as<uint64_t>(), (std::vector<uint64_t>{uint64_t{1} << 63, 0xff00, 0}));
+  Model signedShift(11);
+  signedShift.input("x", {3}, TensorProto::INT32).input("s", {3}, TensorProto::INT32);
+  setString(signedShift.node("BitShift", {"x", "s"}), "direction", "RIGHT");
+  signedShift.output();
+  expectImportError(signedShift, ErrorCode::kINVALID_GRAPH, "unsigned integers, not int32");
+}
+
 // ---- Activations ---------------------------------------------------------------------------------------------------
 
 TEST(OnnxElementwise, ComposedActivationsMatchTheirDefinitions) {
@@ -428,7 +444,13 @@ TEST(OnnxElementwise, CastFormsAndTypes) {
 
   Model toUint16 = unaryModel(13, "Cast", {2}, &n);
   setInt(*n, "to", TensorProto::UINT16);
-  expectImportError(toUint16, ErrorCode::kUNSUPPORTED, "UINT16");
+  HostTensor u16 = run(toUint16, {f32({65535.9f, 7.5f})})[0];
+  EXPECT_EQ(u16.type, DataType::kUINT16);
+  EXPECT_EQ(u16.as<uint16_t>(), (std::vector<uint16_t>{65535, 7}));
+
+  Model toComplex = unaryModel(13, "Cast", {2}, &n);
+  setInt(*n, "to", TensorProto::COMPLEX64);
+  expectImportError(toComplex, ErrorCode::kUNSUPPORTED, "COMPLEX64");
 
   Model like(15);
   like.input("x", {2}).input("t", {1}, TensorProto::INT64);

@@ -15,9 +15,10 @@ struct Descr {
   DataType type;
 };
 // Little-endian (or byte-sized) types only; '<' and '|' are what numpy writes on x86 and ARM.
-constexpr Descr kDescrs[] = {{"<f4", DataType::kFLOAT}, {"<f8", DataType::kDOUBLE}, {"<f2", DataType::kHALF},
-                             {"<i4", DataType::kINT32}, {"<i8", DataType::kINT64}, {"|i1", DataType::kINT8},
-                             {"|u1", DataType::kUINT8}, {"|b1", DataType::kBOOL}};
+constexpr Descr kDescrs[] = {{"<f4", DataType::kFLOAT},  {"<f8", DataType::kDOUBLE}, {"<f2", DataType::kHALF},
+                             {"<i4", DataType::kINT32},  {"<i8", DataType::kINT64},  {"|i1", DataType::kINT8},
+                             {"|u1", DataType::kUINT8},  {"<i2", DataType::kINT16},  {"<u2", DataType::kUINT16},
+                             {"<u4", DataType::kUINT32}, {"<u8", DataType::kUINT64}, {"|b1", DataType::kBOOL}};
 
 [[noreturn]] void fail(const std::string& path, const std::string& message) {
   throw Error(ErrorCode::kIO, message, path);
@@ -57,7 +58,7 @@ NpyArray readNpy(const std::string& path) {
       array.type = d.type;
       known = true;
     }
-  if (!known) fail(path, "unsupported dtype '" + descr + "' (use float32/64/16, int32/64, int8, uint8 or bool)");
+  if (!known) fail(path, "unsupported dtype '" + descr + "' (use float32/64/16, int8/16/32/64, uint8/16/32/64 or bool)");
   if (std::regex_search(header, std::regex("'fortran_order'\\s*:\\s*True")))
     fail(path, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
   if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)"))) fail(path, "no shape in the header");

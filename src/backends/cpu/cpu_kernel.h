@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backends/backend.h"
+#include "core/element_types.h"
 #include "core/layer_type_table.h"
 
 namespace kiln::cpu {
@@ -82,20 +83,12 @@ inline void contiguousStrides(const Dims& shape, int64_t* strides) {
   }
 }
 
-// Calls `f(T{})` with the C++ type that stores `type` (bool as uint8_t; fp16/bf16 are not dispatched).
+// Calls `f(T{})` with the C++ type that stores `type` (bool as uint8_t, fp16/bf16 as their uint16_t bit patterns).
 template <typename F>
 void dispatchStorage(DataType type, F&& f) {
-  switch (type) {
-    case DataType::kFLOAT: f(float{}); return;
-    case DataType::kDOUBLE: f(double{}); return;
-    case DataType::kINT32: f(int32_t{}); return;
-    case DataType::kINT64: f(int64_t{}); return;
-    case DataType::kINT8: f(int8_t{}); return;
-    case DataType::kUINT8:
-    case DataType::kBOOL: f(uint8_t{}); return;
-    case DataType::kHALF:
-    case DataType::kBF16: f(uint16_t{}); return;
-  }
+  if (type == DataType::kBOOL) return f(uint8_t{});
+  if (type == DataType::kHALF || type == DataType::kBF16) return f(uint16_t{});
+  core::dispatchArithmetic(type, f);
 }
 
 [[noreturn]] void failStep(const std::string& step, const std::string& message);

@@ -1,6 +1,7 @@
 // CPU kernels that move or convert data: identity, cast, materialized shape values.
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "backends/cpu/cpu_kernel.h"
 #include "core/half.h"
@@ -9,35 +10,56 @@ namespace kiln::cpu {
 
 namespace {
 
-// Reads element i of `type` as double (exact for every integer up to 2^53 and all fp32/fp16/bf16).
-double loadAsDouble(const void* data, DataType type, int64_t i) {
-  switch (type) {
-    case DataType::kFLOAT: return static_cast<const float*>(data)[i];
-    case DataType::kDOUBLE: return static_cast<const double*>(data)[i];
-    case DataType::kHALF: return core::halfToFloat(static_cast<const uint16_t*>(data)[i]);
-    case DataType::kBF16: return core::bf16ToFloat(static_cast<const uint16_t*>(data)[i]);
-    case DataType::kINT8: return static_cast<const int8_t*>(data)[i];
-    case DataType::kUINT8: return static_cast<const uint8_t*>(data)[i];
-    case DataType::kBOOL: return static_cast<const uint8_t*>(data)[i] != 0;
-    case DataType::kINT32: return static_cast<const int32_t*>(data)[i];
-    case DataType::kINT64: return static_cast<double>(static_cast<const int64_t*>(data)[i]);
+// Float to integer truncates toward zero (ONNX Cast); NaN becomes 0. Values outside the target's range wrap through
+// int64 (as numpy's astype on x86), except uint64 above the int64 range, which converts directly.
+template <typename To, typename From>
+To convertValue(From v) {
+  if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
+    if (std::isnan(v)) return 0;
+    if constexpr (std::is_same_v<To, uint64_t>)
+      if (v >= From(9223372036854775808.0)) return static_cast<uint64_t>(v);
+    return static_cast<To>(static_cast<int64_t>(v));
+  } else {
+    return static_cast<To>(v);
   }
-  return 0;
 }
 
-void storeFromDouble(void* data, DataType type, int64_t i, double v) {
-  switch (type) {
-    case DataType::kFLOAT: static_cast<float*>(data)[i] = static_cast<float>(v); return;
-    case DataType::kDOUBLE: static_cast<double*>(data)[i] = v; return;
-    case DataType::kHALF: static_cast<uint16_t*>(data)[i] = core::floatToHalf(static_cast<float>(v)); return;
-    case DataType::kBF16: static_cast<uint16_t*>(data)[i] = core::floatToBf16(static_cast<float>(v)); return;
-    case DataType::kBOOL: static_cast<uint8_t*>(data)[i] = v != 0; return;
-    // Float to integer truncates toward zero (ONNX Cast); NaN becomes 0.
-    case DataType::kINT8: static_cast<int8_t*>(data)[i] = std::isnan(v) ? 0 : static_cast<int8_t>(static_cast<int64_t>(v)); return;
-    case DataType::kUINT8: static_cast<uint8_t*>(data)[i] = std::isnan(v) ? 0 : static_cast<uint8_t>(static_cast<int64_t>(v)); return;
-    case DataType::kINT32: static_cast<int32_t*>(data)[i] = std::isnan(v) ? 0 : static_cast<int32_t>(static_cast<int64_t>(v)); return;
-    case DataType::kINT64: static_cast<int64_t*>(data)[i] = std::isnan(v) ? 0 : static_cast<int64_t>(v); return;
-  }
+// Element i of an fp16, bf16 or bool tensor as double (exact for all of them).
+double loadNarrow(const void* data, DataType type, int64_t i) {
+  auto bits = static_cast<const uint16_t*>(data);
+  if (type == DataType::kHALF) return core::halfToFloat(bits[i]);
+  if (type == DataType::kBF16) return core::bf16ToFloat(bits[i]);
+  return static_cast<const uint8_t*>(data)[i] != 0;
+}
+
+void storeNarrow(void* data, DataType type, int64_t i, double v) {
+  if (type == DataType::kHALF) static_cast<uint16_t*>(data)[i] = core::floatToHalf(static_cast<float>(v));
+  else if (type == DataType::kBF16) static_cast<uint16_t*>(data)[i] = core::floatToBf16Truncated(static_cast<float>(v));
+  else static_cast<uint8_t*>(data)[i] = v != 0;
+}
+
+// Converts n elements. Plain arithmetic types (fp32, fp64, every integer) convert directly, so 64-bit integers stay
+// exact; fp16, bf16 and bool pass through double, which holds each of their values exactly.
+void convertElements(const TensorArg& in, const TensorArg& out, int64_t n) {
+  bool direct = core::dispatchArithmetic(in.type, [&](auto from) {
+    using From = decltype(from);
+    const auto* src = static_cast<const From*>(in.data);
+    bool plainOut = core::dispatchArithmetic(out.type, [&](auto to) {
+      using To = decltype(to);
+      auto* dst = static_cast<To*>(out.data);
+      for (int64_t i = 0; i < n; ++i) dst[i] = convertValue<To>(src[i]);
+    });
+    if (!plainOut)
+      for (int64_t i = 0; i < n; ++i) storeNarrow(out.data, out.type, i, static_cast<double>(src[i]));
+  });
+  if (direct) return;
+  bool plainOut = core::dispatchArithmetic(out.type, [&](auto to) {
+    using To = decltype(to);
+    auto* dst = static_cast<To*>(out.data);
+    for (int64_t i = 0; i < n; ++i) dst[i] = convertValue<To>(loadNarrow(in.data, in.type, i));
+  });
+  if (!plainOut)
+    for (int64_t i = 0; i < n; ++i) storeNarrow(out.data, out.type, i, loadNarrow(in.data, in.type, i));
 }
 
 std::unique_ptr<Kernel> makeIdentity(const KernelSpec& spec) {
@@ -56,19 +78,7 @@ std::unique_ptr<Kernel> makeCast(const KernelSpec& spec) {
       std::memcpy(out.data, in.data, static_cast<size_t>(n) * dataTypeSize(in.type));
       return;
     }
-    if (in.type == DataType::kINT64 && out.type == DataType::kINT32) {  // exact path, the common shape cast
-      auto* src = static_cast<const int64_t*>(in.data);
-      auto* dst = static_cast<int32_t*>(out.data);
-      for (int64_t i = 0; i < n; ++i) dst[i] = static_cast<int32_t>(src[i]);
-      return;
-    }
-    if (in.type == DataType::kINT32 && out.type == DataType::kINT64) {
-      auto* src = static_cast<const int32_t*>(in.data);
-      auto* dst = static_cast<int64_t*>(out.data);
-      for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
-      return;
-    }
-    for (int64_t i = 0; i < n; ++i) storeFromDouble(out.data, out.type, i, loadAsDouble(in.data, in.type, i));
+    convertElements(in, out, n);
   });
 }
 
@@ -78,9 +88,10 @@ std::unique_ptr<Kernel> makeShapeValues(const KernelSpec& spec) {
     const TensorArg& out = a.out(0);
     for (size_t i = 0; i < ids.size(); ++i) {
       int64_t v = a.value(ids[i]);
-      if (out.type == DataType::kINT32) static_cast<int32_t*>(out.data)[i] = static_cast<int32_t>(v);
-      else storeFromDouble(out.data, out.type, static_cast<int64_t>(i), static_cast<double>(v));
-      if (out.type == DataType::kINT64) static_cast<int64_t*>(out.data)[i] = v;
+      bool plain = core::dispatchArithmetic(out.type, [&](auto to) {
+        static_cast<decltype(to)*>(out.data)[i] = static_cast<decltype(to)>(v);
+      });
+      if (!plain) storeNarrow(out.data, out.type, static_cast<int64_t>(i), static_cast<double>(v));
     }
   });
 }

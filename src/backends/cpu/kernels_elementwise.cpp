@@ -1,6 +1,7 @@
 // CPU kernels: broadcast element-wise binary operations, activations and unary operations.
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "backends/cpu/activation_function.h"
@@ -40,17 +41,10 @@ using Bool = Plain<uint8_t>;
 // Calls f(N{}) with the element traits of `type` (bool as uint8).
 template <typename F>
 void dispatchElement(DataType type, F&& f) {
-  switch (type) {
-    case DataType::kFLOAT: return f(Plain<float>{});
-    case DataType::kDOUBLE: return f(Plain<double>{});
-    case DataType::kHALF: return f(Half{});
-    case DataType::kBF16: return f(Bf16{});
-    case DataType::kINT8: return f(Plain<int8_t>{});
-    case DataType::kUINT8: return f(Plain<uint8_t>{});
-    case DataType::kINT32: return f(Plain<int32_t>{});
-    case DataType::kINT64: return f(Plain<int64_t>{});
-    case DataType::kBOOL: return f(Bool{});
-  }
+  if (type == DataType::kHALF) return f(Half{});
+  if (type == DataType::kBF16) return f(Bf16{});
+  if (type == DataType::kBOOL) return f(Bool{});
+  core::dispatchArithmetic(type, [&](auto tag) { f(Plain<decltype(tag)>{}); });
 }
 
 template <typename N>
@@ -71,10 +65,22 @@ T wrappingNegate(T a) {
   return static_cast<T>(U(0) - static_cast<U>(a));
 }
 
+// Unsigned types narrower than int promote to (signed) int, whose overflow is undefined, so multiply as uint64_t.
 template <typename T>
 T wrappingMultiply(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
+  return static_cast<T>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+
+// v < 0, without an always-false comparison on unsigned types.
+template <typename T>
+bool isNegative(T v) {
+  if constexpr (std::is_signed_v<T>) return v < 0;
+  return false;
+}
+
+template <typename T>
+bool signsDiffer(T a, T b) {
+  return isNegative(a) != isNegative(b);
 }
 
 template <typename T>
@@ -91,7 +97,7 @@ T floorDivide(T a, T b) {
   } else {
     if (isMinusOne(b)) return wrappingNegate(a);
     T q = a / b;
-    if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+    if ((a % b != 0) && signsDiffer(a, b)) --q;
     return q;
   }
 }
@@ -105,7 +111,7 @@ T floorMod(T a, T b) {
   } else {
     if (isMinusOne(b)) return 0;
     T r = a % b;
-    if (r != 0 && ((r < 0) != (b < 0))) r += b;
+    if (r != 0 && signsDiffer(r, b)) r += b;
     return r;
   }
 }
@@ -116,7 +122,7 @@ T power(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     return std::pow(a, b);
   } else {
-    if (b < 0) {
+    if (isNegative(b)) {
       if (a == 1) return 1;
       if (isMinusOne(a)) return (b % 2 == 0) ? T(1) : a;
       return 0;
@@ -126,6 +132,17 @@ T power(T a, T b) {
       if (b % 2 != 0) result = wrappingMultiply(result, a);
     return result;
   }
+}
+
+// Shifts of unsigned integers; shifting by the bit width or more gives 0 (as numpy), not undefined behaviour.
+template <typename T>
+T shiftLeft(T a, T b) {
+  return b >= T(std::numeric_limits<T>::digits) ? T(0) : static_cast<T>(static_cast<uint64_t>(a) << b);
+}
+
+template <typename T>
+T shiftRight(T a, T b) {
+  return b >= T(std::numeric_limits<T>::digits) ? T(0) : static_cast<T>(a >> b);
 }
 
 // Applies `op` to every broadcast pair; In holds the inputs' element traits, Out the output's.
@@ -155,7 +172,10 @@ void runBinary(ElementWiseOperation op, const KernelArgs& args, const std::strin
   switch (op) {
     case E::kSUM: return binaryLoop<N, N>(args, [](T x, T y) { return x + y; });
     case E::kSUB: return binaryLoop<N, N>(args, [](T x, T y) { return x - y; });
-    case E::kPROD: return binaryLoop<N, N>(args, [](T x, T y) { return x * y; });
+    case E::kPROD: return binaryLoop<N, N>(args, [](T x, T y) {
+      if constexpr (std::is_floating_point_v<T>) return x * y;
+      else return wrappingMultiply(x, y);
+    });
     case E::kMAX: return binaryLoop<N, N>(args, [&](T x, T y) { return x > y || isNan(x) ? x : y; });
     case E::kMIN: return binaryLoop<N, N>(args, [&](T x, T y) { return x < y || isNan(x) ? x : y; });
     case E::kPOW: return binaryLoop<N, N>(args, [](T x, T y) { return power(x, y); });
@@ -176,6 +196,10 @@ void runBinary(ElementWiseOperation op, const KernelArgs& args, const std::strin
       default: break;
     }
   } else {
+    if constexpr (std::is_unsigned_v<T>) {
+      if (op == E::kSHIFT_LEFT) return binaryLoop<N, N>(args, [](T x, T y) { return shiftLeft(x, y); });
+      if (op == E::kSHIFT_RIGHT) return binaryLoop<N, N>(args, [](T x, T y) { return shiftRight(x, y); });
+    }
     // Integer division by zero is an error, not undefined behaviour.
     const T* b = static_cast<const T*>(args.in(1).data);
     for (int64_t i = 0, n = args.in(1).volume(); i < n; ++i)

@@ -15,19 +15,7 @@ namespace {
 
 // ---- Element helpers ------------------------------------------------------------------------------------------------
 
-// Calls f(T{}) for the types the arithmetic kernels compute in; false for fp16, bf16 and bool.
-template <typename F>
-bool dispatchArithmetic(DataType type, F&& f) {
-  switch (type) {
-    case DataType::kFLOAT: f(float{}); return true;
-    case DataType::kDOUBLE: f(double{}); return true;
-    case DataType::kINT8: f(int8_t{}); return true;
-    case DataType::kUINT8: f(uint8_t{}); return true;
-    case DataType::kINT32: f(int32_t{}); return true;
-    case DataType::kINT64: f(int64_t{}); return true;
-    default: return false;
-  }
-}
+using core::dispatchArithmetic;
 
 // Float to integer truncates toward zero (as ONNX Cast); NaN becomes 0.
 template <typename A, typename V>
