@@ -43,6 +43,15 @@ void inspectPlan(const std::string& path, bool showLayers) {
       std::cout << "  " << name << "  min " << toString(engine->getProfileShape(name, p, OptProfileSelector::kMIN))
                 << "  opt " << toString(engine->getProfileShape(name, p, OptProfileSelector::kOPT)) << "  max "
                 << toString(engine->getProfileShape(name, p, OptProfileSelector::kMAX)) << "\n";
+      if (engine->isShapeInferenceIO(name)) {
+        auto values = [&](OptProfileSelector s) {
+          std::string text;
+          for (int64_t v : engine->getProfileShapeValues(name, p, s)) text += (text.empty() ? "" : ",") + std::to_string(v);
+          return "[" + text + "]";
+        };
+        std::cout << "    shape input values  min " << values(OptProfileSelector::kMIN) << "  opt "
+                  << values(OptProfileSelector::kOPT) << "  max " << values(OptProfileSelector::kMAX) << "\n";
+      }
     }
   }
   std::cout << "Layers: " << engine->getNbLayers() << "\n";
