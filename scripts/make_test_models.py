@@ -5,6 +5,9 @@
   (torch.onnx.export with dynamic_axes), inputs at three shapes, and PyTorch's outputs for them.
 - tests/data/external_data/: a model whose weights live in an external file next to it.
 - tests/data/external_escape/: the same model, but its external location points outside its folder.
+- tests/data/shape_input/: a Reshape whose target shape is a graph input (imported as a shape input).
+
+Usage: make_test_models.py [generator ...]   (default: all; e.g. `shape_input` needs no torch)
 """
 import os
 import sys
@@ -98,8 +101,28 @@ def external_model(folder, location, with_data):
         np.save(os.path.join(out, "output.npy"), x @ w + b)
 
 
+def shape_input():
+    """y = Reshape(x, shape) with x float 6x4 and `shape` an int64[2] graph input."""
+    graph = helper.make_graph(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"])], "shape_input",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [6, 4]),
+         helper.make_tensor_value_info("shape", TensorProto.INT64, [2])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)])
+    out = os.path.join(ROOT, "shape_input")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "model.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
+
+GENERATORS = {
+    "pytorch_dynamic": pytorch_dynamic,
+    "external_data": lambda: external_model("external_data", "weights.bin", True),
+    "external_escape": lambda: external_model("external_escape", "../external_data/weights.bin", False),
+    "shape_input": shape_input,
+}
+
 if __name__ == "__main__":
-    pytorch_dynamic()
-    external_model("external_data", "weights.bin", True)
-    external_model("external_escape", "../external_data/weights.bin", False)
+    for name in sys.argv[1:] or GENERATORS:
+        GENERATORS[name]()
     print("wrote", ROOT, file=sys.stderr)

@@ -93,8 +93,10 @@ void inferShuffle(InferContext& ctx) {
     }
     if (inferred < 0 || !mayInfer.empty()) {
       // With run-time values this also catches several -1s, or a negative value other than -1.
-      ctx.requireEqual(volume, ctx.volume(target), "reshape changes the number of elements " + ctx.dimsToString(dims) +
-                                                       " -> " + ctx.dimsToString(target));
+      // Targets from shape-input values are long selections: name the input side only.
+      std::string to = mayInfer.empty() ? ctx.dimsToString(target) : "the values of the target shape";
+      ctx.requireEqual(volume, ctx.volume(target),
+                       "reshape changes the number of elements " + ctx.dimsToString(dims) + " -> " + to);
     }
     dims = target;
   }

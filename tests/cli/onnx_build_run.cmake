@@ -44,3 +44,18 @@ run_kiln(1 run --loadEngine ${WORK}/model.kiln --shapes x:9x4)
 expect_text("outside optimization profile 0")
 run_kiln(0 run --onnx ${MODEL} --shapes x:3x4 --iterations 2)
 expect_text("Output y: 3x3 fp32")
+
+# A shape input (a Reshape's target given as a graph input): the shape flags give its values, as in trtexec.
+set(SHAPE_MODEL ${DATA}/shape_input/model.onnx)
+run_kiln(1 build --onnx ${SHAPE_MODEL})
+expect_text("is a shape input")
+run_kiln(0 build --onnx ${SHAPE_MODEL} --minShapes shape:1x1 --optShapes shape:4x6 --maxShapes shape:24x24
+         --saveEngine ${WORK}/shape_input.kiln)
+run_kiln(0 inspect ${WORK}/shape_input.kiln)
+expect_text("shape input values  min [1,1]  opt [4,6]  max [24,24]")
+run_kiln(0 run --loadEngine ${WORK}/shape_input.kiln --shapes shape:3x8 --iterations 2)
+expect_text("Output y: 3x8 fp32")
+run_kiln(1 run --loadEngine ${WORK}/shape_input.kiln --shapes shape:5x5)
+expect_text("reshape changes the number of elements [6,4] -> the values of the target shape")
+run_kiln(1 run --loadEngine ${WORK}/shape_input.kiln --shapes shape:1x30)
+expect_text("value 1 is 30, outside optimization profile 0")

@@ -18,8 +18,10 @@ std::vector<uint8_t> readBinaryFile(const std::string& path) {
 namespace {
 
 // min/opt/max for one input: whichever selectors were given; a missing one takes the value of the others
-// (trtexec's rule), so --shapes-style min = opt = max needs only one of them.
-void addInputRange(OptimizationProfile& profile, const std::string& name, const ProfileShapes& shapes) {
+// (trtexec's rule), so --shapes-style min = opt = max needs only one of them. For a shape input the flags give its
+// values (`shape:2x-1x4` means the values 2, -1, 4), as trtexec reads them for shape tensors.
+void addInputRange(OptimizationProfile& profile, const Tensor& input, const ProfileShapes& shapes) {
+  std::string name = input.getName();
   auto pick = [&](const std::map<std::string, Dims>& m) -> const Dims* {
     auto it = m.find(name);
     return it == m.end() ? nullptr : &it->second;
@@ -28,9 +30,16 @@ void addInputRange(OptimizationProfile& profile, const std::string& name, const 
   const Dims* opt = pick(shapes.opt);
   const Dims* max = pick(shapes.max);
   const Dims* any = opt ? opt : (max ? max : min);
-  profile.setDimensions(name.c_str(), OptProfileSelector::kMIN, min ? *min : *any);
-  profile.setDimensions(name.c_str(), OptProfileSelector::kOPT, opt ? *opt : *any);
-  profile.setDimensions(name.c_str(), OptProfileSelector::kMAX, max ? *max : *any);
+  const Dims* chosen[3] = {min ? min : any, opt ? opt : any, max ? max : any};
+  for (int32_t s = 0; s < 3; ++s) {
+    auto selector = static_cast<OptProfileSelector>(s);
+    if (!input.isShapeInput()) {
+      profile.setDimensions(name.c_str(), selector, *chosen[s]);
+      continue;
+    }
+    profile.setDimensions(name.c_str(), selector, input.getDimensions());
+    profile.setShapeValues(name.c_str(), selector, chosen[s]->d, chosen[s]->nbDims);
+  }
 }
 
 bool mentions(const ProfileShapes& shapes, const std::string& name) {
@@ -63,7 +72,13 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
     for (int32_t i = 0; i < network->getNbInputs(); ++i) {
       Tensor* input = network->getInput(i);
       if (mentions(profiles[p], input->getName())) {
-        addInputRange(profile, input->getName(), profiles[p]);
+        addInputRange(profile, *input, profiles[p]);
+      } else if (input->isShapeInput()) {
+        throw Error(ErrorCode::kINVALID_ARGUMENT,
+                    "is a shape input (its values size other tensors) but profile " + std::to_string(p) +
+                        " gives it no values (use --minShapes/--optShapes/--maxShapes or --shapes with the values, "
+                        "e.g. " + input->getName() + ":2x3x4)",
+                    input->getName());
       } else if (input->getDimensions().hasDynamic()) {
         throw Error(ErrorCode::kINVALID_ARGUMENT,
                     "input has dynamic dimensions " + toString(input->getDimensions()) + " but profile " +

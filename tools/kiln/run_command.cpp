@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <cstring>
 #include <random>
 
 #include "commands.h"
@@ -23,6 +24,24 @@ struct RunOptions {
 };
 
 // Deterministic stand-in data: floats in [-1, 1], integers in [0, 4), bools alternating.
+// The values of a shape input as an int32/int64 array of the input's static shape.
+NpyArray shapeInputValues(DataType type, const Dims& dims, const Dims& values, const std::string& name) {
+  if (values.nbDims != dims.volume())
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "shape input of " + std::to_string(dims.volume()) + " values given " + std::to_string(values.nbDims),
+                name);
+  NpyArray a{type, dims, std::vector<uint8_t>(static_cast<size_t>(dims.volume()) * dataTypeSize(type))};
+  for (int32_t i = 0; i < values.nbDims; ++i) {
+    if (type == DataType::kINT32) {
+      auto v = static_cast<int32_t>(values.d[i]);
+      std::memcpy(a.bytes.data() + i * sizeof v, &v, sizeof v);
+    } else {
+      std::memcpy(a.bytes.data() + i * sizeof(int64_t), &values.d[i], sizeof(int64_t));
+    }
+  }
+  return a;
+}
+
 NpyArray randomInput(DataType type, const Dims& dims, uint32_t seed) {
   NpyArray a{type, dims, std::vector<uint8_t>(static_cast<size_t>(dims.volume()) * dataTypeSize(type))};
   std::mt19937 rng(seed);
@@ -77,6 +96,12 @@ void run(const RunOptions& o) {
         throw Error(ErrorCode::kINVALID_ARGUMENT,
                     std::string("the file holds ") + dataTypeName(array.type) + " but the input is " + dataTypeName(type),
                     files[name]);
+    } else if (engine->isShapeInferenceIO(name.c_str())) {
+      // A shape input's --shapes entry gives its values.
+      if (!shapes.count(name))
+        throw Error(ErrorCode::kINVALID_ARGUMENT,
+                    "is a shape input: give its values with --shapes (e.g. " + name + ":2x3x4) or --loadInputs", name);
+      array = shapeInputValues(type, engine->getTensorShape(name.c_str()), shapes[name], name);
     } else {
       Dims dims = engine->getTensorShape(name.c_str());
       if (shapes.count(name)) dims = shapes[name];
