@@ -11,6 +11,12 @@ std::unique_ptr<Backend> makeCpuBackend();
 std::unique_ptr<Backend> makeCudaBackend();
 #endif
 
+std::string Backend::targetMismatch(const std::string& planTarget) const {
+  std::string here = target();
+  if (planTarget == here) return "";
+  return "the plan was built for target '" + planTarget + "' but this machine is '" + here + "'; rebuild the plan here";
+}
+
 void KernelSpec::unsupported(const std::string& why) const {
   throw Error(ErrorCode::kUNSUPPORTED, std::string(layerTypeName(step.type)) + ": " + why, step.name);
 }

@@ -77,12 +77,16 @@ class Backend {
   virtual bool available(std::string* reason) const = 0;
   // Description of the build target recorded in plans (e.g. "x86_64", "sm_90").
   virtual std::string target() const = 0;
+  // Why a plan built for `planTarget` cannot run here (naming both targets), or "" when it can.
+  virtual std::string targetMismatch(const std::string& planTarget) const;
   // Throws kiln::Error (kUNSUPPORTED, naming the step) when the step cannot run on this backend.
   virtual std::unique_ptr<Kernel> createKernel(const KernelSpec& spec) const = 0;
 
   virtual void* allocate(size_t bytes) const = 0;
   virtual void release(void* p) const = 0;
   virtual void copyFromHost(void* dst, const void* src, size_t bytes) const = 0;
+  // Queues a copy from host memory on `stream` (inside enqueue: shape-input values that steps read as data).
+  virtual void copyFromHostAsync(void* dst, const void* src, size_t bytes, void* stream) const = 0;
 };
 
 // Backend registry, filled at start-up with the built-in backends.

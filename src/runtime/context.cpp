@@ -19,6 +19,10 @@ struct ContextState {
   std::vector<std::vector<int64_t>> shapeValues;  // per input: the shape-input values the shapes were resolved with
   backend::Buffer arena;
   backend::Buffer workspace;
+  // Device backends: shape inputs stay host buffers (their values decide shapes), so the steps that read one as data
+  // read a device copy queued at each enqueue. Per plan tensor: offset into `staging`, or -1.
+  backend::Buffer staging;
+  std::vector<int64_t> stagingOffset;
   // Kernel arguments of every step, laid out once: inputs then outputs per step.
   std::vector<backend::TensorArg> args;
   std::vector<size_t> stepArgOffset;
@@ -61,6 +65,26 @@ size_t workspaceForProfile(const ContextState& s) {
     most = std::max(most, s.engine->kernels[i]->workspaceSize(args));
   }
   return most;
+}
+
+// Sizes the device copies of the shape inputs that steps read (device backends only).
+void planShapeInputStaging(ContextState& s) {
+  const plan::Plan& plan = s.plan();
+  s.stagingOffset.assign(plan.tensors.size(), -1);
+  if (s.engine->backend->isHostMemory() || plan.profiles.empty()) return;
+  std::vector<char> read(plan.tensors.size(), 0);
+  for (const auto& step : plan.steps)
+    for (int32_t t : step.inputs)
+      if (t >= 0) read[t] = 1;
+  uint64_t bytes = 0;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    int32_t t = plan.inputs[i];
+    const auto& range = plan.profiles[0].inputs[i];
+    if (!range.isShapeInput() || !read[t]) continue;
+    s.stagingOffset[t] = static_cast<int64_t>(bytes);
+    bytes += (range.valueMin.size() * dataTypeSize(plan.tensors[t].type) + 255) / 256 * 256;
+  }
+  s.staging = backend::Buffer(*s.engine->backend, bytes);
 }
 
 // Evaluates the shape program for the current input shapes, checks what only run-time shapes can decide, and
@@ -172,6 +196,7 @@ ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<runtime
     s.stepArgOffset.push_back(s.args.size());
     s.args.resize(s.args.size() + step.inputs.size() + step.outputs.size());
   }
+  runtime::planShapeInputStaging(s);
   // Inputs whose shapes are fully static need no setInputShape call.
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
     const auto& desc = plan.tensors[plan.inputs[i]];
@@ -290,12 +315,24 @@ Status ExecutionContext::enqueueV3(void* stream) {
       return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)", plan.tensors[t].name);
   auto* arena = static_cast<uint8_t*>(s.arena.data());
   auto* weights = static_cast<uint8_t*>(s.engine->weights.data());
+  auto* staging = static_cast<uint8_t*>(s.staging.data());
+  try {
+    for (size_t t = 0; t < s.stagingOffset.size(); ++t)
+      if (s.stagingOffset[t] >= 0)
+        s.engine->backend->copyFromHostAsync(staging + s.stagingOffset[t], s.ioAddresses[t],
+                                             s.tensorShapes[t].volume() * dataTypeSize(plan.tensors[t].type), stream);
+  } catch (const Error& e) {
+    return e;
+  }
   const auto& offsets = plan.profiles[s.profile].activationOffsets;
   auto address = [&](int32_t t) -> void* {
     const auto& desc = plan.tensors[t];
     switch (desc.kind) {
       case plan::TensorKind::kCONSTANT: return weights + desc.weightsOffset;
       case plan::TensorKind::kACTIVATION: return arena + offsets[t];
+      case plan::TensorKind::kINPUT:
+        if (s.stagingOffset[t] >= 0) return staging + s.stagingOffset[t];
+        return s.ioAddresses[t];
       default: return s.ioAddresses[t];
     }
   };

@@ -70,11 +70,8 @@ std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger) {
   std::string reason;
   if (!backend->available(&reason))
     throw Error(ErrorCode::kUNSUPPORTED, "backend '" + plan.backend + "' is not available: " + reason, "plan");
-  if (plan.target != backend->target())
-    throw Error(ErrorCode::kINVALID_PLAN,
-                "the plan was built for target '" + plan.target + "' but this machine is '" + backend->target() +
-                    "'; rebuild the plan here",
-                "plan");
+  if (std::string mismatch = backend->targetMismatch(plan.target); !mismatch.empty())
+    throw Error(ErrorCode::kINVALID_PLAN, mismatch, "plan");
   validatePlan(plan);
   state->backend = backend;
   state->logger = &logger;

@@ -4,13 +4,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "backends/host_device.h"
+#include "graph/attrs.h"
 #include "kiln/layers.h"
 
 namespace kiln::cpu {
 
 // alpha and beta as ActivationLayer documents them per type.
 template <typename T>
-T activation(ActivationType type, T x, T alpha, T beta) {
+KILN_HOST_DEVICE T activation(ActivationType type, T x, T alpha, T beta) {
   const T zero = 0, one = 1, half = 0.5;
   switch (type) {
     case ActivationType::kRELU: return x < zero ? zero : x;  // NaN stays NaN
@@ -33,6 +35,24 @@ T activation(ActivationType type, T x, T alpha, T beta) {
       return half * x * (one + std::tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x)));
   }
   return x;
+}
+
+// Defaults follow ONNX where TensorRT leaves the parameter to the user.
+inline void activationDefaults(ActivationType type, double& alpha, double& beta, const graph::Attrs& attrs) {
+  double a = 0, b = 0;
+  switch (type) {
+    case ActivationType::kLEAKY_RELU: a = 0.01; break;
+    case ActivationType::kELU: a = 1.0; break;
+    case ActivationType::kSELU: a = 1.67326319217681884765625; b = 1.05070102214813232421875; break;
+    case ActivationType::kSOFTPLUS: a = 1.0; b = 1.0; break;
+    case ActivationType::kCLIP: a = -INFINITY; b = INFINITY; break;
+    case ActivationType::kHARD_SIGMOID: a = 0.2; b = 0.5; break;
+    case ActivationType::kSCALED_TANH: a = 1.0; b = 1.0; break;
+    case ActivationType::kTHRESHOLDED_RELU: a = 1.0; break;
+    default: break;
+  }
+  alpha = attrs.getFloat("alpha", a);
+  beta = attrs.getFloat("beta", b);
 }
 
 }  // namespace kiln::cpu

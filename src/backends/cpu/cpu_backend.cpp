@@ -62,6 +62,7 @@ class CpuBackend : public backend::Backend {
   void copyFromHost(void* dst, const void* src, size_t bytes) const override {
     if (bytes) std::memcpy(dst, src, bytes);
   }
+  void copyFromHostAsync(void* dst, const void* src, size_t bytes, void*) const override { copyFromHost(dst, src, bytes); }
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "backends/backend.h"
 #include "core/element_types.h"
+#include "backends/function_kernel.h"
 #include "core/layer_type_table.h"
 
 namespace kiln::cpu {
@@ -36,43 +37,9 @@ void registerGenerationKernels(KernelTable& table);   // select, fill, scatter, 
 void registerNormalizationKernels(KernelTable& table);  // normalization, LRN, einsum
 void registerRecurrenceKernels(KernelTable& table);     // recurrence (RNN, GRU, LSTM)
 
-// A kernel whose body is a callable `void(const KernelArgs&)`; exceptions become an error Status naming the step.
-template <typename Body>
-class FunctionKernel : public Kernel {
- public:
-  FunctionKernel(std::string stepName, Body body) : stepName_(std::move(stepName)), body_(std::move(body)) {}
-  Status run(const KernelArgs& args) const override {
-    try {
-      body_(args);
-      return Status::ok();
-    } catch (const Error& e) {
-      if (!e.object().empty()) return e;
-      return Error(e.code(), e.message(), stepName_);
-    } catch (const std::exception& e) {
-      return Error(ErrorCode::kRUNTIME, e.what(), stepName_);
-    }
-  }
-
- private:
-  std::string stepName_;
-  Body body_;
-};
-
-template <typename Body>
-std::unique_ptr<Kernel> makeKernel(const KernelSpec& spec, Body body) {
-  return std::make_unique<FunctionKernel<Body>>(spec.step.name, std::move(body));
-}
-
-// A FunctionKernel that also needs scratch memory: Body provides `size_t workspaceBytes(const KernelArgs&) const`.
-template <typename Body>
-class WorkspaceKernel final : public FunctionKernel<Body> {
- public:
-  WorkspaceKernel(const KernelSpec& spec, const Body& body) : FunctionKernel<Body>(spec.step.name, body), body_(body) {}
-  size_t workspaceSize(const KernelArgs& args) const override { return body_.workspaceBytes(args); }
-
- private:
-  Body body_;
-};
+using backend::FunctionKernel;
+using backend::makeKernel;
+using backend::WorkspaceKernel;
 
 // Row-major strides of a shape (elements).
 inline void contiguousStrides(const Dims& shape, int64_t* strides) {

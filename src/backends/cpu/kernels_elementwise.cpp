@@ -7,9 +7,21 @@
 #include "backends/cpu/activation_function.h"
 #include "backends/cpu/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
+#include "backends/scalar_math.h"
 #include "core/half.h"
 
 namespace kiln::cpu {
+
+using backend::floorDivide;
+using backend::floorMod;
+using backend::isMinusOne;
+using backend::power;
+using backend::shiftLeft;
+using backend::shiftRight;
+using backend::truncDivide;
+using backend::unaryFloat;
+using backend::unaryInteger;
+using backend::wrappingMultiply;
 
 namespace {
 
@@ -51,99 +63,6 @@ template <typename N>
 constexpr bool kFloating = std::is_floating_point_v<typename N::Compute>;
 
 // ---- Binary -------------------------------------------------------------------------------------------------------
-
-// Integer x / -1 traps on the most negative value; numpy wraps it (the result is x itself), and so do we.
-template <typename T>
-bool isMinusOne(T b) {
-  if constexpr (std::is_signed_v<T> && !std::is_floating_point_v<T>) return b == T(-1);
-  return false;
-}
-
-template <typename T>
-T wrappingNegate(T a) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(U(0) - static_cast<U>(a));
-}
-
-// Unsigned types narrower than int promote to (signed) int, whose overflow is undefined, so multiply as uint64_t.
-template <typename T>
-T wrappingMultiply(T a, T b) {
-  return static_cast<T>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
-}
-
-// v < 0, without an always-false comparison on unsigned types.
-template <typename T>
-bool isNegative(T v) {
-  if constexpr (std::is_signed_v<T>) return v < 0;
-  return false;
-}
-
-template <typename T>
-bool signsDiffer(T a, T b) {
-  return isNegative(a) != isNegative(b);
-}
-
-template <typename T>
-T truncDivide(T a, T b) {
-  if constexpr (!std::is_floating_point_v<T>)
-    if (isMinusOne(b)) return wrappingNegate(a);
-  return a / b;
-}
-
-template <typename T>
-T floorDivide(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return std::floor(a / b);
-  } else {
-    if (isMinusOne(b)) return wrappingNegate(a);
-    T q = a / b;
-    if ((a % b != 0) && signsDiffer(a, b)) --q;
-    return q;
-  }
-}
-
-template <typename T>
-T floorMod(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    T r = std::fmod(a, b);
-    if (r != 0 && ((r < 0) != (b < 0))) r += b;
-    return r;
-  } else {
-    if (isMinusOne(b)) return 0;
-    T r = a % b;
-    if (r != 0 && signsDiffer(r, b)) r += b;
-    return r;
-  }
-}
-
-// Integer powers by squaring, wrapping on overflow like numpy; a negative exponent truncates 1 / a^-b toward zero.
-template <typename T>
-T power(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return std::pow(a, b);
-  } else {
-    if (isNegative(b)) {
-      if (a == 1) return 1;
-      if (isMinusOne(a)) return (b % 2 == 0) ? T(1) : a;
-      return 0;
-    }
-    T result = 1;
-    for (; b != 0; b /= 2, a = wrappingMultiply(a, a))
-      if (b % 2 != 0) result = wrappingMultiply(result, a);
-    return result;
-  }
-}
-
-// Shifts of unsigned integers; shifting by the bit width or more gives 0 (as numpy), not undefined behaviour.
-template <typename T>
-T shiftLeft(T a, T b) {
-  return b >= T(std::numeric_limits<T>::digits) ? T(0) : static_cast<T>(static_cast<uint64_t>(a) << b);
-}
-
-template <typename T>
-T shiftRight(T a, T b) {
-  return b >= T(std::numeric_limits<T>::digits) ? T(0) : static_cast<T>(a >> b);
-}
 
 // Applies `op` to every broadcast pair; In holds the inputs' element traits, Out the output's.
 template <typename In, typename Out, typename Op>
@@ -235,24 +154,6 @@ void mapElements(const KernelArgs& a, F f) {
     out[i] = Out::store(static_cast<typename Out::Compute>(f(In::load(in[i]))));
 }
 
-// Defaults follow ONNX where TensorRT leaves the parameter to the user.
-void activationDefaults(ActivationType type, double& alpha, double& beta, const graph::Attrs& attrs) {
-  double a = 0, b = 0;
-  switch (type) {
-    case ActivationType::kLEAKY_RELU: a = 0.01; break;
-    case ActivationType::kELU: a = 1.0; break;
-    case ActivationType::kSELU: a = 1.67326319217681884765625; b = 1.05070102214813232421875; break;
-    case ActivationType::kSOFTPLUS: a = 1.0; b = 1.0; break;
-    case ActivationType::kCLIP: a = -INFINITY; b = INFINITY; break;
-    case ActivationType::kHARD_SIGMOID: a = 0.2; b = 0.5; break;
-    case ActivationType::kSCALED_TANH: a = 1.0; b = 1.0; break;
-    case ActivationType::kTHRESHOLDED_RELU: a = 1.0; break;
-    default: break;
-  }
-  alpha = attrs.getFloat("alpha", a);
-  beta = attrs.getFloat("beta", b);
-}
-
 std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
   auto type = static_cast<ActivationType>(spec.step.attrs.getInt("op"));
   DataType dataType = spec.inputType(0);
@@ -269,51 +170,6 @@ std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
       }
     });
   });
-}
-
-template <typename T>
-T unaryFloat(UnaryOperation op, T x) {
-  using U = UnaryOperation;
-  switch (op) {
-    case U::kEXP: return std::exp(x);
-    case U::kLOG: return std::log(x);
-    case U::kSQRT: return std::sqrt(x);
-    case U::kRECIP: return T(1) / x;
-    case U::kABS: return std::fabs(x);
-    case U::kNEG: return -x;
-    case U::kSIN: return std::sin(x);
-    case U::kCOS: return std::cos(x);
-    case U::kTAN: return std::tan(x);
-    case U::kSINH: return std::sinh(x);
-    case U::kCOSH: return std::cosh(x);
-    case U::kASIN: return std::asin(x);
-    case U::kACOS: return std::acos(x);
-    case U::kATAN: return std::atan(x);
-    case U::kASINH: return std::asinh(x);
-    case U::kACOSH: return std::acosh(x);
-    case U::kATANH: return std::atanh(x);
-    case U::kCEIL: return std::ceil(x);
-    case U::kFLOOR: return std::floor(x);
-    case U::kERF: return std::erf(x);
-    case U::kSIGN: return x > 0 ? T(1) : (x < 0 ? T(-1) : T(0));  // NaN gives 0 here; kept as NaN below
-    case U::kROUND: return std::nearbyint(x);  // half to even, as ONNX Round
-    default: return x;
-  }
-}
-
-// Abs, Neg and Sign of integers; negation wraps like numpy (abs(INT_MIN) stays INT_MIN).
-template <typename T>
-T unaryInteger(UnaryOperation op, T x) {
-  using U = UnaryOperation;
-  if constexpr (std::is_unsigned_v<T>) {
-    if (op == U::kABS) return x;
-    if (op == U::kNEG) return static_cast<T>(T(0) - x);
-    return x > 0 ? T(1) : T(0);
-  } else {
-    if (op == U::kABS) return x < 0 ? wrappingNegate(x) : x;
-    if (op == U::kNEG) return wrappingNegate(x);
-    return static_cast<T>((x > 0) - (x < 0));
-  }
 }
 
 std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {

@@ -6,40 +6,23 @@
 #include <vector>
 
 #include "backends/cpu/strided_iteration.h"
+#include "backends/matrix_view.h"
 #include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
 
+using backend::matrixView;
+using backend::MatrixView;
+
 namespace {
-
-struct MatrixView {
-  Dims batch;       // batch axes
-  int64_t rows = 0;  // as stored
-  int64_t cols = 0;
-};
-
-// Splits a shape into batch axes and a stored matrix; rank-1 operands become a row (left) or a column (right).
-MatrixView view(const Dims& shape, bool left) {
-  MatrixView v;
-  if (shape.nbDims == 1) {
-    v.rows = left ? 1 : shape.d[0];
-    v.cols = left ? shape.d[0] : 1;
-    return v;
-  }
-  v.batch.nbDims = shape.nbDims - 2;
-  for (int32_t i = 0; i < v.batch.nbDims; ++i) v.batch.d[i] = shape.d[i];
-  v.rows = shape.d[shape.nbDims - 2];
-  v.cols = shape.d[shape.nbDims - 1];
-  return v;
-}
 
 std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("matrix multiply runs on fp32 on the CPU");
   bool ta = spec.step.attrs.getInt("op0") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
   bool tb = spec.step.attrs.getInt("op1") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
   return makeKernel(spec, [ta, tb](const KernelArgs& args) {
-    MatrixView a = view(args.in(0).shape, true);
-    MatrixView b = view(args.in(1).shape, false);
+    MatrixView a = matrixView(args.in(0).shape, true);
+    MatrixView b = matrixView(args.in(1).shape, false);
     int64_t m = ta ? a.cols : a.rows;
     int64_t k = ta ? a.rows : a.cols;
     int64_t n = tb ? b.rows : b.cols;

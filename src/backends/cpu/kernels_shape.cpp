@@ -5,16 +5,11 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/layout_geometry.h"
 
 namespace kiln::cpu {
 
 namespace {
-
-bool isIdentity(const std::vector<int64_t>& perm) {
-  for (size_t i = 0; i < perm.size(); ++i)
-    if (perm[i] != static_cast<int64_t>(i)) return false;
-  return true;
-}
 
 // out[...] = in[permuted ...] for elements of `elementSize` bytes; `inShape` is the shape before permuting.
 void transpose(const uint8_t* in, uint8_t* out, const Dims& inShape, const std::vector<int64_t>& perm, size_t elementSize) {
@@ -32,21 +27,14 @@ void transpose(const uint8_t* in, uint8_t* out, const Dims& inShape, const std::
   });
 }
 
-// Shape of the tensor between the reshape and the second transpose: the output shape un-permuted.
-Dims unpermute(const Dims& out, const std::vector<int64_t>& perm) {
-  Dims d = out;
-  for (size_t i = 0; i < perm.size(); ++i) d.d[perm[i]] = out.d[i];
-  return d;
-}
-
 class ShuffleKernel : public Kernel {
  public:
   ShuffleKernel(const KernelSpec& spec)
       : name_(spec.step.name),
         first_(spec.step.attrs.getInts("first_perm")),
         second_(spec.step.attrs.getInts("second_perm")) {
-    if (isIdentity(first_)) first_.clear();
-    if (isIdentity(second_)) second_.clear();
+    if (backend::isIdentityPermutation(first_)) first_.clear();
+    if (backend::isIdentityPermutation(second_)) second_.clear();
   }
   size_t workspaceSize(const KernelArgs& a) const override {
     return (!first_.empty() && !second_.empty()) ? a.in(0).volume() * dataTypeSize(a.in(0).type) : 0;
@@ -61,12 +49,12 @@ class ShuffleKernel : public Kernel {
     } else if (second_.empty()) {
       transpose(in, out, a.in(0).shape, first_, es);
     } else if (first_.empty()) {
-      transpose(in, out, unpermute(a.out(0).shape, second_), second_, es);
+      transpose(in, out, backend::unpermute(a.out(0).shape, second_), second_, es);
     } else {
       if (a.workspaceSize < bytes) return Error(ErrorCode::kRUNTIME, "workspace too small", name_);
       auto* mid = static_cast<uint8_t*>(a.workspace);
       transpose(in, mid, a.in(0).shape, first_, es);
-      transpose(mid, out, unpermute(a.out(0).shape, second_), second_, es);
+      transpose(mid, out, backend::unpermute(a.out(0).shape, second_), second_, es);
     }
     return Status::ok();
   }
@@ -79,21 +67,11 @@ class ShuffleKernel : public Kernel {
 std::unique_ptr<Kernel> makeConcatenation(const KernelSpec& spec) {
   int64_t axisAttr = spec.step.attrs.getInt("axis");
   return makeKernel(spec, [axisAttr](const KernelArgs& a) {
-    const Dims& out = a.out(0).shape;
-    int32_t axis = static_cast<int32_t>(axisAttr < 0 ? axisAttr + out.nbDims : axisAttr);
-    size_t es = dataTypeSize(a.out(0).type);
-    int64_t outer = 1, inner = 1;
-    for (int32_t i = 0; i < axis; ++i) outer *= out.d[i];
-    for (int32_t i = axis + 1; i < out.nbDims; ++i) inner *= out.d[i];
-    size_t outRow = static_cast<size_t>(out.d[axis] * inner) * es;
-    size_t offset = 0;
     auto* dst = static_cast<uint8_t*>(a.out(0).data);
-    for (int32_t t = 0; t < a.nbInputs; ++t) {
-      size_t row = static_cast<size_t>(a.in(t).shape.d[axis] * inner) * es;
+    backend::forEachConcatInput(a, axisAttr, [&](int32_t t, size_t offset, size_t row, size_t outRow, int64_t outer) {
       auto* src = static_cast<const uint8_t*>(a.in(t).data);
       for (int64_t o = 0; o < outer; ++o) std::memcpy(dst + o * outRow + offset, src + o * row, row);
-      offset += row;
-    }
+    });
   });
 }
 

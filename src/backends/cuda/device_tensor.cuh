@@ -1,0 +1,99 @@
+// Device-side helpers shared by the CUDA kernel files: element storage types and strided index walks.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <cstdint>
+#include <type_traits>
+
+#include "backends/cuda/cuda_kernel.h"
+#include "kiln/types.h"
+
+namespace kiln::cuda {
+
+// How a kiln type is held in device memory (Storage) and which type its arithmetic runs in (Compute); fp16 and
+// bf16 compute in fp32 and round once per result, as on the CPU backend.
+template <typename T>
+struct Plain {
+  using Storage = T;
+  using Compute = T;
+  __device__ static T load(T v) { return v; }
+  __device__ static T store(T v) { return v; }
+};
+struct Half {
+  using Storage = __half;
+  using Compute = float;
+  __device__ static float load(__half v) { return __half2float(v); }
+  __device__ static __half store(float v) { return __float2half_rn(v); }
+};
+struct Bf16 {
+  using Storage = __nv_bfloat16;
+  using Compute = float;
+  __device__ static float load(__nv_bfloat16 v) { return __bfloat162float(v); }
+  __device__ static __nv_bfloat16 store(float v) { return __float2bfloat16_rn(v); }
+};
+using Bool = Plain<uint8_t>;
+
+template <typename N>
+constexpr bool kFloating = std::is_floating_point_v<typename N::Compute>;
+
+// Calls f(N{}) with the element traits of `type` (bool as uint8).
+template <typename F>
+void dispatchElement(DataType type, F&& f) {
+  switch (type) {
+    case DataType::kFLOAT: return f(Plain<float>{});
+    case DataType::kDOUBLE: return f(Plain<double>{});
+    case DataType::kHALF: return f(Half{});
+    case DataType::kBF16: return f(Bf16{});
+    case DataType::kINT8: return f(Plain<int8_t>{});
+    case DataType::kUINT8: return f(Plain<uint8_t>{});
+    case DataType::kINT32: return f(Plain<int32_t>{});
+    case DataType::kINT64: return f(Plain<int64_t>{});
+    case DataType::kBOOL: return f(Bool{});
+    case DataType::kINT16: return f(Plain<int16_t>{});
+    case DataType::kUINT16: return f(Plain<uint16_t>{});
+    case DataType::kUINT32: return f(Plain<uint32_t>{});
+    case DataType::kUINT64: return f(Plain<uint64_t>{});
+  }
+  throw Error(ErrorCode::kUNSUPPORTED, std::string("element type ") + dataTypeName(type));
+}
+
+// Calls f(T{}) with an unsigned type of `bytes` bytes: data movement copies bits, whatever the element type.
+template <typename F>
+void dispatchBySize(size_t bytes, F&& f) {
+  switch (bytes) {
+    case 1: return f(uint8_t{});
+    case 2: return f(uint16_t{});
+    case 4: return f(uint32_t{});
+    case 8: return f(uint64_t{});
+  }
+  throw Error(ErrorCode::kUNSUPPORTED, "elements of " + std::to_string(bytes) + " bytes");
+}
+
+// A row-major walk of `dims` with arbitrary strides per axis: offset(i) = sum coord_k(i) * strides[k].
+// Passed by value to kernels (it fits the parameter space).
+struct StridedWalk {
+  int32_t rank = 0;
+  int64_t dims[Dims::MAX_DIMS] = {};
+  int64_t strides[Dims::MAX_DIMS] = {};
+
+  __device__ int64_t offset(int64_t linear) const {
+    int64_t o = 0;
+    for (int32_t k = rank - 1; k >= 0; --k) {
+      int64_t c = linear % dims[k];
+      linear /= dims[k];
+      o += c * strides[k];
+    }
+    return o;
+  }
+};
+
+// Grid-stride loop over [0, n).
+#define KILN_GRID_LOOP(i, n) \
+  for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < (n); i += int64_t{gridDim.x} * blockDim.x)
+
+// Raises the launch error (bad configuration, no kernel image for this GPU) as an Error naming the step.
+inline void checkLaunch(const std::string& step) { KILN_CUDA_CHECK(cudaGetLastError(), step); }
+
+}  // namespace kiln::cuda

@@ -1,0 +1,273 @@
+// CUDA kernels: broadcast element-wise binary operations, activations, unary operations and casts.
+#include <cmath>
+
+#include "backends/cpu/activation_function.h"
+#include "backends/cpu/strided_iteration.h"
+#include "backends/cuda/device_tensor.cuh"
+#include "backends/scalar_math.h"
+
+namespace kiln::cuda {
+
+namespace {
+
+// ---- Binary -------------------------------------------------------------------------------------------------------
+
+using E = ElementWiseOperation;
+
+bool isComparison(E op) {
+  return op == E::kEQUAL || op == E::kGREATER || op == E::kLESS || op == E::kAND || op == E::kOR || op == E::kXOR;
+}
+
+template <typename T>
+__device__ bool compare(E op, T x, T y) {
+  switch (op) {
+    case E::kEQUAL: return x == y;
+    case E::kGREATER: return x > y;
+    case E::kLESS: return x < y;
+    case E::kAND: return x && y;
+    case E::kOR: return x || y;
+    default: return (x != 0) != (y != 0);  // kXOR
+  }
+}
+
+// Integer division and modulo are rejected when the kernel is made (a zero divisor cannot be reported from here).
+template <typename T>
+__device__ T arithmetic(E op, T x, T y) {
+  switch (op) {
+    case E::kSUM: return x + y;
+    case E::kSUB: return x - y;
+    case E::kPROD: return x * y;
+    case E::kMAX:
+      if constexpr (std::is_floating_point_v<T>) return x > y || isnan(x) ? x : y;  // NaN wins, as numpy maximum
+      else return x > y ? x : y;
+    case E::kMIN:
+      if constexpr (std::is_floating_point_v<T>) return x < y || isnan(x) ? x : y;
+      else return x < y ? x : y;
+    case E::kPOW: return backend::power(x, y);
+    default: break;
+  }
+  if constexpr (std::is_floating_point_v<T>) {
+    switch (op) {
+      case E::kDIV: return x / y;
+      case E::kFLOOR_DIV: return backend::floorDivide(x, y);
+      case E::kMOD: return backend::floorMod(x, y);
+      case E::kFMOD: return fmod(x, y);
+      default: break;
+    }
+  }
+  return T(0);
+}
+
+// Operands are read through their broadcast walks unless both already have the output's shape (`direct`).
+template <typename N, bool Compare>
+__global__ void binaryKernel(E op, const typename N::Storage* a, const typename N::Storage* b, void* out, int64_t n,
+                             StridedWalk wa, StridedWalk wb, bool direct) {
+  KILN_GRID_LOOP(i, n) {
+    auto x = N::load(a[direct ? i : wa.offset(i)]);
+    auto y = N::load(b[direct ? i : wb.offset(i)]);
+    if constexpr (Compare) static_cast<uint8_t*>(out)[i] = compare(op, x, y);
+    else static_cast<typename N::Storage*>(out)[i] = N::store(arithmetic(op, x, y));
+  }
+}
+
+StridedWalk broadcastWalk(const Dims& in, const Dims& out) {
+  StridedWalk w;
+  w.rank = out.nbDims;
+  for (int32_t i = 0; i < out.nbDims; ++i) w.dims[i] = out.d[i];
+  cpu::broadcastStrides(in, out, w.strides);
+  return w;
+}
+
+std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
+  auto op = static_cast<E>(spec.step.attrs.getInt("op"));
+  if (op < E::kSUM || op > E::kFMOD) spec.unsupported("unknown element-wise operation");
+  DataType type = spec.inputType(0);
+  bool comparison = isComparison(op);
+  bool logic = op == E::kAND || op == E::kOR || op == E::kXOR;
+  if (type == DataType::kBOOL && !logic && op != E::kEQUAL)
+    spec.unsupported("the CUDA backend supports only logic operations and equality on bool");
+  if (!isFloatingPoint(type) && !comparison &&
+      (op == E::kDIV || op == E::kFLOOR_DIV || op == E::kMOD || op == E::kFMOD))
+    spec.unsupported("integer division and modulo are not supported on the CUDA backend: a zero divisor could not be "
+                     "reported");
+  return makeKernel(spec, [op, type, comparison, step = spec.step.name](const KernelArgs& a) {
+    int64_t n = a.out(0).volume();
+    if (n == 0) return;
+    const Dims& shape = a.out(0).shape;
+    bool direct = a.in(0).volume() == n && a.in(1).volume() == n;
+    StridedWalk wa = broadcastWalk(a.in(0).shape, shape), wb = broadcastWalk(a.in(1).shape, shape);
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      using S = typename N::Storage;
+      auto* x = static_cast<const S*>(a.in(0).data);
+      auto* y = static_cast<const S*>(a.in(1).data);
+      if (comparison)
+        binaryKernel<N, true><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, x, y, a.out(0).data, n, wa, wb, direct);
+      else
+        binaryKernel<N, false><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, x, y, a.out(0).data, n, wa, wb, direct);
+    });
+    checkLaunch(step);
+  });
+}
+
+// ---- Element maps (activations and unary operations) --------------------------------------------------------------
+
+template <typename In, typename Out, typename F>
+__device__ void mapElements(const void* in, void* out, int64_t n, F f) {
+  auto* src = static_cast<const typename In::Storage*>(in);
+  auto* dst = static_cast<typename Out::Storage*>(out);
+  KILN_GRID_LOOP(i, n) dst[i] = Out::store(static_cast<typename Out::Compute>(f(In::load(src[i]))));
+}
+
+template <typename N>
+__global__ void activationKernel(ActivationType type, const void* in, void* out, int64_t n, double alpha, double beta) {
+  using T = typename N::Compute;
+  T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
+  mapElements<N, N>(in, out, n, [&](T x) { return cpu::activation(type, x, ta, tb); });
+}
+
+std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
+  auto type = static_cast<ActivationType>(spec.step.attrs.getInt("op"));
+  DataType dataType = spec.inputType(0);
+  if (!isFloatingPoint(dataType)) spec.unsupported(std::string("activations on ") + dataTypeName(dataType));
+  if (type < ActivationType::kRELU || type > ActivationType::kGELU_TANH) spec.unsupported("unknown activation");
+  double alpha, beta;
+  cpu::activationDefaults(type, alpha, beta, spec.step.attrs);
+  return makeKernel(spec, [type, dataType, alpha, beta, step = spec.step.name](const KernelArgs& a) {
+    int64_t n = a.out(0).volume();
+    if (n == 0) return;
+    dispatchElement(dataType, [&](auto tag) {
+      using N = decltype(tag);
+      if constexpr (kFloating<N>)
+        activationKernel<N><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(type, a.in(0).data, a.out(0).data, n, alpha,
+                                                                       beta);
+    });
+    checkLaunch(step);
+  });
+}
+
+using U = UnaryOperation;
+
+template <typename N>
+__global__ void unaryKernel(U op, const void* in, void* out, int64_t n) {
+  using T = typename N::Compute;
+  if constexpr (std::is_floating_point_v<T>) {
+    if (op == U::kISINF) return mapElements<N, Bool>(in, out, n, [](T x) { return isinf(x); });
+    if (op == U::kISNAN) return mapElements<N, Bool>(in, out, n, [](T x) { return isnan(x); });
+    if (op == U::kSIGN)  // NaN in, NaN out (numpy sign)
+      return mapElements<N, N>(in, out, n, [](T x) { return isnan(x) ? x : backend::unaryFloat(U::kSIGN, x); });
+    mapElements<N, N>(in, out, n, [op](T x) { return backend::unaryFloat(op, x); });
+  } else if constexpr (std::is_same_v<N, Bool>) {
+    mapElements<Bool, Bool>(in, out, n, [](uint8_t x) { return !x; });
+  } else {
+    mapElements<N, N>(in, out, n, [op](T x) { return backend::unaryInteger(op, x); });
+  }
+}
+
+std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
+  auto op = static_cast<U>(spec.step.attrs.getInt("op"));
+  DataType type = spec.inputType(0);
+  bool integerOp = op == U::kABS || op == U::kNEG || op == U::kSIGN;
+  if (op < U::kEXP || op > U::kISNAN) spec.unsupported("unknown unary operation");
+  if ((type == DataType::kBOOL) != (op == U::kNOT)) spec.unsupported("NOT takes bool, and bool takes only NOT");
+  if (!isFloatingPoint(type) && type != DataType::kBOOL && !integerOp)
+    spec.unsupported(std::string("this unary operation on ") + dataTypeName(type));
+  return makeKernel(spec, [op, type, step = spec.step.name](const KernelArgs& a) {
+    int64_t n = a.out(0).volume();
+    if (n == 0) return;
+    dispatchElement(type, [&](auto tag) {
+      unaryKernel<decltype(tag)><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, a.in(0).data, a.out(0).data, n);
+    });
+    checkLaunch(step);
+  });
+}
+
+// ---- Cast ---------------------------------------------------------------------------------------------------------
+
+// Element i of `type` as double (exact for every integer up to 2^53 and every fp32/fp16/bf16 value).
+__device__ double loadAsDouble(const void* p, DataType type, int64_t i) {
+  switch (type) {
+    case DataType::kFLOAT: return static_cast<const float*>(p)[i];
+    case DataType::kDOUBLE: return static_cast<const double*>(p)[i];
+    case DataType::kHALF: return __half2float(static_cast<const __half*>(p)[i]);
+    case DataType::kBF16: return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
+    case DataType::kINT8: return static_cast<const int8_t*>(p)[i];
+    case DataType::kUINT8: return static_cast<const uint8_t*>(p)[i];
+    case DataType::kBOOL: return static_cast<const uint8_t*>(p)[i] != 0;
+    case DataType::kINT32: return static_cast<const int32_t*>(p)[i];
+    case DataType::kINT64: return static_cast<double>(static_cast<const int64_t*>(p)[i]);
+  }
+  return 0;
+}
+
+// Float to integer truncates toward zero (ONNX Cast); NaN becomes 0. Same rules as the CPU backend.
+__device__ void storeFromDouble(void* p, DataType type, int64_t i, double v) {
+  int64_t whole = isnan(v) ? 0 : static_cast<int64_t>(v);
+  switch (type) {
+    case DataType::kFLOAT: static_cast<float*>(p)[i] = static_cast<float>(v); return;
+    case DataType::kDOUBLE: static_cast<double*>(p)[i] = v; return;
+    case DataType::kHALF: static_cast<__half*>(p)[i] = __float2half_rn(static_cast<float>(v)); return;
+    case DataType::kBF16: static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(static_cast<float>(v)); return;
+    case DataType::kBOOL: static_cast<uint8_t*>(p)[i] = v != 0; return;
+    case DataType::kINT8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(whole); return;
+    case DataType::kUINT8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(whole); return;
+    case DataType::kINT32: static_cast<int32_t*>(p)[i] = static_cast<int32_t>(whole); return;
+    case DataType::kINT64: static_cast<int64_t*>(p)[i] = whole; return;
+  }
+}
+
+// Integer to integer goes through int64 so that values beyond 2^53 stay exact.
+__device__ int64_t loadInteger(const void* p, DataType type, int64_t i) {
+  switch (type) {
+    case DataType::kINT8: return static_cast<const int8_t*>(p)[i];
+    case DataType::kUINT8:
+    case DataType::kBOOL: return static_cast<const uint8_t*>(p)[i];
+    case DataType::kINT32: return static_cast<const int32_t*>(p)[i];
+    default: return static_cast<const int64_t*>(p)[i];
+  }
+}
+
+__device__ void storeInteger(void* p, DataType type, int64_t i, int64_t v) {
+  switch (type) {
+    case DataType::kINT8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(v); return;
+    case DataType::kUINT8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(v); return;
+    case DataType::kBOOL: static_cast<uint8_t*>(p)[i] = v != 0; return;
+    case DataType::kINT32: static_cast<int32_t*>(p)[i] = static_cast<int32_t>(v); return;
+    default: static_cast<int64_t*>(p)[i] = v; return;
+  }
+}
+
+__global__ void castKernel(const void* in, DataType inType, void* out, DataType outType, int64_t n, bool integers) {
+  KILN_GRID_LOOP(i, n) {
+    if (integers) storeInteger(out, outType, i, loadInteger(in, inType, i));
+    else storeFromDouble(out, outType, i, loadAsDouble(in, inType, i));
+  }
+}
+
+std::unique_ptr<Kernel> makeCast(const KernelSpec& spec) {
+  return makeKernel(spec, [step = spec.step.name](const KernelArgs& a) {
+    const TensorArg& in = a.in(0);
+    const TensorArg& out = a.out(0);
+    int64_t n = out.volume();
+    if (n == 0) return;
+    if (in.type == out.type) {
+      KILN_CUDA_CHECK(cudaMemcpyAsync(out.data, in.data, n * dataTypeSize(in.type), cudaMemcpyDeviceToDevice, streamOf(a)),
+                      step);
+      return;
+    }
+    bool integers = !isFloatingPoint(in.type) && !isFloatingPoint(out.type);
+    castKernel<<<blocksFor(n), kThreads, 0, streamOf(a)>>>(in.data, in.type, out.data, out.type, n, integers);
+    checkLaunch(step);
+  });
+}
+
+}  // namespace
+
+void registerElementwiseKernels(KernelTable& table) {
+  table.add(LayerType::kELEMENTWISE, makeElementWise);
+  table.add(LayerType::kACTIVATION, makeActivation);
+  table.add(LayerType::kUNARY, makeUnary);
+  table.add(LayerType::kCAST, makeCast);
+}
+
+}  // namespace kiln::cuda

@@ -1,0 +1,238 @@
+// CUDA kernels that move data without computing on it: identity, shuffle (transpose/reshape/transpose),
+// concatenation, slice (strict bounds), gather (default mode) and materialized shape values.
+#include <algorithm>
+#include <vector>
+
+#include "backends/cuda/device_tensor.cuh"
+#include "backends/layout_geometry.h"
+
+namespace kiln::cuda {
+
+namespace {
+
+void copyDeviceAsync(const KernelArgs& a, void* dst, const void* src, size_t bytes, const std::string& step) {
+  if (bytes && dst != src) KILN_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, streamOf(a)), step);
+}
+
+std::unique_ptr<Kernel> makeIdentity(const KernelSpec& spec) {
+  return makeKernel(spec, [step = spec.step.name](const KernelArgs& a) {
+    copyDeviceAsync(a, a.out(0).data, a.in(0).data, a.out(0).volume() * dataTypeSize(a.out(0).type), step);
+  });
+}
+
+// out[i] = in[walk.offset(i)] (+ base): transposes and strided slices.
+template <typename T>
+__global__ void gatherStrided(const T* in, T* out, int64_t n, int64_t base, StridedWalk walk) {
+  KILN_GRID_LOOP(i, n) out[i] = in[base + walk.offset(i)];
+}
+
+void launchStrided(const KernelArgs& a, const void* in, void* out, int64_t n, int64_t base, const StridedWalk& walk,
+                   size_t elementSize, const std::string& step) {
+  if (n == 0) return;
+  dispatchBySize(elementSize, [&](auto tag) {
+    using T = decltype(tag);
+    gatherStrided<T><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(in), static_cast<T*>(out), n,
+                                                                  base, walk);
+  });
+  checkLaunch(step);
+}
+
+// ---- Shuffle ------------------------------------------------------------------------------------------------------
+
+// The walk that reads `inShape` permuted by `perm` in the output's row-major order.
+StridedWalk transposeWalk(const Dims& inShape, const std::vector<int64_t>& perm) {
+  StridedWalk w;
+  w.rank = inShape.nbDims;
+  int64_t strides[Dims::MAX_DIMS];
+  int64_t s = 1;
+  for (int32_t i = inShape.nbDims - 1; i >= 0; --i) {
+    strides[i] = s;
+    s *= inShape.d[i];
+  }
+  for (int32_t i = 0; i < w.rank; ++i) {
+    w.dims[i] = inShape.d[perm[i]];
+    w.strides[i] = strides[perm[i]];
+  }
+  return w;
+}
+
+class ShuffleKernel : public Kernel {
+ public:
+  explicit ShuffleKernel(const KernelSpec& spec)
+      : step_(spec.step.name),
+        first_(spec.step.attrs.getInts("first_perm")),
+        second_(spec.step.attrs.getInts("second_perm")) {
+    if (backend::isIdentityPermutation(first_)) first_.clear();
+    if (backend::isIdentityPermutation(second_)) second_.clear();
+  }
+  size_t workspaceSize(const KernelArgs& a) const override {
+    return (!first_.empty() && !second_.empty()) ? a.in(0).volume() * dataTypeSize(a.in(0).type) : 0;
+  }
+  Status run(const KernelArgs& a) const override {
+    try {
+      size_t es = dataTypeSize(a.in(0).type);
+      int64_t n = a.in(0).volume();
+      const void* in = a.in(0).data;
+      void* out = a.out(0).data;
+      if (first_.empty() && second_.empty()) {
+        copyDeviceAsync(a, out, in, n * es, step_);
+      } else if (second_.empty()) {
+        launchStrided(a, in, out, n, 0, transposeWalk(a.in(0).shape, first_), es, step_);
+      } else if (first_.empty()) {
+        launchStrided(a, in, out, n, 0, transposeWalk(backend::unpermute(a.out(0).shape, second_), second_), es, step_);
+      } else {
+        if (a.workspaceSize < n * es) return Error(ErrorCode::kRUNTIME, "workspace too small", step_);
+        launchStrided(a, in, a.workspace, n, 0, transposeWalk(a.in(0).shape, first_), es, step_);
+        launchStrided(a, a.workspace, out, n, 0, transposeWalk(backend::unpermute(a.out(0).shape, second_), second_), es, step_);
+      }
+      return Status::ok();
+    } catch (const Error& e) {
+      return e;
+    }
+  }
+
+ private:
+  std::string step_;
+  std::vector<int64_t> first_, second_;
+};
+
+// ---- Concatenation: one 2-D copy per input (rows = the axes before the concatenation axis) ------------------------
+
+std::unique_ptr<Kernel> makeConcatenation(const KernelSpec& spec) {
+  int64_t axisAttr = spec.step.attrs.getInt("axis");
+  return makeKernel(spec, [axisAttr, step = spec.step.name](const KernelArgs& a) {
+    auto* dst = static_cast<uint8_t*>(a.out(0).data);
+    backend::forEachConcatInput(a, axisAttr, [&](int32_t t, size_t offset, size_t row, size_t outRow, int64_t outer) {
+      if (row && outer)
+        KILN_CUDA_CHECK(cudaMemcpy2DAsync(dst + offset, outRow, a.in(t).data, row, row, outer, cudaMemcpyDeviceToDevice,
+                                          streamOf(a)),
+                        step);
+    });
+  });
+}
+
+// ---- Slice (strict bounds): the output walks the input with per-axis steps -----------------------------------------
+
+std::unique_ptr<Kernel> makeSlice(const KernelSpec& spec) {
+  auto starts = spec.step.attrs.getExprs("start").ids;
+  auto strides = spec.step.attrs.getExprs("stride").ids;
+  auto mode = static_cast<SampleMode>(spec.step.attrs.getInt("mode", 0));
+  if (starts.size() != spec.inputRank(0) || strides.size() != spec.inputRank(0))
+    spec.unsupported("the slice step lacks its start/stride expressions");
+  if (mode != SampleMode::kSTRICT_BOUNDS)
+    spec.unsupported("the CUDA backend supports only strict-bounds slices (not wrap, clamp, fill or reflect)");
+  return makeKernel(spec, [starts, strides, step = spec.step.name](const KernelArgs& a) {
+    const TensorArg& in = a.in(0);
+    const TensorArg& out = a.out(0);
+    if (out.volume() == 0) return;
+    int32_t rank = in.shape.nbDims;
+    StridedWalk walk;
+    walk.rank = rank;
+    int64_t base = 0, inStride = 1;
+    for (int32_t i = rank - 1; i >= 0; --i) {
+      int64_t start = a.value(starts[i]), stride = a.value(strides[i]);
+      // Shape inference asserts this; checked again (on the host) because a wrong index would read outside the tensor.
+      int64_t last = start + (out.shape.d[i] - 1) * stride;
+      if (std::min(start, last) < 0 || std::max(start, last) >= in.shape.d[i])
+        throw Error(ErrorCode::kRUNTIME, "axis " + std::to_string(i) + ": slice reads [" + std::to_string(start) + ", " +
+                                             std::to_string(last) + "] of a dimension of " +
+                                             std::to_string(in.shape.d[i]));
+      base += start * inStride;
+      walk.dims[i] = out.shape.d[i];
+      walk.strides[i] = stride * inStride;
+      inStride *= in.shape.d[i];
+    }
+    launchStrided(a, in.data, out.data, out.volume(), base, walk, dataTypeSize(in.type), step);
+  });
+}
+
+// ---- Gather (default mode): out[o, j, i] = data[o, indices[j], i] --------------------------------------------------
+
+// An index outside [-n, n - 1] yields zeros: the GPU cannot report it without a host synchronization.
+template <typename T, typename I>
+__global__ void gatherKernel(const T* data, const I* indices, T* out, int64_t total, int64_t count, int64_t n,
+                             int64_t inner) {
+  KILN_GRID_LOOP(e, total) {
+    int64_t i = e % inner, j = (e / inner) % count, o = e / (inner * count);
+    int64_t k = static_cast<int64_t>(indices[j]);
+    if (k < 0) k += n;
+    out[e] = (k >= 0 && k < n) ? data[(o * n + k) * inner + i] : T{};
+  }
+}
+
+std::unique_ptr<Kernel> makeGather(const KernelSpec& spec) {
+  auto rank = static_cast<int64_t>(spec.inputRank(0));
+  auto mode = static_cast<GatherMode>(spec.step.attrs.getInt("mode", 0));
+  int64_t axis = spec.step.attrs.getInt("axis");
+  if (mode != GatherMode::kDEFAULT)
+    spec.unsupported("the CUDA backend supports only the default gather mode (not elements or ND)");
+  if (axis < -rank || axis >= rank) spec.unsupported("gather axis " + std::to_string(axis) + " is out of range");
+  if (axis < 0) axis += rank;
+  DataType indexType = spec.inputType(1);
+  if (indexType != DataType::kINT32 && indexType != DataType::kINT64)
+    spec.unsupported(std::string("gather indices must be int32 or int64, not ") + dataTypeName(indexType));
+  size_t elementSize = dataTypeSize(spec.inputType(0));
+  return makeKernel(spec, [axis, indexType, elementSize, step = spec.step.name](const KernelArgs& a) {
+    const TensorArg& data = a.in(0);
+    int64_t inner = 1, n = data.shape.d[axis];
+    for (int32_t i = axis + 1; i < data.shape.nbDims; ++i) inner *= data.shape.d[i];
+    int64_t total = a.out(0).volume(), count = a.in(1).volume();
+    if (total == 0) return;
+    dispatchBySize(elementSize, [&](auto tag) {
+      using T = decltype(tag);
+      auto* src = static_cast<const T*>(data.data);
+      auto* dst = static_cast<T*>(a.out(0).data);
+      if (indexType == DataType::kINT32)
+        gatherKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(src, static_cast<const int32_t*>(a.in(1).data),
+                                                                     dst, total, count, n, inner);
+      else
+        gatherKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(src, static_cast<const int64_t*>(a.in(1).data),
+                                                                     dst, total, count, n, inner);
+    });
+    checkLaunch(step);
+  });
+}
+
+// ---- Shape values: host-evaluated expressions written by a kernel, passed by value (no host buffer to copy from) ---
+
+constexpr int kValuesPerLaunch = 16;
+struct ShapeValueBatch {
+  int64_t v[kValuesPerLaunch];
+};
+
+__global__ void writeShapeValues(void* out, DataType type, int64_t first, int32_t count, ShapeValueBatch batch) {
+  int32_t i = threadIdx.x;
+  if (i >= count) return;
+  if (type == DataType::kINT32) static_cast<int32_t*>(out)[first + i] = static_cast<int32_t>(batch.v[i]);
+  else static_cast<int64_t*>(out)[first + i] = batch.v[i];
+}
+
+std::unique_ptr<Kernel> makeShapeValues(const KernelSpec& spec) {
+  auto ids = spec.step.attrs.getExprs("values").ids;
+  DataType type = spec.outputType(0);
+  if (type != DataType::kINT32 && type != DataType::kINT64)
+    spec.unsupported(std::string("shape values as ") + dataTypeName(type) + " (the CUDA backend writes int32 or int64)");
+  return makeKernel(spec, [ids, type, step = spec.step.name](const KernelArgs& a) {
+    for (size_t first = 0; first < ids.size(); first += kValuesPerLaunch) {
+      ShapeValueBatch batch{};
+      auto count = static_cast<int32_t>(std::min<size_t>(kValuesPerLaunch, ids.size() - first));
+      for (int32_t i = 0; i < count; ++i) batch.v[i] = a.value(ids[first + i]);
+      writeShapeValues<<<1, kValuesPerLaunch, 0, streamOf(a)>>>(a.out(0).data, type, static_cast<int64_t>(first), count,
+                                                                batch);
+    }
+    checkLaunch(step);
+  });
+}
+
+}  // namespace
+
+void registerLayoutKernels(KernelTable& table) {
+  table.add(LayerType::kIDENTITY, makeIdentity);
+  table.add(LayerType::kSHUFFLE, [](const KernelSpec& s) { return std::make_unique<ShuffleKernel>(s); });
+  table.add(LayerType::kCONCATENATION, makeConcatenation);
+  table.add(LayerType::kSLICE, makeSlice);
+  table.add(LayerType::kGATHER, makeGather);
+  table.add(LayerType::kSHAPE_VALUES, makeShapeValues);
+}
+
+}  // namespace kiln::cuda

@@ -1,0 +1,154 @@
+// CUDA kernels: reduce (sum, product, max, min, mean over an axes mask) and softmax / log-softmax over an axis.
+// One thread per output element (reduce) or per line (softmax): simple and exact to the CPU's order of results.
+#include <limits>
+
+#include "backends/cuda/device_tensor.cuh"
+
+namespace kiln::cuda {
+
+namespace {
+
+// ---- Reduce -------------------------------------------------------------------------------------------------------
+
+// fp32/fp16/bf16 accumulate in fp32, fp64 in fp64, integers in int64 (an int32 sum wraps as the CPU's does).
+template <typename N>
+using Accumulator = std::conditional_t<kFloating<N>, typename N::Compute, int64_t>;
+
+// The identity of the operation, in the element type's range (an empty max of int32 is INT32_MIN).
+template <typename N>
+__device__ Accumulator<N> reduceInit(ReduceOperation op) {
+  using A = Accumulator<N>;
+  using L = std::numeric_limits<typename N::Compute>;
+  if (op == ReduceOperation::kPROD) return A(1);
+  if constexpr (kFloating<N>) {
+    if (op == ReduceOperation::kMAX) return A(-INFINITY);
+    if (op == ReduceOperation::kMIN) return A(INFINITY);
+  } else {
+    if (op == ReduceOperation::kMAX) return A(L::lowest());
+    if (op == ReduceOperation::kMIN) return A(L::max());
+  }
+  return A(0);
+}
+
+template <typename A>
+__device__ A reduceStep(ReduceOperation op, A acc, A v) {
+  bool nan = false;
+  if constexpr (std::is_floating_point_v<A>) nan = isnan(v);  // max and min propagate NaN
+  switch (op) {
+    case ReduceOperation::kPROD: return acc * v;
+    case ReduceOperation::kMAX: return v > acc || nan ? v : acc;
+    case ReduceOperation::kMIN: return v < acc || nan ? v : acc;
+    default: return acc + v;
+  }
+}
+
+template <typename N>
+__global__ void reduceKernel(ReduceOperation op, const typename N::Storage* in, typename N::Storage* out,
+                             int64_t outputs, StridedWalk kept, StridedWalk reduced, int64_t count) {
+  using A = Accumulator<N>;
+  KILN_GRID_LOOP(o, outputs) {
+    int64_t base = kept.offset(o);
+    A acc = reduceInit<N>(op);
+    for (int64_t r = 0; r < count; ++r) acc = reduceStep<A>(op, acc, static_cast<A>(N::load(in[base + reduced.offset(r)])));
+    if (op == ReduceOperation::kAVG) acc = count ? acc / static_cast<A>(count) : A(0);
+    out[o] = N::store(static_cast<typename N::Compute>(acc));
+  }
+}
+
+std::unique_ptr<Kernel> makeReduce(const KernelSpec& spec) {
+  auto op = static_cast<ReduceOperation>(spec.step.attrs.getInt("op"));
+  auto mask = static_cast<uint32_t>(spec.step.attrs.getInt("axes"));
+  DataType type = spec.inputType(0);
+  if (op < ReduceOperation::kSUM || op > ReduceOperation::kAVG) spec.unsupported("unknown reduce operation");
+  if (type != DataType::kFLOAT && type != DataType::kHALF && type != DataType::kBF16 && type != DataType::kDOUBLE &&
+      type != DataType::kINT32 && type != DataType::kINT64)
+    spec.unsupported(std::string("the CUDA reduce supports fp32, fp16, bf16, fp64, int32 and int64, not ") +
+                     dataTypeName(type));
+  return makeKernel(spec, [op, mask, type, step = spec.step.name](const KernelArgs& a) {
+    const Dims& shape = a.in(0).shape;
+    int64_t outputs = a.out(0).volume();
+    if (outputs == 0) return;
+    // Kept axes select an output element; the reduced axes are walked for each.
+    StridedWalk kept, reduced;
+    int64_t stride = 1, count = 1;
+    int64_t strides[Dims::MAX_DIMS];
+    for (int32_t i = shape.nbDims - 1; i >= 0; --i) {
+      strides[i] = stride;
+      stride *= shape.d[i];
+    }
+    for (int32_t i = 0; i < shape.nbDims; ++i) {
+      StridedWalk& w = ((mask >> i) & 1) ? reduced : kept;
+      w.dims[w.rank] = shape.d[i];
+      w.strides[w.rank++] = strides[i];
+      if ((mask >> i) & 1) count *= shape.d[i];
+    }
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      if constexpr (!std::is_same_v<N, Bool>)
+        reduceKernel<N><<<blocksFor(outputs), kThreads, 0, streamOf(a)>>>(
+            op, static_cast<const typename N::Storage*>(a.in(0).data), static_cast<typename N::Storage*>(a.out(0).data),
+            outputs, kept, reduced, count);
+    });
+    checkLaunch(step);
+  });
+}
+
+// ---- SoftMax ------------------------------------------------------------------------------------------------------
+
+// Subtracts the line's maximum before exponentiating, so large inputs do not overflow; sums in fp32 (fp64 for fp64).
+template <typename N>
+__global__ void softMaxKernel(const typename N::Storage* in, typename N::Storage* out, int64_t lines, int64_t n,
+                              int64_t inner, bool log) {
+  using T = typename N::Compute;
+  KILN_GRID_LOOP(line, lines) {
+    int64_t o = line / inner, i = line % inner;
+    const auto* x = in + o * n * inner + i;
+    auto* y = out + o * n * inner + i;
+    T max = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) max = fmax(max, N::load(x[j * inner]));
+    T sum = 0;
+    for (int64_t j = 0; j < n; ++j) sum += exp(N::load(x[j * inner]) - max);
+    T shift = max + ::log(sum), scale = T(1) / sum;
+    for (int64_t j = 0; j < n; ++j) {
+      T v = N::load(x[j * inner]);
+      y[j * inner] = N::store(log ? v - shift : exp(v - max) * scale);
+    }
+  }
+}
+
+std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
+  DataType type = spec.inputType(0);
+  if (!isFloatingPoint(type)) spec.unsupported(std::string("softmax on ") + dataTypeName(type));
+  auto rank = static_cast<int64_t>(spec.inputRank(0));
+  int64_t axis = spec.step.attrs.getInt("axis", -1);
+  if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
+  auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
+  bool log = spec.step.attrs.getInt("log") != 0;
+  return makeKernel(spec, [type, normalized, log, step = spec.step.name](const KernelArgs& a) {
+    const Dims& shape = a.in(0).shape;
+    int64_t outer = 1, n = shape.nbDims ? shape.d[normalized] : 1, inner = 1;
+    for (int32_t i = 0; i < shape.nbDims; ++i) {
+      if (i < normalized) outer *= shape.d[i];
+      if (i > normalized) inner *= shape.d[i];
+    }
+    int64_t lines = outer * inner;
+    if (lines == 0 || n == 0) return;
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      if constexpr (kFloating<N>)
+        softMaxKernel<N><<<blocksFor(lines), kThreads, 0, streamOf(a)>>>(
+            static_cast<const typename N::Storage*>(a.in(0).data), static_cast<typename N::Storage*>(a.out(0).data),
+            lines, n, inner, log);
+    });
+    checkLaunch(step);
+  });
+}
+
+}  // namespace
+
+void registerReductionKernels(KernelTable& table) {
+  table.add(LayerType::kREDUCE, makeReduce);
+  table.add(LayerType::kSOFTMAX, makeSoftMax);
+}
+
+}  // namespace kiln::cuda

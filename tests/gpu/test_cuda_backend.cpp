@@ -1,0 +1,176 @@
+// The CUDA backend against the CPU backend: the same small networks built for both, run at several shapes of one
+// dynamic profile, outputs compared (fp32 within 1e-4 relative). Every test skips with a message without a GPU.
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "test_util.h"
+
+namespace kiln {
+namespace {
+
+using test::HostTensor;
+
+// Skips the test unless a CUDA device is present.
+#define REQUIRE_CUDA()                                                                                         \
+  do {                                                                                                         \
+    const auto names = availableBackends();                                                                    \
+    if (std::find(names.begin(), names.end(), "cuda") == names.end()) GTEST_SKIP() << "no CUDA device here"; \
+  } while (0)
+
+void check(cudaError_t status) { ASSERT_EQ(status, cudaSuccess) << cudaGetErrorString(status); }
+
+std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile) {
+  BuilderConfig config;
+  config.setBackend(backend);
+  config.addOptimizationProfile(profile);
+  return test::buildEngine(network, config);
+}
+
+// Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back.
+std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs) {
+  auto context = engine.createExecutionContext();
+  std::vector<void*> buffers;
+  std::vector<HostTensor> outputs;
+  std::vector<void*> outputBuffers;
+  int32_t inputIndex = 0;
+  for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    if (engine.getTensorIOMode(name) != TensorIOMode::kINPUT) continue;
+    const HostTensor& in = inputs.at(inputIndex++);
+    void* device = nullptr;
+    check(cudaMalloc(&device, in.bytes.size() + 1));
+    check(cudaMemcpy(device, in.bytes.data(), in.bytes.size(), cudaMemcpyHostToDevice));
+    buffers.push_back(device);
+    context->setInputShape(name, in.dims).check();
+    context->setTensorAddress(name, device).check();
+  }
+  for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    if (engine.getTensorIOMode(name) != TensorIOMode::kOUTPUT) continue;
+    HostTensor out;
+    out.type = engine.getTensorDataType(name);
+    out.dims = context->getTensorShape(name);
+    out.bytes.resize(static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type));
+    void* device = nullptr;
+    check(cudaMalloc(&device, out.bytes.size() + 1));
+    buffers.push_back(device);
+    outputBuffers.push_back(device);
+    context->setTensorAddress(name, device).check();
+    outputs.push_back(std::move(out));
+  }
+  cudaStream_t stream = nullptr;
+  check(cudaStreamCreate(&stream));
+  context->enqueueV3(stream).check();
+  check(cudaStreamSynchronize(stream));
+  check(cudaStreamDestroy(stream));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    check(cudaMemcpy(outputs[i].bytes.data(), outputBuffers[i], outputs[i].bytes.size(), cudaMemcpyDeviceToHost));
+  for (void* p : buffers) check(cudaFree(p));
+  return outputs;
+}
+
+// Builds `make`'s network for both backends with input "x" in [min, max], runs each shape on both, compares.
+void compareBackends(const std::function<void(NetworkDefinition&)>& make, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes) {
+  auto cpuNetwork = test::makeNetwork();
+  auto cudaNetwork = test::makeNetwork();
+  make(*cpuNetwork);
+  make(*cudaNetwork);
+  auto profile = test::profileFor("x", min, max, max);
+  auto cpu = buildFor("cpu", *cpuNetwork, profile);
+  auto gpu = buildFor("cuda", *cudaNetwork, profile);
+  uint32_t seed = 1;
+  for (const Dims& shape : shapes) {
+    SCOPED_TRACE(toString(shape));
+    HostTensor x = HostTensor::f32(shape, test::randomFloats(static_cast<size_t>(shape.volume()), seed++, -2.0f, 2.0f));
+    auto expected = test::runEngine(*cpu, {x});
+    auto actual = runOnDevice(*gpu, {x});
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      ASSERT_EQ(toString(actual[i].dims), toString(expected[i].dims));
+      if (expected[i].type == DataType::kFLOAT) test::expectNear(actual[i].f32(), expected[i].f32(), 1e-5f, 1e-4f);
+      else EXPECT_EQ(actual[i].bytes, expected[i].bytes);
+    }
+  }
+}
+
+Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
+
+TEST(CudaBackend, ReportsItsTarget) {
+  REQUIRE_CUDA();
+  auto network = test::makeNetwork();
+  auto* x = network->addInput("x", DataType::kFLOAT, dims({-1, 4}));
+  network->markOutput(*network->addActivation(*x, ActivationType::kRELU)->getOutput(0));
+  auto engine = buildFor("cuda", *network, test::profileFor("x", dims({1, 4}), dims({2, 4}), dims({8, 4})));
+  EXPECT_STREQ(engine->getBackendName(), "cuda");
+}
+
+TEST(CudaBackend, BroadcastElementWiseAndActivations) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 3, -1}));
+        auto* bias = test::floatConstant(n, dims({1, 3, 1}), {0.5f, -1.0f, 2.0f});
+        auto* sum = n.addElementWise(*x, *bias, ElementWiseOperation::kSUM)->getOutput(0);
+        auto* prod = n.addElementWise(*sum, *x, ElementWiseOperation::kPROD)->getOutput(0);
+        auto* mx = n.addElementWise(*prod, *bias, ElementWiseOperation::kMAX)->getOutput(0);
+        auto* sig = n.addActivation(*mx, ActivationType::kSIGMOID)->getOutput(0);
+        auto* gelu = n.addActivation(*sig, ActivationType::kGELU_ERF)->getOutput(0);
+        n.markOutput(*gelu);
+        n.markOutput(*n.addElementWise(*x, *bias, ElementWiseOperation::kGREATER)->getOutput(0));
+        n.markOutput(*n.addUnary(*x, UnaryOperation::kEXP)->getOutput(0));
+      },
+      dims({1, 3, 1}), dims({4, 3, 17}), {dims({1, 3, 1}), dims({2, 3, 5}), dims({4, 3, 17})});
+}
+
+TEST(CudaBackend, ShuffleSoftMaxAndReduce) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1}));
+        auto* shuffle = n.addShuffle(*x);
+        shuffle->setFirstTranspose({2, 0, 1});
+        auto* t = shuffle->getOutput(0);
+        auto* softmax = n.addSoftMax(*t);
+        softmax->setAxes(1u << 2);
+        n.markOutput(*softmax->getOutput(0));
+        n.markOutput(*n.addReduce(*x, ReduceOperation::kSUM, 0b101, false)->getOutput(0));
+        n.markOutput(*n.addReduce(*x, ReduceOperation::kMAX, 0b010, true)->getOutput(0));
+        n.markOutput(*n.addReduce(*x, ReduceOperation::kAVG, 0b100, true)->getOutput(0));
+      },
+      dims({1, 4, 1}), dims({6, 4, 33}), {dims({1, 4, 1}), dims({3, 4, 7}), dims({6, 4, 33})});
+}
+
+TEST(CudaBackend, MatrixMultiplyBatchedWithBroadcast) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, -1, 8}));
+        auto* w = test::floatConstant(n, dims({8, 5}), test::randomFloats(40, 7));
+        auto* wt = test::floatConstant(n, dims({1, 5, 8}), test::randomFloats(40, 8));
+        n.markOutput(*n.addMatrixMultiply(*x, MatrixOperation::kNONE, *w, MatrixOperation::kNONE)->getOutput(0));
+        n.markOutput(*n.addMatrixMultiply(*x, MatrixOperation::kNONE, *wt, MatrixOperation::kTRANSPOSE)->getOutput(0));
+        n.markOutput(*n.addMatrixMultiply(*x, MatrixOperation::kNONE, *x, MatrixOperation::kTRANSPOSE)->getOutput(0));
+      },
+      dims({1, 1, 8}), dims({5, 64, 8}), {dims({1, 1, 8}), dims({2, 3, 8}), dims({5, 64, 8})});
+}
+
+TEST(CudaBackend, ConcatenationSliceGatherAndCast) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 6}));
+        n.markOutput(*n.addConcatenation({x, x}, 1)->getOutput(0));
+        n.markOutput(*n.addSlice(*x, dims({0, 1}), dims({1, 2}), dims({1, 2}))->getOutput(0));
+        auto* indices = test::int64Constant(n, {5, 0, -1});
+        auto* gather = n.addGather(*x, *indices, 1);
+        n.markOutput(*gather->getOutput(0));
+        n.markOutput(*n.addCast(*x, DataType::kINT32)->getOutput(0));
+      },
+      dims({1, 6}), dims({9, 6}), {dims({1, 6}), dims({4, 6}), dims({9, 6})});
+}
+
+}  // namespace
+}  // namespace kiln
