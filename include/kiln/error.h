@@ -1,6 +1,7 @@
 // The one error type: a code, a message and the name of the object at fault.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>

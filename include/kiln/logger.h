@@ -1,6 +1,7 @@
 // Severity-filtered logging; every builder, network and runtime object takes a Logger.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace kiln {

@@ -1,6 +1,7 @@
 // NetworkDefinition: tensors and layers with shapes inferred symbolically as layers are added.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>

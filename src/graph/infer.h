@@ -1,6 +1,7 @@
 // Shape inference: one rule per layer type, run on symbolic shapes when a layer is added or changed.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>

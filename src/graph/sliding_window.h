@@ -1,6 +1,7 @@
 // Helpers shared by the sliding-window shape rules (convolution, pooling).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "graph/infer.h"

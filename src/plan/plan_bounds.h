@@ -1,6 +1,7 @@
 // Upper bounds of tensor sizes over a profile's shape range, from interval arithmetic on the shape program.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "kiln/builder.h"

@@ -1,6 +1,7 @@
 // What an Engine holds: the plan, the backend, weights resident on it, and one kernel per step.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>

@@ -1,6 +1,7 @@
 // numpy's .npy format: read and write arrays so users can feed real data and inspect outputs.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -1,6 +1,7 @@
 // Building a plan from an ONNX model with profiles given on the command line (shared by build and run).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>

@@ -1,6 +1,7 @@
 // A builder pass rewrites the graph in place. Pipelines are plain lists of passes.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
