@@ -49,6 +49,14 @@ MnistSet loadMnistTestSet(const std::string& dir) {
   return set;
 }
 
+std::mt19937 seededRng(int64_t seed) {
+  return std::mt19937(seed >= 0 ? static_cast<uint32_t>(seed) : std::random_device{}());
+}
+
+int64_t pickHeldOutDigit(std::mt19937& rng) {
+  return kFirstHeldOutDigit + static_cast<int64_t>(rng() % kHeldOutDigits);
+}
+
 std::string renderDigit(const float* pixels, int64_t rows, int64_t cols) {
   // As the seed sample prints a digit: paper '@', ink ' ' (the scale runs light to dark on inverted pixels).
   static const char shades[] = " .:-=+*#%@";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,16 @@ struct MnistSet {
   int64_t count() const { return static_cast<int64_t>(labels.size()); }
   const float* image(int64_t i) const { return images.data() + i * rows * cols; }
 };
+
+// The bundled classifier trained on test-set digits 0-7999; the last 2000 are held out to check it.
+constexpr int64_t kFirstHeldOutDigit = 8000;
+constexpr int64_t kHeldOutDigits = 2000;
+
+// The samples' generator: seeded with `seed` when it is not negative, else from std::random_device.
+std::mt19937 seededRng(int64_t seed);
+
+// The index of a held-out digit drawn from `rng` (one draw, so that samples given one seed pick the same digit).
+int64_t pickHeldOutDigit(std::mt19937& rng);
 
 // Reads t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz from `dir`; throws kiln::Error naming the file.
 MnistSet loadMnistTestSet(const std::string& dir);

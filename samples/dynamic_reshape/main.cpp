@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
-#include <random>
 
 #include "digit_pipeline.h"
 #include "device.h"
@@ -66,8 +65,8 @@ int main(int argc, char** argv) {
 
     // A held-out digit (the model trained on digits 0-7999), drawn at a random size. Sizes below 16 are inside the
     // profile but leave too few pixels to recognize a digit, so the sample draws from 16..56.
-    std::mt19937 rng(seed >= 0 ? static_cast<uint32_t>(seed) : std::random_device{}());
-    int64_t index = 8000 + static_cast<int64_t>(rng() % 2000);
+    std::mt19937 rng = samples::seededRng(seed);
+    int64_t index = samples::pickHeldOutDigit(rng);
     int64_t height = 16 + static_cast<int64_t>(rng() % 41), width = 16 + static_cast<int64_t>(rng() % 41);
     std::vector<float> image = samples::resizeBilinear(digits.image(index), 28, 28, height, width);
     std::cout << "[I] Input: digit " << index << " of the MNIST test set, resized to 1x1x" << height << "x" << width

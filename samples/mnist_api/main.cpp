@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-#include <random>
 
 #include "device.h"
 #include "kiln/kiln.h"
@@ -76,8 +75,8 @@ int main(int argc, char** argv) {
     }());
     auto engine = Runtime(logger).deserialize(builder.buildSerializedNetwork(*net, config));
     auto context = engine->createExecutionContext();
-    std::mt19937 rng(seed >= 0 ? static_cast<uint32_t>(seed) : std::random_device{}());
-    int64_t index = 8000 + static_cast<int64_t>(rng() % 2000);
+    std::mt19937 rng = samples::seededRng(seed);
+    int64_t index = samples::pickHeldOutDigit(rng);
     std::vector<float> image(digits.image(index), digits.image(index) + 28 * 28);
     std::array<float, 10> probabilities{};
     context->setInputShape("input", Dims{1, 1, 28, 28}).check();

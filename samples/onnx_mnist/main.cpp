@@ -2,7 +2,6 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-#include <random>
 
 #include "device.h"
 #include "kiln/kiln.h"
@@ -45,8 +44,8 @@ int main(int argc, char** argv) {
     auto engine = Runtime(logger).deserialize(builder.buildSerializedNetwork(*network, config));
     auto context = engine->createExecutionContext();
 
-    std::mt19937 rng(seed >= 0 ? static_cast<uint32_t>(seed) : std::random_device{}());
-    int64_t index = 8000 + static_cast<int64_t>(rng() % 2000);  // held out from training
+    std::mt19937 rng = samples::seededRng(seed);
+    int64_t index = samples::pickHeldOutDigit(rng);
     std::vector<float> image(digits.image(index), digits.image(index) + 28 * 28);
     std::array<float, 10> logits{};
     context->setInputShape(input->getName(), Dims{1, 1, 28, 28}).check();

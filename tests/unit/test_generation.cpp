@@ -1,10 +1,8 @@
 // Select, Fill, Scatter, Cumulative and OneHot: shape rules and CPU kernels against naive loops, and the ONNX
 // importers built on them (Range, ConstantOfShape, Trilu, EyeLike, OneHot, CumSum, scatters, NonZero, Compress).
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
-#include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
@@ -415,93 +413,22 @@ TEST(OneHotTest, DepthFromInputShapesAndChecks) {
 
 // ---- ONNX importers ---------------------------------------------------------------------------------------------
 
-// A one-graph ONNX model built in memory; dimensions of -1 are dynamic.
-class Model {
- public:
-  explicit Model(int64_t opset) {
-    model_.set_ir_version(8);
-    model_.add_opset_import()->set_version(opset);
-  }
-  Model& input(const std::string& name, const std::vector<int64_t>& dims, int32_t type = ::onnx::TensorProto::FLOAT) {
-    auto* t = model_.mutable_graph()->add_input();
-    t->set_name(name);
-    auto* tensor = t->mutable_type()->mutable_tensor_type();
-    tensor->set_elem_type(type);
-    auto* shape = tensor->mutable_shape();
-    for (int64_t d : dims) {
-      if (d < 0) shape->add_dim()->set_dim_param(name + std::to_string(shape->dim_size()));
-      else shape->add_dim()->set_dim_value(d);
-    }
-    return *this;
-  }
-  // An initializer: int64 when `floats` is false.
-  Model& constant(const std::string& name, const std::vector<int64_t>& dims, const std::vector<double>& values,
-                  int32_t type = ::onnx::TensorProto::INT64) {
-    auto* t = model_.mutable_graph()->add_initializer();
-    t->set_name(name);
-    t->set_data_type(type);
-    for (int64_t d : dims) t->add_dims(d);
-    for (double v : values) {
-      if (type == ::onnx::TensorProto::FLOAT) t->add_float_data(static_cast<float>(v));
-      else if (type == ::onnx::TensorProto::BOOL || type == ::onnx::TensorProto::INT32)
-        t->add_int32_data(static_cast<int32_t>(v));
-      else t->add_int64_data(static_cast<int64_t>(v));
-    }
-    return *this;
-  }
-  ::onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output) {
-    auto* n = model_.mutable_graph()->add_node();
-    n->set_op_type(op);
-    for (const auto& i : inputs) n->add_input(i);
-    n->add_output(output);
-    return *n;
-  }
-  Model& output(const std::string& name) {
-    model_.mutable_graph()->add_output()->set_name(name);
-    return *this;
-  }
-  std::unique_ptr<NetworkDefinition> import() const {
-    auto net = makeNetwork();
-    onnx::Parser parser(*net);
-    std::string bytes = model_.SerializeAsString();
-    parser.parse(bytes.data(), bytes.size());
-    return net;
-  }
-
- private:
-  ::onnx::ModelProto model_;
-};
-
-void setInt(::onnx::NodeProto& n, const std::string& name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-
-void setString(::onnx::NodeProto& n, const std::string& name, const std::string& v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::STRING);
-  a->set_s(v);
-}
-
-std::string unsupportedReason(const Model& m) {
-  Error e = errorOf([&] { m.import(); }, "imported");
+std::string unsupportedReason(const OnnxModel& m) {
+  Error e = m.importError();
   EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED) << e.what();
   return e.message();
 }
 
 TEST(OnnxGenerationTest, RangeOverShapeValuesFollowsTheInput) {
   // Range(n - 1, -1, -2) and Range(1, n, 3) with n = x's length: lengths ceil(n / 2) and ceil((n - 1) / 3).
-  Model m(13);
-  m.input("x", {-1}).constant("zero", {}, {0}).constant("one", {}, {1}).constant("down", {}, {-2})
-      .constant("three", {}, {3}).constant("minus1", {}, {-1});
-  m.node("Shape", {"x"}, "shape");
-  m.node("Gather", {"shape", "zero"}, "n");
-  m.node("Sub", {"n", "one"}, "last");
-  m.node("Range", {"last", "minus1", "down"}, "down_range");
-  m.node("Range", {"one", "n", "three"}, "up_range");
+  OnnxModel m(13);
+  m.input("x", {-1}).ints("zero", {}, {0}).ints("one", {}, {1}).ints("down", {}, {-2})
+      .ints("three", {}, {3}).ints("minus1", {}, {-1});
+  m.node("Shape", {"x"}, {"shape"});
+  m.node("Gather", {"shape", "zero"}, {"n"});
+  m.node("Sub", {"n", "one"}, {"last"});
+  m.node("Range", {"last", "minus1", "down"}, {"down_range"});
+  m.node("Range", {"one", "n", "three"}, {"up_range"});
   m.output("down_range").output("up_range");
   auto net = m.import();
   std::vector<std::vector<HostTensor>> runs;
@@ -516,42 +443,37 @@ TEST(OnnxGenerationTest, RangeOverShapeValuesFollowsTheInput) {
 }
 
 TEST(OnnxGenerationTest, RangeOfFloatConstantsAndRunTimeRanges) {
-  Model m(11);
+  OnnxModel m(11);
   m.input("x", {1});
-  m.constant("s", {}, {1.0}, ::onnx::TensorProto::FLOAT).constant("l", {}, {2.0}, ::onnx::TensorProto::FLOAT);
-  m.constant("d", {}, {0.25}, ::onnx::TensorProto::FLOAT);
-  m.node("Range", {"s", "l", "d"}, "r");
-  m.node("Add", {"r", "x"}, "y");
+  m.floats("s", {}, {1.0}).floats("l", {}, {2.0});
+  m.floats("d", {}, {0.25});
+  m.node("Range", {"s", "l", "d"}, {"r"});
+  m.node("Add", {"r", "x"}, {"y"});
   m.output("y");
   auto net = m.import();
   auto out = buildAndRun(*net, {HostTensor::f32({1}, {10})});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{11, 11.25f, 11.5f, 11.75f}));
 
   // A float start known only at run time cannot set a length (integer ones become shape inputs).
-  Model runtime(11);
-  runtime.input("s", {}, ::onnx::TensorProto::FLOAT);
-  runtime.constant("l", {}, {9.0}, ::onnx::TensorProto::FLOAT).constant("d", {}, {1.0}, ::onnx::TensorProto::FLOAT);
-  runtime.node("Range", {"s", "l", "d"}, "r");
+  OnnxModel runtime(11);
+  runtime.input("s", {}, TensorProto::FLOAT);
+  runtime.floats("l", {}, {9.0}).floats("d", {}, {1.0});
+  runtime.node("Range", {"s", "l", "d"}, {"r"});
   runtime.output("r");
   EXPECT_NE(unsupportedReason(runtime).find("'s' sets the output length"), std::string::npos);
 }
 
 TEST(OnnxGenerationTest, ConstantOfShapeTriluAndEyeLikeOnDynamicShapes) {
-  Model m(14);
-  m.input("x", {-1, -1}, ::onnx::TensorProto::INT64).input("k", {}, ::onnx::TensorProto::INT64);
-  m.node("Shape", {"x"}, "shape");
-  auto& c = m.node("ConstantOfShape", {"shape"}, "sevens");
-  auto* value = c.add_attribute();
-  value->set_name("value");
-  value->set_type(::onnx::AttributeProto::TENSOR);
-  value->mutable_t()->set_data_type(::onnx::TensorProto::INT32);
-  value->mutable_t()->add_dims(1);
-  value->mutable_t()->add_int32_data(7);
-  setInt(m.node("Trilu", {"x", "k"}, "lower"), "upper", 0);
-  m.node("Trilu", {"x"}, "upper");
-  auto& eye = m.node("EyeLike", {"x"}, "eye");
+  OnnxModel m(14);
+  m.input("x", {-1, -1}, TensorProto::INT64).input("k", {}, TensorProto::INT64);
+  m.node("Shape", {"x"}, {"shape"});
+  auto& c = m.node("ConstantOfShape", {"shape"}, {"sevens"});
+  setTensor(c, "value", rawTensor<int32_t>("", {1}, TensorProto::INT32, {7}));
+  setInt(m.node("Trilu", {"x", "k"}, {"lower"}), "upper", 0);
+  m.node("Trilu", {"x"}, {"upper"});
+  auto& eye = m.node("EyeLike", {"x"}, {"eye"});
   setInt(eye, "k", -1);
-  setInt(eye, "dtype", ::onnx::TensorProto::FLOAT);
+  setInt(eye, "dtype", TensorProto::FLOAT);
   m.output("sevens").output("lower").output("upper").output("eye");
   auto net = m.import();
   std::vector<std::vector<HostTensor>> runs;
@@ -592,10 +514,10 @@ TEST(OnnxGenerationTest, ConstantOfShapeTriluAndEyeLikeOnDynamicShapes) {
 TEST(OnnxGenerationTest, OneHotCumSumAndScatterVersions) {
   // OneHot-9 turns negative indices off; OneHot-11 counts them from the end.
   for (int64_t opset : {9, 11}) {
-    Model m(opset);
-    m.input("i", {3}, ::onnx::TensorProto::INT64).constant("depth", {}, {3.0}, ::onnx::TensorProto::FLOAT);
-    m.constant("values", {2}, {0, 5});
-    m.node("OneHot", {"i", "depth", "values"}, "y");
+    OnnxModel m(opset);
+    m.input("i", {3}, TensorProto::INT64).floats("depth", {}, {3.0});
+    m.ints("values", {2}, {0, 5});
+    m.node("OneHot", {"i", "depth", "values"}, {"y"});
     m.output("y");
     auto net = m.import();
     auto out = buildAndRun(*net, {HostTensor::i64({3}, {2, -1, 3})});
@@ -606,27 +528,27 @@ TEST(OnnxGenerationTest, OneHotCumSumAndScatterVersions) {
     EXPECT_EQ(out[0].as<int64_t>(), expected) << "opset " << opset;
   }
   // ScatterElements-16 knows add and mul but not max.
-  Model scatter(16);
-  scatter.input("d", {2}).input("i", {1}, ::onnx::TensorProto::INT64).input("u", {1});
-  setString(scatter.node("ScatterElements", {"d", "i", "u"}, "y"), "reduction", "max");
+  OnnxModel scatter(16);
+  scatter.input("d", {2}).input("i", {1}, TensorProto::INT64).input("u", {1});
+  setString(scatter.node("ScatterElements", {"d", "i", "u"}, {"y"}), "reduction", "max");
   scatter.output("y");
   EXPECT_NE(unsupportedReason(scatter).find("reduction 'max'"), std::string::npos);
-  Model deprecated(11);
-  deprecated.input("d", {2}).input("i", {1}, ::onnx::TensorProto::INT64).input("u", {1});
-  deprecated.node("Scatter", {"d", "i", "u"}, "y");
+  OnnxModel deprecated(11);
+  deprecated.input("d", {2}).input("i", {1}, TensorProto::INT64).input("u", {1});
+  deprecated.node("Scatter", {"d", "i", "u"}, {"y"});
   deprecated.output("y");
   EXPECT_NE(unsupportedReason(deprecated).find("deprecated"), std::string::npos);
 }
 
 TEST(OnnxGenerationTest, NonZeroAndCompressOfConstantsFold) {
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {2, 3});
-  m.constant("c", {2, 3}, {0, 1, 0, 2, 0, 3}, ::onnx::TensorProto::FLOAT);
-  m.constant("keep", {2}, {0, 1}, ::onnx::TensorProto::BOOL);
-  m.node("NonZero", {"c"}, "nz");
-  auto& compress = m.node("Compress", {"x", "keep"}, "rows");
+  m.floats("c", {2, 3}, {0, 1, 0, 2, 0, 3});
+  m.constant<uint8_t>("keep", {2}, TensorProto::BOOL, {0, 1});
+  m.node("NonZero", {"c"}, {"nz"});
+  auto& compress = m.node("Compress", {"x", "keep"}, {"rows"});
   setInt(compress, "axis", 0);
-  m.node("Compress", {"x", "keep"}, "flat");  // the first two elements, flattened
+  m.node("Compress", {"x", "keep"}, {"flat"});  // the first two elements, flattened
   m.output("nz").output("rows").output("flat");
   auto net = m.import();
   auto out = buildAndRun(*net, {HostTensor::f32({2, 3}, iota(6))});
@@ -635,9 +557,9 @@ TEST(OnnxGenerationTest, NonZeroAndCompressOfConstantsFold) {
   EXPECT_EQ(out[1].f32(), (std::vector<float>{3, 4, 5}));
   EXPECT_EQ(out[2].f32(), (std::vector<float>{1}));
 
-  Model runtime(13);
-  runtime.input("x", {2, 3}).input("keep", {2}, ::onnx::TensorProto::BOOL);
-  runtime.node("Compress", {"x", "keep"}, "y");
+  OnnxModel runtime(13);
+  runtime.input("x", {2, 3}).input("keep", {2}, TensorProto::BOOL);
+  runtime.node("Compress", {"x", "keep"}, {"y"});
   runtime.output("y");
   EXPECT_NE(unsupportedReason(runtime).find("depends on the values of 'keep'"), std::string::npos);
 }

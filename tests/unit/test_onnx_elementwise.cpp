@@ -3,7 +3,6 @@
 // Clip's attribute and input forms, Cast, Dropout, linear (de)quantization, and what is reported as unsupported
 // or invalid. Expected values are worked by hand or from the ONNX definitions.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,111 +11,20 @@
 #include <optional>
 
 #include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
-
-using NodeProto = ::onnx::NodeProto;
-using AttributeProto = ::onnx::AttributeProto;
-using TensorProto = ::onnx::TensorProto;
 
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 // ---- Building models -------------------------------------------------------------------------------------------
 
-void setInt(NodeProto& n, const std::string& name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(AttributeProto::INT);
-  a->set_i(v);
-}
-void setFloat(NodeProto& n, const std::string& name, float v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(AttributeProto::FLOAT);
-  a->set_f(v);
-}
-void setString(NodeProto& n, const std::string& name, const std::string& v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(AttributeProto::STRING);
-  a->set_s(v);
-}
-
-// An initializer from raw bytes of `values` (any element type).
-template <typename T>
-TensorProto tensor(const std::string& name, int32_t type, const std::vector<int64_t>& dims, const std::vector<T>& values) {
-  TensorProto t;
-  t.set_name(name);
-  t.set_data_type(type);
-  for (int64_t d : dims) t.add_dims(d);
-  t.set_raw_data(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)));
-  return t;
-}
-
-class Model {
- public:
-  explicit Model(int64_t opset) {
-    model_.set_ir_version(8);
-    model_.add_opset_import()->set_version(opset);
-  }
-  // -1 in `dims` is a dynamic dimension.
-  Model& input(const std::string& name, const std::vector<int64_t>& dims, int32_t type = TensorProto::FLOAT) {
-    auto* tensor = model_.mutable_graph()->add_input();
-    tensor->set_name(name);
-    auto* t = tensor->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(type);
-    auto* shape = t->mutable_shape();
-    for (int64_t d : dims) {
-      if (d < 0) shape->add_dim()->set_dim_param(name + "_dim");
-      else shape->add_dim()->set_dim_value(d);
-    }
-    return *this;
-  }
-  Model& initializer(const TensorProto& t) {
-    *model_.mutable_graph()->add_initializer() = t;
-    return *this;
-  }
-  NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
-                  const std::vector<std::string>& outputs = {"y"}) {
-    auto* n = model_.mutable_graph()->add_node();
-    n->set_op_type(op);
-    for (const auto& i : inputs) n->add_input(i);
-    for (const auto& o : outputs) n->add_output(o);
-    return *n;
-  }
-  Model& output(const std::string& name = "y") {
-    model_.mutable_graph()->add_output()->set_name(name);
-    return *this;
-  }
-  void importInto(NetworkDefinition& network) const {
-    onnx::Parser parser(network);
-    std::string bytes = model_.SerializeAsString();
-    parser.parse(bytes.data(), bytes.size());
-  }
-
- private:
-  ::onnx::ModelProto model_;
-};
-
-std::vector<HostTensor> run(const Model& model, const std::vector<HostTensor>& inputs) {
-  NetworkDefinition network;
-  model.importInto(network);
-  return buildAndRun(network, inputs);
-}
-
-void expectImportError(const Model& model, ErrorCode code, const char* fragment) {
-  NetworkDefinition network;
-  Error e = errorOf([&] { model.importInto(network); }, "the import succeeded");
-  EXPECT_EQ(e.code(), code) << e.what();
-  EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-}
-
 // y = op(x) for one float input of `dims`.
-Model unaryModel(int64_t opset, const std::string& op, const std::vector<int64_t>& dims, NodeProto** node = nullptr) {
-  Model m(opset);
+OnnxModel unaryModel(int64_t opset, const std::string& op, const std::vector<int64_t>& dims,
+                     NodeProto** node = nullptr) {
+  OnnxModel m(opset);
   m.input("x", dims);
   NodeProto& n = m.node(op, {"x"});
   if (node) *node = &n;
@@ -132,23 +40,23 @@ HostTensor f32(std::vector<float> v) { return HostTensor::f32({static_cast<int64
 TEST(OnnxElementwise, LegacyBroadcastAlignsBFromAxis) {
   std::vector<float> a(12);
   for (int i = 0; i < 12; ++i) a[i] = static_cast<float>(i);
-  Model withAxis(6);
+  OnnxModel withAxis(6);
   withAxis.input("a", {2, 3, 2}).input("b", {3});
   NodeProto& n = withAxis.node("Add", {"a", "b"});
   setInt(n, "broadcast", 1);
   setInt(n, "axis", 1);
   withAxis.output();
-  auto out = run(withAxis, {HostTensor::f32({2, 3, 2}, a), f32({100, 200, 300})});
+  auto out = withAxis.run({HostTensor::f32({2, 3, 2}, a), f32({100, 200, 300})});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{100, 101, 202, 203, 304, 305, 106, 107, 208, 209, 310, 311}));
 
-  Model trailing(6);
+  OnnxModel trailing(6);
   trailing.input("a", {2, 3, 2}).input("b", {2});
   setInt(trailing.node("Sub", {"a", "b"}), "broadcast", 1);
   trailing.output();
-  out = run(trailing, {HostTensor::f32({2, 3, 2}, a), f32({1, 10})});
+  out = trailing.run({HostTensor::f32({2, 3, 2}, a), f32({1, 10})});
   EXPECT_EQ(out[0].f32()[3], 3.0f - 10.0f);
 
-  Model noBroadcast(6);
+  OnnxModel noBroadcast(6);
   noBroadcast.input("a", {2, 3}).input("b", {3});
   noBroadcast.node("Mul", {"a", "b"});
   noBroadcast.output();
@@ -157,21 +65,21 @@ TEST(OnnxElementwise, LegacyBroadcastAlignsBFromAxis) {
 
 TEST(OnnxElementwise, UnknownAttributesAreReportedNotIgnored) {
   NodeProto* n;
-  Model m = unaryModel(13, "Relu", {2}, &n);
+  OnnxModel m = unaryModel(13, "Relu", {2}, &n);
   setInt(*n, "inplace", 1);
   expectImportError(m, ErrorCode::kUNSUPPORTED, "attribute 'inplace'");
   // consumed_inputs is a memory hint of opsets 1-5 only.
-  Model legacy = unaryModel(5, "Relu", {2}, &n);
+  OnnxModel legacy = unaryModel(5, "Relu", {2}, &n);
   setInt(*n, "consumed_inputs", 0);
-  EXPECT_EQ(run(legacy, {f32({-1, 2})})[0].f32(), (std::vector<float>{0, 2}));
-  Model late = unaryModel(13, "Relu", {2}, &n);
+  EXPECT_EQ(legacy.run({f32({-1, 2})})[0].f32(), (std::vector<float>{0, 2}));
+  OnnxModel late = unaryModel(13, "Relu", {2}, &n);
   setInt(*n, "consumed_inputs", 0);
   expectImportError(late, ErrorCode::kUNSUPPORTED, "consumed_inputs");
 }
 
 TEST(OnnxElementwise, VariadicOpsBroadcastAllInputs) {
   auto model = [](const char* op, int32_t count) {
-    Model m(13);
+    OnnxModel m(13);
     const std::vector<std::vector<int64_t>> dims = {{2, 1}, {3}, {2, 3}};
     const std::vector<std::string> names = {"x0", "x1", "x2"};
     for (int32_t i = 0; i < count; ++i) m.input(names[i], dims[i]);
@@ -181,18 +89,18 @@ TEST(OnnxElementwise, VariadicOpsBroadcastAllInputs) {
   };
   std::vector<HostTensor> in = {HostTensor::f32({2, 1}, {1, 2}), f32({10, 20, 30}),
                                 HostTensor::f32({2, 3}, {0, 3, 6, 9, 12, 15})};
-  EXPECT_EQ(run(model("Sum", 3), in)[0].f32(), (std::vector<float>{11, 24, 37, 21, 34, 47}));
-  EXPECT_EQ(run(model("Mean", 3), in)[0].f32(), (std::vector<float>{11 / 3.0f, 8, 37 / 3.0f, 7, 34 / 3.0f, 47 / 3.0f}));
-  EXPECT_EQ(run(model("Max", 3), in)[0].f32(), (std::vector<float>{10, 20, 30, 10, 20, 30}));
-  EXPECT_EQ(run(model("Min", 2), {in[0], in[1]})[0].f32(), (std::vector<float>{1, 1, 1, 2, 2, 2}));
-  HostTensor one = run(model("Sum", 1), {in[0]})[0];
+  EXPECT_EQ(model("Sum", 3).run(in)[0].f32(), (std::vector<float>{11, 24, 37, 21, 34, 47}));
+  EXPECT_EQ(model("Mean", 3).run(in)[0].f32(), (std::vector<float>{11 / 3.0f, 8, 37 / 3.0f, 7, 34 / 3.0f, 47 / 3.0f}));
+  EXPECT_EQ(model("Max", 3).run(in)[0].f32(), (std::vector<float>{10, 20, 30, 10, 20, 30}));
+  EXPECT_EQ(model("Min", 2).run({in[0], in[1]})[0].f32(), (std::vector<float>{1, 1, 1, 2, 2, 2}));
+  HostTensor one = model("Sum", 1).run({in[0]})[0];
   EXPECT_EQ(toString(one.dims), "2x1");
   EXPECT_EQ(one.f32(), (std::vector<float>{1, 2}));
 }
 
 TEST(OnnxElementwise, ModFollowsTheFmodAttribute) {
   auto model = [](int32_t type, std::optional<int64_t> fmod) {
-    Model m(13);
+    OnnxModel m(13);
     m.input("a", {4}, type).input("b", {4}, type);
     NodeProto& n = m.node("Mod", {"a", "b"});
     if (fmod) setInt(n, "fmod", *fmod);
@@ -200,28 +108,31 @@ TEST(OnnxElementwise, ModFollowsTheFmodAttribute) {
     return m;
   };
   HostTensor a = HostTensor::i32({4}, {7, -7, 7, -7}), b = HostTensor::i32({4}, {3, 3, -3, -3});
-  EXPECT_EQ(run(model(TensorProto::INT32, {}), {a, b})[0].as<int32_t>(), (std::vector<int32_t>{1, 2, -2, -1}));
-  EXPECT_EQ(run(model(TensorProto::INT32, 1), {a, b})[0].as<int32_t>(), (std::vector<int32_t>{1, -1, 1, -1}));
-  EXPECT_EQ(run(model(TensorProto::FLOAT, 1), {f32({5.5f, -5.5f, 1, 1}), f32({2, 2, 1, 1})})[0].f32()[1], -1.5f);
+  EXPECT_EQ(model(TensorProto::INT32, {}).run({a, b})[0].as<int32_t>(), (std::vector<int32_t>{1, 2, -2, -1}));
+  EXPECT_EQ(model(TensorProto::INT32, 1).run({a, b})[0].as<int32_t>(), (std::vector<int32_t>{1, -1, 1, -1}));
+  EXPECT_EQ(model(TensorProto::FLOAT, 1).run({f32({5.5f, -5.5f, 1, 1}), f32({2, 2, 1, 1})})[0].f32()[1], -1.5f);
   expectImportError(model(TensorProto::FLOAT, 0), ErrorCode::kINVALID_GRAPH, "fmod attribute must be set to 1");
 }
 
 // Pow-12: the result has the base's type; an integer base with a float exponent truncates like numpy's astype.
 TEST(OnnxElementwise, PowWithMixedTypes) {
   auto model = [](int32_t base, int32_t exponent) {
-    Model m(15);
+    OnnxModel m(15);
     m.input("x", {3}, base).input("e", {3}, exponent);
     m.node("Pow", {"x", "e"});
     m.output();
     return m;
   };
-  HostTensor i = run(model(TensorProto::INT64, TensorProto::FLOAT), {HostTensor::i64({3}, {2, 3, 3}), f32({5, 0.5f, 2})})[0];
+  HostTensor i =
+      model(TensorProto::INT64, TensorProto::FLOAT).run({HostTensor::i64({3}, {2, 3, 3}), f32({5, 0.5f, 2})})[0];
   EXPECT_EQ(i.type, DataType::kINT64);
   EXPECT_EQ(i.as<int64_t>(), (std::vector<int64_t>{32, 1, 9}));
-  HostTensor f = run(model(TensorProto::FLOAT, TensorProto::INT32), {f32({2, 0.5f, -3}), HostTensor::i32({3}, {3, -1, 2})})[0];
+  HostTensor f =
+      model(TensorProto::FLOAT, TensorProto::INT32).run({f32({2, 0.5f, -3}), HostTensor::i32({3}, {3, -1, 2})})[0];
   EXPECT_EQ(f.type, DataType::kFLOAT);
   EXPECT_EQ(f.f32(), (std::vector<float>{8, 2, 9}));
-  HostTensor ii = run(model(TensorProto::INT32, TensorProto::INT64), {HostTensor::i32({3}, {2, -3, 5}), HostTensor::i64({3}, {10, 3, 0})})[0];
+  HostTensor ii = model(TensorProto::INT32, TensorProto::INT64)
+                      .run({HostTensor::i32({3}, {2, -3, 5}), HostTensor::i64({3}, {10, 3, 0})})[0];
   EXPECT_EQ(ii.as<int32_t>(), (std::vector<int32_t>{1024, -27, 1}));
 }
 
@@ -229,11 +140,11 @@ TEST(OnnxElementwise, PowWithMixedTypes) {
 TEST(OnnxElementwise, OrEqualComparisonsWithNan) {
   for (const char* op : {"GreaterOrEqual", "LessOrEqual"}) {
     SCOPED_TRACE(op);
-    Model m(16);
+    OnnxModel m(16);
     m.input("a", {4}).input("b", {4});
     m.node(op, {"a", "b"});
     m.output();
-    HostTensor out = run(m, {f32({1, 2, 3, kNan}), f32({2, 2, 2, 0})})[0];
+    HostTensor out = m.run({f32({1, 2, 3, kNan}), f32({2, 2, 2, 0})})[0];
     EXPECT_EQ(out.type, DataType::kBOOL);
     bool ge = std::string(op) == "GreaterOrEqual";
     EXPECT_EQ(out.as<uint8_t>(), (std::vector<uint8_t>{!ge, 1, ge, 0}));
@@ -242,17 +153,17 @@ TEST(OnnxElementwise, OrEqualComparisonsWithNan) {
 
 TEST(OnnxElementwise, BitShiftOfUint8) {
   auto run8 = [](const char* direction, std::vector<uint8_t> x, std::vector<uint8_t> s) {
-    Model m(11);
+    OnnxModel m(11);
     m.input("x", {3}, TensorProto::UINT8).input("s", {3}, TensorProto::UINT8);
     setString(m.node("BitShift", {"x", "s"}), "direction", direction);
     m.output();
-    HostTensor out = run(m, {HostTensor::of(DataType::kUINT8, {3}, x), HostTensor::of(DataType::kUINT8, {3}, s)})[0];
+    HostTensor out = m.run({HostTensor::of(DataType::kUINT8, {3}, x), HostTensor::of(DataType::kUINT8, {3}, s)})[0];
     EXPECT_EQ(out.type, DataType::kUINT8);
     return out.as<uint8_t>();
   };
   EXPECT_EQ(run8("LEFT", {1, 255, 3}, {3, 1, 9}), (std::vector<uint8_t>{8, 254, 0}));
   EXPECT_EQ(run8("RIGHT", {16, 255, 200}, {2, 7, 200}), (std::vector<uint8_t>{4, 1, 0}));
-  Model bad(11);
+  OnnxModel bad(11);
   bad.input("x", {3}, TensorProto::UINT8).input("s", {3}, TensorProto::UINT8);
   setString(bad.node("BitShift", {"x", "s"}), "direction", "UP");
   bad.output();
@@ -260,15 +171,15 @@ TEST(OnnxElementwise, BitShiftOfUint8) {
 }
 
 TEST(OnnxElementwise, BitShiftOfWiderUnsignedTypesAndNotOfSigned) {
-  Model m(11);
+  OnnxModel m(11);
   m.input("x", {3}, TensorProto::UINT64).input("s", {3}, TensorProto::UINT64);
   setString(m.node("BitShift", {"x", "s"}), "direction", "LEFT");
   m.output();
   auto u64 = [](std::vector<uint64_t> v) { return HostTensor::of(DataType::kUINT64, {3}, v); };
-  HostTensor out = run(m, {u64({1, 0xff, 5}), u64({63, 8, 64})})[0];
+  HostTensor out = m.run({u64({1, 0xff, 5}), u64({63, 8, 64})})[0];
   EXPECT_EQ(out.type, DataType::kUINT64);
   EXPECT_EQ(out.as<uint64_t>(), (std::vector<uint64_t>{uint64_t{1} << 63, 0xff00, 0}));
-  Model signedShift(11);
+  OnnxModel signedShift(11);
   signedShift.input("x", {3}, TensorProto::INT32).input("s", {3}, TensorProto::INT32);
   setString(signedShift.node("BitShift", {"x", "s"}), "direction", "RIGHT");
   signedShift.output();
@@ -294,38 +205,38 @@ TEST(OnnxElementwise, ComposedActivationsMatchTheirDefinitions) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.op);
     NodeProto* n;
-    Model m = unaryModel(c.opset, c.op, {5}, &n);
+    OnnxModel m = unaryModel(c.opset, c.op, {5}, &n);
     if (std::string(c.op) == "Celu") setFloat(*n, "alpha", 2.0f);
     if (std::string(c.op) == "Gelu") setString(*n, "approximate", "tanh");
     std::vector<float> expected;
     for (float v : x) expected.push_back(static_cast<float>(c.f(v)));
-    expectNear(run(m, {f32(x)})[0].f32(), expected, 1e-6f, 1e-5f);
+    expectNear(m.run({f32(x)})[0].f32(), expected, 1e-6f, 1e-5f);
   }
   NodeProto* n;
-  Model fast = unaryModel(20, "Gelu", {5}, &n);
+  OnnxModel fast = unaryModel(20, "Gelu", {5}, &n);
   setString(*n, "approximate", "fast");
   expectImportError(fast, ErrorCode::kUNSUPPORTED, "approximate");
 }
 
 TEST(OnnxElementwise, ActivationAttributesAndDefaults) {
   NodeProto* n;
-  Model leaky = unaryModel(16, "LeakyRelu", {2}, &n);
-  EXPECT_EQ(run(leaky, {f32({-100, 3})})[0].f32(), (std::vector<float>{-1, 3}));  // alpha 0.01
-  Model selu = unaryModel(6, "Selu", {2}, &n);
+  OnnxModel leaky = unaryModel(16, "LeakyRelu", {2}, &n);
+  EXPECT_EQ(leaky.run({f32({-100, 3})})[0].f32(), (std::vector<float>{-1, 3}));  // alpha 0.01
+  OnnxModel selu = unaryModel(6, "Selu", {2}, &n);
   setFloat(*n, "alpha", 2.0f);
   setFloat(*n, "gamma", 3.0f);
-  expectNear(run(selu, {f32({-1, 1})})[0].f32(), {static_cast<float>(3 * 2 * (std::exp(-1.0) - 1)), 3}, 1e-6f, 1e-6f);
-  Model thresholded = unaryModel(10, "ThresholdedRelu", {3}, &n);
+  expectNear(selu.run({f32({-1, 1})})[0].f32(), {static_cast<float>(3 * 2 * (std::exp(-1.0) - 1)), 3}, 1e-6f, 1e-6f);
+  OnnxModel thresholded = unaryModel(10, "ThresholdedRelu", {3}, &n);
   setFloat(*n, "alpha", 2.0f);
-  EXPECT_EQ(run(thresholded, {f32({1, 2, 3})})[0].f32(), (std::vector<float>{0, 0, 3}));
+  EXPECT_EQ(thresholded.run({f32({1, 2, 3})})[0].f32(), (std::vector<float>{0, 0, 3}));
 }
 
 TEST(OnnxElementwise, ReluOfIntegersFromOpset14) {
-  Model m(14);
+  OnnxModel m(14);
   m.input("x", {3}, TensorProto::INT32);
   m.node("Relu", {"x"});
   m.output();
-  HostTensor out = run(m, {HostTensor::i32({3}, {-5, 0, 7})})[0];
+  HostTensor out = m.run({HostTensor::i32({3}, {-5, 0, 7})})[0];
   EXPECT_EQ(out.type, DataType::kINT32);
   EXPECT_EQ(out.as<int32_t>(), (std::vector<int32_t>{0, 0, 7}));
 }
@@ -335,11 +246,11 @@ TEST(OnnxElementwise, PReluSlopePerChannelBeforeOpset7) {
   std::vector<float> x = {-1, -1, -1, -1, -1, -1, 2, -2, 2, -2, 2, -2};  // 1x2x3x2
   for (int64_t opset : {6, 9}) {
     SCOPED_TRACE(opset);
-    Model m(opset);
+    OnnxModel m(opset);
     m.input("x", {1, 2, 3, 2}).input("slope", {2});
     m.node("PRelu", {"x", "slope"});
     m.output();
-    auto out = run(m, {HostTensor::f32({1, 2, 3, 2}, x), f32({0.5f, 3})})[0].f32();
+    auto out = m.run({HostTensor::f32({1, 2, 3, 2}, x), f32({0.5f, 3})})[0].f32();
     if (opset < 7)
       EXPECT_EQ(out, (std::vector<float>{-0.5f, -0.5f, -0.5f, -0.5f, -0.5f, -0.5f, 2, -6, 2, -6, 2, -6}));
     else
@@ -349,52 +260,52 @@ TEST(OnnxElementwise, PReluSlopePerChannelBeforeOpset7) {
 
 TEST(OnnxElementwise, ShrinkHardAndSoft) {
   NodeProto* n;
-  Model hard = unaryModel(9, "Shrink", {5}, &n);
+  OnnxModel hard = unaryModel(9, "Shrink", {5}, &n);
   setFloat(*n, "lambd", 1.5f);
   std::vector<float> x = {-2, -1.5f, 0, 1.5f, 2};
-  EXPECT_EQ(run(hard, {f32(x)})[0].f32(), (std::vector<float>{-2, 0, 0, 0, 2}));
-  Model soft = unaryModel(9, "Shrink", {5}, &n);
+  EXPECT_EQ(hard.run({f32(x)})[0].f32(), (std::vector<float>{-2, 0, 0, 0, 2}));
+  OnnxModel soft = unaryModel(9, "Shrink", {5}, &n);
   setFloat(*n, "lambd", 1.5f);
   setFloat(*n, "bias", 1.5f);
-  EXPECT_EQ(run(soft, {f32(x)})[0].f32(), (std::vector<float>{-0.5f, 0, 0, 0, 0.5f}));
+  EXPECT_EQ(soft.run({f32(x)})[0].f32(), (std::vector<float>{-0.5f, 0, 0, 0, 0.5f}));
 }
 
 // ---- Clip ------------------------------------------------------------------------------------------------------
 
 TEST(OnnxElementwise, ClipBoundsFromAttributesConstantsAndInputs) {
   const std::vector<float> x = {-5, -1, 0.5f, 2, kNan};
-  auto check = [&](const Model& m, std::vector<HostTensor> extra, std::vector<float> expected) {
+  auto check = [&](const OnnxModel& m, std::vector<HostTensor> extra, std::vector<float> expected) {
     extra.insert(extra.begin(), f32(x));
-    auto out = run(m, extra)[0].f32();
+    auto out = m.run(extra)[0].f32();
     ASSERT_EQ(out.size(), 5u);
     EXPECT_TRUE(std::isnan(out[4]));
     out.pop_back();
     EXPECT_EQ(out, expected);
   };
   NodeProto* n;
-  Model attrs = unaryModel(6, "Clip", {5}, &n);
+  OnnxModel attrs = unaryModel(6, "Clip", {5}, &n);
   setFloat(*n, "min", -1.5f);
   check(attrs, {}, {-1.5f, -1, 0.5f, 2});
 
-  Model constants(13);
-  constants.input("x", {5}).initializer(tensor<float>("hi", TensorProto::FLOAT, {}, {1}));
+  OnnxModel constants(13);
+  constants.input("x", {5}).constant<float>("hi", {}, TensorProto::FLOAT, {1});
   constants.node("Clip", {"x", "", "hi"});
   constants.output();
   check(constants, {}, {-5, -1, 0.5f, 1});
 
   // Bounds computed at run time; min > max gives max everywhere.
-  Model inputs(13);
+  OnnxModel inputs(13);
   inputs.input("x", {5}).input("lo", {}).input("hi", {});
   inputs.node("Clip", {"x", "lo", "hi"});
   inputs.output();
   check(inputs, {HostTensor::f32({}, {-2}), HostTensor::f32({}, {1})}, {-2, -1, 0.5f, 1});
   check(inputs, {HostTensor::f32({}, {3}), HostTensor::f32({}, {1})}, {1, 1, 1, 1});
 
-  Model int8(13);
-  int8.input("x", {4}, TensorProto::INT8).initializer(tensor<int8_t>("lo", TensorProto::INT8, {}, {-3}));
+  OnnxModel int8(13);
+  int8.input("x", {4}, TensorProto::INT8).constant<int8_t>("lo", {}, TensorProto::INT8, {-3});
   int8.node("Clip", {"x", "lo"});
   int8.output();
-  HostTensor out = run(int8, {HostTensor::of(DataType::kINT8, {4}, std::vector<int8_t>{-128, -3, 0, 127})})[0];
+  HostTensor out = int8.run({HostTensor::of(DataType::kINT8, {4}, std::vector<int8_t>{-128, -3, 0, 127})})[0];
   EXPECT_EQ(out.type, DataType::kINT8);
   EXPECT_EQ(out.as<int8_t>(), (std::vector<int8_t>{-3, -3, 0, 127}));
 }
@@ -405,10 +316,10 @@ TEST(OnnxElementwise, IsInfDetectsTheChosenSides) {
   const std::vector<float> x = {-kInf, kInf, kNan, 1};
   auto detect = [&](std::optional<int64_t> positive, std::optional<int64_t> negative) {
     NodeProto* n;
-    Model m = unaryModel(10, "IsInf", {4}, &n);
+    OnnxModel m = unaryModel(10, "IsInf", {4}, &n);
     if (positive) setInt(*n, "detect_positive", *positive);
     if (negative) setInt(*n, "detect_negative", *negative);
-    return run(m, {f32(x)})[0].as<uint8_t>();
+    return m.run({f32(x)})[0].as<uint8_t>();
   };
   EXPECT_EQ(detect({}, {}), (std::vector<uint8_t>{1, 1, 0, 0}));
   EXPECT_EQ(detect(0, {}), (std::vector<uint8_t>{1, 0, 0, 0}));
@@ -432,31 +343,31 @@ TEST(OnnxElementwise, UnaryOpsExistFromTheirFirstOpset) {
 
 TEST(OnnxElementwise, CastFormsAndTypes) {
   NodeProto* n;
-  Model named = unaryModel(1, "Cast", {3}, &n);
+  OnnxModel named = unaryModel(1, "Cast", {3}, &n);
   setString(*n, "to", "INT32");  // opset 1 names the type
-  HostTensor i = run(named, {f32({-2.7f, 0.5f, 3.9f})})[0];
+  HostTensor i = named.run({f32({-2.7f, 0.5f, 3.9f})})[0];
   EXPECT_EQ(i.type, DataType::kINT32);
   EXPECT_EQ(i.as<int32_t>(), (std::vector<int32_t>{-2, 0, 3}));
 
-  Model toDouble = unaryModel(13, "Cast", {2}, &n);
+  OnnxModel toDouble = unaryModel(13, "Cast", {2}, &n);
   setInt(*n, "to", TensorProto::DOUBLE);
-  EXPECT_EQ(run(toDouble, {f32({0.1f, 2})})[0].as<double>(), (std::vector<double>{0.1f, 2}));
+  EXPECT_EQ(toDouble.run({f32({0.1f, 2})})[0].as<double>(), (std::vector<double>{0.1f, 2}));
 
-  Model toUint16 = unaryModel(13, "Cast", {2}, &n);
+  OnnxModel toUint16 = unaryModel(13, "Cast", {2}, &n);
   setInt(*n, "to", TensorProto::UINT16);
-  HostTensor u16 = run(toUint16, {f32({65535.9f, 7.5f})})[0];
+  HostTensor u16 = toUint16.run({f32({65535.9f, 7.5f})})[0];
   EXPECT_EQ(u16.type, DataType::kUINT16);
   EXPECT_EQ(u16.as<uint16_t>(), (std::vector<uint16_t>{65535, 7}));
 
-  Model toComplex = unaryModel(13, "Cast", {2}, &n);
+  OnnxModel toComplex = unaryModel(13, "Cast", {2}, &n);
   setInt(*n, "to", TensorProto::COMPLEX64);
   expectImportError(toComplex, ErrorCode::kUNSUPPORTED, "COMPLEX64");
 
-  Model like(15);
+  OnnxModel like(15);
   like.input("x", {2}).input("t", {1}, TensorProto::INT64);
   like.node("CastLike", {"x", "t"});
   like.output();
-  HostTensor l = run(like, {f32({7.9f, -1}), HostTensor::i64({1}, {0})})[0];
+  HostTensor l = like.run({f32({7.9f, -1}), HostTensor::i64({1}, {0})})[0];
   EXPECT_EQ(l.type, DataType::kINT64);
   EXPECT_EQ(l.as<int64_t>(), (std::vector<int64_t>{7, -1}));
 }
@@ -466,11 +377,11 @@ TEST(OnnxElementwise, DropoutPassesThroughWithAnAllTrueMask) {
   const std::vector<float> x = {1, kNan, -3};
   for (int64_t opset : {7, 13}) {
     SCOPED_TRACE(opset);
-    Model m(opset);
+    OnnxModel m(opset);
     m.input("x", {-1});
     m.node("Dropout", {"x"}, {"y", "mask"});
     m.output("y").output("mask");
-    auto out = run(m, {f32(x)});
+    auto out = m.run({f32(x)});
     auto y = out[0].f32();
     EXPECT_EQ(y[0], 1.0f);
     EXPECT_TRUE(std::isnan(y[1]));
@@ -483,17 +394,17 @@ TEST(OnnxElementwise, DropoutPassesThroughWithAnAllTrueMask) {
     }
   }
   auto training = [](float ratio) {
-    Model m(13);
+    OnnxModel m(13);
     m.input("x", {3})
-        .initializer(tensor<float>("ratio", TensorProto::FLOAT, {}, {ratio}))
-        .initializer(tensor<uint8_t>("training", TensorProto::BOOL, {}, {1}));
+        .constant<float>("ratio", {}, TensorProto::FLOAT, {ratio})
+        .constant<uint8_t>("training", {}, TensorProto::BOOL, {1});
     m.node("Dropout", {"x", "ratio", "training"});
     m.output();
     return m;
   };
-  EXPECT_EQ(run(training(0), {f32({1, 2, 3})})[0].f32(), (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(training(0).run({f32({1, 2, 3})})[0].f32(), (std::vector<float>{1, 2, 3}));
   expectImportError(training(0.5f), ErrorCode::kUNSUPPORTED, "random");
-  Model runTimeMode(13);
+  OnnxModel runTimeMode(13);
   runTimeMode.input("x", {3}).input("ratio", {}).input("training", {}, TensorProto::BOOL);
   runTimeMode.node("Dropout", {"x", "ratio", "training"});
   runTimeMode.output();
@@ -501,10 +412,9 @@ TEST(OnnxElementwise, DropoutPassesThroughWithAnAllTrueMask) {
 }
 
 TEST(OnnxElementwise, IdentityOfADynamicInput) {
-  Model m = unaryModel(16, "Identity", {-1, 2});
-  NetworkDefinition network;
-  m.importInto(network);
-  auto engine = buildWithProfile(network, profileFor("x", Dims{1, 2}, Dims{2, 2}, Dims{4, 2}));
+  OnnxModel m = unaryModel(16, "Identity", {-1, 2});
+  auto network = m.import();
+  auto engine = buildWithProfile(*network, profileFor("x", Dims{1, 2}, Dims{2, 2}, Dims{4, 2}));
   auto context = engine->createExecutionContext();
   auto out = runContext(*context, {HostTensor::f32({3, 2}, {1, 2, 3, 4, 5, 6})});
   EXPECT_EQ(toString(out[0].dims), "3x2");
@@ -515,47 +425,46 @@ TEST(OnnxElementwise, IdentityOfADynamicInput) {
 
 // Per axis 1: scales [1, 2, 0.5], zero points [0, 1, -2]; rounding is half to even, then int8 saturation.
 TEST(OnnxElementwise, QuantizeLinearPerAxisRoundsHalfToEvenAndSaturates) {
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {2, 3})
-      .initializer(tensor<float>("scale", TensorProto::FLOAT, {3}, {1, 2, 0.5f}))
-      .initializer(tensor<int8_t>("zp", TensorProto::INT8, {3}, {0, 1, -2}));
+      .constant<float>("scale", {3}, TensorProto::FLOAT, {1, 2, 0.5f})
+      .constant<int8_t>("zp", {3}, TensorProto::INT8, {0, 1, -2});
   m.node("QuantizeLinear", {"x", "scale", "zp"});
   m.output();
-  HostTensor out = run(m, {HostTensor::f32({2, 3}, {2.5f, 3, -300, 0.5f, -1, 1.25f})})[0];
+  HostTensor out = m.run({HostTensor::f32({2, 3}, {2.5f, 3, -300, 0.5f, -1, 1.25f})})[0];
   EXPECT_EQ(out.type, DataType::kINT8);
   EXPECT_EQ(out.as<int8_t>(), (std::vector<int8_t>{2, 3, -128, 0, 1, 0}));
 
   // Without a zero point the output is uint8 with zero point 0.
-  Model plain(10);
-  plain.input("x", {3}).initializer(tensor<float>("scale", TensorProto::FLOAT, {}, {0.5f}));
+  OnnxModel plain(10);
+  plain.input("x", {3}).constant<float>("scale", {}, TensorProto::FLOAT, {0.5f});
   plain.node("QuantizeLinear", {"x", "scale"});
   plain.output();
-  HostTensor u = run(plain, {f32({-1, 10.25f, 1000})})[0];
+  HostTensor u = plain.run({f32({-1, 10.25f, 1000})})[0];
   EXPECT_EQ(u.type, DataType::kUINT8);
   EXPECT_EQ(u.as<uint8_t>(), (std::vector<uint8_t>{0, 20, 255}));
 }
 
 TEST(OnnxElementwise, DequantizeLinearPerAxis) {
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {2, 2}, TensorProto::UINT8)
-      .initializer(tensor<float>("scale", TensorProto::FLOAT, {2}, {0.5f, 2}))
-      .initializer(tensor<uint8_t>("zp", TensorProto::UINT8, {2}, {10, 0}));
+      .constant<float>("scale", {2}, TensorProto::FLOAT, {0.5f, 2})
+      .constant<uint8_t>("zp", {2}, TensorProto::UINT8, {10, 0});
   setInt(m.node("DequantizeLinear", {"x", "scale", "zp"}), "axis", 0);
   m.output();
-  HostTensor out = run(m, {HostTensor::of(DataType::kUINT8, {2, 2}, std::vector<uint8_t>{10, 20, 30, 255})})[0];
+  HostTensor out = m.run({HostTensor::of(DataType::kUINT8, {2, 2}, std::vector<uint8_t>{10, 20, 30, 255})})[0];
   EXPECT_EQ(out.type, DataType::kFLOAT);
   EXPECT_EQ(out.f32(), (std::vector<float>{0, 5, 60, 510}));
 }
 
 // min -1 and max 4 give scale 5/255 and zero point 51, at every run-time length of x.
 TEST(OnnxElementwise, DynamicQuantizeLinearOfADynamicInput) {
-  Model m(11);
+  OnnxModel m(11);
   m.input("x", {-1});
   m.node("DynamicQuantizeLinear", {"x"}, {"y", "scale", "zp"});
   m.output("y").output("scale").output("zp");
-  NetworkDefinition network;
-  m.importInto(network);
-  auto engine = buildWithProfile(network, profileFor("x", Dims{1}, Dims{4}, Dims{8}));
+  auto network = m.import();
+  auto engine = buildWithProfile(*network, profileFor("x", Dims{1}, Dims{4}, Dims{8}));
   auto context = engine->createExecutionContext();
   auto out = runContext(*context, {f32({-1, 0, 2, 4})});
   EXPECT_EQ(out[0].as<uint8_t>(), (std::vector<uint8_t>{0, 51, 153, 255}));
@@ -570,24 +479,24 @@ TEST(OnnxElementwise, DynamicQuantizeLinearOfADynamicInput) {
 
 // int32 (a quantized bias) computes in fp64: 2^24 + 1 - 1 would round to 2^24 - 1 in fp32.
 TEST(OnnxElementwise, DequantizeLinearOfInt32KeepsLargeValues) {
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {1}, TensorProto::INT32)
-      .initializer(tensor<float>("scale", TensorProto::FLOAT, {}, {1}))
-      .initializer(tensor<int32_t>("zp", TensorProto::INT32, {}, {1}));
+      .constant<float>("scale", {}, TensorProto::FLOAT, {1})
+      .constant<int32_t>("zp", {}, TensorProto::INT32, {1});
   m.node("DequantizeLinear", {"x", "scale", "zp"});
   m.output();
-  EXPECT_EQ(run(m, {HostTensor::i32({1}, {16777217})})[0].f32(), (std::vector<float>{16777216.0f}));
+  EXPECT_EQ(m.run({HostTensor::i32({1}, {16777217})})[0].f32(), (std::vector<float>{16777216.0f}));
 }
 
 TEST(OnnxElementwise, QuantizationFormsKilnLacksAreReported) {
-  Model perAxisAtOpset10(10);
-  perAxisAtOpset10.input("x", {2, 2}).initializer(tensor<float>("scale", TensorProto::FLOAT, {2}, {1, 2}));
+  OnnxModel perAxisAtOpset10(10);
+  perAxisAtOpset10.input("x", {2, 2}).constant<float>("scale", {2}, TensorProto::FLOAT, {1, 2});
   perAxisAtOpset10.node("QuantizeLinear", {"x", "scale"});
   perAxisAtOpset10.output();
   expectImportError(perAxisAtOpset10, ErrorCode::kINVALID_GRAPH, "per axis");
 
-  Model blocked(21);
-  blocked.input("x", {2, 2}).initializer(tensor<float>("scale", TensorProto::FLOAT, {2, 1}, {1, 2}));
+  OnnxModel blocked(21);
+  blocked.input("x", {2, 2}).constant<float>("scale", {2, 1}, TensorProto::FLOAT, {1, 2});
   setInt(blocked.node("QuantizeLinear", {"x", "scale"}), "block_size", 2);
   blocked.output();
   expectImportError(blocked, ErrorCode::kUNSUPPORTED, "block_size");

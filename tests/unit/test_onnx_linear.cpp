@@ -4,118 +4,14 @@
 // batch/instance/layer/group/mean-variance normalization, LRN and Einsum, and what is reported as unsupported.
 // Expected values are worked by hand or computed by naive loops here.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <limits>
 
-#include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
-
-using NodeProto = ::onnx::NodeProto;
-using AttributeProto = ::onnx::AttributeProto;
-using TensorProto = ::onnx::TensorProto;
-
-// ---- Building models --------------------------------------------------------------------------------------------
-
-AttributeProto& newAttr(NodeProto& n, const std::string& name, AttributeProto::AttributeType type) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(type);
-  return *a;
-}
-NodeProto& setInt(NodeProto& n, const std::string& name, int64_t v) {
-  newAttr(n, name, AttributeProto::INT).set_i(v);
-  return n;
-}
-NodeProto& setFloat(NodeProto& n, const std::string& name, float v) {
-  newAttr(n, name, AttributeProto::FLOAT).set_f(v);
-  return n;
-}
-NodeProto& setString(NodeProto& n, const std::string& name, const std::string& v) {
-  newAttr(n, name, AttributeProto::STRING).set_s(v);
-  return n;
-}
-NodeProto& setInts(NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
-  auto& a = newAttr(n, name, AttributeProto::INTS);
-  for (int64_t x : v) a.add_ints(x);
-  return n;
-}
-
-// A one-graph model; inputs take -1 for a dynamic dimension.
-class Model {
- public:
-  explicit Model(int64_t opset) {
-    model_.set_ir_version(8);
-    auto* o = model_.add_opset_import();
-    o->set_domain("");
-    o->set_version(opset);
-  }
-  Model& input(const std::string& name, const std::vector<int64_t>& dims, int32_t type = TensorProto::FLOAT) {
-    auto* t = model_.mutable_graph()->add_input();
-    t->set_name(name);
-    auto* tt = t->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(type);
-    for (size_t i = 0; i < dims.size(); ++i) {
-      auto* d = tt->mutable_shape()->add_dim();
-      if (dims[i] < 0) d->set_dim_param(name + "_" + std::to_string(i));
-      else d->set_dim_value(dims[i]);
-    }
-    return *this;
-  }
-  Model& floats(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
-    auto* t = model_.mutable_graph()->add_initializer();
-    t->set_name(name);
-    t->set_data_type(TensorProto::FLOAT);
-    for (int64_t d : dims) t->add_dims(d);
-    for (float v : values) t->add_float_data(v);
-    return *this;
-  }
-  Model& ints(const std::string& name, const std::vector<int64_t>& values) {
-    auto* t = model_.mutable_graph()->add_initializer();
-    t->set_name(name);
-    t->set_data_type(TensorProto::INT64);
-    t->add_dims(static_cast<int64_t>(values.size()));
-    for (int64_t v : values) t->add_int64_data(v);
-    return *this;
-  }
-  NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
-                  const std::vector<std::string>& outputs) {
-    auto* n = model_.mutable_graph()->add_node();
-    n->set_op_type(op);
-    for (const auto& i : inputs) n->add_input(i);
-    for (const auto& o : outputs) {
-      n->add_output(o);
-      if (!o.empty()) model_.mutable_graph()->add_output()->set_name(o);
-    }
-    return *n;
-  }
-  std::unique_ptr<NetworkDefinition> import() const {
-    auto network = makeNetwork();
-    onnx::Parser parser(*network);
-    std::string bytes = model_.SerializeAsString();
-    parser.parse(bytes.data(), bytes.size());
-    return network;
-  }
-  // Imports, builds for exactly the inputs' shapes, runs.
-  std::vector<HostTensor> run(const std::vector<HostTensor>& inputs) const {
-    auto network = import();
-    return buildAndRun(*network, inputs);
-  }
-
- private:
-  ::onnx::ModelProto model_;
-};
-
-// The import fails as unsupported with `fragment` in its message.
-void expectUnsupported(const Model& model, const char* fragment) {
-  Error e = errorOf([&] { model.import(); }, "imported");
-  EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED) << e.what();
-  EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-}
 
 // ---- Naive references -------------------------------------------------------------------------------------------
 
@@ -176,9 +72,9 @@ TEST(OnnxConv, AutoPadSameOnDynamicSpatialSizes) {
   for (const char* mode : {"SAME_UPPER", "SAME_LOWER"}) {
     SCOPED_TRACE(mode);
     bool upper = std::string(mode) == "SAME_UPPER";
-    Model m(11);
+    OnnxModel m(11);
     m.input("x", {1, 2, -1, -1}).floats("w", {3, 2, 3, 3}, w);
-    setInts(setString(m.node("Conv", {"x", "w"}, {"y"}), "auto_pad", mode), "strides", {2, 2});
+    setInts(setString(m.outputNode("Conv", {"x", "w"}, {"y"}), "auto_pad", mode), "strides", {2, 2});
     auto network = m.import();
     EXPECT_EQ(network->getOutput(0)->getDimensions(), (Dims{1, 3, -1, -1}));
     auto engine = buildWithProfile(*network, profileFor("x", Dims{1, 2, 1, 1}, Dims{1, 2, 5, 5}, Dims{1, 2, 9, 9}));
@@ -201,9 +97,9 @@ TEST(OnnxConv, AutoPadSameOnDynamicSpatialSizes) {
 
 TEST(OnnxConv, InputSmallerThanTheKernelIsPaddedFirst) {
   // One element, kernel 3 with pads 1: only the middle tap sees the input. y = 10 * 2 + bias 1.
-  Model m(11);
+  OnnxModel m(11);
   m.input("x", {1, 1, 1}).floats("w", {1, 1, 3}, {1, 10, 100}).floats("b", {1}, {1});
-  setInts(m.node("Conv", {"x", "w", "b"}, {"y"}), "pads", {1, 1});
+  setInts(m.outputNode("Conv", {"x", "w", "b"}, {"y"}), "pads", {1, 1});
   auto out = m.run({HostTensor::f32(Dims{1, 1, 1}, {2})});
   EXPECT_EQ(out[0].dims, (Dims{1, 1, 1}));
   expectNear(out[0].f32(), {21});
@@ -211,18 +107,18 @@ TEST(OnnxConv, InputSmallerThanTheKernelIsPaddedFirst) {
 
 TEST(OnnxConv, GroupsAndInvalidAttributes) {
   // Two groups of one channel, kernel 1: each output map scales its own channel.
-  Model m(11);
+  OnnxModel m(11);
   m.input("x", {1, 2, 2}).floats("w", {2, 1, 1}, {3, -1});
-  setInt(m.node("Conv", {"x", "w"}, {"y"}), "group", 2);
+  setInt(m.outputNode("Conv", {"x", "w"}, {"y"}), "group", 2);
   expectNear(m.run({HostTensor::f32(Dims{1, 2, 2}, {1, 2, 3, 4})})[0].f32(), {3, 6, -3, -4});
-  Model bad(11);
+  OnnxModel bad(11);
   bad.input("x", {1, 1, 4}).floats("w", {1, 1, 3}, {1, 1, 1});
-  setInts(setString(bad.node("Conv", {"x", "w"}, {"y"}), "auto_pad", "SAME_UPPER"), "pads", {1, 1});
+  setInts(setString(bad.outputNode("Conv", {"x", "w"}, {"y"}), "auto_pad", "SAME_UPPER"), "pads", {1, 1});
   EXPECT_EQ(errorOf([&] { bad.import(); }).code(), ErrorCode::kINVALID_GRAPH);
-  Model odd(11);
+  OnnxModel odd(11);
   odd.input("x", {1, 1, 4}).floats("w", {1, 1, 3}, {1, 1, 1});
-  setString(odd.node("Conv", {"x", "w"}, {"y"}), "auto_pad", "FULL");
-  expectUnsupported(odd, "auto_pad 'FULL'");
+  setString(odd.outputNode("Conv", {"x", "w"}, {"y"}), "auto_pad", "FULL");
+  expectImportError(odd, ErrorCode::kUNSUPPORTED, "auto_pad 'FULL'");
 }
 
 // Stride 2 of x = [1, 2, 3] with kernel [1, 10, 100] gives the full result [1, 10, 102, 20, 203, 30, 300].
@@ -237,9 +133,9 @@ TEST(OnnxConvTranspose, PadsFromAutoPadAndOutputShape) {
                         Case{"NOTSET", {8}, {1, 10, 102, 20, 203, 30, 300, 0}},
                         Case{"NOTSET", {5}, {10, 102, 20, 203, 30}}}) {
     SCOPED_TRACE(std::string(c.autoPad) + " " + std::to_string(c.outputShape.size()));
-    Model m(11);
+    OnnxModel m(11);
     m.input("x", {1, 1, 3}).floats("w", {1, 1, 3}, {1, 10, 100});
-    NodeProto& n = setInts(m.node("ConvTranspose", {"x", "w"}, {"y"}), "strides", {2});
+    NodeProto& n = setInts(m.outputNode("ConvTranspose", {"x", "w"}, {"y"}), "strides", {2});
     setString(n, "auto_pad", c.autoPad);
     if (!c.outputShape.empty()) setInts(n, "output_shape", c.outputShape);
     auto out = m.run({HostTensor::f32(Dims{1, 1, 3}, {1, 2, 3})});
@@ -250,9 +146,9 @@ TEST(OnnxConvTranspose, PadsFromAutoPadAndOutputShape) {
 
 TEST(OnnxConvTranspose, GroupsBiasAndOutputPadding) {
   // Two groups, one map each, kernel 1, stride 2: every input element lands on even positions; bias fills the rest.
-  Model m(11);
+  OnnxModel m(11);
   m.input("x", {1, 2, 2}).floats("w", {2, 1, 1}, {2, 3}).floats("b", {2}, {1, -1});
-  NodeProto& n = setInts(setInt(m.node("ConvTranspose", {"x", "w", "b"}, {"y"}), "group", 2), "strides", {2});
+  NodeProto& n = setInts(setInt(m.outputNode("ConvTranspose", {"x", "w", "b"}, {"y"}), "group", 2), "strides", {2});
   setInts(n, "output_padding", {1});
   auto out = m.run({HostTensor::f32(Dims{1, 2, 2}, {1, 2, 3, 4})});
   EXPECT_EQ(out[0].dims, (Dims{1, 2, 4}));
@@ -261,9 +157,9 @@ TEST(OnnxConvTranspose, GroupsBiasAndOutputPadding) {
 
 TEST(OnnxGemm, TransposesScalesAndBroadcastsC) {
   auto a = randomFloats(3 * 2, 21), b = randomFloats(4 * 3, 22), c = randomFloats(4, 23);
-  Model m(13);
+  OnnxModel m(13);
   m.input("a", {3, 2}).input("b", {4, 3}).floats("c", {4}, c);
-  NodeProto& n = setInt(setInt(m.node("Gemm", {"a", "b", "c"}, {"y"}), "transA", 1), "transB", 1);
+  NodeProto& n = setInt(setInt(m.outputNode("Gemm", {"a", "b", "c"}, {"y"}), "transA", 1), "transB", 1);
   setFloat(setFloat(n, "alpha", 0.5f), "beta", 2.0f);
   auto out = m.run({HostTensor::f32(Dims{3, 2}, a), HostTensor::f32(Dims{4, 3}, b)});
   // y[i][j] = 0.5 * sum_k a[k][i] * b[j][k] + 2 * c[j]
@@ -277,16 +173,16 @@ TEST(OnnxGemm, TransposesScalesAndBroadcastsC) {
   EXPECT_EQ(out[0].dims, (Dims{2, 4}));
   expectNear(out[0].f32(), expected, 1e-5f, 1e-5f);
   // Without C (optional from opset 11).
-  Model noC(11);
+  OnnxModel noC(11);
   noC.input("a", {1, 2}).floats("b", {2, 1}, {3, 4});
-  noC.node("Gemm", {"a", "b"}, {"y"});
+  noC.outputNode("Gemm", {"a", "b"}, {"y"});
   expectNear(noC.run({HostTensor::f32(Dims{1, 2}, {1, 2})})[0].f32(), {11});
 }
 
 TEST(OnnxMatMul, BroadcastsABatchOfDynamicSize) {
-  Model m(13);
+  OnnxModel m(13);
   m.input("a", {-1, 2, 3}).floats("b", {3, 1}, {1, 10, 100});
-  m.node("MatMul", {"a", "b"}, {"y"});
+  m.outputNode("MatMul", {"a", "b"}, {"y"});
   auto network = m.import();
   auto engine = buildWithProfile(*network, profileFor("a", Dims{1, 2, 3}, Dims{2, 2, 3}, Dims{4, 2, 3}));
   auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 2, 3}, {1, 2, 3, 4, 5, 6, 0, 0, 1, 1, 0, 0})});
@@ -301,9 +197,9 @@ TEST(OnnxPool, AutoPadSameOnDynamicSpatialSizes) {
     for (const char* mode : {"SAME_UPPER", "SAME_LOWER"}) {
       SCOPED_TRACE(std::string(max ? "MaxPool " : "AveragePool ") + mode);
       bool upper = std::string(mode) == "SAME_UPPER";
-      Model m(11);
+      OnnxModel m(11);
       m.input("x", {1, 1, -1, -1});
-      NodeProto& n = m.node(max ? "MaxPool" : "AveragePool", {"x"}, {"y"});
+      NodeProto& n = m.outputNode(max ? "MaxPool" : "AveragePool", {"x"}, {"y"});
       setInts(setInts(setString(n, "auto_pad", mode), "kernel_shape", {3, 3}), "strides", {2, 2});
       auto network = m.import();
       auto engine = buildWithProfile(*network, profileFor("x", Dims{1, 1, 1, 1}, Dims{1, 1, 4, 4}, Dims{1, 1, 8, 8}));
@@ -326,21 +222,22 @@ TEST(OnnxPool, AutoPadSameOnDynamicSpatialSizes) {
 
 TEST(OnnxPool, CountIncludePadCeilModeAndUint8Max) {
   // Padded [0 | 2, 4, 6]: windows {0, 2} and {4, 6}, the padding counted.
-  Model avg(11);
+  OnnxModel avg(11);
   avg.input("x", {1, 1, 3});
-  NodeProto& n = setInts(setInts(avg.node("AveragePool", {"x"}, {"y"}), "kernel_shape", {2}), "pads", {1, 0});
+  NodeProto& n = setInts(setInts(avg.outputNode("AveragePool", {"x"}, {"y"}), "kernel_shape", {2}), "pads", {1, 0});
   setInt(setInts(n, "strides", {2}), "count_include_pad", 1);
   auto out = avg.run({HostTensor::f32(Dims{1, 1, 3}, {2, 4, 6})});
   EXPECT_EQ(out[0].dims, (Dims{1, 1, 2}));
   expectNear(out[0].f32(), {1, 5});
   // Ceil mode keeps the partial last window {10}.
-  Model ceil(11);
+  OnnxModel ceil(11);
   ceil.input("x", {1, 1, 5});
-  setInt(setInts(setInts(ceil.node("AveragePool", {"x"}, {"y"}), "kernel_shape", {2}), "strides", {2}), "ceil_mode", 1);
+  setInt(setInts(setInts(ceil.outputNode("AveragePool", {"x"}, {"y"}), "kernel_shape", {2}), "strides", {2}),
+         "ceil_mode", 1);
   expectNear(ceil.run({HostTensor::f32(Dims{1, 1, 5}, {2, 4, 6, 8, 10})})[0].f32(), {3, 7, 10});
-  Model bytes(12);
+  OnnxModel bytes(12);
   bytes.input("x", {1, 1, 4}, TensorProto::UINT8);
-  setInts(setInts(bytes.node("MaxPool", {"x"}, {"y"}), "kernel_shape", {2}), "strides", {2});
+  setInts(setInts(bytes.outputNode("MaxPool", {"x"}, {"y"}), "kernel_shape", {2}), "strides", {2});
   auto y = bytes.run({HostTensor::of<uint8_t>(DataType::kUINT8, Dims{1, 1, 4}, {7, 200, 3, 1})});
   EXPECT_EQ(y[0].as<uint8_t>(), (std::vector<uint8_t>{200, 3}));
 }
@@ -348,20 +245,20 @@ TEST(OnnxPool, CountIncludePadCeilModeAndUint8Max) {
 TEST(OnnxPool, LpPoolAndGlobalPools) {
   for (int64_t p : {1, 2, 3}) {
     SCOPED_TRACE(p);
-    Model m(11);
+    OnnxModel m(11);
     m.input("x", {1, 1, 4});
-    setInt(setInts(setInts(m.node("LpPool", {"x"}, {"y"}), "kernel_shape", {2}), "strides", {2}), "p", p);
+    setInt(setInts(setInts(m.outputNode("LpPool", {"x"}, {"y"}), "kernel_shape", {2}), "strides", {2}), "p", p);
     auto out = m.run({HostTensor::f32(Dims{1, 1, 4}, {3, -4, 0, 5})});
     auto norm = [&](float a, float b) {
       return static_cast<float>(std::pow(std::pow(std::abs(a), p) + std::pow(std::abs(b), p), 1.0 / p));
     };
     expectNear(out[0].f32(), {norm(3, -4), norm(0, 5)}, 1e-5f, 1e-5f);
   }
-  Model g(2);
+  OnnxModel g(2);
   g.input("x", {1, 2, 2});
-  setInt(g.node("GlobalLpPool", {"x"}, {"y"}), "p", 2);
-  g.node("GlobalMaxPool", {"x"}, {"m"});
-  g.node("GlobalAveragePool", {"x"}, {"a"});
+  setInt(g.outputNode("GlobalLpPool", {"x"}, {"y"}), "p", 2);
+  g.outputNode("GlobalMaxPool", {"x"}, {"m"});
+  g.outputNode("GlobalAveragePool", {"x"}, {"a"});
   auto out = g.run({HostTensor::f32(Dims{1, 2, 2}, {3, 4, -6, 8})});
   EXPECT_EQ(out[0].dims, (Dims{1, 2, 1}));
   expectNear(out[0].f32(), {5, 10});
@@ -370,20 +267,20 @@ TEST(OnnxPool, LpPoolAndGlobalPools) {
 }
 
 TEST(OnnxPool, UnsupportedForms) {
-  Model lp(18);
+  OnnxModel lp(18);
   lp.input("x", {1, 1, 4});
-  setInt(setInts(lp.node("LpPool", {"x"}, {"y"}), "kernel_shape", {2}), "ceil_mode", 1);
-  expectUnsupported(lp, "ceil_mode");
+  setInt(setInts(lp.outputNode("LpPool", {"x"}, {"y"}), "kernel_shape", {2}), "ceil_mode", 1);
+  expectImportError(lp, ErrorCode::kUNSUPPORTED, "ceil_mode");
 }
 
 // ---- Reductions -------------------------------------------------------------------------------------------------
 
 HostTensor runReduction(int64_t opset, const std::string& op, const std::vector<float>& x, const Dims& dims,
-                        const std::function<void(Model&, NodeProto&)>& configure = {}) {
-  Model m(opset);
+                        const std::function<void(OnnxModel&, NodeProto&)>& configure = {}) {
+  OnnxModel m(opset);
   std::vector<int64_t> shape(dims.d, dims.d + dims.nbDims);
   m.input("x", shape);
-  NodeProto& n = m.node(op, {"x"}, {"y"});
+  NodeProto& n = m.outputNode(op, {"x"}, {"y"});
   if (configure) configure(m, n);
   return m.run({HostTensor::f32(dims, x)})[0];
 }
@@ -391,7 +288,7 @@ HostTensor runReduction(int64_t opset, const std::string& op, const std::vector<
 TEST(OnnxReduce, EveryReductionOverTheLastAxis) {
   // Rows [1, -2, 2] and [0.5, 1, 4], reduced over axis -1 without keeping it.
   std::vector<float> x = {1, -2, 2, 0.5f, 1, 4};
-  auto axes = [](Model&, NodeProto& n) { setInt(setInts(n, "axes", {-1}), "keepdims", 0); };
+  auto axes = [](OnnxModel&, NodeProto& n) { setInt(setInts(n, "axes", {-1}), "keepdims", 0); };
   struct Case {
     const char* op;
     std::vector<float> expected;
@@ -420,40 +317,40 @@ TEST(OnnxReduce, DefaultAxesKeepDimsAndStableLogSumExp) {
 TEST(OnnxReduce, AxesInputAndNoopWithEmptyAxes) {
   std::vector<float> x = {1, -2, 3, 4};
   // Axes from a constant input (ReduceSum from opset 13, the others from 18).
-  HostTensor sum = runReduction(13, "ReduceSum", x, Dims{2, 2}, [](Model& m, NodeProto& n) {
+  HostTensor sum = runReduction(13, "ReduceSum", x, Dims{2, 2}, [](OnnxModel& m, NodeProto& n) {
     m.ints("axes", {0});
     n.add_input("axes");
   });
   expectNear(sum.f32(), {4, 2});
-  HostTensor mean = runReduction(18, "ReduceMean", x, Dims{2, 2}, [](Model& m, NodeProto& n) {
+  HostTensor mean = runReduction(18, "ReduceMean", x, Dims{2, 2}, [](OnnxModel& m, NodeProto& n) {
     m.ints("axes", {1});
     n.add_input("axes");
     setInt(n, "keepdims", 0);
   });
   expectNear(mean.f32(), {-0.5f, 3.5f});
   // "If true, no reduction is applied, but other operations will be performed": ReduceSumSquare squares.
-  HostTensor noop = runReduction(18, "ReduceSumSquare", x, Dims{2, 2}, [](Model&, NodeProto& n) {
+  HostTensor noop = runReduction(18, "ReduceSumSquare", x, Dims{2, 2}, [](OnnxModel&, NodeProto& n) {
     setInt(n, "noop_with_empty_axes", 1);
   });
   EXPECT_EQ(noop.dims, (Dims{2, 2}));
   expectNear(noop.f32(), {1, 4, 9, 16});
-  HostTensor identity = runReduction(13, "ReduceSum", x, Dims{2, 2}, [](Model& m, NodeProto& n) {
+  HostTensor identity = runReduction(13, "ReduceSum", x, Dims{2, 2}, [](OnnxModel& m, NodeProto& n) {
     m.ints("none", {});
     n.add_input("none");
     setInt(n, "noop_with_empty_axes", 1);
   });
   expectNear(identity.f32(), x);
   // Axes only known at run time would decide the output shape.
-  Model runtime(13);
+  OnnxModel runtime(13);
   runtime.input("x", {2, 2}).input("axes", {1}, TensorProto::INT64);
-  runtime.node("ReduceSum", {"x", "axes"}, {"y"});
-  expectUnsupported(runtime, "axes input must be known at build time");
+  runtime.outputNode("ReduceSum", {"x", "axes"}, {"y"});
+  expectImportError(runtime, ErrorCode::kUNSUPPORTED, "axes input must be known at build time");
 }
 
 TEST(OnnxReduce, DynamicReducedAxis) {
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {2, -1});
-  setInts(m.node("ReduceL2", {"x"}, {"y"}), "axes", {1});
+  setInts(m.outputNode("ReduceL2", {"x"}, {"y"}), "axes", {1});
   auto network = m.import();
   auto engine = buildWithProfile(*network, profileFor("x", Dims{2, 1}, Dims{2, 2}, Dims{2, 4}));
   auto context = engine->createExecutionContext();
@@ -473,9 +370,9 @@ TEST(OnnxArgMax, FirstOrLastIndexOnADynamicAxis) {
   for (const Case& c : {Case{"ArgMax", 0, {1, 0}}, Case{"ArgMax", 1, {2, 3}}, Case{"ArgMin", 0, {3, 2}},
                         Case{"ArgMin", 1, {3, 2}}}) {
     SCOPED_TRACE(std::string(c.op) + (c.last ? " last" : " first"));
-    Model m(13);
+    OnnxModel m(13);
     m.input("x", {2, -1});
-    setInt(setInt(setInt(m.node(c.op, {"x"}, {"y"}), "axis", -1), "keepdims", 0), "select_last_index", c.last);
+    setInt(setInt(setInt(m.outputNode(c.op, {"x"}, {"y"}), "axis", -1), "keepdims", 0), "select_last_index", c.last);
     auto network = m.import();
     auto engine = buildWithProfile(*network, profileFor("x", Dims{2, 1}, Dims{2, 4}, Dims{2, 6}));
     auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 4}, {1, 3, 3, 0, 5, 5, 1, 5})});
@@ -486,26 +383,26 @@ TEST(OnnxArgMax, FirstOrLastIndexOnADynamicAxis) {
 }
 
 TEST(OnnxTopK, KFromAConstantOrTheAttribute) {
-  Model m(11);
+  OnnxModel m(11);
   m.input("x", {4, 2}).ints("k", {2});
-  setInt(setInt(m.node("TopK", {"x", "k"}, {"v", "i"}), "axis", 0), "largest", 0);
+  setInt(setInt(m.outputNode("TopK", {"x", "k"}, {"v", "i"}), "axis", 0), "largest", 0);
   auto out = m.run({HostTensor::f32(Dims{4, 2}, {4, 1, 2, 7, 2, 0, 9, 3})});
   EXPECT_EQ(out[0].dims, (Dims{2, 2}));
   expectNear(out[0].f32(), {2, 0, 2, 1});
   EXPECT_EQ(out[1].type, DataType::kINT64);
   EXPECT_EQ(out[1].as<int64_t>(), (std::vector<int64_t>{1, 2, 2, 0}));
-  Model v1(1);
+  OnnxModel v1(1);
   v1.input("x", {3});
-  setInt(v1.node("TopK", {"x"}, {"v", "i"}), "k", 1);
+  setInt(v1.outputNode("TopK", {"x"}, {"v", "i"}), "k", 1);
   auto top = v1.run({HostTensor::f32(Dims{3}, {1, 8, 2})});
   expectNear(top[0].f32(), {8});
   EXPECT_EQ(top[1].as<int64_t>(), (std::vector<int64_t>{1}));
   // K computed from the data (not from shapes, not a graph input) is only known at run time.
-  Model runtime(11);
+  OnnxModel runtime(11);
   runtime.input("x", {3});
-  runtime.node("ArgMax", {"x"}, {"k"});
-  runtime.node("TopK", {"x", "k"}, {"v", "i"});
-  expectUnsupported(runtime, "K must be known at build time");
+  runtime.outputNode("ArgMax", {"x"}, {"k"});
+  runtime.outputNode("TopK", {"x", "k"}, {"v", "i"});
+  expectImportError(runtime, ErrorCode::kUNSUPPORTED, "K must be known at build time");
 }
 
 // ---- Softmax family ---------------------------------------------------------------------------------------------
@@ -513,17 +410,17 @@ TEST(OnnxTopK, KFromAConstantOrTheAttribute) {
 TEST(OnnxSoftmax, CoercedTo2DBeforeOpset13AndOneAxisFrom13) {
   std::vector<float> x = {0, 1, 2, 3, 1, 1, 1, 1};
   // Opset 11, axis 1 of [2, 2, 2]: each batch row's four values together.
-  Model old(11);
+  OnnxModel old(11);
   old.input("x", {2, 2, 2});
-  setInt(old.node("Softmax", {"x"}, {"y"}), "axis", 1);
+  setInt(old.outputNode("Softmax", {"x"}, {"y"}), "axis", 1);
   auto a = old.run({HostTensor::f32(Dims{2, 2, 2}, x)})[0];
   EXPECT_EQ(a.dims, (Dims{2, 2, 2}));
   float z = 1 + std::exp(1.0f) + std::exp(2.0f) + std::exp(3.0f);
   expectNear(a.f32(), {1 / z, std::exp(1.0f) / z, std::exp(2.0f) / z, std::exp(3.0f) / z, 0.25f, 0.25f, 0.25f, 0.25f});
   // Opset 13, axis 1: pairs along the middle axis.
-  Model now(13);
+  OnnxModel now(13);
   now.input("x", {2, 2, 2});
-  setInt(now.node("LogSoftmax", {"x"}, {"y"}), "axis", 1);
+  setInt(now.outputNode("LogSoftmax", {"x"}, {"y"}), "axis", 1);
   auto b = now.run({HostTensor::f32(Dims{2, 2, 2}, x)})[0];
   float l = -std::log(1 + std::exp(2.0f));
   expectNear(b.f32(), {l, l, 2 + l, 2 + l, std::log(0.5f), std::log(0.5f), std::log(0.5f), std::log(0.5f)}, 1e-5f,
@@ -531,17 +428,17 @@ TEST(OnnxSoftmax, CoercedTo2DBeforeOpset13AndOneAxisFrom13) {
 }
 
 TEST(OnnxSoftmax, HardmaxMarksTheFirstMaximum) {
-  Model now(13);
+  OnnxModel now(13);
   now.input("x", {2, -1});
-  now.node("Hardmax", {"x"}, {"y"});
+  now.outputNode("Hardmax", {"x"}, {"y"});
   auto network = now.import();
   auto engine = buildWithProfile(*network, profileFor("x", Dims{2, 1}, Dims{2, 3}, Dims{2, 5}));
   auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 3}, {1, 3, 3, -1, -2, -3})});
   expectNear(out[0].f32(), {0, 1, 0, 1, 0, 0});
   // Opset 11 with axis 0: the maximum of the whole flattened tensor.
-  Model old(11);
+  OnnxModel old(11);
   old.input("x", {2, 2});
-  setInt(old.node("Hardmax", {"x"}, {"y"}), "axis", 0);
+  setInt(old.outputNode("Hardmax", {"x"}, {"y"}), "axis", 0);
   expectNear(old.run({HostTensor::f32(Dims{2, 2}, {1, 5, 5, 2})})[0].f32(), {0, 1, 0, 0});
 }
 
@@ -549,39 +446,39 @@ TEST(OnnxSoftmax, HardmaxMarksTheFirstMaximum) {
 
 TEST(OnnxNormalization, BatchNormalizationInferenceHandComputed) {
   // Channel 0: (1 - 0) / 1 * 2 + 0 = 2. Channel 1: (2 - 1) / 2 * 1 + 1 = 1.5.
-  Model m(15);
+  OnnxModel m(15);
   m.input("x", {1, 2, 1, 1}).floats("s", {2}, {2, 1}).floats("b", {2}, {0, 1});
   m.floats("mean", {2}, {0, 1}).floats("var", {2}, {1, 4});
-  setFloat(m.node("BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y"}), "epsilon", 0);
+  setFloat(m.outputNode("BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y"}), "epsilon", 0);
   expectNear(m.run({HostTensor::f32(Dims{1, 2, 1, 1}, {1, 2})})[0].f32(), {2, 1.5f});
   // Opset 6, spatial = 0: statistics per activation ([C, W]).
-  Model perActivation(6);
+  OnnxModel perActivation(6);
   perActivation.input("x", {1, 1, 2}).floats("s", {1, 2}, {1, 3}).floats("b", {1, 2}, {0, 0});
   perActivation.floats("mean", {1, 2}, {1, 0}).floats("var", {1, 2}, {4, 1});
-  NodeProto& n = perActivation.node("BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y"});
+  NodeProto& n = perActivation.outputNode("BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y"});
   setInt(setFloat(setInt(n, "spatial", 0), "epsilon", 0), "is_test", 1);
   expectNear(perActivation.run({HostTensor::f32(Dims{1, 1, 2}, {5, 2})})[0].f32(), {2, 6});
-  Model training(15);
+  OnnxModel training(15);
   training.input("x", {1, 2}).floats("s", {2}, {1, 1}).floats("b", {2}, {0, 0});
   training.floats("mean", {2}, {0, 0}).floats("var", {2}, {1, 1});
-  setInt(training.node("BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y"}), "training_mode", 1);
+  setInt(training.outputNode("BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y"}), "training_mode", 1);
   // Training mode normalizes with the batch's own statistics: one value per channel becomes 0 (then the bias).
   expectNear(training.run({HostTensor::f32(Dims{1, 2}, {3, -5})})[0].f32(), {0, 0});
 }
 
 TEST(OnnxNormalization, InstanceNormalizationPerChannel) {
   // Channel 0 [1, 3] and channel 1 [2, 4]: each normalizes to [-1, 1], then scale and bias per channel.
-  Model m(6);
+  OnnxModel m(6);
   m.input("x", {1, 2, 2}).floats("s", {2}, {2, 5}).floats("b", {2}, {1, 7});
-  setFloat(m.node("InstanceNormalization", {"x", "s", "b"}, {"y"}), "epsilon", 0.0f);
+  setFloat(m.outputNode("InstanceNormalization", {"x", "s", "b"}, {"y"}), "epsilon", 0.0f);
   expectNear(m.run({HostTensor::f32(Dims{1, 2, 2}, {1, 3, 2, 4})})[0].f32(), {-1, 3, 2, 12});
 }
 
 TEST(OnnxNormalization, LayerNormalizationWithMeanAndInvStdDev) {
   // Rows [1, 3] and [2, 6]: means 2 and 4, variances 1 and 4; B is optional.
-  Model m(17);
+  OnnxModel m(17);
   m.input("x", {2, 2}).floats("w", {2}, {1, 2});
-  setFloat(m.node("LayerNormalization", {"x", "w"}, {"y", "mean", "inv"}), "epsilon", 0);
+  setFloat(m.outputNode("LayerNormalization", {"x", "w"}, {"y", "mean", "inv"}), "epsilon", 0);
   auto out = m.run({HostTensor::f32(Dims{2, 2}, {1, 3, 2, 6})});
   expectNear(out[0].f32(), {-1, 2, -1, 2});
   EXPECT_EQ(out[1].dims, (Dims{2, 1}));
@@ -591,34 +488,34 @@ TEST(OnnxNormalization, LayerNormalizationWithMeanAndInvStdDev) {
 
 TEST(OnnxNormalization, GroupNormalizationPerGroupAndPerChannelScale) {
   // Groups (1, 2) and (3, 5) normalize to [-1, 1] each.
-  Model v18(18);
+  OnnxModel v18(18);
   v18.input("x", {1, 4, 1}).floats("s", {2}, {2, 3}).floats("b", {2}, {0, 1});
-  setFloat(setInt(v18.node("GroupNormalization", {"x", "s", "b"}, {"y"}), "num_groups", 2), "epsilon", 0);
+  setFloat(setInt(v18.outputNode("GroupNormalization", {"x", "s", "b"}, {"y"}), "num_groups", 2), "epsilon", 0);
   expectNear(v18.run({HostTensor::f32(Dims{1, 4, 1}, {1, 2, 3, 5})})[0].f32(), {-2, 2, -2, 4});
-  Model v21(21);
+  OnnxModel v21(21);
   v21.input("x", {1, 4, 1}).floats("s", {4}, {1, 2, 3, 4}).floats("b", {4}, {0, 0, 0, 1});
-  setFloat(setInt(v21.node("GroupNormalization", {"x", "s", "b"}, {"y"}), "num_groups", 2), "epsilon", 0);
+  setFloat(setInt(v21.outputNode("GroupNormalization", {"x", "s", "b"}, {"y"}), "num_groups", 2), "epsilon", 0);
   expectNear(v21.run({HostTensor::f32(Dims{1, 4, 1}, {1, 2, 3, 5})})[0].f32(), {-1, 2, -3, 5});
 }
 
 TEST(OnnxNormalization, MeanVarianceNormalizationDefaultAxes) {
   // Axes 0, 2, 3 of [2, 1, 1, 2] = every value of the one channel: mean 4, variance 5.
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {2, 1, 1, 2});
-  m.node("MeanVarianceNormalization", {"x"}, {"y"});
+  m.outputNode("MeanVarianceNormalization", {"x"}, {"y"});
   float s = std::sqrt(5.0f);
   expectNear(m.run({HostTensor::f32(Dims{2, 1, 1, 2}, {1, 3, 5, 7})})[0].f32(), {-3 / s, -1 / s, 1 / s, 3 / s});
 }
 
 TEST(OnnxNormalization, LRNAndEinsum) {
-  Model lrn(13);
+  OnnxModel lrn(13);
   lrn.input("x", {1, 3});
-  NodeProto& n = setInt(lrn.node("LRN", {"x"}, {"y"}), "size", 2);
+  NodeProto& n = setInt(lrn.outputNode("LRN", {"x"}, {"y"}), "size", 2);
   setFloat(setFloat(setFloat(n, "alpha", 2), "beta", 1), "bias", 1);
   expectNear(lrn.run({HostTensor::f32(Dims{1, 3}, {1, 2, 3})})[0].f32(), {1.0f / 6, 2.0f / 14, 3.0f / 10});
-  Model einsum(12);
+  OnnxModel einsum(12);
   einsum.input("a", {2, 3}).input("b", {3});
-  setString(einsum.node("Einsum", {"a", "b"}, {"y"}), "equation", "ij, j -> i");
+  setString(einsum.outputNode("Einsum", {"a", "b"}, {"y"}), "equation", "ij, j -> i");
   expectNear(einsum.run({HostTensor::f32(Dims{2, 3}, {1, 2, 3, 4, 5, 6}), HostTensor::f32(Dims{3}, {1, 0, -1})})[0]
                  .f32(),
              {-2, -2});

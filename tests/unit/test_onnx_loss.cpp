@@ -2,18 +2,14 @@
 // every reduction, weights, ignore_index (inside and outside [0, C)), dynamic shapes, the log_prob output, and the
 // inputs that must be rejected. Expected values are the ONNX operator documentation's examples or worked by hand.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <optional>
 
-#include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
-
-using TensorProto = ::onnx::TensorProto;
 
 // One loss node: inputs "input" and "target" (-1 marks a dynamic dimension), the weight as an initializer.
 struct LossModel {
@@ -26,60 +22,24 @@ struct LossModel {
   std::optional<int64_t> ignoreIndex;
   bool logProb = false;  // SoftmaxCrossEntropyLoss's second output
 
-  void importInto(NetworkDefinition& network) const {
-    ::onnx::ModelProto model;
-    model.set_ir_version(8);
-    model.add_opset_import()->set_version(opset);
-    auto* graph = model.mutable_graph();
-    auto addInput = [&](const char* name, const std::vector<int64_t>& dims, int32_t type) {
-      auto* tensor = graph->add_input()->mutable_type()->mutable_tensor_type();
-      graph->mutable_input(graph->input_size() - 1)->set_name(name);
-      tensor->set_elem_type(type);
-      tensor->mutable_shape();  // a known rank, also for a scalar
-      for (size_t i = 0; i < dims.size(); ++i) {
-        auto* d = tensor->mutable_shape()->add_dim();
-        if (dims[i] < 0) d->set_dim_param(std::string(name) + std::to_string(i));
-        else d->set_dim_value(dims[i]);
-      }
-    };
-    addInput("input", inputDims, TensorProto::FLOAT);
-    addInput("target", targetDims, targetType);
-    auto* node = graph->add_node();
-    node->set_op_type(op);
-    node->add_input("input");
-    node->add_input("target");
+  OnnxModel model() const {
+    OnnxModel m(opset);
+    m.input("input", inputDims).input("target", targetDims, targetType);
+    std::vector<std::string> inputs = {"input", "target"};
     if (!weight.empty()) {
-      node->add_input("weight");
-      auto* w = graph->add_initializer();
-      w->set_name("weight");
-      w->set_data_type(TensorProto::FLOAT);
-      w->add_dims(static_cast<int64_t>(weight.size()));
-      for (float v : weight) w->add_float_data(v);
+      inputs.push_back("weight");
+      m.floats("weight", {static_cast<int64_t>(weight.size())}, weight);
     }
-    node->add_output("loss");
-    graph->add_output()->set_name("loss");
-    if (logProb) {
-      node->add_output("log_prob");
-      graph->add_output()->set_name("log_prob");
-    }
-    auto* r = node->add_attribute();
-    r->set_name("reduction");
-    r->set_type(::onnx::AttributeProto::STRING);
-    r->set_s(reduction);
-    if (ignoreIndex) {
-      auto* ii = node->add_attribute();
-      ii->set_name("ignore_index");
-      ii->set_type(::onnx::AttributeProto::INT);
-      ii->set_i(*ignoreIndex);
-    }
-    std::string bytes = model.SerializeAsString();
-    onnx::Parser(network).parse(bytes.data(), bytes.size());
+    std::vector<std::string> outputs = {"loss"};
+    if (logProb) outputs.push_back("log_prob");
+    NodeProto& node = m.outputNode(op, inputs, outputs);
+    setString(node, "reduction", reduction);
+    if (ignoreIndex) setInt(node, "ignore_index", *ignoreIndex);
+    return m;
   }
 
   std::vector<HostTensor> run(const std::vector<float>& input, const std::vector<int64_t>& target) const {
-    NetworkDefinition network;
-    importInto(network);
-    return buildAndRun(network, {HostTensor::f32(toDims(inputDims), input), targetTensor(targetDims, target)});
+    return model().run({HostTensor::f32(toDims(inputDims), input), targetTensor(targetDims, target)});
   }
 
   HostTensor targetTensor(const std::vector<int64_t>& dims, const std::vector<int64_t>& values) const {
@@ -87,10 +47,7 @@ struct LossModel {
     return HostTensor::i32(toDims(dims), std::vector<int32_t>(values.begin(), values.end()));
   }
 
-  Error importError() const {
-    NetworkDefinition network;
-    return errorOf([&] { importInto(network); }, "the import succeeded");
-  }
+  Error importError() const { return model().importError(); }
 };
 
 // The operator documentation's examples: N, C, d1 = 2, 3, 2.
@@ -180,13 +137,12 @@ TEST(OnnxNegativeLogLikelihoodLoss, DynamicShapes) {
   m.weight = kWeight;
   m.ignoreIndex = 0;
   m.reduction = "none";
-  NetworkDefinition network;
-  m.importInto(network);
-  EXPECT_EQ(toString(network.getOutput(0)->getDimensions()), "-1x-1");
+  auto network = m.model().import();
+  EXPECT_EQ(toString(network->getOutput(0)->getDimensions()), "-1x-1");
   OptimizationProfile profile;
   setRange(profile, "input", {1, 3, 1}, {2, 3, 2}, {4, 3, 4});
   setRange(profile, "target", {1, 1}, {2, 2}, {4, 4});
-  auto engine = buildWithProfile(network, profile);
+  auto engine = buildWithProfile(*network, profile);
   auto ctx = engine->createExecutionContext();
   auto out = runContext(*ctx, {HostTensor::f32({2, 3, 2}, kInput), HostTensor::i64({2, 2}, kTarget)});
   EXPECT_EQ(toString(out[0].dims), "2x2");

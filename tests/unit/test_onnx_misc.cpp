@@ -2,128 +2,11 @@
 // every attribute form, axes and keep_aspect_ratio_policy, dynamic input shapes, and what must be reported as
 // unsupported or invalid. Expected values are the ONNX backend tests' outputs or worked by hand.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
-#include <cstring>
-
-#include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
-
-using NodeProto = ::onnx::NodeProto;
-using AttributeProto = ::onnx::AttributeProto;
-using TensorProto = ::onnx::TensorProto;
-
-// ---- Building models -------------------------------------------------------------------------------------------
-
-TensorProto floatTensor(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
-  TensorProto t;
-  t.set_name(name);
-  t.set_data_type(TensorProto::FLOAT);
-  for (int64_t d : dims) t.add_dims(d);
-  for (float v : values) t.add_float_data(v);
-  return t;
-}
-
-TensorProto int64Tensor(const std::string& name, const std::vector<int64_t>& values) {
-  TensorProto t;
-  t.set_name(name);
-  t.set_data_type(TensorProto::INT64);
-  t.add_dims(static_cast<int64_t>(values.size()));
-  for (int64_t v : values) t.add_int64_data(v);
-  return t;
-}
-
-AttributeProto& newAttr(NodeProto& n, const std::string& name, AttributeProto::AttributeType type) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(type);
-  return *a;
-}
-void setInt(NodeProto& n, const std::string& name, int64_t v) { newAttr(n, name, AttributeProto::INT).set_i(v); }
-void setFloat(NodeProto& n, const std::string& name, float v) { newAttr(n, name, AttributeProto::FLOAT).set_f(v); }
-void setString(NodeProto& n, const std::string& name, const std::string& v) {
-  newAttr(n, name, AttributeProto::STRING).set_s(v);
-}
-void setInts(NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
-  auto& a = newAttr(n, name, AttributeProto::INTS);
-  for (int64_t x : v) a.add_ints(x);
-}
-void setFloats(NodeProto& n, const std::string& name, const std::vector<float>& v) {
-  auto& a = newAttr(n, name, AttributeProto::FLOATS);
-  for (float x : v) a.add_floats(x);
-}
-
-class Model {
- public:
-  explicit Model(int64_t opset) {
-    model_.set_ir_version(8);
-    model_.add_opset_import()->set_version(opset);
-  }
-  // -1 in `dims` is a dynamic dimension.
-  Model& input(const std::string& name, const std::vector<int64_t>& dims, int32_t type = TensorProto::FLOAT) {
-    auto* t = model_.mutable_graph()->add_input();
-    t->set_name(name);
-    auto* tensor = t->mutable_type()->mutable_tensor_type();
-    tensor->set_elem_type(type);
-    auto* shape = tensor->mutable_shape();
-    for (int64_t d : dims) {
-      if (d < 0) shape->add_dim()->set_dim_param(name + "_dim");
-      else shape->add_dim()->set_dim_value(d);
-    }
-    return *this;
-  }
-  Model& initializer(const TensorProto& t) {
-    *model_.mutable_graph()->add_initializer() = t;
-    return *this;
-  }
-  NodeProto& node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output) {
-    auto* n = model_.mutable_graph()->add_node();
-    n->set_op_type(op);
-    for (const auto& i : inputs) n->add_input(i);
-    n->add_output(output);
-    return *n;
-  }
-  Model& output(const std::string& name) {
-    model_.mutable_graph()->add_output()->set_name(name);
-    return *this;
-  }
-  void importInto(NetworkDefinition& network) const {
-    onnx::Parser parser(network);
-    std::string bytes = model_.SerializeAsString();
-    parser.parse(bytes.data(), bytes.size());
-  }
-
- private:
-  ::onnx::ModelProto model_;
-};
-
-// Imports, builds for the inputs' shapes and runs once.
-std::vector<HostTensor> run(const Model& model, const std::vector<HostTensor>& inputs) {
-  NetworkDefinition network;
-  model.importInto(network);
-  return buildAndRun(network, inputs);
-}
-
-// The error an import raises.
-Error importError(const Model& model) {
-  NetworkDefinition network;
-  return errorOf([&] { model.importInto(network); }, "the import succeeded");
-}
-
-void expectUnsupported(const Model& model, const char* reasonFragment) {
-  Error e = importError(model);
-  EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED) << e.what();
-  EXPECT_NE(std::string(e.what()).find(reasonFragment), std::string::npos) << e.what();
-}
-
-void expectInvalid(const Model& model, const char* reasonFragment) {
-  Error e = importError(model);
-  EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH) << e.what();
-  EXPECT_NE(std::string(e.what()).find(reasonFragment), std::string::npos) << e.what();
-}
 
 // ---- Constant ----------------------------------------------------------------------------------------------------
 
@@ -136,7 +19,7 @@ TEST(OnnxConstant, EveryValueAttribute) {
     std::vector<double> values;
   };
   std::vector<Case> cases = {
-      {"value", [](NodeProto& n) { *newAttr(n, "value", AttributeProto::TENSOR).mutable_t() = floatTensor("", {2, 2}, {1, -2, 3.5f, 4}); },
+      {"value", [](NodeProto& n) { setTensor(n, "value", floatTensor("", {2, 2}, {1, -2, 3.5f, 4})); },
        DataType::kFLOAT, "2x2", {1, -2, 3.5, 4}},
       {"value_float", [](NodeProto& n) { setFloat(n, "value_float", 2.5f); }, DataType::kFLOAT, "scalar", {2.5}},
       {"value_floats", [](NodeProto& n) { setFloats(n, "value_floats", {1, 2, 3}); }, DataType::kFLOAT, "3", {1, 2, 3}},
@@ -147,10 +30,10 @@ TEST(OnnxConstant, EveryValueAttribute) {
     SCOPED_TRACE(c.attr);
     // Opset 6 (as the pytorch-converted tests) and 13: one importer covers every Constant version.
     for (int64_t opset : {6, 13}) {
-      Model m(opset);
-      c.set(m.node("Constant", {}, "c"));
+      OnnxModel m(opset);
+      c.set(m.node("Constant", {}, {"c"}));
       m.output("c");
-      auto out = run(m, {});
+      auto out = m.run({});
       ASSERT_EQ(out.size(), 1u);
       EXPECT_EQ(out[0].type, c.type);
       EXPECT_EQ(toString(out[0].dims), c.dims);
@@ -165,27 +48,27 @@ TEST(OnnxConstant, EveryValueAttribute) {
 }
 
 TEST(OnnxConstant, SparseAndStringValuesAreUnsupported) {
-  Model sparse(13);
-  newAttr(sparse.node("Constant", {}, "c"), "sparse_value", AttributeProto::SPARSE_TENSOR);
+  OnnxModel sparse(13);
+  addAttribute(sparse.node("Constant", {}, {"c"}), "sparse_value", AttributeProto::SPARSE_TENSOR);
   sparse.output("c");
-  expectUnsupported(sparse, "sparse_value");
-  Model strings(13);
-  newAttr(strings.node("Constant", {}, "c"), "value_strings", AttributeProto::STRINGS).add_strings("a");
+  expectImportError(sparse, ErrorCode::kUNSUPPORTED, "sparse_value");
+  OnnxModel strings(13);
+  addAttribute(strings.node("Constant", {}, {"c"}), "value_strings", AttributeProto::STRINGS).add_strings("a");
   strings.output("c");
-  expectUnsupported(strings, "string tensors");
+  expectImportError(strings, ErrorCode::kUNSUPPORTED, "string tensors");
 }
 
 TEST(OnnxConstant, ExactlyOneValueAttribute) {
-  Model none(13);
-  none.node("Constant", {}, "c");
+  OnnxModel none(13);
+  none.node("Constant", {}, {"c"});
   none.output("c");
-  expectInvalid(none, "none of value");
-  Model two(13);
-  NodeProto& n = two.node("Constant", {}, "c");
+  expectImportError(none, ErrorCode::kINVALID_GRAPH, "none of value");
+  OnnxModel two(13);
+  NodeProto& n = two.node("Constant", {}, {"c"});
   setFloat(n, "value_float", 1);
   setInt(n, "value_int", 1);
   two.output("c");
-  expectInvalid(two, "exactly one");
+  expectImportError(two, ErrorCode::kINVALID_GRAPH, "exactly one");
 }
 
 // ---- Resize 11 and later: scales, sizes, roi, every attribute ----------------------------------------------------
@@ -193,27 +76,28 @@ TEST(OnnxConstant, ExactlyOneValueAttribute) {
 const std::vector<float> k2x2 = {1, 2, 3, 4};
 
 // X (from an input of `dims`), roi "", then scales or sizes as initializers.
-Model resizeModel(int64_t opset, const std::vector<int64_t>& dims, const std::vector<float>& scales,
-                  const std::vector<int64_t>& sizes, NodeProto** node) {
-  Model m(opset);
+OnnxModel resizeModel(int64_t opset, const std::vector<int64_t>& dims, const std::vector<float>& scales,
+                      const std::vector<int64_t>& sizes, NodeProto** node) {
+  OnnxModel m(opset);
   m.input("X", dims);
   std::vector<std::string> inputs = {"X", ""};
   if (!scales.empty()) {
-    m.initializer(floatTensor("scales", {static_cast<int64_t>(scales.size())}, scales));
+    m.floats("scales", {static_cast<int64_t>(scales.size())}, scales);
     inputs.push_back("scales");
   } else {
-    m.initializer(int64Tensor("sizes", sizes));
+    m.ints("sizes", sizes);
     inputs.push_back("");
     inputs.push_back("sizes");
   }
-  *node = &m.node("Resize", inputs, "Y");
+  *node = &m.node("Resize", inputs, {"Y"});
   m.output("Y");
   return m;
 }
 
 // One node's output for the single input X.
-std::vector<float> resizeOutput(const Model& m, const Dims& dims, const std::vector<float>& x, const char* expectDims) {
-  auto out = run(m, {HostTensor::f32(dims, x)});
+std::vector<float> resizeOutput(const OnnxModel& m, const Dims& dims, const std::vector<float>& x,
+                                const char* expectDims) {
+  auto out = m.run({HostTensor::f32(dims, x)});
   EXPECT_EQ(toString(out[0].dims), expectDims);
   return out[0].f32();
 }
@@ -223,18 +107,18 @@ TEST(OnnxResize, ScalesAndSizesThroughOpset13) {
   for (int64_t opset : {11, 13}) {
     SCOPED_TRACE(opset);
     // resize_upsample_scales_nearest: half-pixel, round_prefer_floor by default.
-    Model nearest = resizeModel(opset, {1, 1, 2, 2}, {1, 1, 2, 3}, {}, &n);
+    OnnxModel nearest = resizeModel(opset, {1, 1, 2, 2}, {1, 1, 2, 3}, {}, &n);
     EXPECT_EQ(resizeOutput(nearest, {1, 1, 2, 2}, k2x2, "1x1x4x6"),
               (std::vector<float>{1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4}));
     // resize_upsample_scales_linear_align_corners.
-    Model aligned = resizeModel(opset, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
+    OnnxModel aligned = resizeModel(opset, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
     setString(*n, "mode", "linear");
     setString(*n, "coordinate_transformation_mode", "align_corners");
     const float t = 1.0f / 3, u = 2.0f / 3;
     expectNear(resizeOutput(aligned, {1, 1, 2, 2}, k2x2, "1x1x4x4"),
                {1, 1 + t, 1 + u, 2, 1 + u, 2, 2 + t, 2 + u, 2 + t, 2 + u, 3, 3 + t, 3, 3 + t, 3 + u, 4}, 1e-6f, 0);
     // resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric, first row: x / 2 rounded half up.
-    Model ceil = resizeModel(opset, {1, 1, 4, 4}, {}, {1, 1, 8, 8}, &n);
+    OnnxModel ceil = resizeModel(opset, {1, 1, 4, 4}, {}, {1, 1, 8, 8}, &n);
     setString(*n, "coordinate_transformation_mode", "asymmetric");
     setString(*n, "nearest_mode", "round_prefer_ceil");
     auto y = resizeOutput(ceil, {1, 1, 4, 4}, iota(16, 1), "1x1x8x8");
@@ -245,7 +129,7 @@ TEST(OnnxResize, ScalesAndSizesThroughOpset13) {
 TEST(OnnxResize, CubicCoefficientAndExcludeOutside) {
   NodeProto* n = nullptr;
   // resize_downsample_scales_cubic_A_n0p5_exclude_outside.
-  Model m = resizeModel(13, {1, 1, 4, 4}, {1, 1, 0.8f, 0.8f}, {}, &n);
+  OnnxModel m = resizeModel(13, {1, 1, 4, 4}, {1, 1, 0.8f, 0.8f}, {}, &n);
   setString(*n, "mode", "cubic");
   setFloat(*n, "cubic_coeff_a", -0.5f);
   setInt(*n, "exclude_outside", 1);
@@ -256,12 +140,12 @@ TEST(OnnxResize, CubicCoefficientAndExcludeOutside) {
 
 // resize_downsample_sizes_nearest_tf_half_pixel_for_nn at opset 11: roi and scales are empty Constants.
 TEST(OnnxResize, Opset11EmptyRoiAndScalesFromConstants) {
-  Model m(11);
+  OnnxModel m(11);
   m.input("X", {1, 1, 4, 4});
-  *newAttr(m.node("Constant", {}, "roi"), "value", AttributeProto::TENSOR).mutable_t() = floatTensor("", {0}, {});
-  *newAttr(m.node("Constant", {}, "scales"), "value", AttributeProto::TENSOR).mutable_t() = floatTensor("", {0}, {});
-  m.initializer(int64Tensor("sizes", {1, 1, 3, 2}));
-  setString(m.node("Resize", {"X", "roi", "scales", "sizes"}, "Y"), "coordinate_transformation_mode",
+  setTensor(m.node("Constant", {}, {"roi"}), "value", floatTensor("", {0}, {}));
+  setTensor(m.node("Constant", {}, {"scales"}), "value", floatTensor("", {0}, {}));
+  m.ints("sizes", {1, 1, 3, 2});
+  setString(m.node("Resize", {"X", "roi", "scales", "sizes"}, {"Y"}), "coordinate_transformation_mode",
             "tf_half_pixel_for_nn");
   m.output("Y");
   EXPECT_EQ(resizeOutput(m, {1, 1, 4, 4}, iota(16, 1), "1x1x3x2"), (std::vector<float>{6, 8, 10, 12, 14, 16}));
@@ -269,11 +153,11 @@ TEST(OnnxResize, Opset11EmptyRoiAndScalesFromConstants) {
 
 // resize_tf_crop_and_resize: roi from an initializer, extrapolation_value 10.
 TEST(OnnxResize, CropAndResizeWithRoi) {
-  Model m(13);
+  OnnxModel m(13);
   m.input("X", {1, 1, 4, 4});
-  m.initializer(floatTensor("roi", {8}, {0, 0, 0.4f, 0.6f, 1, 1, 1.2f, 1.7f}));
-  m.initializer(int64Tensor("sizes", {1, 1, 3, 3}));
-  NodeProto& n = m.node("Resize", {"X", "roi", "", "sizes"}, "Y");
+  m.floats("roi", {8}, {0, 0, 0.4f, 0.6f, 1, 1, 1.2f, 1.7f});
+  m.ints("sizes", {1, 1, 3, 3});
+  NodeProto& n = m.node("Resize", {"X", "roi", "", "sizes"}, {"Y"});
   setString(n, "mode", "linear");
   setString(n, "coordinate_transformation_mode", "tf_crop_and_resize");
   setFloat(n, "extrapolation_value", 10);
@@ -285,21 +169,20 @@ TEST(OnnxResize, CropAndResizeWithRoi) {
 // Opset 18: scales and sizes for a subset of axes; the other axes keep their (possibly dynamic) length.
 TEST(OnnxResize, AxesOnADynamicBatch) {
   NodeProto* n = nullptr;
-  Model byScales = resizeModel(18, {-1, 2, 2}, {3, 2}, {}, &n);
+  OnnxModel byScales = resizeModel(18, {-1, 2, 2}, {3, 2}, {}, &n);
   setInts(*n, "axes", {-1, 1});  // W by 3, H by 2
   setString(*n, "coordinate_transformation_mode", "asymmetric");
   setString(*n, "nearest_mode", "floor");
-  Model bySizes = resizeModel(18, {-1, 2, 2}, {}, {6}, &n);
+  OnnxModel bySizes = resizeModel(18, {-1, 2, 2}, {}, {6}, &n);
   setInts(*n, "axes", {2});
   setString(*n, "coordinate_transformation_mode", "asymmetric");
   setString(*n, "nearest_mode", "floor");
-  for (const Model* m : {&byScales, &bySizes}) {
+  for (const OnnxModel* m : {&byScales, &bySizes}) {
     bool scales = m == &byScales;
     SCOPED_TRACE(scales ? "scales" : "sizes");
-    NetworkDefinition network;
-    m->importInto(network);
-    EXPECT_EQ(toString(network.getOutput(0)->getDimensions()), scales ? "-1x4x6" : "-1x2x6");
-    auto engine = buildWithProfile(network, profileFor("X", {1, 2, 2}, {2, 2, 2}, {3, 2, 2}));
+    auto network = m->import();
+    EXPECT_EQ(toString(network->getOutput(0)->getDimensions()), scales ? "-1x4x6" : "-1x2x6");
+    auto engine = buildWithProfile(*network, profileFor("X", {1, 2, 2}, {2, 2, 2}, {3, 2, 2}));
     auto ctx = engine->createExecutionContext();
     for (int64_t batch : {1, 3}) {
       auto x = iota(static_cast<size_t>(batch * 4));
@@ -329,7 +212,7 @@ TEST(OnnxResize, KeepAspectRatioPolicy) {
                         Case{"not_smaller", "1x3x6", {0, 0, 1, 2, 2, 3, 0, 0, 1, 2, 2, 3, 4, 4, 5, 6, 6, 7}}}) {
     SCOPED_TRACE(c.policy);  // not_smaller: scale 1.5, 3 x 6 outputs
     NodeProto* n = nullptr;
-    Model m = resizeModel(18, {1, 2, 4}, {}, {3, 3}, &n);
+    OnnxModel m = resizeModel(18, {1, 2, 4}, {}, {3, 3}, &n);
     setInts(*n, "axes", {1, 2});
     setString(*n, "keep_aspect_ratio_policy", c.policy);
     setString(*n, "coordinate_transformation_mode", "asymmetric");
@@ -341,17 +224,17 @@ TEST(OnnxResize, KeepAspectRatioPolicy) {
 TEST(OnnxResize, AntialiasAndHalfPixelSymmetric) {
   NodeProto* n = nullptr;
   // Opset 18 antialias, 8 -> 4 linear: the triangle stretched to half-width 2 (weights 1/8, 3/8, 3/8, 1/8).
-  Model aa = resizeModel(18, {1, 8}, {}, {1, 4}, &n);
+  OnnxModel aa = resizeModel(18, {1, 8}, {}, {1, 4}, &n);
   setString(*n, "mode", "linear");
   setInt(*n, "antialias", 1);
   expectNear(resizeOutput(aa, {1, 8}, iota(8), "1x4"), {0.625f, 2.5f, 4.5f, 6.375f}, 1e-6f, 0);
   // Opset 19 half_pixel_symmetric: 4 * 0.6 = 2.4 -> 2 outputs, centred: coordinates 2/3 and 7/3.
-  Model sym = resizeModel(19, {1, 4}, {1, 0.6f}, {}, &n);
+  OnnxModel sym = resizeModel(19, {1, 4}, {1, 0.6f}, {}, &n);
   setString(*n, "mode", "linear");
   setString(*n, "coordinate_transformation_mode", "half_pixel_symmetric");
   expectNear(resizeOutput(sym, {1, 4}, {1, 2, 3, 4}, "1x2"), {5.0f / 3, 10.0f / 3}, 1e-6f, 0);
   // "antialias ... linear and cubic": nearest has no filter to stretch, so it is unchanged.
-  Model nearest = resizeModel(18, {1, 4}, {}, {1, 2}, &n);
+  OnnxModel nearest = resizeModel(18, {1, 4}, {}, {1, 2}, &n);
   setInt(*n, "antialias", 1);
   EXPECT_EQ(resizeOutput(nearest, {1, 4}, {1, 2, 3, 4}, "1x2"), (std::vector<float>{1, 3}));  // reads 0.5 and 2.5
 }
@@ -359,13 +242,12 @@ TEST(OnnxResize, AntialiasAndHalfPixelSymmetric) {
 // Integer scales keep dynamic axes dynamic; one engine serves several shapes.
 TEST(OnnxResize, IntegerScalesOnDynamicAxes) {
   NodeProto* n = nullptr;
-  Model m = resizeModel(13, {1, 1, -1, -1}, {1, 1, 2, 0.5f}, {}, &n);
+  OnnxModel m = resizeModel(13, {1, 1, -1, -1}, {1, 1, 2, 0.5f}, {}, &n);
   setString(*n, "coordinate_transformation_mode", "asymmetric");
   setString(*n, "nearest_mode", "floor");
-  NetworkDefinition network;
-  m.importInto(network);
-  EXPECT_EQ(toString(network.getOutput(0)->getDimensions()), "1x1x-1x-1");
-  auto engine = buildWithProfile(network, profileFor("X", {1, 1, 1, 2}, {1, 1, 2, 4}, {1, 1, 3, 8}));
+  auto network = m.import();
+  EXPECT_EQ(toString(network->getOutput(0)->getDimensions()), "1x1x-1x-1");
+  auto engine = buildWithProfile(*network, profileFor("X", {1, 1, 1, 2}, {1, 1, 2, 4}, {1, 1, 3, 8}));
   auto ctx = engine->createExecutionContext();
   for (Dims d : {Dims{1, 1, 1, 2}, Dims{1, 1, 3, 7}}) {
     auto x = iota(static_cast<size_t>(d.volume()));
@@ -382,67 +264,67 @@ TEST(OnnxResize, IntegerScalesOnDynamicAxes) {
 TEST(OnnxResize, UnsupportedAndInvalidForms) {
   NodeProto* n = nullptr;
   // Scales only known at run time cannot size the output at build time.
-  Model runtimeScales(13);
+  OnnxModel runtimeScales(13);
   runtimeScales.input("X", {1, 1, 2, 2}).input("scales", {4});
-  runtimeScales.node("Resize", {"X", "", "scales"}, "Y");
+  runtimeScales.node("Resize", {"X", "", "scales"}, {"Y"});
   runtimeScales.output("Y");
-  expectUnsupported(runtimeScales, "scales must be known at build time");
+  expectImportError(runtimeScales, ErrorCode::kUNSUPPORTED, "scales must be known at build time");
   // Sizes computed from data (not from shapes, not a graph input, which would be a shape input).
-  Model runtimeSizes(13);
+  OnnxModel runtimeSizes(13);
   runtimeSizes.input("X", {1, 1, 2, 2}).input("data", {4});
-  setInt(runtimeSizes.node("Cast", {"data"}, "sizes"), "to", TensorProto::INT64);
-  runtimeSizes.node("Resize", {"X", "", "", "sizes"}, "Y");
+  setInt(runtimeSizes.node("Cast", {"data"}, {"sizes"}), "to", TensorProto::INT64);
+  runtimeSizes.node("Resize", {"X", "", "", "sizes"}, {"Y"});
   runtimeSizes.output("Y");
-  expectUnsupported(runtimeSizes, "sizes must be known at build time");
+  expectImportError(runtimeSizes, ErrorCode::kUNSUPPORTED, "sizes must be known at build time");
 
-  Model bicubic = resizeModel(13, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
+  OnnxModel bicubic = resizeModel(13, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
   setString(*n, "mode", "bicubic");
-  expectUnsupported(bicubic, "mode 'bicubic'");
-  Model coord = resizeModel(13, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
+  expectImportError(bicubic, ErrorCode::kUNSUPPORTED, "mode 'bicubic'");
+  OnnxModel coord = resizeModel(13, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
   setString(*n, "coordinate_transformation_mode", "tf_half_pixel");
-  expectUnsupported(coord, "coordinate_transformation_mode 'tf_half_pixel'");
-  Model rounding = resizeModel(13, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
+  expectImportError(coord, ErrorCode::kUNSUPPORTED, "coordinate_transformation_mode 'tf_half_pixel'");
+  OnnxModel rounding = resizeModel(13, {1, 1, 2, 2}, {1, 1, 2, 2}, {}, &n);
   setString(*n, "nearest_mode", "round");
-  expectUnsupported(rounding, "nearest_mode 'round'");
-  Model policy = resizeModel(18, {1, 1, 2, 2}, {}, {1, 1, 3, 3}, &n);
+  expectImportError(rounding, ErrorCode::kUNSUPPORTED, "nearest_mode 'round'");
+  OnnxModel policy = resizeModel(18, {1, 1, 2, 2}, {}, {1, 1, 3, 3}, &n);
   setString(*n, "keep_aspect_ratio_policy", "fit");
-  expectUnsupported(policy, "keep_aspect_ratio_policy 'fit'");
-  Model fractional = resizeModel(13, {1, 1, -1, 4}, {1, 1, 1.5f, 1}, {}, &n);
-  expectUnsupported(fractional, "non-integer scale on a dynamic axis");
-  Model aspectDynamic = resizeModel(18, {1, 1, -1, 4}, {}, {3, 3}, &n);
+  expectImportError(policy, ErrorCode::kUNSUPPORTED, "keep_aspect_ratio_policy 'fit'");
+  OnnxModel fractional = resizeModel(13, {1, 1, -1, 4}, {1, 1, 1.5f, 1}, {}, &n);
+  expectImportError(fractional, ErrorCode::kUNSUPPORTED, "non-integer scale on a dynamic axis");
+  OnnxModel aspectDynamic = resizeModel(18, {1, 1, -1, 4}, {}, {3, 3}, &n);
   setInts(*n, "axes", {2, 3});
   setString(*n, "keep_aspect_ratio_policy", "not_larger");
-  expectUnsupported(aspectDynamic, "static lengths");
-  Model ints(13);
-  ints.input("X", {1, 1, 2, 2}, TensorProto::INT32).initializer(floatTensor("scales", {4}, {1, 1, 2, 2}));
-  ints.node("Resize", {"X", "", "scales"}, "Y");
+  expectImportError(aspectDynamic, ErrorCode::kUNSUPPORTED, "static lengths");
+  OnnxModel ints(13);
+  ints.input("X", {1, 1, 2, 2}, TensorProto::INT32).floats("scales", {4}, {1, 1, 2, 2});
+  ints.node("Resize", {"X", "", "scales"}, {"Y"});
   ints.output("Y");
-  expectUnsupported(ints, "int32");
+  expectImportError(ints, ErrorCode::kUNSUPPORTED, "int32");
 
-  Model both(13);
+  OnnxModel both(13);
   both.input("X", {1, 1, 2, 2});
-  both.initializer(floatTensor("scales", {4}, {1, 1, 2, 2})).initializer(int64Tensor("sizes", {1, 1, 4, 4}));
-  both.node("Resize", {"X", "", "scales", "sizes"}, "Y");
+  both.floats("scales", {4}, {1, 1, 2, 2}).ints("sizes", {1, 1, 4, 4});
+  both.node("Resize", {"X", "", "scales", "sizes"}, {"Y"});
   both.output("Y");
-  expectInvalid(both, "exactly one of scales and sizes");
-  Model count = resizeModel(13, {1, 1, 2, 2}, {2, 2}, {}, &n);
-  expectInvalid(count, "scales has 2 values, expected 4");
+  expectImportError(both, ErrorCode::kINVALID_GRAPH, "exactly one of scales and sizes");
+  OnnxModel count = resizeModel(13, {1, 1, 2, 2}, {2, 2}, {}, &n);
+  expectImportError(count, ErrorCode::kINVALID_GRAPH, "scales has 2 values, expected 4");
 }
 
 // ---- Upsample 7 and 9, Resize 10: "output_dimension = floor(input_dimension * scale)", coordinates x / scale -------
 
 // Upsample-7 takes scales as an attribute; Upsample-9 and Resize-10 as a second input.
-Model legacyModel(const char* op, int64_t opset, const std::vector<int64_t>& dims, const std::vector<float>& scales,
-                  const char* mode) {
-  Model m(opset);
+OnnxModel legacyModel(const char* op, int64_t opset, const std::vector<int64_t>& dims, const std::vector<float>& scales,
+                      const char* mode) {
+  OnnxModel m(opset);
   m.input("X", dims);
   NodeProto* n = nullptr;
   if (opset < 9) {
-    n = &m.node(op, {"X"}, "Y");
+    n = &m.node(op, {"X"}, {"Y"});
     setFloats(*n, "scales", scales);
   } else {
-    m.initializer(floatTensor("scales", {static_cast<int64_t>(scales.size())}, scales));
-    n = &m.node(op, {"X", "scales"}, "Y");
+    m.floats("scales", {static_cast<int64_t>(scales.size())}, scales);
+    n = &m.node(op, {"X", "scales"}, {"Y"});
   }
   setString(*n, "mode", mode);
   m.output("Y");
@@ -481,14 +363,17 @@ TEST(OnnxUpsample, Resize10Downsampling) {
 
 TEST(OnnxUpsample, UnsupportedAndInvalidForms) {
   // Rounding up on one axis and down on another needs a per-axis rounding.
-  expectUnsupported(legacyModel("Resize", 10, {1, 1, 4, 5}, {1, 1, 2, 0.6f}, "nearest"), "upsampled and others");
-  expectUnsupported(legacyModel("Upsample", 9, {1, 1, 2, 2}, {1, 1, 2, 2}, "cubic"), "mode 'cubic'");
-  expectInvalid(legacyModel("Upsample", 7, {1, 1, 2, 2}, {2, 2}, "nearest"), "scales has 2 values for rank 4");
-  Model runtime(9);
+  expectImportError(legacyModel("Resize", 10, {1, 1, 4, 5}, {1, 1, 2, 0.6f}, "nearest"), ErrorCode::kUNSUPPORTED,
+                    "upsampled and others");
+  expectImportError(legacyModel("Upsample", 9, {1, 1, 2, 2}, {1, 1, 2, 2}, "cubic"), ErrorCode::kUNSUPPORTED,
+                    "mode 'cubic'");
+  expectImportError(legacyModel("Upsample", 7, {1, 1, 2, 2}, {2, 2}, "nearest"), ErrorCode::kINVALID_GRAPH,
+                    "scales has 2 values for rank 4");
+  OnnxModel runtime(9);
   runtime.input("X", {1, 1, 2, 2}).input("scales", {4});
-  runtime.node("Upsample", {"X", "scales"}, "Y");
+  runtime.node("Upsample", {"X", "scales"}, {"Y"});
   runtime.output("Y");
-  expectUnsupported(runtime, "scales must be known at build time");
+  expectImportError(runtime, ErrorCode::kUNSUPPORTED, "scales must be known at build time");
 }
 
 }  // namespace

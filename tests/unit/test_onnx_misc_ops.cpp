@@ -2,100 +2,13 @@
 // BatchNormalization in training mode, MaxPool's Indices, MaxUnpool, ReverseSequence, Det and GridSample, on
 // one-node models built in memory. Expected values are worked by hand in the comments.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include <cmath>
-#include <cstring>
 
-#include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
-
-using TensorProto = ::onnx::TensorProto;
-using AttributeProto = ::onnx::AttributeProto;
-
-// A model of one node: run-time inputs, initializers for constants, and the node's outputs as graph outputs.
-class OneNode {
- public:
-  OneNode(int64_t opset, const std::string& op, const std::vector<std::string>& inputs,
-          const std::vector<std::string>& outputs) {
-    model_.set_ir_version(8);
-    model_.add_opset_import()->set_version(opset);
-    node_ = model_.mutable_graph()->add_node();
-    node_->set_op_type(op);
-    for (const auto& name : inputs) node_->add_input(name);
-    for (const auto& name : outputs) {
-      node_->add_output(name);
-      model_.mutable_graph()->add_output()->set_name(name);
-    }
-  }
-
-  OneNode& feed(const std::string& name, const std::vector<int64_t>& dims, int32_t elemType = TensorProto::FLOAT) {
-    auto* type = model_.mutable_graph()->add_input();
-    type->set_name(name);
-    auto* tensor = type->mutable_type()->mutable_tensor_type();
-    tensor->set_elem_type(elemType);
-    for (int64_t d : dims) tensor->mutable_shape()->add_dim()->set_dim_value(d);
-    return *this;
-  }
-
-  // An initializer from raw values of the element type `elemType`.
-  template <typename T>
-  OneNode& constant(const std::string& name, const std::vector<int64_t>& dims, int32_t elemType,
-                    const std::vector<T>& values) {
-    TensorProto* t = model_.mutable_graph()->add_initializer();
-    t->set_name(name);
-    t->set_data_type(elemType);
-    for (int64_t d : dims) t->add_dims(d);
-    t->set_raw_data(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)));
-    return *this;
-  }
-
-  OneNode& attr(const std::string& name, int64_t value) {
-    auto* a = node_->add_attribute();
-    a->set_name(name);
-    a->set_type(AttributeProto::INT);
-    a->set_i(value);
-    return *this;
-  }
-  OneNode& attr(const std::string& name, const std::string& value) {
-    auto* a = node_->add_attribute();
-    a->set_name(name);
-    a->set_type(AttributeProto::STRING);
-    a->set_s(value);
-    return *this;
-  }
-  OneNode& attr(const std::string& name, const std::vector<int64_t>& values) {
-    auto* a = node_->add_attribute();
-    a->set_name(name);
-    a->set_type(AttributeProto::INTS);
-    for (int64_t v : values) a->add_ints(v);
-    return *this;
-  }
-
-  std::vector<HostTensor> run(const std::vector<HostTensor>& inputs) const {
-    NetworkDefinition network;
-    importInto(network);
-    return buildAndRun(network, inputs);
-  }
-
-  Error importError() const {
-    NetworkDefinition network;
-    return errorOf([&] { importInto(network); }, "the import succeeded");
-  }
-
- private:
-  void importInto(NetworkDefinition& network) const {
-    onnx::Parser parser(network);
-    std::string bytes = model_.SerializeAsString();
-    parser.parse(bytes.data(), bytes.size());
-  }
-
-  ::onnx::ModelProto model_;
-  ::onnx::NodeProto* node_ = nullptr;
-};
 
 HostTensor u8(const Dims& dims, const std::vector<uint8_t>& values) { return HostTensor::of(DataType::kUINT8, dims, values); }
 
@@ -103,8 +16,9 @@ HostTensor u8(const Dims& dims, const std::vector<uint8_t>& values) { return Hos
 
 // A - 1 = [[0, 1], [2, 3]] times B = [[1, -1], [2, 0]] is [[2, 0], [8, -2]].
 TEST(OnnxQuantized, MatMulIntegerSubtractsZeroPoints) {
-  OneNode m(10, "MatMulInteger", {"A", "B", "za"}, {"Y"});
-  m.feed("A", {2, 2}, TensorProto::UINT8)
+  OnnxModel m(10);
+  m.outputNode("MatMulInteger", {"A", "B", "za"}, {"Y"});
+  m.input("A", {2, 2}, TensorProto::UINT8)
       .constant<int8_t>("B", {2, 2}, TensorProto::INT8, {1, -1, 2, 0})
       .constant<uint8_t>("za", {}, TensorProto::UINT8, {1});
   auto out = m.run({u8({2, 2}, {1, 2, 3, 4})});
@@ -114,8 +28,9 @@ TEST(OnnxQuantized, MatMulIntegerSubtractsZeroPoints) {
 
 // (x - 1) = 0..8 in a 3x3 image, a 2x2 kernel of ones: window sums 0+1+3+4, 1+2+4+5, 3+4+6+7, 4+5+7+8.
 TEST(OnnxQuantized, ConvIntegerSumsWindows) {
-  OneNode m(10, "ConvInteger", {"x", "w", "zx"}, {"y"});
-  m.feed("x", {1, 1, 3, 3}, TensorProto::UINT8)
+  OnnxModel m(10);
+  m.outputNode("ConvInteger", {"x", "w", "zx"}, {"y"});
+  m.input("x", {1, 1, 3, 3}, TensorProto::UINT8)
       .constant<uint8_t>("w", {1, 1, 2, 2}, TensorProto::UINT8, {1, 1, 1, 1})
       .constant<uint8_t>("zx", {}, TensorProto::UINT8, {1});
   auto out = m.run({u8({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9})});
@@ -125,8 +40,9 @@ TEST(OnnxQuantized, ConvIntegerSumsWindows) {
 
 // Two run-time uint8 operands over 2000 products: 255 * 255 * 2000 is beyond 2^24.
 TEST(OnnxQuantized, SumsThatMayBeInexactAreRejected) {
-  OneNode m(10, "MatMulInteger", {"A", "B"}, {"Y"});
-  m.feed("A", {1, 2000}, TensorProto::UINT8).feed("B", {2000, 1}, TensorProto::UINT8);
+  OnnxModel m(10);
+  m.outputNode("MatMulInteger", {"A", "B"}, {"Y"});
+  m.input("A", {1, 2000}, TensorProto::UINT8).input("B", {2000, 1}, TensorProto::UINT8);
   Error e = m.importError();
   EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED) << e.what();
   EXPECT_NE(std::string(e.what()).find("2^24"), std::string::npos) << e.what();
@@ -141,8 +57,9 @@ TEST(OnnxQuantized, QLinearMatMulRoundsHalfToEvenAndSaturates) {
   };
   // 40 * 0.0625 = 2.5 rounds to 2; 40 * 0.25 + 250 = 260 saturates to 255.
   for (const Case& c : {Case{2.0f, 0, 2}, Case{0.5f, 250, 255}}) {
-    OneNode m(10, "QLinearMatMul", {"a", "sa", "za", "b", "sb", "zb", "sy", "zy"}, {"y"});
-    m.feed("a", {1, 2}, TensorProto::UINT8)
+    OnnxModel m(10);
+    m.outputNode("QLinearMatMul", {"a", "sa", "za", "b", "sb", "zb", "sy", "zy"}, {"y"});
+    m.input("a", {1, 2}, TensorProto::UINT8)
         .constant<float>("sa", {}, TensorProto::FLOAT, {0.5f})
         .constant<uint8_t>("za", {}, TensorProto::UINT8, {10})
         .constant<uint8_t>("b", {2, 1}, TensorProto::UINT8, {3, 5})
@@ -159,8 +76,9 @@ TEST(OnnxQuantized, QLinearMatMulRoundsHalfToEvenAndSaturates) {
 // Per-channel weight scales and an int32 bias. Channel 0: (x + 1) * 0.5 = 1.5, 2.5, 3.5, 4.5, rounded half to even
 // 2, 2, 4, 4, plus 128. Channel 1: -x = -2, -4, -6, -8, plus 128.
 TEST(OnnxQuantized, QLinearConvPerChannelWithBias) {
-  OneNode m(10, "QLinearConv", {"x", "sx", "zx", "w", "sw", "zw", "sy", "zy", "B"}, {"y"});
-  m.feed("x", {1, 1, 2, 2}, TensorProto::UINT8)
+  OnnxModel m(10);
+  m.outputNode("QLinearConv", {"x", "sx", "zx", "w", "sw", "zw", "sy", "zy", "B"}, {"y"});
+  m.input("x", {1, 1, 2, 2}, TensorProto::UINT8)
       .constant<float>("sx", {}, TensorProto::FLOAT, {1.0f})
       .constant<uint8_t>("zx", {}, TensorProto::UINT8, {0})
       .constant<int8_t>("w", {2, 1, 1, 1}, TensorProto::INT8, {1, -1})
@@ -179,13 +97,15 @@ TEST(OnnxQuantized, QLinearConvPerChannelWithBias) {
 // One channel holding 1, 2, 3, 4: mean 2.5, variance (2.25 + 0.25 + 0.25 + 2.25) / 4 = 1.25. Running statistics
 // 0 and 1 with momentum 0.9 become 0.25 and 0.9 + 0.125.
 TEST(OnnxBatchNormalization, TrainingModeUsesBatchStatistics) {
-  OneNode m(15, "BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y", "running_mean", "running_var"});
-  m.feed("x", {2, 1, 2})
+  OnnxModel m(15);
+  NodeProto& node =
+      m.outputNode("BatchNormalization", {"x", "s", "b", "mean", "var"}, {"y", "running_mean", "running_var"});
+  m.input("x", {2, 1, 2})
       .constant<float>("s", {1}, TensorProto::FLOAT, {2.0f})
       .constant<float>("b", {1}, TensorProto::FLOAT, {1.0f})
       .constant<float>("mean", {1}, TensorProto::FLOAT, {0.0f})
-      .constant<float>("var", {1}, TensorProto::FLOAT, {1.0f})
-      .attr("training_mode", int64_t{1});
+      .constant<float>("var", {1}, TensorProto::FLOAT, {1.0f});
+  setInt(node, "training_mode", 1);
   auto out = m.run({HostTensor::f32({2, 1, 2}, {1, 2, 3, 4})});
   ASSERT_EQ(out.size(), 3u);
   float inv = 1.0f / std::sqrt(1.25f + 1e-5f);
@@ -200,8 +120,11 @@ TEST(OnnxBatchNormalization, TrainingModeUsesBatchStatistics) {
 // (h + w * 2) 1 and 5; the second image adds its offset of 6.
 TEST(OnnxMaxPool, IndicesInBothStorageOrders) {
   for (int64_t order : {0, 1}) {
-    OneNode m(12, "MaxPool", {"x"}, {"y", "i"});
-    m.feed("x", {2, 1, 2, 3}).attr("kernel_shape", std::vector<int64_t>{2, 2}).attr("storage_order", order);
+    OnnxModel m(12);
+    NodeProto& node = m.outputNode("MaxPool", {"x"}, {"y", "i"});
+    m.input("x", {2, 1, 2, 3});
+    setInts(node, "kernel_shape", {2, 2});
+    setInt(node, "storage_order", order);
     auto out = m.run({HostTensor::f32({2, 1, 2, 3}, {1, 5, 2, 7, 3, 9, 1, 5, 2, 7, 3, 9})});
     expectNear(out[0].f32(), {7, 9, 7, 9});
     ASSERT_EQ(out[1].type, DataType::kINT64);
@@ -213,19 +136,20 @@ TEST(OnnxMaxPool, IndicesInBothStorageOrders) {
 // Values 7 and 9 at flat indices 3 and 5 of the 1x1x2x3 default output ((1 - 1) * 1 + 2, (2 - 1) * 1 + 2), or of
 // a 1x1x2x4 output_shape.
 TEST(OnnxMaxUnpool, ScattersIntoTheOutputShape) {
-  OneNode plain(11, "MaxUnpool", {"x", "i"}, {"y"});
-  plain.feed("x", {1, 1, 1, 2})
-      .constant<int64_t>("i", {1, 1, 1, 2}, TensorProto::INT64, {3, 5})
-      .attr("kernel_shape", std::vector<int64_t>{2, 2});
+  OnnxModel plain(11);
+  NodeProto& plainNode = plain.outputNode("MaxUnpool", {"x", "i"}, {"y"});
+  plain.input("x", {1, 1, 1, 2}).constant<int64_t>("i", {1, 1, 1, 2}, TensorProto::INT64, {3, 5});
+  setInts(plainNode, "kernel_shape", {2, 2});
   auto out = plain.run({HostTensor::f32({1, 1, 1, 2}, {7, 9})});
   EXPECT_EQ(toString(out[0].dims), "1x1x2x3");
   expectNear(out[0].f32(), {0, 0, 0, 7, 0, 9});
 
-  OneNode shaped(11, "MaxUnpool", {"x", "i", "shape"}, {"y"});
-  shaped.feed("x", {1, 1, 1, 2})
+  OnnxModel shaped(11);
+  NodeProto& shapedNode = shaped.outputNode("MaxUnpool", {"x", "i", "shape"}, {"y"});
+  shaped.input("x", {1, 1, 1, 2})
       .constant<int64_t>("i", {1, 1, 1, 2}, TensorProto::INT64, {3, 5})
-      .constant<int64_t>("shape", {4}, TensorProto::INT64, {1, 1, 2, 4})
-      .attr("kernel_shape", std::vector<int64_t>{2, 2});
+      .constant<int64_t>("shape", {4}, TensorProto::INT64, {1, 1, 2, 4});
+  setInts(shapedNode, "kernel_shape", {2, 2});
   out = shaped.run({HostTensor::f32({1, 1, 1, 2}, {7, 9})});
   EXPECT_EQ(toString(out[0].dims), "1x1x2x4");
   expectNear(out[0].f32(), {0, 0, 0, 7, 0, 9, 0, 0});
@@ -235,19 +159,20 @@ TEST(OnnxMaxUnpool, ScattersIntoTheOutputShape) {
 
 // x[t, b] = 10 t + b; batch 0 reverses all 4 steps (30, 20, 10, 0), batch 1 its first 2 (11, 1, 21, 31).
 TEST(OnnxReverseSequence, ReversesEachSequencePrefix) {
-  OneNode m(10, "ReverseSequence", {"x", "lens"}, {"y"});
-  m.feed("x", {4, 2}).constant<int64_t>("lens", {2}, TensorProto::INT64, {4, 2});
+  OnnxModel m(10);
+  m.outputNode("ReverseSequence", {"x", "lens"}, {"y"});
+  m.input("x", {4, 2}).constant<int64_t>("lens", {2}, TensorProto::INT64, {4, 2});
   auto out = m.run({HostTensor::f32({4, 2}, {0, 1, 10, 11, 20, 21, 30, 31})});
   expectNear(out[0].f32(), {30, 11, 20, 1, 10, 21, 0, 31});
 }
 
 // The same with batch first and a trailing feature axis: each step moves with its features.
 TEST(OnnxReverseSequence, BatchMajorWithFeatures) {
-  OneNode m(10, "ReverseSequence", {"x", "lens"}, {"y"});
-  m.feed("x", {1, 3, 2})
-      .constant<int64_t>("lens", {1}, TensorProto::INT64, {2})
-      .attr("time_axis", int64_t{1})
-      .attr("batch_axis", int64_t{0});
+  OnnxModel m(10);
+  NodeProto& node = m.outputNode("ReverseSequence", {"x", "lens"}, {"y"});
+  m.input("x", {1, 3, 2}).constant<int64_t>("lens", {1}, TensorProto::INT64, {2});
+  setInt(node, "time_axis", 1);
+  setInt(node, "batch_axis", 0);
   auto out = m.run({HostTensor::f32({1, 3, 2}, {0, 1, 2, 3, 4, 5})});
   expectNear(out[0].f32(), {2, 3, 0, 1, 4, 5});
 }
@@ -257,13 +182,15 @@ TEST(OnnxReverseSequence, BatchMajorWithFeatures) {
 // det [[1, 2], [3, 4]] = -2, det diag(2, 3) = 6, and a 3x3 needing a row swap:
 // det [[0, 1, 2], [1, 0, 3], [4, -3, 8]] = 0 - 1 * (8 - 12) + 2 * (-3 - 0) = -2.
 TEST(OnnxDet, BatchesOfMatrices) {
-  OneNode two(11, "Det", {"x"}, {"y"});
-  two.feed("x", {2, 2, 2});
+  OnnxModel two(11);
+  two.outputNode("Det", {"x"}, {"y"});
+  two.input("x", {2, 2, 2});
   auto out = two.run({HostTensor::f32({2, 2, 2}, {1, 2, 3, 4, 2, 0, 0, 3})});
   EXPECT_EQ(toString(out[0].dims), "2");
   expectNear(out[0].f32(), {-2, 6});
-  OneNode three(11, "Det", {"x"}, {"y"});
-  three.feed("x", {3, 3});
+  OnnxModel three(11);
+  three.outputNode("Det", {"x"}, {"y"});
+  three.input("x", {3, 3});
   out = three.run({HostTensor::f32({3, 3}, {0, 1, 2, 1, 0, 3, 4, -3, 8})});
   EXPECT_EQ(toString(out[0].dims), "scalar");
   expectNear(out[0].f32(), {-2});
@@ -296,12 +223,12 @@ TEST(OnnxGridSample, ModesAndPaddings) {
   };
   for (const GridCase& c : cases) {
     SCOPED_TRACE(std::string(c.mode) + " " + c.padding);
-    OneNode m(16, "GridSample", {"x", "grid"}, {"y"});
-    m.feed("x", {1, 1, 2, 2})
-        .constant<float>("grid", {1, 1, 1, 2}, TensorProto::FLOAT, {c.gx, c.gy})
-        .attr("mode", std::string(c.mode))
-        .attr("padding_mode", std::string(c.padding))
-        .attr("align_corners", c.alignCorners);
+    OnnxModel m(16);
+    NodeProto& node = m.outputNode("GridSample", {"x", "grid"}, {"y"});
+    m.input("x", {1, 1, 2, 2}).constant<float>("grid", {1, 1, 1, 2}, TensorProto::FLOAT, {c.gx, c.gy});
+    setString(node, "mode", c.mode);
+    setString(node, "padding_mode", c.padding);
+    setInt(node, "align_corners", c.alignCorners);
     auto out = m.run({HostTensor::f32({1, 1, 2, 2}, {1, 2, 3, 4})});
     EXPECT_EQ(toString(out[0].dims), "1x1x1x1");
     expectNear(out[0].f32(), {c.expected});
@@ -309,8 +236,10 @@ TEST(OnnxGridSample, ModesAndPaddings) {
 }
 
 TEST(OnnxGridSample, UnknownModeIsInvalid) {
-  OneNode m(16, "GridSample", {"x", "grid"}, {"y"});
-  m.feed("x", {1, 1, 2, 2}).feed("grid", {1, 1, 1, 2}).attr("mode", std::string("area"));
+  OnnxModel m(16);
+  NodeProto& node = m.outputNode("GridSample", {"x", "grid"}, {"y"});
+  m.input("x", {1, 1, 2, 2}).input("grid", {1, 1, 1, 2});
+  setString(node, "mode", "area");
   Error e = m.importError();
   EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH) << e.what();
 }

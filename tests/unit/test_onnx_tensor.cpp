@@ -1,12 +1,10 @@
 // ONNX importers for tensor and shape ops, on models built in memory: every opset variant, dynamic input shapes
 // (the same engine run at several shapes), and the cases that must be reported as unsupported.
 #include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include <limits>
 
-#include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
@@ -14,108 +12,10 @@ namespace {
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 
-// A one-graph ONNX model; inputs take -1 for a dynamic dimension.
-class Model {
- public:
-  explicit Model(int64_t opset) {
-    model_.set_ir_version(8);
-    auto* o = model_.add_opset_import();
-    o->set_domain("");
-    o->set_version(opset);
-  }
-
-  Model& input(const std::string& name, const std::vector<int64_t>& dims,
-               int32_t type = ::onnx::TensorProto::FLOAT) {
-    auto* v = model_.mutable_graph()->add_input();
-    v->set_name(name);
-    auto* t = v->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(type);
-    auto* shape = t->mutable_shape();
-    for (size_t i = 0; i < dims.size(); ++i) {
-      auto* d = shape->add_dim();
-      if (dims[i] < 0) d->set_dim_param(name + "_" + std::to_string(i));
-      else d->set_dim_value(dims[i]);
-    }
-    return *this;
-  }
-  Model& ints(const std::string& name, const std::vector<int64_t>& values, std::vector<int64_t> dims = {-1}) {
-    auto* t = model_.mutable_graph()->add_initializer();
-    t->set_name(name);
-    t->set_data_type(::onnx::TensorProto::INT64);
-    if (dims == std::vector<int64_t>{-1}) dims = {static_cast<int64_t>(values.size())};
-    for (int64_t d : dims) t->add_dims(d);
-    for (int64_t v : values) t->add_int64_data(v);
-    return *this;
-  }
-  Model& floats(const std::string& name, const std::vector<float>& values, const std::vector<int64_t>& dims) {
-    auto* t = model_.mutable_graph()->add_initializer();
-    t->set_name(name);
-    t->set_data_type(::onnx::TensorProto::FLOAT);
-    for (int64_t d : dims) t->add_dims(d);
-    for (float v : values) t->add_float_data(v);
-    return *this;
-  }
-  // A node; attributes are added to the returned node with the attr() helpers.
-  ::onnx::NodeProto& node(const std::string& op, const std::vector<std::string>& inputs,
-                          const std::vector<std::string>& outputs) {
-    auto* n = model_.mutable_graph()->add_node();
-    n->set_op_type(op);
-    for (const auto& i : inputs) n->add_input(i);
-    for (const auto& o : outputs) n->add_output(o);
-    return *n;
-  }
-  ::onnx::NodeProto& last() { return *model_.mutable_graph()->mutable_node()->rbegin(); }
-  Model& output(const std::string& name) {
-    model_.mutable_graph()->add_output()->set_name(name);
-    return *this;
-  }
-
-  // Imports the model into a fresh network.
-  std::unique_ptr<NetworkDefinition> import() const {
-    auto net = makeNetwork();
-    onnx::Parser parser(*net);
-    std::string bytes = model_.SerializeAsString();
-    parser.parse(bytes.data(), bytes.size());
-    return net;
-  }
-
- private:
-  ::onnx::ModelProto model_;
-};
-
-::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, int64_t v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::INT);
-  a->set_i(v);
-  return n;
-}
-::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, const std::vector<int64_t>& v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-  return n;
-}
-::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, float v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::FLOAT);
-  a->set_f(v);
-  return n;
-}
-::onnx::NodeProto& attr(::onnx::NodeProto& n, const std::string& name, const char* v) {
-  auto* a = n.add_attribute();
-  a->set_name(name);
-  a->set_type(::onnx::AttributeProto::STRING);
-  a->set_s(v);
-  return n;
-}
-
 // One op node "y = op(x, extra...)" over input x.
-Model unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xDims,
-            const std::vector<std::string>& extra = {}) {
-  Model m(opset);
+OnnxModel unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xDims,
+                const std::vector<std::string>& extra = {}) {
+  OnnxModel m(opset);
   m.input("x", xDims);
   std::vector<std::string> inputs = {"x"};
   inputs.insert(inputs.end(), extra.begin(), extra.end());
@@ -125,7 +25,7 @@ Model unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xD
 }
 
 // Imports and runs at every input in `runs` with one engine whose profile spans them (a single input "x").
-std::vector<HostTensor> runDynamic(const Model& m, const Dims& min, const Dims& max,
+std::vector<HostTensor> runDynamic(const OnnxModel& m, const Dims& min, const Dims& max,
                                    const std::vector<HostTensor>& runs) {
   auto net = m.import();
   auto engine = buildWithProfile(*net, profileFor("x", min, max, max));
@@ -133,11 +33,6 @@ std::vector<HostTensor> runDynamic(const Model& m, const Dims& min, const Dims& 
   std::vector<HostTensor> outs;
   for (const HostTensor& x : runs) outs.push_back(runContext(*context, {x})[0]);
   return outs;
-}
-
-// The error importing `m` raises.
-Error importError(const Model& m) {
-  return errorOf([&] { m.import(); }, "the model was imported");
 }
 
 // Python's slice(start, stop, step).indices(n), the semantics ONNX Slice follows; returns the indices taken.
@@ -163,36 +58,36 @@ std::vector<float> pick(const std::vector<float>& x, const std::vector<int64_t>&
 // ---- Reshape, Flatten, Squeeze, Unsqueeze, Transpose ---------------------------------------------------------------
 
 TEST(OnnxTensorImport, ReshapeZeroCopiesUnlessAllowZero) {
-  Model copies = unary(13, "Reshape", {2, 3, 4}, {"shape"});
+  OnnxModel copies = unary(13, "Reshape", {2, 3, 4}, {"shape"});
   copies.ints("shape", {0, -1});
   auto out = buildAndRun(*copies.import(), {HostTensor::f32({2, 3, 4}, iota(24))});
   EXPECT_EQ(out[0].dims, (Dims{2, 12}));
   EXPECT_EQ(out[0].f32(), iota(24));
   // allowzero (opset 14): 0 is a size, so an empty 0x3 tensor can become 3x0...
-  Model zero = unary(14, "Reshape", {0, 3}, {"shape"});
+  OnnxModel zero = unary(14, "Reshape", {0, 3}, {"shape"});
   zero.ints("shape", {3, 0});
-  attr(zero.last(), "allowzero", int64_t{1});
+  setInt(zero.lastNode(), "allowzero", 1);
   EXPECT_EQ(zero.import()->getOutput(0)->getDimensions(), (Dims{3, 0}));
   // ...while without it the 0 copies the input's 3, and 3x3 does not hold 0 elements.
-  Model copy = unary(14, "Reshape", {0, 3}, {"shape"});
+  OnnxModel copy = unary(14, "Reshape", {0, 3}, {"shape"});
   copy.ints("shape", {3, 0});
-  EXPECT_EQ(importError(copy).code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(copy.importError().code(), ErrorCode::kINVALID_GRAPH);
   // Opset 1: the shape is an attribute.
-  Model v1 = unary(1, "Reshape", {2, 3, 4});
-  attr(v1.last(), "shape", std::vector<int64_t>{4, 6});
+  OnnxModel v1 = unary(1, "Reshape", {2, 3, 4});
+  setInts(v1.lastNode(), "shape", {4, 6});
   EXPECT_EQ(v1.import()->getOutput(0)->getDimensions(), (Dims{4, 6}));
 }
 
 TEST(OnnxTensorImport, ReshapeToAShapeComputedFromADynamicBatch) {
   // PyTorch's x.view(x.size(0), -1): Shape -> Gather -> Unsqueeze -> Concat -> Reshape.
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {-1, 3, 4});
-  m.ints("zero", {0}, {}).ints("axes", {0}).ints("rest", {-1});
+  m.ints("zero", {}, {0}).ints("axes", {0}).ints("rest", {-1});
   m.node("Shape", {"x"}, {"shape"});
   m.node("Gather", {"shape", "zero"}, {"batch"});
   m.node("Unsqueeze", {"batch", "axes"}, {"batch1"});
   m.node("Concat", {"batch1", "rest"}, {"target"});
-  attr(m.last(), "axis", int64_t{0});
+  setInt(m.lastNode(), "axis", 0);
   m.node("Reshape", {"x", "target"}, {"y"});
   m.output("y");
   auto outs = runDynamic(m, Dims{1, 3, 4}, Dims{4, 3, 4}, {HostTensor::f32({1, 3, 4}, iota(12)),
@@ -205,8 +100,8 @@ TEST(OnnxTensorImport, ReshapeToAShapeComputedFromADynamicBatch) {
 TEST(OnnxTensorImport, FlattenKeepsDynamicDimensions) {
   for (int64_t axis : {int64_t{2}, int64_t{-1}, int64_t{0}, int64_t{3}}) {
     SCOPED_TRACE(axis);
-    Model m = unary(13, "Flatten", {-1, 3, -1});
-    attr(m.last(), "axis", axis);
+    OnnxModel m = unary(13, "Flatten", {-1, 3, -1});
+    setInt(m.lastNode(), "axis", axis);
     auto outs = runDynamic(m, Dims{1, 3, 1}, Dims{2, 3, 5},
                            {HostTensor::f32({2, 3, 5}, iota(30)), HostTensor::f32({1, 3, 2}, iota(6))});
     int64_t a = axis < 0 ? axis + 3 : axis;
@@ -220,34 +115,34 @@ TEST(OnnxTensorImport, FlattenKeepsDynamicDimensions) {
 }
 
 TEST(OnnxTensorImport, SqueezeAndUnsqueezeAxes) {
-  Model v11 = unary(11, "Squeeze", {2, 1, 3, 1});
-  attr(v11.last(), "axes", std::vector<int64_t>{1, -1});
+  OnnxModel v11 = unary(11, "Squeeze", {2, 1, 3, 1});
+  setInts(v11.lastNode(), "axes", {1, -1});
   EXPECT_EQ(v11.import()->getOutput(0)->getDimensions(), (Dims{2, 3}));
-  Model v13 = unary(13, "Squeeze", {2, 1, 3, 1}, {"axes"});
+  OnnxModel v13 = unary(13, "Squeeze", {2, 1, 3, 1}, {"axes"});
   v13.ints("axes", {-3});
   EXPECT_EQ(v13.import()->getOutput(0)->getDimensions(), (Dims{2, 3, 1}));
-  Model all = unary(13, "Squeeze", {1, 2, 1});
+  OnnxModel all = unary(13, "Squeeze", {1, 2, 1});
   EXPECT_EQ(all.import()->getOutput(0)->getDimensions(), (Dims{2}));
-  Model notOne = unary(13, "Squeeze", {2, 3}, {"axes"});
+  OnnxModel notOne = unary(13, "Squeeze", {2, 3}, {"axes"});
   notOne.ints("axes", {0});
-  EXPECT_EQ(importError(notOne).code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(notOne.importError().code(), ErrorCode::kINVALID_GRAPH);
   // Without axes, a dynamic dimension might or might not be 1.
-  Error e = importError(unary(13, "Squeeze", {1, -1}));
+  Error e = unary(13, "Squeeze", {1, -1}).importError();
   EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
   EXPECT_NE(e.message().find("dynamic"), std::string::npos) << e.what();
 
-  Model u11 = unary(11, "Unsqueeze", {2, 3});
-  attr(u11.last(), "axes", std::vector<int64_t>{0, 3});
+  OnnxModel u11 = unary(11, "Unsqueeze", {2, 3});
+  setInts(u11.lastNode(), "axes", {0, 3});
   EXPECT_EQ(u11.import()->getOutput(0)->getDimensions(), (Dims{1, 2, 3, 1}));
   // Negative axes count in the output's rank and may come in any order.
-  Model u13 = unary(13, "Unsqueeze", {2, 3}, {"axes"});
+  OnnxModel u13 = unary(13, "Unsqueeze", {2, 3}, {"axes"});
   u13.ints("axes", {-1, 1});
   EXPECT_EQ(u13.import()->getOutput(0)->getDimensions(), (Dims{2, 1, 3, 1}));
-  Model twice = unary(13, "Unsqueeze", {2, 3}, {"axes"});
+  OnnxModel twice = unary(13, "Unsqueeze", {2, 3}, {"axes"});
   twice.ints("axes", {1, -3});
-  EXPECT_EQ(importError(twice).code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(twice.importError().code(), ErrorCode::kINVALID_GRAPH);
 
-  Model dynamic = unary(13, "Unsqueeze", {-1, 3}, {"axes"});
+  OnnxModel dynamic = unary(13, "Unsqueeze", {-1, 3}, {"axes"});
   dynamic.ints("axes", {0});
   auto outs = runDynamic(dynamic, Dims{1, 3}, Dims{4, 3}, {HostTensor::f32({2, 3}, iota(6))});
   EXPECT_EQ(outs[0].dims, (Dims{1, 2, 3}));
@@ -262,37 +157,37 @@ TEST(OnnxTensorImport, TransposeReversesByDefault) {
     for (int j = 0; j < 3; ++j)
       for (int i = 0; i < 2; ++i) expected.push_back(static_cast<float>((i * 3 + j) * 4 + k));
   EXPECT_EQ(out[0].f32(), expected);
-  Model perm = unary(13, "Transpose", {2, 3, 4});
-  attr(perm.last(), "perm", std::vector<int64_t>{1, 0, 2});
+  OnnxModel perm = unary(13, "Transpose", {2, 3, 4});
+  setInts(perm.lastNode(), "perm", {1, 0, 2});
   EXPECT_EQ(perm.import()->getOutput(0)->getDimensions(), (Dims{3, 2, 4}));
 }
 
 // ---- Concat, Split -------------------------------------------------------------------------------------------------
 
 TEST(OnnxTensorImport, ConcatAxisDefaultsToOneInOpsetOne) {
-  Model v1(1);
+  OnnxModel v1(1);
   v1.input("a", {2, 1}).input("b", {2, 2});
   v1.node("Concat", {"a", "b"}, {"y"});
   v1.output("y");
   auto out = buildAndRun(*v1.import(), {HostTensor::f32({2, 1}, {0, 3}), HostTensor::f32({2, 2}, {1, 2, 4, 5})});
   EXPECT_EQ(out[0].dims, (Dims{2, 3}));
   EXPECT_EQ(out[0].f32(), iota(6));
-  Model v13(13);
+  OnnxModel v13(13);
   v13.input("a", {2, 1}).input("b", {2, 2});
-  attr(v13.node("Concat", {"a", "b"}, {"y"}), "axis", int64_t{-1});
+  setInt(v13.node("Concat", {"a", "b"}, {"y"}), "axis", -1);
   v13.output("y");
   EXPECT_EQ(v13.import()->getOutput(0)->getDimensions(), (Dims{2, 3}));
-  Model missing(13);
+  OnnxModel missing(13);
   missing.input("a", {2, 1}).input("b", {2, 2});
   missing.node("Concat", {"a", "b"}, {"y"});
   missing.output("y");
-  EXPECT_EQ(importError(missing).code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(missing.importError().code(), ErrorCode::kINVALID_GRAPH);
 }
 
 // Split node with outputs y0..y{n-1}.
-Model splitModel(int64_t opset, const std::vector<int64_t>& xDims, int32_t outputs,
-                 const std::vector<std::string>& extra = {}) {
-  Model m(opset);
+OnnxModel splitModel(int64_t opset, const std::vector<int64_t>& xDims, int32_t outputs,
+                     const std::vector<std::string>& extra = {}) {
+  OnnxModel m(opset);
   m.input("x", xDims);
   std::vector<std::string> ins = {"x"}, outs;
   ins.insert(ins.end(), extra.begin(), extra.end());
@@ -309,28 +204,28 @@ TEST(OnnxTensorImport, SplitSizesFromEveryOpset) {
   auto equal = buildAndRun(*splitModel(13, {6}, 3).import(), {HostTensor::f32({6}, iota(6))});
   EXPECT_EQ(equal[0].f32(), (std::vector<float>{0, 1}));
   EXPECT_EQ(equal[2].f32(), (std::vector<float>{4, 5}));
-  Model sizes = splitModel(13, {2, 3}, 2, {"split"});
+  OnnxModel sizes = splitModel(13, {2, 3}, 2, {"split"});
   sizes.ints("split", {1, 2});
-  attr(sizes.last(), "axis", int64_t{1});
+  setInt(sizes.lastNode(), "axis", 1);
   auto parts = buildAndRun(*sizes.import(), {HostTensor::f32({2, 3}, iota(6))});
   EXPECT_EQ(parts[0].f32(), (std::vector<float>{0, 3}));
   EXPECT_EQ(parts[1].f32(), (std::vector<float>{1, 2, 4, 5}));
-  Model v2 = splitModel(2, {3, 2}, 2);
-  attr(v2.last(), "split", std::vector<int64_t>{2, 1});
+  OnnxModel v2 = splitModel(2, {3, 2}, 2);
+  setInts(v2.lastNode(), "split", {2, 1});
   parts = buildAndRun(*v2.import(), {HostTensor::f32({3, 2}, iota(6))});
   EXPECT_EQ(parts[0].dims, (Dims{2, 2}));
   EXPECT_EQ(parts[1].f32(), (std::vector<float>{4, 5}));
   // Opset 18, num_outputs: "the last chunk will be smaller" (7 -> 3, 3, 1).
-  Model v18 = splitModel(18, {7}, 3);
-  attr(v18.last(), "num_outputs", int64_t{3});
+  OnnxModel v18 = splitModel(18, {7}, 3);
+  setInt(v18.lastNode(), "num_outputs", 3);
   parts = buildAndRun(*v18.import(), {HostTensor::f32({7}, iota(7))});
   EXPECT_EQ(parts[1].f32(), (std::vector<float>{3, 4, 5}));
   EXPECT_EQ(parts[2].f32(), (std::vector<float>{6}));
   // Before 18 an equal split must be exact.
-  EXPECT_EQ(importError(splitModel(13, {7}, 2)).code(), ErrorCode::kINVALID_GRAPH);
-  Model badSum = splitModel(13, {6}, 2, {"split"});
+  EXPECT_EQ(splitModel(13, {7}, 2).importError().code(), ErrorCode::kINVALID_GRAPH);
+  OnnxModel badSum = splitModel(13, {6}, 2, {"split"});
   badSum.ints("split", {2, 2});
-  EXPECT_EQ(importError(badSum).code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(badSum.importError().code(), ErrorCode::kINVALID_GRAPH);
 }
 
 TEST(OnnxTensorImport, EqualSplitOfADynamicAxis) {
@@ -356,7 +251,7 @@ TEST(OnnxTensorImport, SliceBoundsFollowPythonOnStaticAndDynamicAxes) {
   for (const auto& c : cases) {
     SCOPED_TRACE(std::to_string(c.start) + ":" + std::to_string(c.end) + ":" + std::to_string(c.step));
     for (bool dynamic : {false, true}) {
-      Model m = unary(13, "Slice", {dynamic ? -1 : 7}, {"starts", "ends", "axes", "steps"});
+      OnnxModel m = unary(13, "Slice", {dynamic ? -1 : 7}, {"starts", "ends", "axes", "steps"});
       m.ints("starts", {c.start}).ints("ends", {c.end}).ints("axes", {0}).ints("steps", {c.step});
       std::vector<int64_t> sizes = dynamic ? std::vector<int64_t>{7, 4} : std::vector<int64_t>{7};
       std::vector<HostTensor> runs;
@@ -370,25 +265,25 @@ TEST(OnnxTensorImport, SliceBoundsFollowPythonOnStaticAndDynamicAxes) {
 
 TEST(OnnxTensorImport, SliceAxesAndDefaults) {
   // Axes [-1, 0] with the steps input left out: rows 0-1, columns 1 to the end.
-  Model m = unary(10, "Slice", {3, 4}, {"starts", "ends", "axes"});
+  OnnxModel m = unary(10, "Slice", {3, 4}, {"starts", "ends", "axes"});
   m.ints("starts", {1, 0}).ints("ends", {kMax, 2}).ints("axes", {-1, 0});
   auto out = buildAndRun(*m.import(), {HostTensor::f32({3, 4}, iota(12))});
   EXPECT_EQ(out[0].dims, (Dims{2, 3}));
   EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 3, 5, 6, 7}));
   // Opset 1: attributes, axes defaulting to the leading axes.
-  Model v1 = unary(1, "Slice", {3, 4});
-  attr(v1.last(), "starts", std::vector<int64_t>{0, 1});
-  attr(v1.last(), "ends", std::vector<int64_t>{2, -1});
+  OnnxModel v1 = unary(1, "Slice", {3, 4});
+  setInts(v1.lastNode(), "starts", {0, 1});
+  setInts(v1.lastNode(), "ends", {2, -1});
   out = buildAndRun(*v1.import(), {HostTensor::f32({3, 4}, iota(12))});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 5, 6}));
-  Model zeroStep = unary(13, "Slice", {4}, {"starts", "ends", "axes", "steps"});
+  OnnxModel zeroStep = unary(13, "Slice", {4}, {"starts", "ends", "axes", "steps"});
   zeroStep.ints("starts", {0}).ints("ends", {4}).ints("axes", {0}).ints("steps", {0});
-  EXPECT_EQ(importError(zeroStep).code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(zeroStep.importError().code(), ErrorCode::kINVALID_GRAPH);
 }
 
 TEST(OnnxTensorImport, SliceWithStartsComputedFromTheShape) {
   // x[n - 2 : n] and x[-(n+1) : ...] with n known only at run time: symbolic starts are normalized and clamped too.
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {-1});
   m.ints("two", {2}).ints("big", {kMax}).ints("neg", {-1});
   m.node("Shape", {"x"}, {"n"});
@@ -412,20 +307,20 @@ TEST(OnnxTensorImport, SliceWithStartsComputedFromTheShape) {
 // ---- Gather, GatherElements, GatherND ------------------------------------------------------------------------------
 
 TEST(OnnxTensorImport, GatherModes) {
-  Model g = unary(13, "Gather", {2, 3}, {"i"});
+  OnnxModel g = unary(13, "Gather", {2, 3}, {"i"});
   g.ints("i", {-1, 0});
-  attr(g.last(), "axis", int64_t{1});
+  setInt(g.lastNode(), "axis", 1);
   auto out = buildAndRun(*g.import(), {HostTensor::f32({2, 3}, iota(6))});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{2, 0, 5, 3}));
-  Model e = unary(13, "GatherElements", {2, 2}, {"i"});
-  e.ints("i", {0, 0, 1, 0}, {2, 2});
-  attr(e.last(), "axis", int64_t{1});
+  OnnxModel e = unary(13, "GatherElements", {2, 2}, {"i"});
+  e.ints("i", {2, 2}, {0, 0, 1, 0});
+  setInt(e.lastNode(), "axis", 1);
   out = buildAndRun(*e.import(), {HostTensor::f32({2, 2}, {1, 2, 3, 4})});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 1, 4, 3}));
   // GatherND example 5: batch_dims 1.
-  Model nd = unary(13, "GatherND", {2, 2, 2}, {"i"});
-  nd.ints("i", {1, 0}, {2, 1});
-  attr(nd.last(), "batch_dims", int64_t{1});
+  OnnxModel nd = unary(13, "GatherND", {2, 2, 2}, {"i"});
+  nd.ints("i", {2, 1}, {1, 0});
+  setInt(nd.lastNode(), "batch_dims", 1);
   out = buildAndRun(*nd.import(), {HostTensor::f32({2, 2, 2}, iota(8))});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{2, 3, 4, 5}));
 }
@@ -433,16 +328,16 @@ TEST(OnnxTensorImport, GatherModes) {
 // ---- Shape, Size ---------------------------------------------------------------------------------------------------
 
 TEST(OnnxTensorImport, ShapeStartEndAndSizeOfDynamicInputs) {
-  Model shape = unary(15, "Shape", {-1, 3, -1, 5});
-  attr(shape.last(), "start", int64_t{1});
-  attr(shape.last(), "end", int64_t{-1});
+  OnnxModel shape = unary(15, "Shape", {-1, 3, -1, 5});
+  setInt(shape.lastNode(), "start", 1);
+  setInt(shape.lastNode(), "end", -1);
   auto outs = runDynamic(shape, Dims{1, 3, 1, 5}, Dims{4, 3, 4, 5}, {HostTensor::f32({2, 3, 4, 5}, iota(120))});
   EXPECT_EQ(outs[0].type, DataType::kINT64);
   EXPECT_EQ(outs[0].as<int64_t>(), (std::vector<int64_t>{3, 4}));
   // Out-of-range start and end clamp to the rank.
-  Model clamped = unary(15, "Shape", {2, 3});
-  attr(clamped.last(), "start", int64_t{-10});
-  attr(clamped.last(), "end", int64_t{10});
+  OnnxModel clamped = unary(15, "Shape", {2, 3});
+  setInt(clamped.lastNode(), "start", -10);
+  setInt(clamped.lastNode(), "end", 10);
   EXPECT_EQ(buildAndRun(*clamped.import(), {HostTensor::f32({2, 3}, iota(6))})[0].as<int64_t>(),
             (std::vector<int64_t>{2, 3}));
   outs = runDynamic(unary(13, "Size", {-1, 3}), Dims{1, 3}, Dims{4, 3},
@@ -455,7 +350,7 @@ TEST(OnnxTensorImport, ShapeStartEndAndSizeOfDynamicInputs) {
 // ---- Expand, Tile --------------------------------------------------------------------------------------------------
 
 TEST(OnnxTensorImport, ExpandBroadcastsBothWays) {
-  Model up = unary(13, "Expand", {3, 1}, {"shape"});
+  OnnxModel up = unary(13, "Expand", {3, 1}, {"shape"});
   up.ints("shape", {2, 1, 4});
   auto out = buildAndRun(*up.import(), {HostTensor::f32({3, 1}, {7, 8, 9})});
   EXPECT_EQ(out[0].dims, (Dims{2, 3, 4}));
@@ -464,19 +359,19 @@ TEST(OnnxTensorImport, ExpandBroadcastsBothWays) {
     for (float v : {7.0f, 8.0f, 9.0f}) expected.insert(expected.end(), 4, v);
   EXPECT_EQ(out[0].f32(), expected);
   // A target smaller than the input keeps the input's dimensions.
-  Model keep = unary(13, "Expand", {2, 3}, {"shape"});
+  OnnxModel keep = unary(13, "Expand", {2, 3}, {"shape"});
   keep.ints("shape", {1});
   out = buildAndRun(*keep.import(), {HostTensor::f32({2, 3}, iota(6))});
   EXPECT_EQ(out[0].dims, (Dims{2, 3}));
   EXPECT_EQ(out[0].f32(), iota(6));
-  Model bad = unary(13, "Expand", {3}, {"shape"});
+  OnnxModel bad = unary(13, "Expand", {3}, {"shape"});
   bad.ints("shape", {2});
-  EXPECT_EQ(importError(bad).code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(bad.importError().code(), ErrorCode::kINVALID_GRAPH);
 }
 
 TEST(OnnxTensorImport, ExpandOfDynamicInputs) {
   // x is N x 1 or N x 4: the size-1 axis is repeated, the other read as is, decided at run time.
-  Model m = unary(13, "Expand", {-1, -1}, {"shape"});
+  OnnxModel m = unary(13, "Expand", {-1, -1}, {"shape"});
   m.ints("shape", {1, 4});
   auto outs = runDynamic(m, Dims{1, 1}, Dims{3, 4},
                          {HostTensor::f32({2, 1}, {5, 6}), HostTensor::f32({1, 4}, {1, 2, 3, 4})});
@@ -484,7 +379,7 @@ TEST(OnnxTensorImport, ExpandOfDynamicInputs) {
   EXPECT_EQ(outs[0].f32(), (std::vector<float>{5, 5, 5, 5, 6, 6, 6, 6}));
   EXPECT_EQ(outs[1].f32(), (std::vector<float>{1, 2, 3, 4}));
   // 3 elements do not broadcast to 4: caught when the shapes are set.
-  Model fixed = unary(13, "Expand", {-1}, {"shape"});
+  OnnxModel fixed = unary(13, "Expand", {-1}, {"shape"});
   fixed.ints("shape", {4});
   auto net = fixed.import();
   auto engine = buildWithProfile(*net, profileFor("x", Dims{1}, Dims{4}, Dims{4}));
@@ -494,7 +389,7 @@ TEST(OnnxTensorImport, ExpandOfDynamicInputs) {
 }
 
 TEST(OnnxTensorImport, TileRepeatsEveryAxis) {
-  Model m = unary(13, "Tile", {2, 2}, {"repeats"});
+  OnnxModel m = unary(13, "Tile", {2, 2}, {"repeats"});
   m.ints("repeats", {2, 3});
   auto out = buildAndRun(*m.import(), {HostTensor::f32({2, 2}, {1, 2, 3, 4})});
   EXPECT_EQ(out[0].dims, (Dims{4, 6}));
@@ -502,14 +397,14 @@ TEST(OnnxTensorImport, TileRepeatsEveryAxis) {
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 6; ++j) expected.push_back(x[(i % 2) * 2 + j % 2]);
   EXPECT_EQ(out[0].f32(), expected);
-  Model dynamic = unary(13, "Tile", {-1, 2}, {"repeats"});
+  OnnxModel dynamic = unary(13, "Tile", {-1, 2}, {"repeats"});
   dynamic.ints("repeats", {3, 1});
   auto outs = runDynamic(dynamic, Dims{1, 2}, Dims{2, 2}, {HostTensor::f32({1, 2}, {8, 9})});
   EXPECT_EQ(outs[0].dims, (Dims{3, 2}));
   EXPECT_EQ(outs[0].f32(), (std::vector<float>{8, 9, 8, 9, 8, 9}));
   // Opset 1: one axis, tiles and axis as inputs.
-  Model v1 = unary(1, "Tile", {2, 2}, {"tiles", "axis"});
-  v1.ints("tiles", {3}, {}).ints("axis", {1}, {});
+  OnnxModel v1 = unary(1, "Tile", {2, 2}, {"tiles", "axis"});
+  v1.ints("tiles", {}, {3}).ints("axis", {}, {1});
   out = buildAndRun(*v1.import(), {HostTensor::f32({2, 2}, {1, 2, 3, 4})});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 1, 2, 1, 2, 3, 4, 3, 4, 3, 4}));
 }
@@ -520,10 +415,10 @@ std::vector<float> runPad(int64_t opset, const char* mode, const std::vector<int
                           const std::vector<int64_t>& axes = {}, Dims* dims = nullptr) {
   std::vector<std::string> inputs = {"pads", "value"};
   if (!axes.empty()) inputs.push_back("axes");
-  Model m = unary(opset, "Pad", {2, 3}, inputs);
-  m.ints("pads", pads).floats("value", {7}, {});
+  OnnxModel m = unary(opset, "Pad", {2, 3}, inputs);
+  m.ints("pads", pads).floats("value", {}, {7});
   if (!axes.empty()) m.ints("axes", axes);
-  attr(m.last(), "mode", mode);
+  setString(m.lastNode(), "mode", mode);
   auto out = buildAndRun(*m.import(), {HostTensor::f32({2, 3}, {1, 2, 3, 4, 5, 6})});
   if (dims) *dims = out[0].dims;
   return out[0].f32();
@@ -548,22 +443,22 @@ TEST(OnnxTensorImport, PadModesMatchNumpy) {
 
 TEST(OnnxTensorImport, PadAttributesBeforeOpset11) {
   for (auto [opset, name] : {std::pair{int64_t{2}, "pads"}, std::pair{int64_t{1}, "paddings"}}) {
-    Model m = unary(opset, "Pad", {2, 1});
-    attr(m.last(), name, std::vector<int64_t>{1, 0, 0, 0});
-    attr(m.last(), "value", 2.5f);
+    OnnxModel m = unary(opset, "Pad", {2, 1});
+    setInts(m.lastNode(), name, {1, 0, 0, 0});
+    setFloat(m.lastNode(), "value", 2.5f);
     auto out = buildAndRun(*m.import(), {HostTensor::f32({2, 1}, {1, 2})});
     EXPECT_EQ(out[0].f32(), (std::vector<float>{2.5f, 1, 2}));
   }
-  Model bad = unary(13, "Pad", {2}, {"pads"});
+  OnnxModel bad = unary(13, "Pad", {2}, {"pads"});
   bad.ints("pads", {1, 1});
-  attr(bad.last(), "mode", "mirror");
-  EXPECT_EQ(importError(bad).code(), ErrorCode::kUNSUPPORTED);
+  setString(bad.lastNode(), "mode", "mirror");
+  EXPECT_EQ(bad.importError().code(), ErrorCode::kUNSUPPORTED);
 }
 
 TEST(OnnxTensorImport, ReflectPadOfADynamicAxis) {
-  Model m = unary(13, "Pad", {1, -1}, {"pads"});
+  OnnxModel m = unary(13, "Pad", {1, -1}, {"pads"});
   m.ints("pads", {0, 1, 0, 1});
-  attr(m.last(), "mode", "reflect");
+  setString(m.lastNode(), "mode", "reflect");
   auto outs = runDynamic(m, Dims{1, 2}, Dims{1, 3},
                          {HostTensor::f32({1, 3}, {1, 2, 3}), HostTensor::f32({1, 2}, {5, 6})});
   EXPECT_EQ(outs[0].f32(), (std::vector<float>{2, 1, 2, 3, 2}));
@@ -590,9 +485,9 @@ std::vector<float> depthToSpaceReference(const std::vector<float>& x, const Dims
 TEST(OnnxTensorImport, DepthToSpaceBothModesOnDynamicInputs) {
   for (const char* mode : {"DCR", "CRD"}) {
     SCOPED_TRACE(mode);
-    Model m = unary(13, "DepthToSpace", {-1, 8, -1, -1});
-    attr(m.last(), "blocksize", int64_t{2});
-    attr(m.last(), "mode", mode);
+    OnnxModel m = unary(13, "DepthToSpace", {-1, 8, -1, -1});
+    setInt(m.lastNode(), "blocksize", 2);
+    setString(m.lastNode(), "mode", mode);
     std::vector<Dims> shapes = {Dims{1, 8, 2, 3}, Dims{2, 8, 1, 2}};
     std::vector<HostTensor> runs;
     for (const Dims& s : shapes) runs.push_back(HostTensor::f32(s, iota(s.volume())));
@@ -604,18 +499,18 @@ TEST(OnnxTensorImport, DepthToSpaceBothModesOnDynamicInputs) {
     }
   }
   // Opset 1 has no mode: DCR.
-  Model v1 = unary(1, "DepthToSpace", {1, 4, 1, 1});
-  attr(v1.last(), "blocksize", int64_t{2});
+  OnnxModel v1 = unary(1, "DepthToSpace", {1, 4, 1, 1});
+  setInt(v1.lastNode(), "blocksize", 2);
   EXPECT_EQ(buildAndRun(*v1.import(), {HostTensor::f32({1, 4, 1, 1}, iota(4))})[0].f32(), iota(4));
-  Model badMode = unary(13, "DepthToSpace", {1, 4, 1, 1});
-  attr(badMode.last(), "blocksize", int64_t{2});
-  attr(badMode.last(), "mode", "RDC");
-  EXPECT_EQ(importError(badMode).code(), ErrorCode::kUNSUPPORTED);
+  OnnxModel badMode = unary(13, "DepthToSpace", {1, 4, 1, 1});
+  setInt(badMode.lastNode(), "blocksize", 2);
+  setString(badMode.lastNode(), "mode", "RDC");
+  EXPECT_EQ(badMode.importError().code(), ErrorCode::kUNSUPPORTED);
 }
 
 TEST(OnnxTensorImport, SpaceToDepthOnDynamicInputs) {
-  Model m = unary(13, "SpaceToDepth", {-1, 2, -1, -1});
-  attr(m.last(), "blocksize", int64_t{2});
+  OnnxModel m = unary(13, "SpaceToDepth", {-1, 2, -1, -1});
+  setInt(m.lastNode(), "blocksize", 2);
   std::vector<Dims> shapes = {Dims{1, 2, 4, 6}, Dims{2, 2, 2, 2}};
   std::vector<HostTensor> runs;
   for (const Dims& s : shapes) runs.push_back(HostTensor::f32(s, iota(s.volume())));
@@ -640,12 +535,12 @@ TEST(OnnxTensorImport, SpaceToDepthOnDynamicInputs) {
 
 TEST(OnnxTensorImport, ShapesOnlyKnownAtRunTimeAreUnsupported) {
   // The target shape is computed from the data (an ArgMax), not from shapes or a graph input.
-  Model m(13);
+  OnnxModel m(13);
   m.input("x", {2, 3});
   m.node("ArgMax", {"x"}, {"shape"});
   m.node("Reshape", {"x", "shape"}, {"y"}).set_name("reshape_node");
   m.output("y");
-  Error e = importError(m);
+  Error e = m.importError();
   EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
   EXPECT_NE(e.message().find("reshape_node"), std::string::npos) << e.what();
   EXPECT_NE(e.message().find("known at build time"), std::string::npos) << e.what();

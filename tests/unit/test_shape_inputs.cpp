@@ -2,14 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <string>
-#include <tuple>
 #include <utility>
 
 #include "core/symbolic.h"
-#include <onnx/onnx_pb.h>
 
-#include "kiln/onnx.h"
-#include "test_util.h"
+#include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
@@ -176,50 +173,25 @@ TEST(ShapeInputExpressions, ValueLeavesEvaluateAndBound) {
 }
 
 // A one-node ONNX model whose inputs are graph inputs of the given types and static shapes.
-struct OneNodeModel {
-  ::onnx::ModelProto model;
-  OneNodeModel(const char* op, int64_t opset, std::vector<std::tuple<const char*, int32_t, std::vector<int64_t>>> inputs) {
-    model.set_ir_version(8);
-    model.add_opset_import()->set_version(opset);
-    auto* graph = model.mutable_graph();
-    graph->set_name("g");
-    auto* node = graph->add_node();
-    node->set_op_type(op);
-    for (const auto& [name, type, dims] : inputs) {
-      node->add_input(name);
-      auto* input = graph->add_input();
-      input->set_name(name);
-      auto* tensorType = input->mutable_type()->mutable_tensor_type();
-      tensorType->set_elem_type(type);
-      tensorType->mutable_shape();  // a scalar has a shape with no dimensions
-      for (int64_t d : dims) tensorType->mutable_shape()->add_dim()->set_dim_value(d);
-    }
-    node->add_output("out");
-    graph->add_output()->set_name("out");
-  }
-  void import(NetworkDefinition& net) const {
-    std::string bytes = model.SerializeAsString();
-    onnx::Parser(net).parse(bytes.data(), bytes.size());
-  }
-};
-
 // An ONNX Reshape whose shape is a graph input imports it as a shape input, as TensorRT's parser does.
 TEST(ShapeInputOnnx, GraphInputFeedingAReshapeBecomesAShapeInput) {
-  OneNodeModel m("Reshape", 14, {{"data", ::onnx::TensorProto::FLOAT, {2, 6}}, {"shape", ::onnx::TensorProto::INT64, {2}}});
-  NetworkDefinition net;
-  m.import(net);
-  ASSERT_EQ(net.getNbInputs(), 2);
-  EXPECT_FALSE(net.getInput(0)->isShapeInput());
-  EXPECT_TRUE(net.getInput(1)->isShapeInput());
-  EXPECT_EQ(toString(net.getOutput(0)->getDimensions()), "-1x-1");
+  OnnxModel m(14);
+  m.input("data", {2, 6}).input("shape", {2}, TensorProto::INT64);
+  m.outputNode("Reshape", {"data", "shape"}, {"out"});
+  auto net = m.import();
+  ASSERT_EQ(net->getNbInputs(), 2);
+  EXPECT_FALSE(net->getInput(0)->isShapeInput());
+  EXPECT_TRUE(net->getInput(1)->isShapeInput());
+  EXPECT_EQ(toString(net->getOutput(0)->getDimensions()), "-1x-1");
 }
 
 // Unsqueeze with run-time axes: the 1s land where the values say; an axis out of range fails shape resolution.
 TEST(ShapeInputOnnx, UnsqueezeAtRunTimeAxes) {
-  OneNodeModel m("Unsqueeze", 13, {{"x", ::onnx::TensorProto::FLOAT, {2, 3}}, {"axes", ::onnx::TensorProto::INT64, {1}}});
-  NetworkDefinition net;
-  m.import(net);
-  EXPECT_EQ(toString(net.getOutput(0)->getDimensions()), "-1x-1x-1");
+  OnnxModel m(13);
+  m.input("x", {2, 3}).input("axes", {1}, TensorProto::INT64);
+  m.outputNode("Unsqueeze", {"x", "axes"}, {"out"});
+  auto net = m.import();
+  EXPECT_EQ(toString(net->getOutput(0)->getDimensions()), "-1x-1x-1");
   OptimizationProfile profile;
   setRange(profile, "x", {2, 3}, {2, 3}, {2, 3});
   setRange(profile, "axes", {1}, {1}, {1});
@@ -227,7 +199,7 @@ TEST(ShapeInputOnnx, UnsqueezeAtRunTimeAxes) {
   profile.setShapeValues("axes", OptProfileSelector::kMIN, &lo, 1);
   profile.setShapeValues("axes", OptProfileSelector::kOPT, &opt, 1);
   profile.setShapeValues("axes", OptProfileSelector::kMAX, &hi, 1);
-  auto engine = buildWithProfile(net, profile);
+  auto engine = buildWithProfile(*net, profile);
   auto ctx = engine->createExecutionContext();
   auto x = HostTensor::f32({2, 3}, iota(6));
   for (auto [axis, shape] : {std::pair{0, "1x2x3"}, {1, "2x1x3"}, {2, "2x3x1"}, {-1, "2x3x1"}, {-3, "1x2x3"}}) {
@@ -243,16 +215,17 @@ TEST(ShapeInputOnnx, UnsqueezeAtRunTimeAxes) {
 
 // HannWindow(4), periodic: 0.5 - 0.5 cos(2 pi n / 4) = 0, 0.5, 1, 0.5; symmetric (N = 3): 0, 0.75, 0.75, 0.
 TEST(ShapeInputOnnx, HannWindowOfARunTimeSize) {
-  OneNodeModel m("HannWindow", 17, {{"size", ::onnx::TensorProto::INT32, {}}});
-  NetworkDefinition net;
-  m.import(net);
+  OnnxModel m(17);
+  m.input("size", {}, TensorProto::INT32);
+  m.outputNode("HannWindow", {"size"}, {"out"});
+  auto net = m.import();
   OptimizationProfile profile;
   setRange(profile, "size", {}, {}, {});
   int64_t values[3] = {1, 4, 16};
   profile.setShapeValues("size", OptProfileSelector::kMIN, &values[0], 1);
   profile.setShapeValues("size", OptProfileSelector::kOPT, &values[1], 1);
   profile.setShapeValues("size", OptProfileSelector::kMAX, &values[2], 1);
-  auto engine = buildWithProfile(net, profile);
+  auto engine = buildWithProfile(*net, profile);
   auto ctx = engine->createExecutionContext();
   auto out = runContext(*ctx, {HostTensor::i32({}, {4})});
   EXPECT_EQ(toString(out[0].dims), "4");

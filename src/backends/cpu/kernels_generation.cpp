@@ -94,34 +94,6 @@ int64_t product(const Dims& dims, int32_t begin, int32_t end) {
   return p;
 }
 
-// Calls body(outIndex, offsets, count, steps) for every run along the innermost axis of `out`; offsets[i] and steps[i]
-// address input i broadcast to `out` (numpy rules). The N-input form of forEachBroadcastRun.
-template <size_t N, typename Body>
-void forEachBroadcastRunN(const Dims& out, const std::array<Dims, N>& ins, Body&& body) {
-  int32_t rank = out.nbDims;
-  int64_t total = out.volume();
-  std::array<int64_t, N> offsets{}, steps{};
-  if (total == 0) return;
-  if (rank == 0) return body(0, offsets, 1, steps);
-  int64_t strides[N][Dims::MAX_DIMS];
-  for (size_t i = 0; i < N; ++i) {
-    broadcastStrides(ins[i], out, strides[i]);
-    steps[i] = strides[i][rank - 1];
-  }
-  int64_t inner = out.d[rank - 1];
-  int64_t coord[Dims::MAX_DIMS] = {};
-  for (int64_t o = 0; o < total; o += inner) {
-    body(o, offsets, inner, steps);
-    for (int32_t d = rank - 2; d >= 0; --d) {
-      ++coord[d];
-      for (size_t i = 0; i < N; ++i) offsets[i] += strides[i][d];
-      if (coord[d] < out.d[d]) break;
-      for (size_t i = 0; i < N; ++i) offsets[i] -= strides[i][d] * coord[d];
-      coord[d] = 0;
-    }
-  }
-}
-
 // ---- Select -------------------------------------------------------------------------------------------------------
 
 std::unique_ptr<Kernel> makeSelect(const KernelSpec& spec) {

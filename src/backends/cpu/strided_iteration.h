@@ -1,6 +1,8 @@
-// Strided walks over shapes: plain (any strides, e.g. a transposed view) and numpy-broadcast pairs.
+// Strided walks over shapes: plain (any strides, e.g. a transposed view) and numpy-broadcast inputs.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "kiln/types.h"
@@ -40,35 +42,40 @@ inline void broadcastStrides(const Dims& in, const Dims& out, int64_t* strides) 
   }
 }
 
+// Calls body(outIndex, offsets, count, steps) for every run along the innermost axis of `out`; offsets[i] and steps[i]
+// address input i broadcast to `out` (numpy rules).
+template <size_t N, typename Body>
+void forEachBroadcastRunN(const Dims& out, const std::array<Dims, N>& ins, Body&& body) {
+  int32_t rank = out.nbDims;
+  int64_t total = out.volume();
+  std::array<int64_t, N> offsets{}, steps{};
+  if (total == 0) return;
+  if (rank == 0) return body(0, offsets, 1, steps);
+  int64_t strides[N][Dims::MAX_DIMS];
+  for (size_t i = 0; i < N; ++i) {
+    broadcastStrides(ins[i], out, strides[i]);
+    steps[i] = strides[i][rank - 1];
+  }
+  int64_t inner = out.d[rank - 1];
+  int64_t coord[Dims::MAX_DIMS] = {};
+  for (int64_t o = 0; o < total; o += inner) {
+    body(o, offsets, inner, steps);
+    for (int32_t d = rank - 2; d >= 0; --d) {
+      ++coord[d];
+      for (size_t i = 0; i < N; ++i) offsets[i] += strides[i][d];
+      if (coord[d] < out.d[d]) break;
+      for (size_t i = 0; i < N; ++i) offsets[i] -= strides[i][d] * coord[d];
+      coord[d] = 0;
+    }
+  }
+}
+
 // Calls body(outIndex, aIndex, bIndex, count, aStep, bStep) for runs along the innermost axis.
 template <typename Body>
 void forEachBroadcastRun(const Dims& out, const Dims& a, const Dims& b, Body&& body) {
-  int32_t rank = out.nbDims;
-  int64_t total = out.volume();
-  if (total == 0) return;
-  if (rank == 0) {
-    body(0, 0, 0, 1, 0, 0);
-    return;
-  }
-  int64_t sa[Dims::MAX_DIMS], sb[Dims::MAX_DIMS];
-  broadcastStrides(a, out, sa);
-  broadcastStrides(b, out, sb);
-  int64_t inner = out.d[rank - 1];
-  int64_t idx[Dims::MAX_DIMS] = {};
-  int64_t ai = 0, bi = 0;
-  for (int64_t o = 0; o < total; o += inner) {
-    body(o, ai, bi, inner, sa[rank - 1], sb[rank - 1]);
-    // Advance the outer counters (odometer), updating the input offsets incrementally.
-    for (int32_t d = rank - 2; d >= 0; --d) {
-      ++idx[d];
-      ai += sa[d];
-      bi += sb[d];
-      if (idx[d] < out.d[d]) break;
-      ai -= sa[d] * idx[d];
-      bi -= sb[d] * idx[d];
-      idx[d] = 0;
-    }
-  }
+  forEachBroadcastRunN<2>(out, {a, b}, [&](int64_t o, const auto& at, int64_t n, const auto& step) {
+    body(o, at[0], at[1], n, step[0], step[1]);
+  });
 }
 
 }  // namespace kiln::cpu
