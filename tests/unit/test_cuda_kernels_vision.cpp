@@ -1,11 +1,12 @@
 // The CUDA convolution, deconvolution, pooling, normalization and resize kernels against the CPU backend: the same
 // small networks built for both, run at three shapes of one dynamic profile, outputs compared (fp32 within 1e-4
-// relative). The fp16 variants run the CUDA network in fp16 (input, weights and bias cast at its edges) against the
-// CPU's fp32, within 1e-2. Every test skips with a message without a GPU (ctest label gpu).
+// relative). The fp16 variants run the CUDA network in fp16 (input, weights and bias cast at its edges, all exact in
+// fp16) against the CPU's fp32, within 1e-2. Every test skips with a message without a GPU (ctest label gpu).
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <random>
 
@@ -80,16 +81,18 @@ Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
 // Marks `tensor` as an output in fp32.
 void markFloat(NetworkDefinition& n, Tensor* tensor) { n.markOutput(*as(n, tensor, DataType::kFLOAT)); }
 
-// A constant of random values in [-1, 1), in `type`.
+// A constant of random multiples of 1/1024 in [-1, 1] (exact in fp16), in `type`.
 Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
-  return as(n, test::floatConstant(n, shape, test::randomFloats(static_cast<size_t>(shape.volume()), seed)), type);
+  std::vector<float> values = test::randomFloats(static_cast<size_t>(shape.volume()), seed);
+  for (float& v : values) v = std::round(v * 1024.0f) / 1024.0f;
+  return as(n, test::floatConstant(n, shape, values), type);
 }
 
-// `count` (at most 4096) distinct values in random order, multiples of 1/256 within [-8, 8): exact in fp16, so
+// `count` (at most 4096) distinct values in random order, multiples of 1/1024 within [-2, 2): exact in fp16, so
 // neither the input's rounding nor ties (which maximum an index names) differ between the precisions.
 std::vector<float> distinctValues(size_t count, uint32_t seed) {
   std::vector<float> values(count);
-  for (size_t i = 0; i < count; ++i) values[i] = (static_cast<float>(i) - static_cast<float>(count / 2)) / 256.0f;
+  for (size_t i = 0; i < count; ++i) values[i] = (static_cast<float>(i) - static_cast<float>(count / 2)) / 1024.0f;
   std::shuffle(values.begin(), values.end(), std::mt19937(seed));
   return values;
 }
