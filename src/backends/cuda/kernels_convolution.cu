@@ -255,8 +255,8 @@ struct Problem {
   size_t staged = 0;
 };
 
-size_t stagedBytes(const ConvParams& p, const SplitPadding& pad, int64_t planes, const Axes& spatial) {
-  return pad.asymmetric ? align256(static_cast<size_t>(planes * cpu::axesVolume(spatial)) * p.elementSize) : 0;
+size_t planeBytes(const ConvParams& p, int64_t planes, const Axes& spatial) {
+  return align256(static_cast<size_t>(planes * cpu::axesVolume(spatial)) * p.elementSize);
 }
 
 // Convolution: cudnnConvolutionForward on the input, padded into the workspace first when the padding is asymmetric.
@@ -273,8 +273,17 @@ struct ForwardPass {
     p.padding(a, pre, post);
     Problem r{x.d[0], x.d[1], a.in(1).shape.d[0], {}, cpu::trailingDims3(a.out(0).shape, p.nbSpatial), {pre, post}, 0};
     r.xSpatial = r.pad.grow(cpu::trailingDims3(x, p.nbSpatial));
-    r.staged = stagedBytes(p, r.pad, r.batch * r.xChannels, r.xSpatial);
+    r.staged = r.pad.asymmetric ? planeBytes(p, r.batch * r.xChannels, r.xSpatial) : 0;
     return r;
+  }
+
+  // The staged bytes any shape up to these may need: SAME padding is asymmetric by at most one element per axis,
+  // depending on the run's sizes, so the bound pads every spatial axis by one more.
+  static size_t stagedBound(const ConvParams& p, const KernelArgs& a, const Problem& r) {
+    if (p.same.empty()) return r.staged;
+    Axes grown = cpu::trailingDims3(a.in(0).shape, p.nbSpatial);
+    for (size_t i = 3 - p.nbSpatial; i < 3; ++i) ++grown[i];
+    return planeBytes(p, r.batch * r.xChannels, grown);
   }
 
   static void rank(cudnnHandle_t h, const Descriptors& d, std::vector<Perf>& ranking, int& returned,
@@ -315,9 +324,12 @@ struct BackwardDataPass {
       throw Error(ErrorCode::kRUNTIME, "input channels do not match the kernel", p.step);
     Problem r{x.d[0], x.d[1], a.out(0).shape.d[1], cpu::trailingDims3(x, p.nbSpatial), {}, {p.pre, p.post}, 0};
     r.ySpatial = r.pad.grow(cpu::trailingDims3(a.out(0).shape, p.nbSpatial));
-    r.staged = stagedBytes(p, r.pad, r.batch * r.yChannels, r.ySpatial);
+    r.staged = r.pad.asymmetric ? planeBytes(p, r.batch * r.yChannels, r.ySpatial) : 0;
     return r;
   }
+
+  // The padding is fixed, so the largest shapes stage the most.
+  static size_t stagedBound(const ConvParams&, const KernelArgs&, const Problem& r) { return r.staged; }
 
   static void rank(cudnnHandle_t h, const Descriptors& d, std::vector<Perf>& ranking, int& returned,
                    const std::string& step) {
@@ -364,7 +376,7 @@ class CudnnConvolution {
     std::vector<typename Pass::Perf> ranking;
     int returned = 0;
     Pass::rank(device.handle, d, ranking, returned, p_.step);
-    if (!run) return r.staged + p_.firstUsableMemory(ranking, returned);
+    if (!run) return Pass::stagedBound(p_, a, r) + p_.firstUsableMemory(ranking, returned);
 
     size_t available = p_.cudnnWorkspace(a, r.staged, Pass::kStaged);
     typename Pass::Perf algo = p_.choose(ranking, returned, available, d, Pass::kName);
