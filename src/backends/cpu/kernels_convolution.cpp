@@ -280,9 +280,7 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
 std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   const graph::Attrs& attrs = spec.step.attrs;
   ConvParams p = slidingParams(spec, "convolution");
-  // "groups" as set, else the count shape inference derived from the channels (see infer_convolution.cpp).
-  auto inferred = attrs.getInts("inferred_groups");
-  if (!attrs.has("groups") && !inferred.empty()) p.groups = inferred[0];
+  p.groups = convolutionGroups(attrs);
   p.same = SamePadding(attrs);
   return std::make_unique<WorkspaceKernel<Convolution>>(spec, Convolution(spec.step.name, p));
 }

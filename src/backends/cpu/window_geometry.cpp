@@ -20,6 +20,12 @@ Axes trailingDims3(const Dims& shape, size_t nbSpatial) {
 
 int64_t axesVolume(const Axes& a) { return a[0] * a[1] * a[2]; }
 
+int64_t convolutionGroups(const graph::Attrs& attrs) {
+  auto inferred = attrs.getInts("inferred_groups");
+  if (!attrs.has("groups") && !inferred.empty()) return inferred[0];
+  return attrs.getInt("groups", 1);
+}
+
 SamePadding::SamePadding(const graph::Attrs& attrs) {
   if (!attrs.has("same_pre")) return;
   pre = attrs.getExprs("same_pre").ids;

@@ -19,6 +19,9 @@ Axes spatialAttr3(const graph::Attrs& attrs, const char* key, size_t nbSpatial, 
 // The trailing `nbSpatial` dimensions of `shape` right-aligned into three axes (1 for unused axes).
 Axes trailingDims3(const Dims& shape, size_t nbSpatial);
 int64_t axesVolume(const Axes& a);
+// A convolution's group count: "groups" as set, else the count shape inference derived from the channels
+// ("inferred_groups", see infer_convolution.cpp), else 1.
+int64_t convolutionGroups(const graph::Attrs& attrs);
 
 // The padding of the SAME modes: expressions ("same_pre" / "same_post", set by shape inference) that the shape
 // program evaluates for each run. Empty for explicit padding.

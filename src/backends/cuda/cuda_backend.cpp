@@ -16,6 +16,10 @@ const KernelTable& kernelTable() {
     registerLayoutKernels(t);
     registerReductionKernels(t);
     registerMatrixKernels(t);
+    registerConvolutionKernels(t);
+    registerPoolingKernels(t);
+    registerNormalizationKernels(t);
+    registerResizeKernels(t);
     return t;
   }();
   return table;

@@ -31,6 +31,10 @@ void registerElementwiseKernels(KernelTable& table);  // elementwise, activation
 void registerLayoutKernels(KernelTable& table);       // identity, shuffle, concatenation, slice, gather, shape values
 void registerReductionKernels(KernelTable& table);    // reduce, softmax
 void registerMatrixKernels(KernelTable& table);       // matrix multiply (cuBLASLt)
+void registerConvolutionKernels(KernelTable& table);  // convolution, deconvolution (cuDNN)
+void registerPoolingKernels(KernelTable& table);      // pooling
+void registerNormalizationKernels(KernelTable& table);  // normalization
+void registerResizeKernels(KernelTable& table);       // resize
 
 inline cudaStream_t streamOf(const KernelArgs& args) { return static_cast<cudaStream_t>(args.stream); }
 

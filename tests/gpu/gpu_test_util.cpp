@@ -1,0 +1,57 @@
+#include "gpu_test_util.h"
+
+namespace kiln::gpu_test {
+
+void check(cudaError_t status) { ASSERT_EQ(status, cudaSuccess) << cudaGetErrorString(status); }
+
+std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile) {
+  BuilderConfig config;
+  config.setBackend(backend);
+  config.addOptimizationProfile(profile);
+  return test::buildEngine(network, config);
+}
+
+// Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back.
+std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs) {
+  auto context = engine.createExecutionContext();
+  std::vector<void*> buffers;
+  std::vector<HostTensor> outputs;
+  std::vector<void*> outputBuffers;
+  int32_t inputIndex = 0;
+  for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    if (engine.getTensorIOMode(name) != TensorIOMode::kINPUT) continue;
+    const HostTensor& in = inputs.at(inputIndex++);
+    void* device = nullptr;
+    check(cudaMalloc(&device, in.bytes.size() + 1));
+    check(cudaMemcpy(device, in.bytes.data(), in.bytes.size(), cudaMemcpyHostToDevice));
+    buffers.push_back(device);
+    context->setInputShape(name, in.dims).check();
+    context->setTensorAddress(name, device).check();
+  }
+  for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    if (engine.getTensorIOMode(name) != TensorIOMode::kOUTPUT) continue;
+    HostTensor out;
+    out.type = engine.getTensorDataType(name);
+    out.dims = context->getTensorShape(name);
+    out.bytes.resize(static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type));
+    void* device = nullptr;
+    check(cudaMalloc(&device, out.bytes.size() + 1));
+    buffers.push_back(device);
+    outputBuffers.push_back(device);
+    context->setTensorAddress(name, device).check();
+    outputs.push_back(std::move(out));
+  }
+  cudaStream_t stream = nullptr;
+  check(cudaStreamCreate(&stream));
+  context->enqueueV3(stream).check();
+  check(cudaStreamSynchronize(stream));
+  check(cudaStreamDestroy(stream));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    check(cudaMemcpy(outputs[i].bytes.data(), outputBuffers[i], outputs[i].bytes.size(), cudaMemcpyDeviceToHost));
+  for (void* p : buffers) check(cudaFree(p));
+  return outputs;
+}
+
+}  // namespace kiln::gpu_test

@@ -1,0 +1,269 @@
+// The CUDA convolution, deconvolution, pooling, normalization and resize kernels against the CPU backend: the same
+// small networks built for both, run at three shapes of one dynamic profile, outputs compared (fp32 within 1e-4
+// relative). The fp16 variants run the CUDA network in fp16 (input, weights and bias cast at its edges, all exact in
+// fp16) against the CPU's fp32, within 1e-2. Every test skips with a message without a GPU (ctest label gpu).
+#include <cuda_runtime.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <random>
+
+#include "gpu_test_util.h"
+
+namespace kiln {
+namespace {
+
+using test::HostTensor;
+
+using gpu_test::check;
+using gpu_test::runOnDevice;
+
+Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
+
+
+// Builds a network computing in `type`; its input "x" and outputs stay fp32.
+using MakeNetwork = std::function<void(NetworkDefinition&, DataType type)>;
+
+// `tensor` in `type` (a cast when that is not fp32).
+Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
+  return type == DataType::kFLOAT ? tensor : n.addCast(*tensor, type)->getOutput(0);
+}
+
+// Marks `tensor` as an output in fp32.
+void markFloat(NetworkDefinition& n, Tensor* tensor) { n.markOutput(*as(n, tensor, DataType::kFLOAT)); }
+
+// A constant of random multiples of 1/1024 in [-1, 1] (exact in fp16), in `type`.
+Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
+  std::vector<float> values = test::randomFloats(static_cast<size_t>(shape.volume()), seed);
+  for (float& v : values) v = std::round(v * 1024.0f) / 1024.0f;
+  return as(n, test::floatConstant(n, shape, values), type);
+}
+
+// `count` (at most 4096) distinct values in random order, multiples of 1/1024 within [-2, 2): exact in fp16, so
+// neither the input's rounding nor ties (which maximum an index names) differ between the precisions.
+std::vector<float> distinctValues(size_t count, uint32_t seed) {
+  std::vector<float> values(count);
+  for (size_t i = 0; i < count; ++i) values[i] = (static_cast<float>(i) - static_cast<float>(count / 2)) / 1024.0f;
+  std::shuffle(values.begin(), values.end(), std::mt19937(seed));
+  return values;
+}
+
+// Builds `make`'s network for the CPU in fp32 and for CUDA in `type`, with input "x" in [min, max]; runs each shape
+// on both and compares the outputs.
+void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes) {
+  auto cpuNetwork = test::makeNetwork();
+  auto cudaNetwork = test::makeNetwork();
+  make(*cpuNetwork, DataType::kFLOAT);
+  make(*cudaNetwork, type);
+  auto profile = test::profileFor("x", min, max, max);
+  BuilderConfig cpuConfig, cudaConfig;
+  cpuConfig.setBackend("cpu");
+  cpuConfig.addOptimizationProfile(profile);
+  cudaConfig.setBackend("cuda");
+  cudaConfig.addOptimizationProfile(profile);
+  auto cpu = test::buildEngine(*cpuNetwork, cpuConfig);
+  auto gpu = test::buildEngine(*cudaNetwork, cudaConfig);
+  float tolerance = type == DataType::kFLOAT ? 1e-4f : 1e-2f;
+  uint32_t seed = 1;
+  for (const Dims& shape : shapes) {
+    SCOPED_TRACE(toString(shape));
+    HostTensor x = HostTensor::f32(shape, distinctValues(static_cast<size_t>(shape.volume()), seed++));
+    auto expected = test::runEngine(*cpu, {x});
+    auto actual = runOnDevice(*gpu, {x});
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      SCOPED_TRACE("output " + std::to_string(i));
+      ASSERT_EQ(toString(actual[i].dims), toString(expected[i].dims));
+      if (expected[i].type == DataType::kFLOAT)
+        test::expectNear(actual[i].f32(), expected[i].f32(), tolerance / 10, tolerance);
+      else
+        EXPECT_EQ(actual[i].bytes, expected[i].bytes);
+    }
+  }
+}
+
+class CudaVision : public ::testing::TestWithParam<DataType> {};
+
+INSTANTIATE_TEST_SUITE_P(Precisions, CudaVision, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
+                         [](const auto& info) { return std::string(info.param == DataType::kFLOAT ? "fp32" : "fp16"); });
+
+TEST_P(CudaVision, Convolution2DGroupsDilationAsymmetricAndSamePadding) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, -1})), type);
+        // Two groups, stride 2 x 1, dilation 1 x 2, padding 1 / 0 on rows and 0 / 2 on columns, bias.
+        auto* grouped = n.addConvolution(*x, *weights(n, dims({6, 2, 3, 3}), 11, type),
+                                         weights(n, dims({6}), 12, type));
+        grouped->setNbGroups(2);
+        grouped->setStrideNd(dims({2, 1}));
+        grouped->setDilationNd(dims({1, 2}));
+        grouped->setPrePadding(dims({1, 0}));
+        grouped->setPostPadding(dims({0, 2}));
+        markFloat(n, grouped->getOutput(0));
+        // SAME_UPPER with an even kernel pads one more at the end: asymmetric at run time.
+        auto* same = n.addConvolution(*x, *weights(n, dims({3, 4, 4, 4}), 13, type), nullptr);
+        same->setPaddingMode(PaddingMode::kSAME_UPPER);
+        same->setStrideNd(dims({2, 2}));
+        markFloat(n, same->getOutput(0));
+        // Symmetric padding, a 1 x 1 kernel with stride 1: the plain cases.
+        auto* plain = n.addConvolution(*x, *weights(n, dims({5, 4, 3, 3}), 14, type), weights(n, dims({5}), 15, type));
+        plain->setPaddingNd(dims({1, 1}));
+        markFloat(n, plain->getOutput(0));
+        markFloat(n, n.addConvolution(*x, *weights(n, dims({2, 4, 1, 1}), 16, type), nullptr)->getOutput(0));
+      },
+      GetParam(), dims({1, 4, 4, 5}), dims({3, 4, 11, 13}), {dims({1, 4, 4, 5}), dims({2, 4, 7, 9}), dims({3, 4, 11, 13})});
+}
+
+TEST_P(CudaVision, Convolution1DAnd3D) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 2, -1, 6, 5})), type);
+        auto* conv3 = n.addConvolution(*x, *weights(n, dims({4, 2, 2, 3, 3}), 21, type), weights(n, dims({4}), 22, type));
+        conv3->setPrePadding(dims({1, 1, 0}));
+        conv3->setPostPadding(dims({0, 1, 1}));
+        conv3->setStrideNd(dims({1, 2, 1}));
+        markFloat(n, conv3->getOutput(0));
+        // The same input viewed as 1-D: [N, 2, D * 30].
+        auto* flat = n.addShuffle(*x);
+        flat->setReshapeDimensions(dims({0, 2, -1}));
+        auto* conv1 = n.addConvolution(*flat->getOutput(0), *weights(n, dims({4, 1, 4}), 23, type),
+                                       weights(n, dims({4}), 24, type));
+        conv1->setNbGroups(2);
+        conv1->setStrideNd(dims({3}));
+        conv1->setDilationNd(dims({2}));
+        conv1->setPrePadding(dims({2}));
+        conv1->setPostPadding(dims({1}));
+        markFloat(n, conv1->getOutput(0));
+      },
+      GetParam(), dims({1, 2, 2, 6, 5}), dims({2, 2, 5, 6, 5}),
+      {dims({1, 2, 2, 6, 5}), dims({2, 2, 3, 6, 5}), dims({2, 2, 5, 6, 5})});
+}
+
+TEST_P(CudaVision, DeconvolutionStridedGroupedWithOutputPadding) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, -1})), type);
+        // Input maps 4 in two groups of 2, three output maps per group; asymmetric padding and output padding.
+        auto* bias = weights(n, dims({6}), 32, type);
+        auto* grouped = n.addDeconvolution(*x, *weights(n, dims({4, 3, 3, 3}), 31, type), nullptr);
+        grouped->setNbGroups(2);
+        grouped->setInput(2, *bias);  // six maps once grouped
+        grouped->setStrideNd(dims({2, 2}));
+        grouped->setPrePadding(dims({1, 0}));
+        grouped->setPostPadding(dims({0, 1}));
+        grouped->setOutputPadding(dims({1, 1}));
+        markFloat(n, grouped->getOutput(0));
+        auto* dilated = n.addDeconvolution(*x, *weights(n, dims({4, 2, 2, 3}), 33, type), nullptr);
+        dilated->setDilationNd(dims({2, 1}));
+        dilated->setPaddingNd(dims({1, 1}));
+        markFloat(n, dilated->getOutput(0));
+      },
+      GetParam(), dims({1, 4, 2, 3}), dims({3, 4, 7, 8}), {dims({1, 4, 2, 3}), dims({2, 4, 5, 4}), dims({3, 4, 7, 8})});
+}
+
+TEST_P(CudaVision, PoolingMaxAverageGlobalAndIndices) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 3, -1, -1})), type);
+        // Max: padding, ceil mode and dilation.
+        auto* max = n.addPoolingNd(*x, PoolingType::kMAX, dims({3, 2}));
+        max->setStrideNd(dims({2, 2}));
+        max->setPrePadding(dims({1, 0}));
+        max->setPostPadding(dims({1, 1}));
+        max->setDilationNd(dims({1, 2}));
+        max->setCeilMode(true);
+        markFloat(n, max->getOutput(0));
+        // Average counting the padding, and excluding it (SAME_LOWER: run-time padding).
+        auto* counting = n.addPoolingNd(*x, PoolingType::kAVERAGE, dims({3, 3}));
+        counting->setPaddingNd(dims({1, 1}));
+        counting->setAverageCountExcludesPadding(false);
+        markFloat(n, counting->getOutput(0));
+        auto* excluding = n.addPoolingNd(*x, PoolingType::kAVERAGE, dims({2, 4}));
+        excluding->setPaddingMode(PaddingMode::kSAME_LOWER);
+        excluding->setStrideNd(dims({1, 3}));
+        markFloat(n, excluding->getOutput(0));
+        auto* global = n.addPoolingNd(*x, PoolingType::kAVERAGE, dims({1, 1}));
+        global->setGlobal(true);
+        markFloat(n, global->getOutput(0));
+        auto* indexed = n.addMaxPoolingWithIndices(*x, dims({2, 2}));
+        indexed->setStrideNd(dims({2, 2}));
+        markFloat(n, indexed->getOutput(0));
+        n.markOutput(*indexed->getOutput(1));
+      },
+      GetParam(), dims({1, 3, 4, 4}), dims({2, 3, 9, 12}), {dims({1, 3, 4, 4}), dims({2, 3, 5, 7}), dims({2, 3, 9, 12})});
+}
+
+TEST_P(CudaVision, NormalizationInstanceLayerGroupAndBatch) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, 6})), type);
+        auto* channelScale = weights(n, dims({1, 4, 1, 1}), 41, type);
+        auto* channelBias = weights(n, dims({1, 4, 1, 1}), 42, type);
+        markFloat(n, n.addNormalization(*x, *channelScale, *channelBias, 0b1100)->getOutput(0));  // instance
+        auto* layer = n.addNormalization(*x, *weights(n, dims({6}), 43, type), *weights(n, dims({6}), 44, type), 0b1000);
+        layer->setEpsilon(1e-3);
+        markFloat(n, layer->getOutput(0));
+        auto* group = n.addNormalization(*x, *channelScale, *channelBias, 0b1100);
+        group->setNbGroups(2);
+        markFloat(n, group->getOutput(0));
+        markFloat(n, n.addNormalization(*x, *channelScale, *channelBias, 0b1101)->getOutput(0));  // batch
+      },
+      GetParam(), dims({1, 4, 1, 6}), dims({3, 4, 40, 6}), {dims({1, 4, 1, 6}), dims({2, 4, 5, 6}), dims({3, 4, 40, 6})});
+}
+
+TEST_P(CudaVision, ResizeNearestLinearAndCubic) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        // Scales on the dynamic axis must be integers; the static last axis also shrinks.
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 2, -1, 8})), type);
+        const float up[] = {1.0f, 1.0f, 2.0f, 1.5f};
+        const float down[] = {1.0f, 1.0f, 3.0f, 0.375f};
+        auto* nearest = n.addResize(*x);
+        nearest->setScales(up, 4);
+        nearest->setResizeMode(ResizeMode::kNEAREST);
+        nearest->setCoordinateTransformation(ResizeCoordinateTransformation::kASYMMETRIC);
+        nearest->setNearestRounding(ResizeRoundMode::kFLOOR);
+        markFloat(n, nearest->getOutput(0));
+        auto* halfUp = n.addResize(*x);
+        halfUp->setScales(up, 4);
+        halfUp->setResizeMode(ResizeMode::kNEAREST);
+        halfUp->setCoordinateTransformation(ResizeCoordinateTransformation::kHALF_PIXEL);
+        halfUp->setNearestRounding(ResizeRoundMode::kHALF_UP);
+        markFloat(n, halfUp->getOutput(0));
+        auto* linear = n.addResize(*x);
+        linear->setScales(up, 4);
+        linear->setResizeMode(ResizeMode::kLINEAR);
+        linear->setCoordinateTransformation(ResizeCoordinateTransformation::kHALF_PIXEL);
+        markFloat(n, linear->getOutput(0));
+        auto* aligned = n.addResize(*x);
+        aligned->setScales(down, 4);
+        aligned->setResizeMode(ResizeMode::kLINEAR);
+        aligned->setCoordinateTransformation(ResizeCoordinateTransformation::kALIGN_CORNERS);
+        markFloat(n, aligned->getOutput(0));
+        auto* antialiased = n.addResize(*x);
+        antialiased->setScales(down, 4);
+        antialiased->setResizeMode(ResizeMode::kLINEAR);
+        antialiased->setCoordinateTransformation(ResizeCoordinateTransformation::kPYTORCH_HALF_PIXEL);
+        antialiased->setAntialias(true);
+        markFloat(n, antialiased->getOutput(0));
+        auto* cubic = n.addResize(*x);
+        cubic->setScales(up, 4);
+        cubic->setResizeMode(ResizeMode::kCUBIC);
+        cubic->setCubicCoeff(-0.5f);
+        cubic->setExcludeOutside(true);
+        markFloat(n, cubic->getOutput(0));
+      },
+      GetParam(), dims({1, 2, 2, 8}), dims({2, 2, 9, 8}), {dims({1, 2, 2, 8}), dims({2, 2, 5, 8}), dims({2, 2, 9, 8})});
+}
+
+}  // namespace
+}  // namespace kiln
