@@ -26,9 +26,9 @@ Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vect
 // Builds a network computing in `type`; its input "x" and outputs stay fp32.
 using MakeNetwork = std::function<void(NetworkDefinition&, DataType type)>;
 
-// `tensor` in `type` (a cast when that is not fp32).
+// `tensor` in `type` (a cast when it has another type).
 Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
-  return type == DataType::kFLOAT ? tensor : n.addCast(*tensor, type)->getOutput(0);
+  return tensor->getType() == type ? tensor : n.addCast(*tensor, type)->getOutput(0);
 }
 
 // Marks `tensor` as an output in fp32.

@@ -271,8 +271,13 @@ struct ForwardPass {
       throw Error(ErrorCode::kRUNTIME, "input channels do not match the kernel", p.step);
     Axes pre, post;
     p.padding(a, pre, post);
-    Problem r{x.d[0], x.d[1], a.in(1).shape.d[0], {}, cpu::trailingDims3(a.out(0).shape, p.nbSpatial), {pre, post}, 0};
+    Problem r{x.d[0], x.d[1], a.in(1).shape.d[0], {}, {}, {pre, post}, 0};
     r.xSpatial = r.pad.grow(cpu::trailingDims3(x, p.nbSpatial));
+    // The output cuDNN computes from the padded input, so the descriptors always agree with each other (the
+    // workspace is planned from bounds of each shape, which need not be one consistent configuration).
+    Axes kernel = cpu::trailingDims3(a.in(1).shape, p.nbSpatial);
+    for (size_t i = 0; i < 3; ++i)
+      r.ySpatial[i] = (r.xSpatial[i] + 2 * r.pad.symmetric[i] - p.dilation[i] * (kernel[i] - 1) - 1) / p.stride[i] + 1;
     r.staged = r.pad.asymmetric ? planeBytes(p, r.batch * r.xChannels, r.xSpatial) : 0;
     return r;
   }
@@ -297,6 +302,8 @@ struct ForwardPass {
 
   static void run(const ConvParams& p, const KernelArgs& a, const Problem& r, const Descriptors& d, cudnnHandle_t h,
                   const Perf& algo, void* scratch, size_t scratchBytes) {
+    if (cpu::trailingDims3(a.out(0).shape, p.nbSpatial) != r.ySpatial)
+      throw Error(ErrorCode::kRUNTIME, "the output shape differs from the convolution's geometry", p.step);
     const void* x = a.in(0).data;
     if (r.pad.asymmetric) {
       shiftCopy(a, p, x, a.workspace, r.batch * r.xChannels, cpu::trailingDims3(a.in(0).shape, p.nbSpatial),
