@@ -70,6 +70,21 @@ TEST(CudaBackend, BroadcastElementWiseAndActivations) {
       dims({1, 3, 1}), dims({4, 3, 17}), {dims({1, 3, 1}), dims({2, 3, 5}), dims({4, 3, 17})});
 }
 
+// Select with all three operands broadcast: a per-row condition, the input, and a per-column fallback.
+TEST(CudaBackend, SelectBroadcastsItsThreeOperands) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 3, -1}));
+        auto* zero = test::floatConstant(n, dims({1, 3, 1}), {0.0f, 0.25f, -0.25f});
+        auto* rowSum = n.addReduce(*x, ReduceOperation::kSUM, 0b100, true)->getOutput(0);  // [N, 3, 1]
+        auto* condition = n.addElementWise(*rowSum, *zero, ElementWiseOperation::kGREATER)->getOutput(0);
+        auto* fallback = test::floatConstant(n, dims({1, 1, 1}), {-7.0f});
+        n.markOutput(*n.addSelect(*condition, *x, *fallback)->getOutput(0));
+      },
+      dims({1, 3, 1}), dims({4, 3, 9}), {dims({1, 3, 1}), dims({2, 3, 5}), dims({4, 3, 9})});
+}
+
 TEST(CudaBackend, ShuffleSoftMaxAndReduce) {
   REQUIRE_CUDA();
   compareBackends(

@@ -16,6 +16,7 @@ const KernelTable& kernelTable() {
     registerLayoutKernels(t);
     registerReductionKernels(t);
     registerMatrixKernels(t);
+    registerGenerationKernels(t);
     registerConvolutionKernels(t);
     registerPoolingKernels(t);
     registerNormalizationKernels(t);

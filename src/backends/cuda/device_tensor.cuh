@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "backends/cpu/strided_iteration.h"
 #include "backends/cuda/cuda_kernel.h"
 #include "kiln/types.h"
 
@@ -88,6 +89,15 @@ struct StridedWalk {
     return o;
   }
 };
+
+// The walk that reads an operand of shape `in` broadcast (numpy rules) to `out`.
+inline StridedWalk broadcastWalk(const Dims& in, const Dims& out) {
+  StridedWalk w;
+  w.rank = out.nbDims;
+  for (int32_t i = 0; i < out.nbDims; ++i) w.dims[i] = out.d[i];
+  cpu::broadcastStrides(in, out, w.strides);
+  return w;
+}
 
 // Grid-stride loop over [0, n).
 #define KILN_GRID_LOOP(i, n) \

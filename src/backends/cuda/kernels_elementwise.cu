@@ -70,18 +70,13 @@ __global__ void binaryKernel(E op, const typename N::Storage* a, const typename 
   }
 }
 
-StridedWalk broadcastWalk(const Dims& in, const Dims& out) {
-  StridedWalk w;
-  w.rank = out.nbDims;
-  for (int32_t i = 0; i < out.nbDims; ++i) w.dims[i] = out.d[i];
-  cpu::broadcastStrides(in, out, w.strides);
-  return w;
-}
-
 std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
   auto op = static_cast<E>(spec.step.attrs.getInt("op"));
   if (op < E::kSUM || op > E::kFMOD) spec.unsupported("unknown element-wise operation");
   DataType type = spec.inputType(0);
+  if (spec.inputType(1) != type)
+    spec.unsupported(std::string("operands of different types (") + dataTypeName(type) + ", " +
+                     dataTypeName(spec.inputType(1)) + ")");
   bool comparison = isComparison(op);
   bool logic = op == E::kAND || op == E::kOR || op == E::kXOR;
   if (type == DataType::kBOOL && !logic && op != E::kEQUAL)
