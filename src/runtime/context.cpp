@@ -304,7 +304,16 @@ void* ExecutionContext::getTensorAddress(const char* name) const {
   return t < 0 ? nullptr : state_->ioAddresses[t];
 }
 
-Status ExecutionContext::executeV2() { return enqueueV3(nullptr); }
+// The default stream, then a wait: the caller may read the outputs (and time the run) when this returns.
+Status ExecutionContext::executeV2() {
+  if (Status st = enqueueV3(nullptr); !st) return st;
+  try {
+    state_->engine->backend->synchronize(nullptr);
+  } catch (const Error& e) {
+    return e;
+  }
+  return Status::ok();
+}
 
 Status ExecutionContext::enqueueV3(void* stream) {
   ContextState& s = *state_;

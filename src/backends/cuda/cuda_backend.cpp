@@ -73,6 +73,9 @@ class CudaBackend : public backend::Backend {
       KILN_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, static_cast<cudaStream_t>(stream)),
                       "cuda shape-input upload");
   }
+  void synchronize(void* stream) const override {
+    KILN_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cuda executeV2");
+  }
 };
 
 }  // namespace
