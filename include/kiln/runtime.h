@@ -63,6 +63,9 @@ class Engine {
   int32_t getNbLayers() const;
   LayerInfo getLayerInformation(int32_t index) const;
   const char* getBackendName() const;
+  // True when setTensorAddress takes device pointers for this engine's IO (the CUDA backend); shape inputs are
+  // read from host memory on every backend.
+  bool isDeviceMemory() const;
   uint32_t getPlanFormatVersion() const;
   const char* getKilnVersion() const;
   uint64_t getWeightsSize() const;

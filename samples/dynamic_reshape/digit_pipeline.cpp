@@ -14,8 +14,7 @@ std::unique_ptr<Engine> buildAndReload(Builder& builder, NetworkDefinition& netw
 
 }  // namespace
 
-DigitPipeline::DigitPipeline(const PipelineOptions& options, Logger& logger)
-    : input_(56 * 56), predictionInput_(28 * 28) {
+DigitPipeline::DigitPipeline(const PipelineOptions& options, Logger& logger) {
   Builder builder(logger);
 
   // The preprocessor: any 1x1xHxW in the profile, resized (bilinear) to what the model expects.
@@ -59,30 +58,40 @@ DigitPipeline::DigitPipeline(const PipelineOptions& options, Logger& logger)
 
   preprocessorContext_ = preprocessorEngine_->createExecutionContext();
   predictionContext_ = predictionEngine_->createExecutionContext();
-  // The preprocessor writes its output straight into the predictor's input buffer: no copy in between.
-  preprocessorContext_->setTensorAddress("input", input_.data()).check();
-  preprocessorContext_->setTensorAddress("resized", predictionInput_.data()).check();
+  input_ = std::make_unique<IoBuffer>("input", 56 * 56 * sizeof(float), *preprocessorEngine_);
+  predictionInput_ = std::make_unique<IoBuffer>(modelInput, 28 * 28 * sizeof(float), *predictionEngine_);
+  output_ = std::make_unique<IoBuffer>("probabilities", 10 * sizeof(float), *predictionEngine_);
+  // The preprocessor writes its output straight into the predictor's input buffer: no copy in between. Both engines
+  // are built for one backend, so that buffer is where both expect it.
+  preprocessorContext_->setTensorAddress("input", input_->binding()).check();
+  preprocessorContext_->setTensorAddress("resized", predictionInput_->binding()).check();
   predictionContext_->setInputShape(modelInput, Dims{1, 1, 28, 28}).check();
-  predictionContext_->setTensorAddress(modelInput, predictionInput_.data()).check();
-  predictionContext_->setTensorAddress("probabilities", output_.data()).check();
+  predictionContext_->setTensorAddress(modelInput, predictionInput_->binding()).check();
+  predictionContext_->setTensorAddress("probabilities", output_->binding()).check();
 }
 
 std::array<float, 10> DigitPipeline::predict() {
   predictionContext_->executeV2().check();
-  return output_;
+  output_->toHost();
+  std::array<float, 10> probabilities;
+  std::memcpy(probabilities.data(), output_->host(), sizeof(probabilities));
+  return probabilities;
 }
 
 std::array<float, 10> DigitPipeline::classify(const float* image, int64_t height, int64_t width) {
-  if (height * width > static_cast<int64_t>(input_.size()))
-    throw Error(ErrorCode::kSHAPE_OUT_OF_RANGE, "the image is larger than the profile's 56x56", "input");
-  std::memcpy(input_.data(), image, static_cast<size_t>(height * width) * sizeof(float));
+  size_t bytes = static_cast<size_t>(height * width) * sizeof(float);
+  if (height <= 0 || width <= 0 || bytes > input_->size())
+    throw Error(ErrorCode::kSHAPE_OUT_OF_RANGE, "the image is outside the profile's 1x1 .. 56x56", "input");
+  std::memcpy(input_->host(), image, bytes);
+  input_->toDevice(bytes);
   preprocessorContext_->setInputShape("input", Dims{1, 1, height, width}).check();
   preprocessorContext_->executeV2().check();
   return predict();
 }
 
 std::array<float, 10> DigitPipeline::classifyDirect(const float* image28) {
-  std::memcpy(predictionInput_.data(), image28, predictionInput_.size() * sizeof(float));
+  std::memcpy(predictionInput_->host(), image28, predictionInput_->size());
+  predictionInput_->toDevice();
   return predict();
 }
 

@@ -1,13 +1,13 @@
 // The dynamic_reshape sample's two engines: a preprocessor that resizes a digit of any size in its profile to
 // 28x28, writing straight into the input buffer of a prediction engine parsed from the bundled ONNX model with a
-// SoftMax appended.
+// SoftMax appended. On the CUDA backend that buffer lives on the device: the resized digit never visits the host.
 #pragma once
 
 #include <array>
 #include <memory>
 #include <string>
-#include <vector>
 
+#include "io_buffer.h"
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
 
@@ -39,9 +39,10 @@ class DigitPipeline {
   onnx::ModelInfo modelInfo_;
   std::unique_ptr<Engine> preprocessorEngine_, predictionEngine_;
   std::unique_ptr<ExecutionContext> preprocessorContext_, predictionContext_;
-  std::vector<float> input_;            // up to the profile's max, 1x1x56x56
-  std::vector<float> predictionInput_;  // 1x1x28x28: the preprocessor's output and the predictor's input
-  std::array<float, 10> output_{};
+  // Created once the engines exist: they decide whether the buffers live on the device.
+  std::unique_ptr<IoBuffer> input_;            // up to the profile's max, 1x1x56x56
+  std::unique_ptr<IoBuffer> predictionInput_;  // 1x1x28x28: the preprocessor's output and the predictor's input
+  std::unique_ptr<IoBuffer> output_;           // the ten probabilities
 };
 
 }  // namespace kiln::samples

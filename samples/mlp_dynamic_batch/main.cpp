@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 
+#include "bound_io.h"
 #include "device.h"
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
@@ -33,16 +34,12 @@ std::unique_ptr<Engine> buildEngine(const std::string& model, const std::string&
   return Runtime(logger).deserialize(builder.buildSerializedNetwork(*network, config));
 }
 
-// Runs `batch` digits starting at `first`; the output buffer is sized from the context's resolved shape.
+// Runs `batch` digits starting at `first`; the output buffer is sized from the context's resolved shape. The timing
+// is of executeV2, which returns once the backend (the GPU too) has finished.
 std::vector<float> infer(ExecutionContext& context, const samples::MnistSet& digits, int64_t first, int64_t batch,
                          double* medianMs) {
-  std::vector<float> input(digits.image(first), digits.image(first) + batch * 784);
-  context.setInputShape("input", Dims{batch, 784}).check();
-  Dims outDims = context.getTensorShape("output");
-  std::vector<float> output(static_cast<size_t>(outDims.volume()));
-  context.setTensorAddress("input", input.data()).check();
-  context.setTensorAddress("output", output.data()).check();
-  context.executeV2().check();
+  samples::BoundIo io(context, "input", Dims{batch, 784}, digits.image(first), "output");
+  std::vector<float> output = io.run();
   if (medianMs) *medianMs = samples::medianMilliseconds([&] { context.executeV2().check(); });
   return output;
 }

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "bound_io.h"
 #include "device.h"
 #include "kiln/kiln.h"
 #include "mnist.h"
@@ -77,13 +78,9 @@ int main(int argc, char** argv) {
     auto context = engine->createExecutionContext();
     std::mt19937 rng = samples::seededRng(seed);
     int64_t index = samples::pickHeldOutDigit(rng);
-    std::vector<float> image(digits.image(index), digits.image(index) + 28 * 28);
-    std::array<float, 10> probabilities{};
-    context->setInputShape("input", Dims{1, 1, 28, 28}).check();
-    context->setTensorAddress("input", image.data()).check();
-    context->setTensorAddress("probabilities", probabilities.data()).check();
-    context->executeV2().check();
-    std::cout << "[I] Input: digit " << index << " of the MNIST test set:\n" << samples::renderDigit(image.data(), 28, 28);
+    auto probabilities = samples::inferDigit(*context, "input", "probabilities", digits.image(index));
+    std::cout << "[I] Input: digit " << index << " of the MNIST test set:\n"
+              << samples::renderDigit(digits.image(index), 28, 28);
     samples::printProbabilities(probabilities);
     int predicted = samples::argmax(probabilities);
     bool passed = predicted == digits.labels[index];

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "bound_io.h"
 #include "device.h"
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
@@ -46,13 +47,10 @@ int main(int argc, char** argv) {
 
     std::mt19937 rng = samples::seededRng(seed);
     int64_t index = samples::pickHeldOutDigit(rng);
-    std::vector<float> image(digits.image(index), digits.image(index) + 28 * 28);
-    std::array<float, 10> logits{};
-    context->setInputShape(input->getName(), Dims{1, 1, 28, 28}).check();
-    context->setTensorAddress(input->getName(), image.data()).check();
-    context->setTensorAddress(network->getOutput(0)->getName(), logits.data()).check();
-    context->executeV2().check();
-    std::cout << "[I] Input: digit " << index << " of the MNIST test set:\n" << samples::renderDigit(image.data(), 28, 28);
+    auto logits =
+        samples::inferDigit(*context, input->getName(), network->getOutput(0)->getName(), digits.image(index));
+    std::cout << "[I] Input: digit " << index << " of the MNIST test set:\n"
+              << samples::renderDigit(digits.image(index), 28, 28);
     auto probabilities = samples::softmax(logits);
     samples::printProbabilities(probabilities);
     int predicted = samples::argmax(probabilities);

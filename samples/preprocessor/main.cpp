@@ -2,6 +2,7 @@
 // height and width (-1x1x-1x-1) resized to the 1x1x28x28 a digit classifier expects. It builds the network with
 // the API, builds a plan for one optimization profile (min 1x1x1x1, opt 1x1x28x28, max 1x1x56x56), saves it,
 // loads it back, and runs it at two shapes, printing the input and the resized output.
+// Usage: kiln_preprocessor_demo [plan path] [cpu|cuda|auto]  (auto, the default, picks cuda when available).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "bound_io.h"
+#include "device.h"
 #include "kiln/kiln.h"
 
 namespace {
@@ -42,7 +45,11 @@ void printImage(const std::vector<float>& img, int64_t h, int64_t w) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string planPath = argc > 1 ? argv[1] : "preprocessor.kiln";
+  std::string planPath = argc > 1 ? argv[1] : "preprocessor.kiln", device = argc > 2 ? argv[2] : "auto";
+  if (device != "cpu" && device != "cuda" && device != "auto") {
+    std::cerr << "error: the device is cpu, cuda or auto, not '" << device << "'\n";
+    return 1;
+  }
   kiln::ConsoleLogger logger(kiln::Severity::kWARNING);
   try {
     kiln::Builder builder(logger);
@@ -55,6 +62,7 @@ int main(int argc, char** argv) {
     network->markOutput(*resize->getOutput(0));
 
     auto config = builder.createBuilderConfig();
+    config->setBackend(kiln::samples::chooseBackend(device));
     kiln::OptimizationProfile* profile = builder.createOptimizationProfile();
     profile->setDimensions("input", kiln::OptProfileSelector::kMIN, kiln::Dims{1, 1, 1, 1});
     profile->setDimensions("input", kiln::OptProfileSelector::kOPT, kiln::Dims{1, 1, 28, 28});
@@ -78,11 +86,8 @@ int main(int argc, char** argv) {
     auto context = engine->createExecutionContext();
     for (auto [h, w] : {std::pair<int64_t, int64_t>{10, 13}, {56, 56}}) {
       std::vector<float> image = ring(h, w);
-      std::vector<float> resized(28 * 28);
-      context->setInputShape("input", kiln::Dims{1, 1, h, w}).check();
-      context->setTensorAddress("input", image.data()).check();
-      context->setTensorAddress("resized", resized.data()).check();
-      context->executeV2().check();
+      std::vector<float> resized =
+          kiln::samples::BoundIo(*context, "input", kiln::Dims{1, 1, h, w}, image.data(), "resized").run();
       std::cout << "\nInput 1x1x" << h << "x" << w << ":\n";
       printImage(image, h, w);
       std::cout << "Output " << kiln::toString(context->getTensorShape("resized")) << ":\n";

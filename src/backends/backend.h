@@ -87,9 +87,8 @@ class Backend {
   virtual void copyFromHost(void* dst, const void* src, size_t bytes) const = 0;
   // Queues a copy from host memory on `stream` (inside enqueue: shape-input values that steps read as data).
   virtual void copyFromHostAsync(void* dst, const void* src, size_t bytes, void* stream) const = 0;
-  // Waits until the work queued on `stream` is done (executeV2 is synchronous); backends that run on the host
-  // have finished already.
-  virtual void synchronize(void* /*stream*/) const {}
+  // Waits for the work queued on `stream` (executeV2 runs to completion); throws kiln::Error for a failure there.
+  virtual void synchronize(void* stream) const = 0;
 };
 
 // Backend registry, filled at start-up with the built-in backends.

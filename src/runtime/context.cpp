@@ -304,7 +304,7 @@ void* ExecutionContext::getTensorAddress(const char* name) const {
   return t < 0 ? nullptr : state_->ioAddresses[t];
 }
 
-// Like TensorRT's executeV2: synchronous, on the backend's default stream.
+// The default stream, then a wait: the caller may read the outputs (and time the run) when this returns.
 Status ExecutionContext::executeV2() {
   if (Status st = enqueueV3(nullptr); !st) return st;
   try {

@@ -199,6 +199,7 @@ LayerInfo Engine::getLayerInformation(int32_t index) const {
 }
 
 const char* Engine::getBackendName() const { return state_->plan.backend.c_str(); }
+bool Engine::isDeviceMemory() const { return !state_->backend->isHostMemory(); }
 uint32_t Engine::getPlanFormatVersion() const { return plan::kFormatVersion; }
 const char* Engine::getKilnVersion() const { return state_->plan.kilnVersion.c_str(); }
 uint64_t Engine::getWeightsSize() const { return state_->plan.weights.size(); }

@@ -50,6 +50,36 @@ TEST(CudaBackend, ReportsItsTarget) {
   network->markOutput(*network->addActivation(*x, ActivationType::kRELU)->getOutput(0));
   auto engine = buildFor("cuda", *network, test::profileFor("x", dims({1, 4}), dims({2, 4}), dims({8, 4})));
   EXPECT_STREQ(engine->getBackendName(), "cuda");
+  EXPECT_TRUE(engine->isDeviceMemory());
+}
+
+// executeV2 runs to completion, as a user timing it or reading the outputs expects: nothing is left on the stream.
+TEST(CudaBackend, ExecuteV2WaitsForTheDevice) {
+  REQUIRE_CUDA();
+  constexpr int64_t n = 2048;
+  auto network = test::makeNetwork();
+  Tensor* x = network->addInput("x", DataType::kFLOAT, dims({n, n}));
+  Tensor* y = x;
+  // Eight fp32 2048^3 products: milliseconds of GPU work, far more than queueing them takes.
+  for (int i = 0; i < 8; ++i)
+    y = network->addMatrixMultiply(*y, MatrixOperation::kNONE, *x, MatrixOperation::kNONE)->getOutput(0);
+  network->markOutput(*y);
+  auto engine = buildFor("cuda", *network, test::profileFor("x", dims({n, n}), dims({n, n}), dims({n, n})));
+  auto context = engine->createExecutionContext();
+  void* input = nullptr;
+  void* output = nullptr;
+  check(cudaMalloc(&input, n * n * sizeof(float)));
+  check(cudaMalloc(&output, n * n * sizeof(float)));
+  check(cudaMemset(input, 0, n * n * sizeof(float)));
+  check(cudaDeviceSynchronize());
+  context->setTensorAddress("x", input).check();
+  context->setTensorAddress(y->getName(), output).check();
+  for (int run = 0; run < 3; ++run) {
+    context->executeV2().check();
+    EXPECT_EQ(cudaStreamQuery(nullptr), cudaSuccess) << "run " << run;
+  }
+  check(cudaFree(input));
+  check(cudaFree(output));
 }
 
 TEST(CudaBackend, BroadcastElementWiseAndActivations) {

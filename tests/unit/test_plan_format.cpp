@@ -76,6 +76,7 @@ TEST(PlanFormat, PlanRecordsIoProfilesAndVersions) {
   EXPECT_EQ(toString(engine->getProfileShape("x", 0, OptProfileSelector::kOPT)), "4x8");
   EXPECT_EQ(engine->getProfileShape("x", 1, OptProfileSelector::kOPT).nbDims, -1);
   EXPECT_STREQ(engine->getBackendName(), "cpu");
+  EXPECT_FALSE(engine->isDeviceMemory());
   EXPECT_STREQ(engine->getKilnVersion(), kilnVersion());
   EXPECT_GE(engine->getWeightsSize(), (32u + 4u) * 4u);
 }

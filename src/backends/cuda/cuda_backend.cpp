@@ -75,7 +75,7 @@ class CudaBackend : public backend::Backend {
                       "cuda shape-input upload");
   }
   void synchronize(void* stream) const override {
-    KILN_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cuda stream");
+    KILN_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cuda executeV2");
   }
 };
 
