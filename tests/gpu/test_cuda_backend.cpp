@@ -115,6 +115,26 @@ TEST(CudaBackend, SelectBroadcastsItsThreeOperands) {
       dims({1, 3, 1}), dims({4, 3, 9}), {dims({1, 3, 1}), dims({2, 3, 5}), dims({4, 3, 9})});
 }
 
+// Top-k along a middle and the last axis, largest and smallest, with ties (values rounded to halves) that must keep
+// index order as on the CPU.
+TEST(CudaBackend, TopKLargestAndSmallestWithTies) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 6, -1}));
+        auto* halves = test::floatConstant(n, dims({1, 1, 1}), {2.0f});
+        auto* scaled = n.addElementWise(*x, *halves, ElementWiseOperation::kPROD)->getOutput(0);
+        auto* rounded = n.addUnary(*scaled, UnaryOperation::kROUND)->getOutput(0);  // many equal values
+        auto* largest = n.addTopK(*rounded, TopKOperation::kMAX, 3, 1u << 1);
+        n.markOutput(*largest->getOutput(0));
+        n.markOutput(*largest->getOutput(1));
+        auto* smallest = n.addTopK(*rounded, TopKOperation::kMIN, 1, 1u << 2);
+        n.markOutput(*smallest->getOutput(0));
+        n.markOutput(*smallest->getOutput(1));
+      },
+      dims({1, 6, 1}), dims({3, 6, 11}), {dims({1, 6, 1}), dims({2, 6, 5}), dims({3, 6, 11})});
+}
+
 TEST(CudaBackend, ShuffleSoftMaxAndReduce) {
   REQUIRE_CUDA();
   compareBackends(

@@ -66,17 +66,17 @@ TEST(CudaBackendKernels, RejectsLayersWithoutAKernelNamingStepAndType) {
   plan::Plan plan;
   plan.tensors.resize(2);
   plan::Step step;
-  step.type = LayerType::kTOPK;  // no CUDA kernel yet
-  step.name = "topk_1";
+  step.type = LayerType::kEINSUM;  // no CUDA kernel yet
+  step.name = "einsum_1";
   step.inputs = {0};
   step.outputs = {1};
   try {
     cuda->createKernel(backend::KernelSpec{plan, step});
-    FAIL() << "a top-k kernel was created";
+    FAIL() << "an einsum kernel was created";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
-    EXPECT_EQ(e.object(), "topk_1");
-    EXPECT_NE(std::string(e.what()).find(layerTypeName(LayerType::kTOPK)), std::string::npos) << e.what();
+    EXPECT_EQ(e.object(), "einsum_1");
+    EXPECT_NE(std::string(e.what()).find(layerTypeName(LayerType::kEINSUM)), std::string::npos) << e.what();
   }
 }
 

@@ -29,7 +29,7 @@ using KernelTable = core::LayerTypeTable<KernelFactory>;
 // Per-family registration (one file each).
 void registerElementwiseKernels(KernelTable& table);  // elementwise, activation, unary, cast
 void registerLayoutKernels(KernelTable& table);       // identity, shuffle, concatenation, slice, gather, shape values
-void registerReductionKernels(KernelTable& table);    // reduce, softmax
+void registerReductionKernels(KernelTable& table);    // reduce, softmax, top-k
 void registerMatrixKernels(KernelTable& table);       // matrix multiply (cuBLASLt)
 void registerGenerationKernels(KernelTable& table);   // select
 void registerConvolutionKernels(KernelTable& table);  // convolution, deconvolution (cuDNN)

@@ -128,8 +128,9 @@ struct PoolParams {
     auto* where = g.indices ? static_cast<int64_t*>(a.out(1).data) : nullptr;
     dispatchElement(type, [&](auto tag) {
       using N = decltype(tag);
-      if constexpr (!std::is_same_v<N, Bool> && !std::is_same_v<N, Plain<int32_t>> &&
-                    !std::is_same_v<N, Plain<int64_t>>)
+      // The types makePooling accepts (bool shares uint8's traits, so it is told apart by `type` there).
+      if constexpr (std::is_same_v<N, Plain<float>> || std::is_same_v<N, Plain<double>> || std::is_same_v<N, Half> ||
+                    std::is_same_v<N, Bf16> || std::is_same_v<N, Plain<int8_t>> || std::is_same_v<N, Plain<uint8_t>>)
         poolKernel<N><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
             g, static_cast<const typename N::Storage*>(a.in(0).data), static_cast<typename N::Storage*>(a.out(0).data),
             where, total);

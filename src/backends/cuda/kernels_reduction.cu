@@ -1,5 +1,6 @@
 // CUDA kernels: reduce (sum, product, max, min, mean over an axes mask) and softmax / log-softmax over an axis.
 // One thread per output element (reduce) or per line (softmax): simple and exact to the CPU's order of results.
+#include <bit>
 #include <limits>
 
 #include "backends/cuda/device_tensor.cuh"
@@ -144,11 +145,89 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   });
 }
 
+// ---- TopK ---------------------------------------------------------------------------------------------------------
+
+// The CPU kernel's order: NaN ranks above every number, equal values keep index order. `before(x, y)` is a strict
+// total order on (value, index), so the j-th output is the first element that comes after the (j-1)-th: one thread
+// per line, k passes over it, no scratch memory.
+template <typename N, bool Largest>
+__global__ void topKKernel(const typename N::Storage* in, typename N::Storage* values, int32_t* indices, int64_t lines,
+                           int64_t n, int64_t inner, int64_t k) {
+  using T = typename N::Compute;
+  auto above = [](T x, T y) {
+    if constexpr (kFloating<N>) return x > y || (isnan(x) && !isnan(y));
+    else return x > y;
+  };
+  auto before = [&](T vx, int64_t x, T vy, int64_t y) {
+    bool xAbove = Largest ? above(vx, vy) : above(vy, vx);
+    bool yAbove = Largest ? above(vy, vx) : above(vx, vy);
+    return xAbove || (!yAbove && x < y);
+  };
+  KILN_GRID_LOOP(line, lines) {
+    int64_t o = line / inner, i = line % inner;
+    const auto* x = in + o * n * inner + i;
+    int64_t outBase = o * k * inner + i;
+    int64_t previous = -1;
+    T previousValue{};
+    for (int64_t j = 0; j < k; ++j) {
+      int64_t best = -1;
+      T bestValue{};
+      for (int64_t m = 0; m < n; ++m) {
+        T v = N::load(x[m * inner]);
+        if (previous >= 0 && !before(previousValue, previous, v, m)) continue;  // already taken
+        if (best < 0 || before(v, m, bestValue, best)) {
+          best = m;
+          bestValue = v;
+        }
+      }
+      values[outBase + j * inner] = x[best * inner];
+      indices[outBase + j * inner] = static_cast<int32_t>(best);
+      previous = best;
+      previousValue = bestValue;
+    }
+  }
+}
+
+std::unique_ptr<Kernel> makeTopK(const KernelSpec& spec) {
+  auto op = static_cast<TopKOperation>(spec.step.attrs.getInt("op"));
+  auto mask = static_cast<uint32_t>(spec.step.attrs.getInt("axes"));
+  if (mask == 0) spec.unsupported("the top-k axes mask is empty");
+  DataType type = spec.inputType(0);
+  if (type == DataType::kBOOL) spec.unsupported("top-k on bool");
+  auto axis = static_cast<int32_t>(std::countr_zero(mask));
+  bool largest = op != TopKOperation::kMIN;
+  return makeKernel(spec, [type, axis, largest, step = spec.step.name](const KernelArgs& a) {
+    const Dims& shape = a.in(0).shape;
+    int64_t outer = 1, n = shape.d[axis], inner = 1, k = a.out(0).shape.d[axis];
+    if (n > std::numeric_limits<int32_t>::max())
+      throw Error(ErrorCode::kUNSUPPORTED, "the top-k axis is too long for int32 indices", step);
+    for (int32_t i = 0; i < shape.nbDims; ++i) {
+      if (i < axis) outer *= shape.d[i];
+      if (i > axis) inner *= shape.d[i];
+    }
+    int64_t lines = outer * inner;
+    if (lines == 0 || k == 0) return;
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      using S = typename N::Storage;
+      auto* in = static_cast<const S*>(a.in(0).data);
+      auto* values = static_cast<S*>(a.out(0).data);
+      auto* indices = static_cast<int32_t*>(a.out(1).data);
+      if (largest)
+        topKKernel<N, true><<<blocksFor(lines), kThreads, 0, streamOf(a)>>>(in, values, indices, lines, n, inner, k);
+      else
+        topKKernel<N, false><<<blocksFor(lines), kThreads, 0, streamOf(a)>>>(in, values, indices, lines, n, inner, k);
+    });
+    checkLaunch(step);
+  });
+}
+
 }  // namespace
 
 void registerReductionKernels(KernelTable& table) {
   table.add(LayerType::kREDUCE, makeReduce);
   table.add(LayerType::kSOFTMAX, makeSoftMax);
+  table.add(LayerType::kTOPK, makeTopK);
 }
 
 }  // namespace kiln::cuda
