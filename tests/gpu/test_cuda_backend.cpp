@@ -135,6 +135,24 @@ TEST(CudaBackend, TopKLargestAndSmallestWithTies) {
       dims({1, 6, 1}), dims({3, 6, 11}), {dims({1, 6, 1}), dims({2, 6, 5}), dims({3, 6, 11})});
 }
 
+// GatherElements along the last and the middle axis, with negative indices, indices smaller than data on other axes.
+TEST(CudaBackend, GatherElementsAlongTwoAxes) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 4, 5}));
+        std::vector<int64_t> last = {0, 4, -1, 2, 2, -5, 1, 3, 0, 4, 4, -2};
+        auto* alongLast = n.addGatherV2(*x, *test::int64Constant(n, last, dims({1, 4, 3})), GatherMode::kELEMENT);
+        alongLast->setGatherAxis(2);
+        n.markOutput(*alongLast->getOutput(0));
+        std::vector<int64_t> middle = {3, 0, -1, 1, 2, 2, 0, -4, 3, 1};
+        auto* alongMiddle = n.addGatherV2(*x, *test::int64Constant(n, middle, dims({1, 2, 5})), GatherMode::kELEMENT);
+        alongMiddle->setGatherAxis(1);
+        n.markOutput(*alongMiddle->getOutput(0));
+      },
+      dims({1, 4, 5}), dims({3, 4, 5}), {dims({1, 4, 5}), dims({2, 4, 5}), dims({3, 4, 5})});
+}
+
 TEST(CudaBackend, ShuffleSoftMaxAndReduce) {
   REQUIRE_CUDA();
   compareBackends(

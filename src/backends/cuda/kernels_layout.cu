@@ -160,19 +160,67 @@ __global__ void gatherKernel(const T* data, const I* indices, T* out, int64_t to
   }
 }
 
+// ---- Gather (elements mode, ONNX GatherElements): out[c] = data[c with c[axis] replaced by indices[c]] ------------
+
+// `walk` maps an output (= indices) position to its data offset with the gather axis left out; the index adds it.
+// An index outside [-n, n - 1] yields zeros, as in the default mode.
+template <typename T, typename I>
+__global__ void gatherElementsKernel(const T* data, const I* indices, T* out, int64_t total, StridedWalk walk,
+                                     int64_t n, int64_t axisStride) {
+  KILN_GRID_LOOP(e, total) {
+    int64_t k = static_cast<int64_t>(indices[e]);
+    if (k < 0) k += n;
+    out[e] = (k >= 0 && k < n) ? data[walk.offset(e) + k * axisStride] : T{};
+  }
+}
+
+void gatherElements(const KernelArgs& a, int64_t axis, DataType indexType, size_t elementSize, const std::string& step) {
+  const TensorArg& data = a.in(0);
+  const TensorArg& indices = a.in(1);
+  int32_t rank = data.shape.nbDims;
+  for (int32_t d = 0; d < rank; ++d)
+    if (d != axis && indices.shape.d[d] > data.shape.d[d])
+      throw Error(ErrorCode::kRUNTIME, "indices are larger than data on axis " + std::to_string(d), step);
+  int64_t total = indices.volume();
+  if (total == 0) return;
+  StridedWalk walk;
+  walk.rank = rank;
+  int64_t stride = 1, axisStride = 1;
+  for (int32_t d = rank - 1; d >= 0; --d) {
+    walk.dims[d] = indices.shape.d[d];
+    walk.strides[d] = d == axis ? 0 : stride;
+    if (d == axis) axisStride = stride;
+    stride *= data.shape.d[d];
+  }
+  int64_t n = data.shape.d[axis];
+  dispatchBySize(elementSize, [&](auto tag) {
+    using T = decltype(tag);
+    auto* src = static_cast<const T*>(data.data);
+    auto* dst = static_cast<T*>(a.out(0).data);
+    if (indexType == DataType::kINT32)
+      gatherElementsKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+          src, static_cast<const int32_t*>(indices.data), dst, total, walk, n, axisStride);
+    else
+      gatherElementsKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+          src, static_cast<const int64_t*>(indices.data), dst, total, walk, n, axisStride);
+  });
+  checkLaunch(step);
+}
+
 std::unique_ptr<Kernel> makeGather(const KernelSpec& spec) {
   auto rank = static_cast<int64_t>(spec.inputRank(0));
   auto mode = static_cast<GatherMode>(spec.step.attrs.getInt("mode", 0));
   int64_t axis = spec.step.attrs.getInt("axis");
-  if (mode != GatherMode::kDEFAULT)
-    spec.unsupported("the CUDA backend supports only the default gather mode (not elements or ND)");
+  if (mode != GatherMode::kDEFAULT && mode != GatherMode::kELEMENT)
+    spec.unsupported("the CUDA backend supports the default and elements gather modes (not ND)");
   if (axis < -rank || axis >= rank) spec.unsupported("gather axis " + std::to_string(axis) + " is out of range");
   if (axis < 0) axis += rank;
   DataType indexType = spec.inputType(1);
   if (indexType != DataType::kINT32 && indexType != DataType::kINT64)
     spec.unsupported(std::string("gather indices must be int32 or int64, not ") + dataTypeName(indexType));
   size_t elementSize = dataTypeSize(spec.inputType(0));
-  return makeKernel(spec, [axis, indexType, elementSize, step = spec.step.name](const KernelArgs& a) {
+  return makeKernel(spec, [mode, axis, indexType, elementSize, step = spec.step.name](const KernelArgs& a) {
+    if (mode == GatherMode::kELEMENT) return gatherElements(a, axis, indexType, elementSize, step);
     const TensorArg& data = a.in(0);
     int64_t inner = 1, n = data.shape.d[axis];
     for (int32_t i = axis + 1; i < data.shape.nbDims; ++i) inner *= data.shape.d[i];
