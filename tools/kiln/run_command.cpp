@@ -82,6 +82,12 @@ void run(const RunOptions& o) {
     plan = readBinaryFile(o.loadEngine);
   }
   auto engine = Runtime(logger).deserialize(plan);
+  // The command binds host buffers; device IO (samples/common/io_buffer.h shows how) is not wired in here yet.
+  if (engine->isDeviceMemory())
+    throw Error(ErrorCode::kUNSUPPORTED,
+                "plans for a GPU backend cannot be run by `kiln run` yet (their inputs and outputs live in device "
+                "memory); the samples and the C++ API run them",
+                "kiln run");
   auto context = engine->createExecutionContext();
   auto files = parseNamedPaths(o.loadInputs, "--loadInputs");
   std::map<std::string, NpyArray> inputs;
