@@ -153,6 +153,32 @@ TEST(CudaBackend, GatherElementsAlongTwoAxes) {
       dims({1, 4, 5}), dims({3, 4, 5}), {dims({1, 4, 5}), dims({2, 4, 5}), dims({3, 4, 5})});
 }
 
+// Fills shaped by the input's run-time shape: fp32 linspace with alpha and per-axis beta from tensors, an int64
+// linspace and an int32 constant from the attributes.
+TEST(CudaBackend, FillLinspaceAndConstant) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n) {
+        auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 3, -1}));
+        auto* shape = n.addShape(*x)->getOutput(0);
+        auto* alpha = test::floatConstant(n, dims({}), {0.5f});
+        auto* beta = test::floatConstant(n, dims({3}), {1.0f, -2.0f, 0.25f});
+        FillLayer* linspace = n.addFill(Dims{}, FillOperation::kLINSPACE, DataType::kFLOAT);
+        linspace->setInput(0, *shape);
+        linspace->setInput(1, *alpha);
+        linspace->setInput(2, *beta);
+        n.markOutput(*n.addElementWise(*linspace->getOutput(0), *x, ElementWiseOperation::kSUM)->getOutput(0));
+        FillLayer* integers = n.addFill(Dims{}, FillOperation::kLINSPACE, DataType::kINT64);
+        integers->setInput(0, *shape);
+        n.markOutput(*integers->getOutput(0));
+        FillLayer* constant = n.addFill(Dims{}, FillOperation::kCONSTANT, DataType::kINT32);
+        constant->setInput(0, *shape);
+        constant->setAlpha(-7.0);
+        n.markOutput(*constant->getOutput(0));
+      },
+      dims({1, 3, 1}), dims({4, 3, 9}), {dims({1, 3, 1}), dims({2, 3, 5}), dims({4, 3, 9})});
+}
+
 TEST(CudaBackend, ShuffleSoftMaxAndReduce) {
   REQUIRE_CUDA();
   compareBackends(

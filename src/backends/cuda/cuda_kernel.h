@@ -31,7 +31,7 @@ void registerElementwiseKernels(KernelTable& table);  // elementwise, activation
 void registerLayoutKernels(KernelTable& table);       // identity, shuffle, concatenation, slice, gather, shape values
 void registerReductionKernels(KernelTable& table);    // reduce, softmax, top-k
 void registerMatrixKernels(KernelTable& table);       // matrix multiply (cuBLASLt)
-void registerGenerationKernels(KernelTable& table);   // select
+void registerGenerationKernels(KernelTable& table);   // select, fill
 void registerConvolutionKernels(KernelTable& table);  // convolution, deconvolution (cuDNN)
 void registerPoolingKernels(KernelTable& table);      // pooling
 void registerNormalizationKernels(KernelTable& table);  // normalization

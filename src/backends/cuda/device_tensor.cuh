@@ -99,6 +99,86 @@ inline StridedWalk broadcastWalk(const Dims& in, const Dims& out) {
   return w;
 }
 
+// ---- Elements of a run-time type (casts, fill values) ------------------------------------------------------------
+
+// Element i of `type` as double (exact for every integer up to 2^53 and every fp32/fp16/bf16 value).
+__device__ inline double loadAsDouble(const void* p, DataType type, int64_t i) {
+  switch (type) {
+    case DataType::kFLOAT: return static_cast<const float*>(p)[i];
+    case DataType::kDOUBLE: return static_cast<const double*>(p)[i];
+    case DataType::kHALF: return __half2float(static_cast<const __half*>(p)[i]);
+    case DataType::kBF16: return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
+    case DataType::kINT8: return static_cast<const int8_t*>(p)[i];
+    case DataType::kUINT8: return static_cast<const uint8_t*>(p)[i];
+    case DataType::kBOOL: return static_cast<const uint8_t*>(p)[i] != 0;
+    case DataType::kINT32: return static_cast<const int32_t*>(p)[i];
+    case DataType::kINT64: return static_cast<double>(static_cast<const int64_t*>(p)[i]);
+    case DataType::kINT16: return static_cast<const int16_t*>(p)[i];
+    case DataType::kUINT16: return static_cast<const uint16_t*>(p)[i];
+    case DataType::kUINT32: return static_cast<const uint32_t*>(p)[i];
+    case DataType::kUINT64: return static_cast<double>(static_cast<const uint64_t*>(p)[i]);
+  }
+  return 0;
+}
+
+// fp32 to bf16 by dropping the low 16 bits (truncation, as the CPU backend and ONNX's reference Cast); NaN stays NaN.
+__device__ inline __nv_bfloat16 truncateToBf16(float f) {
+  uint32_t bits = __float_as_uint(f);
+  uint16_t high = isnan(f) ? static_cast<uint16_t>((bits >> 16) | 0x40) : static_cast<uint16_t>(bits >> 16);
+  return __ushort_as_bfloat16(high);
+}
+
+// Float to integer truncates toward zero (ONNX Cast); NaN becomes 0. Same rules as the CPU backend.
+__device__ inline void storeFromDouble(void* p, DataType type, int64_t i, double v) {
+  int64_t whole = isnan(v) ? 0 : static_cast<int64_t>(v);
+  switch (type) {
+    case DataType::kFLOAT: static_cast<float*>(p)[i] = static_cast<float>(v); return;
+    case DataType::kDOUBLE: static_cast<double*>(p)[i] = v; return;
+    case DataType::kHALF: static_cast<__half*>(p)[i] = __float2half_rn(static_cast<float>(v)); return;
+    case DataType::kBF16: static_cast<__nv_bfloat16*>(p)[i] = truncateToBf16(static_cast<float>(v)); return;
+    case DataType::kBOOL: static_cast<uint8_t*>(p)[i] = v != 0; return;
+    case DataType::kINT8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(whole); return;
+    case DataType::kUINT8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(whole); return;
+    case DataType::kINT32: static_cast<int32_t*>(p)[i] = static_cast<int32_t>(whole); return;
+    case DataType::kINT64: static_cast<int64_t*>(p)[i] = whole; return;
+    case DataType::kINT16: static_cast<int16_t*>(p)[i] = static_cast<int16_t>(whole); return;
+    case DataType::kUINT16: static_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(whole); return;
+    case DataType::kUINT32: static_cast<uint32_t*>(p)[i] = static_cast<uint32_t>(whole); return;
+    case DataType::kUINT64:
+      // Beyond the int64 range the value converts directly.
+      static_cast<uint64_t*>(p)[i] = isnan(v) ? 0 : v >= 9223372036854775808.0 ? static_cast<uint64_t>(v)
+                                                                               : static_cast<uint64_t>(whole);
+      return;
+  }
+}
+
+// Integer to integer goes through int64 so that values beyond 2^53 stay exact.
+__device__ inline int64_t loadInteger(const void* p, DataType type, int64_t i) {
+  switch (type) {
+    case DataType::kINT8: return static_cast<const int8_t*>(p)[i];
+    case DataType::kUINT8:
+    case DataType::kBOOL: return static_cast<const uint8_t*>(p)[i];
+    case DataType::kINT32: return static_cast<const int32_t*>(p)[i];
+    case DataType::kINT16: return static_cast<const int16_t*>(p)[i];
+    case DataType::kUINT16: return static_cast<const uint16_t*>(p)[i];
+    case DataType::kUINT32: return static_cast<const uint32_t*>(p)[i];
+    default: return static_cast<const int64_t*>(p)[i];  // int64, and uint64 by its bits (wrapping as the CPU does)
+  }
+}
+
+__device__ inline void storeInteger(void* p, DataType type, int64_t i, int64_t v) {
+  switch (type) {
+    case DataType::kINT8: static_cast<int8_t*>(p)[i] = static_cast<int8_t>(v); return;
+    case DataType::kUINT8: static_cast<uint8_t*>(p)[i] = static_cast<uint8_t>(v); return;
+    case DataType::kBOOL: static_cast<uint8_t*>(p)[i] = v != 0; return;
+    case DataType::kINT32: static_cast<int32_t*>(p)[i] = static_cast<int32_t>(v); return;
+    case DataType::kINT16: static_cast<int16_t*>(p)[i] = static_cast<int16_t>(v); return;
+    case DataType::kUINT16: static_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(v); return;
+    case DataType::kUINT32: static_cast<uint32_t*>(p)[i] = static_cast<uint32_t>(v); return;
+    default: static_cast<int64_t*>(p)[i] = v; return;  // int64, uint64 (same bits)
+  }
+}
+
 // Grid-stride loop over [0, n).
 #define KILN_GRID_LOOP(i, n) \
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < (n); i += int64_t{gridDim.x} * blockDim.x)

@@ -1,4 +1,4 @@
-// CUDA kernels of the generation family: select (the CPU's kernels_generation.cpp holds the reference).
+// CUDA kernels of the generation family: select and fill (the CPU's kernels_generation.cpp holds the reference).
 #include "backends/cuda/cuda_kernel.h"
 #include "backends/cuda/device_tensor.cuh"
 
@@ -33,8 +33,98 @@ std::unique_ptr<Kernel> makeSelect(const KernelSpec& spec) {
   });
 }
 
+// ---- Fill ---------------------------------------------------------------------------------------------------------
+
+// Where alpha and beta come from: inputs 1 and 2 (device memory, any numeric type) override the attributes.
+struct FillSource {
+  const void* alpha = nullptr;
+  DataType alphaType = DataType::kFLOAT;
+  bool alphaFloat = true;  // decided on the host (isFloatingPoint is host code)
+  double alphaAttr = 0.0;
+  const void* beta = nullptr;
+  DataType betaType = DataType::kFLOAT;
+  bool betaFloat = true;
+  double betaAttr = 1.0;
+};
+
+// The CPU kernel's rules: kCONSTANT writes alpha (exactly, between integer types); kLINSPACE writes
+// alpha + sum over axes of c[axis] * beta[axis], in double for floating-point outputs and int64 for integer ones.
+__global__ void fillKernel(void* out, DataType type, int64_t total, StridedWalk coords, FillSource src, bool linspace,
+                           bool integer) {
+  KILN_GRID_LOOP(e, total) {
+    if (integer) {
+      int64_t alpha = !src.alpha ? static_cast<int64_t>(src.alphaAttr)
+                      : src.alphaFloat ? static_cast<int64_t>(loadAsDouble(src.alpha, src.alphaType, 0))
+                                                       : loadInteger(src.alpha, src.alphaType, 0);
+      int64_t v = alpha;
+      if (linspace) {
+        int64_t rest = e;
+        for (int32_t d = coords.rank - 1; d >= 0; --d) {
+          int64_t c = rest % coords.dims[d];
+          rest /= coords.dims[d];
+          int64_t beta = !src.beta ? static_cast<int64_t>(src.betaAttr)
+                         : src.betaFloat ? static_cast<int64_t>(loadAsDouble(src.beta, src.betaType, d))
+                                                         : loadInteger(src.beta, src.betaType, d);
+          v += c * beta;
+        }
+      }
+      storeInteger(out, type, e, v);
+    } else {
+      double v = src.alpha ? loadAsDouble(src.alpha, src.alphaType, 0) : src.alphaAttr;
+      if (linspace) {
+        int64_t rest = e;
+        for (int32_t d = coords.rank - 1; d >= 0; --d) {
+          int64_t c = rest % coords.dims[d];
+          rest /= coords.dims[d];
+          v += static_cast<double>(c) * (src.beta ? loadAsDouble(src.beta, src.betaType, d) : src.betaAttr);
+        }
+      }
+      storeFromDouble(out, type, e, v);
+    }
+  }
+}
+
+std::unique_ptr<Kernel> makeFill(const KernelSpec& spec) {
+  const auto& attrs = spec.step.attrs;
+  auto op = static_cast<FillOperation>(attrs.getInt("op"));
+  if (op != FillOperation::kCONSTANT && op != FillOperation::kLINSPACE) spec.unsupported("unknown fill operation");
+  DataType type = spec.outputType(0);
+  bool linspace = op == FillOperation::kLINSPACE;
+  if (linspace && (type == DataType::kBOOL || type == DataType::kHALF || type == DataType::kBF16))
+    spec.unsupported(std::string("kLINSPACE fills of ") + dataTypeName(type) + " (fp32, fp64 and integers only)");
+  FillSource base;
+  // Defaults as TensorRT's fill layer: alpha 0, beta 1.
+  base.alphaAttr = attrs.getFloat("alpha", 0.0);
+  base.betaAttr = attrs.getFloat("beta", 1.0);
+  bool integer = !isFloatingPoint(type) && type != DataType::kBOOL;
+  return makeKernel(spec, [type, linspace, integer, base, step = spec.step.name](const KernelArgs& a) {
+    int64_t total = a.out(0).volume();
+    if (total == 0) return;
+    FillSource src = base;
+    if (a.hasInput(1)) {
+      src.alpha = a.in(1).data;
+      src.alphaType = a.in(1).type;
+      src.alphaFloat = isFloatingPoint(a.in(1).type);
+    }
+    if (a.hasInput(2)) {
+      src.beta = a.in(2).data;
+      src.betaType = a.in(2).type;
+      src.betaFloat = isFloatingPoint(a.in(2).type);
+    }
+    StridedWalk coords;
+    coords.rank = a.out(0).shape.nbDims;
+    for (int32_t d = 0; d < coords.rank; ++d) coords.dims[d] = a.out(0).shape.d[d];
+    fillKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src, linspace,
+                                                                integer);
+    checkLaunch(step);
+  });
+}
+
 }  // namespace
 
-void registerGenerationKernels(KernelTable& table) { table.add(LayerType::kSELECT, makeSelect); }
+void registerGenerationKernels(KernelTable& table) {
+  table.add(LayerType::kSELECT, makeSelect);
+  table.add(LayerType::kFILL, makeFill);
+}
 
 }  // namespace kiln::cuda
