@@ -36,7 +36,9 @@ __device__ T arithmetic(E op, T x, T y) {
   switch (op) {
     case E::kSUM: return x + y;
     case E::kSUB: return x - y;
-    case E::kPROD: return x * y;
+    case E::kPROD:
+      if constexpr (std::is_floating_point_v<T>) return x * y;
+      else return backend::wrappingMultiply(x, y);  // narrow unsigned types would overflow int
     case E::kMAX:
       if constexpr (std::is_floating_point_v<T>) return x > y || isnan(x) ? x : y;  // NaN wins, as numpy maximum
       else return x > y ? x : y;
@@ -45,6 +47,10 @@ __device__ T arithmetic(E op, T x, T y) {
       else return x < y ? x : y;
     case E::kPOW: return backend::power(x, y);
     default: break;
+  }
+  if constexpr (std::is_unsigned_v<T>) {
+    if (op == E::kSHIFT_LEFT) return backend::shiftLeft(x, y);
+    if (op == E::kSHIFT_RIGHT) return backend::shiftRight(x, y);
   }
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
@@ -72,7 +78,9 @@ __global__ void binaryKernel(E op, const typename N::Storage* a, const typename 
 
 std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
   auto op = static_cast<E>(spec.step.attrs.getInt("op"));
-  if (op < E::kSUM || op > E::kFMOD) spec.unsupported("unknown element-wise operation");
+  if (op < E::kSUM || op > E::kSHIFT_RIGHT) spec.unsupported("unknown element-wise operation");
+  if ((op == E::kSHIFT_LEFT || op == E::kSHIFT_RIGHT) && !isUnsignedInteger(spec.inputType(0)))
+    spec.unsupported("bit shifts need unsigned integers");
   DataType type = spec.inputType(0);
   if (spec.inputType(1) != type)
     spec.unsupported(std::string("operands of different types (") + dataTypeName(type) + ", " +
