@@ -17,7 +17,7 @@
 
 #include "core/element_types.h"
 #include "core/half.h"
-#include "device_buffers.h"
+#include "io_buffer.h"
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
 #include "onnx/onnx_proto.h"
@@ -233,7 +233,8 @@ Result runTest(const fs::path& dir, const std::string& suite, const std::string&
     auto context = engine->createExecutionContext();
     bool onDevice = backend != "cpu";
     for (size_t s = 0; s < sets.size(); ++s) {
-      conformance::DeviceBuffers device;  // this data set's device copies (GPU backends)
+      std::vector<samples::IoBuffer> device;  // this data set's device copies (GPU backends)
+      device.reserve(network.getNbInputs() + network.getNbOutputs());
       for (int32_t i = 0; i < network.getNbInputs(); ++i) {
         const char* name = network.getInput(i)->getName();
         context->setInputShape(name, inputs[s][i].dims).check();
@@ -241,7 +242,14 @@ Result runTest(const fs::path& dir, const std::string& suite, const std::string&
         auto& bytes = inputs[s][i].bytes;
         if (bytes.empty()) bytes.resize(1);
         bool host = !onDevice || engine->isShapeInferenceIO(name);
-        context->setTensorAddress(name, host ? bytes.data() : device.upload(bytes.data(), bytes.size())).check();
+        if (host) {
+          context->setTensorAddress(name, bytes.data()).check();
+          continue;
+        }
+        auto& buffer = device.emplace_back(name, bytes.size(), true);
+        std::memcpy(buffer.host(), bytes.data(), bytes.size());
+        buffer.toDevice();
+        context->setTensorAddress(name, buffer.binding()).check();
       }
       auto expected = sortedEntries(sets[s], "output_");
       if (static_cast<int32_t>(expected.size()) != network.getNbOutputs())
@@ -249,18 +257,20 @@ Result runTest(const fs::path& dir, const std::string& suite, const std::string&
                                                    std::to_string(network.getNbOutputs()) + " outputs", r.name);
       context->inferShapes().check();
       std::vector<std::vector<uint8_t>> outputs(network.getNbOutputs());
-      std::vector<void*> deviceOutputs(network.getNbOutputs(), nullptr);
+      std::vector<samples::IoBuffer*> deviceOutputs(network.getNbOutputs(), nullptr);
       for (int32_t o = 0; o < network.getNbOutputs(); ++o) {
         const char* name = network.getOutput(o)->getName();
         Dims dims = context->getTensorShape(name);
         outputs[o].resize(std::max<size_t>(1, static_cast<size_t>(dims.volume()) *
                                                   dataTypeSize(engine->getTensorDataType(name))));
-        if (onDevice) deviceOutputs[o] = device.allocate(outputs[o].size());
-        context->setTensorAddress(name, onDevice ? deviceOutputs[o] : outputs[o].data()).check();
+        if (onDevice) deviceOutputs[o] = &device.emplace_back(name, outputs[o].size(), true);
+        context->setTensorAddress(name, onDevice ? deviceOutputs[o]->binding() : outputs[o].data()).check();
       }
       context->executeV2().check();
-      for (int32_t o = 0; o < network.getNbOutputs() && onDevice; ++o)
-        conformance::DeviceBuffers::download(outputs[o].data(), deviceOutputs[o], outputs[o].size());
+      for (int32_t o = 0; o < network.getNbOutputs() && onDevice; ++o) {
+        deviceOutputs[o]->toHost();
+        std::memcpy(outputs[o].data(), deviceOutputs[o]->host(), outputs[o].size());
+      }
       for (int32_t o = 0; o < network.getNbOutputs(); ++o) {
         const char* name = network.getOutput(o)->getName();
         konnx::HostData want = konnx::readTensor(loadTensor(expected[o]), sets[s].string());
