@@ -47,40 +47,31 @@ struct FillSource {
   double betaAttr = 1.0;
 };
 
+// Element i of a fill parameter in the accumulator type A: double, or int64 (floating-point values truncated).
+template <typename A>
+__device__ A fillParameter(const void* p, DataType type, bool isFloat, int64_t i) {
+  if constexpr (std::is_floating_point_v<A>) return loadAsDouble(p, type, i);
+  else return isFloat ? static_cast<int64_t>(loadAsDouble(p, type, i)) : loadInteger(p, type, i);
+}
+
 // The CPU kernel's rules: kCONSTANT writes alpha (exactly, between integer types); kLINSPACE writes
-// alpha + sum over axes of c[axis] * beta[axis], in double for floating-point outputs and int64 for integer ones.
-__global__ void fillKernel(void* out, DataType type, int64_t total, StridedWalk coords, FillSource src, bool linspace,
-                           bool integer) {
+// alpha + sum over axes of c[axis] * beta[axis], accumulated in A: double for floating-point outputs, int64 for
+// integer ones.
+template <typename A>
+__global__ void fillKernel(void* out, DataType type, int64_t total, StridedWalk coords, FillSource src, bool linspace) {
   KILN_GRID_LOOP(e, total) {
-    if (integer) {
-      int64_t alpha = !src.alpha ? static_cast<int64_t>(src.alphaAttr)
-                      : src.alphaFloat ? static_cast<int64_t>(loadAsDouble(src.alpha, src.alphaType, 0))
-                                                       : loadInteger(src.alpha, src.alphaType, 0);
-      int64_t v = alpha;
-      if (linspace) {
-        int64_t rest = e;
-        for (int32_t d = coords.rank - 1; d >= 0; --d) {
-          int64_t c = rest % coords.dims[d];
-          rest /= coords.dims[d];
-          int64_t beta = !src.beta ? static_cast<int64_t>(src.betaAttr)
-                         : src.betaFloat ? static_cast<int64_t>(loadAsDouble(src.beta, src.betaType, d))
-                                                         : loadInteger(src.beta, src.betaType, d);
-          v += c * beta;
-        }
+    A v = src.alpha ? fillParameter<A>(src.alpha, src.alphaType, src.alphaFloat, 0) : static_cast<A>(src.alphaAttr);
+    if (linspace) {
+      int64_t rest = e;
+      for (int32_t d = coords.rank - 1; d >= 0; --d) {
+        int64_t c = rest % coords.dims[d];
+        rest /= coords.dims[d];
+        A beta = src.beta ? fillParameter<A>(src.beta, src.betaType, src.betaFloat, d) : static_cast<A>(src.betaAttr);
+        v += static_cast<A>(c) * beta;
       }
-      storeInteger(out, type, e, v);
-    } else {
-      double v = src.alpha ? loadAsDouble(src.alpha, src.alphaType, 0) : src.alphaAttr;
-      if (linspace) {
-        int64_t rest = e;
-        for (int32_t d = coords.rank - 1; d >= 0; --d) {
-          int64_t c = rest % coords.dims[d];
-          rest /= coords.dims[d];
-          v += static_cast<double>(c) * (src.beta ? loadAsDouble(src.beta, src.betaType, d) : src.betaAttr);
-        }
-      }
-      storeFromDouble(out, type, e, v);
     }
+    if constexpr (std::is_floating_point_v<A>) storeFromDouble(out, type, e, v);
+    else storeInteger(out, type, e, v);
   }
 }
 
@@ -114,8 +105,12 @@ std::unique_ptr<Kernel> makeFill(const KernelSpec& spec) {
     StridedWalk coords;
     coords.rank = a.out(0).shape.nbDims;
     for (int32_t d = 0; d < coords.rank; ++d) coords.dims[d] = a.out(0).shape.d[d];
-    fillKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src, linspace,
-                                                                integer);
+    if (integer)
+      fillKernel<int64_t><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src,
+                                                                         linspace);
+    else
+      fillKernel<double><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src,
+                                                                        linspace);
     checkLaunch(step);
   });
 }
