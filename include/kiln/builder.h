@@ -9,6 +9,7 @@
 
 #include "kiln/logger.h"
 #include "kiln/network.h"
+#include "kiln/timing_cache.h"
 #include "kiln/types.h"
 
 namespace kiln {
@@ -66,11 +67,22 @@ class BuilderConfig {
   void setBackend(const std::string& name) { backend_ = name; }
   const std::string& getBackend() const { return backend_; }
 
+  // Where a layer has several implementations (cuBLASLt or cuDNN algorithms, ...), the builder times each at every
+  // profile's opt shapes and keeps the fastest per profile. A timing cache (owned by the caller, who may save it)
+  // supplies timings made before and receives the new ones; without one every build times afresh.
+  void setTimingCache(TimingCache* cache) { timingCache_ = cache; }
+  TimingCache* getTimingCache() const { return timingCache_; }
+  // Timed runs per candidate (their median decides); 0 skips timing: every layer runs its default implementation.
+  void setTimingIterations(int32_t iterations) { timingIterations_ = iterations; }
+  int32_t getTimingIterations() const { return timingIterations_; }
+
  private:
   std::vector<OptimizationProfile> profiles_;
   uint64_t workspaceLimit_ = uint64_t{1} << 30;
   uint32_t flags_ = 0;
   std::string backend_ = "cpu";
+  TimingCache* timingCache_ = nullptr;
+  int32_t timingIterations_ = 10;
 };
 
 class Builder {

@@ -32,6 +32,7 @@ struct LayerInfo {
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
   std::string attributes;  // "key=value" pairs, for humans
+  std::vector<std::string> tactics;  // per profile: the implementation the builder chose ("" for the default)
 };
 
 // An immutable, loaded plan: weights resident on the backend, shared by all its contexts.
@@ -118,6 +119,14 @@ class ExecutionContext {
   Status executeV2();
   // Queues the work on `stream` (a cudaStream_t for the CUDA backend); the CPU backend runs it inline.
   Status enqueueV3(void* stream);
+
+  // Device backends record a run as a CUDA graph the second time the same input shapes, shape-input values and
+  // bound addresses come, and replay it from then on: one launch instead of one per layer. At most 16 recordings
+  // per context (the least recently used go). On by default; off runs every layer as it comes. A stream the caller
+  // is capturing already is left to the caller's recording.
+  void setGraphReplay(bool enabled);
+  bool getGraphReplay() const;
+  int32_t getNbRecordedGraphs() const;
 
   const Engine& getEngine() const { return *engine_; }
 

@@ -1,5 +1,6 @@
 #include "backends/backend.h"
 
+#include <algorithm>
 #include <map>
 
 #include "kiln/runtime.h"
@@ -23,8 +24,8 @@ void KernelSpec::unsupported(const std::string& why) const {
 
 namespace {
 
-const std::map<std::string, std::unique_ptr<Backend>>& registry() {
-  static const std::map<std::string, std::unique_ptr<Backend>> backends = [] {
+std::map<std::string, std::unique_ptr<Backend>>& registry() {
+  static std::map<std::string, std::unique_ptr<Backend>> backends = [] {
     std::map<std::string, std::unique_ptr<Backend>> m;
     auto cpu = makeCpuBackend();
     m.emplace(cpu->name(), std::move(cpu));
@@ -39,9 +40,22 @@ const std::map<std::string, std::unique_ptr<Backend>>& registry() {
 
 }  // namespace
 
+double median(std::vector<double>& samples) {
+  if (samples.empty()) return 0.0;
+  std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+  return samples[samples.size() / 2];
+}
+
 const Backend* findBackend(const std::string& name) {
   auto it = registry().find(name);
   return it == registry().end() ? nullptr : it->second.get();
+}
+
+void registerBackend(std::unique_ptr<Backend> backend) {
+  std::string name = backend->name();
+  if (registry().count(name))
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "a backend named '" + name + "' is registered already", "backends");
+  registry().emplace(name, std::move(backend));
 }
 
 std::vector<std::string> backendNames() {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,18 +54,31 @@ class Kernel {
   virtual size_t workspaceSize(const KernelArgs& /*args*/) const { return 0; }
   // Never throws; errors come back as a Status naming the step.
   virtual Status run(const KernelArgs& args) const = 0;
+  // The implementations worth timing for these concrete shapes (the builder passes a profile's opt shapes; the
+  // data pointers are null), each to be passed back through KernelSpec::tactic. None when there is no choice.
+  virtual std::vector<plan::Tactic> candidateTactics(const KernelArgs& /*args*/) const { return {}; }
 };
 
 // What a kernel factory sees of its step.
 struct KernelSpec {
   const plan::Plan& plan;
   const plan::Step& step;
+  const plan::Tactic* tactic = nullptr;  // the implementation chosen at build time; null or empty: the default
+  bool hasTactic() const { return tactic && !tactic->isDefault(); }
   DataType inputType(int32_t i) const { return plan.tensors[step.inputs[i]].type; }
   DataType outputType(int32_t i) const { return plan.tensors[step.outputs[i]].type; }
   bool hasInput(int32_t i) const { return i < static_cast<int32_t>(step.inputs.size()) && step.inputs[i] >= 0; }
   size_t inputRank(int32_t i) const { return plan.tensors[step.inputs[i]].dims.size(); }
   size_t outputRank(int32_t i) const { return plan.tensors[step.outputs[i]].dims.size(); }
   [[noreturn]] void unsupported(const std::string& why) const;
+};
+
+// Work recorded from a stream once and replayed with one launch (a CUDA graph).
+class RecordedWork {
+ public:
+  virtual ~RecordedWork() = default;
+  // Queues the recorded work on `stream`; throws kiln::Error.
+  virtual void replay(void* stream) const = 0;
 };
 
 class Backend {
@@ -89,10 +103,30 @@ class Backend {
   virtual void copyFromHostAsync(void* dst, const void* src, size_t bytes, void* stream) const = 0;
   // Waits for the work queued on `stream` (executeV2 runs to completion); throws kiln::Error for a failure there.
   virtual void synchronize(void* stream) const = 0;
+  // Median milliseconds of one `launch(stream)` (which queues one run of a kernel), over `iterations` timed runs
+  // after a warm-up, measured on the device's own clock (events on a GPU). Used by the builder to time tactics.
+  virtual double medianLaunchTime(const std::function<void(void* stream)>& launch, int32_t iterations) const = 0;
+
+  // Records what `enqueue` queues on `stream`, without running it, for replay. Null when this backend or this stream
+  // cannot record (no graphs on the CPU, the legacy default stream, a stream the caller is capturing already): the
+  // caller then runs eagerly. Throws kiln::Error when the enqueue fails or the work cannot be recorded.
+  virtual std::unique_ptr<RecordedWork> record(void* /*stream*/, const std::function<void()>& /*enqueue*/) const {
+    return nullptr;
+  }
+  // A stream for synchronous runs (executeV2) that orders with the device's default stream, as TensorRT's
+  // executeV2 does; null where there are no streams. Released with destroyStream.
+  virtual void* createStream() const { return nullptr; }
+  virtual void destroyStream(void* /*stream*/) const {}
 };
+
+// The median of timing samples (reorders them); 0 for none.
+double median(std::vector<double>& samples);
 
 // Backend registry, filled at start-up with the built-in backends.
 const Backend* findBackend(const std::string& name);
+// Adds a backend beside the built-in ones (before any build or load uses it; not thread-safe). Throws for a name
+// that is taken.
+void registerBackend(std::unique_ptr<Backend> backend);
 std::vector<std::string> backendNames();
 
 // Owned backend memory.

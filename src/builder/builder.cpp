@@ -8,6 +8,7 @@
 #include "builder/lowering.h"
 #include "builder/passes/pass.h"
 #include "builder/profile_validation.h"
+#include "builder/tactic_selection.h"
 #include "graph/graph.h"
 #include "plan/plan_bounds.h"
 #include "kiln/error.h"
@@ -88,6 +89,7 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
   checkAssertionsAtProfileShapes(plan);
   // Every step must have a kernel on the target: fail now, not when the plan is loaded.
   for (const auto& step : plan.steps) target->createKernel(backend::KernelSpec{plan, step});
+  builder::selectTactics(plan, *target, config, *logger_);
   auto bytes = plan::serialize(plan);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   logger_->log(Severity::kINFO, "built a " + std::string(target->name()) + " plan: " + std::to_string(plan.steps.size()) +

@@ -15,7 +15,7 @@
 namespace kiln::plan {
 
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kFormatVersion = 2;  // 2: shape inputs (value leaves, profile value ranges)
+constexpr uint32_t kFormatVersion = 3;  // 2: shape inputs (value leaves, profile value ranges); 3: tactics
 constexpr uint64_t kWeightsAlignment = 256;  // of the weights section in the file and of each constant in it
 
 enum class TensorKind : uint8_t { kACTIVATION = 0, kINPUT = 1, kOUTPUT = 2, kCONSTANT = 3 };
@@ -44,10 +44,21 @@ struct InputRange {
   bool isShapeInput() const { return !valueMin.empty(); }
 };
 
+// The implementation the builder chose for a step (a cuBLASLt algorithm, a cuDNN algorithm, ...). `data` is opaque
+// bytes only the backend that made it reads; an empty tactic means the step's default implementation.
+struct Tactic {
+  std::string name;  // human-readable, for logs and `kiln inspect`
+  std::string data;
+  bool isDefault() const { return data.empty(); }
+  bool operator==(const Tactic&) const = default;
+};
+
 struct Profile {
   std::vector<InputRange> inputs;         // one per network input, in Plan::inputs order
   std::vector<uint64_t> activationOffsets;  // per tensor; meaningful for activations only
   uint64_t activationBytes = 0;           // size of a context's arena for this profile
+  std::vector<Tactic> tactics;            // per step, timed at this profile's opt shapes; empty: all default
+  const Tactic* tactic(size_t step) const { return step < tactics.size() ? &tactics[step] : nullptr; }
 };
 
 struct Assertion {

@@ -225,6 +225,11 @@ std::vector<uint8_t> writeMetadata(const Plan& p) {
     }
     for (uint64_t off : pr.activationOffsets) w.u64(off);
     w.u64(pr.activationBytes);
+    w.u32(static_cast<uint32_t>(pr.tactics.size()));
+    for (const auto& t : pr.tactics) {
+      w.str(t.name);
+      w.str(t.data);
+    }
   }
   return std::move(w.bytes());
 }
@@ -360,6 +365,16 @@ Plan readMetadata(Reader& r, uint64_t weightsSize, uint32_t version) {
     pr.activationOffsets.resize(p.tensors.size());
     for (auto& off : pr.activationOffsets) off = r.u64();
     pr.activationBytes = r.u64();
+    if (version >= 3) {  // version 2 had no tactics: every step runs its default
+      pr.tactics.resize(r.count("tactic"));
+      if (!pr.tactics.empty() && pr.tactics.size() != p.steps.size())
+        r.fail("a profile has " + std::to_string(pr.tactics.size()) + " tactics for " + std::to_string(p.steps.size()) +
+               " steps");
+      for (auto& t : pr.tactics) {
+        t.name = r.str();
+        t.data = r.str();
+      }
+    }
   }
   // Value leaves must name an element of a shape input: the runtime indexes the bound values with them.
   r.setSection("shape program");

@@ -26,8 +26,34 @@ struct ContextState {
   // Kernel arguments of every step, laid out once: inputs then outputs per step.
   std::vector<backend::TensorArg> args;
   std::vector<size_t> stepArgOffset;
+  // Graph replay (device backends): runs recorded per key (profile, input shapes, shape values, IO addresses), the
+  // least recently used evicted beyond kMaxGraphs; a key is recorded the second time it comes, so one-off shapes
+  // and the first run (which initializes libraries) stay eager.
+  struct Recorded {
+    std::vector<int64_t> key;
+    std::unique_ptr<backend::RecordedWork> work;
+    uint64_t lastUse = 0;
+  };
+  static constexpr size_t kMaxGraphs = 16;
+  bool graphReplay = true;
+  std::vector<Recorded> graphs;
+  std::vector<std::vector<int64_t>> seenOnce;
+  uint64_t useClock = 0;
+  void* syncStream = nullptr;  // executeV2's stream, made on first use
 
   const plan::Plan& plan() const { return engine->plan; }
+  void forgetGraphs() {
+    graphs.clear();
+    seenOnce.clear();
+  }
+  void setGraphReplayOff() {
+    graphReplay = false;
+    forgetGraphs();
+  }
+  ~ContextState() {
+    graphs.clear();
+    if (syncStream) engine->backend->destroyStream(syncStream);
+  }
 };
 
 namespace {
@@ -62,7 +88,7 @@ size_t workspaceForProfile(const ContextState& s) {
     backend::KernelArgs args;
     args.bind(ins, outs);
     args.exprValues = hi.data();
-    most = std::max(most, s.engine->kernels[i]->workspaceSize(args));
+    most = std::max(most, s.engine->kernels[s.profile][i]->workspaceSize(args));
   }
   return most;
 }
@@ -173,8 +199,106 @@ Status ensureResolved(ContextState& s) {
   return resolveShapes(s, "execution context");
 }
 
-}  // namespace
+// Queues every step's kernel on `stream` (bound addresses and resolved shapes are checked by the caller).
+Status enqueueSteps(ContextState& s, void* stream) {
+  const plan::Plan& plan = s.plan();
+  auto* arena = static_cast<uint8_t*>(s.arena.data());
+  auto* weights = static_cast<uint8_t*>(s.engine->weights.data());
+  auto* staging = static_cast<uint8_t*>(s.staging.data());
+  try {
+    for (size_t t = 0; t < s.stagingOffset.size(); ++t)
+      if (s.stagingOffset[t] >= 0)
+        s.engine->backend->copyFromHostAsync(staging + s.stagingOffset[t], s.ioAddresses[t],
+                                             s.tensorShapes[t].volume() * dataTypeSize(plan.tensors[t].type), stream);
+  } catch (const Error& e) {
+    return e;
+  }
+  const auto& offsets = plan.profiles[s.profile].activationOffsets;
+  auto address = [&](int32_t t) -> void* {
+    const auto& desc = plan.tensors[t];
+    switch (desc.kind) {
+      case plan::TensorKind::kCONSTANT: return weights + desc.weightsOffset;
+      case plan::TensorKind::kACTIVATION: return arena + offsets[t];
+      case plan::TensorKind::kINPUT:
+        if (s.stagingOffset[t] >= 0) return staging + s.stagingOffset[t];
+        return s.ioAddresses[t];
+      default: return s.ioAddresses[t];
+    }
+  };
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const auto& step = plan.steps[i];
+    backend::TensorArg* a = s.args.data() + s.stepArgOffset[i];
+    backend::KernelArgs args;
+    args.inputs = a;
+    args.nbInputs = static_cast<int32_t>(step.inputs.size());
+    args.outputs = a + step.inputs.size();
+    args.nbOutputs = static_cast<int32_t>(step.outputs.size());
+    for (int32_t k = 0; k < args.nbInputs; ++k) a[k].data = step.inputs[k] >= 0 ? address(step.inputs[k]) : nullptr;
+    for (int32_t k = 0; k < args.nbOutputs; ++k) a[args.nbInputs + k].data = address(step.outputs[k]);
+    args.exprValues = s.exprValues.data();
+    args.workspace = s.workspace.data();
+    args.workspaceSize = s.workspace.size();
+    args.stream = stream;
+    Status st = s.engine->kernels[s.profile][i]->run(args);
+    if (!st) return st;
+  }
+  return Status::ok();
+}
 
+// What a recorded run depends on: replaying it is only right when all of this is the same.
+std::vector<int64_t> graphKey(const ContextState& s) {
+  std::vector<int64_t> key{s.profile};
+  for (const Dims& d : s.inputShapes) key.insert(key.end(), d.d, d.d + d.nbDims);
+  for (const auto& values : s.shapeValues) key.insert(key.end(), values.begin(), values.end());
+  for (int32_t t : s.engine->ioTensors) key.push_back(reinterpret_cast<intptr_t>(s.ioAddresses[t]));
+  return key;
+}
+
+// Replays the run recorded for these shapes and addresses, records it on its second coming, or runs it eagerly.
+// A run that cannot be recorded turns replay off for the context (with a warning) and runs eagerly.
+Status enqueueRecordedOrEager(ContextState& s, void* stream) {
+  // Shape-input values are copied from host memory at each run: a recording would replay stale copies.
+  if (!s.graphReplay || !stream || s.engine->backend->isHostMemory() || s.staging.size() > 0)
+    return enqueueSteps(s, stream);
+  std::vector<int64_t> key = graphKey(s);
+  for (auto& g : s.graphs)
+    if (g.key == key) {
+      g.lastUse = ++s.useClock;
+      try {
+        g.work->replay(stream);
+        return Status::ok();
+      } catch (const Error& e) {
+        return e;
+      }
+    }
+  if (std::find(s.seenOnce.begin(), s.seenOnce.end(), key) == s.seenOnce.end()) {
+    if (s.seenOnce.size() >= 4 * ContextState::kMaxGraphs) s.seenOnce.clear();
+    s.seenOnce.push_back(std::move(key));
+    return enqueueSteps(s, stream);
+  }
+  std::unique_ptr<backend::RecordedWork> work;
+  try {
+    work = s.engine->backend->record(stream, [&] { enqueueSteps(s, stream).check(); });
+  } catch (const Error& e) {
+    s.engine->logger->log(Severity::kWARNING, "execution context: graph replay turned off, the run could not be "
+                                              "recorded (" + std::string(e.what()) + ")");
+    s.setGraphReplayOff();
+    return enqueueSteps(s, stream);
+  }
+  if (!work) return enqueueSteps(s, stream);  // e.g. the caller is recording this stream itself
+  if (s.graphs.size() >= ContextState::kMaxGraphs)
+    s.graphs.erase(std::min_element(s.graphs.begin(), s.graphs.end(),
+                                    [](const auto& a, const auto& b) { return a.lastUse < b.lastUse; }));
+  s.graphs.push_back({std::move(key), std::move(work), ++s.useClock});
+  try {
+    s.graphs.back().work->replay(stream);
+  } catch (const Error& e) {
+    return e;
+  }
+  return Status::ok();
+}
+
+}  // namespace
 }  // namespace kiln::runtime
 
 namespace kiln {
@@ -234,8 +358,10 @@ Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
   } catch (const Error& e) {
     return e;
   }
-  // Shapes set for the old profile may be outside the new one: those must be set again.
+  // Shapes set for the old profile may be outside the new one: those must be set again. Recorded runs used the old
+  // arena.
   s.resolved = false;
+  s.forgetGraphs();
   for (size_t i = 0; i < s.inputSet.size(); ++i) {
     if (!s.inputSet[i]) continue;
     const auto& name = s.plan().tensors[s.plan().inputs[i]].name;
@@ -304,11 +430,18 @@ void* ExecutionContext::getTensorAddress(const char* name) const {
   return t < 0 ? nullptr : state_->ioAddresses[t];
 }
 
-// The default stream, then a wait: the caller may read the outputs (and time the run) when this returns.
+// The context's own stream (ordered with the default stream, so it can be recorded and replayed), then a wait:
+// the caller may read the outputs (and time the run) when this returns.
 Status ExecutionContext::executeV2() {
-  if (Status st = enqueueV3(nullptr); !st) return st;
+  ContextState& s = *state_;
   try {
-    state_->engine->backend->synchronize(nullptr);
+    if (!s.syncStream) s.syncStream = s.engine->backend->createStream();
+  } catch (const Error& e) {
+    return e;
+  }
+  if (Status st = enqueueV3(s.syncStream); !st) return st;
+  try {
+    s.engine->backend->synchronize(s.syncStream);
   } catch (const Error& e) {
     return e;
   }
@@ -322,47 +455,16 @@ Status ExecutionContext::enqueueV3(void* stream) {
   for (int32_t t : s.engine->ioTensors)
     if (!s.ioAddresses[t] && s.tensorShapes[t].volume() > 0)
       return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)", plan.tensors[t].name);
-  auto* arena = static_cast<uint8_t*>(s.arena.data());
-  auto* weights = static_cast<uint8_t*>(s.engine->weights.data());
-  auto* staging = static_cast<uint8_t*>(s.staging.data());
-  try {
-    for (size_t t = 0; t < s.stagingOffset.size(); ++t)
-      if (s.stagingOffset[t] >= 0)
-        s.engine->backend->copyFromHostAsync(staging + s.stagingOffset[t], s.ioAddresses[t],
-                                             s.tensorShapes[t].volume() * dataTypeSize(plan.tensors[t].type), stream);
-  } catch (const Error& e) {
-    return e;
-  }
-  const auto& offsets = plan.profiles[s.profile].activationOffsets;
-  auto address = [&](int32_t t) -> void* {
-    const auto& desc = plan.tensors[t];
-    switch (desc.kind) {
-      case plan::TensorKind::kCONSTANT: return weights + desc.weightsOffset;
-      case plan::TensorKind::kACTIVATION: return arena + offsets[t];
-      case plan::TensorKind::kINPUT:
-        if (s.stagingOffset[t] >= 0) return staging + s.stagingOffset[t];
-        return s.ioAddresses[t];
-      default: return s.ioAddresses[t];
-    }
-  };
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    const auto& step = plan.steps[i];
-    backend::TensorArg* a = s.args.data() + s.stepArgOffset[i];
-    backend::KernelArgs args;
-    args.inputs = a;
-    args.nbInputs = static_cast<int32_t>(step.inputs.size());
-    args.outputs = a + step.inputs.size();
-    args.nbOutputs = static_cast<int32_t>(step.outputs.size());
-    for (int32_t k = 0; k < args.nbInputs; ++k) a[k].data = step.inputs[k] >= 0 ? address(step.inputs[k]) : nullptr;
-    for (int32_t k = 0; k < args.nbOutputs; ++k) a[args.nbInputs + k].data = address(step.outputs[k]);
-    args.exprValues = s.exprValues.data();
-    args.workspace = s.workspace.data();
-    args.workspaceSize = s.workspace.size();
-    args.stream = stream;
-    Status st = s.engine->kernels[i]->run(args);
-    if (!st) return st;
-  }
-  return Status::ok();
+  return runtime::enqueueRecordedOrEager(s, stream);
 }
+
+void ExecutionContext::setGraphReplay(bool enabled) {
+  state_->graphReplay = enabled;
+  if (!enabled) state_->forgetGraphs();
+}
+
+bool ExecutionContext::getGraphReplay() const { return state_->graphReplay; }
+
+int32_t ExecutionContext::getNbRecordedGraphs() const { return static_cast<int32_t>(state_->graphs.size()); }
 
 }  // namespace kiln

@@ -88,8 +88,17 @@ std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger) {
       invalid("two IO tensors share the name '" + plan.tensors[t].name + "'", "plan");
   }
   state->plan = std::move(plan);
-  for (const auto& step : state->plan.steps)
-    state->kernels.push_back(backend->createKernel(backend::KernelSpec{state->plan, step}));
+  const plan::Plan& loaded = state->plan;
+  state->kernels.assign(loaded.profiles.size(), std::vector<std::shared_ptr<backend::Kernel>>(loaded.steps.size()));
+  for (size_t i = 0; i < loaded.steps.size(); ++i) {
+    std::map<std::string, std::shared_ptr<backend::Kernel>> byTactic;
+    for (size_t p = 0; p < loaded.profiles.size(); ++p) {
+      const plan::Tactic* tactic = loaded.profiles[p].tactic(i);
+      auto& kernel = byTactic[tactic ? tactic->data : std::string()];
+      if (!kernel) kernel = backend->createKernel(backend::KernelSpec{loaded, loaded.steps[i], tactic});
+      state->kernels[p][i] = kernel;
+    }
+  }
   return state;
 }
 
@@ -195,6 +204,10 @@ LayerInfo Engine::getLayerInformation(int32_t index) const {
   for (int32_t t : step.inputs) info.inputs.push_back(t < 0 ? "" : state_->plan.tensors[t].name);
   for (int32_t t : step.outputs) info.outputs.push_back(state_->plan.tensors[t].name);
   info.attributes = step.attrs.toString();
+  for (const auto& profile : state_->plan.profiles) {
+    const plan::Tactic* tactic = profile.tactic(index);
+    info.tactics.push_back(tactic ? tactic->name : std::string());
+  }
   return info;
 }
 

@@ -56,10 +56,12 @@ void addBuildCommand(CLI::App& app) {
   cmd->add_flag("--fp16", options->request.fp16, "Allow fp16 kernels (GPU backends)");
   cmd->add_option("--saveEngine", options->request.saveEngine, "Write the plan to this file");
   cmd->add_option("--backend", options->request.backend, "Target backend")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--timingCacheFile", options->request.timingCacheFile,
+                  "Tactic timings: reused from this file when it exists, saved to it after the build");
   cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");
   cmd->callback([cmd, options] {
     options->request.profiles = profilesInOrder(*cmd);
-    ConsoleLogger logger(options->verbose ? Severity::kVERBOSE : Severity::kWARNING);
+    ConsoleLogger logger(options->verbose ? Severity::kVERBOSE : Severity::kINFO);  // INFO: tactic progress
     buildFromOnnx(options->request, logger);
   });
 }

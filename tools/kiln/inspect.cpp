@@ -65,6 +65,8 @@ void inspectPlan(const std::string& path, bool showLayers) {
     std::cout << ")";
     if (!info.attributes.empty()) std::cout << "  " << info.attributes;
     std::cout << "\n";
+    for (size_t p = 0; p < info.tactics.size(); ++p)
+      if (!info.tactics[p].empty()) std::cout << "      profile " << p << " tactic: " << info.tactics[p] << "\n";
   }
 }
 

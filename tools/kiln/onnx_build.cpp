@@ -88,7 +88,27 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
     }
     config.addOptimizationProfile(profile);
   }
+  TimingCache cache;
+  if (!request.timingCacheFile.empty()) {
+    if (std::ifstream probe(request.timingCacheFile); probe) {
+      auto bytes = readBinaryFile(request.timingCacheFile);
+      try {
+        cache = TimingCache::deserialize(bytes.data(), bytes.size());
+      } catch (const Error& e) {
+        throw Error(e.code(), e.message() + " (" + e.object() + ")", request.timingCacheFile);
+      }
+    }
+    config.setTimingCache(&cache);
+  }
   auto plan = builder.buildSerializedNetwork(*network, config);
+  if (!request.timingCacheFile.empty()) {
+    auto bytes = cache.serialize();
+    std::ofstream out(request.timingCacheFile, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) throw Error(ErrorCode::kIO, "cannot write the timing cache", request.timingCacheFile);
+    std::cout << "Timing cache " << request.timingCacheFile << ": " << cache.hits() << " layer timings reused, "
+              << cache.misses() << " made, " << cache.size() << " entries saved\n";
+  }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "Built a " << request.backend << " plan with " << profiles.size() << " profile(s): " << plan.size()
             << " bytes in " << seconds << " s\n";

@@ -20,6 +20,7 @@ struct BuildRequest {
   bool fp16 = false;
   std::string backend = "cpu";
   std::string saveEngine;  // empty: do not save
+  std::string timingCacheFile;  // read when it exists, written after the build; empty: no timing cache
 };
 
 // Imports, builds (printing progress), optionally saves, and returns the plan. Every dynamic input must be

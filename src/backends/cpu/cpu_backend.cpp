@@ -1,4 +1,5 @@
 // The CPU backend: host memory, and a kernel per layer type from the per-family tables.
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -64,6 +65,16 @@ class CpuBackend : public backend::Backend {
   }
   void copyFromHostAsync(void* dst, const void* src, size_t bytes, void*) const override { copyFromHost(dst, src, bytes); }
   void synchronize(void*) const override {}  // kernels run inline: nothing is ever pending
+  double medianLaunchTime(const std::function<void(void*)>& launch, int32_t iterations) const override {
+    launch(nullptr);  // warm-up: caches, lazily built tables
+    std::vector<double> ms;
+    for (int32_t i = 0; i < iterations; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      launch(nullptr);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    return backend::median(ms);
+  }
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The CUDA backend: device memory, the build target (SM and library versions), and a kernel per layer type.
 // Memory is allocated only when engines and contexts are created; kernels queue work on the enqueue stream.
 #include <mutex>
+#include <vector>
 
 #include "backends/cuda/cuda_kernel.h"
 #include "backends/cuda/cuda_target.h"
@@ -35,6 +36,19 @@ CudaTarget currentTarget() {
   KILN_CUDA_CHECK(cudaRuntimeGetVersion(&runtime), "cuda");
   return CudaTarget{major * 10 + minor, runtime, static_cast<int64_t>(cublasLtGetVersion())};
 }
+
+// An instantiated CUDA graph; destroying it while a replay is in flight is safe (CUDA frees it on completion).
+class CudaGraph final : public backend::RecordedWork {
+ public:
+  explicit CudaGraph(cudaGraphExec_t exec) : exec_(exec) {}
+  ~CudaGraph() override { cudaGraphExecDestroy(exec_); }
+  void replay(void* stream) const override {
+    KILN_CUDA_CHECK(cudaGraphLaunch(exec_, static_cast<cudaStream_t>(stream)), "cuda graph replay");
+  }
+
+ private:
+  cudaGraphExec_t exec_;
+};
 
 class CudaBackend : public backend::Backend {
  public:
@@ -77,6 +91,67 @@ class CudaBackend : public backend::Backend {
   void synchronize(void* stream) const override {
     KILN_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cuda executeV2");
   }
+  double medianLaunchTime(const std::function<void(void*)>& launch, int32_t iterations) const override {
+    TimingStream t;
+    for (int32_t i = 0; i < 3; ++i) launch(t.stream);  // warm-up: clocks, lazily loaded modules, library caches
+    std::vector<double> ms;
+    for (int32_t i = 0; i < iterations; ++i) {
+      KILN_CUDA_CHECK(cudaEventRecord(t.start, t.stream), "cuda timing");
+      launch(t.stream);
+      KILN_CUDA_CHECK(cudaEventRecord(t.stop, t.stream), "cuda timing");
+      KILN_CUDA_CHECK(cudaEventSynchronize(t.stop), "cuda timing");
+      float elapsed = 0;
+      KILN_CUDA_CHECK(cudaEventElapsedTime(&elapsed, t.start, t.stop), "cuda timing");
+      ms.push_back(elapsed);
+    }
+    return backend::median(ms);
+  }
+  std::unique_ptr<backend::RecordedWork> record(void* stream, const std::function<void()>& enqueue) const override {
+    auto s = static_cast<cudaStream_t>(stream);
+    if (!s) return nullptr;  // the legacy default stream cannot be captured
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    KILN_CUDA_CHECK(cudaStreamIsCapturing(s, &status), "cuda graph capture");
+    if (status != cudaStreamCaptureStatusNone) return nullptr;  // the caller records this run into its own graph
+    // Thread-local mode: other threads' contexts keep working while this one records.
+    KILN_CUDA_CHECK(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal), "cuda graph capture");
+    cudaGraph_t graph = nullptr;
+    try {
+      enqueue();
+    } catch (...) {
+      if (cudaStreamEndCapture(s, &graph) == cudaSuccess && graph) cudaGraphDestroy(graph);
+      cudaGetLastError();  // capture errors are not sticky: clear them so later calls see their own
+      throw;
+    }
+    KILN_CUDA_CHECK(cudaStreamEndCapture(s, &graph), "cuda graph capture");
+    cudaGraphExec_t exec = nullptr;
+    cudaError_t instantiated = cudaGraphInstantiate(&exec, graph, 0);
+    cudaGraphDestroy(graph);
+    KILN_CUDA_CHECK(instantiated, "cuda graph capture");
+    return std::make_unique<CudaGraph>(exec);
+  }
+  void* createStream() const override {
+    cudaStream_t s = nullptr;  // blocking: ordered with work on the legacy default stream
+    KILN_CUDA_CHECK(cudaStreamCreate(&s), "cuda executeV2");
+    return s;
+  }
+  void destroyStream(void* stream) const override { cudaStreamDestroy(static_cast<cudaStream_t>(stream)); }
+
+ private:
+  // A stream and an event pair of the builder's own, released however timing ends.
+  struct TimingStream {
+    cudaStream_t stream = nullptr;
+    cudaEvent_t start = nullptr, stop = nullptr;
+    TimingStream() {
+      KILN_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cuda timing");
+      KILN_CUDA_CHECK(cudaEventCreate(&start), "cuda timing");
+      KILN_CUDA_CHECK(cudaEventCreate(&stop), "cuda timing");
+    }
+    ~TimingStream() {
+      if (stop) cudaEventDestroy(stop);
+      if (start) cudaEventDestroy(start);
+      if (stream) cudaStreamDestroy(stream);
+    }
+  };
 };
 
 }  // namespace
