@@ -353,8 +353,9 @@ struct ForwardPass {
       if (status == CUDNN_STATUS_SUCCESS) return true;
       // cuDNN supports the fused call for some data types and algorithms only; the rest runs unfused.
       int category = static_cast<int>(CUDNN_STATUS_CATEGORY(static_cast<int>(status)));
-      if (category != static_cast<int>(CUDNN_STATUS_NOT_SUPPORTED) && category != static_cast<int>(CUDNN_STATUS_BAD_PARAM))
-        cudnnCheck(status, "cudnnConvolutionBiasActivationForward", p.step);
+      bool refused = category == static_cast<int>(CUDNN_STATUS_NOT_SUPPORTED) ||
+                     category == static_cast<int>(CUDNN_STATUS_BAD_PARAM);
+      if (!refused) cudnnCheck(status, "cudnnConvolutionBiasActivationForward", p.step);
     }
     KILN_CUDNN_CHECK(cudnnConvolutionForward(h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo.algo, scratch,
                                              scratchBytes, &zero, d.y, a.out(0).data),
@@ -409,7 +410,8 @@ struct BackwardDataPass {
   }
 };
 
-// One cuDNN pass, the bias and a fused activation: plans the workspace at the profile's largest shapes, runs at the run's shapes.
+// One cuDNN pass, the bias and a fused activation: plans the workspace at the profile's largest shapes, runs at the
+// run's shapes.
 template <typename Pass>
 class CudnnConvolution {
  public:
