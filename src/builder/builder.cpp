@@ -81,7 +81,7 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
   if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16) || config.getFlag(BuilderFlag::kINT8))
     if (target->isHostMemory())
       logger_->log(Severity::kWARNING, "reduced-precision flags are ignored by the CPU backend, which runs fp32");
-  builder::runPipeline(graph, builder::defaultPipeline(), *logger_);
+  builder::runPipeline(graph, builder::defaultPipeline(*target), *logger_);
   plan::Plan plan = builder::lowerToPlan(graph, ranges);
   plan.backend = target->name();
   plan.target = target->target();

@@ -1,6 +1,7 @@
 #include "builder/host_evaluator.h"
 
 #include "backends/backend.h"
+#include "builder/single_step_plan.h"
 #include "kiln/error.h"
 
 namespace kiln::builder {
@@ -16,13 +17,7 @@ const std::vector<uint8_t>& constantBytes(const graph::Graph& graph, int32_t lay
 std::vector<std::vector<uint8_t>> HostEvaluator::evaluate(const graph::Graph& graph, int32_t layerId) const {
   const graph::LayerNode& layer = graph.layers[layerId];
   const backend::Backend& cpu = *backend::findBackend("cpu");
-  // A one-step plan holding just this layer's tensors; dims are not read by kernel factories.
-  plan::Plan mini;
-  plan::Step step;
-  step.type = layer.type;
-  step.name = layer.name;
-  step.attrs = layer.attrs;
-  for (const auto& [key, value] : layer.derived.values()) step.attrs.set(key, value);
+  plan::Plan mini = singleStepPlan(graph, layer);
   auto concreteShape = [&](int32_t tensorId) {
     Dims d;
     const auto& dims = graph.tensors[tensorId].dims;
@@ -33,27 +28,19 @@ std::vector<std::vector<uint8_t>> HostEvaluator::evaluate(const graph::Graph& gr
   std::vector<backend::TensorArg> inputs, outputs;
   for (int32_t t : layer.inputs) {
     if (t < 0) {
-      step.inputs.push_back(-1);
       inputs.push_back({});
       continue;
     }
-    step.inputs.push_back(static_cast<int32_t>(mini.tensors.size()));
-    mini.tensors.push_back({graph.tensors[t].name, graph.tensors[t].type, plan::TensorKind::kCONSTANT,
-                            graph.tensors[t].dims, 0, 0});
     const auto& bytes = constantBytes(graph, graph.tensors[t].producer);
     inputs.push_back({const_cast<uint8_t*>(bytes.data()), graph.tensors[t].type, concreteShape(t)});
   }
   std::vector<std::vector<uint8_t>> results;
+  results.reserve(layer.outputs.size());  // the outputs point into it
   for (int32_t t : layer.outputs) {
-    step.outputs.push_back(static_cast<int32_t>(mini.tensors.size()));
-    mini.tensors.push_back({graph.tensors[t].name, graph.tensors[t].type, plan::TensorKind::kACTIVATION,
-                            graph.tensors[t].dims, 0, 0});
     Dims shape = concreteShape(t);
     results.emplace_back(static_cast<size_t>(shape.volume()) * dataTypeSize(graph.tensors[t].type));
+    outputs.push_back({results.back().data(), graph.tensors[t].type, shape});
   }
-  for (size_t i = 0; i < layer.outputs.size(); ++i)
-    outputs.push_back({results[i].data(), graph.tensors[layer.outputs[i]].type, concreteShape(layer.outputs[i])});
-  mini.steps.push_back(step);
   auto kernel = cpu.createKernel(backend::KernelSpec{mini, mini.steps[0]});
   backend::KernelArgs args;
   args.bind(inputs, outputs);

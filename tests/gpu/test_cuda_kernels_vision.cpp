@@ -51,9 +51,9 @@ std::vector<float> distinctValues(size_t count, uint32_t seed) {
 }
 
 // Builds `make`'s network for the CPU in fp32 and for CUDA in `type`, with input "x" in [min, max]; runs each shape
-// on both and compares the outputs.
+// on both and compares the outputs. The CUDA engine goes to `cudaEngine` when given.
 void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
-                     const std::vector<Dims>& shapes) {
+                     const std::vector<Dims>& shapes, std::unique_ptr<Engine>* cudaEngine = nullptr) {
   auto cpuNetwork = test::makeNetwork();
   auto cudaNetwork = test::makeNetwork();
   make(*cpuNetwork, DataType::kFLOAT);
@@ -65,14 +65,16 @@ void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, co
   cudaConfig.setBackend("cuda");
   cudaConfig.addOptimizationProfile(profile);
   auto cpu = test::buildEngine(*cpuNetwork, cpuConfig);
-  auto gpu = test::buildEngine(*cudaNetwork, cudaConfig);
+  auto built = test::buildEngine(*cudaNetwork, cudaConfig);
+  const Engine& gpu = *built;
+  if (cudaEngine) *cudaEngine = std::move(built);
   float tolerance = type == DataType::kFLOAT ? 1e-4f : 1e-2f;
   uint32_t seed = 1;
   for (const Dims& shape : shapes) {
     SCOPED_TRACE(toString(shape));
     HostTensor x = HostTensor::f32(shape, distinctValues(static_cast<size_t>(shape.volume()), seed++));
     auto expected = test::runEngine(*cpu, {x});
-    auto actual = runOnDevice(*gpu, {x});
+    auto actual = runOnDevice(gpu, {x});
     ASSERT_EQ(actual.size(), expected.size());
     for (size_t i = 0; i < actual.size(); ++i) {
       SCOPED_TRACE("output " + std::to_string(i));
@@ -165,6 +167,55 @@ TEST_P(CudaVision, DeconvolutionStridedGroupedWithOutputPadding) {
         markFloat(n, dilated->getOutput(0));
       },
       GetParam(), dims({1, 4, 2, 3}), dims({3, 4, 7, 8}), {dims({1, 4, 2, 3}), dims({2, 4, 5, 4}), dims({3, 4, 7, 8})});
+}
+
+// The builder's fusions on CUDA: a ReLU with a bias (cudnnConvolutionBiasActivationForward), a folded batch
+// normalization before it (with asymmetric padding, so the input is staged first), a ReLU without bias and a leaky
+// ReLU (the activation kernel after the convolution), and a scale and shift folded into a deconvolution. The scales
+// are powers of two and the shifts multiples of 1/1024, so the folded fp16 weights and biases stay exact.
+TEST_P(CudaVision, ConvolutionWithFusedBatchNormalizationBiasAndActivation) {
+  REQUIRE_CUDA();
+  std::unique_ptr<Engine> gpu;
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, -1})), type);
+        auto constant = [&](const Dims& shape, const std::vector<float>& values) {
+          return as(n, test::floatConstant(n, shape, values), type);
+        };
+        auto relu = [&](Tensor* t) { return n.addActivation(*t, ActivationType::kRELU)->getOutput(0); };
+        auto* plain = n.addConvolution(*x, *weights(n, dims({5, 4, 3, 3}), 41, type), weights(n, dims({5}), 42, type));
+        plain->setPaddingNd(dims({1, 1}));
+        markFloat(n, relu(plain->getOutput(0)));
+        auto* grouped = n.addConvolution(*x, *weights(n, dims({6, 2, 3, 2}), 43, type), weights(n, dims({6}), 44, type));
+        grouped->setNbGroups(2);
+        grouped->setPrePadding(dims({1, 0}));
+        grouped->setPostPadding(dims({0, 1}));
+        Tensor* scale = constant(dims({6, 1, 1}), {0.5f, 2, 1, 0.25f, 4, 0.5f});
+        Tensor* shift = constant(dims({6, 1, 1}), {0.125f, -0.25f, 0.5f, -1, 0, 0.75f});
+        Tensor* scaled = n.addElementWise(*grouped->getOutput(0), *scale, ElementWiseOperation::kPROD)->getOutput(0);
+        markFloat(n, relu(n.addElementWise(*scaled, *shift, ElementWiseOperation::kSUM)->getOutput(0)));
+        markFloat(n, relu(n.addConvolution(*x, *weights(n, dims({3, 4, 1, 1}), 45, type), nullptr)->getOutput(0)));
+        auto* leaky = n.addActivation(
+            *n.addConvolution(*x, *weights(n, dims({2, 4, 2, 2}), 46, type), weights(n, dims({2}), 47, type))
+                 ->getOutput(0),
+            ActivationType::kLEAKY_RELU);
+        leaky->setAlpha(0.125);
+        markFloat(n, leaky->getOutput(0));
+        auto* deconv = n.addDeconvolution(*x, *weights(n, dims({4, 3, 2, 2}), 48, type), nullptr);
+        deconv->setStrideNd(dims({2, 2}));
+        Tensor* doubled = n.addElementWise(*deconv->getOutput(0), *constant(dims({3, 1, 1}), {2, 0.5f, 1}),
+                                           ElementWiseOperation::kPROD)->getOutput(0);
+        markFloat(n, n.addElementWise(*doubled, *constant(dims({3, 1, 1}), {0.5f, -0.5f, 0.25f}),
+                                      ElementWiseOperation::kSUM)->getOutput(0));
+      },
+      GetParam(), dims({1, 4, 3, 3}), dims({3, 4, 9, 10}), {dims({1, 4, 3, 3}), dims({2, 4, 6, 7}), dims({3, 4, 9, 10})},
+      &gpu);
+  ASSERT_TRUE(gpu);
+  // Every scale, shift and activation became part of a convolution step.
+  for (int32_t i = 0; i < gpu->getNbLayers(); ++i) {
+    std::string type = gpu->getLayerInformation(i).type;
+    EXPECT_TRUE(type != "Activation" && type != "ElementWise") << "step " << i << " is " << type;
+  }
 }
 
 TEST_P(CudaVision, PoolingMaxAverageGlobalAndIndices) {

@@ -10,7 +10,8 @@
 namespace kiln::test {
 namespace {
 
-// A small dynamic network: y = relu(x * W + b) reshaped, with constants so the weights section is non-empty.
+// A small dynamic network: y = relu(x * W + b) reshaped, with constants so the weights section is non-empty. The
+// reshape keeps two steps (the matrix multiply fuses the bias and the relu) and an activation in the arena.
 std::unique_ptr<NetworkDefinition> smallNetwork() {
   auto net = std::make_unique<NetworkDefinition>();
   static const std::vector<float> w = randomFloats(8 * 4, 7), b = randomFloats(4, 8);
@@ -20,6 +21,9 @@ std::unique_ptr<NetworkDefinition> smallNetwork() {
   Tensor* y = net->addMatrixMultiply(*x, MatrixOperation::kNONE, *wt, MatrixOperation::kNONE)->getOutput(0);
   y = net->addElementWise(*y, *bt, ElementWiseOperation::kSUM)->getOutput(0);
   y = net->addActivation(*y, ActivationType::kRELU)->getOutput(0);
+  auto* reshape = net->addShuffle(*y);
+  reshape->setReshapeDimensions(Dims{-1, 4});
+  y = reshape->getOutput(0);
   y->setName("y");
   net->markOutput(*y);
   return net;

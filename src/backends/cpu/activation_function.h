@@ -3,10 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string>
 
+#include "backends/backend.h"
 #include "backends/host_device.h"
 #include "graph/attrs.h"
 #include "kiln/layers.h"
+#include "plan/fused_epilogue.h"
 
 namespace kiln::cpu {
 
@@ -53,6 +57,20 @@ inline void activationDefaults(ActivationType type, double& alpha, double& beta,
   }
   alpha = attrs.getFloat("alpha", a);
   beta = attrs.getFloat("beta", b);
+}
+
+// The activation a fused step applies last (plan/fused_epilogue.h); nullopt when it has none.
+inline std::optional<plan::PostActivation> checkedPostActivation(const backend::KernelSpec& spec) {
+  auto post = plan::postActivation(spec.step.attrs);
+  if (post && !post->known())
+    spec.unsupported("unknown fused activation " + std::to_string(static_cast<int64_t>(post->type)));
+  return post;
+}
+
+// Applies a fused step's activation to `count` fp32 values in place (host code).
+inline void applyPostActivation(const plan::PostActivation& post, float* y, int64_t count) {
+  auto alpha = static_cast<float>(post.alpha), beta = static_cast<float>(post.beta);
+  for (int64_t i = 0; i < count; ++i) y[i] = activation(post.type, y[i], alpha, beta);
 }
 
 }  // namespace kiln::cpu

@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "backends/cpu/activation_function.h"
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/window_geometry.h"
 
@@ -25,6 +27,7 @@ struct ConvParams {
   int64_t groups = 1;
   Axes stride, dilation, pre, post;
   SamePadding same;
+  std::optional<plan::PostActivation> fusedActivation;  // convolution only
 
   // These parameters with this run's SAME padding filled in.
   ConvParams resolved(const KernelArgs& a) const {
@@ -113,6 +116,7 @@ class Convolution {
           cols = static_cast<const float*>(a.workspace);
         }
         gemmGroup(s, cols, wg, bg, yg);
+        if (p_.fusedActivation) applyPostActivation(*p_.fusedActivation, yg, s.outChannels * s.outPlane());
       }
     }
   }
@@ -282,10 +286,12 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   ConvParams p = slidingParams(spec, "convolution");
   p.groups = convolutionGroups(attrs);
   p.same = SamePadding(attrs);
+  p.fusedActivation = checkedPostActivation(spec);
   return std::make_unique<WorkspaceKernel<Convolution>>(spec, Convolution(spec.step.name, p));
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
+  if (plan::postActivation(spec.step.attrs)) spec.unsupported("the CPU deconvolution has no fused activation");
   ConvParams p = slidingParams(spec, "deconvolution");
   return std::make_unique<WorkspaceKernel<Deconvolution>>(spec, Deconvolution(spec.step.name, p));
 }

@@ -2,9 +2,11 @@
 #include <cblas.h>
 
 #include <cmath>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "backends/cpu/activation_function.h"
 #include "backends/cpu/strided_iteration.h"
 #include "backends/matrix_view.h"
 #include "backends/cpu/cpu_kernel.h"
@@ -16,11 +18,28 @@ using backend::MatrixView;
 
 namespace {
 
+// The fused bias (plan/fused_epilogue.h): y[..., j] += bias[j] along the output's last axis.
+void addBias(const KernelArgs& args, const std::string& step) {
+  const Dims& shape = args.out(0).shape;
+  int64_t n = shape.nbDims > 0 ? shape.d[shape.nbDims - 1] : 1;
+  if (args.in(2).volume() != n)
+    failStep(step, "the fused bias has " + std::to_string(args.in(2).volume()) + " values for a last axis of " +
+                       std::to_string(n));
+  if (n == 0) return;
+  const float* bias = static_cast<const float*>(args.in(2).data);
+  float* y = static_cast<float*>(args.out(0).data);
+  int64_t rows = args.out(0).volume() / n;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < n; ++j) y[r * n + j] += bias[j];
+}
+
 std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("matrix multiply runs on fp32 on the CPU");
   bool ta = spec.step.attrs.getInt("op0") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
   bool tb = spec.step.attrs.getInt("op1") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
-  return makeKernel(spec, [ta, tb](const KernelArgs& args) {
+  if (spec.hasInput(2) && spec.inputType(2) != DataType::kFLOAT) spec.unsupported("the fused bias must be fp32");
+  auto post = checkedPostActivation(spec);
+  return makeKernel(spec, [ta, tb, post, step = spec.step.name](const KernelArgs& args) {
     MatrixView a = matrixView(args.in(0).shape, true);
     MatrixView b = matrixView(args.in(1).shape, false);
     int64_t m = ta ? a.cols : a.rows;
@@ -43,16 +62,18 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
     // B shared by every batch and A not transposed: one GEMM over all rows of A.
     if (b.batch.volume() == 1 && !ta) {
       gemm(pa, pb, pc, m * a.batch.volume());
-      return;
+    } else {
+      Dims outBatch;
+      outBatch.nbDims = std::max(a.batch.nbDims, b.batch.nbDims);
+      for (int32_t i = 0; i < outBatch.nbDims; ++i) outBatch.d[i] = args.out(0).shape.d[i];
+      forEachBroadcastRun(outBatch, a.batch, b.batch,
+                          [&](int64_t o, int64_t ai, int64_t bi, int64_t count, int64_t as, int64_t bs) {
+                            for (int64_t i = 0; i < count; ++i)
+                              gemm(pa + (ai + i * as) * sizeA, pb + (bi + i * bs) * sizeB, pc + (o + i) * sizeC, m);
+                          });
     }
-    Dims outBatch;
-    outBatch.nbDims = std::max(a.batch.nbDims, b.batch.nbDims);
-    for (int32_t i = 0; i < outBatch.nbDims; ++i) outBatch.d[i] = args.out(0).shape.d[i];
-    forEachBroadcastRun(outBatch, a.batch, b.batch,
-                        [&](int64_t o, int64_t ai, int64_t bi, int64_t count, int64_t as, int64_t bs) {
-                          for (int64_t i = 0; i < count; ++i)
-                            gemm(pa + (ai + i * as) * sizeA, pb + (bi + i * bs) * sizeB, pc + (o + i) * sizeC, m);
-                        });
+    if (args.hasInput(2)) addBias(args, step);
+    if (post) applyPostActivation(*post, pc, args.out(0).volume());
   });
 }
 

@@ -4,6 +4,10 @@
 // heuristic choice (cudnnGet*Algorithm_v7) among those that fit the workspace, reserved at the profile's largest
 // shapes. 1-D problems run as 2-D with a leading spatial axis of 1.
 //
+// A fused ReLU with a bias (plan/fused_epilogue.h) runs as cudnnConvolutionBiasActivationForward where cuDNN accepts
+// the configuration; every other fused activation (and a refused configuration) runs the element-wise activation
+// kernel over the output after the bias.
+//
 // cuDNN pads symmetrically: asymmetric padding (explicit, or SAME with an even window) pads the input into the
 // workspace first (convolution) or computes a larger output there and crops it (deconvolution).
 #include <cudnn.h>
@@ -11,9 +15,12 @@
 #include <algorithm>
 #include <climits>
 #include <mutex>
+#include <optional>
 #include <vector>
 
+#include "backends/cpu/activation_function.h"
 #include "backends/cpu/window_geometry.h"
+#include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
 
 namespace kiln::cuda {
@@ -56,10 +63,12 @@ struct Descriptors {
   cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
   cudnnFilterDescriptor_t w = nullptr;
   cudnnConvolutionDescriptor_t conv = nullptr;
+  cudnnActivationDescriptor_t activation = nullptr;
   Descriptors() = default;
   Descriptors(const Descriptors&) = delete;
   Descriptors& operator=(const Descriptors&) = delete;
   ~Descriptors() {
+    if (activation) cudnnDestroyActivationDescriptor(activation);
     if (conv) cudnnDestroyConvolutionDescriptor(conv);
     if (w) cudnnDestroyFilterDescriptor(w);
     if (bias) cudnnDestroyTensorDescriptor(bias);
@@ -94,8 +103,10 @@ struct ConvParams {
   Axes stride, dilation, pre, post;
   cpu::SamePadding same;
   cudnnDataType_t dataType = CUDNN_DATA_FLOAT;
+  DataType type = DataType::kFLOAT;
   size_t elementSize = 4;
   std::string step;
+  std::optional<plan::PostActivation> activation;  // fused (convolution only)
 
   size_t cudnnSpatial() const { return nbSpatial == 3 ? 3 : 2; }
   bool fp32() const { return dataType == CUDNN_DATA_FLOAT; }
@@ -176,17 +187,35 @@ struct ConvParams {
     return 0;
   }
 
-  // y += bias per output map, broadcast by cuDNN over the batch and the spatial axes.
+  // The bias descriptor: 1 x C x 1 x 1 (x 1), broadcast over the batch and the spatial axes.
+  void setBias(Descriptors& d, int64_t channels) const {
+    std::vector<int> dims(2 + cudnnSpatial(), 1);
+    dims[1] = cudnnInt(channels, step);
+    setTensor(d.bias, dataType, dims, step);
+  }
+
+  // y += bias per output map.
   void addBias(cudnnHandle_t handle, const KernelArgs& a) const {
     if (!a.hasInput(2)) return;
     const Dims& y = a.out(0).shape;
     Descriptors d;
     setTensor(d.y, dataType, cudnnDims(y.d[0], y.d[1], cpu::trailingDims3(y, nbSpatial), cudnnSpatial(), step), step);
-    std::vector<int> dims(2 + cudnnSpatial(), 1);
-    dims[1] = cudnnInt(y.d[1], step);
-    setTensor(d.bias, dataType, dims, step);
+    setBias(d, y.d[1]);
     float one = 1.0f;
     KILN_CUDNN_CHECK(cudnnAddTensor(handle, &one, d.bias, a.in(2).data, &one, d.y, a.out(0).data), step);
+  }
+
+  // What follows the convolution itself: the bias, then the fused activation in place.
+  void finish(cudnnHandle_t handle, const KernelArgs& a) const {
+    addBias(handle, a);
+    if (activation)
+      launchActivation(type, activation->type, activation->alpha, activation->beta, a.out(0).data, a.out(0).data,
+                       a.out(0).volume(), streamOf(a), step);
+  }
+
+  // cudnnConvolutionBiasActivationForward applies a ReLU (NaN propagating, as the activation kernel) and a bias.
+  bool fusesBiasRelu(const KernelArgs& a) const {
+    return activation && activation->type == ActivationType::kRELU && a.hasInput(2);
   }
 };
 
@@ -300,7 +329,8 @@ struct ForwardPass {
                      step);
   }
 
-  static void run(const ConvParams& p, const KernelArgs& a, const Problem& r, const Descriptors& d, cudnnHandle_t h,
+  // Returns whether the bias and activation were applied too.
+  static bool run(const ConvParams& p, const KernelArgs& a, const Problem& r, Descriptors& d, cudnnHandle_t h,
                   const Perf& algo, void* scratch, size_t scratchBytes) {
     if (cpu::trailingDims3(a.out(0).shape, p.nbSpatial) != r.ySpatial)
       throw Error(ErrorCode::kRUNTIME, "the output shape differs from the convolution's geometry", p.step);
@@ -311,9 +341,26 @@ struct ForwardPass {
       x = a.workspace;
     }
     float one = 1.0f, zero = 0.0f;
+    if (p.fusesBiasRelu(a)) {
+      // y = relu(conv(x) + 0 * z + bias), z aliasing y (its scale is 0, so it is not read).
+      p.setBias(d, r.yChannels);
+      KILN_CUDNN_CHECK(cudnnCreateActivationDescriptor(&d.activation), p.step);
+      KILN_CUDNN_CHECK(cudnnSetActivationDescriptor(d.activation, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0),
+                       p.step);
+      cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
+          h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo.algo, scratch, scratchBytes, &zero, d.y, a.out(0).data,
+          d.bias, a.in(2).data, d.activation, d.y, a.out(0).data);
+      if (status == CUDNN_STATUS_SUCCESS) return true;
+      // cuDNN supports the fused call for some data types and algorithms only; the rest runs unfused.
+      int category = static_cast<int>(CUDNN_STATUS_CATEGORY(static_cast<int>(status)));
+      bool refused = category == static_cast<int>(CUDNN_STATUS_NOT_SUPPORTED) ||
+                     category == static_cast<int>(CUDNN_STATUS_BAD_PARAM);
+      if (!refused) cudnnCheck(status, "cudnnConvolutionBiasActivationForward", p.step);
+    }
     KILN_CUDNN_CHECK(cudnnConvolutionForward(h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo.algo, scratch,
                                              scratchBytes, &zero, d.y, a.out(0).data),
                      p.step);
+    return false;
   }
 };
 
@@ -347,21 +394,24 @@ struct BackwardDataPass {
         cudnnGetConvolutionBackwardDataAlgorithm_v7(h, d.w, d.x, d.conv, d.y, count, &returned, ranking.data()), step);
   }
 
-  static void run(const ConvParams& p, const KernelArgs& a, const Problem& r, const Descriptors& d, cudnnHandle_t h,
+  // Returns false: the bias comes after.
+  static bool run(const ConvParams& p, const KernelArgs& a, const Problem& r, Descriptors& d, cudnnHandle_t h,
                   const Perf& algo, void* scratch, size_t scratchBytes) {
     void* target = r.pad.asymmetric ? a.workspace : a.out(0).data;
     float one = 1.0f, zero = 0.0f;
     KILN_CUDNN_CHECK(cudnnConvolutionBackwardData(h, &one, d.w, a.in(1).data, d.x, a.in(0).data, d.conv, algo.algo,
                                                   scratch, scratchBytes, &zero, d.y, target),
                      p.step);
-    if (!r.pad.asymmetric) return;
+    if (!r.pad.asymmetric) return false;
     const Axes& before = r.pad.before;
     shiftCopy(a, p, a.workspace, a.out(0).data, r.batch * r.yChannels, r.ySpatial,
               cpu::trailingDims3(a.out(0).shape, p.nbSpatial), Axes{-before[0], -before[1], -before[2]});
+    return false;
   }
 };
 
-// One cuDNN pass and the bias: plans the workspace at the profile's largest shapes, runs at the run's shapes.
+// One cuDNN pass, the bias and a fused activation: plans the workspace at the profile's largest shapes, runs at the
+// run's shapes.
 template <typename Pass>
 class CudnnConvolution {
  public:
@@ -389,8 +439,7 @@ class CudnnConvolution {
     typename Pass::Perf algo = p_.choose(ranking, returned, available, d, Pass::kName);
     void* scratch = available > 0 ? static_cast<uint8_t*>(a.workspace) + r.staged : nullptr;
     KILN_CUDNN_CHECK(cudnnSetStream(device.handle, streamOf(a)), p_.step);
-    Pass::run(p_, a, r, d, device.handle, algo, scratch, available);
-    p_.addBias(device.handle, a);
+    if (!Pass::run(p_, a, r, d, device.handle, algo, scratch, available)) p_.finish(device.handle, a);
     return 0;
   }
 
@@ -403,6 +452,7 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
   ConvParams p;
   p.step = spec.step.name;
   DataType type = spec.inputType(0);
+  p.type = type;
   if (type == DataType::kHALF) {
     p.dataType = CUDNN_DATA_HALF;
     p.elementSize = 2;
@@ -429,11 +479,13 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   ConvParams p = slidingParams(spec, "convolution");
   p.groups = cpu::convolutionGroups(attrs);
   p.same = cpu::SamePadding(attrs);
+  p.activation = cpu::checkedPostActivation(spec);
   return std::make_unique<backend::WorkspaceKernel<CudnnConvolution<ForwardPass>>>(
       spec, CudnnConvolution<ForwardPass>(std::move(p)));
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
+  if (plan::postActivation(spec.step.attrs)) spec.unsupported("the CUDA deconvolution has no fused activation");
   ConvParams p = slidingParams(spec, "deconvolution");
   // cuDNN derives the input size from the output's; output padding of a whole stride or more breaks that relation.
   Axes outputPadding = cpu::spatialAttr3(spec.step.attrs, "output_padding", p.nbSpatial, 0);

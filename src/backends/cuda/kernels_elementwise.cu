@@ -3,6 +3,7 @@
 
 #include "backends/cpu/activation_function.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/scalar_math.h"
 
@@ -137,15 +138,7 @@ std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
   double alpha, beta;
   cpu::activationDefaults(type, alpha, beta, spec.step.attrs);
   return makeKernel(spec, [type, dataType, alpha, beta, step = spec.step.name](const KernelArgs& a) {
-    int64_t n = a.out(0).volume();
-    if (n == 0) return;
-    dispatchElement(dataType, [&](auto tag) {
-      using N = decltype(tag);
-      if constexpr (kFloating<N>)
-        activationKernel<N><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(type, a.in(0).data, a.out(0).data, n, alpha,
-                                                                       beta);
-    });
-    checkLaunch(step);
+    launchActivation(dataType, type, alpha, beta, a.in(0).data, a.out(0).data, a.out(0).volume(), streamOf(a), step);
   });
 }
 
@@ -212,6 +205,19 @@ std::unique_ptr<Kernel> makeCast(const KernelSpec& spec) {
 }
 
 }  // namespace
+
+void launchActivation(DataType type, ActivationType op, double alpha, double beta, const void* in, void* out,
+                      int64_t n, cudaStream_t stream, const std::string& step) {
+  if (n == 0) return;
+  dispatchElement(type, [&](auto tag) {
+    using N = decltype(tag);
+    if constexpr (kFloating<N>)
+      activationKernel<N><<<blocksFor(n), kThreads, 0, stream>>>(op, in, out, n, alpha, beta);
+    else
+      throw Error(ErrorCode::kUNSUPPORTED, std::string("activations on ") + dataTypeName(type), step);
+  });
+  checkLaunch(step);
+}
 
 void registerElementwiseKernels(KernelTable& table) {
   table.add(LayerType::kELEMENTWISE, makeElementWise);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "backends/backend.h"
 #include "graph/graph.h"
 #include "kiln/logger.h"
 
@@ -27,8 +28,16 @@ std::unique_ptr<Pass> makeConstantFoldingPass();
 // Removes layers that no network output depends on.
 std::unique_ptr<Pass> makeDeadLayerEliminationPass();
 
-// The default pipeline, in order.
-std::vector<std::unique_ptr<Pass>> defaultPipeline();
+// Folds per-channel constant scales and shifts (inference batch normalization) into the preceding convolution.
+std::unique_ptr<Pass> makeFoldScaleShiftIntoConvolutionPass();
+// Fuses an activation into the preceding convolution, where `target` runs the fused step.
+std::unique_ptr<Pass> makeFuseConvolutionActivationPass(const backend::Backend& target);
+// Fuses a constant bias along the last axis, and an activation after it, into the preceding matrix multiply, where
+// `target` runs the fused step.
+std::unique_ptr<Pass> makeFuseMatrixMultiplyBiasPass(const backend::Backend& target);
+
+// The default pipeline for plans of `target`, in order.
+std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& target);
 
 // Runs the passes, each followed by dead-layer elimination and a structural check of the graph.
 void runPipeline(graph::Graph& graph, const std::vector<std::unique_ptr<Pass>>& passes, Logger& logger);

@@ -5,11 +5,16 @@
 
 namespace kiln::builder {
 
-std::vector<std::unique_ptr<Pass>> defaultPipeline() {
+std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& target) {
   std::vector<std::unique_ptr<Pass>> passes;
   passes.push_back(makeDeadLayerEliminationPass());
   passes.push_back(makeFoldShapeValuesPass());
   passes.push_back(makeConstantFoldingPass());
+  // Fusions match constants, so they come after folding; scales and shifts first, so the activation that follows
+  // a folded batch normalization reads the convolution directly.
+  passes.push_back(makeFoldScaleShiftIntoConvolutionPass());
+  passes.push_back(makeFuseConvolutionActivationPass(target));
+  passes.push_back(makeFuseMatrixMultiplyBiasPass(target));
   return passes;
 }
 

@@ -1,0 +1,285 @@
+// Builder fusions (batch normalization folded into convolutions, activations fused into convolutions, bias and
+// activation fused into matrix multiplies), observed through the plans they produce. Each fused network is checked
+// against the same network with its intermediate results also marked as outputs, which keeps every fusion from
+// firing, at several shapes of a dynamic profile; the small cases also against hand-computed values.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+
+#include "onnx_model_builder.h"
+#include "test_util.h"
+
+namespace kiln::test {
+namespace {
+
+// Builds the network; `observe` marks its intermediate results as outputs too (after the final output, output 0).
+using MakeNetwork = std::function<void(NetworkDefinition&, bool observe)>;
+
+std::unique_ptr<Engine> buildFor(NetworkDefinition& net, const Dims& min, const Dims& max) {
+  return buildWithProfile(net, profileFor("x", min, max, max));
+}
+
+struct LayerCounts {
+  int32_t fused = 0, unfused = 0;
+};
+
+// Builds `make`'s network fused and unfused and compares output 0 of both at each shape; returns the step counts.
+LayerCounts compareWithUnfused(const MakeNetwork& make, const Dims& min, const Dims& max,
+                               const std::vector<Dims>& shapes) {
+  auto fusedNet = makeNetwork();
+  auto unfusedNet = makeNetwork();
+  make(*fusedNet, false);
+  make(*unfusedNet, true);
+  auto fused = buildFor(*fusedNet, min, max);
+  auto unfused = buildFor(*unfusedNet, min, max);
+  uint32_t seed = 7;
+  for (const Dims& shape : shapes) {
+    SCOPED_TRACE(toString(shape));
+    HostTensor x = HostTensor::f32(shape, randomFloats(static_cast<size_t>(shape.volume()), seed++, -2.0f, 2.0f));
+    auto expected = runEngine(*unfused, {x});
+    auto actual = runEngine(*fused, {x});
+    EXPECT_EQ(toString(actual[0].dims), toString(expected[0].dims));
+    expectNear(actual[0].f32(), expected[0].f32(), 1e-5f, 1e-5f);
+  }
+  return {fused->getNbLayers(), unfused->getNbLayers()};
+}
+
+Tensor* randomConstant(NetworkDefinition& net, const Dims& dims, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
+  return floatConstant(net, dims, randomFloats(static_cast<size_t>(dims.volume()), seed, lo, hi));
+}
+
+Tensor* scaleShift(NetworkDefinition& net, Tensor& y, Tensor& scale, Tensor& shift) {
+  Tensor* scaled = net.addElementWise(y, scale, ElementWiseOperation::kPROD)->getOutput(0);
+  return net.addElementWise(*scaled, shift, ElementWiseOperation::kSUM)->getOutput(0);
+}
+
+TEST(BuilderFusions, ScaleShiftAndReluFoldIntoTheConvolutionHandComputed) {
+  // relu((2x + 1) * 3 - 4) = relu(6x - 1) through a 1 x 1 convolution with one channel.
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+  Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {2}), floatConstant(net, Dims{1}, {1}))
+                  ->getOutput(0);
+  y = scaleShift(net, *y, *floatConstant(net, Dims{1, 1}, {3}), *floatConstant(net, Dims{1}, {-4}));
+  net.markOutput(*net.addActivation(*y, ActivationType::kRELU)->getOutput(0));
+  auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 8});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  LayerInfo info = engine->getLayerInformation(0);
+  EXPECT_EQ(info.type, "Convolution");
+  EXPECT_NE(info.attributes.find("postActivation=0"), std::string::npos) << info.attributes;
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 1, 5}, {-1, 0, 0.5f, 1, 2})});
+  expectNear(out[0].f32(), {0, 0, 2, 5, 11});
+}
+
+TEST(BuilderFusions, BatchNormalizationFoldsIntoGroupedConvolutionAtEveryShape) {
+  auto counts = compareWithUnfused(
+      [](NetworkDefinition& net, bool observe) {
+        Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 4, -1, -1});
+        auto* conv = net.addConvolution(*x, *randomConstant(net, Dims{6, 2, 3, 3}, 1), randomConstant(net, Dims{6}, 2));
+        conv->setNbGroups(2);
+        conv->setPaddingNd(Dims{1, 1});
+        conv->setStrideNd(Dims{2, 1});
+        Tensor* y = conv->getOutput(0);
+        // Scale [6, 1, 1] and shift [1, 6, 1, 1]: both broadcast along the channels only.
+        Tensor* bn = scaleShift(net, *y, *randomConstant(net, Dims{6, 1, 1}, 3, 0.5f, 2.0f),
+                                *randomConstant(net, Dims{1, 6, 1, 1}, 4));
+        net.markOutput(*net.addActivation(*bn, ActivationType::kRELU)->getOutput(0));
+        if (observe) net.markOutput(*y);
+      },
+      Dims{1, 4, 3, 3}, Dims{3, 4, 9, 11}, {Dims{1, 4, 3, 3}, Dims{2, 4, 7, 5}, Dims{3, 4, 9, 11}});
+  EXPECT_EQ(counts.unfused, 4);
+  EXPECT_EQ(counts.fused, 1);
+}
+
+TEST(BuilderFusions, ConvolutionWithoutBiasGainsOneFromTheShift) {
+  auto counts = compareWithUnfused(
+      [](NetworkDefinition& net, bool observe) {
+        Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1});
+        Tensor* y = net.addConvolution(*x, *randomConstant(net, Dims{5, 3, 2}, 5), nullptr)->getOutput(0);
+        // A shift by a scalar and a subtraction of a per-channel constant.
+        Tensor* shifted = net.addElementWise(*y, *floatConstant(net, Dims{1, 1, 1}, {0.25f}),
+                                             ElementWiseOperation::kSUM)->getOutput(0);
+        Tensor* z = net.addElementWise(*shifted, *randomConstant(net, Dims{5, 1}, 6), ElementWiseOperation::kSUB)
+                        ->getOutput(0);
+        net.markOutput(*z);
+        if (observe) net.markOutput(*y);
+      },
+      Dims{1, 3, 2}, Dims{4, 3, 12}, {Dims{1, 3, 2}, Dims{4, 3, 12}});
+  EXPECT_EQ(counts.unfused, 3);
+  EXPECT_EQ(counts.fused, 1);
+}
+
+TEST(BuilderFusions, ScaleShiftFoldsIntoGroupedDeconvolution) {
+  auto counts = compareWithUnfused(
+      [](NetworkDefinition& net, bool observe) {
+        Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 4, -1, -1});
+        // Groups 2: 4 input channels, 3 outputs per group, 6 in all.
+        Tensor* bias = randomConstant(net, Dims{6}, 8);
+        auto* deconv = net.addDeconvolution(*x, *randomConstant(net, Dims{4, 3, 2, 3}, 7), nullptr);
+        deconv->setNbGroups(2);
+        deconv->setStrideNd(Dims{2, 2});
+        deconv->setInput(2, *bias);  // six maps once grouped
+        Tensor* y = deconv->getOutput(0);
+        net.markOutput(*scaleShift(net, *y, *randomConstant(net, Dims{6, 1, 1}, 9), *randomConstant(net, Dims{6, 1, 1}, 10)));
+        if (observe) net.markOutput(*y);
+      },
+      Dims{1, 4, 2, 2}, Dims{2, 4, 5, 6}, {Dims{1, 4, 2, 2}, Dims{2, 4, 5, 6}});
+  EXPECT_EQ(counts.unfused, 3);
+  EXPECT_EQ(counts.fused, 1);
+}
+
+TEST(BuilderFusions, ShiftThatIsNotPerChannelStaysSeparate) {
+  // A constant that varies along a spatial axis cannot move into the bias.
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 2, 4});
+  Tensor* y = net.addConvolution(*x, *randomConstant(net, Dims{2, 2, 1}, 11), nullptr)->getOutput(0);
+  net.markOutput(*net.addElementWise(*y, *floatConstant(net, Dims{1, 4}, {1, 2, 3, 4}), ElementWiseOperation::kSUM)
+                      ->getOutput(0));
+  EXPECT_EQ(buildFor(net, Dims{1, 2, 4}, Dims{2, 2, 4})->getNbLayers(), 2);
+}
+
+TEST(BuilderFusions, ActivationsFuseIntoConvolutionWithTheirParameters) {
+  struct Case {
+    ActivationType type;
+    double alpha, beta;
+  };
+  for (Case c : {Case{ActivationType::kLEAKY_RELU, 0.2, 0}, Case{ActivationType::kCLIP, -0.5, 0.75},
+                 Case{ActivationType::kSIGMOID, 0, 0}, Case{ActivationType::kRELU, 0, 0}}) {
+    SCOPED_TRACE(static_cast<int>(c.type));
+    auto counts = compareWithUnfused(
+        [c](NetworkDefinition& net, bool observe) {
+          Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1, -1});
+          auto* conv = net.addConvolution(*x, *randomConstant(net, Dims{4, 3, 3, 3}, 12), randomConstant(net, Dims{4}, 13));
+          conv->setPaddingMode(PaddingMode::kSAME_UPPER);
+          auto* act = net.addActivation(*conv->getOutput(0), c.type);
+          if (c.type != ActivationType::kSIGMOID && c.type != ActivationType::kRELU) {
+            act->setAlpha(c.alpha);
+            act->setBeta(c.beta);
+          }
+          net.markOutput(*act->getOutput(0));
+          if (observe) net.markOutput(*conv->getOutput(0));
+        },
+        Dims{1, 3, 2, 2}, Dims{2, 3, 6, 7}, {Dims{1, 3, 2, 2}, Dims{2, 3, 5, 4}, Dims{2, 3, 6, 7}});
+    EXPECT_EQ(counts.unfused, 2);
+    EXPECT_EQ(counts.fused, 1);
+  }
+}
+
+TEST(BuilderFusions, ConvolutionReadByTwoLayersIsNotFused) {
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, 4});
+  Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {-1}), nullptr)->getOutput(0);
+  Tensor* relu = net.addActivation(*y, ActivationType::kRELU)->getOutput(0);
+  Tensor* scaled = net.addElementWise(*y, *floatConstant(net, Dims{1, 1, 1}, {2}), ElementWiseOperation::kPROD)
+                       ->getOutput(0);
+  net.markOutput(*net.addElementWise(*relu, *scaled, ElementWiseOperation::kSUM)->getOutput(0));
+  auto engine = buildFor(net, Dims{1, 1, 4}, Dims{1, 1, 4});
+  EXPECT_EQ(engine->getNbLayers(), 4);
+  // relu(-x) + 2 * -x
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 1, 4}, {-2, -1, 1, 3})});
+  expectNear(out[0].f32(), {6, 3, -2, -6});
+}
+
+TEST(BuilderFusions, MatrixMultiplyBiasAndActivationFuseInEitherOperandOrder) {
+  for (bool biasFirst : {false, true}) {
+    SCOPED_TRACE(biasFirst ? "bias + product" : "product + bias");
+    auto counts = compareWithUnfused(
+        [biasFirst](NetworkDefinition& net, bool observe) {
+          Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, -1, 6});
+          Tensor* w = randomConstant(net, Dims{5, 6}, 14);
+          Tensor* y = net.addMatrixMultiply(*x, MatrixOperation::kNONE, *w, MatrixOperation::kTRANSPOSE)->getOutput(0);
+          Tensor* bias = randomConstant(net, Dims{1, 1, 5}, 15);
+          Tensor* sum = biasFirst ? net.addElementWise(*bias, *y, ElementWiseOperation::kSUM)->getOutput(0)
+                                  : net.addElementWise(*y, *bias, ElementWiseOperation::kSUM)->getOutput(0);
+          auto* act = net.addActivation(*sum, ActivationType::kGELU_ERF);
+          net.markOutput(*act->getOutput(0));
+          if (observe) net.markOutput(*y);
+        },
+        Dims{1, 1, 6}, Dims{3, 8, 6}, {Dims{1, 1, 6}, Dims{2, 5, 6}, Dims{3, 8, 6}});
+    EXPECT_EQ(counts.unfused, 3);
+    EXPECT_EQ(counts.fused, 1);
+  }
+}
+
+TEST(BuilderFusions, MatrixMultiplyBiasHandComputed) {
+  // [[1, 2], [3, 4]] x [[1, 0, -1], [0, 1, 1]] + [10, -20, 0], then relu.
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 2});
+  Tensor* w = floatConstant(net, Dims{2, 3}, {1, 0, -1, 0, 1, 1});
+  Tensor* y = net.addMatrixMultiply(*x, MatrixOperation::kNONE, *w, MatrixOperation::kNONE)->getOutput(0);
+  Tensor* sum = net.addElementWise(*y, *floatConstant(net, Dims{3}, {10, -20, 0}), ElementWiseOperation::kSUM)
+                    ->getOutput(0);
+  net.markOutput(*net.addActivation(*sum, ActivationType::kRELU)->getOutput(0));
+  auto engine = buildFor(net, Dims{1, 2}, Dims{4, 2});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  EXPECT_EQ(engine->getLayerInformation(0).type, "MatrixMultiply");
+  EXPECT_EQ(engine->getLayerInformation(0).inputs.size(), 3u);
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 2}, {1, 2, 3, 4})});
+  expectNear(out[0].f32(), {11, 0, 1, 13, 0, 1});
+}
+
+TEST(BuilderFusions, BiasThatIsNotAlongTheLastAxisStaysSeparate) {
+  for (Dims biasDims : {Dims{4, 1}, Dims{1, 1, 3}}) {
+    SCOPED_TRACE(toString(biasDims));
+    // [4, 1] varies along the rows; [1, 1, 3] broadcasts the [4, 3] product up to rank 3.
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{4, 2});
+    Tensor* y = net.addMatrixMultiply(*x, MatrixOperation::kNONE, *randomConstant(net, Dims{2, 3}, 16),
+                                      MatrixOperation::kNONE)->getOutput(0);
+    net.markOutput(*net.addElementWise(*y, *randomConstant(net, biasDims, 17), ElementWiseOperation::kSUM)
+                        ->getOutput(0));
+    EXPECT_EQ(buildFor(net, Dims{4, 2}, Dims{4, 2})->getNbLayers(), 2);
+  }
+}
+
+TEST(BuilderFusions, OnnxGemmWithBiasAndReluBecomesOneStep) {
+  OnnxModel m(13);
+  m.input("x", {-1, 3});
+  m.floats("w", {2, 3}, {1, 2, 3, -1, 0, 1});
+  m.floats("c", {2}, {0.5f, -4});
+  setInt(m.node("Gemm", {"x", "w", "c"}, {"g"}), "transB", 1);
+  m.outputNode("Relu", {"g"});
+  auto net = m.import();
+  auto engine = buildFor(*net, Dims{1, 3}, Dims{4, 3});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  // x = [1, 1, 1]: [6.5, -4] -> [6.5, 0]; x = [0, -1, 2]: [4.5, -2] -> [4.5, 0].
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 3}, {1, 1, 1, 0, -1, 2})});
+  expectNear(out[0].f32(), {6.5f, 0, 4.5f, 0});
+}
+
+TEST(BuilderFusions, OnnxConvBatchNormalizationReluBecomesOneStep) {
+  // A 1 x 1 convolution without bias (as PyTorch exports one before batch normalization): y = W x per pixel.
+  const std::vector<float> w = {0.5f, -1, 2, 1, 0.25f, -0.5f};  // 2 x 3
+  const std::vector<float> gamma = {1.5f, -0.5f}, beta = {0.25f, 1}, mean = {0.1f, -0.3f}, var = {0.8f, 2.5f};
+  const float epsilon = 1e-3f;
+  OnnxModel m(15);
+  m.input("x", {-1, 3, -1, -1});
+  m.floats("w", {2, 3, 1, 1}, w);
+  m.floats("gamma", {2}, gamma).floats("beta", {2}, beta).floats("mean", {2}, mean).floats("var", {2}, var);
+  m.node("Conv", {"x", "w"}, {"c"});
+  setFloat(m.node("BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, {"bn"}), "epsilon", epsilon);
+  m.outputNode("Relu", {"bn"});
+  auto net = m.import();
+  auto engine = buildFor(*net, Dims{1, 3, 1, 1}, Dims{2, 3, 4, 4});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  EXPECT_EQ(engine->getLayerInformation(0).type, "Convolution");
+  for (Dims shape : {Dims{1, 3, 1, 1}, Dims{2, 3, 3, 2}, Dims{2, 3, 4, 4}}) {
+    SCOPED_TRACE(toString(shape));
+    int64_t plane = shape.d[2] * shape.d[3];
+    std::vector<float> x = randomFloats(static_cast<size_t>(shape.volume()), 21, -2.0f, 2.0f);
+    std::vector<float> expected;
+    for (int64_t n = 0; n < shape.d[0]; ++n)
+      for (int64_t k = 0; k < 2; ++k)
+        for (int64_t p = 0; p < plane; ++p) {
+          double c = 0;
+          for (int64_t i = 0; i < 3; ++i) c += double{w[k * 3 + i]} * x[(n * 3 + i) * plane + p];
+          double bn = (c - mean[k]) / std::sqrt(double{var[k]} + epsilon) * gamma[k] + beta[k];
+          expected.push_back(static_cast<float>(std::max(bn, 0.0)));
+        }
+    auto out = runEngine(*engine, {HostTensor::f32(shape, x)});
+    expectNear(out[0].f32(), expected, 1e-5f, 1e-5f);
+  }
+}
+
+}  // namespace
+}  // namespace kiln::test
