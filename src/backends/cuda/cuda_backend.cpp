@@ -5,7 +5,6 @@
 
 #include "backends/cuda/cuda_kernel.h"
 #include "backends/cuda/cuda_target.h"
-#include "plan/fused_epilogue.h"
 
 namespace kiln::cuda {
 
@@ -71,10 +70,6 @@ class CudaBackend : public backend::Backend {
   std::unique_ptr<Kernel> createKernel(const KernelSpec& spec) const override {
     const KernelFactory* factory = kernelTable().find(spec.step.type);
     if (!factory) spec.unsupported("the CUDA backend has no kernel for this layer type yet");
-    // The cuBLASLt epilogue for a fused bias and activation (plan/fused_epilogue.h) is not implemented yet: refusing
-    // the fused step keeps the builder from fusing, where the matrix kernel would ignore the epilogue.
-    if (spec.step.type == LayerType::kMATRIX_MULTIPLY && (spec.hasInput(2) || plan::postActivation(spec.step.attrs)))
-      spec.unsupported("the CUDA matrix multiply has no fused bias or activation epilogue yet");
     return (*factory)(spec);
   }
   void* allocate(size_t bytes) const override {

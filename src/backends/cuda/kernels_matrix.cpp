@@ -1,6 +1,7 @@
 // CUDA kernels: matrix multiply through cuBLASLt (fp32 with TF32 off unless the builder allows it, fp16 and bf16
 // accumulating in fp32), batched with numpy batch broadcasting: each innermost broadcast run is one strided-batched
-// call (stride 0 broadcasts). A fused bias (input 2, one value per output column) and ReLU run in cuBLASLt's epilogue.
+// call (stride 0 broadcasts). A fused bias (input 2, one value per output column) and ReLU run in cuBLASLt's epilogue
+// (plan/fused_epilogue.h); other fused activations run after it.
 //
 // Descriptors and the algorithm are made once per concrete call shape and kept (a bounded cache per kernel), so a
 // repeated shape costs one cublasLtMatmul. The builder times cuBLASLt's best heuristic candidates at each profile's
@@ -14,8 +15,10 @@
 
 #include "backends/cpu/strided_iteration.h"
 #include "backends/matrix_view.h"
+#include "backends/cuda/activation_launch.h"
 #include "backends/cuda/cuda_kernel.h"
 #include "kiln/builder.h"
+#include "plan/fused_epilogue.h"
 
 namespace kiln::cuda {
 
@@ -74,7 +77,8 @@ struct MatmulConfig {
   cudaDataType_t dataType = CUDA_R_32F;
   cublasComputeType_t computeType = CUBLAS_COMPUTE_32F;
   size_t elementSize = 4;
-  bool bias = false, relu = false;
+  bool bias = false, relu = false;        // in cuBLASLt's epilogue
+  std::optional<plan::PostActivation> after;  // another activation, applied by our kernel after the product
   std::string step;
 };
 
@@ -173,6 +177,9 @@ class MatmulBody {
                                        std::min(args.workspaceSize, kMatmulWorkspace), streamOf(args)),
                         config_.step);
     });
+    if (config_.after)
+      launchActivation(args.out(0).type, config_.after->type, config_.after->alpha, config_.after->beta,
+                       args.out(0).data, args.out(0).data, total, streamOf(args), config_.step);
   }
 
   // cuBLASLt's best few algorithms for the first call of these shapes (a broadcast batch is one call in practice).
@@ -282,10 +289,12 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   c.tb = spec.step.attrs.getInt("op1") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
   c.bias = spec.hasInput(2);
   if (c.bias && spec.inputType(2) != type) spec.unsupported("the fused bias has another type than the operands");
-  if (spec.step.attrs.has("postActivation")) {
-    if (static_cast<ActivationType>(spec.step.attrs.getInt("postActivation")) != ActivationType::kRELU)
-      spec.unsupported("the CUDA matrix multiply fuses ReLU only");
-    c.relu = true;
+  if (auto post = plan::postActivation(spec.step.attrs)) {
+    if (!post->known()) spec.unsupported("unknown fused activation " + std::to_string(static_cast<int>(post->type)));
+    if (post->type == ActivationType::kRELU)
+      c.relu = true;
+    else
+      c.after = post;  // cuBLASLt's GELU is the tanh form only: ours applies every type exactly
   }
   c.step = spec.step.name;
   std::optional<cublasLtMatmulAlgo_t> tactic;
