@@ -24,6 +24,17 @@ KILN_HOST_DEVICE T wrappingNegate(T a) {
   return static_cast<T>(U(0) - static_cast<U>(a));
 }
 
+// Integer sums wrap (as numpy) instead of overflowing into undefined behaviour; floating-point sums are plain.
+template <typename T>
+KILN_HOST_DEVICE T wrappingAdd(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
+  } else {
+    return a + b;
+  }
+}
+
 // Multiplies as uint64_t: unsigned types narrower than int would promote to (signed) int, whose overflow is undefined.
 template <typename T>
 KILN_HOST_DEVICE T wrappingMultiply(T a, T b) {

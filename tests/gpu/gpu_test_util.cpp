@@ -54,4 +54,41 @@ std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<Host
   return outputs;
 }
 
+Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
+  return tensor->getType() == type ? tensor : n.addCast(*tensor, type)->getOutput(0);
+}
+
+void markFloat(NetworkDefinition& n, Tensor* tensor) { n.markOutput(*as(n, tensor, DataType::kFLOAT)); }
+
+void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes, const MakeValues& values, std::unique_ptr<Engine>* cudaEngine) {
+  auto cpuNetwork = test::makeNetwork();
+  auto cudaNetwork = test::makeNetwork();
+  make(*cpuNetwork, DataType::kFLOAT);
+  make(*cudaNetwork, type);
+  auto profile = test::profileFor("x", min, max, max);
+  auto cpu = buildFor("cpu", *cpuNetwork, profile);
+  auto built = buildFor("cuda", *cudaNetwork, profile);
+  const Engine* gpu = built.get();
+  if (cudaEngine) *cudaEngine = std::move(built);
+  float tolerance = type == DataType::kFLOAT ? 1e-4f : 1e-2f;
+  uint32_t seed = 1;
+  for (const Dims& shape : shapes) {
+    SCOPED_TRACE(toString(shape));
+    HostTensor x = HostTensor::f32(shape, values(static_cast<size_t>(shape.volume()), seed++));
+    auto expected = test::runEngine(*cpu, {x});
+    auto actual = runOnDevice(*gpu, {x});
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      SCOPED_TRACE("output " + std::to_string(i));
+      ASSERT_EQ(toString(actual[i].dims), toString(expected[i].dims));
+      ASSERT_EQ(actual[i].type, expected[i].type);
+      if (expected[i].type == DataType::kFLOAT)
+        test::expectNear(actual[i].f32(), expected[i].f32(), tolerance / 10, tolerance);
+      else
+        EXPECT_EQ(actual[i].bytes, expected[i].bytes);
+    }
+  }
+}
+
 }  // namespace kiln::gpu_test

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -27,5 +28,23 @@ std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network
 
 // Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back.
 std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs);
+
+// Builds a network computing in `type`; its input "x" is fp32 (cast at the edge with `as`).
+using MakeNetwork = std::function<void(NetworkDefinition&, DataType type)>;
+// `count` values of input "x" for one run (`seed` differs per run).
+using MakeValues = std::function<std::vector<float>(size_t count, uint32_t seed)>;
+
+// `tensor` in `type` (a cast when it has another type).
+Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type);
+
+// Marks `tensor` as an output in fp32.
+void markFloat(NetworkDefinition& n, Tensor* tensor);
+
+// Builds `make`'s network for the CPU in fp32 and for CUDA in `type`, with input "x" in [min, max]; runs each shape
+// on both with `values` and compares the outputs: fp32 within 1e-4 relative (1e-2 when `type` is not fp32), other
+// types bit for bit. The CUDA engine goes to `cudaEngine` when given (to inspect its plan).
+void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes, const MakeValues& values,
+                     std::unique_ptr<Engine>* cudaEngine = nullptr);
 
 }  // namespace kiln::gpu_test

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <random>
 
 #include "gpu_test_util.h"
@@ -15,24 +14,11 @@
 namespace kiln {
 namespace {
 
-using test::HostTensor;
-
-using gpu_test::check;
-using gpu_test::runOnDevice;
-
 Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
 
-
-// Builds a network computing in `type`; its input "x" and outputs stay fp32.
-using MakeNetwork = std::function<void(NetworkDefinition&, DataType type)>;
-
-// `tensor` in `type` (a cast when it has another type).
-Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
-  return tensor->getType() == type ? tensor : n.addCast(*tensor, type)->getOutput(0);
-}
-
-// Marks `tensor` as an output in fp32.
-void markFloat(NetworkDefinition& n, Tensor* tensor) { n.markOutput(*as(n, tensor, DataType::kFLOAT)); }
+using gpu_test::as;
+using gpu_test::markFloat;
+using gpu_test::MakeNetwork;
 
 // A constant of random multiples of 1/1024 in [-1, 1] (exact in fp16), in `type`.
 Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
@@ -50,41 +36,10 @@ std::vector<float> distinctValues(size_t count, uint32_t seed) {
   return values;
 }
 
-// Builds `make`'s network for the CPU in fp32 and for CUDA in `type`, with input "x" in [min, max]; runs each shape
-// on both and compares the outputs. The CUDA engine goes to `cudaEngine` when given.
+// Compares the backends with input "x" of distinct values; the CUDA engine goes to `cudaEngine` when given.
 void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
                      const std::vector<Dims>& shapes, std::unique_ptr<Engine>* cudaEngine = nullptr) {
-  auto cpuNetwork = test::makeNetwork();
-  auto cudaNetwork = test::makeNetwork();
-  make(*cpuNetwork, DataType::kFLOAT);
-  make(*cudaNetwork, type);
-  auto profile = test::profileFor("x", min, max, max);
-  BuilderConfig cpuConfig, cudaConfig;
-  cpuConfig.setBackend("cpu");
-  cpuConfig.addOptimizationProfile(profile);
-  cudaConfig.setBackend("cuda");
-  cudaConfig.addOptimizationProfile(profile);
-  auto cpu = test::buildEngine(*cpuNetwork, cpuConfig);
-  auto built = test::buildEngine(*cudaNetwork, cudaConfig);
-  const Engine& gpu = *built;
-  if (cudaEngine) *cudaEngine = std::move(built);
-  float tolerance = type == DataType::kFLOAT ? 1e-4f : 1e-2f;
-  uint32_t seed = 1;
-  for (const Dims& shape : shapes) {
-    SCOPED_TRACE(toString(shape));
-    HostTensor x = HostTensor::f32(shape, distinctValues(static_cast<size_t>(shape.volume()), seed++));
-    auto expected = test::runEngine(*cpu, {x});
-    auto actual = runOnDevice(gpu, {x});
-    ASSERT_EQ(actual.size(), expected.size());
-    for (size_t i = 0; i < actual.size(); ++i) {
-      SCOPED_TRACE("output " + std::to_string(i));
-      ASSERT_EQ(toString(actual[i].dims), toString(expected[i].dims));
-      if (expected[i].type == DataType::kFLOAT)
-        test::expectNear(actual[i].f32(), expected[i].f32(), tolerance / 10, tolerance);
-      else
-        EXPECT_EQ(actual[i].bytes, expected[i].bytes);
-    }
-  }
+  gpu_test::compareBackends(make, type, min, max, shapes, distinctValues, cudaEngine);
 }
 
 class CudaVision : public ::testing::TestWithParam<DataType> {};

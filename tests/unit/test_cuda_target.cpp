@@ -80,28 +80,83 @@ TEST(CudaBackendKernels, RejectsLayersWithoutAKernelNamingStepAndType) {
   }
 }
 
-TEST(CudaBackendKernels, RejectsSliceModesOtherThanStrict) {
-  const backend::Backend* cuda = backend::findBackend("cuda");
-  if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
-  plan::Plan plan;
-  plan.tensors.resize(2);
-  plan.tensors[0].dims = {0};
-  plan::Step step;
-  step.type = LayerType::kSLICE;
-  step.name = "slice_1";
-  step.inputs = {0};
-  step.outputs = {1};
-  step.attrs.set("start", graph::ExprList{{0}});
-  step.attrs.set("stride", graph::ExprList{{0}});
-  step.attrs.set("mode", static_cast<int64_t>(SampleMode::kWRAP));
+// createKernel for `step` over `plan`: "" when a kernel was created, else the message of its kUNSUPPORTED error
+// (which must name the step).
+std::string rejectionOf(const backend::Backend& cuda, const plan::Plan& plan, const plan::Step& step) {
   try {
-    cuda->createKernel(backend::KernelSpec{plan, step});
-    FAIL() << "a wrap-mode slice kernel was created";
+    cuda.createKernel(backend::KernelSpec{plan, step});
+    return "";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
-    EXPECT_EQ(e.object(), "slice_1");
-    EXPECT_NE(std::string(e.what()).find("strict-bounds"), std::string::npos) << e.what();
+    EXPECT_EQ(e.object(), step.name);
+    return e.what();
   }
+}
+
+// A plan of `types.size()` rank-1 tensors of those types; the step reads all but the last and writes the last.
+struct OneStep {
+  plan::Plan plan;
+  plan::Step step;
+  OneStep(LayerType type, const std::vector<DataType>& types) {
+    plan.tensors.resize(types.size());
+    for (size_t i = 0; i < types.size(); ++i) {
+      plan.tensors[i].type = types[i];
+      plan.tensors[i].dims = {0};
+      if (i + 1 < types.size()) step.inputs.push_back(static_cast<int32_t>(i));
+    }
+    step.type = type;
+    step.name = std::string(layerTypeName(type)) + "_1";
+    step.outputs = {static_cast<int32_t>(types.size() - 1)};
+  }
+};
+
+TEST(CudaBackendKernels, SlicesInEverySampleModeAndRejectsUnknownModes) {
+  const backend::Backend* cuda = backend::findBackend("cuda");
+  if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
+  OneStep s(LayerType::kSLICE, {DataType::kFLOAT, DataType::kFLOAT});
+  s.step.attrs.set("start", graph::ExprList{{0}});
+  s.step.attrs.set("stride", graph::ExprList{{0}});
+  for (SampleMode mode : {SampleMode::kSTRICT_BOUNDS, SampleMode::kWRAP, SampleMode::kCLAMP, SampleMode::kFILL,
+                          SampleMode::kREFLECT}) {
+    s.step.attrs.set("mode", static_cast<int64_t>(mode));
+    EXPECT_EQ(rejectionOf(*cuda, s.plan, s.step), "") << static_cast<int>(mode);
+  }
+  s.step.attrs.set("mode", int64_t{7});
+  EXPECT_NE(rejectionOf(*cuda, s.plan, s.step).find("unknown sample mode"), std::string::npos);
+}
+
+TEST(CudaBackendKernels, ScatterReductionsAndCumulativeSumsRejectBool) {
+  const backend::Backend* cuda = backend::findBackend("cuda");
+  if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
+  OneStep scatter(LayerType::kSCATTER, {DataType::kBOOL, DataType::kINT64, DataType::kBOOL, DataType::kBOOL});
+  scatter.step.attrs.set("mode", static_cast<int64_t>(ScatterMode::kELEMENT));
+  scatter.step.attrs.set("axis", int64_t{0});
+  scatter.step.attrs.set("reduction", static_cast<int64_t>(ScatterReduction::kNONE));
+  EXPECT_EQ(rejectionOf(*cuda, scatter.plan, scatter.step), "");  // plain writes move any type
+  scatter.step.attrs.set("reduction", static_cast<int64_t>(ScatterReduction::kADD));
+  EXPECT_NE(rejectionOf(*cuda, scatter.plan, scatter.step).find("scatter reductions on bool"), std::string::npos);
+  scatter.plan.tensors[1].type = DataType::kFLOAT;
+  scatter.step.attrs.set("reduction", static_cast<int64_t>(ScatterReduction::kNONE));
+  EXPECT_NE(rejectionOf(*cuda, scatter.plan, scatter.step).find("int32 or int64"), std::string::npos);
+
+  OneStep cumulative(LayerType::kCUMULATIVE, {DataType::kBOOL, DataType::kBOOL});
+  cumulative.step.attrs.set("axis", int64_t{0});
+  EXPECT_NE(rejectionOf(*cuda, cumulative.plan, cumulative.step).find("cumulative sums of bool"), std::string::npos);
+  cumulative.plan.tensors[0].type = cumulative.plan.tensors[1].type = DataType::kHALF;
+  EXPECT_EQ(rejectionOf(*cuda, cumulative.plan, cumulative.step), "");
+}
+
+TEST(CudaBackendKernels, GatherNDRejectsBatchAxesOutOfRange) {
+  const backend::Backend* cuda = backend::findBackend("cuda");
+  if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
+  OneStep gather(LayerType::kGATHER, {DataType::kFLOAT, DataType::kINT32, DataType::kFLOAT});
+  gather.step.attrs.set("mode", static_cast<int64_t>(GatherMode::kND));
+  gather.step.attrs.set("axis", int64_t{0});
+  gather.step.attrs.set("batch_dims", int64_t{0});
+  EXPECT_EQ(rejectionOf(*cuda, gather.plan, gather.step), "");
+  gather.step.attrs.set("batch_dims", int64_t{1});  // the data has rank 1
+  EXPECT_NE(rejectionOf(*cuda, gather.plan, gather.step).find("batch dimensions 1 are out of range"),
+            std::string::npos);
 }
 
 }  // namespace

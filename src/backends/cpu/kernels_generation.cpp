@@ -7,6 +7,8 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/scalar_math.h"
+#include "backends/scatter_step.h"
 #include "core/half.h"
 
 namespace kiln::cpu {
@@ -47,17 +49,9 @@ void storeAs(void* data, DataType type, A v) {
   }
 }
 
-// Integer sums and products wrap (as numpy does) instead of overflowing into undefined behaviour.
-template <typename T>
-T wrappingAdd(T a, T b) {
-  if constexpr (std::is_integral_v<T>) {
-    using U = std::make_unsigned_t<T>;
-    return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
-  } else {
-    return a + b;
-  }
-}
+using backend::wrappingAdd;
 
+// Integer products wrap (as numpy does) instead of overflowing into undefined behaviour.
 template <typename T>
 T wrappingMultiply(T a, T b) {
   if constexpr (std::is_integral_v<T>) {
@@ -254,34 +248,24 @@ void scatter(const std::string& step, const KernelArgs& a, ScatterMode mode, int
 }
 
 std::unique_ptr<Kernel> makeScatter(const KernelSpec& spec) {
-  const auto& attrs = spec.step.attrs;
-  auto mode = static_cast<ScatterMode>(attrs.getInt("mode"));
-  auto reduction = static_cast<ScatterReduction>(attrs.getInt("reduction"));
-  int64_t axis = attrs.getInt("axis");
-  auto rank = static_cast<int64_t>(spec.inputRank(0));
-  DataType type = spec.inputType(0);
-  if (mode != ScatterMode::kELEMENT && mode != ScatterMode::kND) spec.unsupported("unknown scatter mode");
-  if (mode == ScatterMode::kELEMENT && (axis < -rank || axis >= rank))
-    spec.unsupported("scatter axis " + std::to_string(axis) + " is out of range");
-  DataType indexType = spec.inputType(1);
-  if (indexType != DataType::kINT32 && indexType != DataType::kINT64)
-    spec.unsupported(std::string("scatter indices must be int32 or int64, not ") + dataTypeName(indexType));
+  backend::ScatterStep s = backend::scatterStep(spec);
   std::string step = spec.step.name;
   // Plain writes move elements of any type; reductions compute, so they need an arithmetic type.
-  if (reduction == ScatterReduction::kNONE)
-    return makeKernel(spec, [step, mode, axis, type](const KernelArgs& a) {
-      dispatchStorage(type, [&](auto tag) { scatter<ScatterReduction::kNONE, decltype(tag)>(step, a, mode, axis); });
+  if (s.reduction == ScatterReduction::kNONE)
+    return makeKernel(spec, [step, s](const KernelArgs& a) {
+      dispatchStorage(s.type,
+                      [&](auto tag) { scatter<ScatterReduction::kNONE, decltype(tag)>(step, a, s.mode, s.axis); });
     });
-  if (!dispatchArithmetic(type, [](auto) {}))
-    spec.unsupported(std::string("scatter reductions on ") + dataTypeName(type));
-  return makeKernel(spec, [step, mode, axis, type, reduction](const KernelArgs& a) {
-    dispatchArithmetic(type, [&](auto tag) {
+  if (!dispatchArithmetic(s.type, [](auto) {}))
+    spec.unsupported(std::string("scatter reductions on ") + dataTypeName(s.type));
+  return makeKernel(spec, [step, s](const KernelArgs& a) {
+    dispatchArithmetic(s.type, [&](auto tag) {
       using T = decltype(tag);
-      switch (reduction) {
-        case ScatterReduction::kADD: return scatter<ScatterReduction::kADD, T>(step, a, mode, axis);
-        case ScatterReduction::kMUL: return scatter<ScatterReduction::kMUL, T>(step, a, mode, axis);
-        case ScatterReduction::kMAX: return scatter<ScatterReduction::kMAX, T>(step, a, mode, axis);
-        case ScatterReduction::kMIN: return scatter<ScatterReduction::kMIN, T>(step, a, mode, axis);
+      switch (s.reduction) {
+        case ScatterReduction::kADD: return scatter<ScatterReduction::kADD, T>(step, a, s.mode, s.axis);
+        case ScatterReduction::kMUL: return scatter<ScatterReduction::kMUL, T>(step, a, s.mode, s.axis);
+        case ScatterReduction::kMAX: return scatter<ScatterReduction::kMAX, T>(step, a, s.mode, s.axis);
+        case ScatterReduction::kMIN: return scatter<ScatterReduction::kMIN, T>(step, a, s.mode, s.axis);
         case ScatterReduction::kNONE: break;
       }
       failStep(step, "unknown scatter reduction");

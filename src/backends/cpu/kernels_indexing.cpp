@@ -4,6 +4,7 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/slice_sampling.h"
 
 namespace kiln::cpu {
 
@@ -22,24 +23,6 @@ void dispatchBySize(size_t bytes, F&& f) {
 }
 
 // ---- Slice ------------------------------------------------------------------------------------------------------
-
-// The input coordinate that coordinate `x` of an axis of `n` elements reads under `mode` (n >= 1 unless kFILL), or
-// -1 for the fill value.
-int64_t sampleCoordinate(SampleMode mode, int64_t x, int64_t n) {
-  if (x >= 0 && x < n) return x;
-  switch (mode) {
-    case SampleMode::kWRAP: return (x % n + n) % n;
-    case SampleMode::kCLAMP: return x < 0 ? 0 : n - 1;
-    case SampleMode::kREFLECT: {
-      // Mirror about the first and last elements without repeating them (numpy.pad "reflect"): period 2(n-1).
-      if (n == 1) return 0;
-      int64_t period = 2 * (n - 1);
-      int64_t m = (x % period + period) % period;
-      return m < n ? m : period - m;
-    }
-    default: return -1;
-  }
-}
 
 // output[i] = input[start + i * stride] per axis; start and stride are run-time expressions from shape inference.
 // Strict bounds walk the input with strides; the other modes map each axis' coordinates through a table first.
@@ -135,7 +118,7 @@ class SliceKernel : public Kernel {
       table[i] = next;
       next += out.shape.d[i];
       for (int64_t j = 0; j < out.shape.d[i]; ++j) {
-        int64_t c = sampleCoordinate(mode_, start + j * stride, n);
+        int64_t c = backend::sampleCoordinate(mode_, start + j * stride, n);
         table[i][j] = c < 0 ? -1 : c * inStrides[i];
       }
     }

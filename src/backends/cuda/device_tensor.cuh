@@ -72,6 +72,17 @@ void dispatchBySize(size_t bytes, F&& f) {
   throw Error(ErrorCode::kUNSUPPORTED, "elements of " + std::to_string(bytes) + " bytes");
 }
 
+// Calls f(I{}) with the type of index values: int32 or int64.
+template <typename F>
+void dispatchIndex(DataType type, F&& f) {
+  switch (type) {
+    case DataType::kINT32: return f(int32_t{});
+    case DataType::kINT64: return f(int64_t{});
+    default: break;
+  }
+  throw Error(ErrorCode::kUNSUPPORTED, std::string("indices of type ") + dataTypeName(type) + " (int32 or int64 only)");
+}
+
 // A row-major walk of `dims` with arbitrary strides per axis: offset(i) = sum coord_k(i) * strides[k].
 // Passed by value to kernels (it fits the parameter space).
 struct StridedWalk {
@@ -89,6 +100,42 @@ struct StridedWalk {
     return o;
   }
 };
+
+// The leading axes that an ND index tuple (ONNX GatherND / ScatterND) addresses: their sizes and element strides.
+struct TupleAxes {
+  int32_t count = 0;
+  int64_t dims[Dims::MAX_DIMS] = {};
+  int64_t strides[Dims::MAX_DIMS] = {};
+};
+
+// Axes [first, first + count) of a contiguous tensor of `shape`.
+inline TupleAxes tupleAxes(const Dims& shape, int32_t first, int32_t count) {
+  TupleAxes axes;
+  axes.count = count;
+  int64_t stride = 1;
+  for (int32_t d = shape.nbDims - 1; d >= first; --d) {
+    if (d < first + count) {
+      axes.dims[d - first] = shape.d[d];
+      axes.strides[d - first] = stride;
+    }
+    stride *= shape.d[d];
+  }
+  return axes;
+}
+
+// The element offset that the `axes.count` index values at `tuple` name (negative values count from the end of their
+// axis), or -1 when one lies outside [-n, n - 1]: the GPU cannot report it without a host synchronization.
+template <typename I>
+__device__ int64_t tupleOffset(const I* tuple, const TupleAxes& axes) {
+  int64_t offset = 0;
+  for (int32_t i = 0; i < axes.count; ++i) {
+    int64_t v = static_cast<int64_t>(tuple[i]), n = axes.dims[i];
+    if (v < 0) v += n;
+    if (v < 0 || v >= n) return -1;
+    offset += v * axes.strides[i];
+  }
+  return offset;
+}
 
 // The walk that reads an operand of shape `in` broadcast (numpy rules) to `out`.
 inline StridedWalk broadcastWalk(const Dims& in, const Dims& out) {

@@ -1,10 +1,11 @@
 // CUDA kernels that move data without computing on it: identity, shuffle (transpose/reshape/transpose),
-// concatenation, slice (strict bounds), gather (default mode) and materialized shape values.
+// concatenation, slice (every sample mode), gather (default, elements and ND modes) and materialized shape values.
 #include <algorithm>
 #include <vector>
 
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/layout_geometry.h"
+#include "backends/slice_sampling.h"
 
 namespace kiln::cuda {
 
@@ -111,7 +112,89 @@ std::unique_ptr<Kernel> makeConcatenation(const KernelSpec& spec) {
   });
 }
 
-// ---- Slice (strict bounds): the output walks the input with per-axis steps -----------------------------------------
+// ---- Slice: the output walks the input with per-axis steps ---------------------------------------------------------
+
+// Strict bounds: the walk stays inside the input (checked on the host), so it is a strided gather.
+void strictSlice(const KernelArgs& a, const std::vector<core::ExprId>& starts, const std::vector<core::ExprId>& strides,
+                 const std::string& step) {
+  const TensorArg& in = a.in(0);
+  const TensorArg& out = a.out(0);
+  int32_t rank = in.shape.nbDims;
+  StridedWalk walk;
+  walk.rank = rank;
+  int64_t base = 0, inStride = 1;
+  for (int32_t i = rank - 1; i >= 0; --i) {
+    int64_t start = a.value(starts[i]), stride = a.value(strides[i]);
+    // Shape inference asserts this; checked again (on the host) because a wrong index would read outside the tensor.
+    int64_t last = start + (out.shape.d[i] - 1) * stride;
+    if (std::min(start, last) < 0 || std::max(start, last) >= in.shape.d[i])
+      throw Error(ErrorCode::kRUNTIME, "axis " + std::to_string(i) + ": slice reads [" + std::to_string(start) + ", " +
+                                           std::to_string(last) + "] of a dimension of " +
+                                           std::to_string(in.shape.d[i]));
+    base += start * inStride;
+    walk.dims[i] = out.shape.d[i];
+    walk.strides[i] = stride * inStride;
+    inStride *= in.shape.d[i];
+  }
+  launchStrided(a, in.data, out.data, out.volume(), base, walk, dataTypeSize(in.type), step);
+}
+
+// Wrap, clamp, fill and reflect: per axis, the output coordinate j reads input coordinate
+// sampleCoordinate(start + j * step), as on the CPU; a fill coordinate on any axis reads the fill value.
+struct SampledSlice {
+  SampleMode mode = SampleMode::kWRAP;
+  int32_t rank = 0;
+  int64_t outDims[Dims::MAX_DIMS] = {};
+  int64_t inDims[Dims::MAX_DIMS] = {};
+  int64_t inStrides[Dims::MAX_DIMS] = {};
+  int64_t starts[Dims::MAX_DIMS] = {};
+  int64_t steps[Dims::MAX_DIMS] = {};
+};
+
+// `fill` points at one element (input 4), or is null for zero.
+template <typename T>
+__global__ void sampledSliceKernel(const T* in, const T* fill, T* out, int64_t total, SampledSlice s) {
+  KILN_GRID_LOOP(e, total) {
+    int64_t rest = e, offset = 0;
+    bool filled = false;
+    for (int32_t k = s.rank - 1; k >= 0; --k) {
+      int64_t j = rest % s.outDims[k];
+      rest /= s.outDims[k];
+      int64_t c = backend::sampleCoordinate(s.mode, s.starts[k] + j * s.steps[k], s.inDims[k]);
+      filled |= c < 0;
+      offset += c * s.inStrides[k];
+    }
+    out[e] = !filled ? in[offset] : fill ? *fill : T{};
+  }
+}
+
+void sampledSlice(const KernelArgs& a, SampleMode mode, const std::vector<core::ExprId>& starts,
+                  const std::vector<core::ExprId>& strides, const std::string& step) {
+  const TensorArg& in = a.in(0);
+  const TensorArg& out = a.out(0);
+  SampledSlice s;
+  s.mode = mode;
+  s.rank = out.shape.nbDims;
+  int64_t inStride = 1;
+  for (int32_t i = s.rank - 1; i >= 0; --i) {
+    if (in.shape.d[i] == 0 && mode != SampleMode::kFILL)
+      throw Error(ErrorCode::kRUNTIME, "axis " + std::to_string(i) + ": cannot sample an empty axis");
+    s.outDims[i] = out.shape.d[i];
+    s.inDims[i] = in.shape.d[i];
+    s.inStrides[i] = inStride;
+    s.starts[i] = a.value(starts[i]);
+    s.steps[i] = a.value(strides[i]);
+    inStride *= in.shape.d[i];
+  }
+  int64_t total = out.volume();
+  const void* fill = a.hasInput(4) ? a.in(4).data : nullptr;
+  dispatchBySize(dataTypeSize(in.type), [&](auto tag) {
+    using T = decltype(tag);
+    sampledSliceKernel<T><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+        static_cast<const T*>(in.data), static_cast<const T*>(fill), static_cast<T*>(out.data), total, s);
+  });
+  checkLaunch(step);
+}
 
 std::unique_ptr<Kernel> makeSlice(const KernelSpec& spec) {
   auto starts = spec.step.attrs.getExprs("start").ids;
@@ -119,30 +202,11 @@ std::unique_ptr<Kernel> makeSlice(const KernelSpec& spec) {
   auto mode = static_cast<SampleMode>(spec.step.attrs.getInt("mode", 0));
   if (starts.size() != spec.inputRank(0) || strides.size() != spec.inputRank(0))
     spec.unsupported("the slice step lacks its start/stride expressions");
-  if (mode != SampleMode::kSTRICT_BOUNDS)
-    spec.unsupported("the CUDA backend supports only strict-bounds slices (not wrap, clamp, fill or reflect)");
-  return makeKernel(spec, [starts, strides, step = spec.step.name](const KernelArgs& a) {
-    const TensorArg& in = a.in(0);
-    const TensorArg& out = a.out(0);
-    if (out.volume() == 0) return;
-    int32_t rank = in.shape.nbDims;
-    StridedWalk walk;
-    walk.rank = rank;
-    int64_t base = 0, inStride = 1;
-    for (int32_t i = rank - 1; i >= 0; --i) {
-      int64_t start = a.value(starts[i]), stride = a.value(strides[i]);
-      // Shape inference asserts this; checked again (on the host) because a wrong index would read outside the tensor.
-      int64_t last = start + (out.shape.d[i] - 1) * stride;
-      if (std::min(start, last) < 0 || std::max(start, last) >= in.shape.d[i])
-        throw Error(ErrorCode::kRUNTIME, "axis " + std::to_string(i) + ": slice reads [" + std::to_string(start) + ", " +
-                                             std::to_string(last) + "] of a dimension of " +
-                                             std::to_string(in.shape.d[i]));
-      base += start * inStride;
-      walk.dims[i] = out.shape.d[i];
-      walk.strides[i] = stride * inStride;
-      inStride *= in.shape.d[i];
-    }
-    launchStrided(a, in.data, out.data, out.volume(), base, walk, dataTypeSize(in.type), step);
+  if (mode < SampleMode::kSTRICT_BOUNDS || mode > SampleMode::kREFLECT) spec.unsupported("unknown sample mode");
+  return makeKernel(spec, [starts, strides, mode, step = spec.step.name](const KernelArgs& a) {
+    if (a.out(0).volume() == 0) return;
+    if (mode == SampleMode::kSTRICT_BOUNDS) strictSlice(a, starts, strides, step);
+    else sampledSlice(a, mode, starts, strides, step);
   });
 }
 
@@ -194,15 +258,58 @@ void gatherElements(const KernelArgs& a, int64_t axis, DataType indexType, size_
   }
   int64_t n = data.shape.d[axis];
   dispatchBySize(elementSize, [&](auto tag) {
-    using T = decltype(tag);
-    auto* src = static_cast<const T*>(data.data);
-    auto* dst = static_cast<T*>(a.out(0).data);
-    if (indexType == DataType::kINT32)
+    dispatchIndex(indexType, [&](auto index) {
+      using T = decltype(tag);
+      using I = decltype(index);
       gatherElementsKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
-          src, static_cast<const int32_t*>(indices.data), dst, total, walk, n, axisStride);
-    else
-      gatherElementsKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
-          src, static_cast<const int64_t*>(indices.data), dst, total, walk, n, axisStride);
+          static_cast<const T*>(data.data), static_cast<const I*>(indices.data), static_cast<T*>(a.out(0).data), total,
+          walk, n, axisStride);
+    });
+  });
+  checkLaunch(step);
+}
+
+// ---- Gather (ND mode, ONNX GatherND) -----------------------------------------------------------------------------
+
+// Per batch (the first b axes, shared by data and indices), each index tuple of k values picks
+// data[batch, tuple..., :], a slice of the trailing axes, copied to the output in tuple order. A tuple with a value out of range yields zeros.
+template <typename T, typename I>
+__global__ void gatherNDKernel(const T* data, const I* indices, T* out, int64_t total, int64_t slice, int64_t tuples,
+                               int64_t batchStride, TupleAxes axes) {
+  KILN_GRID_LOOP(e, total) {
+    int64_t t = e / slice;
+    int64_t offset = tupleOffset(indices + t * axes.count, axes);
+    out[e] = offset < 0 ? T{} : data[(t / tuples) * batchStride + offset + e % slice];
+  }
+}
+
+void gatherND(const KernelArgs& a, int32_t b, DataType indexType, size_t elementSize, const std::string& step) {
+  const TensorArg& data = a.in(0);
+  const TensorArg& indices = a.in(1);
+  int32_t r = data.shape.nbDims, q = indices.shape.nbDims;
+  int64_t k = q > 0 ? indices.shape.d[q - 1] : 0;
+  // Shape inference asserts this; checked again because a longer tuple would read past the data's axes.
+  if (q < b + 1 || k < 1 || b + k > r)
+    throw Error(ErrorCode::kRUNTIME, "index tuples of " + std::to_string(k) + " values after " + std::to_string(b) +
+                                         " batch axes do not fit data of rank " + std::to_string(r), step);
+  int64_t batches = 1, tuples = 1, slice = 1;
+  for (int32_t d = 0; d < b; ++d) batches *= data.shape.d[d];
+  for (int32_t d = b; d < q - 1; ++d) tuples *= indices.shape.d[d];
+  for (int32_t d = b + static_cast<int32_t>(k); d < r; ++d) slice *= data.shape.d[d];
+  TupleAxes axes = tupleAxes(data.shape, b, static_cast<int32_t>(k));
+  // A batch spans the data's axes from b on: the tuple's axes and the slice.
+  int64_t batchStride = slice;
+  for (int32_t i = 0; i < axes.count; ++i) batchStride *= axes.dims[i];
+  int64_t total = batches * tuples * slice;
+  if (total == 0) return;
+  dispatchBySize(elementSize, [&](auto tag) {
+    dispatchIndex(indexType, [&](auto index) {
+      using T = decltype(tag);
+      using I = decltype(index);
+      gatherNDKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+          static_cast<const T*>(data.data), static_cast<const I*>(indices.data), static_cast<T*>(a.out(0).data), total,
+          slice, tuples, batchStride, axes);
+    });
   });
   checkLaunch(step);
 }
@@ -211,31 +318,34 @@ std::unique_ptr<Kernel> makeGather(const KernelSpec& spec) {
   auto rank = static_cast<int64_t>(spec.inputRank(0));
   auto mode = static_cast<GatherMode>(spec.step.attrs.getInt("mode", 0));
   int64_t axis = spec.step.attrs.getInt("axis");
-  if (mode != GatherMode::kDEFAULT && mode != GatherMode::kELEMENT)
-    spec.unsupported("the CUDA backend supports the default and elements gather modes (not ND)");
-  if (axis < -rank || axis >= rank) spec.unsupported("gather axis " + std::to_string(axis) + " is out of range");
+  auto batchDims = static_cast<int32_t>(spec.step.attrs.getInt("batch_dims", 0));
+  if (mode < GatherMode::kDEFAULT || mode > GatherMode::kND) spec.unsupported("unknown gather mode");
+  if (mode != GatherMode::kND && (axis < -rank || axis >= rank))
+    spec.unsupported("gather axis " + std::to_string(axis) + " is out of range");
   if (axis < 0) axis += rank;
+  if (mode == GatherMode::kND && (batchDims < 0 || batchDims >= rank))
+    spec.unsupported("gather batch dimensions " + std::to_string(batchDims) + " are out of range");
   DataType indexType = spec.inputType(1);
   if (indexType != DataType::kINT32 && indexType != DataType::kINT64)
     spec.unsupported(std::string("gather indices must be int32 or int64, not ") + dataTypeName(indexType));
   size_t elementSize = dataTypeSize(spec.inputType(0));
-  return makeKernel(spec, [mode, axis, indexType, elementSize, step = spec.step.name](const KernelArgs& a) {
+  return makeKernel(spec, [mode, axis, batchDims, indexType, elementSize, step = spec.step.name](const KernelArgs& a) {
     if (mode == GatherMode::kELEMENT) return gatherElements(a, axis, indexType, elementSize, step);
+    if (mode == GatherMode::kND) return gatherND(a, batchDims, indexType, elementSize, step);
     const TensorArg& data = a.in(0);
     int64_t inner = 1, n = data.shape.d[axis];
     for (int32_t i = axis + 1; i < data.shape.nbDims; ++i) inner *= data.shape.d[i];
     int64_t total = a.out(0).volume(), count = a.in(1).volume();
     if (total == 0) return;
     dispatchBySize(elementSize, [&](auto tag) {
-      using T = decltype(tag);
-      auto* src = static_cast<const T*>(data.data);
-      auto* dst = static_cast<T*>(a.out(0).data);
-      if (indexType == DataType::kINT32)
-        gatherKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(src, static_cast<const int32_t*>(a.in(1).data),
-                                                                     dst, total, count, n, inner);
-      else
-        gatherKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(src, static_cast<const int64_t*>(a.in(1).data),
-                                                                     dst, total, count, n, inner);
+      dispatchIndex(indexType, [&](auto index) {
+        using T = decltype(tag);
+        using I = decltype(index);
+        gatherKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(data.data),
+                                                                     static_cast<const I*>(a.in(1).data),
+                                                                     static_cast<T*>(a.out(0).data), total, count, n,
+                                                                     inner);
+      });
     });
     checkLaunch(step);
   });

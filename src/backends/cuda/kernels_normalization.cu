@@ -2,6 +2,8 @@
 // in fp64, two passes) is taken over the axes in the mask, the channel axis split into [groups, channels / groups]
 // when grouped, so batch, instance, layer and group normalization are one kernel; scale and bias broadcast to the
 // input. One block per statistic: it reduces its elements, then normalizes and writes them. fp32, fp64, fp16, bf16.
+// Local response normalization (LRN) as on the CPU: one thread per element sums the squares across its channel window
+// in fp64.
 #include "backends/cpu/strided_iteration.h"
 #include "backends/cuda/device_tensor.cuh"
 
@@ -147,8 +149,64 @@ std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
                                         attrs.getFloat("epsilon", 1e-5), type, spec.step.name});
 }
 
+
+// ---- LRN ----------------------------------------------------------------------------------------------------------
+
+// The CPU kernel's parameters (ONNX LRN): window `size` over channels, y = x / (k + alpha / size * square_sum) ^ beta.
+struct LRNParams {
+  int64_t size = 1;
+  double alpha = 1e-4, beta = 0.75, k = 1.0;
+};
+
+// x viewed as [batch, channels, plane]; the window of channel c is [c - (size - 1) / 2, c + size / 2] within the axis.
+template <typename N>
+__global__ void lrnKernel(const typename N::Storage* x, typename N::Storage* y, int64_t total, int64_t channels,
+                          int64_t plane, LRNParams p) {
+  int64_t before = (p.size - 1) / 2, after = p.size - 1 - before;
+  KILN_GRID_LOOP(e, total) {
+    int64_t i = e % plane, c = e / plane % channels, image = e / (plane * channels);
+    int64_t lo = c - before < 0 ? 0 : c - before, hi = c + after > channels - 1 ? channels - 1 : c + after;
+    double sum = 0;
+    for (int64_t j = lo; j <= hi; ++j) {
+      double v = static_cast<double>(N::load(x[(image * channels + j) * plane + i]));
+      sum += v * v;
+    }
+    double scaled = static_cast<double>(N::load(x[e])) / pow(p.k + p.alpha / static_cast<double>(p.size) * sum, p.beta);
+    y[e] = N::store(static_cast<typename N::Compute>(scaled));
+  }
+}
+
+std::unique_ptr<Kernel> makeLRN(const KernelSpec& spec) {
+  const graph::Attrs& attrs = spec.step.attrs;
+  LRNParams p{attrs.getInt("window"), attrs.getFloat("alpha", 1e-4), attrs.getFloat("beta", 0.75),
+              attrs.getFloat("k", 1.0)};
+  if (p.size < 1) spec.unsupported("the LRN window must be >= 1");
+  if (spec.inputRank(0) < 2) spec.unsupported("LRN needs a batch and a channel axis");
+  DataType type = spec.inputType(0);
+  if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kHALF && type != DataType::kBF16)
+    spec.unsupported(std::string("the CUDA LRN supports fp32, fp64, fp16 and bf16, not ") + dataTypeName(type));
+  return makeKernel(spec, [p, type, step = spec.step.name](const KernelArgs& a) {
+    int64_t total = a.in(0).volume();
+    if (total == 0) return;
+    const Dims& shape = a.in(0).shape;
+    int64_t channels = shape.d[1], plane = total / (shape.d[0] * channels);
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      using S = typename N::Storage;
+      if constexpr (kFloating<N>)
+        lrnKernel<N><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(static_cast<const S*>(a.in(0).data),
+                                                                     static_cast<S*>(a.out(0).data), total, channels,
+                                                                     plane, p);
+    });
+    checkLaunch(step);
+  });
+}
+
 }  // namespace
 
-void registerNormalizationKernels(KernelTable& table) { table.add(LayerType::kNORMALIZATION, makeNormalization); }
+void registerNormalizationKernels(KernelTable& table) {
+  table.add(LayerType::kNORMALIZATION, makeNormalization);
+  table.add(LayerType::kLRN, makeLRN);
+}
 
 }  // namespace kiln::cuda

@@ -2,8 +2,10 @@
 // N-cubic, antialiased or not, with every coordinate transformation, as one 1-D pass per resized axis (shrinking
 // axes first). Each pass first builds its taps on the device (one thread per output coordinate, into the workspace,
 // by the rule resize_taps.h shares with the CPU), then resizes (one thread per output element). fp32, fp16 and bf16,
-// accumulating in fp32 with fp32 weights.
+// accumulating in fp32 with fp32 weights. Grid sample (2-D) samples every output point by the rule grid_sample.h
+// shares with the CPU, in fp64: one thread per output element; fp32, fp64, fp16 and bf16.
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/grid_sample.h"
 #include "backends/resize_taps.h"
 
 namespace kiln::cuda {
@@ -106,8 +108,66 @@ std::unique_ptr<Kernel> makeResize(const KernelSpec& spec) {
   return std::make_unique<backend::WorkspaceKernel<Resize>>(spec, Resize(spec, type));
 }
 
+
+// ---- Grid sample --------------------------------------------------------------------------------------------------
+
+// x [N, C, H, W], grid [N, Ho, Wo, 2] (x then y, normalized), y [N, C, Ho, Wo]; a NaN grid coordinate gives NaN.
+template <typename N>
+__global__ void gridSampleKernel(const typename N::Storage* x, const typename N::Storage* grid,
+                                 typename N::Storage* y, int64_t total, int64_t channels, int64_t height,
+                                 int64_t width, int64_t outPlane, backend::GridSampleParams p) {
+  backend::GridSampleAxis ax(width, p), ay(height, p);
+  KILN_GRID_LOOP(e, total) {
+    int64_t o = e % outPlane, image = e / (outPlane * channels);
+    const typename N::Storage* point = grid + (image * outPlane + o) * 2;
+    double gx = static_cast<double>(N::load(point[0])), gy = static_cast<double>(N::load(point[1]));
+    if (isnan(gx) || isnan(gy)) {
+      y[e] = N::store(static_cast<typename N::Compute>(NAN));
+      continue;
+    }
+    const typename N::Storage* plane = x + (e / outPlane) * height * width;
+    double v = backend::gridSampleValue(p, ax, ay, ax.coordinate(gx), ay.coordinate(gy), [&](int64_t row, int64_t col) {
+      return static_cast<double>(N::load(plane[row * width + col]));
+    });
+    y[e] = N::store(static_cast<typename N::Compute>(v));
+  }
+}
+
+std::unique_ptr<Kernel> makeGridSample(const KernelSpec& spec) {
+  const graph::Attrs& attrs = spec.step.attrs;
+  backend::GridSampleParams p{static_cast<ResizeMode>(attrs.getInt("mode")),
+                              static_cast<GridSamplePadding>(attrs.getInt("padding")),
+                              attrs.getInt("align_corners") != 0};
+  DataType type = spec.inputType(0);
+  if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kHALF && type != DataType::kBF16)
+    spec.unsupported(std::string("the CUDA grid sample supports fp32, fp64, fp16 and bf16, not ") + dataTypeName(type));
+  if (spec.inputType(1) != type) spec.unsupported("the CUDA grid sample needs a grid of the input's type");
+  if (spec.inputRank(0) != 4) spec.unsupported("the CUDA grid sample samples 2-D images ([N, C, H, W]) only");
+  return makeKernel(spec, [p, type, step = spec.step.name](const KernelArgs& a) {
+    const Dims& in = a.in(0).shape;
+    const Dims& out = a.out(0).shape;
+    int64_t total = a.out(0).volume();
+    if (total == 0) return;
+    if (in.d[2] * in.d[3] == 0)
+      throw Error(ErrorCode::kRUNTIME, "cannot sample an empty " + std::to_string(in.d[2]) + " x " +
+                                           std::to_string(in.d[3]) + " image", step);
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      using S = typename N::Storage;
+      if constexpr (kFloating<N>)
+        gridSampleKernel<N><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+            static_cast<const S*>(a.in(0).data), static_cast<const S*>(a.in(1).data), static_cast<S*>(a.out(0).data),
+            total, in.d[1], in.d[2], in.d[3], out.d[2] * out.d[3], p);
+    });
+    checkLaunch(step);
+  });
+}
+
 }  // namespace
 
-void registerResizeKernels(KernelTable& table) { table.add(LayerType::kRESIZE, makeResize); }
+void registerResizeKernels(KernelTable& table) {
+  table.add(LayerType::kRESIZE, makeResize);
+  table.add(LayerType::kGRID_SAMPLE, makeGridSample);
+}
 
 }  // namespace kiln::cuda
