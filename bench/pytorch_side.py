@@ -4,7 +4,12 @@
 For each model it exports an ONNX file with dynamic axes, saves a seeded random input and PyTorch's output per
 measured shape (.npy, for checking kiln's outputs against), and times PyTorch three ways with CUDA events (median of
 --runs runs after --warmup): eager, a captured CUDA graph replayed, and torch.compile in "reduce-overhead" mode
-(Inductor kernels replayed through CUDA graphs). Writes DIR/pytorch.json and prints a table.
+(Inductor kernels replayed through CUDA graphs). Writes DIR/pytorch.json and prints a table. bench/kiln_side.py is
+the other half.
+
+With --device cpu the same files are made on the CPU (fp32 throughout, eager timed with the host clock, no CUDA graph
+or torch.compile), so the whole pipeline can be checked on a machine without a GPU. A model whose package
+(torchvision, transformers) is missing is skipped with a message and listed under "skipped" in pytorch.json.
 
 Models and shapes (the benchmark's fixed set):
   mlp       the seed's SimpleMLP 784-32-10, fp32, batch 1/32/64
@@ -13,12 +18,14 @@ Models and shapes (the benchmark's fixed set):
   bert      transformers BERT-base encoder, fp16, random weights, (batch, sequence) (1,128) (8,128) (32,128) (8,384)
 
 Usage: python3 bench/pytorch_side.py --out DIR [--models mlp,cnn,resnet50,bert] [--runs 50] [--warmup 20]
-                                     [--no-compile]
+                                     [--no-compile] [--device cuda|cpu]
 """
 import argparse
 import importlib.util
+import inspect
 import json
 import os
+import platform
 import statistics
 import sys
 import time
@@ -87,16 +94,22 @@ def model_spec(name):
     raise SystemExit(f"unknown model '{name}'")
 
 
-def to_device(inputs, dtype):
-    return [x.cuda().to(dtype) if x.is_floating_point() else x.cuda() for x in inputs]
+def to_device(inputs, dtype, device):
+    return [x.to(device).to(dtype) if x.is_floating_point() else x.to(device) for x in inputs]
 
 
-def time_ms(fn, runs, warmup):
-    """Median of `runs` timings of fn() with CUDA events, after `warmup` untimed calls."""
+def time_ms(fn, runs, warmup, device):
+    """Median of `runs` timings of fn() with CUDA events (the host clock on the CPU), after `warmup` untimed calls."""
     for _ in range(warmup):
         fn()
-    torch.cuda.synchronize()
     times = []
+    if device == "cpu":
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000.0)
+        return statistics.median(times)
+    torch.cuda.synchronize()
     for _ in range(runs):
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
@@ -123,8 +136,11 @@ def graph_runner(module, inputs):
 
 
 def export(module, example, names, axes, path):
+    # The TorchScript exporter, whose dynamic_axes these are; PyTorch 2.x defaults to the dynamo one, older
+    # versions (Debian's 1.13) have only this one and no `dynamo` argument.
+    choice = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(module, tuple(example), path, input_names=names, output_names=["output"],
-                      dynamic_axes={**axes, "output": {0: "batch"}}, opset_version=17, dynamo=False)
+                      dynamic_axes={**axes, "output": {0: "batch"}}, opset_version=17, **choice)
 
 
 def main():
@@ -134,17 +150,34 @@ def main():
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--no-compile", action="store_true", help="skip torch.compile (it takes minutes per shape)")
+    parser.add_argument("--device", choices=["cuda", "cpu"], default="cuda",
+                        help="cpu: check the pipeline without a GPU (fp32, eager only)")
     args = parser.parse_args()
-    if not torch.cuda.is_available():
-        sys.exit("pytorch_side.py: no CUDA device; the benchmark runs on the GPU machine")
+    on_gpu = args.device == "cuda"
+    if on_gpu and not torch.cuda.is_available():
+        sys.exit("pytorch_side.py: no CUDA device (use --device cpu to check the pipeline on the CPU)")
     os.makedirs(args.out, exist_ok=True)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    report = {"device": torch.cuda.get_device_name(), "torch": torch.__version__, "runs": args.runs,
-              "warmup": args.warmup, "models": {}}
+    device_name = torch.cuda.get_device_name() if on_gpu else f"CPU ({platform.processor() or platform.machine()})"
+    report = {"device": device_name, "torch": torch.__version__, "runs": args.runs, "warmup": args.warmup,
+              "models": {}, "skipped": {}}
+
+    def save():  # after every model: a crash keeps the rest
+        with open(os.path.join(args.out, "pytorch.json"), "w") as f:
+            json.dump(report, f, indent=1)
+
     for name in args.models.split(","):
         torch.manual_seed(0)
-        module, dtype, names, axes, shapes, make = model_spec(name)
+        try:
+            module, dtype, names, axes, shapes, make = model_spec(name)
+        except ModuleNotFoundError as e:  # torchvision or transformers not installed here
+            report["skipped"][name] = f"{e.name} is not installed"
+            print(f"{name:9s} skipped: {e.name} is not installed", flush=True)
+            save()
+            continue
+        if not on_gpu:
+            dtype = torch.float32  # PyTorch's CPU kernels for fp16 are missing or slow
         module.eval()
         generator = torch.Generator().manual_seed(1)
         onnx_path = os.path.join(args.out, f"{name}.onnx")
@@ -155,12 +188,14 @@ def main():
             export(module.float().cpu(), example, names, axes, onnx_path)
         entry = {"onnx": os.path.basename(onnx_path), "dtype": str(dtype).replace("torch.", ""), "inputs": names,
                  "export_s": round(time.time() - t0, 2), "shapes": {}}
-        module = module.to(dtype).cuda()
-        compiled = None if args.no_compile else torch.compile(module, mode="reduce-overhead", dynamic=False)
+        module = module.to(dtype).to(args.device)
+        use_compile = on_gpu and not args.no_compile
+        compiled = torch.compile(module, mode="reduce-overhead", dynamic=False) if use_compile else None
         for shape in shapes:
             key = "x".join(str(s) for s in shape)
             generator = torch.Generator().manual_seed(1000 + sum(shape) * 7 + len(shape))
-            inputs = to_device(make(*shape, generator) if name == "bert" else make(shape[0], generator), dtype)
+            inputs = to_device(make(*shape, generator) if name == "bert" else make(shape[0], generator), dtype,
+                               args.device)
             folder = os.path.join(args.out, f"{name}_{key}")
             os.makedirs(folder, exist_ok=True)
             with torch.no_grad():
@@ -168,22 +203,25 @@ def main():
                 for input_name, x in zip(names, inputs):
                     np.save(os.path.join(folder, f"{input_name}.npy"), x.cpu().numpy())
                 np.save(os.path.join(folder, "output.npy"), out.float().cpu().numpy())
-                row = {"eager_ms": time_ms(lambda: module(*inputs), args.runs, args.warmup)}
-                row["cuda_graph_ms"] = time_ms(graph_runner(module, inputs), args.runs, args.warmup)
+                row = {"folder": os.path.basename(folder),
+                       "eager_ms": time_ms(lambda: module(*inputs), args.runs, args.warmup, args.device)}
+                if on_gpu:
+                    row["cuda_graph_ms"] = time_ms(graph_runner(module, inputs), args.runs, args.warmup, args.device)
                 if compiled is not None:
                     t0 = time.time()
                     compiled(*inputs)
                     row["compile_s"] = round(time.time() - t0, 1)
-                    row["compile_graph_ms"] = time_ms(lambda: compiled(*inputs), args.runs, args.warmup)
+                    row["compile_graph_ms"] = time_ms(lambda: compiled(*inputs), args.runs, args.warmup,
+                                                      args.device)
             row["best_ms"] = min(v for k, v in row.items() if k.endswith("_ms"))
             entry["shapes"][key] = row
             print(f"{name:9s} {key:8s} " + "  ".join(f"{k} {v:.4f}" for k, v in row.items() if k.endswith("_ms")),
                   flush=True)
         report["models"][name] = entry
-        with open(os.path.join(args.out, "pytorch.json"), "w") as f:  # after every model: a crash keeps the rest
-            json.dump(report, f, indent=1)
+        save()
         del module, compiled
-        torch.cuda.empty_cache()
+        if on_gpu:
+            torch.cuda.empty_cache()
 
 
 if __name__ == "__main__":

@@ -3,20 +3,7 @@
 file(MAKE_DIRECTORY ${WORK})
 set(MODEL ${DATA}/external_data/model.onnx)
 
-function(run_kiln expect_rc)
-  execute_process(COMMAND ${KILN} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL expect_rc)
-    message(FATAL_ERROR "kiln ${ARGN}: exit ${rc}, expected ${expect_rc}\n${out}\n${err}")
-  endif()
-  set(OUT "${out}${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect_text text)
-  string(FIND "${OUT}" "${text}" at)
-  if(at EQUAL -1)
-    message(FATAL_ERROR "expected '${text}' in:\n${OUT}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/run_kiln.cmake)
 
 run_kiln(0 inspect ${MODEL})
 expect_text("x  FLOAT  [batch, 4]")
@@ -59,3 +46,19 @@ run_kiln(1 run --loadEngine ${WORK}/shape_input.kiln --shapes shape:5x5)
 expect_text("reshape changes the number of elements [6,4] -> the values of the target shape")
 run_kiln(1 run --loadEngine ${WORK}/shape_input.kiln --shapes shape:1x30)
 expect_text("value 1 is 30, outside optimization profile 0")
+
+# --exportTimes: every timed run's latency and the summary, as JSON.
+run_kiln(0 run --loadEngine ${WORK}/model.kiln --loadInputs x:${DATA}/external_data/input.npy --iterations 7
+         --warmUp 1 --exportTimes ${WORK}/times.json)
+expect_text("Saved the times to ${WORK}/times.json")
+file(READ ${WORK}/times.json times)
+string(JSON backend GET "${times}" backend)
+string(JSON iterations GET "${times}" iterations)
+string(JSON count LENGTH "${times}" timesMs)
+string(JSON median GET "${times}" latencyMs median)
+if(NOT backend STREQUAL "cpu" OR NOT iterations EQUAL 7 OR NOT count EQUAL 7 OR NOT median GREATER 0)
+  message(FATAL_ERROR "unexpected --exportTimes file:\n${times}")
+endif()
+run_kiln(1 run --loadEngine ${WORK}/model.kiln --loadInputs x:${DATA}/external_data/input.npy
+         --exportTimes ${WORK}/no_such_folder/times.json)
+expect_text("i/o error in '${WORK}/no_such_folder/times.json': cannot write the times")

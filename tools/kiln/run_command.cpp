@@ -1,16 +1,19 @@
-// `kiln run`: load or build a plan, feed inputs (.npy or random), run, time, and save outputs.
+// `kiln run`: load or build a plan, feed inputs (.npy or random) in host or device memory as the plan wants, run,
+// time, and save outputs.
 #include <algorithm>
 #include <cmath>
-#include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <cstring>
 #include <random>
 
 #include "commands.h"
+#include "io_buffer.h"
 #include "npy.h"
 #include "onnx_build.h"
+#include "run_timer.h"
 #include "shapes.h"
 
 namespace kiln::cli {
@@ -18,12 +21,11 @@ namespace kiln::cli {
 namespace {
 
 struct RunOptions {
-  std::string loadEngine, onnx, shapes, loadInputs, saveOutputs, backend = "cpu";
+  std::string loadEngine, onnx, shapes, loadInputs, saveOutputs, exportTimes, backend = "cpu";
   int iterations = 10, warmUp = 2;
   bool verbose = false;
 };
 
-// Deterministic stand-in data: floats in [-1, 1], integers in [0, 4), bools alternating.
 // The values of a shape input as an int32/int64 array of the input's static shape.
 NpyArray shapeInputValues(DataType type, const Dims& dims, const Dims& values, const std::string& name) {
   if (values.nbDims != dims.volume())
@@ -42,6 +44,7 @@ NpyArray shapeInputValues(DataType type, const Dims& dims, const Dims& values, c
   return a;
 }
 
+// Deterministic stand-in data: floats in [-1, 1], integers in [0, 4), bools alternating.
 NpyArray randomInput(DataType type, const Dims& dims, uint32_t seed) {
   NpyArray a{type, dims, std::vector<uint8_t>(static_cast<size_t>(dims.volume()) * dataTypeSize(type))};
   std::mt19937 rng(seed);
@@ -65,6 +68,68 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(i, v.size() - 1)];
 }
 
+struct LatencySummary {
+  double min, median, p99, max, throughput;  // milliseconds; throughput in inferences/s (one per median run)
+};
+
+LatencySummary summarize(const std::vector<double>& ms) {
+  double median = percentile(ms, 0.5);
+  return {*std::min_element(ms.begin(), ms.end()), median, percentile(ms, 0.99),
+          *std::max_element(ms.begin(), ms.end()), 1000.0 / median};
+}
+
+// --exportTimes: every timed run's latency and the summary, as JSON (trtexec's flag; its per-run fields differ).
+void exportTimes(const std::string& path, const std::vector<double>& ms, const LatencySummary& s, const char* backend,
+                 int warmUp) {
+  std::ofstream out(path);
+  out << std::setprecision(9) << "{\n  \"backend\": \"" << backend << "\",\n  \"warmUp\": " << warmUp
+      << ",\n  \"iterations\": " << ms.size() << ",\n  \"latencyMs\": {\"min\": " << s.min << ", \"median\": "
+      << s.median << ", \"p99\": " << s.p99 << ", \"max\": " << s.max << "},\n  \"throughputPerSecond\": "
+      << s.throughput << ",\n  \"timesMs\": [";
+  for (size_t i = 0; i < ms.size(); ++i) out << (i ? ", " : "") << ms[i];
+  out << "]\n}\n";
+  if (!out) throw Error(ErrorCode::kIO, "cannot write the times", path);
+}
+
+// An input's data: its .npy file, a shape input's values from --shapes, or seeded stand-in values at --shapes.
+NpyArray inputData(const Engine& engine, int32_t index, const std::map<std::string, std::string>& files,
+                   const std::map<std::string, Dims>& shapes) {
+  std::string name = engine.getIOTensorName(index);
+  DataType type = engine.getTensorDataType(name.c_str());
+  if (files.count(name)) {
+    NpyArray array = readNpy(files.at(name));
+    if (array.type != type)
+      throw Error(ErrorCode::kINVALID_ARGUMENT,
+                  std::string("the file holds ") + dataTypeName(array.type) + " but the input is " + dataTypeName(type),
+                  files.at(name));
+    return array;
+  }
+  if (engine.isShapeInferenceIO(name.c_str())) {
+    if (!shapes.count(name))
+      throw Error(ErrorCode::kINVALID_ARGUMENT,
+                  "is a shape input: give its values with --shapes (e.g. " + name + ":2x3x4) or --loadInputs", name);
+    return shapeInputValues(type, engine.getTensorShape(name.c_str()), shapes.at(name), name);
+  }
+  Dims dims = engine.getTensorShape(name.c_str());
+  if (shapes.count(name)) dims = shapes.at(name);
+  if (dims.hasDynamic())
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "input has dynamic dimensions " + toString(dims) + "; give its shape with --shapes or --loadInputs", name);
+  return randomInput(type, dims, static_cast<uint32_t>(index + 1));
+}
+
+// Memory for one IO tensor where the engine reads it: the device for a GPU plan, except shape inputs, whose values
+// every backend reads from the host.
+samples::IoBuffer ioBuffer(const Engine& engine, const std::string& name, size_t bytes) {
+  return samples::IoBuffer(name, bytes, engine.isDeviceMemory() && !engine.isShapeInferenceIO(name.c_str()));
+}
+
+struct BoundTensor {
+  DataType type;
+  Dims dims;
+  samples::IoBuffer buffer;
+};
+
 void run(const RunOptions& o) {
   ConsoleLogger logger(o.verbose ? Severity::kVERBOSE : Severity::kWARNING);
   if (o.loadEngine.empty() == o.onnx.empty())
@@ -82,81 +147,58 @@ void run(const RunOptions& o) {
     plan = readBinaryFile(o.loadEngine);
   }
   auto engine = Runtime(logger).deserialize(plan);
-  // The command binds host buffers; device IO (samples/common/io_buffer.h shows how) is not wired in here yet.
-  if (engine->isDeviceMemory())
-    throw Error(ErrorCode::kUNSUPPORTED,
-                "plans for a GPU backend cannot be run by `kiln run` yet (their inputs and outputs live in device "
-                "memory); the samples and the C++ API run them",
-                "kiln run");
   auto context = engine->createExecutionContext();
   auto files = parseNamedPaths(o.loadInputs, "--loadInputs");
-  std::map<std::string, NpyArray> inputs;
+  std::map<std::string, BoundTensor> inputs, outputs;
   for (int32_t i = 0; i < engine->getNbIOTensors(); ++i) {
     std::string name = engine->getIOTensorName(i);
     if (engine->getTensorIOMode(name.c_str()) != TensorIOMode::kINPUT) continue;
-    NpyArray array;
-    DataType type = engine->getTensorDataType(name.c_str());
-    if (files.count(name)) {
-      array = readNpy(files[name]);
-      if (array.type != type)
-        throw Error(ErrorCode::kINVALID_ARGUMENT,
-                    std::string("the file holds ") + dataTypeName(array.type) + " but the input is " + dataTypeName(type),
-                    files[name]);
-    } else if (engine->isShapeInferenceIO(name.c_str())) {
-      // A shape input's --shapes entry gives its values.
-      if (!shapes.count(name))
-        throw Error(ErrorCode::kINVALID_ARGUMENT,
-                    "is a shape input: give its values with --shapes (e.g. " + name + ":2x3x4) or --loadInputs", name);
-      array = shapeInputValues(type, engine->getTensorShape(name.c_str()), shapes[name], name);
-    } else {
-      Dims dims = engine->getTensorShape(name.c_str());
-      if (shapes.count(name)) dims = shapes[name];
-      if (dims.hasDynamic())
-        throw Error(ErrorCode::kINVALID_ARGUMENT,
-                    "input has dynamic dimensions " + toString(dims) + "; give its shape with --shapes or --loadInputs",
-                    name);
-      array = randomInput(type, dims, static_cast<uint32_t>(i + 1));
-    }
-    if (array.bytes.empty()) array.bytes.resize(1);
+    NpyArray array = inputData(*engine, i, files, shapes);
+    samples::IoBuffer buffer = ioBuffer(*engine, name, array.bytes.size());
+    if (!array.bytes.empty()) std::memcpy(buffer.host(), array.bytes.data(), array.bytes.size());
+    buffer.toDevice();
     context->setInputShape(name.c_str(), array.dims).check();
-    context->setTensorAddress(name.c_str(), array.bytes.data()).check();
-    inputs[name] = std::move(array);
+    context->setTensorAddress(name.c_str(), buffer.binding()).check();
+    inputs.emplace(name, BoundTensor{array.type, array.dims, std::move(buffer)});
   }
   context->inferShapes().check();
-  std::map<std::string, NpyArray> outputs;
   for (int32_t i = 0; i < engine->getNbIOTensors(); ++i) {
     std::string name = engine->getIOTensorName(i);
     if (engine->getTensorIOMode(name.c_str()) != TensorIOMode::kOUTPUT) continue;
-    NpyArray& out = outputs[name];
-    out.type = engine->getTensorDataType(name.c_str());
-    out.dims = context->getTensorShape(name.c_str());
-    out.bytes.resize(std::max<size_t>(1, static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type)));
-    context->setTensorAddress(name.c_str(), out.bytes.data()).check();
+    DataType type = engine->getTensorDataType(name.c_str());
+    Dims dims = context->getTensorShape(name.c_str());
+    if (dims.nbDims < 0 || dims.hasDynamic())
+      throw Error(ErrorCode::kUNSUPPORTED, "output shape " + toString(dims) + " is not known before the run", name);
+    samples::IoBuffer buffer = ioBuffer(*engine, name, static_cast<size_t>(dims.volume()) * dataTypeSize(type));
+    context->setTensorAddress(name.c_str(), buffer.binding()).check();
+    outputs.emplace(name, BoundTensor{type, dims, std::move(buffer)});
   }
-  for (int i = 0; i < o.warmUp; ++i) context->executeV2().check();
   std::vector<double> ms;
-  for (int i = 0; i < std::max(1, o.iterations); ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    context->executeV2().check();
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  {
+    RunTimer timer(*context);
+    for (int i = 0; i < o.warmUp; ++i) timer.run();
+    for (int i = 0; i < std::max(1, o.iterations); ++i) ms.push_back(timer.run());
   }
   for (const auto& [name, in] : inputs) std::cout << "Input  " << name << ": " << toString(in.dims) << "\n";
   for (auto& [name, out] : outputs) {
-    out.bytes.resize(static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type));
     std::cout << "Output " << name << ": " << toString(out.dims) << " " << dataTypeName(out.type) << "\n";
-    if (!o.saveOutputs.empty()) {
-      std::filesystem::create_directories(o.saveOutputs);
-      std::string file = (std::filesystem::path(o.saveOutputs) / (name + ".npy")).string();
-      writeNpy(file, out);
-      std::cout << "  saved " << file << "\n";
-    }
+    if (o.saveOutputs.empty()) continue;
+    out.buffer.toHost();
+    const auto* bytes = out.buffer.hostAs<uint8_t>();
+    std::filesystem::create_directories(o.saveOutputs);
+    std::string file = (std::filesystem::path(o.saveOutputs) / (name + ".npy")).string();
+    writeNpy(file, NpyArray{out.type, out.dims, std::vector<uint8_t>(bytes, bytes + out.buffer.size())});
+    std::cout << "  saved " << file << "\n";
   }
-  double median = percentile(ms, 0.5);
+  LatencySummary s = summarize(ms);
   std::cout << std::fixed << std::setprecision(4) << "Latency over " << ms.size() << " runs (" << o.warmUp
-            << " warm-up, " << engine->getBackendName() << "): min " << *std::min_element(ms.begin(), ms.end())
-            << " ms, median " << median << " ms, p99 " << percentile(ms, 0.99) << " ms, max "
-            << *std::max_element(ms.begin(), ms.end()) << " ms\n"
-            << "Throughput: " << std::setprecision(1) << 1000.0 / median << " inferences/s\n";
+            << " warm-up, " << engine->getBackendName() << "): min " << s.min << " ms, median " << s.median
+            << " ms, p99 " << s.p99 << " ms, max " << s.max << " ms\n"
+            << "Throughput: " << std::setprecision(1) << s.throughput << " inferences/s\n";
+  if (!o.exportTimes.empty()) {
+    exportTimes(o.exportTimes, ms, s, engine->getBackendName(), o.warmUp);
+    std::cout << "Saved the times to " << o.exportTimes << "\n";
+  }
 }
 
 }  // namespace
@@ -169,6 +211,7 @@ void addRunCommand(CLI::App& app) {
   cmd->add_option("--shapes", o->shapes, "Input shapes to run, e.g. input:4x3x224x224");
   cmd->add_option("--loadInputs", o->loadInputs, "Input data as .npy files, e.g. input:image.npy");
   cmd->add_option("--saveOutputs", o->saveOutputs, "Write each output as DIR/<name>.npy");
+  cmd->add_option("--exportTimes", o->exportTimes, "Write every timed run's latency and the summary as JSON");
   cmd->add_option("--iterations", o->iterations, "Timed runs")->check(CLI::PositiveNumber);
   cmd->add_option("--warmUp", o->warmUp, "Untimed runs first")->check(CLI::NonNegativeNumber);
   cmd->add_option("--backend", o->backend, "Backend when building from --onnx")->check(CLI::IsMember({"cpu", "cuda"}));

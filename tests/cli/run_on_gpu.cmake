@@ -1,0 +1,45 @@
+# `kiln run` on CUDA plans (ctest -L gpu): inputs copied to device memory, a shape input kept on the host, outputs
+# copied back, GPU timing exported; compared with the CPU backend. Skips where there is no CUDA device.
+file(MAKE_DIRECTORY ${WORK})
+
+include(${CMAKE_CURRENT_LIST_DIR}/run_kiln.cmake)
+
+# A Reshape whose target is a shape input: the output is the input's bytes, so both backends must agree exactly.
+set(SHAPE_MODEL ${DATA}/shape_input/model.onnx)
+set(PROFILE --minShapes shape:1x1 --optShapes shape:4x6 --maxShapes shape:24x24)
+execute_process(COMMAND ${KILN} build --onnx ${SHAPE_MODEL} ${PROFILE} --backend cuda --saveEngine ${WORK}/cuda.kiln
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 AND "${err}" MATCHES "no CUDA device")
+  message("SKIPPED: no CUDA device")
+  return()
+endif()
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "kiln build --backend cuda: exit ${rc}\n${out}\n${err}")
+endif()
+run_kiln(0 build --onnx ${SHAPE_MODEL} ${PROFILE} --saveEngine ${WORK}/cpu.kiln)
+foreach(target 3x8 24x1 4x6)
+  foreach(backend cpu cuda)
+    run_kiln(0 run --loadEngine ${WORK}/${backend}.kiln --shapes shape:${target} --iterations 3 --warmUp 1
+               --saveOutputs ${WORK}/${backend}_${target} --exportTimes ${WORK}/${backend}_${target}.json)
+    expect_text("Output y: ${target} fp32")
+    expect_text("warm-up, ${backend})")
+  endforeach()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${WORK}/cpu_${target}/y.npy ${WORK}/cuda_${target}/y.npy
+                  RESULT_VARIABLE differ)
+  if(differ)
+    message(FATAL_ERROR "shape ${target}: the CUDA plan's output differs from the CPU plan's")
+  endif()
+  file(READ ${WORK}/cuda_${target}.json times)
+  string(JSON backend GET "${times}" backend)
+  string(JSON count LENGTH "${times}" timesMs)
+  string(JSON median GET "${times}" latencyMs median)
+  if(NOT backend STREQUAL "cuda" OR NOT count EQUAL 3 OR NOT median GREATER 0)
+    message(FATAL_ERROR "unexpected --exportTimes file for shape ${target}:\n${times}")
+  endif()
+endforeach()
+
+# An ONNX model built on the fly for the GPU, with its input from a .npy file.
+run_kiln(0 run --onnx ${DATA}/external_data/model.onnx --backend cuda --shapes x:2x4
+           --loadInputs x:${DATA}/external_data/input.npy --iterations 2)
+expect_text("Output y: 2x3 fp32")
+expect_text("warm-up, cuda)")
