@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -19,19 +20,41 @@ using namespace kiln;
 
 namespace {
 
+// As seed 004 does, both builds share a timing cache: the static engine's layers have the dynamic engine's opt
+// shapes, so their tactic timings come from the cache instead of being made again.
 std::unique_ptr<Engine> buildEngine(const std::string& model, const std::string& backend, Dims min, Dims opt, Dims max,
-                                    Logger& logger) {
+                                    TimingCache& cache, Logger& logger) {
   Builder builder(logger);
   auto network = builder.createNetwork();
   onnx::Parser(*network, logger).parseFromFile(model);
   BuilderConfig config;
   config.setBackend(backend);
+  config.setTimingCache(&cache);
   OptimizationProfile profile;
   profile.setDimensions("input", OptProfileSelector::kMIN, min);
   profile.setDimensions("input", OptProfileSelector::kOPT, opt);
   profile.setDimensions("input", OptProfileSelector::kMAX, max);
   config.addOptimizationProfile(profile);
-  return Runtime(logger).deserialize(builder.buildSerializedNetwork(*network, config));
+  auto engine = Runtime(logger).deserialize(builder.buildSerializedNetwork(*network, config));
+  std::cout << "[I] built for batch " << min.d[0] << ".." << max.d[0] << ": " << cache.misses()
+            << " tactic timings made, " << cache.hits() << " taken from the timing cache\n";
+  return engine;
+}
+
+TimingCache loadTimingCache(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (path.empty() || !in) return {};
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return TimingCache::deserialize(bytes.data(), bytes.size());
+}
+
+void saveTimingCache(const TimingCache& cache, const std::string& path) {
+  if (path.empty()) return;
+  auto bytes = cache.serialize();
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw Error(ErrorCode::kIO, "cannot write the timing cache", path);
+  std::cout << "[I] timing cache saved to " << path << " (" << cache.size() << " entries)\n";
 }
 
 // Runs `batch` digits starting at `first`; the output buffer is sized from the context's resolved shape. The timing
@@ -49,18 +72,22 @@ std::vector<float> infer(ExecutionContext& context, const samples::MnistSet& dig
 int main(int argc, char** argv) {
   CLI::App app{"SimpleMLP with a dynamic batch: a dynamic and a static engine, timed per batch size"};
   std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/simple_mlp.onnx",
-              device = "auto";
+              device = "auto", timingCacheFile;
   app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
   app.add_option("--model", model, "SimpleMLP exported with a dynamic batch axis");
   app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  app.add_option("--timingCacheFile", timingCacheFile,
+                 "Tactic timings: reused from this file when it exists, saved to it afterwards");
   CLI11_PARSE(app, argc, argv);
   samples::SampleReport report("kiln.sample_mlp_dynamic_batch", argc, argv);
   try {
     ConsoleLogger logger(Severity::kWARNING);
     std::string backend = samples::chooseBackend(device);
     samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
-    auto dynamicEngine = buildEngine(model, backend, Dims{1, 784}, Dims{32, 784}, Dims{64, 784}, logger);
-    auto staticEngine = buildEngine(model, backend, Dims{32, 784}, Dims{32, 784}, Dims{32, 784}, logger);
+    TimingCache cache = loadTimingCache(timingCacheFile);
+    auto dynamicEngine = buildEngine(model, backend, Dims{1, 784}, Dims{32, 784}, Dims{64, 784}, cache, logger);
+    auto staticEngine = buildEngine(model, backend, Dims{32, 784}, Dims{32, 784}, Dims{32, 784}, cache, logger);
+    saveTimingCache(cache, timingCacheFile);
     auto dynamicContext = dynamicEngine->createExecutionContext();
     auto staticContext = staticEngine->createExecutionContext();
     std::cout << "[I] Dynamic engine: input " << toString(dynamicEngine->getTensorShape("input")) << ", profile "

@@ -43,3 +43,21 @@ run_kiln(0 run --onnx ${DATA}/external_data/model.onnx --backend cuda --shapes x
            --loadInputs x:${DATA}/external_data/input.npy --iterations 2)
 expect_text("Output y: 2x3 fp32")
 expect_text("warm-up, cuda)")
+
+# Tactic timings kept in a timing cache file: the first build times the matrix multiply in both profiles and saves
+# the winners, the second reuses them and times nothing; `kiln inspect` shows each profile's choice.
+set(TWO_PROFILES --minShapes x:1x4 --optShapes x:2x4 --maxShapes x:8x4
+                 --profile --minShapes x:16x4 --optShapes x:256x4 --maxShapes x:1024x4)
+file(REMOVE ${WORK}/timing.cache)
+run_kiln(0 build --onnx ${DATA}/external_data/model.onnx ${TWO_PROFILES} --backend cuda
+           --timingCacheFile ${WORK}/timing.cache --saveEngine ${WORK}/timed.kiln)
+string(REGEX MATCH "0 layer timings reused, ([1-9][0-9]*) made" made "${OUT}")
+if(NOT made)
+  message(FATAL_ERROR "the first build should time the matrix multiply:\n${OUT}")
+endif()
+set(timed ${CMAKE_MATCH_1})
+run_kiln(0 build --onnx ${DATA}/external_data/model.onnx ${TWO_PROFILES} --backend cuda
+           --timingCacheFile ${WORK}/timing.cache)
+expect_text("${timed} layer timings reused, 0 made")
+run_kiln(0 inspect ${WORK}/timed.kiln)
+expect_text("profile 1 tactic: cublasLt algo")
