@@ -218,6 +218,31 @@ TEST(BuilderFusions, MatrixMultiplyBiasHandComputed) {
   expectNear(out[0].f32(), {11, 0, 1, 13, 0, 1});
 }
 
+// Without a bias the activation still fuses; a bias after it does not (it would be added before the activation),
+// and neither does a second activation.
+TEST(BuilderFusions, ActivationFusesIntoAMatrixMultiplyWithoutBiasAndNothingAfterIt) {
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 2});
+  Tensor* w = floatConstant(net, Dims{2, 3}, {1, 0, -1, 0, 1, 1});
+  Tensor* y = net.addMatrixMultiply(*x, MatrixOperation::kNONE, *w, MatrixOperation::kNONE)->getOutput(0);
+  Tensor* relu = net.addActivation(*y, ActivationType::kRELU)->getOutput(0);
+  Tensor* sum = net.addElementWise(*relu, *floatConstant(net, Dims{3}, {10, -20, 0}), ElementWiseOperation::kSUM)
+                    ->getOutput(0);
+  auto* leaky = net.addActivation(*sum, ActivationType::kLEAKY_RELU);
+  leaky->setAlpha(0.5);
+  net.markOutput(*leaky->getOutput(0));
+  auto engine = buildFor(net, Dims{1, 2}, Dims{4, 2});
+  ASSERT_EQ(engine->getNbLayers(), 3);
+  EXPECT_EQ(engine->getLayerInformation(0).type, "MatrixMultiply");
+  EXPECT_EQ(engine->getLayerInformation(0).inputs.size(), 2u);
+  // [[1, 2], [3, 4]] x w = [[1, 2, 1], [3, 4, 1]]; relu; + [10, -20, 0]; leaky relu (alpha 0.5).
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 2}, {1, 2, 3, 4})});
+  expectNear(out[0].f32(), {11, -9, 1, 13, -8, 1});
+  // [[-1, -2]] x w = [[-1, -2, -1]] -> relu 0 -> [10, -20, 0] -> [10, -10, 0].
+  out = runEngine(*engine, {HostTensor::f32(Dims{1, 2}, {-1, -2})});
+  expectNear(out[0].f32(), {10, -10, 0});
+}
+
 TEST(BuilderFusions, BiasThatIsNotAlongTheLastAxisStaysSeparate) {
   for (Dims biasDims : {Dims{4, 1}, Dims{1, 1, 3}}) {
     SCOPED_TRACE(toString(biasDims));

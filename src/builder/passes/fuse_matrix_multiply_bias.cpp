@@ -7,7 +7,7 @@ namespace kiln::builder {
 namespace {
 
 // Fuses the addition of a constant bias along the last axis of a matrix product (Gemm's C, a Linear layer's bias),
-// and an activation after it, into the matrix multiply step (plan/fused_epilogue.h), where the target backend runs
+// and an activation after it (or after the product itself), into the matrix multiply step (plan/fused_epilogue.h), where the target backend runs
 // that epilogue. The fused step takes the place of the last layer it absorbs, after the bias constant.
 class FuseMatrixMultiplyBias : public Pass {
  public:
@@ -17,15 +17,19 @@ class FuseMatrixMultiplyBias : public Pass {
     int32_t changed = 0;
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& product = graph.layers[l];
-      if (product.removed || product.type != LayerType::kMATRIX_MULTIPLY || product.inputs.size() != 2) continue;
-      int32_t add = biasAddOf(graph, product.outputs[0]);
-      if (add < 0) continue;
-      const graph::LayerNode& addLayer = graph.layers[add];
+      if (product.removed || product.type != LayerType::kMATRIX_MULTIPLY || product.inputs.size() != 2 ||
+          plan::postActivation(product.attrs))  // fused already: what follows comes after its activation
+        continue;
+      // The bias (when there is one), then an activation reading the product or the biased product alone.
       graph::LayerNode fused = product;
-      fused.inputs.push_back(addLayer.inputs[0] == product.outputs[0] ? addLayer.inputs[1] : addLayer.inputs[0]);
-      fused.outputs = addLayer.outputs;
-      int32_t last = add;
-      int32_t a = soleConsumer(graph, addLayer.outputs[0]);
+      int32_t add = biasAddOf(graph, product.outputs[0]), last = -1;
+      if (add >= 0) {
+        const graph::LayerNode& addLayer = graph.layers[add];
+        fused.inputs.push_back(addLayer.inputs[0] == product.outputs[0] ? addLayer.inputs[1] : addLayer.inputs[0]);
+        fused.outputs = addLayer.outputs;
+        last = add;
+      }
+      int32_t a = soleConsumer(graph, fused.outputs[0]);
       if (a >= 0 && graph.layers[a].type == LayerType::kACTIVATION) {
         graph::LayerNode activated = fused;
         absorbActivation(activated, graph.layers[a]);
@@ -34,9 +38,9 @@ class FuseMatrixMultiplyBias : public Pass {
           last = a;
         }
       }
-      if (last == add && !targetAccepts(target_, graph, fused)) continue;
+      if (last < 0 || (last == add && !targetAccepts(target_, graph, fused))) continue;
       graph.layers[l].removed = true;
-      graph.layers[add].removed = true;
+      if (add >= 0) graph.layers[add].removed = true;
       placeFused(graph, last, std::move(fused));
       ++changed;
     }
