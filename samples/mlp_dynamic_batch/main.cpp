@@ -72,12 +72,13 @@ std::vector<float> infer(ExecutionContext& context, const samples::MnistSet& dig
 int main(int argc, char** argv) {
   CLI::App app{"SimpleMLP with a dynamic batch: a dynamic and a static engine, timed per batch size"};
   std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/simple_mlp.onnx",
-              device = "auto", timingCacheFile;
+              device = "auto",
+              timingCacheFile = "mlp_dynamic_batch.timing_cache";
   app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
   app.add_option("--model", model, "SimpleMLP exported with a dynamic batch axis");
   app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   app.add_option("--timingCacheFile", timingCacheFile,
-                 "Tactic timings: reused from this file when it exists, saved to it afterwards");
+                 "Tactic timings: reused from this file when it exists, saved to it afterwards ('' for none)");
   CLI11_PARSE(app, argc, argv);
   samples::SampleReport report("kiln.sample_mlp_dynamic_batch", argc, argv);
   try {
