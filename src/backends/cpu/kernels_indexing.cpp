@@ -4,6 +4,7 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/gather_spec.h"
 #include "backends/slice_sampling.h"
 
 namespace kiln::cpu {
@@ -246,21 +247,9 @@ void gatherND(const std::string& step, const KernelArgs& a, int32_t b, size_t el
 }
 
 std::unique_ptr<Kernel> makeGather(const KernelSpec& spec) {
-  auto rank = static_cast<int64_t>(spec.inputRank(0));
-  auto mode = static_cast<GatherMode>(spec.step.attrs.getInt("mode", 0));
-  int64_t axis = spec.step.attrs.getInt("axis");
-  auto batchDims = static_cast<int32_t>(spec.step.attrs.getInt("batch_dims", 0));
-  if (mode < GatherMode::kDEFAULT || mode > GatherMode::kND) spec.unsupported("unknown gather mode");
-  if (mode != GatherMode::kND && (axis < -rank || axis >= rank))
-    spec.unsupported("gather axis " + std::to_string(axis) + " is out of range");
-  if (axis < 0) axis += rank;
-  if (mode == GatherMode::kND && (batchDims < 0 || batchDims >= rank))
-    spec.unsupported("gather batch dimensions " + std::to_string(batchDims) + " are out of range");
-  DataType indexType = spec.inputType(1);
-  if (indexType != DataType::kINT32 && indexType != DataType::kINT64)
-    spec.unsupported(std::string("gather indices must be int32 or int64, not ") + dataTypeName(indexType));
-  size_t elementSize = dataTypeSize(spec.inputType(0));
-  return makeKernel(spec, [mode, axis, batchDims, elementSize, step = spec.step.name](const KernelArgs& a) {
+  backend::GatherSpec g = backend::readGatherSpec(spec);
+  return makeKernel(spec, [mode = g.mode, axis = g.axis, batchDims = g.batchDims, elementSize = g.elementSize,
+                           step = spec.step.name](const KernelArgs& a) {
     switch (mode) {
       case GatherMode::kDEFAULT: return gatherDefault(step, a, axis, elementSize);
       case GatherMode::kELEMENT: return gatherElements(step, a, axis, elementSize);

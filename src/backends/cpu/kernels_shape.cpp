@@ -6,6 +6,7 @@
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
 #include "backends/layout_geometry.h"
+#include "backends/shuffle_kernel.h"
 
 namespace kiln::cpu {
 
@@ -27,41 +28,19 @@ void transpose(const uint8_t* in, uint8_t* out, const Dims& inShape, const std::
   });
 }
 
-class ShuffleKernel : public Kernel {
+class ShuffleKernel final : public backend::ShuffleKernel {
  public:
-  ShuffleKernel(const KernelSpec& spec)
-      : name_(spec.step.name),
-        first_(spec.step.attrs.getInts("first_perm")),
-        second_(spec.step.attrs.getInts("second_perm")) {
-    if (backend::isIdentityPermutation(first_)) first_.clear();
-    if (backend::isIdentityPermutation(second_)) second_.clear();
-  }
-  size_t workspaceSize(const KernelArgs& a) const override {
-    return (!first_.empty() && !second_.empty()) ? a.in(0).volume() * dataTypeSize(a.in(0).type) : 0;
-  }
-  Status run(const KernelArgs& a) const override {
-    size_t es = dataTypeSize(a.in(0).type);
-    size_t bytes = a.in(0).volume() * es;
-    auto* in = static_cast<const uint8_t*>(a.in(0).data);
-    auto* out = static_cast<uint8_t*>(a.out(0).data);
-    if (first_.empty() && second_.empty()) {
-      if (bytes && in != out) std::memmove(out, in, bytes);
-    } else if (second_.empty()) {
-      transpose(in, out, a.in(0).shape, first_, es);
-    } else if (first_.empty()) {
-      transpose(in, out, backend::unpermute(a.out(0).shape, second_), second_, es);
-    } else {
-      if (a.workspaceSize < bytes) return Error(ErrorCode::kRUNTIME, "workspace too small", name_);
-      auto* mid = static_cast<uint8_t*>(a.workspace);
-      transpose(in, mid, a.in(0).shape, first_, es);
-      transpose(mid, out, backend::unpermute(a.out(0).shape, second_), second_, es);
-    }
-    return Status::ok();
-  }
+  using backend::ShuffleKernel::ShuffleKernel;
 
  private:
-  std::string name_;
-  std::vector<int64_t> first_, second_;
+  void copy(const KernelArgs&, const void* in, void* out, size_t bytes) const override {
+    if (bytes && in != out) std::memmove(out, in, bytes);
+  }
+  void transpose(const KernelArgs& a, const void* in, void* out, const Dims& inShape,
+                 const std::vector<int64_t>& perm) const override {
+    cpu::transpose(static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out), inShape, perm,
+                   dataTypeSize(a.in(0).type));
+  }
 };
 
 std::unique_ptr<Kernel> makeConcatenation(const KernelSpec& spec) {

@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/gather_spec.h"
 #include "backends/layout_geometry.h"
+#include "backends/shuffle_kernel.h"
 #include "backends/slice_sampling.h"
 
 namespace kiln::cuda {
@@ -57,44 +59,18 @@ StridedWalk transposeWalk(const Dims& inShape, const std::vector<int64_t>& perm)
   return w;
 }
 
-class ShuffleKernel : public Kernel {
+class ShuffleKernel final : public backend::ShuffleKernel {
  public:
-  explicit ShuffleKernel(const KernelSpec& spec)
-      : step_(spec.step.name),
-        first_(spec.step.attrs.getInts("first_perm")),
-        second_(spec.step.attrs.getInts("second_perm")) {
-    if (backend::isIdentityPermutation(first_)) first_.clear();
-    if (backend::isIdentityPermutation(second_)) second_.clear();
-  }
-  size_t workspaceSize(const KernelArgs& a) const override {
-    return (!first_.empty() && !second_.empty()) ? a.in(0).volume() * dataTypeSize(a.in(0).type) : 0;
-  }
-  Status run(const KernelArgs& a) const override {
-    try {
-      size_t es = dataTypeSize(a.in(0).type);
-      int64_t n = a.in(0).volume();
-      const void* in = a.in(0).data;
-      void* out = a.out(0).data;
-      if (first_.empty() && second_.empty()) {
-        copyDeviceAsync(a, out, in, n * es, step_);
-      } else if (second_.empty()) {
-        launchStrided(a, in, out, n, 0, transposeWalk(a.in(0).shape, first_), es, step_);
-      } else if (first_.empty()) {
-        launchStrided(a, in, out, n, 0, transposeWalk(backend::unpermute(a.out(0).shape, second_), second_), es, step_);
-      } else {
-        if (a.workspaceSize < n * es) return Error(ErrorCode::kRUNTIME, "workspace too small", step_);
-        launchStrided(a, in, a.workspace, n, 0, transposeWalk(a.in(0).shape, first_), es, step_);
-        launchStrided(a, a.workspace, out, n, 0, transposeWalk(backend::unpermute(a.out(0).shape, second_), second_), es, step_);
-      }
-      return Status::ok();
-    } catch (const Error& e) {
-      return e;
-    }
-  }
+  using backend::ShuffleKernel::ShuffleKernel;
 
  private:
-  std::string step_;
-  std::vector<int64_t> first_, second_;
+  void copy(const KernelArgs& a, const void* in, void* out, size_t bytes) const override {
+    copyDeviceAsync(a, out, in, bytes, step());
+  }
+  void transpose(const KernelArgs& a, const void* in, void* out, const Dims& inShape,
+                 const std::vector<int64_t>& perm) const override {
+    launchStrided(a, in, out, a.in(0).volume(), 0, transposeWalk(inShape, perm), dataTypeSize(a.in(0).type), step());
+  }
 };
 
 // ---- Concatenation: one 2-D copy per input (rows = the axes before the concatenation axis) ------------------------
@@ -315,21 +291,9 @@ void gatherND(const KernelArgs& a, int32_t b, DataType indexType, size_t element
 }
 
 std::unique_ptr<Kernel> makeGather(const KernelSpec& spec) {
-  auto rank = static_cast<int64_t>(spec.inputRank(0));
-  auto mode = static_cast<GatherMode>(spec.step.attrs.getInt("mode", 0));
-  int64_t axis = spec.step.attrs.getInt("axis");
-  auto batchDims = static_cast<int32_t>(spec.step.attrs.getInt("batch_dims", 0));
-  if (mode < GatherMode::kDEFAULT || mode > GatherMode::kND) spec.unsupported("unknown gather mode");
-  if (mode != GatherMode::kND && (axis < -rank || axis >= rank))
-    spec.unsupported("gather axis " + std::to_string(axis) + " is out of range");
-  if (axis < 0) axis += rank;
-  if (mode == GatherMode::kND && (batchDims < 0 || batchDims >= rank))
-    spec.unsupported("gather batch dimensions " + std::to_string(batchDims) + " are out of range");
-  DataType indexType = spec.inputType(1);
-  if (indexType != DataType::kINT32 && indexType != DataType::kINT64)
-    spec.unsupported(std::string("gather indices must be int32 or int64, not ") + dataTypeName(indexType));
-  size_t elementSize = dataTypeSize(spec.inputType(0));
-  return makeKernel(spec, [mode, axis, batchDims, indexType, elementSize, step = spec.step.name](const KernelArgs& a) {
+  backend::GatherSpec g = backend::readGatherSpec(spec);
+  return makeKernel(spec, [mode = g.mode, axis = g.axis, batchDims = g.batchDims, indexType = g.indexType,
+                           elementSize = g.elementSize, step = spec.step.name](const KernelArgs& a) {
     if (mode == GatherMode::kELEMENT) return gatherElements(a, axis, indexType, elementSize, step);
     if (mode == GatherMode::kND) return gatherND(a, batchDims, indexType, elementSize, step);
     const TensorArg& data = a.in(0);
