@@ -50,11 +50,14 @@ def load_class(script, name):
 class BertEncoder(torch.nn.Module):
     """BERT-base's encoder output (last hidden state) for token ids and an attention mask."""
 
-    def __init__(self):
+    def __init__(self, bert=None):
+        """bert: a BertModel-like module taking (input_ids, 4-D additive mask); transformers' BERT-base by default."""
         super().__init__()
-        import transformers
-        config = transformers.BertConfig(attn_implementation="eager")
-        self.bert = transformers.BertModel(config, add_pooling_layer=False)
+        if bert is None:
+            import transformers
+            config = transformers.BertConfig(attn_implementation="eager")
+            bert = transformers.BertModel(config, add_pooling_layer=False)
+        self.bert = bert
 
     def forward(self, input_ids, attention_mask):
         # The additive mask, made here from tensor arithmetic: transformers' own helper creates tensors from host
@@ -62,6 +65,18 @@ class BertEncoder(torch.nn.Module):
         dtype = self.bert.embeddings.word_embeddings.weight.dtype
         additive = (1.0 - attention_mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
         return self.bert(input_ids=input_ids, attention_mask=additive).last_hidden_state
+
+
+def bert_inputs(batch, sequence, generator):
+    """Random token ids and a mask with padding at the end of every sequence, as a real batch has."""
+    ids = torch.randint(0, 30522, (batch, sequence), generator=generator)
+    mask = torch.ones(batch, sequence, dtype=torch.int64)
+    mask[:, sequence - sequence // 8:] = 0
+    return [ids, mask]
+
+
+BERT_NAMES = ["input_ids", "attention_mask"]
+BERT_AXES = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}}
 
 
 def model_spec(name):
@@ -81,16 +96,7 @@ def model_spec(name):
         axes = {"input": {0: "batch"}}
         return module, torch.float16, ["input"], axes, [(1,), (8,), (32,), (128,)], make
     if name == "bert":
-        module = BertEncoder()
-
-        def make(b, s, g):
-            ids = torch.randint(0, 30522, (b, s), generator=g)
-            mask = torch.ones(b, s, dtype=torch.int64)
-            mask[:, s - s // 8:] = 0  # padding at the end of every sequence, as a real batch has
-            return [ids, mask]
-
-        axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"}}
-        return module, torch.float16, ["input_ids", "attention_mask"], axes, [(1, 128), (8, 128), (32, 128), (8, 384)], make
+        return BertEncoder(), torch.float16, BERT_NAMES, BERT_AXES, [(1, 128), (8, 128), (32, 128), (8, 384)], bert_inputs
     raise SystemExit(f"unknown model '{name}'")
 
 

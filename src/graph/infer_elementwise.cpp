@@ -1,4 +1,6 @@
 // Shape rules: element-wise binary operations, activations and unary operations.
+#include <span>
+
 #include "graph/broadcast.h"
 #include "graph/infer.h"
 
@@ -38,6 +40,29 @@ std::optional<ExprId> foldValue(InferContext& ctx, ElementWiseOperation op, Expr
   }
 }
 
+// Bounds of a shape value over every input shape: dimensions are sizes (never negative), shape-input values unbounded.
+core::Interval valueRange(InferContext& ctx, ExprId id) {
+  constexpr int64_t kLargestSize = int64_t{1} << 62;
+  std::span<const core::ExprNode> nodes(ctx.exprs().nodes().data(), static_cast<size_t>(id) + 1);
+  std::vector<core::Interval> ranges(nodes.size());
+  core::evaluateIntervals(nodes, [](int32_t, int32_t) { return core::Interval{0, kLargestSize}; }, ranges);
+  return ranges.back();
+}
+
+// A comparison of shape values folds (to 1 or 0) when it has the same answer for every input shape: the same
+// expression on both sides, or value ranges that decide it. PyTorch exports expand() as
+// Expand(x, Where(Equal(shape, -1), 1, shape)), which compares sizes with -1.
+std::optional<ExprId> compareValue(InferContext& ctx, ElementWiseOperation op, ExprId a, ExprId b) {
+  if (op == ElementWiseOperation::kEQUAL && a == b) return ctx.constant(1);
+  core::Interval x = valueRange(ctx, a), y = valueRange(ctx, b);
+  std::optional<bool> known;
+  if (op == ElementWiseOperation::kEQUAL && (x.hi < y.lo || y.hi < x.lo)) known = false;
+  if (op == ElementWiseOperation::kGREATER && (x.lo > y.hi || x.hi <= y.lo)) known = x.lo > y.hi;
+  if (op == ElementWiseOperation::kLESS && (x.hi < y.lo || x.lo >= y.hi)) known = x.hi < y.lo;
+  if (!known) return std::nullopt;
+  return ctx.constant(*known ? 1 : 0);
+}
+
 void inferElementWise(InferContext& ctx) {
   auto op = static_cast<ElementWiseOperation>(ctx.attrs().getInt("op"));
   if (op < ElementWiseOperation::kSUM || op > ElementWiseOperation::kSHIFT_RIGHT) ctx.fail("unknown operation");
@@ -59,7 +84,7 @@ void inferElementWise(InferContext& ctx) {
     if (va && vb) {
       std::vector<ExprId> folded;
       for (size_t i = 0; i < va->size(); ++i) {
-        auto v = foldValue(ctx, op, (*va)[i], (*vb)[i]);
+        auto v = isComparison(op) ? compareValue(ctx, op, (*va)[i], (*vb)[i]) : foldValue(ctx, op, (*va)[i], (*vb)[i]);
         if (!v) break;
         folded.push_back(*v);
       }

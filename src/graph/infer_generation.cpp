@@ -24,8 +24,28 @@ void inferSelect(InferContext& ctx) {
   if (ctx.input(0).type != DataType::kBOOL)
     ctx.fail(std::string("the condition must be a bool tensor, not ") + dataTypeName(ctx.input(0).type));
   ctx.requireSameType(1, 2);
-  auto out = broadcastShapes(ctx, {ctx.input(0).dims, ctx.input(1).dims, ctx.input(2).dims});
-  ctx.setOutput(0, ctx.input(1).type, out);
+  const TensorNode& condition = ctx.input(0);
+  const TensorNode& a = ctx.input(1);
+  const TensorNode& b = ctx.input(2);
+  auto out = broadcastShapes(ctx, {condition.dims, a.dims, b.dims});
+  // Shape values picked by a condition known at build time keep their values (PyTorch's expand() pattern
+  // Where(Equal(shape, -1), 1, shape), whose Equal folds).
+  std::optional<std::vector<ExprId>> values;
+  if (condition.values && a.values && b.values) {
+    auto vc = broadcastValues(ctx, *condition.values, condition.dims, out);
+    auto va = broadcastValues(ctx, *a.values, a.dims, out);
+    auto vb = broadcastValues(ctx, *b.values, b.dims, out);
+    if (vc && va && vb) {
+      std::vector<ExprId> picked;
+      for (size_t i = 0; i < vc->size(); ++i) {
+        auto c = ctx.constantValue((*vc)[i]);
+        if (!c) break;
+        picked.push_back(*c ? (*va)[i] : (*vb)[i]);
+      }
+      if (picked.size() == vc->size()) values = std::move(picked);
+    }
+  }
+  ctx.setOutput(0, a.type, out, values);
 }
 
 // The integer value of a fill parameter known at build time: input `i`'s values, or the attribute when it is an

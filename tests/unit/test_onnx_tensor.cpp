@@ -2,6 +2,7 @@
 // (the same engine run at several shapes), and the cases that must be reported as unsupported.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <limits>
 
 #include "onnx_model_builder.h"
@@ -386,6 +387,65 @@ TEST(OnnxTensorImport, ExpandOfDynamicInputs) {
   auto context = engine->createExecutionContext();
   EXPECT_EQ(runContext(*context, {HostTensor::f32({1}, {3})})[0].f32(), (std::vector<float>{3, 3, 3, 3}));
   EXPECT_THROW(runContext(*context, {HostTensor::f32({3}, {1, 2, 3})}), Error);
+}
+
+// PyTorch exports `t[:, :n].expand(b, n)` on dynamic shapes as Expand(t, Where(Equal(shape, -1), 1, shape)), with
+// shape = Concat(b, n) from Shape(x) and the -1s from ConstantOfShape(1) * -1 (BERT's token-type ids). `choose` builds
+// the Where from (shape, ones, minus ones) and names its output "target".
+OnnxModel pytorchExpand(const std::function<void(OnnxModel&)>& choose) {
+  OnnxModel m(13);
+  m.input("x", {-1, -1}, TensorProto::INT64);
+  m.ints("table", {1, 6}, {10, 11, 12, 13, 14, 15});
+  m.ints("zero", {}, {0}).ints("one", {}, {1}).ints("axis0", {0}).ints("axis1", {1}).ints("start", {0});
+  m.ints("step", {1}).ints("flat", {-1}).ints("minus", {}, {-1});
+  m.node("Shape", {"x"}, {"dims"});
+  m.node("Gather", {"dims", "zero"}, {"b"});
+  m.node("Gather", {"dims", "one"}, {"n"});
+  m.node("Unsqueeze", {"b", "axis0"}, {"b1"});
+  m.node("Unsqueeze", {"n", "axis0"}, {"n1"});
+  m.node("Slice", {"table", "start", "n1", "axis1", "step"}, {"row"});
+  m.node("Concat", {"b1", "n1"}, {"joined"});
+  setInt(m.lastNode(), "axis", 0);
+  m.node("Reshape", {"joined", "flat"}, {"shape"});
+  m.node("Shape", {"shape"}, {"rank"});
+  setTensor(m.node("ConstantOfShape", {"rank"}, {"ones"}), "value", int64Tensor("v", {1}, {1}));
+  m.node("Mul", {"ones", "minus"}, {"minusOnes"});
+  choose(m);
+  m.outputNode("Expand", {"row", "target"}, {"y"});
+  return m;
+}
+
+TEST(OnnxTensorImport, ExpandToPyTorchsWhereEqualShape) {
+  // Every comparison folds: a size is never -1 (Equal false), never below 0 (Less false), always above -1 (Greater
+  // true). A wrong answer picks the ones and leaves the batch axis 1.
+  OnnxModel m = pytorchExpand([](OnnxModel& m) {
+    m.node("Equal", {"shape", "minusOnes"}, {"isPlaceholder"});
+    m.node("Where", {"isPlaceholder", "ones", "shape"}, {"sized"});
+    m.node("Less", {"sized", "zero"}, {"negative"});
+    m.node("Where", {"negative", "ones", "sized"}, {"kept"});
+    m.node("Greater", {"kept", "minus"}, {"valid"});
+    m.node("Where", {"valid", "kept", "ones"}, {"target"});
+  });
+  auto outs = runDynamic(m, Dims{1, 1}, Dims{3, 6},
+                         {HostTensor::i64({2, 3}, {0, 0, 0, 0, 0, 0}), HostTensor::i64({3, 5}, std::vector<int64_t>(15))});
+  EXPECT_EQ(outs[0].dims, (Dims{2, 3}));
+  EXPECT_EQ(outs[0].as<int64_t>(), (std::vector<int64_t>{10, 11, 12, 10, 11, 12}));
+  EXPECT_EQ(outs[1].dims, (Dims{3, 5}));
+  std::vector<int64_t> expected;
+  for (int r = 0; r < 3; ++r)
+    for (int64_t v = 10; v < 15; ++v) expected.push_back(v);
+  EXPECT_EQ(outs[1].as<int64_t>(), expected);
+}
+
+TEST(OnnxTensorImport, ExpandTargetFromAnUndecidedComparisonIsUnsupported) {
+  // batch == sequence depends on the input's shape: no build-time answer, so the target is not known either.
+  OnnxModel m = pytorchExpand([](OnnxModel& m) {
+    m.node("Concat", {"n1", "b1"}, {"swapped"});
+    setInt(m.lastNode(), "axis", 0);
+    m.node("Equal", {"shape", "swapped"}, {"square"});
+    m.node("Where", {"square", "ones", "shape"}, {"target"});
+  });
+  expectImportError(m, ErrorCode::kUNSUPPORTED, "the target shape must be known at build time");
 }
 
 TEST(OnnxTensorImport, TileRepeatsEveryAxis) {

@@ -27,7 +27,8 @@ class FoldShapeValues : public Pass {
       if (layer.removed || layer.type == LayerType::kCONSTANT || layer.type == LayerType::kSHAPE_VALUES) continue;
       if (layer.outputs.size() != 1) continue;
       const graph::TensorNode& out = graph.tensors[layer.outputs[0]];
-      if (!out.values) continue;
+      // A comparison's bool values stay a comparison step: backends write shape values as integers.
+      if (!out.values || out.type == DataType::kBOOL) continue;
       std::vector<int64_t> dims;
       for (ExprId d : out.dims)
         if (auto c = graph.exprs.constantValue(d)) dims.push_back(*c);
