@@ -222,6 +222,14 @@ class MatmulBody {
     auto* pc = static_cast<uint8_t*>(args.out(0).data);
     int64_t sizeA = a.rows * a.cols, sizeB = b.rows * b.cols, sizeC = s.m * s.n;
     size_t e = config_.elementSize;
+    // B shared by every batch and A not transposed (a Linear layer on [batch, sequence, features]): the batches
+    // of A are consecutive rows, so one GEMM over all of them does the work with a better shape than a batch of
+    // small ones.
+    if (b.batch.volume() == 1 && !config_.ta && a.batch.volume() > 1) {
+      s.m *= a.batch.volume();
+      f(s, pa, pb, pc);
+      return;
+    }
     Dims outBatch;
     outBatch.nbDims = std::max(a.batch.nbDims, b.batch.nbDims);
     for (int32_t i = 0; i < outBatch.nbDims; ++i) outBatch.d[i] = args.out(0).shape.d[i];
