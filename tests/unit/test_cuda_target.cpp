@@ -66,17 +66,17 @@ TEST(CudaBackendKernels, RejectsLayersWithoutAKernelNamingStepAndType) {
   plan::Plan plan;
   plan.tensors.resize(2);
   plan::Step step;
-  step.type = LayerType::kEINSUM;  // no CUDA kernel yet
-  step.name = "einsum_1";
+  step.type = LayerType::kRECURRENCE;  // no CUDA kernel yet
+  step.name = "recurrence_1";
   step.inputs = {0};
   step.outputs = {1};
   try {
     cuda->createKernel(backend::KernelSpec{plan, step});
-    FAIL() << "an einsum kernel was created";
+    FAIL() << "a recurrence kernel was created";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
-    EXPECT_EQ(e.object(), "einsum_1");
-    EXPECT_NE(std::string(e.what()).find(layerTypeName(LayerType::kEINSUM)), std::string::npos) << e.what();
+    EXPECT_EQ(e.object(), "recurrence_1");
+    EXPECT_NE(std::string(e.what()).find(layerTypeName(LayerType::kRECURRENCE)), std::string::npos) << e.what();
   }
 }
 
@@ -157,6 +157,53 @@ TEST(CudaBackendKernels, GatherNDRejectsBatchAxesOutOfRange) {
   gather.step.attrs.set("batch_dims", int64_t{1});  // the data has rank 1
   EXPECT_NE(rejectionOf(*cuda, gather.plan, gather.step).find("batch dimensions 1 are out of range"),
             std::string::npos);
+}
+
+TEST(CudaBackendKernels, DeterminantTakesFloatingPointTypes) {
+  const backend::Backend* cuda = backend::findBackend("cuda");
+  if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
+  for (DataType type : {DataType::kFLOAT, DataType::kDOUBLE, DataType::kHALF, DataType::kBF16}) {
+    OneStep det(LayerType::kDETERMINANT, {type, type});
+    EXPECT_EQ(rejectionOf(*cuda, det.plan, det.step), "") << dataTypeName(type);
+  }
+  OneStep det(LayerType::kDETERMINANT, {DataType::kINT32, DataType::kINT32});
+  EXPECT_NE(rejectionOf(*cuda, det.plan, det.step).find("supports fp32, fp64, fp16 and bf16, not int32"),
+            std::string::npos);
+}
+
+// The kernel passes each operand's strides along every label by value: at most 8 operands and 32 distinct labels.
+TEST(CudaBackendKernels, EinsumTypesAndLimits) {
+  const backend::Backend* cuda = backend::findBackend("cuda");
+  if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
+  // "i,i->i" over `nbOperands` operands (label 0 everywhere).
+  auto einsum = [](DataType type, size_t nbOperands) {
+    OneStep s(LayerType::kEINSUM, std::vector<DataType>(nbOperands + 1, type));
+    s.step.attrs.set("einsum_labels", std::vector<int64_t>(nbOperands + 1, 0));
+    s.step.attrs.set("einsum_ranks", std::vector<int64_t>(nbOperands + 1, 1));
+    return s;
+  };
+  for (DataType type : {DataType::kFLOAT, DataType::kDOUBLE, DataType::kHALF, DataType::kBF16, DataType::kINT32,
+                        DataType::kINT64}) {
+    OneStep s = einsum(type, 2);
+    EXPECT_EQ(rejectionOf(*cuda, s.plan, s.step), "") << dataTypeName(type);
+  }
+  OneStep bytes = einsum(DataType::kINT8, 2);
+  EXPECT_NE(rejectionOf(*cuda, bytes.plan, bytes.step).find("not int8"), std::string::npos);
+  OneStep eight = einsum(DataType::kFLOAT, 8), nine = einsum(DataType::kFLOAT, 9);
+  EXPECT_EQ(rejectionOf(*cuda, eight.plan, eight.step), "");
+  EXPECT_NE(rejectionOf(*cuda, nine.plan, nine.step).find("at most 8 operands, not 9"), std::string::npos);
+  // One operand of rank 33 (labels 0..32) summed into its first label: 33 loops; one label fewer fits.
+  OneStep wide = einsum(DataType::kFLOAT, 1);
+  std::vector<int64_t> labels;
+  for (int64_t l = 0; l < 33; ++l) labels.push_back(l);
+  labels.push_back(0);
+  wide.step.attrs.set("einsum_labels", labels);
+  wide.step.attrs.set("einsum_ranks", std::vector<int64_t>{33, 1});
+  EXPECT_NE(rejectionOf(*cuda, wide.plan, wide.step).find("at most 32 distinct labels, not 33"), std::string::npos);
+  labels.erase(labels.end() - 2);
+  wide.step.attrs.set("einsum_labels", labels);
+  wide.step.attrs.set("einsum_ranks", std::vector<int64_t>{32, 1});
+  EXPECT_EQ(rejectionOf(*cuda, wide.plan, wide.step), "");
 }
 
 }  // namespace

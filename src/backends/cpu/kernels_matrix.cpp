@@ -8,6 +8,7 @@
 
 #include "backends/cpu/activation_function.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/determinant.h"
 #include "backends/matrix_view.h"
 #include "backends/cpu/cpu_kernel.h"
 
@@ -77,28 +78,6 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   });
 }
 
-// Determinant of one n x n matrix by LU decomposition with partial pivoting, in fp64; `lu` is scratch space.
-double determinant(std::vector<double>& lu, int64_t n) {
-  double det = 1;
-  for (int64_t k = 0; k < n; ++k) {
-    int64_t pivot = k;
-    for (int64_t r = k + 1; r < n; ++r)
-      if (std::abs(lu[r * n + k]) > std::abs(lu[pivot * n + k])) pivot = r;
-    if (lu[pivot * n + k] == 0) return 0;
-    if (pivot != k) {
-      for (int64_t c = 0; c < n; ++c) std::swap(lu[k * n + c], lu[pivot * n + c]);
-      det = -det;
-    }
-    double diag = lu[k * n + k];
-    det *= diag;
-    for (int64_t r = k + 1; r < n; ++r) {
-      double f = lu[r * n + k] / diag;
-      for (int64_t c = k + 1; c < n; ++c) lu[r * n + c] -= f * lu[k * n + c];
-    }
-  }
-  return det;
-}
-
 template <typename T>
 void determinants(const KernelArgs& args) {
   const Dims& shape = args.in(0).shape;
@@ -109,7 +88,7 @@ void determinants(const KernelArgs& args) {
   std::vector<double> lu(static_cast<size_t>(n * n));
   for (int64_t b = 0; b < count; ++b, x += n * n) {
     for (int64_t i = 0; i < n * n; ++i) lu[i] = static_cast<double>(x[i]);
-    y[b] = static_cast<T>(determinant(lu, n));
+    y[b] = static_cast<T>(backend::luDeterminant(lu.data(), n));
   }
 }
 

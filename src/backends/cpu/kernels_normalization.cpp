@@ -7,6 +7,7 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/einsum_loops.h"
 
 namespace kiln::cpu {
 
@@ -196,93 +197,55 @@ std::unique_ptr<Kernel> makeLRN(const KernelSpec& spec) {
 
 // ---- Einsum -----------------------------------------------------------------------------------------------------
 
-// Operand and output axes carry label ids (see infer_normalization.cpp). Every output element sums, over the labels
-// not in the output, the product of the operands at those coordinates.
-class Einsum {
- public:
-  Einsum(std::vector<int64_t> labels, std::vector<int64_t> ranks)
-      : labels_(std::move(labels)), ranks_(std::move(ranks)) {}
-
-  template <typename T>
-  void run(const KernelArgs& a) const {
-    auto nbOperands = static_cast<size_t>(a.nbInputs);
-    // Label sizes: an operand axis of size 1 broadcasts (ellipsis axes) unless every operand has 1 there.
-    int64_t maxLabel = labels_.empty() ? -1 : *std::max_element(labels_.begin(), labels_.end());
-    std::vector<int64_t> size(static_cast<size_t>(maxLabel + 1), 0);
-    std::vector<bool> inOutput(size.size(), false), used(size.size(), false);
-    size_t at = 0;
-    for (size_t k = 0; k < nbOperands; ++k)
-      for (int64_t i = 0; i < ranks_[k]; ++i, ++at) {
-        int64_t l = labels_[at], d = a.in(static_cast<int32_t>(k)).shape.d[i];
-        size[l] = size[l] == 0 || size[l] == 1 ? d : size[l];
-        used[l] = true;
+// Every output element sums the product of the operands over the summed loops (backend::EinsumLoops); one odometer
+// walks all loops and writes the output sequentially.
+template <typename T>
+void einsum(const backend::EinsumEquation& equation, const KernelArgs& a) {
+  auto nbOperands = static_cast<size_t>(a.nbInputs);
+  backend::EinsumLoops loops = equation.loops(a);
+  const std::vector<int64_t>& extent = loops.extent;
+  auto nbLoops = static_cast<size_t>(loops.nbLoops());
+  T* y = static_cast<T*>(a.out(0).data);
+  std::vector<const T*> x(nbOperands);
+  for (size_t k = 0; k < nbOperands; ++k) x[k] = static_cast<const T*>(a.in(static_cast<int32_t>(k)).data);
+  if (std::count(extent.begin(), extent.end(), 0) != 0) {
+    // Empty output, or empty sums: zeros.
+    std::fill(y, y + a.out(0).volume(), T{});
+    return;
+  }
+  // The output advances each time a summed block completes.
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  std::vector<int64_t> idx(nbLoops, 0), off(nbOperands, 0);
+  auto stride = [&](size_t k, size_t d) { return loops.strides[k * nbLoops + d]; };
+  Acc acc = 0;
+  for (bool done = false; !done;) {
+    Acc product = 1;
+    for (size_t k = 0; k < nbOperands; ++k) product *= static_cast<Acc>(x[k][off[k]]);
+    acc += product;
+    size_t d = nbLoops;
+    done = true;
+    while (d > 0) {
+      --d;
+      for (size_t k = 0; k < nbOperands; ++k) off[k] += stride(k, d);
+      if (++idx[d] < extent[d]) {
+        done = false;
+        break;
       }
-    size_t outStart = at;
-    for (size_t i = at; i < labels_.size(); ++i) inOutput[labels_[i]] = true;
-    // Loop order: the output labels (in output order, so the output is written sequentially), then the summed ones.
-    std::vector<int64_t> order(labels_.begin() + static_cast<std::ptrdiff_t>(outStart), labels_.end());
-    size_t nbOut = order.size();
-    for (size_t l = 0; l < size.size(); ++l)
-      if (used[l] && !inOutput[l]) order.push_back(static_cast<int64_t>(l));
-    // strides[k][j]: operand k's step along loop label j (repeated labels add up: a diagonal).
-    std::vector<std::vector<int64_t>> strides(nbOperands, std::vector<int64_t>(order.size(), 0));
-    at = 0;
-    for (size_t k = 0; k < nbOperands; ++k) {
-      const Dims& shape = a.in(static_cast<int32_t>(k)).shape;
-      int64_t contiguous[Dims::MAX_DIMS];
-      contiguousStrides(shape, contiguous);
-      for (int64_t i = 0; i < ranks_[k]; ++i, ++at) {
-        if (shape.d[i] == 1 && size[labels_[at]] != 1) continue;  // broadcast
-        auto j = std::find(order.begin(), order.end(), labels_[at]) - order.begin();
-        strides[k][j] += contiguous[i];
-      }
+      for (size_t k = 0; k < nbOperands; ++k) off[k] -= stride(k, d) * extent[d];
+      idx[d] = 0;
     }
-    std::vector<int64_t> extent(order.size());
-    for (size_t j = 0; j < order.size(); ++j) extent[j] = size[order[j]];
-    T* y = static_cast<T*>(a.out(0).data);
-    std::vector<const T*> x(nbOperands);
-    for (size_t k = 0; k < nbOperands; ++k) x[k] = static_cast<const T*>(a.in(static_cast<int32_t>(k)).data);
-    if (std::count(extent.begin(), extent.end(), 0) != 0) {
-      // Empty output, or empty sums: zeros.
-      std::fill(y, y + a.out(0).volume(), T{});
-      return;
-    }
-    // One odometer over all loop labels; the output advances each time a summed block completes.
-    using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-    std::vector<int64_t> idx(order.size(), 0), off(nbOperands, 0);
-    Acc acc = 0;
-    for (bool done = false; !done;) {
-      Acc product = 1;
-      for (size_t k = 0; k < nbOperands; ++k) product *= static_cast<Acc>(x[k][off[k]]);
-      acc += product;
-      size_t d = order.size();
-      done = true;
-      while (d > 0) {
-        --d;
-        for (size_t k = 0; k < nbOperands; ++k) off[k] += strides[k][d];
-        if (++idx[d] < extent[d]) {
-          done = false;
-          break;
-        }
-        for (size_t k = 0; k < nbOperands; ++k) off[k] -= strides[k][d] * extent[d];
-        idx[d] = 0;
-      }
-      if (done || d < nbOut) {
-        *y++ = static_cast<T>(acc);
-        acc = 0;
-      }
+    if (done || d < static_cast<size_t>(loops.nbOutput)) {
+      *y++ = static_cast<T>(acc);
+      acc = 0;
     }
   }
-
- private:
-  std::vector<int64_t> labels_, ranks_;
-};
+}
 
 std::unique_ptr<Kernel> makeEinsum(const KernelSpec& spec) {
-  Einsum einsum(spec.step.attrs.getInts("einsum_labels"), spec.step.attrs.getInts("einsum_ranks"));
+  backend::EinsumEquation equation(spec);
   auto make = [&](auto tag) {
     using T = decltype(tag);
-    return makeKernel(spec, [einsum](const KernelArgs& a) { einsum.run<T>(a); });
+    return makeKernel(spec, [equation](const KernelArgs& a) { einsum<T>(equation, a); });
   };
   switch (spec.inputType(0)) {
     case DataType::kFLOAT: return make(float{});

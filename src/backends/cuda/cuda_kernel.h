@@ -36,6 +36,7 @@ void registerConvolutionKernels(KernelTable& table);  // convolution, deconvolut
 void registerPoolingKernels(KernelTable& table);      // pooling
 void registerNormalizationKernels(KernelTable& table);  // normalization
 void registerResizeKernels(KernelTable& table);       // resize
+void registerLinearAlgebraKernels(KernelTable& table);  // determinant, einsum
 
 inline cudaStream_t streamOf(const KernelArgs& args) { return static_cast<cudaStream_t>(args.stream); }
 
