@@ -22,6 +22,7 @@ const KernelTable& kernelTable() {
     registerPoolingKernels(t);
     registerNormalizationKernels(t);
     registerResizeKernels(t);
+    registerRecurrenceKernels(t);
     return t;
   }();
   return table;

@@ -36,6 +36,7 @@ void registerConvolutionKernels(KernelTable& table);  // convolution, deconvolut
 void registerPoolingKernels(KernelTable& table);      // pooling
 void registerNormalizationKernels(KernelTable& table);  // normalization
 void registerResizeKernels(KernelTable& table);       // resize
+void registerRecurrenceKernels(KernelTable& table);   // recurrence (RNN, GRU, LSTM)
 
 inline cudaStream_t streamOf(const KernelArgs& args) { return static_cast<cudaStream_t>(args.stream); }
 
