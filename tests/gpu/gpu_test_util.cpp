@@ -1,5 +1,8 @@
 #include "gpu_test_util.h"
 
+#include <cmath>
+#include <random>
+
 namespace kiln::gpu_test {
 
 void check(cudaError_t status) { ASSERT_EQ(status, cudaSuccess) << cudaGetErrorString(status); }
@@ -60,24 +63,43 @@ Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
 
 void markFloat(NetworkDefinition& n, Tensor* tensor) { n.markOutput(*as(n, tensor, DataType::kFLOAT)); }
 
+Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
+  std::vector<float> values = test::randomFloats(static_cast<size_t>(shape.volume()), seed);
+  for (float& v : values) v = std::round(v * 1024.0f) / 1024.0f;
+  return as(n, test::floatConstant(n, shape, values), type);
+}
+
+std::vector<float> distinctValues(size_t count, uint32_t seed) {
+  std::vector<float> values(count);
+  for (size_t i = 0; i < count; ++i) values[i] = (static_cast<float>(i) - static_cast<float>(count / 2)) / 1024.0f;
+  std::shuffle(values.begin(), values.end(), std::mt19937(seed));
+  return values;
+}
+
 void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
                      const std::vector<Dims>& shapes, const MakeValues& values, std::unique_ptr<Engine>* cudaEngine) {
+  std::vector<std::vector<HostTensor>> runs;
+  uint32_t seed = 1;
+  for (const Dims& shape : shapes)
+    runs.push_back({HostTensor::f32(shape, values(static_cast<size_t>(shape.volume()), seed++))});
+  compareBackendsOn(make, type, test::profileFor("x", min, max, max), runs, cudaEngine);
+}
+
+void compareBackendsOn(const MakeNetwork& make, DataType type, const OptimizationProfile& profile,
+                       const std::vector<std::vector<HostTensor>>& runs, std::unique_ptr<Engine>* cudaEngine) {
   auto cpuNetwork = test::makeNetwork();
   auto cudaNetwork = test::makeNetwork();
   make(*cpuNetwork, DataType::kFLOAT);
   make(*cudaNetwork, type);
-  auto profile = test::profileFor("x", min, max, max);
   auto cpu = buildFor("cpu", *cpuNetwork, profile);
   auto built = buildFor("cuda", *cudaNetwork, profile);
   const Engine* gpu = built.get();
   if (cudaEngine) *cudaEngine = std::move(built);
   float tolerance = type == DataType::kFLOAT ? 1e-4f : 1e-2f;
-  uint32_t seed = 1;
-  for (const Dims& shape : shapes) {
-    SCOPED_TRACE(toString(shape));
-    HostTensor x = HostTensor::f32(shape, values(static_cast<size_t>(shape.volume()), seed++));
-    auto expected = test::runEngine(*cpu, {x});
-    auto actual = runOnDevice(*gpu, {x});
+  for (const std::vector<HostTensor>& inputs : runs) {
+    SCOPED_TRACE(toString(inputs.at(0).dims));
+    auto expected = test::runEngine(*cpu, inputs);
+    auto actual = runOnDevice(*gpu, inputs);
     ASSERT_EQ(actual.size(), expected.size());
     for (size_t i = 0; i < actual.size(); ++i) {
       SCOPED_TRACE("output " + std::to_string(i));

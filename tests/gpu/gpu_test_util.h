@@ -40,11 +40,24 @@ Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type);
 // Marks `tensor` as an output in fp32.
 void markFloat(NetworkDefinition& n, Tensor* tensor);
 
+// A constant of random multiples of 1/1024 in [-1, 1] (exact in fp16), in `type`.
+Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type);
+
+// `count` (at most 4096) distinct values in random order, multiples of 1/1024 within [-2, 2): exact in fp16, so
+// neither the input's rounding nor ties (which maximum an index names) differ between the precisions.
+std::vector<float> distinctValues(size_t count, uint32_t seed);
+
 // Builds `make`'s network for the CPU in fp32 and for CUDA in `type`, with input "x" in [min, max]; runs each shape
 // on both with `values` and compares the outputs: fp32 within 1e-4 relative (1e-2 when `type` is not fp32), other
 // types bit for bit. The CUDA engine goes to `cudaEngine` when given (to inspect its plan).
 void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
                      const std::vector<Dims>& shapes, const MakeValues& values,
                      std::unique_ptr<Engine>* cudaEngine = nullptr);
+
+// compareBackends with inputs of the caller's choosing: builds under `profile` and runs both engines once per entry
+// of `runs` (the inputs in the networks' order), comparing the outputs in the same way.
+void compareBackendsOn(const MakeNetwork& make, DataType type, const OptimizationProfile& profile,
+                       const std::vector<std::vector<HostTensor>>& runs,
+                       std::unique_ptr<Engine>* cudaEngine = nullptr);
 
 }  // namespace kiln::gpu_test

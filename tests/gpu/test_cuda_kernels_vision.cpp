@@ -17,24 +17,10 @@ namespace {
 Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
 
 using gpu_test::as;
+using gpu_test::distinctValues;
 using gpu_test::markFloat;
 using gpu_test::MakeNetwork;
-
-// A constant of random multiples of 1/1024 in [-1, 1] (exact in fp16), in `type`.
-Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
-  std::vector<float> values = test::randomFloats(static_cast<size_t>(shape.volume()), seed);
-  for (float& v : values) v = std::round(v * 1024.0f) / 1024.0f;
-  return as(n, test::floatConstant(n, shape, values), type);
-}
-
-// `count` (at most 4096) distinct values in random order, multiples of 1/1024 within [-2, 2): exact in fp16, so
-// neither the input's rounding nor ties (which maximum an index names) differ between the precisions.
-std::vector<float> distinctValues(size_t count, uint32_t seed) {
-  std::vector<float> values(count);
-  for (size_t i = 0; i < count; ++i) values[i] = (static_cast<float>(i) - static_cast<float>(count / 2)) / 1024.0f;
-  std::shuffle(values.begin(), values.end(), std::mt19937(seed));
-  return values;
-}
+using gpu_test::weights;
 
 // Compares the backends with input "x" of distinct values; the CUDA engine goes to `cudaEngine` when given.
 void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,

@@ -23,6 +23,7 @@ const KernelTable& kernelTable() {
     registerNormalizationKernels(t);
     registerResizeKernels(t);
     registerLinearAlgebraKernels(t);
+    registerRecurrenceKernels(t);
     return t;
   }();
   return table;

@@ -37,6 +37,7 @@ void registerPoolingKernels(KernelTable& table);      // pooling
 void registerNormalizationKernels(KernelTable& table);  // normalization
 void registerResizeKernels(KernelTable& table);       // resize
 void registerLinearAlgebraKernels(KernelTable& table);  // determinant, einsum
+void registerRecurrenceKernels(KernelTable& table);   // recurrence (RNN, GRU, LSTM)
 
 inline cudaStream_t streamOf(const KernelArgs& args) { return static_cast<cudaStream_t>(args.stream); }
 
