@@ -66,17 +66,17 @@ TEST(CudaBackendKernels, RejectsLayersWithoutAKernelNamingStepAndType) {
   plan::Plan plan;
   plan.tensors.resize(2);
   plan::Step step;
-  step.type = LayerType::kRECURRENCE;  // no CUDA kernel yet
-  step.name = "recurrence_1";
+  step.type = LayerType::kONE_HOT;  // no CUDA kernel yet
+  step.name = "one_hot_1";
   step.inputs = {0};
   step.outputs = {1};
   try {
     cuda->createKernel(backend::KernelSpec{plan, step});
-    FAIL() << "a recurrence kernel was created";
+    FAIL() << "a one-hot kernel was created";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::kUNSUPPORTED);
-    EXPECT_EQ(e.object(), "recurrence_1");
-    EXPECT_NE(std::string(e.what()).find(layerTypeName(LayerType::kRECURRENCE)), std::string::npos) << e.what();
+    EXPECT_EQ(e.object(), "one_hot_1");
+    EXPECT_NE(std::string(e.what()).find(layerTypeName(LayerType::kONE_HOT)), std::string::npos) << e.what();
   }
 }
 
