@@ -14,18 +14,11 @@
 namespace kiln {
 namespace {
 
-Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
-
 using gpu_test::as;
+using gpu_test::dims;
 using gpu_test::markFloat;
 using gpu_test::MakeNetwork;
-
-// A constant of random multiples of 1/1024 in [-1, 1] (exact in fp16), in `type`.
-Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
-  std::vector<float> values = test::randomFloats(static_cast<size_t>(shape.volume()), seed);
-  for (float& v : values) v = std::round(v * 1024.0f) / 1024.0f;
-  return as(n, test::floatConstant(n, shape, values), type);
-}
+using gpu_test::weights;
 
 // `count` (at most 4096) distinct values in random order, multiples of 1/1024 within [-2, 2): exact in fp16, so
 // neither the input's rounding nor ties (which maximum an index names) differ between the precisions.
