@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "backends/backend.h"
 
@@ -36,12 +37,19 @@ std::unique_ptr<Kernel> makeKernel(const KernelSpec& spec, Body body) {
   return std::make_unique<FunctionKernel<Body>>(spec.step.name, std::move(body));
 }
 
-// A FunctionKernel that also needs scratch memory: Body provides `size_t workspaceBytes(const KernelArgs&) const`.
+// A FunctionKernel that also needs scratch memory: Body provides `size_t workspaceBytes(const KernelArgs&) const`,
+// and where it has a choice of implementations `std::vector<plan::Tactic> candidates(const KernelArgs&) const`.
 template <typename Body>
 class WorkspaceKernel final : public FunctionKernel<Body> {
  public:
   WorkspaceKernel(const KernelSpec& spec, const Body& body) : FunctionKernel<Body>(spec.step.name, body), body_(body) {}
   size_t workspaceSize(const KernelArgs& args) const override { return body_.workspaceBytes(args); }
+  std::vector<plan::Tactic> candidateTactics(const KernelArgs& args) const override {
+    if constexpr (requires { body_.candidates(args); })
+      return body_.candidates(args);
+    else
+      return {};
+  }
 
  private:
   Body body_;

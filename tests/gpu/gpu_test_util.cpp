@@ -3,9 +3,12 @@
 #include <cmath>
 #include <random>
 
+
 namespace kiln::gpu_test {
 
 void check(cudaError_t status) { ASSERT_EQ(status, cudaSuccess) << cudaGetErrorString(status); }
+
+Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
 
 std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile) {
   BuilderConfig config;
@@ -57,17 +60,34 @@ std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<Host
   return outputs;
 }
 
+std::unique_ptr<Engine> buildProfiles(const char* backend, const MakeNetwork& make, DataType type,
+                                      const std::vector<OptimizationProfile>& profiles, TimingCache* cache,
+                                      const std::vector<BuilderFlag>& flags) {
+  auto network = test::makeNetwork();
+  make(*network, type);
+  BuilderConfig config;
+  config.setBackend(backend);
+  config.setTimingCache(cache);
+  for (BuilderFlag flag : flags) config.setFlag(flag);
+  for (const auto& p : profiles) config.addOptimizationProfile(p);
+  return test::buildEngine(*network, config);
+}
+
+std::vector<float> exactHalfValues(size_t count, uint32_t seed) {
+  std::vector<float> values = test::randomFloats(count, seed);
+  for (float& v : values) v = std::round(v * 1024.0f) / 1024.0f;
+  return values;
+}
+
+Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
+  return as(n, test::floatConstant(n, shape, exactHalfValues(static_cast<size_t>(shape.volume()), seed)), type);
+}
+
 Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
   return tensor->getType() == type ? tensor : n.addCast(*tensor, type)->getOutput(0);
 }
 
 void markFloat(NetworkDefinition& n, Tensor* tensor) { n.markOutput(*as(n, tensor, DataType::kFLOAT)); }
-
-Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
-  std::vector<float> values = test::randomFloats(static_cast<size_t>(shape.volume()), seed);
-  for (float& v : values) v = std::round(v * 1024.0f) / 1024.0f;
-  return as(n, test::floatConstant(n, shape, values), type);
-}
 
 std::vector<float> distinctValues(size_t count, uint32_t seed) {
   std::vector<float> values(count);
@@ -111,6 +131,44 @@ void compareBackendsOn(const MakeNetwork& make, DataType type, const Optimizatio
         EXPECT_EQ(actual[i].bytes, expected[i].bytes);
     }
   }
+}
+
+DeviceRun::DeviceRun(const Engine& engine, ExecutionContext& context, const Dims& maxInput)
+    : engine_(engine), context_(context) {
+  context.setInputShape("x", maxInput).check();
+  for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
+    const char* name = engine.getIOTensorName(i);
+    size_t bytes =
+        static_cast<size_t>(context.getTensorShape(name).volume()) * dataTypeSize(engine.getTensorDataType(name));
+    void* p = nullptr;
+    check(cudaMalloc(&p, std::max<size_t>(bytes, 1)));
+    buffers_.push_back(p);
+    context.setTensorAddress(name, p).check();
+  }
+}
+
+DeviceRun::~DeviceRun() {
+  for (void* p : buffers_) cudaFree(p);
+}
+
+std::vector<std::vector<float>> DeviceRun::run(const HostTensor& x, cudaStream_t stream) {
+  context_.setInputShape("x", x.dims).check();
+  check(cudaMemcpy(context_.getTensorAddress("x"), x.bytes.data(), x.bytes.size(), cudaMemcpyHostToDevice));
+  if (stream) {
+    context_.enqueueV3(stream).check();
+    check(cudaStreamSynchronize(stream));
+  } else {
+    context_.executeV2().check();
+  }
+  std::vector<std::vector<float>> outputs;
+  for (int32_t i = 0; i < engine_.getNbIOTensors(); ++i) {
+    const char* name = engine_.getIOTensorName(i);
+    if (engine_.getTensorIOMode(name) != TensorIOMode::kOUTPUT) continue;
+    std::vector<float> out(static_cast<size_t>(context_.getTensorShape(name).volume()));
+    check(cudaMemcpy(out.data(), context_.getTensorAddress(name), out.size() * sizeof(float), cudaMemcpyDeviceToHost));
+    outputs.push_back(std::move(out));
+  }
+  return outputs;
 }
 
 }  // namespace kiln::gpu_test

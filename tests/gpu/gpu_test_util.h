@@ -24,6 +24,8 @@ using test::HostTensor;
 
 void check(cudaError_t status);
 
+Dims dims(std::initializer_list<int64_t> values);
+
 std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile);
 
 // Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back.
@@ -34,14 +36,22 @@ using MakeNetwork = std::function<void(NetworkDefinition&, DataType type)>;
 // `count` values of input "x" for one run (`seed` differs per run).
 using MakeValues = std::function<std::vector<float>(size_t count, uint32_t seed)>;
 
+// Builds `make`'s network in `type` for `backend` with these profiles, builder flags and timing cache.
+std::unique_ptr<Engine> buildProfiles(const char* backend, const MakeNetwork& make, DataType type,
+                                      const std::vector<OptimizationProfile>& profiles, TimingCache* cache = nullptr,
+                                      const std::vector<BuilderFlag>& flags = {});
+
+// `count` random multiples of 1/1024 in [-1, 1]: exact in fp16 and TF32.
+std::vector<float> exactHalfValues(size_t count, uint32_t seed);
+
+// A constant of exactHalfValues, in `type`.
+Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type);
+
 // `tensor` in `type` (a cast when it has another type).
 Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type);
 
 // Marks `tensor` as an output in fp32.
 void markFloat(NetworkDefinition& n, Tensor* tensor);
-
-// A constant of random multiples of 1/1024 in [-1, 1] (exact in fp16), in `type`.
-Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type);
 
 // `count` (at most 4096) distinct values in random order, multiples of 1/1024 within [-2, 2): exact in fp16, so
 // neither the input's rounding nor ties (which maximum an index names) differ between the precisions.
@@ -59,5 +69,28 @@ void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, co
 void compareBackendsOn(const MakeNetwork& make, DataType type, const OptimizationProfile& profile,
                        const std::vector<std::vector<HostTensor>>& runs,
                        std::unique_ptr<Engine>* cudaEngine = nullptr);
+
+// A non-blocking stream, destroyed with the object.
+struct Stream {
+  cudaStream_t s = nullptr;
+  Stream() { check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking)); }
+  ~Stream() { cudaStreamDestroy(s); }
+};
+
+// Device buffers for input "x" and every output of an engine, sized at input shape `maxInput`; runs a context on them.
+class DeviceRun {
+ public:
+  DeviceRun(const Engine& engine, ExecutionContext& context, const Dims& maxInput);
+  ~DeviceRun();
+  DeviceRun(const DeviceRun&) = delete;
+  DeviceRun& operator=(const DeviceRun&) = delete;
+  // Copies x in, runs (enqueueV3 on `stream`, or executeV2 when null), returns the outputs (fp32).
+  std::vector<std::vector<float>> run(const HostTensor& x, cudaStream_t stream);
+
+ private:
+  const Engine& engine_;
+  ExecutionContext& context_;
+  std::vector<void*> buffers_;
+};
 
 }  // namespace kiln::gpu_test

@@ -14,6 +14,7 @@ using test::HostTensor;
 
 using gpu_test::buildFor;
 using gpu_test::check;
+using gpu_test::dims;
 using gpu_test::runOnDevice;
 
 // Builds `make`'s network for both backends with input "x" in [min, max], runs each shape on both, compares.
@@ -40,8 +41,6 @@ void compareBackends(const std::function<void(NetworkDefinition&)>& make, const 
     }
   }
 }
-
-Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
 
 TEST(CudaBackend, ReportsItsTarget) {
   REQUIRE_CUDA();

@@ -13,10 +13,9 @@ namespace kiln {
 namespace {
 
 using gpu_test::as;
+using gpu_test::dims;
 using gpu_test::markFloat;
 using gpu_test::MakeNetwork;
-
-Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
 
 // Multiples of 1/8 in [-4, 4): exact in fp16, as are their sums up to 256 in magnitude.
 std::vector<float> eighths(size_t count, uint32_t seed) {

@@ -20,7 +20,7 @@ using gpu_test::markFloat;
 using gpu_test::MakeNetwork;
 using gpu_test::weights;
 
-Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
+using gpu_test::dims;
 
 constexpr int64_t kInput = 3;  // the size of every step's input
 constexpr RecurrenceCell kCells[] = {RecurrenceCell::kRNN, RecurrenceCell::kGRU, RecurrenceCell::kLSTM};

@@ -14,9 +14,8 @@
 namespace kiln {
 namespace {
 
-Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
-
 using gpu_test::as;
+using gpu_test::dims;
 using gpu_test::distinctValues;
 using gpu_test::markFloat;
 using gpu_test::MakeNetwork;

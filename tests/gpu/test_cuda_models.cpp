@@ -17,7 +17,7 @@ using test::HostTensor;
 constexpr int64_t kVocab = 50, kPositions = 16, kHidden = 16, kHeads = 2, kHeadSize = kHidden / kHeads,
                   kIntermediate = 32;
 
-Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
+using gpu_test::dims;
 
 // Weights of `shape` from a seed, uniform in [-scale, scale): larger than BERT's std 0.02, so that the scores give
 // the softmax real work and the GELU sees values away from zero.

@@ -12,11 +12,11 @@ namespace kiln {
 namespace {
 
 using gpu_test::as;
-using gpu_test::check;
+using gpu_test::DeviceRun;
+using gpu_test::dims;
 using gpu_test::markFloat;
+using gpu_test::Stream;
 using test::HostTensor;
-
-Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
 
 Tensor* constant(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type, float range = 0.25f) {
   return as(n, test::floatConstant(n, shape, test::randomFloats(static_cast<size_t>(shape.volume()), seed, -range, range)),
@@ -56,66 +56,9 @@ TEST_P(CudaEpilogue, MatrixMultiplyBiasAndActivationsFuseIntoOneStepEach) {
 INSTANTIATE_TEST_SUITE_P(Precisions, CudaEpilogue, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
                          [](const auto& info) { return info.param == DataType::kFLOAT ? "fp32" : "fp16"; });
 
-// Device buffers for input "x" and every output of an engine, sized for `maxRows` rows; runs a context on them.
-class DeviceRun {
- public:
-  DeviceRun(const Engine& engine, ExecutionContext& context, int64_t maxRows) : engine_(engine), context_(context) {
-    for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
-      const char* name = engine.getIOTensorName(i);
-      Dims shape = engine.getTensorShape(name);
-      size_t bytes = static_cast<size_t>(maxRows) * dataTypeSize(engine.getTensorDataType(name));
-      for (int32_t d = 1; d < shape.nbDims; ++d) bytes *= static_cast<size_t>(shape.d[d]);
-      void* p = nullptr;
-      check(cudaMalloc(&p, bytes));
-      buffers_.push_back(p);
-      context.setTensorAddress(name, p).check();
-    }
-  }
-  ~DeviceRun() {
-    for (void* p : buffers_) cudaFree(p);
-  }
-  // Copies x in, runs (enqueueV3 on `stream`, or executeV2 when null), returns the outputs.
-  std::vector<std::vector<float>> run(const HostTensor& x, cudaStream_t stream) {
-    context_.setInputShape("x", x.dims).check();
-    check(cudaMemcpy(context_.getTensorAddress("x"), x.bytes.data(), x.bytes.size(), cudaMemcpyHostToDevice));
-    if (stream) {
-      context_.enqueueV3(stream).check();
-      check(cudaStreamSynchronize(stream));
-    } else {
-      context_.executeV2().check();
-    }
-    std::vector<std::vector<float>> outputs;
-    for (int32_t i = 0; i < engine_.getNbIOTensors(); ++i) {
-      const char* name = engine_.getIOTensorName(i);
-      if (engine_.getTensorIOMode(name) != TensorIOMode::kOUTPUT) continue;
-      std::vector<float> out(static_cast<size_t>(context_.getTensorShape(name).volume()));
-      check(cudaMemcpy(out.data(), context_.getTensorAddress(name), out.size() * sizeof(float), cudaMemcpyDeviceToHost));
-      outputs.push_back(std::move(out));
-    }
-    return outputs;
-  }
-
- private:
-  const Engine& engine_;
-  ExecutionContext& context_;
-  std::vector<void*> buffers_;
-};
-
-struct Stream {
-  cudaStream_t s = nullptr;
-  Stream() { check(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking)); }
-  ~Stream() { cudaStreamDestroy(s); }
-};
-
 std::unique_ptr<Engine> build(const char* backend, const std::vector<OptimizationProfile>& profiles,
                               TimingCache* cache = nullptr) {
-  auto network = test::makeNetwork();
-  makeMlp(*network, DataType::kFLOAT);
-  BuilderConfig config;
-  config.setBackend(backend);
-  config.setTimingCache(cache);
-  for (const auto& p : profiles) config.addOptimizationProfile(p);
-  return test::buildEngine(*network, config);
+  return gpu_test::buildProfiles(backend, makeMlp, DataType::kFLOAT, profiles, cache);
 }
 
 void expectSame(const std::vector<std::vector<float>>& actual, const std::vector<HostTensor>& expected) {
@@ -155,7 +98,7 @@ TEST(CudaTactics, EachProfileGetsATimedCublasLtAlgorithmAndTheTimingCacheSkipsRe
   for (int32_t profile : {0, 1}) {
     auto context = again->createExecutionContext();
     context->setOptimizationProfile(profile).check();
-    DeviceRun run(*again, *context, 512);
+    DeviceRun run(*again, *context, dims({512, 16}));
     Stream stream;
     for (int64_t rows : profile == 0 ? std::vector<int64_t>{1, 8} : std::vector<int64_t>{64, 300, 512}) {
       SCOPED_TRACE("profile " + std::to_string(profile) + ", " + std::to_string(rows) + " rows");
@@ -171,7 +114,7 @@ TEST(CudaGraphs, ARunIsRecordedOnTheSecondComingOfItsShapesAndReplayedWithNewDat
   auto gpu = build("cuda", profiles);
   auto cpu = build("cpu", profiles);
   auto context = gpu->createExecutionContext();
-  DeviceRun run(*gpu, *context, 16);
+  DeviceRun run(*gpu, *context, dims({16, 16}));
   Stream stream;
   uint32_t seed = 10;
   auto step = [&](int64_t rows, cudaStream_t s, int32_t graphsAfter) {
@@ -206,7 +149,7 @@ TEST(CudaGraphs, TwoContextsOfOneEngineRunOnTwoThreads) {
   }
   auto worker = [&](size_t first, std::vector<std::vector<std::vector<float>>>& results) {
     auto context = gpu->createExecutionContext();
-    DeviceRun run(*gpu, *context, 64);
+    DeviceRun run(*gpu, *context, dims({64, 16}));
     Stream stream;
     for (int32_t round = 0; round < 20; ++round)
       for (size_t k = 0; k < 2; ++k) results.push_back(run.run(inputs[first + k], stream.s));

@@ -1,33 +1,52 @@
 // CUDA convolution and deconvolution through cuDNN's legacy API (cudnnConvolutionForward and, for the transpose,
-// cudnnConvolutionBackwardData), fp32 with FMA math only (no TF32) and fp16 accumulating in fp32. Descriptors are
-// built per run from the concrete shapes (host objects: cheap, no synchronization); the algorithm is cuDNN's
-// heuristic choice (cudnnGet*Algorithm_v7) among those that fit the workspace, reserved at the profile's largest
-// shapes. 1-D problems run as 2-D with a leading spatial axis of 1.
+// cudnnConvolutionBackwardData). Math modes: fp16 on tensor cores accumulating in fp32; fp32 with FMA math only,
+// unless the plan allows TF32 (BuilderFlag::kTF32), then CUDNN_DEFAULT_MATH, which permits TF32 tensor cores (never
+// CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION: that computes fp32 data in fp16). 1-D problems run as 2-D with a leading
+// spatial axis of 1.
 //
-// A fused ReLU with a bias (plan/fused_epilogue.h) runs as cudnnConvolutionBiasActivationForward where cuDNN accepts
-// the configuration; every other fused activation (and a refused configuration) runs the element-wise activation
-// kernel over the output after the bias.
+// Tactics: the builder times the algorithms cuDNN's heuristic (cudnnGet*Algorithm_v7) ranks as usable at each
+// profile's opt shapes, each with the math type it runs with. Descriptors and the algorithm are prepared once per
+// concrete shape and kept (a bounded cache per kernel, shared by the contexts): the builder's algorithm wherever cuDNN
+// accepts it for the shape within the workspace, else the heuristic's first choice that fits. The workspace, planned
+// at the profile's largest shapes, covers both and the staged padding below.
+//
+// A fused ReLU with a bias (plan/fused_epilogue.h) runs as cudnnConvolutionBiasActivationForward (which takes any
+// algorithm with a ReLU) where cuDNN accepts the configuration; every other fused activation (and a refused
+// configuration) runs the element-wise activation kernel over the output after the bias.
 //
 // cuDNN pads symmetrically: asymmetric padding (explicit, or SAME with an even window) pads the input into the
 // workspace first (convolution) or computes a larger output there and crops it (deconvolution).
 #include <cudnn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <cstring>
+#include <iterator>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "backends/cpu/activation_function.h"
 #include "backends/cpu/window_geometry.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "kiln/builder.h"
 
 namespace kiln::cuda {
 
 namespace {
 
 using cpu::Axes;
+
+// The most workspace one cuDNN algorithm may take: the heuristic's choices and the builder's candidates beyond it are
+// passed over (FFT algorithms over large inputs can ask for gigabytes).
+constexpr size_t kMaxCudnnWorkspace = size_t{1} << 30;
+// Distinct shapes a kernel keeps prepared calls for; a profile rarely sees more, and the cache restarts when full.
+constexpr size_t kMaxPreparedCalls = 256;
 
 void cudnnCheck(cudnnStatus_t status, const char* call, const std::string& step) {
   if (status != CUDNN_STATUS_SUCCESS)
@@ -58,9 +77,10 @@ DeviceHandle& cudnnHandleOfCurrentDevice(const std::string& step) {
   return *slot;
 }
 
-// Owns the descriptors of one call.
+// Owns the descriptors of one call: cuDNN's problem (x, w, conv, y) and, for a bias, the step's output (which y is
+// not when a deconvolution's output is cropped), the bias and the fused ReLU.
 struct Descriptors {
-  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
+  cudnnTensorDescriptor_t x = nullptr, y = nullptr, out = nullptr, bias = nullptr;
   cudnnFilterDescriptor_t w = nullptr;
   cudnnConvolutionDescriptor_t conv = nullptr;
   cudnnActivationDescriptor_t activation = nullptr;
@@ -72,6 +92,7 @@ struct Descriptors {
     if (conv) cudnnDestroyConvolutionDescriptor(conv);
     if (w) cudnnDestroyFilterDescriptor(w);
     if (bias) cudnnDestroyTensorDescriptor(bias);
+    if (out) cudnnDestroyTensorDescriptor(out);
     if (y) cudnnDestroyTensorDescriptor(y);
     if (x) cudnnDestroyTensorDescriptor(x);
   }
@@ -97,6 +118,16 @@ void setTensor(cudnnTensorDescriptor_t& desc, cudnnDataType_t type, const std::v
                    step);
 }
 
+const char* mathName(cudnnMathType_t math) {
+  switch (math) {
+    case CUDNN_DEFAULT_MATH: return "default-math";
+    case CUDNN_TENSOR_OP_MATH: return "tensor-op";
+    case CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION: return "tensor-op-conversion";
+    case CUDNN_FMA_MATH: return "fma";
+  }
+  return "unknown-math";
+}
+
 struct ConvParams {
   size_t nbSpatial = 0;
   int64_t groups = 1;
@@ -105,11 +136,27 @@ struct ConvParams {
   cudnnDataType_t dataType = CUDNN_DATA_FLOAT;
   DataType type = DataType::kFLOAT;
   size_t elementSize = 4;
+  bool tf32 = false;  // fp32 may run on TF32 tensor cores (BuilderFlag::kTF32)
   std::string step;
   std::optional<plan::PostActivation> activation;  // fused (convolution only)
 
   size_t cudnnSpatial() const { return nbSpatial == 3 ? 3 : 2; }
   bool fp32() const { return dataType == CUDNN_DATA_FLOAT; }
+
+  // The math type cuDNN ranks algorithms under: tensor cores for fp16; FMA for fp32, or with TF32 allowed the
+  // default math, which lets cuDNN rank TF32 tensor-core kernels beside the FMA ones.
+  cudnnMathType_t rankingMath() const {
+    if (!fp32()) return CUDNN_TENSOR_OP_MATH;
+    return tf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
+  }
+
+  // The math type an algorithm that cuDNN ranked with `reported` runs with; none where this step's precision forbids
+  // it (a conversion to fp16, or tensor cores for fp32 without TF32).
+  std::optional<cudnnMathType_t> runMath(cudnnMathType_t reported) const {
+    if (reported == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) return std::nullopt;
+    if (fp32() && !tf32) return reported == CUDNN_TENSOR_OP_MATH ? std::nullopt : std::optional(CUDNN_FMA_MATH);
+    return reported;
+  }
 
   // This run's padding: SAME modes resolved from the shape program.
   void padding(const KernelArgs& a, Axes& preOut, Axes& postOut) const {
@@ -118,7 +165,7 @@ struct ConvParams {
     same.resolve(a, preOut, postOut);
   }
 
-  // The convolution descriptor with symmetric padding `pad`, FMA math for fp32 (never TF32), tensor cores for fp16.
+  // The convolution descriptor with symmetric padding `pad`, under the ranking math type.
   void setConvolution(Descriptors& d, const Axes& pad) const {
     KILN_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&d.conv), step);
     std::vector<int> padA, strideA, dilationA;
@@ -131,11 +178,11 @@ struct ConvParams {
                                                      dilationA.data(), CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
                      step);
     KILN_CUDNN_CHECK(cudnnSetConvolutionGroupCount(d.conv, cudnnInt(groups, step)), step);
-    KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, fp32() ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH), step);
+    KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, rankingMath()), step);
   }
 
-  // The descriptors of one run: x [batch, xChannels, xSpatial], y [batch, yChannels, ySpatial], the kernel `w` and
-  // the convolution padded by `pad` on both sides.
+  // The descriptors of cuDNN's problem: x [batch, xChannels, xSpatial], y [batch, yChannels, ySpatial], the kernel
+  // `w` and the convolution padded by `pad` on both sides.
   void describe(Descriptors& d, const Dims& w, int64_t batch, int64_t xChannels, const Axes& xSpatial,
                 int64_t yChannels, const Axes& ySpatial, const Axes& pad) const {
     setTensor(d.x, dataType, cudnnDims(batch, xChannels, xSpatial, cudnnSpatial(), step), step);
@@ -145,6 +192,20 @@ struct ConvParams {
     KILN_CUDNN_CHECK(
         cudnnSetFilterNdDescriptor(d.w, dataType, CUDNN_TENSOR_NCHW, static_cast<int>(dims.size()), dims.data()), step);
     setConvolution(d, pad);
+  }
+
+  // The bias descriptors of a run with a bias: the output and the bias, 1 x C x 1 x 1 (x 1), broadcast over the
+  // batch and the spatial axes; and the ReLU of the fused call.
+  void describeBias(Descriptors& d, const KernelArgs& a) const {
+    if (!a.hasInput(2)) return;
+    const Dims& y = a.out(0).shape;
+    setTensor(d.out, dataType, cudnnDims(y.d[0], y.d[1], cpu::trailingDims3(y, nbSpatial), cudnnSpatial(), step), step);
+    std::vector<int> dims(2 + cudnnSpatial(), 1);
+    dims[1] = cudnnInt(y.d[1], step);
+    setTensor(d.bias, dataType, dims, step);
+    if (!fusesBiasRelu(a)) return;
+    KILN_CUDNN_CHECK(cudnnCreateActivationDescriptor(&d.activation), step);
+    KILN_CUDNN_CHECK(cudnnSetActivationDescriptor(d.activation, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0), step);
   }
 
   // The workspace left to cuDNN after the first `staged` bytes, which hold `what`.
@@ -157,57 +218,16 @@ struct ConvParams {
     return a.workspaceSize - staged;
   }
 
-  // Whether cuDNN's heuristic result may run: it succeeded, fits `available` bytes, and fp32 stays off tensor cores.
-  template <typename Perf>
-  bool usable(const Perf& perf, size_t available) const {
-    if (perf.status != CUDNN_STATUS_SUCCESS || perf.memory > available) return false;
-    return !fp32() || (perf.mathType != CUDNN_TENSOR_OP_MATH && perf.mathType != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
-  }
-
-  // The first usable algorithm of cuDNN's ranking; its math type goes on the descriptor for fp16.
-  template <typename Perf>
-  Perf choose(const std::vector<Perf>& ranking, int returned, size_t available, const Descriptors& d,
-              const char* what) const {
-    for (int i = 0; i < returned; ++i) {
-      if (!usable(ranking[static_cast<size_t>(i)], available)) continue;
-      if (!fp32()) KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, ranking[static_cast<size_t>(i)].mathType), step);
-      return ranking[static_cast<size_t>(i)];
-    }
-    throw Error(ErrorCode::kUNSUPPORTED,
-                std::string("cuDNN has no ") + what + " algorithm for these shapes within " + std::to_string(available) +
-                    " bytes of workspace" + (fp32() ? " without TF32" : ""),
-                step);
-  }
-
-  // The largest workspace the ranking's first usable algorithm needs (any that fits runs when less is left).
-  template <typename Perf>
-  size_t firstUsableMemory(const std::vector<Perf>& ranking, int returned) const {
-    for (int i = 0; i < returned; ++i)
-      if (usable(ranking[static_cast<size_t>(i)], SIZE_MAX)) return ranking[static_cast<size_t>(i)].memory;
-    return 0;
-  }
-
-  // The bias descriptor: 1 x C x 1 x 1 (x 1), broadcast over the batch and the spatial axes.
-  void setBias(Descriptors& d, int64_t channels) const {
-    std::vector<int> dims(2 + cudnnSpatial(), 1);
-    dims[1] = cudnnInt(channels, step);
-    setTensor(d.bias, dataType, dims, step);
-  }
-
   // y += bias per output map.
-  void addBias(cudnnHandle_t handle, const KernelArgs& a) const {
+  void addBias(cudnnHandle_t handle, const KernelArgs& a, const Descriptors& d) const {
     if (!a.hasInput(2)) return;
-    const Dims& y = a.out(0).shape;
-    Descriptors d;
-    setTensor(d.y, dataType, cudnnDims(y.d[0], y.d[1], cpu::trailingDims3(y, nbSpatial), cudnnSpatial(), step), step);
-    setBias(d, y.d[1]);
     float one = 1.0f;
-    KILN_CUDNN_CHECK(cudnnAddTensor(handle, &one, d.bias, a.in(2).data, &one, d.y, a.out(0).data), step);
+    KILN_CUDNN_CHECK(cudnnAddTensor(handle, &one, d.bias, a.in(2).data, &one, d.out, a.out(0).data), step);
   }
 
   // What follows the convolution itself: the bias, then the fused activation in place.
-  void finish(cudnnHandle_t handle, const KernelArgs& a) const {
-    addBias(handle, a);
+  void finish(cudnnHandle_t handle, const KernelArgs& a, const Descriptors& d) const {
+    addBias(handle, a, d);
     if (activation)
       launchActivation(type, activation->type, activation->alpha, activation->beta, a.out(0).data, a.out(0).data,
                        a.out(0).volume(), streamOf(a), step);
@@ -217,6 +237,27 @@ struct ConvParams {
   bool fusesBiasRelu(const KernelArgs& a) const {
     return activation && activation->type == ActivationType::kRELU && a.hasInput(2);
   }
+};
+
+// An algorithm of one pass, the math type it runs with, and the cuDNN workspace it takes at a call's shapes.
+template <typename Algo>
+struct Choice {
+  Algo algo{};
+  cudnnMathType_t math = CUDNN_DEFAULT_MATH;
+  size_t bytes = 0;
+};
+
+// A concrete shape's descriptors (the convolution's math type set for the algorithm) and algorithm.
+template <typename Algo>
+struct PreparedCall {
+  Descriptors d;
+  Choice<Algo> choice;
+  mutable std::atomic<bool> fusedRefused{false};  // cuDNN refused the fused bias and ReLU for these descriptors
+};
+
+// A tactic's bytes: the pass it belongs to, cuDNN's algorithm and the math type it runs with.
+struct TacticBytes {
+  int32_t pass = 0, algo = 0, math = 0;
 };
 
 size_t align256(size_t n) { return (n + 255) / 256 * 256; }
@@ -284,20 +325,49 @@ struct Problem {
   size_t staged = 0;
 };
 
+// What tells one cuDNN pass from the other: its tag in a tactic's bytes, the step it runs, what its staged workspace
+// holds, its tactics' name prefix and its ranking call.
+struct PassNames {
+  int32_t pass;
+  const char* name;
+  const char* staged;
+  const char* tacticPrefix;
+  const char* ranking;
+};
+
+// Throws unless the input has the channels the kernel takes.
+void checkInputChannels(const ConvParams& p, const KernelArgs& a, int64_t channels) {
+  if (a.in(0).shape.d[1] != channels)
+    throw Error(ErrorCode::kRUNTIME, "input channels do not match the kernel", p.step);
+}
+
 size_t planeBytes(const ConvParams& p, int64_t planes, const Axes& spatial) {
   return align256(static_cast<size_t>(planes * cpu::axesVolume(spatial)) * p.elementSize);
 }
 
 // Convolution: cudnnConvolutionForward on the input, padded into the workspace first when the padding is asymmetric.
 struct ForwardPass {
+  using Algo = cudnnConvolutionFwdAlgo_t;
   using Perf = cudnnConvolutionFwdAlgoPerf_t;
-  static constexpr const char* kName = "convolution";
-  static constexpr const char* kStaged = "the padded input";
+  static constexpr PassNames kNames{1, "convolution", "the padded input", "cudnn fwd ",
+                                    "cudnnGetConvolutionForwardAlgorithm_v7"};
+  static constexpr const char* kAlgoNames[] = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT",
+                                               "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
+  static_assert(std::size(kAlgoNames) == CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
+
+  static cudnnStatus_t maxCount(cudnnHandle_t h, int* count) {
+    return cudnnGetConvolutionForwardAlgorithmMaxCount(h, count);
+  }
+  static cudnnStatus_t rank(cudnnHandle_t h, const Descriptors& d, int requested, int* returned, Perf* perfs) {
+    return cudnnGetConvolutionForwardAlgorithm_v7(h, d.x, d.w, d.conv, d.y, requested, returned, perfs);
+  }
+  static cudnnStatus_t workspace(cudnnHandle_t h, const Descriptors& d, Algo algo, size_t* bytes) {
+    return cudnnGetConvolutionForwardWorkspaceSize(h, d.x, d.w, d.conv, d.y, algo, bytes);
+  }
 
   static Problem problem(const ConvParams& p, const KernelArgs& a) {
+    checkInputChannels(p, a, a.in(1).shape.d[1] * p.groups);
     const Dims& x = a.in(0).shape;
-    if (x.d[1] != a.in(1).shape.d[1] * p.groups)
-      throw Error(ErrorCode::kRUNTIME, "input channels do not match the kernel", p.step);
     Axes pre, post;
     p.padding(a, pre, post);
     Problem r{x.d[0], x.d[1], a.in(1).shape.d[0], {}, {}, {pre, post}, 0};
@@ -320,18 +390,9 @@ struct ForwardPass {
     return planeBytes(p, r.batch * r.xChannels, grown);
   }
 
-  static void rank(cudnnHandle_t h, const Descriptors& d, std::vector<Perf>& ranking, int& returned,
-                   const std::string& step) {
-    int count = 0;
-    KILN_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(h, &count), step);
-    ranking.resize(static_cast<size_t>(std::max(count, 1)));
-    KILN_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, d.x, d.w, d.conv, d.y, count, &returned, ranking.data()),
-                     step);
-  }
-
   // Returns whether the bias and activation were applied too.
-  static bool run(const ConvParams& p, const KernelArgs& a, const Problem& r, Descriptors& d, cudnnHandle_t h,
-                  const Perf& algo, void* scratch, size_t scratchBytes) {
+  static bool run(const ConvParams& p, const KernelArgs& a, const Problem& r, const PreparedCall<Algo>& call,
+                  cudnnHandle_t h, void* scratch, size_t scratchBytes) {
     if (cpu::trailingDims3(a.out(0).shape, p.nbSpatial) != r.ySpatial)
       throw Error(ErrorCode::kRUNTIME, "the output shape differs from the convolution's geometry", p.step);
     const void* x = a.in(0).data;
@@ -340,25 +401,25 @@ struct ForwardPass {
                 r.xSpatial, r.pad.before);
       x = a.workspace;
     }
+    const Descriptors& d = call.d;
+    Algo algo = call.choice.algo;
     float one = 1.0f, zero = 0.0f;
-    if (p.fusesBiasRelu(a)) {
+    if (p.fusesBiasRelu(a) && !call.fusedRefused.load(std::memory_order_relaxed)) {
       // y = relu(conv(x) + 0 * z + bias), z aliasing y (its scale is 0, so it is not read).
-      p.setBias(d, r.yChannels);
-      KILN_CUDNN_CHECK(cudnnCreateActivationDescriptor(&d.activation), p.step);
-      KILN_CUDNN_CHECK(cudnnSetActivationDescriptor(d.activation, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0),
-                       p.step);
       cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
-          h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo.algo, scratch, scratchBytes, &zero, d.y, a.out(0).data,
-          d.bias, a.in(2).data, d.activation, d.y, a.out(0).data);
+          h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo, scratch, scratchBytes, &zero, d.y, a.out(0).data, d.bias,
+          a.in(2).data, d.activation, d.y, a.out(0).data);
       if (status == CUDNN_STATUS_SUCCESS) return true;
-      // cuDNN supports the fused call for some data types and algorithms only; the rest runs unfused.
+      // cuDNN supports the fused call for some data types and configurations only; the rest runs unfused (and this
+      // shape no longer tries).
       int category = static_cast<int>(CUDNN_STATUS_CATEGORY(static_cast<int>(status)));
       bool refused = category == static_cast<int>(CUDNN_STATUS_NOT_SUPPORTED) ||
                      category == static_cast<int>(CUDNN_STATUS_BAD_PARAM);
       if (!refused) cudnnCheck(status, "cudnnConvolutionBiasActivationForward", p.step);
+      call.fusedRefused.store(true, std::memory_order_relaxed);
     }
-    KILN_CUDNN_CHECK(cudnnConvolutionForward(h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo.algo, scratch,
-                                             scratchBytes, &zero, d.y, a.out(0).data),
+    KILN_CUDNN_CHECK(cudnnConvolutionForward(h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo, scratch, scratchBytes,
+                                             &zero, d.y, a.out(0).data),
                      p.step);
     return false;
   }
@@ -368,14 +429,27 @@ struct ForwardPass {
 // gradient (y). Output o collects input i and tap t where o = i * stride - pre + t * dilation; with the symmetric
 // part of the padding cuDNN computes the output extended by the asymmetric rest, which is then cropped.
 struct BackwardDataPass {
+  using Algo = cudnnConvolutionBwdDataAlgo_t;
   using Perf = cudnnConvolutionBwdDataAlgoPerf_t;
-  static constexpr const char* kName = "deconvolution";
-  static constexpr const char* kStaged = "the uncropped output";
+  static constexpr PassNames kNames{2, "deconvolution", "the uncropped output", "cudnn bwd-data ",
+                                    "cudnnGetConvolutionBackwardDataAlgorithm_v7"};
+  static constexpr const char* kAlgoNames[] = {"ALGO_0",   "ALGO_1",           "FFT", "FFT_TILING",
+                                               "WINOGRAD", "WINOGRAD_NONFUSED"};
+  static_assert(std::size(kAlgoNames) == CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
+
+  static cudnnStatus_t maxCount(cudnnHandle_t h, int* count) {
+    return cudnnGetConvolutionBackwardDataAlgorithmMaxCount(h, count);
+  }
+  static cudnnStatus_t rank(cudnnHandle_t h, const Descriptors& d, int requested, int* returned, Perf* perfs) {
+    return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, d.w, d.x, d.conv, d.y, requested, returned, perfs);
+  }
+  static cudnnStatus_t workspace(cudnnHandle_t h, const Descriptors& d, Algo algo, size_t* bytes) {
+    return cudnnGetConvolutionBackwardDataWorkspaceSize(h, d.w, d.x, d.conv, d.y, algo, bytes);
+  }
 
   static Problem problem(const ConvParams& p, const KernelArgs& a) {
+    checkInputChannels(p, a, a.in(1).shape.d[0]);
     const Dims& x = a.in(0).shape;
-    if (x.d[1] != a.in(1).shape.d[0])
-      throw Error(ErrorCode::kRUNTIME, "input channels do not match the kernel", p.step);
     Problem r{x.d[0], x.d[1], a.out(0).shape.d[1], cpu::trailingDims3(x, p.nbSpatial), {}, {p.pre, p.post}, 0};
     r.ySpatial = r.pad.grow(cpu::trailingDims3(a.out(0).shape, p.nbSpatial));
     r.staged = r.pad.asymmetric ? planeBytes(p, r.batch * r.yChannels, r.ySpatial) : 0;
@@ -385,22 +459,14 @@ struct BackwardDataPass {
   // The padding is fixed, so the largest shapes stage the most.
   static size_t stagedBound(const ConvParams&, const KernelArgs&, const Problem& r) { return r.staged; }
 
-  static void rank(cudnnHandle_t h, const Descriptors& d, std::vector<Perf>& ranking, int& returned,
-                   const std::string& step) {
-    int count = 0;
-    KILN_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(h, &count), step);
-    ranking.resize(static_cast<size_t>(std::max(count, 1)));
-    KILN_CUDNN_CHECK(
-        cudnnGetConvolutionBackwardDataAlgorithm_v7(h, d.w, d.x, d.conv, d.y, count, &returned, ranking.data()), step);
-  }
-
   // Returns false: the bias comes after.
-  static bool run(const ConvParams& p, const KernelArgs& a, const Problem& r, Descriptors& d, cudnnHandle_t h,
-                  const Perf& algo, void* scratch, size_t scratchBytes) {
+  static bool run(const ConvParams& p, const KernelArgs& a, const Problem& r, const PreparedCall<Algo>& call,
+                  cudnnHandle_t h, void* scratch, size_t scratchBytes) {
+    const Descriptors& d = call.d;
     void* target = r.pad.asymmetric ? a.workspace : a.out(0).data;
     float one = 1.0f, zero = 0.0f;
-    KILN_CUDNN_CHECK(cudnnConvolutionBackwardData(h, &one, d.w, a.in(1).data, d.x, a.in(0).data, d.conv, algo.algo,
-                                                  scratch, scratchBytes, &zero, d.y, target),
+    KILN_CUDNN_CHECK(cudnnConvolutionBackwardData(h, &one, d.w, a.in(1).data, d.x, a.in(0).data, d.conv,
+                                                  call.choice.algo, scratch, scratchBytes, &zero, d.y, target),
                      p.step);
     if (!r.pad.asymmetric) return false;
     const Axes& before = r.pad.before;
@@ -410,41 +476,200 @@ struct BackwardDataPass {
   }
 };
 
-// One cuDNN pass, the bias and a fused activation: plans the workspace at the profile's largest shapes, runs at the
-// run's shapes.
+// One cuDNN pass, the bias and a fused activation: offers cuDNN's usable algorithms as tactics, plans the workspace at
+// the profile's largest shapes, runs each shape with the call prepared for it.
 template <typename Pass>
 class CudnnConvolution {
  public:
-  explicit CudnnConvolution(ConvParams p) : p_(std::move(p)) {}
+  using Algo = typename Pass::Algo;
+  using Call = PreparedCall<Algo>;
 
-  size_t workspaceBytes(const KernelArgs& a) const { return plan(a, false); }
+  CudnnConvolution(ConvParams p, std::optional<Choice<Algo>> tactic)
+      : p_(std::move(p)), tactic_(tactic), cache_(std::make_shared<Cache>()) {}
 
-  void operator()(const KernelArgs& a) const { plan(a, true); }
-
- private:
-  // Describes this run's problem and ranks cuDNN's algorithms for it; returns the workspace it needs, or runs it.
-  size_t plan(const KernelArgs& a, bool run) const {
+  // The staged bytes and the most either the tactic or the heuristic's choice takes at these (the largest) shapes;
+  // where neither can run, the run reports it.
+  size_t workspaceBytes(const KernelArgs& a) const {
     Problem r = Pass::problem(p_, a);
-    if (run && a.out(0).volume() == 0) return 0;
     Descriptors d;
-    p_.describe(d, a.in(1).shape, r.batch, r.xChannels, r.xSpatial, r.yChannels, r.ySpatial, r.pad.symmetric);
+    describe(d, a, r);
     DeviceHandle& device = cudnnHandleOfCurrentDevice(p_.step);
     std::lock_guard<std::mutex> guard(device.lock);
-    std::vector<typename Pass::Perf> ranking;
-    int returned = 0;
-    Pass::rank(device.handle, d, ranking, returned, p_.step);
-    if (!run) return Pass::stagedBound(p_, a, r) + p_.firstUsableMemory(ranking, returned);
+    auto perfs = ranking(device.handle, d);
+    size_t bytes = 0;
+    if (auto tactic = tacticChoice(device.handle, d, perfs, kMaxCudnnWorkspace)) bytes = tactic->bytes;
+    if (auto ranked = rankedChoice(device.handle, d, perfs, kMaxCudnnWorkspace)) bytes = std::max(bytes, ranked->bytes);
+    return Pass::stagedBound(p_, a, r) + bytes;
+  }
 
-    size_t available = p_.cudnnWorkspace(a, r.staged, Pass::kStaged);
-    typename Pass::Perf algo = p_.choose(ranking, returned, available, d, Pass::kName);
+  void operator()(const KernelArgs& a) const {
+    Problem r = Pass::problem(p_, a);
+    if (a.out(0).volume() == 0) return;
+    size_t available = p_.cudnnWorkspace(a, r.staged, Pass::kNames.staged);
+    DeviceHandle& device = cudnnHandleOfCurrentDevice(p_.step);
+    std::shared_ptr<const Call> call = prepared(a, r, available, device);
     void* scratch = available > 0 ? static_cast<uint8_t*>(a.workspace) + r.staged : nullptr;
+    std::lock_guard<std::mutex> guard(device.lock);
     KILN_CUDNN_CHECK(cudnnSetStream(device.handle, streamOf(a)), p_.step);
-    if (!Pass::run(p_, a, r, d, device.handle, algo, scratch, available)) p_.finish(device.handle, a);
-    return 0;
+    if (!Pass::run(p_, a, r, *call, device.handle, scratch, available)) p_.finish(device.handle, a, call->d);
+  }
+
+  // The algorithms cuDNN's heuristic ranks as usable for these shapes, each once with the math type it runs with.
+  std::vector<plan::Tactic> candidates(const KernelArgs& a) const {
+    std::vector<plan::Tactic> out;
+    if (a.out(0).volume() == 0) return out;
+    Problem r = Pass::problem(p_, a);
+    Descriptors d;
+    describe(d, a, r);
+    DeviceHandle& device = cudnnHandleOfCurrentDevice(p_.step);
+    std::lock_guard<std::mutex> guard(device.lock);
+    std::set<std::pair<int, int>> seen;
+    for (const auto& perf : ranking(device.handle, d)) {
+      std::optional<cudnnMathType_t> math = usableMath(perf);
+      if (!math || !seen.emplace(perf.algo, *math).second) continue;
+      if (!fits(device.handle, d, {perf.algo, *math}, kMaxCudnnWorkspace)) continue;
+      TacticBytes bytes{Pass::kNames.pass, static_cast<int32_t>(perf.algo), static_cast<int32_t>(*math)};
+      out.push_back({std::string(Pass::kNames.tacticPrefix) + Pass::kAlgoNames[perf.algo] + " " + mathName(*math),
+                     std::string(reinterpret_cast<const char*>(&bytes), sizeof(bytes))});
+    }
+    return out;
+  }
+
+ private:
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::vector<int64_t>, std::shared_ptr<const Call>> calls;
+  };
+
+  // cuDNN's problem and, with a bias, the bias descriptors.
+  void describe(Descriptors& d, const KernelArgs& a, const Problem& r) const {
+    p_.describe(d, a.in(1).shape, r.batch, r.xChannels, r.xSpatial, r.yChannels, r.ySpatial, r.pad.symmetric);
+    p_.describeBias(d, a);
+  }
+
+  // cuDNN's ranking for the problem `d` describes under the ranking math type (set on `d` first).
+  std::vector<typename Pass::Perf> ranking(cudnnHandle_t h, const Descriptors& d) const {
+    KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, p_.rankingMath()), p_.step);
+    int count = 0;
+    KILN_CUDNN_CHECK(Pass::maxCount(h, &count), p_.step);
+    std::vector<typename Pass::Perf> perfs(static_cast<size_t>(std::max(count, 1)));
+    int returned = 0;
+    cudnnCheck(Pass::rank(h, d, static_cast<int>(perfs.size()), &returned, perfs.data()), Pass::kNames.ranking,
+               p_.step);
+    perfs.resize(static_cast<size_t>(std::clamp(returned, 0, static_cast<int>(perfs.size()))));
+    return perfs;
+  }
+
+  // The math type `perf` runs with where cuDNN ranked it usable and this step's precision allows it.
+  std::optional<cudnnMathType_t> usableMath(const typename Pass::Perf& perf) const {
+    bool known = static_cast<int>(perf.algo) >= 0 && static_cast<size_t>(perf.algo) < std::size(Pass::kAlgoNames);
+    return perf.status == CUDNN_STATUS_SUCCESS && known ? p_.runMath(perf.mathType) : std::nullopt;
+  }
+
+  // `choice` with the workspace it takes where cuDNN accepts it for `d`'s shapes within `available` bytes (its math
+  // type set on the descriptor for the query).
+  std::optional<Choice<Algo>> fits(cudnnHandle_t h, const Descriptors& d, Choice<Algo> choice, size_t available) const {
+    KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(d.conv, choice.math), p_.step);
+    if (Pass::workspace(h, d, choice.algo, &choice.bytes) != CUDNN_STATUS_SUCCESS || choice.bytes > available)
+      return std::nullopt;
+    return choice;
+  }
+
+  // The builder's tactic where cuDNN's ranking for these shapes lists it as usable and it fits.
+  std::optional<Choice<Algo>> tacticChoice(cudnnHandle_t h, const Descriptors& d,
+                                           const std::vector<typename Pass::Perf>& perfs, size_t available) const {
+    if (!tactic_) return std::nullopt;
+    for (const auto& perf : perfs)
+      if (perf.algo == tactic_->algo && usableMath(perf) == tactic_->math) return fits(h, d, *tactic_, available);
+    return std::nullopt;
+  }
+
+  // The heuristic's choice: the first algorithm of the ranking that is usable and fits.
+  std::optional<Choice<Algo>> rankedChoice(cudnnHandle_t h, const Descriptors& d,
+                                           const std::vector<typename Pass::Perf>& perfs, size_t available) const {
+    for (const auto& perf : perfs) {
+      std::optional<cudnnMathType_t> math = usableMath(perf);
+      if (!math) continue;
+      if (auto choice = fits(h, d, {perf.algo, *math}, available)) return choice;
+    }
+    return std::nullopt;
+  }
+
+  // Everything the call's descriptors and algorithm depend on besides the step's attributes.
+  static std::vector<int64_t> callKey(const KernelArgs& a, const Problem& r, size_t available) {
+    std::vector<int64_t> key{r.batch, r.xChannels, r.yChannels, static_cast<int64_t>(available), a.hasInput(2)};
+    for (const Axes* axes : {&r.xSpatial, &r.ySpatial, &r.pad.symmetric, &r.pad.before, &r.pad.after})
+      key.insert(key.end(), axes->begin(), axes->end());
+    const Dims& w = a.in(1).shape;
+    key.insert(key.end(), w.d, w.d + w.nbDims);
+    return key;
+  }
+
+  // The call's descriptors and algorithm: the builder's tactic where cuDNN accepts it for these shapes within the
+  // workspace, else the heuristic's first choice that fits. Made on first use (host work only, allowed inside enqueue
+  // and graph capture). Shared pointers: another context may restart the cache while this one still uses a call.
+  std::shared_ptr<const Call> prepared(const KernelArgs& a, const Problem& r, size_t available,
+                                       DeviceHandle& device) const {
+    std::vector<int64_t> key = callKey(a, r, available);
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    if (auto it = cache_->calls.find(key); it != cache_->calls.end()) return it->second;
+    if (cache_->calls.size() >= kMaxPreparedCalls) cache_->calls.clear();
+    auto call = std::make_shared<Call>();
+    describe(call->d, a, r);
+    std::optional<Choice<Algo>> choice;
+    {
+      std::lock_guard<std::mutex> guard(device.lock);
+      auto perfs = ranking(device.handle, call->d);
+      choice = tacticChoice(device.handle, call->d, perfs, available);
+      if (!choice) choice = rankedChoice(device.handle, call->d, perfs, available);
+      if (choice) KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(call->d.conv, choice->math), p_.step);
+    }
+    if (!choice)
+      throw Error(ErrorCode::kUNSUPPORTED,
+                  std::string("cuDNN has no ") + Pass::kNames.name + " algorithm for these shapes within " +
+                      std::to_string(available) + " bytes of workspace" +
+                      (p_.fp32() && !p_.tf32 ? " without TF32" : ""),
+                  p_.step);
+    call->choice = *choice;
+    cache_->calls.emplace(std::move(key), call);
+    return call;
   }
 
   ConvParams p_;
+  std::optional<Choice<Algo>> tactic_;
+  std::shared_ptr<Cache> cache_;  // shared by copies of the body; guarded by its mutex (contexts run concurrently)
 };
+
+// The builder's tactic for this step (none for the default): an algorithm of this pass with a math type this step's
+// precision allows.
+template <typename Pass>
+std::optional<Choice<typename Pass::Algo>> decodeTactic(const KernelSpec& spec, const ConvParams& p) {
+  if (!spec.hasTactic()) return std::nullopt;
+  const plan::Tactic& tactic = *spec.tactic;
+  TacticBytes bytes;
+  if (tactic.data.size() != sizeof(bytes))
+    throw Error(ErrorCode::kINVALID_PLAN,
+                "tactic '" + tactic.name + "' is not a cuDNN algorithm (" + std::to_string(tactic.data.size()) +
+                    " bytes)",
+                spec.step.name);
+  std::memcpy(&bytes, tactic.data.data(), sizeof(bytes));
+  auto math = static_cast<cudnnMathType_t>(bytes.math);
+  bool knownMath = math == CUDNN_DEFAULT_MATH || math == CUDNN_TENSOR_OP_MATH || math == CUDNN_FMA_MATH;
+  bool knownAlgo = bytes.algo >= 0 && bytes.algo < static_cast<int32_t>(std::size(Pass::kAlgoNames));
+  if (bytes.pass != Pass::kNames.pass || !knownAlgo || !knownMath || p.runMath(math) != math)
+    throw Error(ErrorCode::kINVALID_PLAN,
+                "tactic '" + tactic.name + "' is not a cuDNN " + Pass::kNames.name + " algorithm this step's " +
+                    dataTypeName(p.type) + (p.tf32 ? " with TF32" : "") + " allows",
+                spec.step.name);
+  return Choice<typename Pass::Algo>{static_cast<typename Pass::Algo>(bytes.algo), math, 0};
+}
+
+template <typename Pass>
+std::unique_ptr<Kernel> makeCudnnKernel(const KernelSpec& spec, ConvParams p) {
+  auto tactic = decodeTactic<Pass>(spec, p);
+  return std::make_unique<backend::WorkspaceKernel<CudnnConvolution<Pass>>>(
+      spec, CudnnConvolution<Pass>(std::move(p), tactic));
+}
 
 // Geometry attributes shared by convolution and deconvolution.
 ConvParams slidingParams(const KernelSpec& spec, const char* what) {
@@ -460,6 +685,8 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
     spec.unsupported(std::string("the CUDA ") + what + " supports fp32 and fp16, not " + dataTypeName(type));
   }
   if (spec.inputType(1) != type) spec.unsupported(std::string("the ") + what + " kernel's type differs from the input's");
+  // TF32 only where the user allowed it.
+  p.tf32 = spec.plan.builderFlags & (1u << static_cast<uint32_t>(BuilderFlag::kTF32));
   p.nbSpatial = spec.inputRank(0) - 2;
   if (p.nbSpatial < 1 || p.nbSpatial > 3)
     spec.unsupported(std::string("the CUDA ") + what + " supports 1-D, 2-D and 3-D only");
@@ -480,8 +707,7 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   p.groups = cpu::convolutionGroups(attrs);
   p.same = cpu::SamePadding(attrs);
   p.activation = cpu::checkedPostActivation(spec);
-  return std::make_unique<backend::WorkspaceKernel<CudnnConvolution<ForwardPass>>>(
-      spec, CudnnConvolution<ForwardPass>(std::move(p)));
+  return makeCudnnKernel<ForwardPass>(spec, std::move(p));
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
@@ -493,8 +719,7 @@ std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
     if (outputPadding[i] < 0 || outputPadding[i] >= p.stride[i])
       spec.unsupported("the CUDA deconvolution (cuDNN backward data) needs output padding below the stride, got " +
                        std::to_string(outputPadding[i]) + " with stride " + std::to_string(p.stride[i]));
-  return std::make_unique<backend::WorkspaceKernel<CudnnConvolution<BackwardDataPass>>>(
-      spec, CudnnConvolution<BackwardDataPass>(std::move(p)));
+  return makeCudnnKernel<BackwardDataPass>(spec, std::move(p));
 }
 
 }  // namespace
