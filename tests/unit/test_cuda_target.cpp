@@ -11,38 +11,47 @@ namespace {
 using cuda::CudaTarget;
 
 TEST(CudaTarget, FormatsAndParsesBack) {
-  CudaTarget t{90, 13000, 130100};
-  EXPECT_EQ(cuda::formatTarget(t), "sm_90 cudart 13000 cublasLt 130100");
-  auto parsed = cuda::parseTarget("sm_90 cudart 13000 cublasLt 130100");
+  CudaTarget t{90, 13000, 130100, 91400};
+  EXPECT_EQ(cuda::formatTarget(t), "sm_90 cudart 13000 cublasLt 130100 cudnn 91400");
+  auto parsed = cuda::parseTarget("sm_90 cudart 13000 cublasLt 130100 cudnn 91400");
   ASSERT_TRUE(parsed.has_value());
   EXPECT_EQ(*parsed, t);
 }
 
 TEST(CudaTarget, RejectsOtherSpellings) {
-  for (const char* text : {"", "sm_90", "x86_64", "sm_090 cudart 13000 cublasLt 130100", "sm_x cudart 1 cublasLt 1",
-                           "sm_90 cudart 13000 cublasLt 130100 extra", "sm_90 cuda 13000 cublasLt 130100",
-                           "sm_-90 cudart 13000 cublasLt 130100"})
+  for (const char* text : {"", "sm_90", "x86_64", "sm_090 cudart 13000 cublasLt 130100 cudnn 91400",
+                           "sm_x cudart 1 cublasLt 1 cudnn 1", "sm_90 cudart 13000 cublasLt 130100 cudnn 91400 extra",
+                           "sm_90 cuda 13000 cublasLt 130100 cudnn 91400",
+                           "sm_-90 cudart 13000 cublasLt 130100 cudnn 91400",
+                           "sm_90 cudart 13000 cublasLt 130100" /* before the cuDNN version was recorded */})
     EXPECT_FALSE(cuda::parseTarget(text).has_value()) << text;
 }
 
 TEST(CudaTarget, SameTargetLoads) {
-  EXPECT_EQ(cuda::targetMismatch("sm_90 cudart 13000 cublasLt 130100", {90, 13000, 130100}), "");
+  EXPECT_EQ(cuda::targetMismatch("sm_90 cudart 13000 cublasLt 130100 cudnn 91400", {90, 13000, 130100, 91400}), "");
 }
 
 TEST(CudaTarget, OtherSmNamesBothArchitectures) {
-  std::string why = cuda::targetMismatch("sm_80 cudart 13000 cublasLt 130100", {90, 13000, 130100});
+  std::string why = cuda::targetMismatch("sm_80 cudart 13000 cublasLt 130100 cudnn 91400", {90, 13000, 130100, 91400});
   EXPECT_NE(why.find("built for sm_80"), std::string::npos) << why;
   EXPECT_NE(why.find("this GPU is sm_90"), std::string::npos) << why;
 }
 
 TEST(CudaTarget, OtherLibrariesNameBothTargets) {
-  std::string why = cuda::targetMismatch("sm_90 cudart 12080 cublasLt 120900", {90, 13000, 130100});
-  EXPECT_NE(why.find("'sm_90 cudart 12080 cublasLt 120900'"), std::string::npos) << why;
-  EXPECT_NE(why.find("'sm_90 cudart 13000 cublasLt 130100'"), std::string::npos) << why;
+  std::string why = cuda::targetMismatch("sm_90 cudart 12080 cublasLt 120900 cudnn 91400", {90, 13000, 130100, 91400});
+  EXPECT_NE(why.find("'sm_90 cudart 12080 cublasLt 120900 cudnn 91400'"), std::string::npos) << why;
+  EXPECT_NE(why.find("'sm_90 cudart 13000 cublasLt 130100 cudnn 91400'"), std::string::npos) << why;
+}
+
+// Convolution tactics are cuDNN algorithms: a plan (or a timing) made with another cuDNN is not used.
+TEST(CudaTarget, OtherCudnnNamesBothTargets) {
+  std::string why = cuda::targetMismatch("sm_90 cudart 13000 cublasLt 130100 cudnn 91900", {90, 13000, 130100, 91400});
+  EXPECT_NE(why.find("'sm_90 cudart 13000 cublasLt 130100 cudnn 91900'"), std::string::npos) << why;
+  EXPECT_NE(why.find("'sm_90 cudart 13000 cublasLt 130100 cudnn 91400'"), std::string::npos) << why;
 }
 
 TEST(CudaTarget, CpuPlanIsNotACudaTarget) {
-  std::string why = cuda::targetMismatch("x86_64", {90, 13000, 130100});
+  std::string why = cuda::targetMismatch("x86_64", {90, 13000, 130100, 91400});
   EXPECT_NE(why.find("'x86_64' is not a CUDA target"), std::string::npos) << why;
 }
 
@@ -50,8 +59,8 @@ TEST(CudaTarget, CpuBackendNamesBothTargets) {
   const backend::Backend* cpu = backend::findBackend("cpu");
   ASSERT_NE(cpu, nullptr);
   EXPECT_EQ(cpu->targetMismatch(cpu->target()), "");
-  std::string why = cpu->targetMismatch("sm_90 cudart 13000 cublasLt 130100");
-  EXPECT_NE(why.find("'sm_90 cudart 13000 cublasLt 130100'"), std::string::npos) << why;
+  std::string why = cpu->targetMismatch("sm_90 cudart 13000 cublasLt 130100 cudnn 91400");
+  EXPECT_NE(why.find("'sm_90 cudart 13000 cublasLt 130100 cudnn 91400'"), std::string::npos) << why;
   std::string quoted = cpu->target();
   quoted.insert(quoted.begin(), '\'');
   quoted.push_back('\'');

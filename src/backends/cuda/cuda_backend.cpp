@@ -1,5 +1,7 @@
 // The CUDA backend: device memory, the build target (SM and library versions), and a kernel per layer type.
 // Memory is allocated only when engines and contexts are created; kernels queue work on the enqueue stream.
+#include <cudnn.h>
+
 #include <mutex>
 #include <vector>
 
@@ -36,7 +38,8 @@ CudaTarget currentTarget() {
   KILN_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device), "cuda");
   KILN_CUDA_CHECK(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device), "cuda");
   KILN_CUDA_CHECK(cudaRuntimeGetVersion(&runtime), "cuda");
-  return CudaTarget{major * 10 + minor, runtime, static_cast<int64_t>(cublasLtGetVersion())};
+  return CudaTarget{major * 10 + minor, runtime, static_cast<int64_t>(cublasLtGetVersion()),
+                    static_cast<int64_t>(cudnnGetVersion())};
 }
 
 // An instantiated CUDA graph; destroying it while a replay is in flight is safe (CUDA frees it on completion).

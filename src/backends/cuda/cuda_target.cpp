@@ -6,15 +6,17 @@ namespace kiln::cuda {
 
 std::string formatTarget(const CudaTarget& target) {
   return "sm_" + std::to_string(target.sm) + " cudart " + std::to_string(target.cudaRuntime) + " cublasLt " +
-         std::to_string(target.cublasLt);
+         std::to_string(target.cublasLt) + " cudnn " + std::to_string(target.cudnn);
 }
 
 std::optional<CudaTarget> parseTarget(const std::string& text) {
   std::istringstream in(text);
-  std::string sm, cudartWord, cublasWord, rest;
+  std::string sm, cudartWord, cublasWord, cudnnWord, rest;
   CudaTarget t;
-  if (!(in >> sm >> cudartWord >> t.cudaRuntime >> cublasWord >> t.cublasLt) || (in >> rest)) return std::nullopt;
-  if (sm.rfind("sm_", 0) != 0 || cudartWord != "cudart" || cublasWord != "cublasLt") return std::nullopt;
+  if (!(in >> sm >> cudartWord >> t.cudaRuntime >> cublasWord >> t.cublasLt >> cudnnWord >> t.cudnn) || (in >> rest))
+    return std::nullopt;
+  if (sm.rfind("sm_", 0) != 0 || cudartWord != "cudart" || cublasWord != "cublasLt" || cudnnWord != "cudnn")
+    return std::nullopt;
   try {
     size_t used = 0;
     t.sm = std::stoi(sm.substr(3), &used);
