@@ -272,6 +272,63 @@ TEST(BuilderFusions, OnnxGemmWithBiasAndReluBecomesOneStep) {
   expectNear(out[0].f32(), {6.5f, 0, 4.5f, 0});
 }
 
+// PyTorch's exact GELU after a Linear layer (BERT's intermediate dense): MatMul, Add (bias), Div, Erf, Add, Mul, Mul
+// become one matrix multiply step with the bias and a GELU_ERF epilogue; both multiply orders are recognized.
+TEST(BuilderFusions, OnnxExactGeluIsRecognizedAndFusesIntoTheMatrixMultiply) {
+  for (bool halfFirst : {false, true}) {
+    SCOPED_TRACE(halfFirst ? "(1 + erf) * 0.5 * x" : "x * (1 + erf) * 0.5");
+    OnnxModel m(13);
+    m.input("x", {-1, 2});
+    m.floats("w", {2, 3}, {1, 0, -1, 0, 1, 2});
+    m.floats("b", {3}, {0.5f, -1, 0});
+    m.floats("sqrt2", {}, {1.4142135f});
+    m.floats("one", {}, {1});
+    m.floats("half", {}, {0.5f});
+    m.node("MatMul", {"x", "w"}, {"p"});
+    m.node("Add", {"p", "b"}, {"h"});
+    m.node("Div", {"h", "sqrt2"}, {"d"});
+    m.node("Erf", {"d"}, {"e"});
+    m.node("Add", {"e", "one"}, {"s"});
+    if (halfFirst) {
+      m.node("Mul", {"s", "half"}, {"q"});
+      m.outputNode("Mul", {"h", "q"});
+    } else {
+      m.node("Mul", {"h", "s"}, {"q"});
+      m.outputNode("Mul", {"q", "half"});
+    }
+    auto net = m.import();
+    auto engine = buildFor(*net, Dims{1, 2}, Dims{4, 2});
+    ASSERT_EQ(engine->getNbLayers(), 1);
+    EXPECT_EQ(engine->getLayerInformation(0).type, "MatrixMultiply");
+    // x = [1, 2]: h = [1.5, 1, 3]; x = [-1, 0.5]: h = [-0.5, -0.5, 2]; gelu(v) = v * (1 + erf(v / sqrt(2))) / 2.
+    std::vector<float> expected;
+    for (double v : {1.5, 1.0, 3.0, -0.5, -0.5, 2.0})
+      expected.push_back(static_cast<float>(v * (1 + std::erf(v / std::sqrt(2.0))) / 2));
+    auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 2}, {1, 2, -1, 0.5f})});
+    expectNear(out[0].f32(), expected, 1e-6f, 1e-5f);
+  }
+}
+
+// Not a GELU: the erf reads x / 2 — the layers stay as they are.
+TEST(BuilderFusions, ErfOfAnotherScaleIsNotTakenForGelu) {
+  OnnxModel m(13);
+  m.input("x", {-1, 2});
+  m.floats("two", {}, {2});
+  m.floats("one", {}, {1});
+  m.floats("half", {}, {0.5f});
+  m.node("Div", {"x", "two"}, {"d"});
+  m.node("Erf", {"d"}, {"e"});
+  m.node("Add", {"e", "one"}, {"s"});
+  m.node("Mul", {"x", "s"}, {"q"});
+  m.outputNode("Mul", {"q", "half"});
+  auto net = m.import();
+  auto engine = buildFor(*net, Dims{1, 2}, Dims{4, 2});
+  EXPECT_EQ(engine->getNbLayers(), 5);
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 2}, {1, -2})});
+  expectNear(out[0].f32(), {static_cast<float>((1 + std::erf(0.5)) / 2), static_cast<float>(-2 * (1 + std::erf(-1.0)) / 2)},
+             1e-6f, 1e-5f);
+}
+
 TEST(BuilderFusions, OnnxConvBatchNormalizationReluBecomesOneStep) {
   // A 1 x 1 convolution without bias (as PyTorch exports one before batch normalization): y = W x per pixel.
   const std::vector<float> w = {0.5f, -1, 2, 1, 0.25f, -0.5f};  // 2 x 3

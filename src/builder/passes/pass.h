@@ -28,6 +28,8 @@ std::unique_ptr<Pass> makeConstantFoldingPass();
 // Removes layers that no network output depends on.
 std::unique_ptr<Pass> makeDeadLayerEliminationPass();
 
+// Replaces the exact GELU spelled out in element-wise layers (x * (1 + erf(x / sqrt(2))) * 0.5) by one activation.
+std::unique_ptr<Pass> makeRecognizeGeluPass();
 // Folds per-channel constant scales and shifts (inference batch normalization) into the preceding convolution.
 std::unique_ptr<Pass> makeFoldScaleShiftIntoConvolutionPass();
 // Fuses an activation into the preceding convolution, where `target` runs the fused step.

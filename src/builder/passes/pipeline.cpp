@@ -12,6 +12,7 @@ std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& targe
   passes.push_back(makeConstantFoldingPass());
   // Fusions match constants, so they come after folding; scales and shifts first, so the activation that follows
   // a folded batch normalization reads the convolution directly.
+  passes.push_back(makeRecognizeGeluPass());  // before the matrix multiply fusion, which can then take it
   passes.push_back(makeFoldScaleShiftIntoConvolutionPass());
   passes.push_back(makeFuseConvolutionActivationPass(target));
   passes.push_back(makeFuseMatrixMultiplyBiasPass(target));
