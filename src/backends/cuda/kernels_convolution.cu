@@ -23,7 +23,6 @@
 #include <climits>
 #include <cstring>
 #include <iterator>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -34,6 +33,7 @@
 #include "backends/cpu/window_geometry.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/prepared_calls.h"
 #include "kiln/builder.h"
 
 namespace kiln::cuda {
@@ -45,8 +45,6 @@ using cpu::Axes;
 // The most workspace one cuDNN algorithm may take: the heuristic's choices and the builder's candidates beyond it are
 // passed over (FFT algorithms over large inputs can ask for gigabytes).
 constexpr size_t kMaxCudnnWorkspace = size_t{1} << 30;
-// Distinct shapes a kernel keeps prepared calls for; a profile rarely sees more, and the cache restarts when full.
-constexpr size_t kMaxPreparedCalls = 256;
 
 void cudnnCheck(cudnnStatus_t status, const char* call, const std::string& step) {
   if (status != CUDNN_STATUS_SUCCESS)
@@ -485,7 +483,7 @@ class CudnnConvolution {
   using Call = PreparedCall<Algo>;
 
   CudnnConvolution(ConvParams p, std::optional<Choice<Algo>> tactic)
-      : p_(std::move(p)), tactic_(tactic), cache_(std::make_shared<Cache>()) {}
+      : p_(std::move(p)), tactic_(tactic), calls_(std::make_shared<backend::PreparedCalls<std::vector<int64_t>, Call>>()) {}
 
   // The staged bytes and the most either the tactic or the heuristic's choice takes at these (the largest) shapes;
   // where neither can run, the run reports it.
@@ -536,11 +534,6 @@ class CudnnConvolution {
   }
 
  private:
-  struct Cache {
-    std::mutex mutex;
-    std::map<std::vector<int64_t>, std::shared_ptr<const Call>> calls;
-  };
-
   // cuDNN's problem and, with a bias, the bias descriptors.
   void describe(Descriptors& d, const KernelArgs& a, const Problem& r) const {
     p_.describe(d, a.in(1).shape, r.batch, r.xChannels, r.xSpatial, r.yChannels, r.ySpatial, r.pad.symmetric);
@@ -607,37 +600,34 @@ class CudnnConvolution {
 
   // The call's descriptors and algorithm: the builder's tactic where cuDNN accepts it for these shapes within the
   // workspace, else the heuristic's first choice that fits. Made on first use (host work only, allowed inside enqueue
-  // and graph capture). Shared pointers: another context may restart the cache while this one still uses a call.
+  // and graph capture).
   std::shared_ptr<const Call> prepared(const KernelArgs& a, const Problem& r, size_t available,
                                        DeviceHandle& device) const {
-    std::vector<int64_t> key = callKey(a, r, available);
-    std::lock_guard<std::mutex> lock(cache_->mutex);
-    if (auto it = cache_->calls.find(key); it != cache_->calls.end()) return it->second;
-    if (cache_->calls.size() >= kMaxPreparedCalls) cache_->calls.clear();
-    auto call = std::make_shared<Call>();
-    describe(call->d, a, r);
-    std::optional<Choice<Algo>> choice;
-    {
-      std::lock_guard<std::mutex> guard(device.lock);
-      auto perfs = ranking(device.handle, call->d);
-      choice = tacticChoice(device.handle, call->d, perfs, available);
-      if (!choice) choice = rankedChoice(device.handle, call->d, perfs, available);
-      if (choice) KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(call->d.conv, choice->math), p_.step);
-    }
-    if (!choice)
-      throw Error(ErrorCode::kUNSUPPORTED,
-                  std::string("cuDNN has no ") + Pass::kNames.name + " algorithm for these shapes within " +
-                      std::to_string(available) + " bytes of workspace" +
-                      (p_.fp32() && !p_.tf32 ? " without TF32" : ""),
-                  p_.step);
-    call->choice = *choice;
-    cache_->calls.emplace(std::move(key), call);
-    return call;
+    return calls_->get(callKey(a, r, available), [&] {
+      auto call = std::make_shared<Call>();
+      describe(call->d, a, r);
+      std::optional<Choice<Algo>> choice;
+      {
+        std::lock_guard<std::mutex> guard(device.lock);
+        auto perfs = ranking(device.handle, call->d);
+        choice = tacticChoice(device.handle, call->d, perfs, available);
+        if (!choice) choice = rankedChoice(device.handle, call->d, perfs, available);
+        if (choice) KILN_CUDNN_CHECK(cudnnSetConvolutionMathType(call->d.conv, choice->math), p_.step);
+      }
+      if (!choice)
+        throw Error(ErrorCode::kUNSUPPORTED,
+                    std::string("cuDNN has no ") + Pass::kNames.name + " algorithm for these shapes within " +
+                        std::to_string(available) + " bytes of workspace" +
+                        (p_.fp32() && !p_.tf32 ? " without TF32" : ""),
+                    p_.step);
+      call->choice = *choice;
+      return call;
+    });
   }
 
   ConvParams p_;
   std::optional<Choice<Algo>> tactic_;
-  std::shared_ptr<Cache> cache_;  // shared by copies of the body; guarded by its mutex (contexts run concurrently)
+  std::shared_ptr<backend::PreparedCalls<std::vector<int64_t>, Call>> calls_;  // shared by copies of the body
 };
 
 // The builder's tactic for this step (none for the default): an algorithm of this pass with a math type this step's

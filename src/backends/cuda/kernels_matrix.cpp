@@ -3,18 +3,18 @@
 // call (stride 0 broadcasts). A fused bias (input 2, one value per output column) and ReLU run in cuBLASLt's epilogue
 // (plan/fused_epilogue.h); other fused activations run after it.
 //
-// Descriptors and the algorithm are made once per concrete call shape and kept (a bounded cache per kernel), so a
+// Descriptors and the algorithm are made once per concrete call shape and kept (backend::PreparedCalls), so a
 // repeated shape costs one cublasLtMatmul. The builder times cuBLASLt's best heuristic candidates at each profile's
 // opt shape; the winner comes back as the kernel's tactic and is used for every shape it is valid for.
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <tuple>
 
 #include "backends/cpu/strided_iteration.h"
 #include "backends/matrix_view.h"
+#include "backends/prepared_calls.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/cuda_kernel.h"
 #include "kiln/builder.h"
@@ -31,8 +31,6 @@ namespace {
 constexpr size_t kMatmulWorkspace = size_t{32} << 20;
 // Heuristic candidates the builder times.
 constexpr int kCandidates = 8;
-// Distinct call shapes a kernel keeps descriptors for; a profile rarely sees more, and the cache restarts when full.
-constexpr size_t kMaxCachedCalls = 256;
 
 // Owns the cuBLASLt descriptors of one call shape (host objects: no device memory, no synchronization).
 struct LtDescriptors {
@@ -157,7 +155,7 @@ struct PreparedCall {
 class MatmulBody {
  public:
   MatmulBody(MatmulConfig config, std::optional<cublasLtMatmulAlgo_t> tactic)
-      : config_(std::move(config)), tactic_(tactic), cache_(std::make_shared<Cache>()) {}
+      : config_(std::move(config)), tactic_(tactic), calls_(std::make_shared<backend::PreparedCalls<CallShape, PreparedCall>>()) {}
 
   void operator()(const KernelArgs& args) const {
     int64_t total = args.out(0).volume();
@@ -199,11 +197,6 @@ class MatmulBody {
   }
 
  private:
-  struct Cache {
-    std::mutex mutex;
-    std::map<CallShape, std::shared_ptr<const PreparedCall>> calls;
-  };
-
   template <typename F>
   void forEachCall(const KernelArgs& args, const void* bias, F f) const {
     MatrixView a = matrixView(args.in(0).shape, true), b = matrixView(args.in(1).shape, false);
@@ -244,28 +237,25 @@ class MatmulBody {
   }
 
   // The call's descriptors and algorithm: the builder's tactic where cuBLASLt accepts it for this shape, else its
-  // first heuristic choice. Made on first use (host work only, allowed inside enqueue and graph capture). Shared
-  // pointers: another context may restart the cache while this one still uses a call.
+  // first heuristic choice. Made on first use (host work only, allowed inside enqueue and graph capture).
   std::shared_ptr<const PreparedCall> prepared(const CallShape& s) const {
-    std::lock_guard<std::mutex> lock(cache_->mutex);
-    if (auto it = cache_->calls.find(s); it != cache_->calls.end()) return it->second;
-    if (cache_->calls.size() >= kMaxCachedCalls) cache_->calls.clear();
-    auto call = std::make_shared<PreparedCall>();
-    describe(call->d, config_, s);
-    cublasLtMatmulHeuristicResult_t check{};
-    if (tactic_ && cublasLtMatmulAlgoCheck(cublasLtHandle(), call->d.op, call->d.b, call->d.a, call->d.c, call->d.c,
-                                           &*tactic_, &check) == CUBLAS_STATUS_SUCCESS &&
-        check.workspaceSize <= kMatmulWorkspace)
-      call->algo = *tactic_;
-    else
-      call->algo = heuristics(call->d, config_, s, 1)[0].algo;
-    cache_->calls.emplace(s, call);
-    return call;
+    return calls_->get(s, [&] {
+      auto call = std::make_shared<PreparedCall>();
+      describe(call->d, config_, s);
+      cublasLtMatmulHeuristicResult_t check{};
+      if (tactic_ && cublasLtMatmulAlgoCheck(cublasLtHandle(), call->d.op, call->d.b, call->d.a, call->d.c, call->d.c,
+                                             &*tactic_, &check) == CUBLAS_STATUS_SUCCESS &&
+          check.workspaceSize <= kMatmulWorkspace)
+        call->algo = *tactic_;
+      else
+        call->algo = heuristics(call->d, config_, s, 1)[0].algo;
+      return call;
+    });
   }
 
   MatmulConfig config_;
   std::optional<cublasLtMatmulAlgo_t> tactic_;
-  std::shared_ptr<Cache> cache_;  // shared by copies of the body; guarded by its mutex (contexts run concurrently)
+  std::shared_ptr<backend::PreparedCalls<CallShape, PreparedCall>> calls_;  // shared by copies of the body
 };
 
 class MatmulKernel final : public backend::FunctionKernel<MatmulBody> {
