@@ -1,10 +1,10 @@
-"""A plain-PyTorch BERT encoder built the way transformers 4.x builds BertModel in eager attention mode.
+"""A plain-PyTorch BERT encoder built the way transformers (4.48 and later) builds BertModel in eager attention mode.
 
 For checking kiln on a machine without the transformers package (Debian 12 does not package it): the module tree,
 parameter names and the forward computations follow transformers' modeling_bert.py (BertEmbeddings, BertSelfAttention
 with attn_implementation="eager", BertSelfOutput, BertIntermediate, BertOutput, BertLayer, BertEncoder), so the ONNX
 export has the same op pattern as the real model's: the position and token-type ids sliced from registered buffers
-by the sequence length, each head split and merged with view/permute, the scores divided by sqrt(head size) with the
+by the sequence length, heads split by view(..., -1, head size) and merged by reshape(..., -1), the scores scaled by a multiply with the
 additive mask added before the softmax, exact (erf) GELU, LayerNorm with eps 1e-12. Dropout is left out (eval mode
 makes it the identity, and it exports no op); so is the pooler (the benchmark uses the last hidden state).
 
@@ -66,20 +66,19 @@ class BertSelfAttention(nn.Module):
         self.key = nn.Linear(config.hidden_size, self.all_head_size)
         self.value = nn.Linear(config.hidden_size, self.all_head_size)
 
-    def transpose_for_scores(self, x):
-        new_x_shape = x.size()[:-1] + (self.num_attention_heads, self.attention_head_size)
-        return x.view(new_x_shape).permute(0, 2, 1, 3)
-
     def forward(self, hidden_states, attention_mask):
-        query_layer = self.transpose_for_scores(self.query(hidden_states))
-        key_layer = self.transpose_for_scores(self.key(hidden_states))
-        value_layer = self.transpose_for_scores(self.value(hidden_states))
-        attention_scores = torch.matmul(query_layer, key_layer.transpose(-1, -2))
-        attention_scores = attention_scores / math.sqrt(self.attention_head_size)
-        attention_scores = attention_scores + attention_mask
+        # transformers 4.48 and later: heads split by view(..., -1, head size), scaled by a multiply, the mask
+        # sliced to the key length, heads merged by reshape(..., -1).
+        input_shape = hidden_states.shape[:-1]
+        hidden_shape = (*input_shape, -1, self.attention_head_size)
+        query_layer = self.query(hidden_states).view(hidden_shape).transpose(1, 2)
+        key_layer = self.key(hidden_states).view(hidden_shape).transpose(1, 2)
+        value_layer = self.value(hidden_states).view(hidden_shape).transpose(1, 2)
+        attention_scores = torch.matmul(query_layer, key_layer.transpose(2, 3)) * self.attention_head_size ** -0.5
+        attention_scores = attention_scores + attention_mask[:, :, :, : key_layer.shape[-2]]
         attention_probs = nn.functional.softmax(attention_scores, dim=-1)
-        context_layer = torch.matmul(attention_probs, value_layer).permute(0, 2, 1, 3).contiguous()
-        return context_layer.view(context_layer.size()[:-2] + (self.all_head_size,))
+        context_layer = torch.matmul(attention_probs, value_layer).transpose(1, 2).contiguous()
+        return context_layer.reshape(*input_shape, -1).contiguous()
 
 
 class BertAttention(nn.Module):

@@ -96,6 +96,8 @@ class Backend {
   // Throws kiln::Error (kUNSUPPORTED, naming the step) when the step cannot run on this backend.
   virtual std::unique_ptr<Kernel> createKernel(const KernelSpec& spec) const = 0;
 
+  // Bytes of memory the backend's tensors live in (the GPU's, or the host's physical memory); 0 when unknown.
+  virtual uint64_t memoryCapacity() const = 0;
   virtual void* allocate(size_t bytes) const = 0;
   virtual void release(void* p) const = 0;
   virtual void copyFromHost(void* dst, const void* src, size_t bytes) const = 0;

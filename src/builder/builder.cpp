@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
 
 #include "backends/backend.h"
 #include "builder/lowering.h"
@@ -51,6 +52,34 @@ void checkAssertionsAtProfileShapes(const plan::Plan& plan) {
   }
 }
 
+// Logs each profile's activation memory and its largest tensor, and rejects a profile whose bound exceeds the
+// target's memory: the context could never be created, and the largest tensor is what to look at.
+void checkActivationMemory(const plan::Plan& plan, const backend::Backend& target, Logger& logger) {
+  uint64_t capacity = target.memoryCapacity();
+  for (size_t p = 0; p < plan.profiles.size(); ++p) {
+    auto bounds = plan::exprBounds(plan, static_cast<int32_t>(p));
+    std::vector<uint64_t> byteBounds = plan::tensorByteBounds(plan, bounds);
+    int32_t largest = -1;
+    uint64_t largestBytes = 0;
+    for (size_t t = 0; t < plan.tensors.size(); ++t) {
+      if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
+      uint64_t bytes = byteBounds[t];
+      if (largest < 0 || bytes > largestBytes) largest = static_cast<int32_t>(t), largestBytes = bytes;
+    }
+    uint64_t total = plan.profiles[p].activationBytes;
+    std::ostringstream text;
+    text << "profile " << p << ": activation memory " << total << " bytes";
+    if (largest >= 0) text << ", largest tensor '" << plan.tensors[largest].name << "' (up to " << largestBytes << " bytes)";
+    logger.log(Severity::kINFO, text.str());
+    if (capacity > 0 && total > capacity) {
+      text << " exceeds the " << capacity << " bytes of the " << target.name()
+           << " backend's memory; narrow the profile's max shapes";
+      throw Error(ErrorCode::kINVALID_PROFILE, text.str(),
+                  largest >= 0 ? plan.tensors[largest].name : "profile " + std::to_string(p));
+    }
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<NetworkDefinition> Builder::createNetwork() const { return std::make_unique<NetworkDefinition>(*logger_); }
@@ -90,6 +119,7 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
   plan.target = target->target();
   plan.builderFlags = config.getFlags();
   checkAssertionsAtProfileShapes(plan);
+  checkActivationMemory(plan, *target, *logger_);
   // Every step must have a kernel on the target: fail now, not when the plan is loaded.
   for (const auto& step : plan.steps) target->createKernel(backend::KernelSpec{plan, step});
   builder::selectTactics(plan, *target, config, *logger_);

@@ -135,10 +135,7 @@ class Lowering {
 
   void planMemory(int32_t p) {
     auto bounds = plan::exprBounds(plan_, p);
-    std::vector<uint64_t> bytes(plan_.tensors.size(), 0);
-    for (size_t t = 0; t < plan_.tensors.size(); ++t)
-      if (plan_.tensors[t].kind == plan::TensorKind::kACTIVATION)
-        bytes[t] = plan::maxBytes(plan_, bounds, static_cast<int32_t>(t));
+    std::vector<uint64_t> bytes = plan::tensorByteBounds(plan_, bounds);
     MemoryPlan memory = planActivationMemory(plan_, bytes);
     plan_.profiles[p].activationOffsets = memory.offsets;
     plan_.profiles[p].activationBytes = memory.totalBytes;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <numeric>
 
 namespace kiln::core {
 
@@ -61,6 +62,62 @@ ExprId ExprPool::intern(const ExprNode& node) {
   return id;
 }
 
+ExprPool::Monomial ExprPool::monomial(ExprId id) const {
+  Monomial m;
+  std::vector<ExprId> stack{id};
+  while (!stack.empty()) {
+    const ExprNode& n = nodes_[stack.back()];
+    ExprId current = stack.back();
+    stack.pop_back();
+    if (n.op == ExprOp::kCONST) {
+      m.coefficient *= n.value;
+    } else if (n.op == ExprOp::kMUL) {
+      stack.push_back(n.a);
+      stack.push_back(n.b);
+    } else {
+      m.factors.push_back(current);
+    }
+  }
+  std::sort(m.factors.begin(), m.factors.end());
+  return m;
+}
+
+ExprId ExprPool::product(const Monomial& m) {
+  if (m.coefficient == 0 || m.factors.empty()) return constant(m.coefficient);
+  ExprId result = m.factors[0];
+  for (size_t i = 1; i < m.factors.size(); ++i) result = intern({ExprOp::kMUL, 0, result, m.factors[i]});
+  return m.coefficient == 1 ? result : intern({ExprOp::kMUL, 0, result, constant(m.coefficient)});
+}
+
+std::optional<ExprId> ExprPool::cancelCommonFactors(ExprOp op, ExprId a, ExprId b) {
+  Monomial num = monomial(a), den = monomial(b);
+  if (den.coefficient == 0) return std::nullopt;
+  std::vector<ExprId> common;
+  std::set_intersection(num.factors.begin(), num.factors.end(), den.factors.begin(), den.factors.end(),
+                        std::back_inserter(common));
+  int64_t g = std::gcd(num.coefficient, den.coefficient);
+  if (common.empty() && (g <= 1 || (num.factors.empty() && den.factors.empty()))) return std::nullopt;
+  // The quotient of the two products is the same rational number after cancelling (a common factor of 0 makes both
+  // a division by zero), so floor and ceiling are too.
+  auto remove = [&](std::vector<ExprId>& factors) {
+    std::vector<ExprId> rest;
+    std::set_difference(factors.begin(), factors.end(), common.begin(), common.end(), std::back_inserter(rest));
+    factors = std::move(rest);
+  };
+  remove(num.factors);
+  remove(den.factors);
+  if (g > 1) {
+    num.coefficient /= g;
+    den.coefficient /= g;
+  }
+  if (den.coefficient < 0) {
+    num.coefficient = -num.coefficient;
+    den.coefficient = -den.coefficient;
+  }
+  if (den.factors.empty() && den.coefficient == 1) return product(num);
+  return make(op, product(num), product(den));
+}
+
 ExprId ExprPool::constant(int64_t value) { return intern({ExprOp::kCONST, value, -1, -1}); }
 
 ExprId ExprPool::inputDim(int32_t input, int32_t axis) {
@@ -118,29 +175,34 @@ ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
       if (na.op == ExprOp::kADD && na.b == b) return na.a;
       if (na.op == ExprOp::kADD && na.a == b) return na.b;
       break;
-    case ExprOp::kMUL:
+    case ExprOp::kMUL: {
       if (cb && *cb == 1) return a;
       if (cb && *cb == 0) return constant(0);
-      if (cb && na.op == ExprOp::kMUL && isConstant(na.b)) return mul(na.a, constant(*constantValue(na.b) * *cb));
-      break;
+      // Products are kept as one canonical chain (sorted factors, constant last), so that the same product built in
+      // another order is the same node and quotients of products can cancel.
+      Monomial m = monomial(a), mb = monomial(b);
+      m.coefficient *= mb.coefficient;
+      m.factors.insert(m.factors.end(), mb.factors.begin(), mb.factors.end());
+      std::sort(m.factors.begin(), m.factors.end());
+      return product(m);
+    }
     case ExprOp::kFLOOR_DIV:
     case ExprOp::kCEIL_DIV:
       if (cb && *cb == 1) return a;
       if (a == b) return constant(1);
-      // (x * y) / y -> x, exact whatever the rounding
-      if (na.op == ExprOp::kMUL && na.b == b) return na.a;
-      if (na.op == ExprOp::kMUL && na.a == b) return na.b;
-      if (cb && *cb > 0 && na.op == ExprOp::kMUL && isConstant(na.b)) {
-        int64_t c = *constantValue(na.b);
-        if (c % *cb == 0) return mul(na.a, constant(c / *cb));
-      }
+      // (x * y) / (x * z) -> y / z: a reshape's -1 divides the input's volume by the other dimensions, and bounding
+      // that quotient without cancelling would multiply the profile's range into it.
+      if (auto cancelled = cancelCommonFactors(op, a, b)) return *cancelled;
       break;
     case ExprOp::kMOD:
       if (cb && *cb == 1) return constant(0);
       if (a == b) return constant(0);
-      if (na.op == ExprOp::kMUL && (na.b == b || na.a == b)) return constant(0);
-      if (cb && *cb > 0 && na.op == ExprOp::kMUL && isConstant(na.b) && *constantValue(na.b) % *cb == 0)
-        return constant(0);
+      if (na.op == ExprOp::kMUL) {  // (c1 * x * y) % (c2 * x) is 0 when c2 divides c1
+        Monomial num = monomial(a), den = monomial(b);
+        if (den.coefficient != 0 && num.coefficient % den.coefficient == 0 &&
+            std::includes(num.factors.begin(), num.factors.end(), den.factors.begin(), den.factors.end()))
+          return constant(0);
+      }
       break;
     case ExprOp::kMIN:
     case ExprOp::kMAX:

@@ -76,6 +76,16 @@ class ExprPool {
 
  private:
   ExprId intern(const ExprNode& node);
+  // A product as its constant coefficient and its other factors sorted by id: c * f1 * f2 * ...
+  struct Monomial {
+    int64_t coefficient = 1;
+    std::vector<ExprId> factors;
+  };
+  Monomial monomial(ExprId id) const;
+  // The canonical product node of a monomial: ((f1 * f2) * ...) * c, the constant last and omitted when 1.
+  ExprId product(const Monomial& m);
+  // Cancels the factors a product quotient shares, (c1 * x * y) / (c2 * x) -> (c1 * y) / c2; nullopt when none do.
+  std::optional<ExprId> cancelCommonFactors(ExprOp op, ExprId a, ExprId b);
   struct NodeHash {
     size_t operator()(const ExprNode& n) const;
   };

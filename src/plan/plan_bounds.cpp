@@ -46,8 +46,49 @@ Dims maxShape(const Plan& plan, const std::vector<core::Interval>& bounds, int32
   return d;
 }
 
+namespace {
+
+// The largest element count of a tensor from its per-axis bounds, saturating instead of overflowing.
+uint64_t maxElements(const Plan& plan, const std::vector<core::Interval>& bounds, int32_t tensor) {
+  constexpr uint64_t kSaturated = uint64_t{1} << 62;
+  uint64_t count = 1;
+  for (core::ExprId d : plan.tensors[tensor].dims) {
+    uint64_t axis = static_cast<uint64_t>(std::max<int64_t>(0, bounds[d].hi));
+    if (axis == 0) return 0;
+    count = count > kSaturated / axis ? kSaturated : count * axis;
+  }
+  return count;
+}
+
+bool keepsElementCount(LayerType type) {
+  switch (type) {
+    case LayerType::kSHUFFLE:
+    case LayerType::kCAST:
+    case LayerType::kACTIVATION:
+    case LayerType::kUNARY:
+    case LayerType::kSOFTMAX:
+    case LayerType::kIDENTITY:
+    case LayerType::kNORMALIZATION: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
 uint64_t maxBytes(const Plan& plan, const std::vector<core::Interval>& bounds, int32_t tensor) {
-  return static_cast<uint64_t>(maxShape(plan, bounds, tensor).volume()) * dataTypeSize(plan.tensors[tensor].type);
+  return maxElements(plan, bounds, tensor) * dataTypeSize(plan.tensors[tensor].type);
+}
+
+std::vector<uint64_t> tensorByteBounds(const Plan& plan, const std::vector<core::Interval>& bounds) {
+  std::vector<uint64_t> elements(plan.tensors.size());
+  for (size_t t = 0; t < plan.tensors.size(); ++t) elements[t] = maxElements(plan, bounds, static_cast<int32_t>(t));
+  // Steps run in order, so a step's input bound is final when the step is reached.
+  for (const auto& step : plan.steps)
+    if (keepsElementCount(step.type) && !step.inputs.empty() && step.inputs[0] >= 0 && !step.outputs.empty())
+      elements[step.outputs[0]] = std::min(elements[step.outputs[0]], elements[step.inputs[0]]);
+  std::vector<uint64_t> bytes(plan.tensors.size());
+  for (size_t t = 0; t < plan.tensors.size(); ++t) bytes[t] = elements[t] * dataTypeSize(plan.tensors[t].type);
+  return bytes;
 }
 
 }  // namespace kiln::plan

@@ -34,9 +34,10 @@ void validatePlan(const plan::Plan& plan) {
   for (size_t p = 0; p < plan.profiles.size(); ++p) {
     auto bounds = plan::exprBounds(plan, static_cast<int32_t>(p));
     const auto& profile = plan.profiles[p];
+    std::vector<uint64_t> byteBounds = plan::tensorByteBounds(plan, bounds);
     for (size_t t = 0; t < plan.tensors.size(); ++t) {
       if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
-      uint64_t bytes = plan::maxBytes(plan, bounds, static_cast<int32_t>(t));
+      uint64_t bytes = byteBounds[t];
       uint64_t offset = profile.activationOffsets[t];
       if (offset > profile.activationBytes || bytes > profile.activationBytes - offset)
         invalid("activation '" + plan.tensors[t].name + "' lies outside the arena of profile " + std::to_string(p),

@@ -106,6 +106,35 @@ TEST(BuilderPasses, ChainReusesActivationMemory) {
   EXPECT_EQ(out[0].f32(), x);  // six negations
 }
 
+TEST(BuilderPasses, ReshapeOfABroadcastKeepsItsElementCountBound) {
+  // y = x + m broadcasts the batch axes of two inputs; reshaping y by x's own batch ([a, -1, 16]) infers
+  // (broadcast(a, b) * 64) / (a * 16), which axis-by-axis bounds put at 64 * 64 / 16 = 256 instead of 4.
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 64});
+  Tensor* m = net.addInput("m", DataType::kFLOAT, Dims{-1, 64});
+  Tensor* y = net.addElementWise(*x, *m, ElementWiseOperation::kSUM)->getOutput(0);
+  Tensor* batch = net.addGather(*net.addShape(*x)->getOutput(0), *int64Constant(net, {0}), 0)->getOutput(0);
+  Tensor* target = net.addConcatenation({batch, int64Constant(net, {-1, 16})})->getOutput(0);
+  auto* reshape = net.addShuffle(*y);
+  reshape->setInput(1, *target);
+  Tensor* out = net.addUnary(*net.addUnary(*reshape->getOutput(0), UnaryOperation::kNEG)->getOutput(0),
+                             UnaryOperation::kNEG)->getOutput(0);
+  net.markOutput(*out);
+  OptimizationProfile profile;
+  for (const char* name : {"x", "m"}) {
+    profile.setDimensions(name, OptProfileSelector::kMIN, Dims{1, 64});
+    profile.setDimensions(name, OptProfileSelector::kOPT, Dims{64, 64});
+    profile.setDimensions(name, OptProfileSelector::kMAX, Dims{64, 64});
+  }
+  auto engine = buildWithProfile(net, profile);
+  uint64_t oneTensor = 64 * 64 * 4;
+  EXPECT_LE(engine->getDeviceMemorySize(0), 3 * oneTensor);
+  std::vector<float> xs = iota(5 * 64), ms(5 * 64, 1.0f);
+  auto result = runEngine(*engine, {HostTensor::f32(Dims{5, 64}, xs), HostTensor::f32(Dims{5, 64}, ms)});
+  ASSERT_EQ(toString(result[0].dims), "5x4x16");
+  EXPECT_EQ(result[0].f32()[319], 320.0f);
+}
+
 TEST(MemoryPlanner, TensorsAliveTogetherNeverOverlap) {
   // Random plans: every pair of activations with overlapping lifetimes gets disjoint byte ranges.
   std::mt19937 rng(42);

@@ -38,6 +38,27 @@ TEST(Symbolic, AlgebraicIdentities) {
   EXPECT_EQ(p.max(n, n), n);
 }
 
+TEST(Symbolic, ProductsAreCanonicalAndQuotientsOfProductsCancel) {
+  ExprPool p;
+  ExprId b = p.inputDim(0, 0), s = p.inputDim(0, 1), m = p.inputDim(1, 0);
+  // The same product in any order and grouping is one node.
+  EXPECT_EQ(p.mul(p.mul(b, p.constant(64)), s), p.mul(s, p.mul(p.constant(4), p.mul(b, p.constant(16)))));
+  // A head split: (B*S*768) / (B*S*64) is 12, and the merge back (B*12*S*64) / (S*B) is 768.
+  ExprId volume = p.mul(p.mul(b, s), p.constant(768));
+  EXPECT_EQ(p.constantValue(p.floorDiv(volume, p.mul(p.mul(b, s), p.constant(64)))), 12);
+  EXPECT_EQ(p.constantValue(p.floorDiv(p.mul(p.mul(p.mul(b, p.constant(12)), s), p.constant(64)), p.mul(s, b))), 768);
+  // What does not cancel stays, with the common factors and coefficient gone: (6*B*S) / (4*B*M) = (3*S) / (2*M).
+  ExprId rest = p.floorDiv(p.mul(p.mul(b, s), p.constant(6)), p.mul(p.mul(b, m), p.constant(4)));
+  EXPECT_EQ(rest, p.floorDiv(p.mul(s, p.constant(3)), p.mul(m, p.constant(2))));
+  EXPECT_EQ(p.ceilDiv(p.mul(b, p.constant(7)), p.mul(b, p.constant(2))), p.constant(4));  // ceil(7/2)
+  EXPECT_EQ(p.constantValue(p.mod(p.mul(p.mul(b, s), p.constant(6)), p.mul(s, p.constant(3)))), 0);
+  EXPECT_NE(p.constantValue(p.mod(p.mul(p.mul(b, s), p.constant(6)), p.mul(m, p.constant(3)))), 0);
+  // Evaluated, the cancelled form agrees with the arithmetic it replaces.
+  std::vector<int64_t> values(p.size());
+  ASSERT_TRUE(evaluateExprs(p.nodes(), [](int32_t input, int32_t axis) { return input == 0 ? 5 + axis : 7; }, values));
+  EXPECT_EQ(values[rest], (6 * 5 * 6) / (4 * 5 * 7));
+}
+
 TEST(Symbolic, ToStringNamesInputs) {
   ExprPool p;
   ExprId h = p.inputDim(0, 2);

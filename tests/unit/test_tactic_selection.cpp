@@ -49,6 +49,7 @@ class TimedCpuBackend : public backend::Backend {
     if (spec.step.type != LayerType::kMATRIX_MULTIPLY) return inner;
     return std::make_unique<TacticKernel>(std::move(inner), spec.hasTactic() ? spec.tactic->name : "default");
   }
+  uint64_t memoryCapacity() const override { return cpu().memoryCapacity(); }
   void* allocate(size_t bytes) const override { return cpu().allocate(bytes); }
   void release(void* p) const override { cpu().release(p); }
   void copyFromHost(void* dst, const void* src, size_t bytes) const override { cpu().copyFromHost(dst, src, bytes); }

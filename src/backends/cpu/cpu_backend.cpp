@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include <unistd.h>
+
 #include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
@@ -52,6 +54,10 @@ class CpuBackend : public backend::Backend {
     const KernelFactory* factory = kernelTable().find(spec.step.type);
     if (!factory) spec.unsupported("the CPU backend has no kernel for this layer type");
     return (*factory)(spec);
+  }
+  uint64_t memoryCapacity() const override {
+    long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGESIZE);
+    return pages > 0 && pageSize > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize) : 0;
   }
   void* allocate(size_t bytes) const override {
     // 64-byte alignment suits vector loads and BLAS.

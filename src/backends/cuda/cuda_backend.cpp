@@ -77,6 +77,10 @@ class CudaBackend : public backend::Backend {
     if (!factory) spec.unsupported("the CUDA backend has no kernel for this layer type yet");
     return (*factory)(spec);
   }
+  uint64_t memoryCapacity() const override {
+    size_t freeBytes = 0, totalBytes = 0;
+    return cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess ? totalBytes : 0;
+  }
   void* allocate(size_t bytes) const override {
     void* p = nullptr;
     if (cudaError_t status = cudaMalloc(&p, bytes); status != cudaSuccess)
