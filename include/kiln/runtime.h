@@ -31,6 +31,7 @@ struct LayerInfo {
   std::string type;
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
+  std::vector<DataType> outputTypes;  // the precision each output is computed and stored in
   std::string attributes;  // "key=value" pairs, for humans
   std::vector<std::string> tactics;  // per profile: the implementation the builder chose ("" for the default)
 };

@@ -107,13 +107,15 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
 
   graph::Graph graph = network.graph();
   auto ranges = builder::validateProfiles(graph, config);
-  if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16) || config.getFlag(BuilderFlag::kINT8))
-    logger_->log(Severity::kWARNING,
-                 target->isHostMemory()
-                     ? "reduced-precision flags are ignored by the CPU backend, which runs fp32"
-                     : "reduced-precision flags do not lower fp32 layers yet: every layer runs in the type the network "
-                       "declares (a network exported in fp16 runs fp16 kernels)");
-  builder::runPipeline(graph, builder::defaultPipeline(*target), *logger_);
+  if (config.getFlag(BuilderFlag::kINT8))
+    logger_->log(Severity::kWARNING, "INT8 is not implemented yet: the flag is ignored (layers run in fp32, or in "
+                                     "fp16/bf16 where those flags allow)");
+  auto passes = builder::defaultPipeline(*target);
+  // After the fusions, which fold constants in fp32. fp16 where both are allowed: it has the finer mantissa.
+  if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16))
+    passes.push_back(builder::makeLowerPrecisionPass(
+        *target, config.getFlag(BuilderFlag::kFP16) ? DataType::kHALF : DataType::kBF16));
+  builder::runPipeline(graph, passes, *logger_);
   plan::Plan plan = builder::lowerToPlan(graph, ranges);
   plan.backend = target->name();
   plan.target = target->target();

@@ -203,7 +203,10 @@ LayerInfo Engine::getLayerInformation(int32_t index) const {
   info.name = step.name;
   info.type = layerTypeName(step.type);
   for (int32_t t : step.inputs) info.inputs.push_back(t < 0 ? "" : state_->plan.tensors[t].name);
-  for (int32_t t : step.outputs) info.outputs.push_back(state_->plan.tensors[t].name);
+  for (int32_t t : step.outputs) {
+    info.outputs.push_back(state_->plan.tensors[t].name);
+    info.outputTypes.push_back(state_->plan.tensors[t].type);
+  }
   info.attributes = step.attrs.toString();
   for (const auto& profile : state_->plan.profiles) {
     const plan::Tactic* tactic = profile.tactic(index);

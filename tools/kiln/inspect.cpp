@@ -61,7 +61,8 @@ void inspectPlan(const std::string& path, bool showLayers) {
     std::cout << "  [" << l << "] " << info.type << " " << info.name << "  (";
     for (size_t i = 0; i < info.inputs.size(); ++i) std::cout << (i ? ", " : "") << info.inputs[i];
     std::cout << ") -> (";
-    for (size_t i = 0; i < info.outputs.size(); ++i) std::cout << (i ? ", " : "") << info.outputs[i];
+    for (size_t i = 0; i < info.outputs.size(); ++i)
+      std::cout << (i ? ", " : "") << info.outputs[i] << ":" << dataTypeName(info.outputTypes[i]);
     std::cout << ")";
     if (!info.attributes.empty()) std::cout << "  " << info.attributes;
     std::cout << "\n";

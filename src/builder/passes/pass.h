@@ -38,6 +38,10 @@ std::unique_ptr<Pass> makeFuseConvolutionActivationPass(const backend::Backend& 
 // `target` runs the fused step.
 std::unique_ptr<Pass> makeFuseMatrixMultiplyBiasPass(const backend::Backend& target);
 
+// Runs the fp32 layers that `target` accepts in `low` (fp16 or bf16) in that type, with Casts at the boundaries;
+// network inputs and outputs keep their types (BuilderFlag::kFP16 / kBF16).
+std::unique_ptr<Pass> makeLowerPrecisionPass(const backend::Backend& target, DataType low);
+
 // The default pipeline for plans of `target`, in order.
 std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& target);
 

@@ -1,0 +1,196 @@
+// Lowers an fp32 network to fp16 (or bf16) where the target runs the layers in that type, as TensorRT does for
+// BuilderFlag::kFP16: every layer whose kernel accepts the reduced type computes in it (the kernels keep fp32 math
+// inside and round once per result), network inputs and outputs keep the types they were declared with, and Cast
+// layers convert at the boundaries. Constants are stored in the reduced type, saturated to its largest finite value:
+// an additive attention mask of float32's lowest value must become -65504, not -inf, or (1 - mask) * -inf gives NaN.
+//
+// Layers whose results a reduced type cannot hold or sum well stay in fp32: sums and products over many elements
+// (reductions, cumulative sums, determinants) and generated sequences (Fill), whose values may exceed fp16's range.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "builder/passes/fusion_helpers.h"
+#include "builder/passes/pass.h"
+
+namespace kiln::builder {
+
+namespace {
+
+bool keepsFp32(const graph::LayerNode& layer) {
+  switch (layer.type) {
+    case LayerType::kREDUCE: {
+      auto op = static_cast<ReduceOperation>(layer.attrs.getInt("op"));
+      return op == ReduceOperation::kSUM || op == ReduceOperation::kPROD;
+    }
+    case LayerType::kCUMULATIVE:
+    case LayerType::kDETERMINANT:
+    case LayerType::kFILL:
+    case LayerType::kSHAPE:
+    case LayerType::kSHAPE_VALUES: return true;
+    default: return false;
+  }
+}
+
+// The attribute naming a layer's output type, where one does (the type follows the inputs elsewhere).
+const char* typeAttribute(LayerType type) {
+  switch (type) {
+    case LayerType::kCAST: return "to";
+    case LayerType::kCONSTANT:
+    case LayerType::kFILL: return "type";
+    default: return nullptr;
+  }
+}
+
+double largestFinite(DataType type) { return type == DataType::kHALF ? 65504.0 : 3.3895313892515355e38; }
+
+class LowerPrecisionPass : public Pass {
+ public:
+  LowerPrecisionPass(const backend::Backend& target, DataType low) : target_(target), low_(low) {}
+  const char* name() const override { return "lower-precision"; }
+
+  int32_t apply(graph::Graph& graph) const override {
+    std::vector<char> isIo(graph.tensors.size(), 0);
+    for (int32_t t : graph.inputs) isIo[t] = 1;
+    for (int32_t t : graph.outputs) isIo[t] = 1;
+    auto lowerable = [&](int32_t t) {
+      return t >= 0 && graph.tensors[t].type == DataType::kFLOAT && !graph.tensors[t].values;
+    };
+
+    // Which layers compute in the reduced type: those with an fp32 tensor that the target accepts retyped.
+    std::vector<char> runsLow(graph.layers.size(), 0);
+    for (size_t i = 0; i < graph.layers.size(); ++i) {
+      graph::LayerNode& layer = graph.layers[i];
+      if (layer.removed || layer.type == LayerType::kCONSTANT || keepsFp32(layer)) continue;
+      std::vector<int32_t> floats;
+      for (int32_t t : layer.inputs)
+        if (lowerable(t)) floats.push_back(t);
+      for (int32_t t : layer.outputs)
+        if (lowerable(t)) floats.push_back(t);
+      if (floats.empty()) continue;
+      runsLow[i] = acceptsRetyped(graph, layer, floats);
+    }
+    // A constant is stored reduced when a layer that runs low reads it.
+    for (size_t i = 0; i < graph.layers.size(); ++i) {
+      const graph::LayerNode& layer = graph.layers[i];
+      if (layer.removed || !runsLow[i]) continue;
+      for (int32_t t : layer.inputs)
+        if (lowerable(t) && graph.tensors[t].producer >= 0 &&
+            graph.layers[graph.tensors[t].producer].type == LayerType::kCONSTANT)
+          runsLow[graph.tensors[t].producer] = 1;
+    }
+
+    // Retype what the low layers produce. A network output keeps its type: its producer writes a reduced copy and
+    // a Cast after it writes the output.
+    std::vector<char> retyped(graph.tensors.size(), 0);  // fp32 tensors that now hold the reduced type
+    std::map<std::pair<int32_t, DataType>, int32_t> converted;  // (tensor, type) -> tensor holding it in that type
+    std::vector<std::vector<graph::LayerNode>> castsAfter(graph.layers.size() + 1);  // [0]: after the inputs
+    int32_t changed = 0;
+    for (size_t i = 0; i < graph.layers.size(); ++i) {
+      if (!runsLow[i]) continue;
+      graph::LayerNode& layer = graph.layers[i];
+      ++changed;
+      if (layer.type == LayerType::kCONSTANT) lowerConstant(graph, layer);
+      else if (const char* attr = typeAttribute(layer.type); attr && lowerable(layer.outputs[0]))
+        layer.attrs.set(attr, static_cast<int64_t>(low_));
+      for (int32_t& out : layer.outputs) {
+        if (!lowerable(out)) continue;
+        retyped[out] = 1;
+        if (!isIo[out]) {
+          graph.tensors[out].type = low_;
+          continue;
+        }
+        int32_t reduced = copyTensor(graph, out, low_, std::string("_").append(dataTypeName(low_)));
+        graph.tensors[reduced].producer = static_cast<int32_t>(i);
+        castsAfter[i + 1].push_back(castLayer(graph, reduced, out));
+        converted[{out, low_}] = reduced;
+        out = reduced;
+      }
+    }
+
+    // Each layer reads its fp32 inputs in the type it runs in, through one Cast per tensor and type.
+    for (size_t i = 0; i < graph.layers.size(); ++i) {
+      graph::LayerNode& layer = graph.layers[i];
+      if (layer.removed) continue;
+      for (int32_t& in : layer.inputs) {
+        if (in < 0 || graph.tensors[in].values) continue;
+        bool wasFp32 = graph.tensors[in].type == DataType::kFLOAT ||
+                       (in < static_cast<int32_t>(retyped.size()) && retyped[in]);
+        if (!wasFp32) continue;  // declared in another type: read as it is
+        DataType have = graph.tensors[in].type, want = runsLow[i] ? low_ : DataType::kFLOAT;
+        if (have == want) continue;
+        auto [it, inserted] = converted.try_emplace({in, want}, -1);
+        if (inserted) {
+          it->second = copyTensor(graph, in, want, std::string("_").append(dataTypeName(want)));
+          castsAfter[graph.tensors[in].producer + 1].push_back(castLayer(graph, in, it->second));
+        }
+        in = it->second;
+      }
+    }
+    insertCasts(graph, castsAfter);
+    return changed;
+  }
+
+ private:
+  bool acceptsRetyped(graph::Graph& graph, graph::LayerNode& layer, const std::vector<int32_t>& floats) const {
+    for (int32_t t : floats) graph.tensors[t].type = low_;
+    graph::LayerNode probe = layer;
+    const char* attr = typeAttribute(layer.type);
+    if (attr && std::find(floats.begin(), floats.end(), layer.outputs[0]) != floats.end())
+      probe.attrs.set(attr, static_cast<int64_t>(low_));
+    bool accepted = targetAccepts(target_, graph, probe);
+    for (int32_t t : floats) graph.tensors[t].type = DataType::kFLOAT;
+    return accepted;
+  }
+
+  void lowerConstant(graph::Graph& graph, graph::LayerNode& layer) const {
+    auto values = constantValues(graph, layer.outputs[0]);
+    double limit = largestFinite(low_);
+    for (double& v : *values)
+      if (std::isfinite(v)) v = std::clamp(v, -limit, limit);
+    graph.blobs.push_back(encodeValues(*values, low_));
+    layer.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
+    layer.attrs.set("type", static_cast<int64_t>(low_));
+  }
+
+  static int32_t copyTensor(graph::Graph& graph, int32_t from, DataType type, const std::string& suffix) {
+    int32_t t = graph.addTensor(graph.uniqueTensorName(graph.tensors[from].name + suffix), type);
+    graph.tensors[t].dims = graph.tensors[from].dims;
+    return t;
+  }
+
+  static graph::LayerNode castLayer(const graph::Graph& graph, int32_t from, int32_t to) {
+    graph::LayerNode cast;
+    cast.name = graph.tensors[to].name;
+    cast.type = LayerType::kCAST;
+    cast.attrs.set("to", static_cast<int64_t>(graph.tensors[to].type));
+    cast.inputs = {from};
+    cast.outputs = {to};
+    return cast;
+  }
+
+  // Rebuilds the layer list with each Cast right after the layer producing its input (first for network inputs),
+  // which keeps it in topological order, and renumbers the producers.
+  static void insertCasts(graph::Graph& graph, std::vector<std::vector<graph::LayerNode>>& castsAfter) {
+    std::vector<graph::LayerNode> layers;
+    layers.reserve(graph.layers.size());
+    for (size_t i = 0; i <= graph.layers.size(); ++i) {
+      if (i > 0) layers.push_back(std::move(graph.layers[i - 1]));
+      for (auto& cast : castsAfter[i]) layers.push_back(std::move(cast));
+    }
+    graph.layers = std::move(layers);
+    for (size_t i = 0; i < graph.layers.size(); ++i)
+      for (int32_t t : graph.layers[i].outputs) graph.tensors[t].producer = static_cast<int32_t>(i);
+  }
+
+  const backend::Backend& target_;
+  DataType low_;
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> makeLowerPrecisionPass(const backend::Backend& target, DataType low) {
+  return std::make_unique<LowerPrecisionPass>(target, low);
+}
+
+}  // namespace kiln::builder
