@@ -10,8 +10,10 @@ void check(cudaError_t status) { ASSERT_EQ(status, cudaSuccess) << cudaGetErrorS
 
 Dims dims(std::initializer_list<int64_t> values) { return test::toDims(std::vector<int64_t>(values)); }
 
-std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile) {
+std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile,
+                                 std::vector<BuilderFlag> flags) {
   BuilderConfig config;
+  for (BuilderFlag flag : flags) config.setFlag(flag);
   config.setBackend(backend);
   config.addOptimizationProfile(profile);
   return test::buildEngine(network, config);

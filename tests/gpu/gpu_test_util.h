@@ -26,7 +26,8 @@ void check(cudaError_t status);
 
 Dims dims(std::initializer_list<int64_t> values);
 
-std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile);
+std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile,
+                                 std::vector<BuilderFlag> flags = {});
 
 // Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back.
 std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs);

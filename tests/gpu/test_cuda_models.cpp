@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "gpu_test_util.h"
 
@@ -132,6 +133,85 @@ TEST(CudaModels, BertEncoderLayerAgreesWithTheCpu) {
     ASSERT_EQ(actual.size(), 1u);
     ASSERT_EQ(toString(actual[0].dims), toString(dims({batch, sequence, kHidden})));
     test::expectNear(actual[0].f32(), expected[0].f32(), 1e-5f, 1e-4f);
+  }
+}
+
+// Steps of each output type, by step type.
+std::map<std::string, std::map<DataType, int32_t>> stepTypes(const Engine& engine) {
+  std::map<std::string, std::map<DataType, int32_t>> types;
+  for (int32_t i = 0; i < engine.getNbLayers(); ++i) {
+    LayerInfo info = engine.getLayerInformation(i);
+    ++types[info.type][info.outputTypes.at(0)];
+  }
+  return types;
+}
+
+TEST(CudaModels, BertEncoderLayerBuiltWithFp16RunsInHalfAndAgreesWithTheCpuInFp32) {
+  REQUIRE_CUDA();
+  auto cpuNetwork = test::makeNetwork();
+  auto cudaNetwork = test::makeNetwork();
+  bertEncoder(*cpuNetwork);
+  bertEncoder(*cudaNetwork);
+  OptimizationProfile profile;
+  for (const char* input : {"input_ids", "attention_mask"})
+    test::setRange(profile, input, dims({1, 2}), dims({2, 8}), dims({3, kPositions}));
+  auto cpu = gpu_test::buildFor("cpu", *cpuNetwork, profile);
+  auto gpu = gpu_test::buildFor("cuda", *cudaNetwork, profile, {BuilderFlag::kFP16});
+  auto types = stepTypes(*gpu);
+  EXPECT_EQ(types["MatrixMultiply"][DataType::kFLOAT], 0);
+  EXPECT_GE(types["MatrixMultiply"][DataType::kHALF], 8);
+  EXPECT_GE(types["Normalization"][DataType::kHALF], 1);
+  EXPECT_GE(types["SoftMax"][DataType::kHALF], 1);
+  EXPECT_EQ(gpu->getTensorDataType("input_ids"), DataType::kINT64);
+  uint32_t seed = 11;
+  for (auto [batch, sequence] : {std::pair<int64_t, int64_t>{1, 2}, {2, 9}, {3, kPositions}}) {
+    SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(sequence));
+    auto inputs = bertInputs(batch, sequence, seed++);
+    auto expected = test::runEngine(*cpu, inputs);
+    auto actual = gpu_test::runOnDevice(*gpu, inputs);
+    ASSERT_EQ(actual.size(), 1u);
+    ASSERT_EQ(actual[0].type, DataType::kFLOAT);
+    // The padded positions' -65504 must not turn the softmax into NaN; fp16 rounding stays within 2e-2 here.
+    test::expectNear(actual[0].f32(), expected[0].f32(), 2e-2f, 2e-2f);
+  }
+}
+
+TEST(CudaModels, ResidualConvolutionBlockBuiltWithFp16AgreesWithTheCpuInFp32) {
+  // conv 3x3 + bias -> ReLU -> conv 3x3 -> + input -> ReLU -> global average -> dense: a ResNet block's shape.
+  REQUIRE_CUDA();
+  auto make = [](NetworkDefinition& n) {
+    constexpr int64_t kChannels = 8;
+    auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, kChannels, -1, -1}));
+    auto conv = [&](Tensor* in, uint32_t seed) {
+      auto* c = n.addConvolution(*in, *weights(n, dims({kChannels, kChannels, 3, 3}), seed, 0.2f),
+                                 weights(n, dims({kChannels}), seed + 1));
+      c->setPaddingNd(dims({1, 1}));
+      return c->getOutput(0);
+    };
+    auto* first = n.addActivation(*conv(x, 30), ActivationType::kRELU)->getOutput(0);
+    auto* block = n.addActivation(*op(n, conv(first, 32), x, ElementWiseOperation::kSUM), ActivationType::kRELU);
+    auto* pooled = n.addReduce(*block->getOutput(0), ReduceOperation::kAVG, (1u << 2) | (1u << 3), false);
+    auto* logits = n.addMatrixMultiply(*pooled->getOutput(0), MatrixOperation::kNONE,
+                                       *weights(n, dims({kChannels, 5}), 34), MatrixOperation::kNONE);
+    n.markOutput(*logits->getOutput(0));
+  };
+  auto cpuNetwork = test::makeNetwork();
+  auto cudaNetwork = test::makeNetwork();
+  make(*cpuNetwork);
+  make(*cudaNetwork);
+  auto profile = test::profileFor("x", dims({1, 8, 5, 5}), dims({2, 8, 12, 12}), dims({4, 8, 20, 20}));
+  auto cpu = gpu_test::buildFor("cpu", *cpuNetwork, profile);
+  auto gpu = gpu_test::buildFor("cuda", *cudaNetwork, profile, {BuilderFlag::kFP16});
+  auto types = stepTypes(*gpu);
+  EXPECT_EQ(types["Convolution"][DataType::kFLOAT], 0);
+  EXPECT_GE(types["Convolution"][DataType::kHALF], 2);
+  for (auto shape : {dims({1, 8, 5, 5}), dims({3, 8, 9, 14}), dims({4, 8, 20, 20})}) {
+    SCOPED_TRACE(toString(shape));
+    std::vector<HostTensor> inputs{
+        HostTensor::f32(shape, test::randomFloats(static_cast<size_t>(shape.volume()), 40, -1.0f, 1.0f))};
+    auto expected = test::runEngine(*cpu, inputs);
+    auto actual = gpu_test::runOnDevice(*gpu, inputs);
+    test::expectNear(actual[0].f32(), expected[0].f32(), 1e-2f, 2e-2f);
   }
 }
 
