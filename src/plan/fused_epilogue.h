@@ -1,7 +1,10 @@
 // Epilogues the builder fuses into convolution and matrix multiply steps: the contract between the fusion passes
 // (src/builder/passes) and the kernels that run the fused steps.
 //
-// Convolution (kCONVOLUTION): y = act(conv(x, w) + bias), the optional bias being input 2 as always.
+// Convolution (kCONVOLUTION): y = act(conv(x, w) + bias + residual), the optional bias being input 2 as always and
+// the optional residual input 3 (kResidualInput): a tensor of exactly the output's shape and type, added element by
+// element (a network's shortcut). A step with a residual but no bias has input 2 = -1 (absent). The residual never
+// shares memory with the output (the memory planner keeps a step's inputs and outputs apart).
 //
 // Matrix multiply (kMATRIX_MULTIPLY): y = act(op0(A) x op1(B) + bias), where input 2, when present, is a bias of N
 // contiguous values (shape [N] or [1, ..., 1, N]) added along the last axis of the output (N = the output's last
@@ -13,12 +16,15 @@
 // not implement an epilogue must reject the step (kUNSUPPORTED) rather than ignore input 2 or the attributes.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 
 #include "graph/attrs.h"
 #include "kiln/layers.h"
 
 namespace kiln::plan {
+
+inline constexpr int32_t kResidualInput = 3;  // convolution steps
 
 inline constexpr const char* kPostActivation = "postActivation";  // ActivationType as an integer
 inline constexpr const char* kPostAlpha = "postAlpha";

@@ -158,6 +158,52 @@ TEST_P(CudaVision, ConvolutionWithFusedBatchNormalizationBiasAndActivation) {
   }
 }
 
+// Residual additions fused into convolutions on CUDA: with a bias and a ReLU (cudnnConvolutionBiasActivationForward
+// with the residual as z), with a bias and no activation (the identity there where the algorithm allows it, else
+// the element-wise kernel), without a bias (the element-wise kernel after the convolution), with a leaky ReLU after
+// asymmetric padding (the input staged first), and with a projected shortcut computed after the convolution.
+TEST_P(CudaVision, ConvolutionWithFusedResidual) {
+  REQUIRE_CUDA();
+  std::unique_ptr<Engine> gpu;
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, -1})), type);
+        auto sum = [&](Tensor* a, Tensor* b) { return n.addElementWise(*a, *b, ElementWiseOperation::kSUM)->getOutput(0); };
+        auto act = [&](Tensor* t, ActivationType op) {
+          auto* layer = n.addActivation(*t, op);
+          if (op == ActivationType::kLEAKY_RELU) layer->setAlpha(0.125);
+          return layer->getOutput(0);
+        };
+        auto conv3x3 = [&](uint32_t seed, bool bias) {
+          auto* conv = n.addConvolution(*x, *weights(n, dims({4, 4, 3, 3}), seed, type),
+                                        bias ? weights(n, dims({4}), seed + 1, type) : nullptr);
+          conv->setPaddingNd(dims({1, 1}));
+          return conv->getOutput(0);
+        };
+        markFloat(n, act(sum(conv3x3(51, true), x), ActivationType::kRELU));
+        markFloat(n, sum(x, conv3x3(53, true)));
+        markFloat(n, act(sum(conv3x3(55, false), x), ActivationType::kRELU));
+        auto* asymmetric = n.addConvolution(*x, *weights(n, dims({4, 4, 2, 2}), 57, type), weights(n, dims({4}), 58, type));
+        asymmetric->setPrePadding(dims({1, 0}));
+        asymmetric->setPostPadding(dims({0, 1}));
+        markFloat(n, act(sum(asymmetric->getOutput(0), x), ActivationType::kLEAKY_RELU));
+        Tensor* main = conv3x3(59, true);
+        Tensor* projection = n.addConvolution(*x, *weights(n, dims({4, 4, 1, 1}), 61, type), nullptr)->getOutput(0);
+        markFloat(n, act(sum(projection, main), ActivationType::kRELU));
+      },
+      GetParam(), dims({1, 4, 3, 3}), dims({3, 4, 9, 10}), {dims({1, 4, 3, 3}), dims({2, 4, 6, 7}), dims({3, 4, 9, 10})},
+      &gpu);
+  ASSERT_TRUE(gpu);
+  // Every sum and activation became part of a convolution step, five of which read a residual.
+  int32_t residuals = 0;
+  for (int32_t i = 0; i < gpu->getNbLayers(); ++i) {
+    LayerInfo info = gpu->getLayerInformation(i);
+    EXPECT_TRUE(info.type != "Activation" && info.type != "ElementWise") << "step " << i << " is " << info.type;
+    residuals += info.type == "Convolution" && info.inputs.size() == 4;
+  }
+  EXPECT_EQ(residuals, 5);
+}
+
 TEST_P(CudaVision, PoolingMaxAverageGlobalAndIndices) {
   REQUIRE_CUDA();
   compareBackends(

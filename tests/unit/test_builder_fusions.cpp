@@ -1,11 +1,12 @@
-// Builder fusions (batch normalization folded into convolutions, activations fused into convolutions, bias and
-// activation fused into matrix multiplies), observed through the plans they produce. Each fused network is checked
+// Builder fusions (batch normalization folded into convolutions, activations and residual additions fused into
+// convolutions, bias and activation fused into matrix multiplies), observed through the plans they produce. Each fused network is checked
 // against the same network with its intermediate results also marked as outputs, which keeps every fusion from
 // firing, at several shapes of a dynamic profile; the small cases also against hand-computed values.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <functional>
+#include <optional>
 
 #include "onnx_model_builder.h"
 #include "test_util.h"
@@ -178,6 +179,144 @@ TEST(BuilderFusions, ConvolutionReadByTwoLayersIsNotFused) {
   // relu(-x) + 2 * -x
   auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 1, 4}, {-2, -1, 1, 3})});
   expectNear(out[0].f32(), {6, 3, -2, -6});
+}
+
+TEST(BuilderFusions, ResidualAndReluFuseIntoTheConvolutionHandComputed) {
+  // relu((2x + 1) + x) = relu(3x + 1) through a 1 x 1 convolution with one channel, the shortcut being the input.
+  for (bool shortcutFirst : {false, true}) {
+    SCOPED_TRACE(shortcutFirst ? "shortcut + conv" : "conv + shortcut");
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+    Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {2}), floatConstant(net, Dims{1}, {1}))
+                    ->getOutput(0);
+    Tensor* sum = shortcutFirst ? net.addElementWise(*x, *y, ElementWiseOperation::kSUM)->getOutput(0)
+                                : net.addElementWise(*y, *x, ElementWiseOperation::kSUM)->getOutput(0);
+    net.markOutput(*net.addActivation(*sum, ActivationType::kRELU)->getOutput(0));
+    auto engine = buildFor(net, Dims{1, 1, 1}, Dims{3, 1, 8});
+    ASSERT_EQ(engine->getNbLayers(), 1);
+    LayerInfo info = engine->getLayerInformation(0);
+    EXPECT_EQ(info.type, "Convolution");
+    ASSERT_EQ(info.inputs.size(), 4u);
+    EXPECT_EQ(info.inputs[3], "x");
+    EXPECT_NE(info.attributes.find("postActivation=0"), std::string::npos) << info.attributes;
+    auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 1, 5}, {-1, -0.5f, 0, 0.5f, 2})});
+    expectNear(out[0].f32(), {0, 0, 1, 2.5f, 7});
+    out = runEngine(*engine, {HostTensor::f32(Dims{2, 1, 2}, {-2, 1, 3, -0.25f})});
+    expectNear(out[0].f32(), {0, 4, 10, 0.25f});
+  }
+}
+
+TEST(BuilderFusions, ResidualWithoutBiasLeavesTheBiasInputAbsent) {
+  // (-x) + x + 1 through a convolution without bias, the shortcut computed after it (x + 1), no activation.
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+  Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {-1}), nullptr)->getOutput(0);
+  Tensor* shortcut = net.addElementWise(*x, *floatConstant(net, Dims{1, 1, 1}, {1}), ElementWiseOperation::kSUM)
+                         ->getOutput(0);
+  net.markOutput(*net.addElementWise(*y, *shortcut, ElementWiseOperation::kSUM)->getOutput(0));
+  auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 4});
+  ASSERT_EQ(engine->getNbLayers(), 2);
+  LayerInfo info = engine->getLayerInformation(1);
+  EXPECT_EQ(info.type, "Convolution");
+  ASSERT_EQ(info.inputs.size(), 4u);
+  EXPECT_EQ(info.inputs[2], "");
+  EXPECT_EQ(info.attributes.find("postActivation"), std::string::npos) << info.attributes;
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 1, 3}, {-3, 0.5f, 7})});
+  expectNear(out[0].f32(), {1, 1, 1});
+}
+
+// A bottleneck's end: conv (bias or none) + shortcut, then an activation or none; the shortcut is the block's input
+// or a projection of it computed after the convolution (as exporters order a downsampling block).
+TEST(BuilderFusions, ResidualFusesIntoTheConvolutionAtEveryShape) {
+  struct Case {
+    bool bias, projection, shortcutFirst;
+    std::optional<ActivationType> activation;
+  };
+  for (Case c : {Case{true, false, false, ActivationType::kRELU}, Case{true, true, true, ActivationType::kRELU},
+                 Case{false, true, false, ActivationType::kLEAKY_RELU}, Case{true, false, true, std::nullopt},
+                 Case{false, false, false, ActivationType::kSIGMOID}}) {
+    SCOPED_TRACE(std::to_string(c.bias) + std::to_string(c.projection) + std::to_string(c.shortcutFirst) +
+                 (c.activation ? std::to_string(static_cast<int>(*c.activation)) : "none"));
+    auto counts = compareWithUnfused(
+        [c](NetworkDefinition& net, bool observe) {
+          Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 4, -1, -1});
+          auto* inner = net.addConvolution(*x, *randomConstant(net, Dims{3, 4, 1, 1}, 31), randomConstant(net, Dims{3}, 32));
+          Tensor* hidden = net.addActivation(*inner->getOutput(0), ActivationType::kRELU)->getOutput(0);
+          auto* conv = net.addConvolution(*hidden, *randomConstant(net, Dims{4, 3, 3, 3}, 33),
+                                          c.bias ? randomConstant(net, Dims{4}, 34) : nullptr);
+          conv->setPaddingNd(Dims{1, 1});
+          Tensor* y = conv->getOutput(0);
+          Tensor* shortcut =
+              c.projection ? net.addConvolution(*x, *randomConstant(net, Dims{4, 4, 1, 1}, 35), nullptr)->getOutput(0)
+                           : x;
+          Tensor* sum = c.shortcutFirst ? net.addElementWise(*shortcut, *y, ElementWiseOperation::kSUM)->getOutput(0)
+                                        : net.addElementWise(*y, *shortcut, ElementWiseOperation::kSUM)->getOutput(0);
+          Tensor* out = sum;
+          if (c.activation) {
+            auto* act = net.addActivation(*sum, *c.activation);
+            if (*c.activation == ActivationType::kLEAKY_RELU) act->setAlpha(0.125);
+            out = act->getOutput(0);
+          }
+          net.markOutput(*out);
+          if (!observe) return;
+          net.markOutput(*y);
+          if (c.projection) net.markOutput(*shortcut);  // else the projection would take y as its residual
+        },
+        Dims{1, 4, 2, 2}, Dims{3, 4, 7, 6}, {Dims{1, 4, 2, 2}, Dims{2, 4, 5, 3}, Dims{3, 4, 7, 6}});
+    int32_t shortcutSteps = c.projection ? 1 : 0, activationSteps = c.activation ? 1 : 0;
+    EXPECT_EQ(counts.unfused, 3 + shortcutSteps + activationSteps);
+    EXPECT_EQ(counts.fused, 2 + shortcutSteps);
+  }
+}
+
+TEST(BuilderFusions, ResidualThatBroadcastsOrIsReadTwiceStaysSeparateAndAnObservedSumKeepsItsActivation) {
+  // relu(2x + s): s a per-image mean [N, 1, 1] that broadcasts over the row, or the convolution's output also read by
+  // a second layer: the sum and the activation stay steps of their own. With the sum also a network output, the sum
+  // fuses but the activation stays separate.
+  auto convolution = [](NetworkDefinition& net, Tensor& x) {
+    return net.addConvolution(x, *floatConstant(net, Dims{1, 1, 1}, {2}), nullptr)->getOutput(0);
+  };
+  auto relu = [](NetworkDefinition& net, Tensor& t) {
+    return net.addActivation(t, ActivationType::kRELU)->getOutput(0);
+  };
+  const HostTensor input = HostTensor::f32(Dims{1, 1, 4}, {-2, -1, 1, 6});  // mean 1
+  {
+    SCOPED_TRACE("broadcast");
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+    Tensor* mean = net.addReduce(*x, ReduceOperation::kAVG, 1u << 2, true)->getOutput(0);
+    net.markOutput(*relu(net, *net.addElementWise(*convolution(net, *x), *mean, ElementWiseOperation::kSUM)->getOutput(0)));
+    auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 4});
+    EXPECT_EQ(engine->getNbLayers(), 4);
+    expectNear(runEngine(*engine, {input})[0].f32(), {0, 0, 3, 13});
+  }
+  {
+    SCOPED_TRACE("read twice");
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+    Tensor* y = convolution(net, *x);
+    Tensor* sum = net.addElementWise(*y, *x, ElementWiseOperation::kSUM)->getOutput(0);
+    net.markOutput(*net.addElementWise(*relu(net, *sum), *y, ElementWiseOperation::kPROD)->getOutput(0));
+    auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 4});
+    EXPECT_EQ(engine->getNbLayers(), 4);
+    expectNear(runEngine(*engine, {input})[0].f32(), {0, 0, 6, 216});
+  }
+  {
+    SCOPED_TRACE("sum also an output");
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+    Tensor* sum = net.addElementWise(*convolution(net, *x), *x, ElementWiseOperation::kSUM)->getOutput(0);
+    net.markOutput(*relu(net, *sum));
+    net.markOutput(*sum);
+    auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 4});
+    ASSERT_EQ(engine->getNbLayers(), 2);
+    LayerInfo info = engine->getLayerInformation(0);
+    EXPECT_EQ(info.inputs.size(), 4u);
+    EXPECT_EQ(info.attributes.find("postActivation"), std::string::npos) << info.attributes;
+    auto out = runEngine(*engine, {input});
+    expectNear(out[0].f32(), {0, 0, 3, 18});
+    expectNear(out[1].f32(), {-6, -3, 3, 18});
+  }
 }
 
 TEST(BuilderFusions, MatrixMultiplyBiasAndActivationFuseInEitherOperandOrder) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,6 +99,12 @@ class Convolution {
     const auto* x = static_cast<const float*>(a.in(0).data);
     const auto* w = static_cast<const float*>(a.in(1).data);
     const auto* bias = a.hasInput(2) ? static_cast<const float*>(a.in(2).data) : nullptr;
+    const float* residual = nullptr;
+    if (a.hasInput(plan::kResidualInput)) {
+      if (!(a.in(plan::kResidualInput).shape == a.out(0).shape))
+        failStep(step_, "the fused residual's shape differs from the output's");
+      residual = static_cast<const float*>(a.in(plan::kResidualInput).data);
+    }
     auto* y = static_cast<float*>(a.out(0).data);
     size_t columnBytes = workspaceBytes(a);
     if (columnBytes > 0 && (!a.workspace || a.workspaceSize < columnBytes))
@@ -109,14 +116,17 @@ class Convolution {
         const float* xg = x + (n * p_.groups + g) * s.inChannels * s.inPlane();
         const float* wg = w + g * s.outChannels * rows;
         const float* bg = bias ? bias + g * s.outChannels : nullptr;
-        float* yg = y + (n * p_.groups + g) * s.outChannels * s.outPlane();
+        int64_t groupOffset = (n * p_.groups + g) * s.outChannels * s.outPlane();
+        float* yg = y + groupOffset;
         const float* cols = xg;
         if (columnBytes > 0) {
           im2col(s, xg, static_cast<float*>(a.workspace));
           cols = static_cast<const float*>(a.workspace);
         }
         gemmGroup(s, cols, wg, bg, yg);
-        if (p_.fusedActivation) applyPostActivation(*p_.fusedActivation, yg, s.outChannels * s.outPlane());
+        int64_t count = s.outChannels * s.outPlane();
+        if (residual) std::transform(yg, yg + count, residual + groupOffset, yg, std::plus<float>());
+        if (p_.fusedActivation) applyPostActivation(*p_.fusedActivation, yg, count);
       }
     }
   }
@@ -287,11 +297,15 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   p.groups = convolutionGroups(attrs);
   p.same = SamePadding(attrs);
   p.fusedActivation = checkedPostActivation(spec);
+  if (spec.hasInput(plan::kResidualInput) && (spec.inputType(plan::kResidualInput) != DataType::kFLOAT ||
+                                              spec.inputRank(plan::kResidualInput) != spec.inputRank(0)))
+    spec.unsupported("the CPU convolution's fused residual must be fp32 of the output's rank");
   return std::make_unique<WorkspaceKernel<Convolution>>(spec, Convolution(spec.step.name, p));
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
-  if (plan::postActivation(spec.step.attrs)) spec.unsupported("the CPU deconvolution has no fused activation");
+  if (plan::postActivation(spec.step.attrs) || spec.hasInput(plan::kResidualInput))
+    spec.unsupported("the CPU deconvolution has no fused activation or residual");
   ConvParams p = slidingParams(spec, "deconvolution");
   return std::make_unique<WorkspaceKernel<Deconvolution>>(spec, Deconvolution(spec.step.name, p));
 }

@@ -5,10 +5,12 @@
 #include <cuda_runtime.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "kiln/layers.h"
 #include "kiln/types.h"
+#include "plan/fused_epilogue.h"
 
 namespace kiln::cuda {
 
@@ -16,5 +18,11 @@ namespace kiln::cuda {
 // floating-point `type`, queued on `stream`; `in` may equal `out`. Throws kiln::Error naming `step` on failure.
 void launchActivation(DataType type, ActivationType op, double alpha, double beta, const void* in, void* out,
                       int64_t n, cudaStream_t stream, const std::string& step);
+
+// y[i] = the activation of y[i] + residual[i] (the sum alone without one), computed in fp32 for fp16 and bf16, for
+// `n` elements of the floating-point `type`, queued on `stream`: a fused residual's epilogue where the kernel before
+// could not take it. Throws kiln::Error naming `step` on failure.
+void launchResidualActivation(DataType type, const std::optional<plan::PostActivation>& activation,
+                              const void* residual, void* y, int64_t n, cudaStream_t stream, const std::string& step);
 
 }  // namespace kiln::cuda

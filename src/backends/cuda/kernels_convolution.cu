@@ -11,8 +11,10 @@
 // at the profile's largest shapes, covers both and the staged padding below.
 //
 // A fused ReLU with a bias (plan/fused_epilogue.h) runs as cudnnConvolutionBiasActivationForward (which takes any
-// algorithm with a ReLU) where cuDNN accepts the configuration; every other fused activation (and a refused
-// configuration) runs the element-wise activation kernel over the output after the bias.
+// algorithm with a ReLU) where cuDNN accepts the configuration, a fused residual as its z input (scaled by 1); a
+// residual with a bias and no activation runs the same call with the identity activation where the algorithm is
+// IMPLICIT_PRECOMP_GEMM (the only one cuDNN allows it with). Every other fused activation or residual (and a
+// refused configuration) runs one element-wise kernel over the output after the bias.
 //
 // cuDNN pads symmetrically: asymmetric padding (explicit, or SAME with an even window) pads the input into the
 // workspace first (convolution) or computes a larger output there and crops it (deconvolution).
@@ -193,7 +195,7 @@ struct ConvParams {
   }
 
   // The bias descriptors of a run with a bias: the output and the bias, 1 x C x 1 x 1 (x 1), broadcast over the
-  // batch and the spatial axes; and the ReLU of the fused call.
+  // batch and the spatial axes; and the activation of the fused call.
   void describeBias(Descriptors& d, const KernelArgs& a) const {
     if (!a.hasInput(2)) return;
     const Dims& y = a.out(0).shape;
@@ -201,9 +203,10 @@ struct ConvParams {
     std::vector<int> dims(2 + cudnnSpatial(), 1);
     dims[1] = cudnnInt(y.d[1], step);
     setTensor(d.bias, dataType, dims, step);
-    if (!fusesBiasRelu(a)) return;
+    std::optional<cudnnActivationMode_t> mode = fusedMode(a);
+    if (!mode) return;
     KILN_CUDNN_CHECK(cudnnCreateActivationDescriptor(&d.activation), step);
-    KILN_CUDNN_CHECK(cudnnSetActivationDescriptor(d.activation, CUDNN_ACTIVATION_RELU, CUDNN_PROPAGATE_NAN, 0.0), step);
+    KILN_CUDNN_CHECK(cudnnSetActivationDescriptor(d.activation, *mode, CUDNN_PROPAGATE_NAN, 0.0), step);
   }
 
   // The workspace left to cuDNN after the first `staged` bytes, which hold `what`.
@@ -223,17 +226,30 @@ struct ConvParams {
     KILN_CUDNN_CHECK(cudnnAddTensor(handle, &one, d.bias, a.in(2).data, &one, d.out, a.out(0).data), step);
   }
 
-  // What follows the convolution itself: the bias, then the fused activation in place.
+  // What follows the convolution itself: the bias, then the fused residual and activation in place.
   void finish(cudnnHandle_t handle, const KernelArgs& a, const Descriptors& d) const {
     addBias(handle, a, d);
-    if (activation)
+    if (a.hasInput(plan::kResidualInput))
+      launchResidualActivation(type, activation, a.in(plan::kResidualInput).data, a.out(0).data, a.out(0).volume(),
+                               streamOf(a), step);
+    else if (activation)
       launchActivation(type, activation->type, activation->alpha, activation->beta, a.out(0).data, a.out(0).data,
                        a.out(0).volume(), streamOf(a), step);
   }
 
-  // cudnnConvolutionBiasActivationForward applies a ReLU (NaN propagating, as the activation kernel) and a bias.
-  bool fusesBiasRelu(const KernelArgs& a) const {
-    return activation && activation->type == ActivationType::kRELU && a.hasInput(2);
+  // The activation cudnnConvolutionBiasActivationForward runs this step's epilogue with, which needs a bias: a ReLU
+  // (NaN propagating, as the activation kernel), or the identity for a residual without an activation.
+  std::optional<cudnnActivationMode_t> fusedMode(const KernelArgs& a) const {
+    if (!a.hasInput(2)) return std::nullopt;
+    if (activation)
+      return activation->type == ActivationType::kRELU ? std::optional(CUDNN_ACTIVATION_RELU) : std::nullopt;
+    return a.hasInput(plan::kResidualInput) ? std::optional(CUDNN_ACTIVATION_IDENTITY) : std::nullopt;
+  }
+
+  // Whether the fused call takes the epilogue with `algo`: cuDNN allows the identity with IMPLICIT_PRECOMP_GEMM only.
+  bool fusesEpilogue(const KernelArgs& a, cudnnConvolutionFwdAlgo_t algo) const {
+    std::optional<cudnnActivationMode_t> mode = fusedMode(a);
+    return mode && (*mode != CUDNN_ACTIVATION_IDENTITY || algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM);
   }
 };
 
@@ -393,6 +409,9 @@ struct ForwardPass {
                   cudnnHandle_t h, void* scratch, size_t scratchBytes) {
     if (cpu::trailingDims3(a.out(0).shape, p.nbSpatial) != r.ySpatial)
       throw Error(ErrorCode::kRUNTIME, "the output shape differs from the convolution's geometry", p.step);
+    bool residual = a.hasInput(plan::kResidualInput);
+    if (residual && !(a.in(plan::kResidualInput).shape == a.out(0).shape))
+      throw Error(ErrorCode::kRUNTIME, "the fused residual's shape differs from the output's", p.step);
     const void* x = a.in(0).data;
     if (r.pad.asymmetric) {
       shiftCopy(a, p, x, a.workspace, r.batch * r.xChannels, cpu::trailingDims3(a.in(0).shape, p.nbSpatial),
@@ -402,11 +421,13 @@ struct ForwardPass {
     const Descriptors& d = call.d;
     Algo algo = call.choice.algo;
     float one = 1.0f, zero = 0.0f;
-    if (p.fusesBiasRelu(a) && !call.fusedRefused.load(std::memory_order_relaxed)) {
-      // y = relu(conv(x) + 0 * z + bias), z aliasing y (its scale is 0, so it is not read).
+    if (p.fusesEpilogue(a, algo) && !call.fusedRefused.load(std::memory_order_relaxed)) {
+      // y = act(conv(x) + z + bias) with z the residual (of y's shape and type, never sharing y's memory); without
+      // one, y = relu(conv(x) + 0 * z + bias), z aliasing y (its scale is 0, so it is not read).
+      const void* z = residual ? a.in(plan::kResidualInput).data : a.out(0).data;
       cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
-          h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo, scratch, scratchBytes, &zero, d.y, a.out(0).data, d.bias,
-          a.in(2).data, d.activation, d.y, a.out(0).data);
+          h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo, scratch, scratchBytes, residual ? &one : &zero, d.y, z,
+          d.bias, a.in(2).data, d.activation, d.y, a.out(0).data);
       if (status == CUDNN_STATUS_SUCCESS) return true;
       // cuDNN supports the fused call for some data types and configurations only; the rest runs unfused (and this
       // shape no longer tries).
@@ -697,11 +718,15 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   p.groups = cpu::convolutionGroups(attrs);
   p.same = cpu::SamePadding(attrs);
   p.activation = cpu::checkedPostActivation(spec);
+  if (spec.hasInput(plan::kResidualInput) && (spec.inputType(plan::kResidualInput) != p.type ||
+                                              spec.inputRank(plan::kResidualInput) != spec.inputRank(0)))
+    spec.unsupported("the CUDA convolution's fused residual must have the output's type and rank");
   return makeCudnnKernel<ForwardPass>(spec, std::move(p));
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
-  if (plan::postActivation(spec.step.attrs)) spec.unsupported("the CUDA deconvolution has no fused activation");
+  if (plan::postActivation(spec.step.attrs) || spec.hasInput(plan::kResidualInput))
+    spec.unsupported("the CUDA deconvolution has no fused activation or residual");
   ConvParams p = slidingParams(spec, "deconvolution");
   // cuDNN derives the input size from the output's; output padding of a whole stride or more breaks that relation.
   Axes outputPadding = cpu::spatialAttr3(spec.step.attrs, "output_padding", p.nbSpatial, 0);

@@ -130,6 +130,19 @@ __global__ void activationKernel(ActivationType type, const void* in, void* out,
   mapElements<N, N>(in, out, n, [&](T x) { return cpu::activation(type, x, ta, tb); });
 }
 
+template <typename N>
+__global__ void residualActivationKernel(bool activate, ActivationType type, const void* residual, void* y, int64_t n,
+                                         double alpha, double beta) {
+  using T = typename N::Compute;
+  T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
+  auto* r = static_cast<const typename N::Storage*>(residual);
+  auto* out = static_cast<typename N::Storage*>(y);
+  KILN_GRID_LOOP(i, n) {
+    T sum = N::load(out[i]) + N::load(r[i]);
+    out[i] = N::store(activate ? cpu::activation(type, sum, ta, tb) : sum);
+  }
+}
+
 std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
   auto type = static_cast<ActivationType>(spec.step.attrs.getInt("op"));
   DataType dataType = spec.inputType(0);
@@ -215,6 +228,21 @@ void launchActivation(DataType type, ActivationType op, double alpha, double bet
       activationKernel<N><<<blocksFor(n), kThreads, 0, stream>>>(op, in, out, n, alpha, beta);
     else
       throw Error(ErrorCode::kUNSUPPORTED, std::string("activations on ") + dataTypeName(type), step);
+  });
+  checkLaunch(step);
+}
+
+void launchResidualActivation(DataType type, const std::optional<plan::PostActivation>& activation,
+                              const void* residual, void* y, int64_t n, cudaStream_t stream, const std::string& step) {
+  if (n == 0) return;
+  plan::PostActivation post = activation.value_or(plan::PostActivation{});
+  dispatchElement(type, [&](auto tag) {
+    using N = decltype(tag);
+    if constexpr (kFloating<N>)
+      residualActivationKernel<N><<<blocksFor(n), kThreads, 0, stream>>>(activation.has_value(), post.type, residual,
+                                                                          y, n, post.alpha, post.beta);
+    else
+      throw Error(ErrorCode::kUNSUPPORTED, std::string("a fused residual on ") + dataTypeName(type), step);
   });
   checkLaunch(step);
 }

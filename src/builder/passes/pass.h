@@ -32,6 +32,9 @@ std::unique_ptr<Pass> makeDeadLayerEliminationPass();
 std::unique_ptr<Pass> makeRecognizeGeluPass();
 // Folds per-channel constant scales and shifts (inference batch normalization) into the preceding convolution.
 std::unique_ptr<Pass> makeFoldScaleShiftIntoConvolutionPass();
+// Fuses a residual addition (a tensor of the output's shape), and an activation after it, into the preceding
+// convolution, where `target` runs the fused step.
+std::unique_ptr<Pass> makeFuseConvolutionResidualPass(const backend::Backend& target);
 // Fuses an activation into the preceding convolution, where `target` runs the fused step.
 std::unique_ptr<Pass> makeFuseConvolutionActivationPass(const backend::Backend& target);
 // Fuses a constant bias along the last axis, and an activation after it, into the preceding matrix multiply, where

@@ -14,6 +14,7 @@ std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& targe
   // a folded batch normalization reads the convolution directly.
   passes.push_back(makeRecognizeGeluPass());  // before the matrix multiply fusion, which can then take it
   passes.push_back(makeFoldScaleShiftIntoConvolutionPass());
+  passes.push_back(makeFuseConvolutionResidualPass(target));
   passes.push_back(makeFuseConvolutionActivationPass(target));
   passes.push_back(makeFuseMatrixMultiplyBiasPass(target));
   return passes;
