@@ -36,6 +36,14 @@ struct LayerInfo {
   std::vector<std::string> tactics;  // per profile: the implementation the builder chose ("" for the default)
 };
 
+// Receives the time of every step of a profiled run (ExecutionContext::setProfiler), as TensorRT's IProfiler does.
+class Profiler {
+ public:
+  virtual ~Profiler() = default;
+  // Called once per step, in step order, after the run: the step's name and its milliseconds on the device's clock.
+  virtual void reportLayerTime(const char* layerName, float ms) = 0;
+};
+
 // An immutable, loaded plan: weights resident on the backend, shared by all its contexts.
 class Engine {
  public:
@@ -128,6 +136,11 @@ class ExecutionContext {
   void setGraphReplay(bool enabled);
   bool getGraphReplay() const;
   int32_t getNbRecordedGraphs() const;
+
+  // With a profiler, each run times every step (an event between steps on a GPU), waits for the device at its end
+  // and reports the times; profiled runs are not recorded or replayed as graphs. Null turns profiling off.
+  void setProfiler(Profiler* profiler);
+  Profiler* getProfiler() const;
 
   const Engine& getEngine() const { return *engine_; }
 

@@ -109,6 +109,10 @@ class Backend {
   // after a warm-up, measured on the device's own clock (events on a GPU). Used by the builder to time tactics.
   virtual double medianLaunchTime(const std::function<void(void* stream)>& launch, int32_t iterations) const = 0;
 
+  // Runs `run(i)` for i = 0 .. count - 1, each queueing work on `stream`, and returns each one's milliseconds on the
+  // device's clock, after waiting for them all (per-step profiles). Throws kiln::Error when a run or the timing fails.
+  virtual std::vector<double> timeEach(void* stream, size_t count, const std::function<void(size_t)>& run) const = 0;
+
   // Records what `enqueue` queues on `stream`, without running it, for replay. Null when this backend or this stream
   // cannot record (no graphs on the CPU, the legacy default stream, a stream the caller is capturing already): the
   // caller then runs eagerly. Throws kiln::Error when the enqueue fails or the work cannot be recorded.

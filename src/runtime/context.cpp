@@ -36,6 +36,7 @@ struct ContextState {
   };
   static constexpr size_t kMaxGraphs = 16;
   bool graphReplay = true;
+  Profiler* profiler = nullptr;
   std::vector<Recorded> graphs;
   std::vector<std::vector<int64_t>> seenOnce;
   uint64_t useClock = 0;
@@ -225,7 +226,7 @@ Status enqueueSteps(ContextState& s, void* stream) {
       default: return s.ioAddresses[t];
     }
   };
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
+  auto runStep = [&](size_t i) -> Status {
     const auto& step = plan.steps[i];
     backend::TensorArg* a = s.args.data() + s.stepArgOffset[i];
     backend::KernelArgs args;
@@ -239,9 +240,21 @@ Status enqueueSteps(ContextState& s, void* stream) {
     args.workspace = s.workspace.data();
     args.workspaceSize = s.workspace.size();
     args.stream = stream;
-    Status st = s.engine->kernels[s.profile][i]->run(args);
-    if (!st) return st;
+    return s.engine->kernels[s.profile][i]->run(args);
+  };
+  if (s.profiler) {
+    std::vector<double> ms;
+    try {
+      ms = s.engine->backend->timeEach(stream, plan.steps.size(), [&](size_t i) { runStep(i).check(); });
+    } catch (const Error& e) {
+      return e;
+    }
+    for (size_t i = 0; i < ms.size(); ++i)
+      s.profiler->reportLayerTime(plan.steps[i].name.c_str(), static_cast<float>(ms[i]));
+    return Status::ok();
   }
+  for (size_t i = 0; i < plan.steps.size(); ++i)
+    if (Status st = runStep(i); !st) return st;
   return Status::ok();
 }
 
@@ -258,7 +271,7 @@ std::vector<int64_t> graphKey(const ContextState& s) {
 // A run that cannot be recorded turns replay off for the context (with a warning) and runs eagerly.
 Status enqueueRecordedOrEager(ContextState& s, void* stream) {
   // Shape-input values are copied from host memory at each run: a recording would replay stale copies.
-  if (!s.graphReplay || !stream || s.engine->backend->isHostMemory() || s.staging.size() > 0)
+  if (!s.graphReplay || s.profiler || !stream || s.engine->backend->isHostMemory() || s.staging.size() > 0)
     return enqueueSteps(s, stream);
   std::vector<int64_t> key = graphKey(s);
   for (auto& g : s.graphs)
@@ -464,6 +477,10 @@ void ExecutionContext::setGraphReplay(bool enabled) {
 }
 
 bool ExecutionContext::getGraphReplay() const { return state_->graphReplay; }
+
+void ExecutionContext::setProfiler(Profiler* profiler) { state_->profiler = profiler; }
+
+Profiler* ExecutionContext::getProfiler() const { return state_->profiler; }
 
 int32_t ExecutionContext::getNbRecordedGraphs() const { return static_cast<int32_t>(state_->graphs.size()); }
 

@@ -59,6 +59,18 @@ string(JSON median GET "${times}" latencyMs median)
 if(NOT backend STREQUAL "cpu" OR NOT iterations EQUAL 7 OR NOT count EQUAL 7 OR NOT median GREATER 0)
   message(FATAL_ERROR "unexpected --exportTimes file:\n${times}")
 endif()
+# --dumpProfile / --exportProfile: every step's median time over as many profiled runs.
+run_kiln(0 run --loadEngine ${WORK}/model.kiln --loadInputs x:${DATA}/external_data/input.npy --iterations 3
+         --dumpProfile --exportProfile ${WORK}/profile.json)
+expect_text("Profile over 3 runs (median ms per step):")
+expect_text("Sum of step medians: ")
+file(READ ${WORK}/profile.json profile)
+string(JSON runs GET "${profile}" runs)
+string(JSON steps LENGTH "${profile}" steps)
+string(JSON first GET "${profile}" steps 0 medianMs)
+if(NOT runs EQUAL 3 OR steps LESS 1 OR first LESS 0)
+  message(FATAL_ERROR "unexpected --exportProfile file:\n${profile}")
+endif()
 run_kiln(1 run --loadEngine ${WORK}/model.kiln --loadInputs x:${DATA}/external_data/input.npy
          --exportTimes ${WORK}/no_such_folder/times.json)
 expect_text("i/o error in '${WORK}/no_such_folder/times.json': cannot write the times")

@@ -20,7 +20,9 @@ run_kiln(0 build --onnx ${SHAPE_MODEL} ${PROFILE} --saveEngine ${WORK}/cpu.kiln)
 foreach(target 3x8 24x1 4x6)
   foreach(backend cpu cuda)
     run_kiln(0 run --loadEngine ${WORK}/${backend}.kiln --shapes shape:${target} --iterations 3 --warmUp 1
-               --saveOutputs ${WORK}/${backend}_${target} --exportTimes ${WORK}/${backend}_${target}.json)
+               --saveOutputs ${WORK}/${backend}_${target} --exportTimes ${WORK}/${backend}_${target}.json
+               --dumpProfile)
+    expect_text("Profile over 3 runs (median ms per step):")
     expect_text("Output y: ${target} fp32")
     expect_text("warm-up, ${backend})")
   endforeach()

@@ -50,6 +50,9 @@ class TimedCpuBackend : public backend::Backend {
     return std::make_unique<TacticKernel>(std::move(inner), spec.hasTactic() ? spec.tactic->name : "default");
   }
   uint64_t memoryCapacity() const override { return cpu().memoryCapacity(); }
+  std::vector<double> timeEach(void* stream, size_t count, const std::function<void(size_t)>& run) const override {
+    return cpu().timeEach(stream, count, run);
+  }
   void* allocate(size_t bytes) const override { return cpu().allocate(bytes); }
   void release(void* p) const override { cpu().release(p); }
   void copyFromHost(void* dst, const void* src, size_t bytes) const override { cpu().copyFromHost(dst, src, bytes); }

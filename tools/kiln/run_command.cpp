@@ -14,6 +14,7 @@
 #include "npy.h"
 #include "onnx_build.h"
 #include "run_timer.h"
+#include "step_profile.h"
 #include "shapes.h"
 
 namespace kiln::cli {
@@ -21,7 +22,8 @@ namespace kiln::cli {
 namespace {
 
 struct RunOptions {
-  std::string loadEngine, onnx, shapes, loadInputs, saveOutputs, exportTimes, backend = "cpu";
+  std::string loadEngine, onnx, shapes, loadInputs, saveOutputs, exportTimes, exportProfile, backend = "cpu";
+  bool dumpProfile = false;
   int iterations = 10, warmUp = 2;
   bool verbose = false;
 };
@@ -179,6 +181,14 @@ void run(const RunOptions& o) {
     for (int i = 0; i < o.warmUp; ++i) timer.run();
     for (int i = 0; i < std::max(1, o.iterations); ++i) ms.push_back(timer.run());
   }
+  // Profiled runs come after the timed ones: timing every step waits for the device and keeps graphs out.
+  StepProfile profile;
+  if (o.dumpProfile || !o.exportProfile.empty()) {
+    context->setProfiler(&profile);
+    RunTimer timer(*context);
+    for (int i = 0; i < std::max(1, o.iterations); ++i) timer.run();
+    context->setProfiler(nullptr);
+  }
   for (const auto& [name, in] : inputs) std::cout << "Input  " << name << ": " << toString(in.dims) << "\n";
   for (auto& [name, out] : outputs) {
     std::cout << "Output " << name << ": " << toString(out.dims) << " " << dataTypeName(out.type) << "\n";
@@ -199,6 +209,11 @@ void run(const RunOptions& o) {
     exportTimes(o.exportTimes, ms, s, engine->getBackendName(), o.warmUp);
     std::cout << "Saved the times to " << o.exportTimes << "\n";
   }
+  if (o.dumpProfile) profile.print(*engine);
+  if (!o.exportProfile.empty()) {
+    profile.exportJson(*engine, o.exportProfile);
+    std::cout << "Saved the profile to " << o.exportProfile << "\n";
+  }
 }
 
 }  // namespace
@@ -212,6 +227,9 @@ void addRunCommand(CLI::App& app) {
   cmd->add_option("--loadInputs", o->loadInputs, "Input data as .npy files, e.g. input:image.npy");
   cmd->add_option("--saveOutputs", o->saveOutputs, "Write each output as DIR/<name>.npy");
   cmd->add_option("--exportTimes", o->exportTimes, "Write every timed run's latency and the summary as JSON");
+  cmd->add_flag("--dumpProfile", o->dumpProfile,
+               "After the timed runs, profile as many more and print every step's median time");
+  cmd->add_option("--exportProfile", o->exportProfile, "Write the per-step profile as JSON (implies profiled runs)");
   cmd->add_option("--iterations", o->iterations, "Timed runs")->check(CLI::PositiveNumber);
   cmd->add_option("--warmUp", o->warmUp, "Untimed runs first")->check(CLI::NonNegativeNumber);
   cmd->add_option("--backend", o->backend, "Backend when building from --onnx")->check(CLI::IsMember({"cpu", "cuda"}));

@@ -71,6 +71,15 @@ class CpuBackend : public backend::Backend {
   }
   void copyFromHostAsync(void* dst, const void* src, size_t bytes, void*) const override { copyFromHost(dst, src, bytes); }
   void synchronize(void*) const override {}  // kernels run inline: nothing is ever pending
+  std::vector<double> timeEach(void*, size_t count, const std::function<void(size_t)>& run) const override {
+    std::vector<double> ms;
+    for (size_t i = 0; i < count; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      run(i);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    return ms;
+  }
   double medianLaunchTime(const std::function<void(void*)>& launch, int32_t iterations) const override {
     launch(nullptr);  // warm-up: caches, lazily built tables
     std::vector<double> ms;
