@@ -138,6 +138,19 @@ def run_shape(args, entry, engine, types, key, row):
     result.update(max_abs_err=err, allowed_err=allowed, agree=agree)
     if row.get("best_ms"):
         result["kiln_over_best_pytorch"] = result["kiln_ms"] / row["best_ms"]
+    if args.profile:  # after the timed runs: profiling times every step and keeps graphs out
+        profile = os.path.join(folder, "kiln_profile.json")
+        ok, output, _ = kiln(args.kiln, ["run", "--loadEngine", engine, "--loadInputs", ",".join(files),
+                                         "--iterations", str(args.runs), "--exportProfile", profile], args.timeout)
+        if ok:
+            with open(profile) as f:
+                steps = json.load(f)["steps"]
+            by_type = {}
+            for step in steps:
+                by_type[step["type"]] = by_type.get(step["type"], 0.0) + step["medianMs"]
+            result["kiln_profile_ms_by_step_type"] = dict(sorted(by_type.items(), key=lambda kv: -kv[1]))
+        else:
+            result["kiln_profile_error"] = error_text(output)
     return result
 
 
@@ -219,6 +232,8 @@ def main():
     parser.add_argument("--backend", choices=["cuda", "cpu"], default="cuda")
     parser.add_argument("--markdown", help="also write the results as a markdown page here")
     parser.add_argument("--timeout", type=int, default=600, help="seconds allowed for one kiln build or run")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile every step (kiln run --exportProfile) and sum the times by step type")
     args = parser.parse_args()
     if not os.access(args.kiln, os.X_OK):
         sys.exit(f"kiln_side.py: no kiln command at {args.kiln} (build kiln first, or give --kiln)")
