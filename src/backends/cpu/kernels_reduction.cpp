@@ -1,13 +1,15 @@
-// CPU kernels: reduce and top-k (fp32, fp64, int32, int64) and softmax (fp32, fp64).
+// CPU kernels: reduce and top-k (fp32, fp64, int32, int64) and softmax (fp32, fp64), scaled and masked when fused.
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <type_traits>
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "plan/fused_prologue.h"
 
 namespace kiln::cpu {
 
@@ -199,12 +201,9 @@ std::unique_ptr<Kernel> makeTopK(const KernelSpec& spec) {
 
 // ---- SoftMax ----------------------------------------------------------------------------------------------------
 
-// Subtracts the line's maximum before exponentiating, so large inputs do not overflow.
+// Subtracts the line's maximum before exponentiating, so large inputs do not overflow. Runs in place when src == dst.
 template <typename T>
-void softMax(const KernelArgs& a, int32_t axis, bool log) {
-  AxisSplit s(a.in(0).shape, axis);
-  const auto* src = static_cast<const T*>(a.in(0).data);
-  auto* dst = static_cast<T*>(a.out(0).data);
+void softMax(const T* src, T* dst, const AxisSplit& s, bool log) {
   for (int64_t o = 0; o < s.outer; ++o) {
     for (int64_t i = 0; i < s.inner; ++i) {
       const T* x = src + o * s.n * s.inner + i;
@@ -228,6 +227,34 @@ void softMax(const KernelArgs& a, int32_t axis, bool log) {
   }
 }
 
+// The fused prologue (plan/fused_prologue.h) into the output: y = x * preScale + mask, the mask broadcast to x.
+template <typename T>
+void scaleAndMask(const KernelArgs& a, T preScale, bool masked, const std::string& step) {
+  const auto* x = static_cast<const T*>(a.in(0).data);
+  auto* y = static_cast<T*>(a.out(0).data);
+  if (!masked) {
+    for (int64_t e = 0, total = a.in(0).shape.volume(); e < total; ++e) y[e] = x[e] * preScale;
+    return;
+  }
+  const auto* mask = static_cast<const T*>(a.in(plan::kSoftMaxMaskInput).data);
+  if (!broadcastsTo(a.in(plan::kSoftMaxMaskInput).shape, a.in(0).shape))
+    failStep(step, "the softmax mask " + toString(a.in(plan::kSoftMaxMaskInput).shape) +
+                       " does not broadcast to the scores " + toString(a.in(0).shape));
+  forEachBroadcastRunN<1>(a.in(0).shape, {a.in(plan::kSoftMaxMaskInput).shape},
+                          [&](int64_t o, const auto& at, int64_t n, const auto& step) {
+                            for (int64_t j = 0; j < n; ++j) y[o + j] = x[o + j] * preScale + mask[at[0] + j * step[0]];
+                          });
+}
+
+template <typename T>
+void runSoftMax(const KernelArgs& a, int32_t axis, bool log, bool fused, double preScale, bool masked,
+                const std::string& step) {
+  AxisSplit s(a.in(0).shape, axis);
+  if (!fused) return softMax(static_cast<const T*>(a.in(0).data), static_cast<T*>(a.out(0).data), s, log);
+  scaleAndMask<T>(a, static_cast<T>(preScale), masked, step);
+  softMax(static_cast<const T*>(a.out(0).data), static_cast<T*>(a.out(0).data), s, log);
+}
+
 std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE)
@@ -237,8 +264,16 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
   bool log = spec.step.attrs.getInt("log") != 0;
-  auto fn = type == DataType::kDOUBLE ? softMax<double> : softMax<float>;
-  return makeKernel(spec, [fn, normalized, log](const KernelArgs& a) { fn(a, normalized, log); });
+  bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
+  bool fused = masked || spec.step.attrs.has(plan::kPreScale);
+  if (fused && normalized != rank - 1) spec.unsupported("a scaled or masked softmax must run over the last axis");
+  if (masked && spec.inputType(plan::kSoftMaxMaskInput) != type)
+    spec.unsupported("the softmax mask must have the scores' type");
+  double preScale = plan::softMaxPreScale(spec.step.attrs);
+  auto fn = type == DataType::kDOUBLE ? runSoftMax<double> : runSoftMax<float>;
+  return makeKernel(spec, [=, step = spec.step.name](const KernelArgs& a) {
+    fn(a, normalized, log, fused, preScale, masked, step);
+  });
 }
 
 }  // namespace

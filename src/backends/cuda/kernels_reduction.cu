@@ -1,9 +1,13 @@
-// CUDA kernels: reduce (sum, product, max, min, mean over an axes mask) and softmax / log-softmax over an axis.
-// One thread per output element (reduce) or per line (softmax): simple and exact to the CPU's order of results.
+// CUDA kernels: reduce (sum, product, max, min, mean over an axes mask), softmax / log-softmax over an axis (scaled
+// and masked when fused) and top-k. Reduce and top-k take one thread per output element or line; softmax over the
+// innermost axis takes a warp per row (a block per long row), over other axes a thread per line.
 #include <bit>
 #include <limits>
+#include <string>
 
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/row_reduction.cuh"
+#include "plan/fused_prologue.h"
 
 namespace kiln::cuda {
 
@@ -96,7 +100,8 @@ std::unique_ptr<Kernel> makeReduce(const KernelSpec& spec) {
 
 // ---- SoftMax ------------------------------------------------------------------------------------------------------
 
-// Subtracts the line's maximum before exponentiating, so large inputs do not overflow; sums in fp32 (fp64 for fp64).
+// Over an axis with inner elements after it: one thread per line. Subtracts the line's maximum before exponentiating,
+// so large inputs do not overflow; sums in fp32 (fp64 for fp64).
 template <typename N>
 __global__ void softMaxKernel(const typename N::Storage* in, typename N::Storage* out, int64_t lines, int64_t n,
                               int64_t inner, bool log) {
@@ -117,6 +122,150 @@ __global__ void softMaxKernel(const typename N::Storage* in, typename N::Storage
   }
 }
 
+// The rows of a softmax over the innermost axis, as a fused step (plan/fused_prologue.h) sees them:
+// x * preScale + mask, the mask broadcast by strides (maskRows walks the leading axes, maskLast the softmax axis).
+// Unfused, preScale is 1 (exact) and there is no mask.
+template <typename N>
+struct ScoreRows {
+  using S = typename N::Storage;
+  using T = typename N::Compute;
+  const S* x = nullptr;
+  int64_t n = 0;  // row length
+  T preScale = 1;
+  const S* mask = nullptr;
+  StridedWalk maskRows;
+  int64_t maskLast = 0;
+
+  __device__ int64_t maskBase(int64_t row) const { return mask ? maskRows.offset(row) : 0; }
+  __device__ T at(int64_t row, int64_t j, int64_t maskBase) const {
+    T v = N::load(x[row * n + j]) * preScale;
+    return mask ? v + N::load(mask[maskBase + j * maskLast]) : v;
+  }
+};
+
+// One warp per row of n <= kPerLane * 32 elements, held in registers: lane l holds elements l, l + 32, ... so loads
+// and stores are coalesced; the maximum and the sum go across the warp by shuffles.
+template <typename N, int kPerLane>
+__global__ void softMaxWarpKernel(ScoreRows<N> rows, typename N::Storage* out, int64_t count, bool logSoftMax) {
+  using T = typename N::Compute;
+  int lane = static_cast<int>(threadIdx.x) % kWarp;
+  auto n = static_cast<int32_t>(rows.n);
+  for (int64_t row = warpIndex(); row < count; row += warpCount()) {  // the same rows for every lane of a warp
+    int64_t maskBase = rows.maskBase(row);
+    T v[kPerLane];
+    T max = -INFINITY;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k) {
+      int j = lane + k * kWarp;
+      v[k] = j < n ? rows.at(row, j, maskBase) : T(-INFINITY);
+      max = fmax(max, v[k]);
+    }
+    max = warpMax(max);
+    T sum = 0;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k)
+      if (lane + k * kWarp < n) {
+        v[k] -= max;
+        sum += exp(v[k]);
+      }
+    sum = warpSum(sum);
+    T logSum = ::log(sum), scale = T(1) / sum;
+    auto* y = out + row * rows.n;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k) {
+      int j = lane + k * kWarp;
+      if (j < n) y[j] = N::store(logSoftMax ? v[k] - logSum : exp(v[k]) * scale);
+    }
+  }
+}
+
+// One block per row of any length: three passes over the row (maximum, sum, output), reduced across the block.
+template <typename N>
+__global__ void softMaxBlockKernel(ScoreRows<N> rows, typename N::Storage* out, int64_t count, bool logSoftMax) {
+  using T = typename N::Compute;
+  __shared__ T shared[kWarp];
+  for (int64_t row = blockIdx.x; row < count; row += gridDim.x) {
+    int64_t maskBase = rows.maskBase(row);
+    T max = -INFINITY;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) max = fmax(max, rows.at(row, j, maskBase));
+    max = blockMax(max, shared);
+    T sum = 0;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) sum += exp(rows.at(row, j, maskBase) - max);
+    sum = blockSum(sum, shared);
+    T logSum = ::log(sum), scale = T(1) / sum;
+    auto* y = out + row * rows.n;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) {
+      T v = rows.at(row, j, maskBase) - max;
+      y[j] = N::store(logSoftMax ? v - logSum : exp(v) * scale);
+    }
+  }
+}
+
+// The softmax of a step, with its fused prologue when it has one.
+struct SoftMax {
+  DataType type;
+  int32_t axis;
+  bool log;
+  double preScale;
+  bool masked;
+  std::string step;
+
+  void operator()(const KernelArgs& a) const {
+    const Dims& shape = a.in(0).shape;
+    int64_t outer = 1, n = shape.nbDims ? shape.d[axis] : 1, inner = 1;
+    for (int32_t i = 0; i < shape.nbDims; ++i) {
+      if (i < axis) outer *= shape.d[i];
+      if (i > axis) inner *= shape.d[i];
+    }
+    if (outer * inner == 0 || n == 0) return;
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      if constexpr (kFloating<N>) {
+        using S = typename N::Storage;
+        auto* y = static_cast<S*>(a.out(0).data);
+        if (inner != 1) {
+          softMaxKernel<N><<<blocksFor(outer * inner), kThreads, 0, streamOf(a)>>>(
+              static_cast<const S*>(a.in(0).data), y, outer * inner, n, inner, log);
+          return;
+        }
+        ScoreRows<N> rows;
+        rows.x = static_cast<const S*>(a.in(0).data);
+        rows.n = n;
+        rows.preScale = static_cast<typename N::Compute>(preScale);
+        if (masked) maskRows(a, rows);
+        if (n <= kMaxWarpRow) {
+          withElementsPerLane(n, [&](auto perLane) {
+            softMaxWarpKernel<N, decltype(perLane)::value>
+                <<<warpBlocksFor(outer), kThreads, 0, streamOf(a)>>>(rows, y, outer, log);
+          });
+        } else {
+          softMaxBlockKernel<N><<<rowBlocksFor(outer), kThreads, 0, streamOf(a)>>>(rows, y, outer, log);
+        }
+      }
+    });
+    checkLaunch(step);
+  }
+
+  // Points `rows` at the mask (input 1) broadcast to the scores.
+  template <typename N>
+  void maskRows(const KernelArgs& a, ScoreRows<N>& rows) const {
+    const Dims& shape = a.in(0).shape;
+    const Dims& mask = a.in(plan::kSoftMaxMaskInput).shape;
+    if (!cpu::broadcastsTo(mask, shape))
+      throw Error(ErrorCode::kRUNTIME, "the softmax mask " + toString(mask) + " does not broadcast to the scores " +
+                                           toString(shape), step);
+    int64_t strides[Dims::MAX_DIMS];
+    cpu::broadcastStrides(mask, shape, strides);
+    rows.mask = static_cast<const typename N::Storage*>(a.in(plan::kSoftMaxMaskInput).data);
+    rows.maskRows.rank = shape.nbDims - 1;
+    for (int32_t i = 0; i + 1 < shape.nbDims; ++i) {
+      rows.maskRows.dims[i] = shape.d[i];
+      rows.maskRows.strides[i] = strides[i];
+    }
+    rows.maskLast = strides[shape.nbDims - 1];
+  }
+};
+
 std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (!isFloatingPoint(type)) spec.unsupported(std::string("softmax on ") + dataTypeName(type));
@@ -124,25 +273,14 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   int64_t axis = spec.step.attrs.getInt("axis", -1);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
-  bool log = spec.step.attrs.getInt("log") != 0;
-  return makeKernel(spec, [type, normalized, log, step = spec.step.name](const KernelArgs& a) {
-    const Dims& shape = a.in(0).shape;
-    int64_t outer = 1, n = shape.nbDims ? shape.d[normalized] : 1, inner = 1;
-    for (int32_t i = 0; i < shape.nbDims; ++i) {
-      if (i < normalized) outer *= shape.d[i];
-      if (i > normalized) inner *= shape.d[i];
-    }
-    int64_t lines = outer * inner;
-    if (lines == 0 || n == 0) return;
-    dispatchElement(type, [&](auto tag) {
-      using N = decltype(tag);
-      if constexpr (kFloating<N>)
-        softMaxKernel<N><<<blocksFor(lines), kThreads, 0, streamOf(a)>>>(
-            static_cast<const typename N::Storage*>(a.in(0).data), static_cast<typename N::Storage*>(a.out(0).data),
-            lines, n, inner, log);
-    });
-    checkLaunch(step);
-  });
+  bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
+  if ((masked || spec.step.attrs.has(plan::kPreScale)) && normalized != rank - 1)
+    spec.unsupported("a scaled or masked softmax must run over the last axis");
+  if (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
+                 static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank))
+    spec.unsupported("the softmax mask must have the scores' type and at most their rank");
+  return makeKernel(spec, SoftMax{type, normalized, spec.step.attrs.getInt("log") != 0,
+                                  plan::softMaxPreScale(spec.step.attrs), masked, spec.step.name});
 }
 
 // ---- TopK ---------------------------------------------------------------------------------------------------------
