@@ -2,10 +2,13 @@
 // passes (src/builder/passes/fuse_softmax_scale_mask.cpp, fuse_residual_normalization.cpp) and the kernels that run
 // the fused steps. Sibling of fused_epilogue.h, which covers the work fused after convolutions and matrix products.
 //
-// SoftMax (kSOFTMAX) over the last axis of x (attention scores): y = softmax(x * preScale + mask), where
+// SoftMax (kSOFTMAX) over the last axis of its output: y = softmax(x * preScale + mask), where x is input 0 (attention
+// scores), and
 // - the attribute kPreScale, when present, is the scale (1 when absent), and
-// - input 1, when present, is the mask: a tensor of x's type that broadcasts to x's shape (numpy rules, e.g. [B,1,1,S]
-//   or [B,1,S,S] against [B,H,S,S]), added after the scale.
+// - input 1, when present, is the mask: a tensor of x's type (e.g. [B,1,1,S] or [B,1,S,S] against scores [B,H,S,S]),
+//   added after the scale.
+// x and the mask broadcast (numpy rules) to the output's shape, as the element-wise sum they replace did; the "axis"
+// attribute counts in the output's rank.
 // The "log" attribute applies as before (log-softmax of the same sum). Kernels compute x * preScale + mask in the
 // step's compute type (fp32 for fp16 and bf16) without rounding it to the element type in between.
 //

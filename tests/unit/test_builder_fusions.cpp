@@ -418,6 +418,24 @@ TEST(BuilderFusions, AttentionSoftMaxHandComputed) {
   expectNear(out[0].f32(), {e / (e + 1), 1 / (e + 1), f / (f + 1), 1 / (f + 1)});
 }
 
+// Scores [B, 1, S] scaled, then a constant mask [1, 3, 1] broadcasts them to [B, 3, S]: the fused step broadcasts
+// both to its output, as the sum did.
+TEST(BuilderFusions, ScoresThatBroadcastToTheMaskFuseToo) {
+  LayerCounts counts = compareWithUnfused(
+      [](NetworkDefinition& net, bool observe) {
+        Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+        Tensor* scaled =
+            net.addElementWise(*floatConstant(net, Dims{1}, {0.5f}), *x, ElementWiseOperation::kPROD)->getOutput(0);
+        Tensor* sum = net.addElementWise(*scaled, *floatConstant(net, Dims{1, 3, 1}, {0, -1, 2}),
+                                         ElementWiseOperation::kSUM)->getOutput(0);
+        net.markOutput(*net.addSoftMax(*sum)->getOutput(0));
+        if (observe) net.markOutput(*sum);
+      },
+      Dims{1, 1, 1}, Dims{4, 1, 50}, {Dims{1, 1, 1}, Dims{2, 1, 7}, Dims{4, 1, 50}});
+  EXPECT_EQ(counts.fused, 1);
+  EXPECT_EQ(counts.unfused, 3);
+}
+
 TEST(BuilderFusions, ScaledSoftMaxReadTwiceOrNotOverTheLastAxisIsNotFused) {
   // The sum is read by the softmax and by another layer: nothing fuses into the softmax.
   {

@@ -227,29 +227,34 @@ void softMax(const T* src, T* dst, const AxisSplit& s, bool log) {
   }
 }
 
-// The fused prologue (plan/fused_prologue.h) into the output: y = x * preScale + mask, the mask broadcast to x.
+// The fused prologue (plan/fused_prologue.h) into the output: y = x * preScale + mask, both broadcast to y.
 template <typename T>
 void scaleAndMask(const KernelArgs& a, T preScale, bool masked, const std::string& step) {
+  const Dims& shape = a.out(0).shape;
+  for (int32_t i = 0; i < (masked ? 2 : 1); ++i)
+    if (!broadcastsTo(a.in(i).shape, shape))
+      failStep(step, std::string(i == 0 ? "the softmax scores " : "the softmax mask ") + toString(a.in(i).shape) +
+                         " do not broadcast to " + toString(shape));
   const auto* x = static_cast<const T*>(a.in(0).data);
   auto* y = static_cast<T*>(a.out(0).data);
   if (!masked) {
-    for (int64_t e = 0, total = a.in(0).shape.volume(); e < total; ++e) y[e] = x[e] * preScale;
+    forEachBroadcastRunN<1>(shape, {a.in(0).shape}, [&](int64_t o, const auto& at, int64_t n, const auto& steps) {
+      for (int64_t j = 0; j < n; ++j) y[o + j] = x[at[0] + j * steps[0]] * preScale;
+    });
     return;
   }
   const auto* mask = static_cast<const T*>(a.in(plan::kSoftMaxMaskInput).data);
-  if (!broadcastsTo(a.in(plan::kSoftMaxMaskInput).shape, a.in(0).shape))
-    failStep(step, "the softmax mask " + toString(a.in(plan::kSoftMaxMaskInput).shape) +
-                       " does not broadcast to the scores " + toString(a.in(0).shape));
-  forEachBroadcastRunN<1>(a.in(0).shape, {a.in(plan::kSoftMaxMaskInput).shape},
-                          [&](int64_t o, const auto& at, int64_t n, const auto& step) {
-                            for (int64_t j = 0; j < n; ++j) y[o + j] = x[o + j] * preScale + mask[at[0] + j * step[0]];
+  forEachBroadcastRunN<2>(shape, {a.in(0).shape, a.in(plan::kSoftMaxMaskInput).shape},
+                          [&](int64_t o, const auto& at, int64_t n, const auto& steps) {
+                            for (int64_t j = 0; j < n; ++j)
+                              y[o + j] = x[at[0] + j * steps[0]] * preScale + mask[at[1] + j * steps[1]];
                           });
 }
 
 template <typename T>
 void runSoftMax(const KernelArgs& a, int32_t axis, bool log, bool fused, double preScale, bool masked,
                 const std::string& step) {
-  AxisSplit s(a.in(0).shape, axis);
+  AxisSplit s(a.out(0).shape, axis);
   if (!fused) return softMax(static_cast<const T*>(a.in(0).data), static_cast<T*>(a.out(0).data), s, log);
   scaleAndMask<T>(a, static_cast<T>(preScale), masked, step);
   softMax(static_cast<const T*>(a.out(0).data), static_cast<T*>(a.out(0).data), s, log);
@@ -259,7 +264,7 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE)
     spec.unsupported(std::string("the CPU softmax supports fp32 and fp64, not ") + dataTypeName(type));
-  auto rank = static_cast<int64_t>(spec.inputRank(0));
+  auto rank = static_cast<int64_t>(spec.outputRank(0));  // a fused step's inputs broadcast to its output
   int64_t axis = spec.step.attrs.getInt("axis", -1);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
@@ -267,8 +272,10 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
   bool fused = masked || spec.step.attrs.has(plan::kPreScale);
   if (fused && normalized != rank - 1) spec.unsupported("a scaled or masked softmax must run over the last axis");
-  if (masked && spec.inputType(plan::kSoftMaxMaskInput) != type)
-    spec.unsupported("the softmax mask must have the scores' type");
+  if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
+      (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
+                  static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank)))
+    spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
   double preScale = plan::softMaxPreScale(spec.step.attrs);
   auto fn = type == DataType::kDOUBLE ? runSoftMax<double> : runSoftMax<float>;
   return makeKernel(spec, [=, step = spec.step.name](const KernelArgs& a) {

@@ -1,6 +1,7 @@
 // CUDA kernels: reduce (sum, product, max, min, mean over an axes mask), softmax / log-softmax over an axis (scaled
 // and masked when fused) and top-k. Reduce and top-k take one thread per output element or line; softmax over the
 // innermost axis takes a warp per row (a block per long row), over other axes a thread per line.
+#include <algorithm>
 #include <bit>
 #include <limits>
 #include <string>
@@ -122,24 +123,32 @@ __global__ void softMaxKernel(const typename N::Storage* in, typename N::Storage
   }
 }
 
-// The rows of a softmax over the innermost axis, as a fused step (plan/fused_prologue.h) sees them:
-// x * preScale + mask, the mask broadcast by strides (maskRows walks the leading axes, maskLast the softmax axis).
+// An operand of a softmax over the innermost axis broadcast (by strides) to the output's rows: element j of row r is
+// data[rows.offset(r) + j * last].
+template <typename S>
+struct RowOperand {
+  const S* data = nullptr;
+  StridedWalk rows;  // the output's leading axes
+  int64_t last = 0;  // the stride along the softmax axis
+};
+
+// The rows as a fused step (plan/fused_prologue.h) sees them: x * preScale + mask, both broadcast to the output.
 // Unfused, preScale is 1 (exact) and there is no mask.
 template <typename N>
 struct ScoreRows {
   using S = typename N::Storage;
   using T = typename N::Compute;
-  const S* x = nullptr;
+  struct Base {
+    int64_t x = 0, mask = 0;
+  };
   int64_t n = 0;  // row length
   T preScale = 1;
-  const S* mask = nullptr;
-  StridedWalk maskRows;
-  int64_t maskLast = 0;
+  RowOperand<S> x, mask;  // mask.data == nullptr: no mask
 
-  __device__ int64_t maskBase(int64_t row) const { return mask ? maskRows.offset(row) : 0; }
-  __device__ T at(int64_t row, int64_t j, int64_t maskBase) const {
-    T v = N::load(x[row * n + j]) * preScale;
-    return mask ? v + N::load(mask[maskBase + j * maskLast]) : v;
+  __device__ Base base(int64_t row) const { return {x.rows.offset(row), mask.data ? mask.rows.offset(row) : 0}; }
+  __device__ T at(const Base& b, int64_t j) const {
+    T v = N::load(x.data[b.x + j * x.last]) * preScale;
+    return mask.data ? v + N::load(mask.data[b.mask + j * mask.last]) : v;
   }
 };
 
@@ -151,13 +160,13 @@ __global__ void softMaxWarpKernel(ScoreRows<N> rows, typename N::Storage* out, i
   int lane = static_cast<int>(threadIdx.x) % kWarp;
   auto n = static_cast<int32_t>(rows.n);
   for (int64_t row = warpIndex(); row < count; row += warpCount()) {  // the same rows for every lane of a warp
-    int64_t maskBase = rows.maskBase(row);
+    auto base = rows.base(row);
     T v[kPerLane];
     T max = -INFINITY;
 #pragma unroll
     for (int k = 0; k < kPerLane; ++k) {
       int j = lane + k * kWarp;
-      v[k] = j < n ? rows.at(row, j, maskBase) : T(-INFINITY);
+      v[k] = j < n ? rows.at(base, j) : T(-INFINITY);
       max = fmax(max, v[k]);
     }
     max = warpMax(max);
@@ -185,17 +194,17 @@ __global__ void softMaxBlockKernel(ScoreRows<N> rows, typename N::Storage* out, 
   using T = typename N::Compute;
   __shared__ T shared[kWarp];
   for (int64_t row = blockIdx.x; row < count; row += gridDim.x) {
-    int64_t maskBase = rows.maskBase(row);
+    auto base = rows.base(row);
     T max = -INFINITY;
-    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) max = fmax(max, rows.at(row, j, maskBase));
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) max = fmax(max, rows.at(base, j));
     max = blockMax(max, shared);
     T sum = 0;
-    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) sum += exp(rows.at(row, j, maskBase) - max);
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) sum += exp(rows.at(base, j) - max);
     sum = blockSum(sum, shared);
     T logSum = ::log(sum), scale = T(1) / sum;
     auto* y = out + row * rows.n;
     for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) {
-      T v = rows.at(row, j, maskBase) - max;
+      T v = rows.at(base, j) - max;
       y[j] = N::store(logSoftMax ? v - logSum : exp(v) * scale);
     }
   }
@@ -211,7 +220,7 @@ struct SoftMax {
   std::string step;
 
   void operator()(const KernelArgs& a) const {
-    const Dims& shape = a.in(0).shape;
+    const Dims& shape = a.out(0).shape;  // a fused step's scores and mask broadcast to it
     int64_t outer = 1, n = shape.nbDims ? shape.d[axis] : 1, inner = 1;
     for (int32_t i = 0; i < shape.nbDims; ++i) {
       if (i < axis) outer *= shape.d[i];
@@ -229,10 +238,10 @@ struct SoftMax {
           return;
         }
         ScoreRows<N> rows;
-        rows.x = static_cast<const S*>(a.in(0).data);
         rows.n = n;
         rows.preScale = static_cast<typename N::Compute>(preScale);
-        if (masked) maskRows(a, rows);
+        rows.x = rowOperand<S>(a, 0);
+        if (masked) rows.mask = rowOperand<S>(a, plan::kSoftMaxMaskInput);
         if (n <= kMaxWarpRow) {
           withElementsPerLane(n, [&](auto perLane) {
             softMaxWarpKernel<N, decltype(perLane)::value>
@@ -246,39 +255,42 @@ struct SoftMax {
     checkLaunch(step);
   }
 
-  // Points `rows` at the mask (input 1) broadcast to the scores.
-  template <typename N>
-  void maskRows(const KernelArgs& a, ScoreRows<N>& rows) const {
-    const Dims& shape = a.in(0).shape;
-    const Dims& mask = a.in(plan::kSoftMaxMaskInput).shape;
-    if (!cpu::broadcastsTo(mask, shape))
-      throw Error(ErrorCode::kRUNTIME, "the softmax mask " + toString(mask) + " does not broadcast to the scores " +
-                                           toString(shape), step);
+  // Input `i` broadcast to the output's rows.
+  template <typename S>
+  RowOperand<S> rowOperand(const KernelArgs& a, int32_t i) const {
+    const Dims& in = a.in(i).shape;
+    const Dims& out = a.out(0).shape;
+    if (!cpu::broadcastsTo(in, out))
+      throw Error(ErrorCode::kRUNTIME, std::string(i == 0 ? "the softmax scores " : "the softmax mask ") +
+                                           toString(in) + " do not broadcast to " + toString(out), step);
     int64_t strides[Dims::MAX_DIMS];
-    cpu::broadcastStrides(mask, shape, strides);
-    rows.mask = static_cast<const typename N::Storage*>(a.in(plan::kSoftMaxMaskInput).data);
-    rows.maskRows.rank = shape.nbDims - 1;
-    for (int32_t i = 0; i + 1 < shape.nbDims; ++i) {
-      rows.maskRows.dims[i] = shape.d[i];
-      rows.maskRows.strides[i] = strides[i];
+    cpu::broadcastStrides(in, out, strides);
+    RowOperand<S> operand;
+    operand.data = static_cast<const S*>(a.in(i).data);
+    operand.rows.rank = std::max(out.nbDims - 1, 0);
+    for (int32_t k = 0; k + 1 < out.nbDims; ++k) {
+      operand.rows.dims[k] = out.d[k];
+      operand.rows.strides[k] = strides[k];
     }
-    rows.maskLast = strides[shape.nbDims - 1];
+    operand.last = out.nbDims ? strides[out.nbDims - 1] : 0;
+    return operand;
   }
 };
 
 std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (!isFloatingPoint(type)) spec.unsupported(std::string("softmax on ") + dataTypeName(type));
-  auto rank = static_cast<int64_t>(spec.inputRank(0));
+  auto rank = static_cast<int64_t>(spec.outputRank(0));  // a fused step's inputs broadcast to its output
   int64_t axis = spec.step.attrs.getInt("axis", -1);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
   bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
   if ((masked || spec.step.attrs.has(plan::kPreScale)) && normalized != rank - 1)
     spec.unsupported("a scaled or masked softmax must run over the last axis");
-  if (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
-                 static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank))
-    spec.unsupported("the softmax mask must have the scores' type and at most their rank");
+  if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
+      (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
+                  static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank)))
+    spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
   return makeKernel(spec, SoftMax{type, normalized, spec.step.attrs.getInt("log") != 0,
                                   plan::softMaxPreScale(spec.step.attrs), masked, spec.step.name});
 }

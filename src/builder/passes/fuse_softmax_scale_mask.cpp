@@ -7,7 +7,7 @@ namespace kiln::builder {
 namespace {
 
 // Fuses attention's scale and mask into the softmax after them (plan/fused_prologue.h):
-// [x * c, c a one-element constant] -> [+ mask, broadcast to the scores] -> softmax over the last axis becomes one
+// [x * c, c a one-element constant] -> [+ mask, broadcast with the scores] -> softmax over the last axis becomes one
 // softmax step with the attribute preScale = c and input 1 = the mask, where the target backend runs it. Either
 // element-wise layer may be missing. The fused step takes the softmax's place.
 class FuseSoftMaxScaleMask : public Pass {
@@ -24,11 +24,10 @@ class FuseSoftMaxScaleMask : public Pass {
       graph::LayerNode fused = softmax;
       int32_t add = maskAddOf(graph, l);
       if (add >= 0) {
-        const graph::LayerNode& addLayer = graph.layers[add];
-        // When both addends could be the scores, they are the one a scalar scale produced.
-        int32_t scores = isMaskOf(graph, addLayer, 0) ? 0 : 1;
-        if (isMaskOf(graph, addLayer, 1) && scalarScaleOf(graph, addLayer.inputs[1], add) >= 0) scores = 1;
-        fused.inputs = {addLayer.inputs[scores], addLayer.inputs[1 - scores]};
+        // The scores are the addend that a scalar scale produced, when one did; the other is the mask.
+        const auto& addends = graph.layers[add].inputs;
+        int32_t scores = scalarScaleOf(graph, addends[1], add) >= 0 ? 1 : 0;
+        fused.inputs = {addends[scores], addends[1 - scores]};
       }
       int32_t scale = scalarScaleOf(graph, fused.inputs[0], add >= 0 ? add : l);
       if (scale >= 0) {
@@ -47,43 +46,32 @@ class FuseSoftMaxScaleMask : public Pass {
   }
 
  private:
-  static bool sameShape(const graph::Graph& graph, int32_t a, int32_t b) {
-    return graph.tensors[a].dims == graph.tensors[b].dims;
-  }
-
   static bool overLastAxis(const graph::Graph& graph, const graph::LayerNode& softmax) {
     auto rank = static_cast<int64_t>(graph.tensors[softmax.inputs[0]].dims.size());
     int64_t axis = softmax.attrs.getInt("axis", -1);
     return rank > 0 && (axis == rank - 1 || axis == -1);
   }
 
-  // Whether input 1 - `scores` of the sum `add` can be its mask: of the sum's type, at most its rank, and input
-  // `scores` already has the sum's shape (only the mask broadcasts).
-  static bool isMaskOf(const graph::Graph& graph, const graph::LayerNode& add, int32_t scores) {
-    int32_t s = add.inputs[scores], m = add.inputs[1 - scores], out = add.outputs[0];
-    DataType type = graph.tensors[out].type;
-    return s != m && sameShape(graph, s, out) && graph.tensors[s].type == type && graph.tensors[m].type == type &&
-           graph.tensors[m].dims.size() <= graph.tensors[out].dims.size();
-  }
-
-  // The element-wise sum that alone produces the softmax `l`'s input, adding a mask to the scores; -1 if none.
+  // The element-wise sum of two tensors of its type that produces the softmax `l`'s input for it alone; -1 if none.
+  // The fused kernels broadcast both addends to the softmax's shape, as the sum did.
   static int32_t maskAddOf(const graph::Graph& graph, int32_t l) {
     int32_t add = elementWiseProducerFor(graph, graph.layers[l].inputs[0], l, ElementWiseOperation::kSUM);
     if (add < 0) return -1;
     const graph::LayerNode& layer = graph.layers[add];
-    return isMaskOf(graph, layer, 0) || isMaskOf(graph, layer, 1) ? add : -1;
+    DataType type = graph.tensors[layer.outputs[0]].type;
+    return graph.tensors[layer.inputs[0]].type == type && graph.tensors[layer.inputs[1]].type == type ? add : -1;
   }
 
-  // The element-wise product by a one-element floating-point constant that produces `y` for layer `reader` alone,
-  // keeping the other factor's shape and type; -1 if none.
+  // The element-wise product of a non-constant tensor of its type by a one-element floating-point constant that
+  // produces `y` for layer `reader` alone; -1 if none. The constant's dims are all 1, so broadcasting the other
+  // factor alone gives y's shape.
   static int32_t scalarScaleOf(const graph::Graph& graph, int32_t y, int32_t reader) {
     int32_t product = elementWiseProducerFor(graph, y, reader, ElementWiseOperation::kPROD);
     if (product < 0) return -1;
     const graph::LayerNode& layer = graph.layers[product];
     for (int32_t c = 0; c < 2; ++c) {
       int32_t factor = layer.inputs[c], x = layer.inputs[1 - c];
-      if (!isConstant(graph, factor) || isConstant(graph, x) || !sameShape(graph, x, y) ||
-          graph.tensors[x].type != graph.tensors[y].type)
+      if (!isConstant(graph, factor) || isConstant(graph, x) || graph.tensors[x].type != graph.tensors[y].type)
         continue;
       auto values = constantValues(graph, factor);
       if (values && values->size() == 1) return product;
