@@ -60,8 +60,11 @@ uint64_t maxElements(const Plan& plan, const std::vector<core::Interval>& bounds
   return count;
 }
 
-bool keepsElementCount(LayerType type) {
-  switch (type) {
+// Whether the step's output 0 has as many elements as its input 0. A softmax with a fused mask
+// (plan/fused_prologue.h) broadcasts its scores to the output, which can be larger.
+bool keepsElementCount(const Step& step) {
+  if (step.type == LayerType::kSOFTMAX && step.inputs.size() > 1) return false;
+  switch (step.type) {
     case LayerType::kSHUFFLE:
     case LayerType::kCAST:
     case LayerType::kACTIVATION:
@@ -84,7 +87,7 @@ std::vector<uint64_t> tensorByteBounds(const Plan& plan, const std::vector<core:
   for (size_t t = 0; t < plan.tensors.size(); ++t) elements[t] = maxElements(plan, bounds, static_cast<int32_t>(t));
   // Steps run in order, so a step's input bound is final when the step is reached.
   for (const auto& step : plan.steps)
-    if (keepsElementCount(step.type) && !step.inputs.empty() && step.inputs[0] >= 0 && !step.outputs.empty())
+    if (keepsElementCount(step) && !step.inputs.empty() && step.inputs[0] >= 0 && !step.outputs.empty())
       elements[step.outputs[0]] = std::min(elements[step.outputs[0]], elements[step.inputs[0]]);
   std::vector<uint64_t> bytes(plan.tensors.size());
   for (size_t t = 0; t < plan.tensors.size(); ++t) bytes[t] = elements[t] * dataTypeSize(plan.tensors[t].type);

@@ -1,5 +1,6 @@
 // Builder fusions (batch normalization folded into convolutions, activations and residual additions fused into
-// convolutions, bias and activation fused into matrix multiplies), observed through the plans they produce. Each fused network is checked
+// convolutions, bias and activation fused into matrix multiplies, attention's scale and mask fused into the softmax,
+// residual sums fused into layer normalization), observed through the plans they produce. Each fused network is checked
 // against the same network with its intermediate results also marked as outputs, which keeps every fusion from
 // firing, at several shapes of a dynamic profile; the small cases also against hand-computed values.
 #include <gtest/gtest.h>
@@ -500,6 +501,174 @@ TEST(BuilderFusions, OnnxConvBatchNormalizationReluBecomesOneStep) {
     auto out = runEngine(*engine, {HostTensor::f32(shape, x)});
     expectNear(out[0].f32(), expected, 1e-5f, 1e-5f);
   }
+}
+
+// ---- Attention softmax: scale and mask fused into the softmax ----------------------------------------------------
+
+// x * 0.125 (a one-element constant of rank 4) + mask, then softmax over the last axis; the mask is [B, 1, 1, S]
+// (broadcast over heads and queries) or [B, 1, S, S] (over heads), computed from x, on the left or the right.
+void attentionSoftMax(NetworkDefinition& net, bool observe, uint32_t maskAxes, bool maskFirst, bool log) {
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1, -1});
+  Tensor* scaled =
+      net.addElementWise(*x, *floatConstant(net, Dims{1, 1, 1, 1}, {0.125f}), ElementWiseOperation::kPROD)
+          ->getOutput(0);
+  Tensor* mask = net.addReduce(*x, ReduceOperation::kMAX, maskAxes, true)->getOutput(0);
+  Tensor* sum = net.addElementWise(maskFirst ? *mask : *scaled, maskFirst ? *scaled : *mask,
+                                   ElementWiseOperation::kSUM)->getOutput(0);
+  auto* softmax = net.addSoftMax(*sum);
+  softmax->setAxes(1u << 3);
+  softmax->setLog(log);
+  net.markOutput(*softmax->getOutput(0));
+  if (observe) {
+    net.markOutput(*scaled);
+    net.markOutput(*sum);
+  }
+}
+
+TEST(BuilderFusions, AttentionScaleAndMaskFuseIntoTheSoftMaxAtEveryShape) {
+  for (uint32_t maskAxes : {0b0110u, 0b0010u})
+    for (bool maskFirst : {false, true})
+      for (bool log : {false, true}) {
+        SCOPED_TRACE(std::to_string(maskAxes) + (maskFirst ? " mask first" : "") + (log ? " log" : ""));
+        LayerCounts counts = compareWithUnfused(
+            [&](NetworkDefinition& net, bool observe) { attentionSoftMax(net, observe, maskAxes, maskFirst, log); },
+            Dims{1, 3, 1, 1}, Dims{3, 3, 9, 40}, {Dims{1, 3, 1, 1}, Dims{2, 3, 4, 7}, Dims{3, 3, 9, 40}});
+        EXPECT_EQ(counts.fused, 2);  // the mask's reduce and the softmax
+        EXPECT_EQ(counts.unfused, 4);
+      }
+}
+
+TEST(BuilderFusions, AttentionSoftMaxHandComputed) {
+  // softmax([1, 2] * 0.5 + [0, -1]) = softmax([0.5, 0]); the mask [1, 2] broadcasts over the two rows.
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 2});
+  Tensor* scaled =
+      net.addElementWise(*floatConstant(net, Dims{}, {0.5f}), *x, ElementWiseOperation::kPROD)->getOutput(0);
+  Tensor* sum = net.addElementWise(*scaled, *floatConstant(net, Dims{1, 2}, {0, -1}), ElementWiseOperation::kSUM)
+                    ->getOutput(0);
+  net.markOutput(*net.addSoftMax(*sum)->getOutput(0));
+  auto engine = buildFor(net, Dims{2, 2}, Dims{2, 2});
+  ASSERT_EQ(engine->getNbLayers(), 1);
+  EXPECT_EQ(engine->getLayerInformation(0).type, "SoftMax");
+  EXPECT_EQ(engine->getLayerInformation(0).inputs.size(), 2u);
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 2}, {1, 2, 4, 0})});
+  // Row 2: [4, 0] * 0.5 + [0, -1] = [2, -1].
+  float e = std::exp(0.5f), f = std::exp(3.0f);
+  expectNear(out[0].f32(), {e / (e + 1), 1 / (e + 1), f / (f + 1), 1 / (f + 1)});
+}
+
+// Scores [B, 1, S] scaled, then a constant mask [1, 3, 1] broadcasts them to [B, 3, S]: the fused step broadcasts
+// both to its output, as the sum did.
+TEST(BuilderFusions, ScoresThatBroadcastToTheMaskFuseToo) {
+  LayerCounts counts = compareWithUnfused(
+      [](NetworkDefinition& net, bool observe) {
+        Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
+        Tensor* scaled =
+            net.addElementWise(*floatConstant(net, Dims{1}, {0.5f}), *x, ElementWiseOperation::kPROD)->getOutput(0);
+        Tensor* sum = net.addElementWise(*scaled, *floatConstant(net, Dims{1, 3, 1}, {0, -1, 2}),
+                                         ElementWiseOperation::kSUM)->getOutput(0);
+        net.markOutput(*net.addSoftMax(*sum)->getOutput(0));
+        if (observe) net.markOutput(*sum);
+      },
+      Dims{1, 1, 1}, Dims{4, 1, 50}, {Dims{1, 1, 1}, Dims{2, 1, 7}, Dims{4, 1, 50}});
+  EXPECT_EQ(counts.fused, 1);
+  EXPECT_EQ(counts.unfused, 3);
+}
+
+TEST(BuilderFusions, ScaledSoftMaxReadTwiceOrNotOverTheLastAxisIsNotFused) {
+  // The sum is read by the softmax and by another layer: nothing fuses into the softmax.
+  {
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 5});
+    Tensor* sum = net.addElementWise(*x, *randomConstant(net, Dims{1, 5}, 3), ElementWiseOperation::kSUM)
+                      ->getOutput(0);
+    net.markOutput(*net.addSoftMax(*sum)->getOutput(0));
+    net.markOutput(*net.addUnary(*sum, UnaryOperation::kEXP)->getOutput(0));
+    EXPECT_EQ(buildFor(net, Dims{2, 5}, Dims{2, 5})->getNbLayers(), 3);
+  }
+  // A softmax over the first axis keeps its scale.
+  {
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 5});
+    Tensor* scaled =
+        net.addElementWise(*x, *floatConstant(net, Dims{1}, {2.0f}), ElementWiseOperation::kPROD)->getOutput(0);
+    auto* softmax = net.addSoftMax(*scaled);
+    softmax->setAxes(1u);
+    net.markOutput(*softmax->getOutput(0));
+    EXPECT_EQ(buildFor(net, Dims{2, 5}, Dims{2, 5})->getNbLayers(), 2);
+  }
+  // A scale by a constant of more than one value is no scalar scale.
+  {
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 5});
+    Tensor* scaled =
+        net.addElementWise(*x, *randomConstant(net, Dims{1, 5}, 4), ElementWiseOperation::kPROD)->getOutput(0);
+    net.markOutput(*net.addSoftMax(*scaled)->getOutput(0));
+    EXPECT_EQ(buildFor(net, Dims{2, 5}, Dims{2, 5})->getNbLayers(), 2);
+  }
+}
+
+// ---- Residual layer normalization: the sum fused into the normalization ----------------------------------------
+
+// LayerNorm(x + tanh(x)) over the last axis, scale and bias per feature.
+void residualLayerNorm(NetworkDefinition& net, bool observe, int64_t features) {
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, -1, features});
+  Tensor* branch = net.addActivation(*x, ActivationType::kTANH)->getOutput(0);
+  Tensor* sum = net.addElementWise(*x, *branch, ElementWiseOperation::kSUM)->getOutput(0);
+  Tensor* scale = randomConstant(net, Dims{features}, 21, 0.5f, 1.5f);
+  net.markOutput(*net.addNormalization(*sum, *scale, *randomConstant(net, Dims{features}, 22), 1u << 2)
+                      ->getOutput(0));
+  if (observe) net.markOutput(*sum);
+}
+
+TEST(BuilderFusions, ResidualSumFusesIntoLayerNormalizationAtEveryShape) {
+  for (int64_t features : {7, 128, 1000}) {
+    SCOPED_TRACE(features);
+    LayerCounts counts = compareWithUnfused(
+        [&](NetworkDefinition& net, bool observe) { residualLayerNorm(net, observe, features); },
+        Dims{1, 1, features}, Dims{3, 9, features},
+        {Dims{1, 1, features}, Dims{2, 5, features}, Dims{3, 9, features}});
+    EXPECT_EQ(counts.fused, 2);  // tanh and the normalization
+    EXPECT_EQ(counts.unfused, 3);
+  }
+}
+
+TEST(BuilderFusions, ResidualLayerNormalizationHandComputed) {
+  // [1, 2, 3] + [0, 1, 2] = [1, 3, 5]: mean 3, variance 8 / 3; scale [1, 2, 1], bias [0, 0, 10].
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{1, 3});
+  Tensor* shifted =
+      net.addElementWise(*x, *floatConstant(net, Dims{}, {-1.0f}), ElementWiseOperation::kSUM)->getOutput(0);
+  Tensor* sum = net.addElementWise(*x, *shifted, ElementWiseOperation::kSUM)->getOutput(0);
+  auto* norm = net.addNormalization(*sum, *floatConstant(net, Dims{3}, {1, 2, 1}),
+                                    *floatConstant(net, Dims{3}, {0, 0, 10}), 1u << 1);
+  norm->setEpsilon(0);
+  net.markOutput(*norm->getOutput(0));
+  auto engine = buildFor(net, Dims{1, 3}, Dims{1, 3});
+  ASSERT_EQ(engine->getNbLayers(), 2);
+  EXPECT_EQ(engine->getLayerInformation(1).type, "Normalization");
+  EXPECT_EQ(engine->getLayerInformation(1).inputs.size(), 4u);
+  auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 3}, {1, 2, 3})});
+  float z = 2.0f / std::sqrt(8.0f / 3.0f);
+  expectNear(out[0].f32(), {-z, 0, z + 10});
+}
+
+TEST(BuilderFusions, ResidualSumThatBroadcastsIsReadTwiceOrPrecedesAWiderNormalizationStaysSeparate) {
+  auto build = [](bool broadcast, bool readTwice, uint32_t axes) {
+    NetworkDefinition net;
+    Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 3, 4});
+    Tensor* other = broadcast ? randomConstant(net, Dims{1, 1, 4}, 5)
+                              : net.addActivation(*x, ActivationType::kTANH)->getOutput(0);
+    Tensor* sum = net.addElementWise(*x, *other, ElementWiseOperation::kSUM)->getOutput(0);
+    net.markOutput(*net.addNormalization(*sum, *randomConstant(net, Dims{4}, 6), *randomConstant(net, Dims{4}, 7),
+                                         axes)->getOutput(0));
+    if (readTwice) net.markOutput(*net.addUnary(*sum, UnaryOperation::kABS)->getOutput(0));
+    return buildFor(net, Dims{2, 3, 4}, Dims{2, 3, 4})->getNbLayers();
+  };
+  EXPECT_EQ(build(false, false, 0b100), 2);  // fused: tanh, normalization
+  EXPECT_EQ(build(true, false, 0b100), 2);   // the constant sum and the normalization
+  EXPECT_EQ(build(false, true, 0b100), 4);
+  EXPECT_EQ(build(false, false, 0b110), 3);
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
-// CPU kernels: normalization (fp32, fp64), local response normalization (fp32, fp64) and einsum (fp32, fp64, int32,
-// int64).
+// CPU kernels: normalization (fp32, fp64; with a fused residual input), local response normalization (fp32, fp64)
+// and einsum (fp32, fp64, int32, int64).
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
 #include "backends/einsum_loops.h"
+#include "plan/fused_prologue.h"
 
 namespace kiln::cpu {
 
@@ -60,7 +63,8 @@ struct NormView {
 
 class Normalization {
  public:
-  Normalization(uint32_t mask, int64_t groups, double epsilon) : mask_(mask), groups_(groups), epsilon_(epsilon) {}
+  Normalization(uint32_t mask, int64_t groups, double epsilon, bool residual, std::string step)
+      : mask_(mask), groups_(groups), epsilon_(epsilon), residual_(residual), step_(std::move(step)) {}
 
   NormView view(const KernelArgs& a) const {
     const Dims& x = a.in(0).shape;
@@ -105,6 +109,14 @@ class Normalization {
       throw Error(ErrorCode::kRUNTIME,
                   "normalization needs " + std::to_string(workspaceBytes(a)) + " bytes of workspace");
     const T* x = static_cast<const T*>(a.in(0).data);
+    // The fused residual (plan/fused_prologue.h) is added in T, as the element-wise sum it replaces did.
+    const T* residual = nullptr;
+    if (residual_) {
+      if (!(a.in(plan::kNormalizationResidualInput).shape == a.in(0).shape))
+        failStep(step_, "the normalization's residual input must have the shape of its input");
+      residual = static_cast<const T*>(a.in(plan::kNormalizationResidualInput).data);
+    }
+    auto input = [&](int64_t e) { return static_cast<double>(residual ? x[e] + residual[e] : x[e]); };
     const T* scale = static_cast<const T*>(a.in(1).data);
     const T* bias = static_cast<const T*>(a.in(2).data);
     T* y = static_cast<T*>(a.out(0).data);
@@ -112,16 +124,16 @@ class Normalization {
     double* inv = mean + v.nbStats;
     std::fill(mean, mean + 2 * v.nbStats, 0.0);
     // Two passes (mean, then squared deviations) stay accurate where E[x^2] - E[x]^2 would cancel.
-    v.forEach([&](int64_t e, int64_t s, int64_t, int64_t) { mean[s] += static_cast<double>(x[e]); });
+    v.forEach([&](int64_t e, int64_t s, int64_t, int64_t) { mean[s] += input(e); });
     double count = v.nbStats > 0 ? static_cast<double>(v.total / v.nbStats) : 1.0;
     for (int64_t s = 0; s < v.nbStats; ++s) mean[s] /= count;
     v.forEach([&](int64_t e, int64_t s, int64_t, int64_t) {
-      double d = static_cast<double>(x[e]) - mean[s];
+      double d = input(e) - mean[s];
       inv[s] += d * d;
     });
     for (int64_t s = 0; s < v.nbStats; ++s) inv[s] = 1.0 / std::sqrt(inv[s] / count + epsilon_);
     v.forEach([&](int64_t e, int64_t s, int64_t sc, int64_t bi) {
-      double normalized = (static_cast<double>(x[e]) - mean[s]) * inv[s];
+      double normalized = (input(e) - mean[s]) * inv[s];
       y[e] = static_cast<T>(normalized * static_cast<double>(scale[sc]) + static_cast<double>(bias[bi]));
     });
   }
@@ -130,6 +142,8 @@ class Normalization {
   uint32_t mask_;
   int64_t groups_;
   double epsilon_;
+  bool residual_;  // input 3 is added to x first
+  std::string step_;
 };
 
 // The type-erased body WorkspaceKernel runs.
@@ -142,8 +156,12 @@ struct NormalizationBody {
 
 std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
   const graph::Attrs& attrs = spec.step.attrs;
+  bool residual = spec.hasInput(plan::kNormalizationResidualInput);
+  if (residual && (spec.inputType(plan::kNormalizationResidualInput) != spec.inputType(0) ||
+                   spec.inputRank(plan::kNormalizationResidualInput) != spec.inputRank(0)))
+    spec.unsupported("the normalization's residual input must have the type and rank of its input");
   Normalization norm(static_cast<uint32_t>(attrs.getInt("axes")), attrs.getInt("groups", 1),
-                     attrs.getFloat("epsilon", 1e-5));
+                     attrs.getFloat("epsilon", 1e-5), residual, spec.step.name);
   return dispatchFloat(spec, "normalization", [&](auto tag) -> std::unique_ptr<Kernel> {
     using T = decltype(tag);
     return std::make_unique<WorkspaceKernel<NormalizationBody<T>>>(spec, NormalizationBody<T>{norm});

@@ -1,13 +1,15 @@
-// CPU kernels: reduce and top-k (fp32, fp64, int32, int64) and softmax (fp32, fp64).
+// CPU kernels: reduce and top-k (fp32, fp64, int32, int64) and softmax (fp32, fp64), scaled and masked when fused.
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <type_traits>
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "plan/fused_prologue.h"
 
 namespace kiln::cpu {
 
@@ -199,12 +201,9 @@ std::unique_ptr<Kernel> makeTopK(const KernelSpec& spec) {
 
 // ---- SoftMax ----------------------------------------------------------------------------------------------------
 
-// Subtracts the line's maximum before exponentiating, so large inputs do not overflow.
+// Subtracts the line's maximum before exponentiating, so large inputs do not overflow. Runs in place when src == dst.
 template <typename T>
-void softMax(const KernelArgs& a, int32_t axis, bool log) {
-  AxisSplit s(a.in(0).shape, axis);
-  const auto* src = static_cast<const T*>(a.in(0).data);
-  auto* dst = static_cast<T*>(a.out(0).data);
+void softMax(const T* src, T* dst, const AxisSplit& s, bool log) {
   for (int64_t o = 0; o < s.outer; ++o) {
     for (int64_t i = 0; i < s.inner; ++i) {
       const T* x = src + o * s.n * s.inner + i;
@@ -228,17 +227,60 @@ void softMax(const KernelArgs& a, int32_t axis, bool log) {
   }
 }
 
+// The fused prologue (plan/fused_prologue.h) into the output: y = x * preScale + mask, both broadcast to y.
+template <typename T>
+void scaleAndMask(const KernelArgs& a, T preScale, bool masked, const std::string& step) {
+  const Dims& shape = a.out(0).shape;
+  for (int32_t i = 0; i < (masked ? 2 : 1); ++i)
+    if (!broadcastsTo(a.in(i).shape, shape))
+      failStep(step, std::string(i == 0 ? "the softmax scores " : "the softmax mask ") + toString(a.in(i).shape) +
+                         " do not broadcast to " + toString(shape));
+  const auto* x = static_cast<const T*>(a.in(0).data);
+  auto* y = static_cast<T*>(a.out(0).data);
+  if (!masked) {
+    forEachBroadcastRunN<1>(shape, {a.in(0).shape}, [&](int64_t o, const auto& at, int64_t n, const auto& steps) {
+      for (int64_t j = 0; j < n; ++j) y[o + j] = x[at[0] + j * steps[0]] * preScale;
+    });
+    return;
+  }
+  const auto* mask = static_cast<const T*>(a.in(plan::kSoftMaxMaskInput).data);
+  forEachBroadcastRunN<2>(shape, {a.in(0).shape, a.in(plan::kSoftMaxMaskInput).shape},
+                          [&](int64_t o, const auto& at, int64_t n, const auto& steps) {
+                            for (int64_t j = 0; j < n; ++j)
+                              y[o + j] = x[at[0] + j * steps[0]] * preScale + mask[at[1] + j * steps[1]];
+                          });
+}
+
+template <typename T>
+void runSoftMax(const KernelArgs& a, int32_t axis, bool log, bool fused, double preScale, bool masked,
+                const std::string& step) {
+  AxisSplit s(a.out(0).shape, axis);
+  if (!fused) return softMax(static_cast<const T*>(a.in(0).data), static_cast<T*>(a.out(0).data), s, log);
+  scaleAndMask<T>(a, static_cast<T>(preScale), masked, step);
+  softMax(static_cast<const T*>(a.out(0).data), static_cast<T*>(a.out(0).data), s, log);
+}
+
 std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE)
     spec.unsupported(std::string("the CPU softmax supports fp32 and fp64, not ") + dataTypeName(type));
-  auto rank = static_cast<int64_t>(spec.inputRank(0));
+  auto rank = static_cast<int64_t>(spec.outputRank(0));  // a fused step's inputs broadcast to its output
   int64_t axis = spec.step.attrs.getInt("axis", -1);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
   bool log = spec.step.attrs.getInt("log") != 0;
-  auto fn = type == DataType::kDOUBLE ? softMax<double> : softMax<float>;
-  return makeKernel(spec, [fn, normalized, log](const KernelArgs& a) { fn(a, normalized, log); });
+  bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
+  bool fused = masked || spec.step.attrs.has(plan::kPreScale);
+  if (fused && normalized != rank - 1) spec.unsupported("a scaled or masked softmax must run over the last axis");
+  if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
+      (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
+                  static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank)))
+    spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
+  double preScale = plan::softMaxPreScale(spec.step.attrs);
+  auto fn = type == DataType::kDOUBLE ? runSoftMax<double> : runSoftMax<float>;
+  return makeKernel(spec, [=, step = spec.step.name](const KernelArgs& a) {
+    fn(a, normalized, log, fused, preScale, masked, step);
+  });
 }
 
 }  // namespace

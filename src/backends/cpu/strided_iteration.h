@@ -42,6 +42,16 @@ inline void broadcastStrides(const Dims& in, const Dims& out, int64_t* strides) 
   }
 }
 
+// Whether `in` broadcasts to `out` (numpy rules) without changing it: no more axes, each aligned axis 1 or equal.
+inline bool broadcastsTo(const Dims& in, const Dims& out) {
+  if (in.nbDims > out.nbDims) return false;
+  for (int32_t j = 0; j < in.nbDims; ++j) {
+    int64_t d = in.d[j], o = out.d[out.nbDims - in.nbDims + j];
+    if (d != 1 && d != o) return false;
+  }
+  return true;
+}
+
 // Calls body(outIndex, offsets, count, steps) for every run along the innermost axis of `out`; offsets[i] and steps[i]
 // address input i broadcast to `out` (numpy rules).
 template <size_t N, typename Body>

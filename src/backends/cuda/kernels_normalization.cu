@@ -2,10 +2,14 @@
 // in fp64, two passes) is taken over the axes in the mask, the channel axis split into [groups, channels / groups]
 // when grouped, so batch, instance, layer and group normalization are one kernel; scale and bias broadcast to the
 // input. One block per statistic: it reduces its elements, then normalizes and writes them. fp32, fp64, fp16, bf16.
+// Layer normalization over the innermost axis (scale and bias along it) takes the row kernels instead: a warp per row
+// (a block per long row), statistics in fp32 (fp64 for fp64). Both add the fused residual input first.
 // Local response normalization (LRN) as on the CPU: one thread per element sums the squares across its channel window
 // in fp64.
 #include "backends/cpu/strided_iteration.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/row_reduction.cuh"
+#include "plan/fused_prologue.h"
 
 namespace kiln::cuda {
 
@@ -44,46 +48,112 @@ struct NormWalk {
   }
 };
 
-// The sum of every thread's `v` in the block, returned to all threads (blockDim.x == kThreads).
-__device__ double blockSum(double v, double* shared) {
-  shared[threadIdx.x] = v;
-  __syncthreads();
-  for (unsigned half = kThreads / 2; half > 0; half /= 2) {
-    if (threadIdx.x < half) shared[threadIdx.x] += shared[threadIdx.x + half];
-    __syncthreads();
-  }
-  double total = shared[0];
-  __syncthreads();  // shared is reused by the next call
-  return total;
+// Element e of the input, plus the fused residual's (plan/fused_prologue.h) when there is one, in the compute type.
+template <typename N>
+__device__ typename N::Compute loadInput(const typename N::Storage* x, const typename N::Storage* residual, int64_t e) {
+  typename N::Compute v = N::load(x[e]);
+  return residual ? v + N::load(residual[e]) : v;
 }
 
 template <typename N>
-__global__ void normalizeKernel(const typename N::Storage* x, const typename N::Storage* scale,
-                                const typename N::Storage* bias, typename N::Storage* y, NormWalk kept,
-                                NormWalk reduced, double epsilon) {
-  __shared__ double shared[kThreads];
+__global__ void normalizeKernel(const typename N::Storage* x, const typename N::Storage* residual,
+                                const typename N::Storage* scale, const typename N::Storage* bias,
+                                typename N::Storage* y, NormWalk kept, NormWalk reduced, double epsilon) {
+  __shared__ double shared[kWarp];
   auto count = static_cast<double>(reduced.count);
   for (int64_t s = blockIdx.x; s < kept.count; s += gridDim.x) {
     NormWalk::Offsets base = kept.offsets(s);
     // Two passes (mean, then squared deviations) stay accurate where E[x^2] - E[x]^2 would cancel.
     double sum = 0;
     for (int64_t r = threadIdx.x; r < reduced.count; r += blockDim.x)
-      sum += static_cast<double>(N::load(x[base.element + reduced.offsets(r).element]));
+      sum += static_cast<double>(loadInput<N>(x, residual, base.element + reduced.offsets(r).element));
     double mean = blockSum(sum, shared) / count;
     double squares = 0;
     for (int64_t r = threadIdx.x; r < reduced.count; r += blockDim.x) {
-      double d = static_cast<double>(N::load(x[base.element + reduced.offsets(r).element])) - mean;
+      double d = static_cast<double>(loadInput<N>(x, residual, base.element + reduced.offsets(r).element)) - mean;
       squares += d * d;
     }
     double inv = 1.0 / sqrt(blockSum(squares, shared) / count + epsilon);
     for (int64_t r = threadIdx.x; r < reduced.count; r += blockDim.x) {
       NormWalk::Offsets at = reduced.offsets(r);
       int64_t e = base.element + at.element;
-      double normalized = (static_cast<double>(N::load(x[e])) - mean) * inv;
+      double normalized = (static_cast<double>(loadInput<N>(x, residual, e)) - mean) * inv;
       double sc = static_cast<double>(N::load(scale[base.scale + at.scale]));
       double bi = static_cast<double>(N::load(bias[base.bias + at.bias]));
       y[e] = N::store(static_cast<typename N::Compute>(normalized * sc + bi));
     }
+  }
+}
+
+// Layer normalization over the innermost axis, scale and bias varying along it alone: rows of n contiguous elements,
+// statistics in the compute type (fp32 for fp32, fp16 and bf16: enough for rows of a few thousand), two passes.
+template <typename N>
+struct LayerNormRows {
+  using S = typename N::Storage;
+  using T = typename N::Compute;
+  const S* x = nullptr;
+  const S* residual = nullptr;  // nullptr: none
+  const S* scale = nullptr;
+  const S* bias = nullptr;
+  int64_t n = 0;
+  int64_t scaleStride = 0, biasStride = 0;  // along the row (0 where they broadcast)
+  T epsilon = 0;
+
+  __device__ T at(int64_t row, int64_t j) const { return loadInput<N>(x, residual, row * n + j); }
+  __device__ S out(T normalized, int64_t j) const {
+    return N::store(normalized * N::load(scale[j * scaleStride]) + N::load(bias[j * biasStride]));
+  }
+};
+
+// One warp per row of n <= kPerLane * 32 elements, held in registers (lane l holds elements l, l + 32, ...).
+template <typename N, int kPerLane>
+__global__ void layerNormWarpKernel(LayerNormRows<N> rows, typename N::Storage* y, int64_t count) {
+  using T = typename N::Compute;
+  int lane = static_cast<int>(threadIdx.x) % kWarp;
+  auto n = static_cast<int32_t>(rows.n);
+  for (int64_t row = warpIndex(); row < count; row += warpCount()) {  // the same rows for every lane of a warp
+    T v[kPerLane];
+    T sum = 0;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k) {
+      int j = lane + k * kWarp;
+      v[k] = j < n ? rows.at(row, j) : T(0);
+      sum += v[k];
+    }
+    T mean = warpSum(sum) / static_cast<T>(n);
+    T squares = 0;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k)
+      if (lane + k * kWarp < n) {
+        v[k] -= mean;
+        squares += v[k] * v[k];
+      }
+    T inv = T(1) / sqrt(warpSum(squares) / static_cast<T>(n) + rows.epsilon);
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k) {
+      int j = lane + k * kWarp;
+      if (j < n) y[row * rows.n + j] = rows.out(v[k] * inv, j);
+    }
+  }
+}
+
+// One block per row of any length: three passes over the row (mean, squared deviations, output).
+template <typename N>
+__global__ void layerNormBlockKernel(LayerNormRows<N> rows, typename N::Storage* y, int64_t count) {
+  using T = typename N::Compute;
+  __shared__ T shared[kWarp];
+  auto n = static_cast<T>(rows.n);
+  for (int64_t row = blockIdx.x; row < count; row += gridDim.x) {
+    T sum = 0;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) sum += rows.at(row, j);
+    T mean = blockSum(sum, shared) / n;
+    T squares = 0;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) {
+      T d = rows.at(row, j) - mean;
+      squares += d * d;
+    }
+    T inv = T(1) / sqrt(blockSum(squares, shared) / n + rows.epsilon);
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) y[row * rows.n + j] = rows.out((rows.at(row, j) - mean) * inv, j);
   }
 }
 
@@ -92,7 +162,42 @@ struct Normalization {
   int64_t groups;
   double epsilon;
   DataType type;
+  bool residual;  // input 3 is added to x first (plan/fused_prologue.h)
   std::string step;
+
+  // Layer normalization over the innermost axis with scale and bias along it: the row kernels run it.
+  bool overRows(const KernelArgs& a, int64_t& scaleStride, int64_t& biasStride) const {
+    const Dims& x = a.in(0).shape;
+    if (x.nbDims == 0 || mask != 1u << (x.nbDims - 1) || groups != 1) return false;
+    int64_t scale[Dims::MAX_DIMS], bias[Dims::MAX_DIMS];
+    cpu::broadcastStrides(a.in(1).shape, x, scale);
+    cpu::broadcastStrides(a.in(2).shape, x, bias);
+    for (int32_t i = 0; i + 1 < x.nbDims; ++i)
+      if (scale[i] != 0 || bias[i] != 0) return false;
+    scaleStride = scale[x.nbDims - 1];
+    biasStride = bias[x.nbDims - 1];
+    return true;
+  }
+
+  template <typename N>
+  void runRows(const KernelArgs& a, const typename N::Storage* residualData, int64_t scaleStride,
+               int64_t biasStride) const {
+    using S = typename N::Storage;
+    const Dims& x = a.in(0).shape;
+    int64_t n = x.d[x.nbDims - 1], count = a.in(0).volume() / n;
+    LayerNormRows<N> rows{static_cast<const S*>(a.in(0).data), residualData, static_cast<const S*>(a.in(1).data),
+                          static_cast<const S*>(a.in(2).data), n, scaleStride, biasStride,
+                          static_cast<typename N::Compute>(epsilon)};
+    auto* y = static_cast<S*>(a.out(0).data);
+    if (n <= kMaxWarpRow) {
+      withElementsPerLane(n, [&](auto perLane) {
+        layerNormWarpKernel<N, decltype(perLane)::value>
+            <<<warpBlocksFor(count), kThreads, 0, streamOf(a)>>>(rows, y, count);
+      });
+    } else {
+      layerNormBlockKernel<N><<<rowBlocksFor(count), kThreads, 0, streamOf(a)>>>(rows, y, count);
+    }
+  }
 
   // The kept (statistic) and reduced axes of the grouped view of the input.
   void split(const KernelArgs& a, NormWalk& kept, NormWalk& reduced) const {
@@ -120,16 +225,27 @@ struct Normalization {
 
   void operator()(const KernelArgs& a) const {
     if (a.in(0).volume() == 0) return;
+    if (residual && !(a.in(plan::kNormalizationResidualInput).shape == a.in(0).shape))
+      throw Error(ErrorCode::kRUNTIME, "the normalization's residual input must have the shape of its input", step);
+    int64_t scaleStride = 0, biasStride = 0;
+    bool rows = overRows(a, scaleStride, biasStride);
     NormWalk kept, reduced;
-    split(a, kept, reduced);
-    auto blocks = static_cast<unsigned>(std::min<int64_t>(kept.count, int64_t{1} << 20));
+    if (!rows) split(a, kept, reduced);
     dispatchElement(type, [&](auto tag) {
       using N = decltype(tag);
       using S = typename N::Storage;
-      if constexpr (kFloating<N>)
-        normalizeKernel<N><<<blocks, kThreads, 0, streamOf(a)>>>(
-            static_cast<const S*>(a.in(0).data), static_cast<const S*>(a.in(1).data),
-            static_cast<const S*>(a.in(2).data), static_cast<S*>(a.out(0).data), kept, reduced, epsilon);
+      if constexpr (kFloating<N>) {
+        auto* residualData =
+            residual ? static_cast<const S*>(a.in(plan::kNormalizationResidualInput).data) : nullptr;
+        if (rows) {
+          runRows<N>(a, residualData, scaleStride, biasStride);
+        } else {
+          auto blocks = static_cast<unsigned>(std::min<int64_t>(kept.count, int64_t{1} << 20));
+          normalizeKernel<N><<<blocks, kThreads, 0, streamOf(a)>>>(
+              static_cast<const S*>(a.in(0).data), residualData, static_cast<const S*>(a.in(1).data),
+              static_cast<const S*>(a.in(2).data), static_cast<S*>(a.out(0).data), kept, reduced, epsilon);
+        }
+      }
     });
     checkLaunch(step);
   }
@@ -145,8 +261,12 @@ std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
     spec.unsupported("the CUDA normalization needs scale and bias of the input's type");
   int64_t groups = attrs.getInt("groups", 1);
   if (groups > 1 && spec.inputRank(0) < 2) spec.unsupported("grouped normalization needs a channel axis");
+  bool residual = spec.hasInput(plan::kNormalizationResidualInput);
+  if (residual && (spec.inputType(plan::kNormalizationResidualInput) != type ||
+                   spec.inputRank(plan::kNormalizationResidualInput) != spec.inputRank(0)))
+    spec.unsupported("the normalization's residual input must have the type and rank of its input");
   return makeKernel(spec, Normalization{static_cast<uint32_t>(attrs.getInt("axes")), groups,
-                                        attrs.getFloat("epsilon", 1e-5), type, spec.step.name});
+                                        attrs.getFloat("epsilon", 1e-5), type, residual, spec.step.name});
 }
 
 

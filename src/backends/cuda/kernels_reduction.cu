@@ -1,9 +1,14 @@
-// CUDA kernels: reduce (sum, product, max, min, mean over an axes mask) and softmax / log-softmax over an axis.
-// One thread per output element (reduce) or per line (softmax): simple and exact to the CPU's order of results.
+// CUDA kernels: reduce (sum, product, max, min, mean over an axes mask), softmax / log-softmax over an axis (scaled
+// and masked when fused) and top-k. Reduce and top-k take one thread per output element or line; softmax over the
+// innermost axis takes a warp per row (a block per long row), over other axes a thread per line.
+#include <algorithm>
 #include <bit>
 #include <limits>
+#include <string>
 
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/row_reduction.cuh"
+#include "plan/fused_prologue.h"
 
 namespace kiln::cuda {
 
@@ -96,7 +101,8 @@ std::unique_ptr<Kernel> makeReduce(const KernelSpec& spec) {
 
 // ---- SoftMax ------------------------------------------------------------------------------------------------------
 
-// Subtracts the line's maximum before exponentiating, so large inputs do not overflow; sums in fp32 (fp64 for fp64).
+// Over an axis with inner elements after it: one thread per line. Subtracts the line's maximum before exponentiating,
+// so large inputs do not overflow; sums in fp32 (fp64 for fp64).
 template <typename N>
 __global__ void softMaxKernel(const typename N::Storage* in, typename N::Storage* out, int64_t lines, int64_t n,
                               int64_t inner, bool log) {
@@ -117,32 +123,176 @@ __global__ void softMaxKernel(const typename N::Storage* in, typename N::Storage
   }
 }
 
+// An operand of a softmax over the innermost axis broadcast (by strides) to the output's rows: element j of row r is
+// data[rows.offset(r) + j * last].
+template <typename S>
+struct RowOperand {
+  const S* data = nullptr;
+  StridedWalk rows;  // the output's leading axes
+  int64_t last = 0;  // the stride along the softmax axis
+};
+
+// The rows as a fused step (plan/fused_prologue.h) sees them: x * preScale + mask, both broadcast to the output.
+// Unfused, preScale is 1 (exact) and there is no mask.
+template <typename N>
+struct ScoreRows {
+  using S = typename N::Storage;
+  using T = typename N::Compute;
+  struct Base {
+    int64_t x = 0, mask = 0;
+  };
+  int64_t n = 0;  // row length
+  T preScale = 1;
+  RowOperand<S> x, mask;  // mask.data == nullptr: no mask
+
+  __device__ Base base(int64_t row) const { return {x.rows.offset(row), mask.data ? mask.rows.offset(row) : 0}; }
+  __device__ T at(const Base& b, int64_t j) const {
+    T v = N::load(x.data[b.x + j * x.last]) * preScale;
+    return mask.data ? v + N::load(mask.data[b.mask + j * mask.last]) : v;
+  }
+};
+
+// One warp per row of n <= kPerLane * 32 elements, held in registers: lane l holds elements l, l + 32, ... so loads
+// and stores are coalesced; the maximum and the sum go across the warp by shuffles.
+template <typename N, int kPerLane>
+__global__ void softMaxWarpKernel(ScoreRows<N> rows, typename N::Storage* out, int64_t count, bool logSoftMax) {
+  using T = typename N::Compute;
+  int lane = static_cast<int>(threadIdx.x) % kWarp;
+  auto n = static_cast<int32_t>(rows.n);
+  for (int64_t row = warpIndex(); row < count; row += warpCount()) {  // the same rows for every lane of a warp
+    auto base = rows.base(row);
+    T v[kPerLane];
+    T max = -INFINITY;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k) {
+      int j = lane + k * kWarp;
+      v[k] = j < n ? rows.at(base, j) : T(-INFINITY);
+      max = fmax(max, v[k]);
+    }
+    max = warpMax(max);
+    T sum = 0;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k)
+      if (lane + k * kWarp < n) {
+        v[k] -= max;
+        sum += exp(v[k]);
+      }
+    sum = warpSum(sum);
+    T logSum = ::log(sum), scale = T(1) / sum;
+    auto* y = out + row * rows.n;
+#pragma unroll
+    for (int k = 0; k < kPerLane; ++k) {
+      int j = lane + k * kWarp;
+      if (j < n) y[j] = N::store(logSoftMax ? v[k] - logSum : exp(v[k]) * scale);
+    }
+  }
+}
+
+// One block per row of any length: three passes over the row (maximum, sum, output), reduced across the block.
+template <typename N>
+__global__ void softMaxBlockKernel(ScoreRows<N> rows, typename N::Storage* out, int64_t count, bool logSoftMax) {
+  using T = typename N::Compute;
+  __shared__ T shared[kWarp];
+  for (int64_t row = blockIdx.x; row < count; row += gridDim.x) {
+    auto base = rows.base(row);
+    T max = -INFINITY;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) max = fmax(max, rows.at(base, j));
+    max = blockMax(max, shared);
+    T sum = 0;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) sum += exp(rows.at(base, j) - max);
+    sum = blockSum(sum, shared);
+    T logSum = ::log(sum), scale = T(1) / sum;
+    auto* y = out + row * rows.n;
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) {
+      T v = rows.at(base, j) - max;
+      y[j] = N::store(logSoftMax ? v - logSum : exp(v) * scale);
+    }
+  }
+}
+
+// The softmax of a step, with its fused prologue when it has one.
+struct SoftMax {
+  DataType type;
+  int32_t axis;
+  bool log;
+  double preScale;
+  bool masked;
+  std::string step;
+
+  void operator()(const KernelArgs& a) const {
+    const Dims& shape = a.out(0).shape;  // a fused step's scores and mask broadcast to it
+    int64_t outer = 1, n = shape.nbDims ? shape.d[axis] : 1, inner = 1;
+    for (int32_t i = 0; i < shape.nbDims; ++i) {
+      if (i < axis) outer *= shape.d[i];
+      if (i > axis) inner *= shape.d[i];
+    }
+    if (outer * inner == 0 || n == 0) return;
+    dispatchElement(type, [&](auto tag) {
+      using N = decltype(tag);
+      if constexpr (kFloating<N>) {
+        using S = typename N::Storage;
+        auto* y = static_cast<S*>(a.out(0).data);
+        if (inner != 1) {
+          softMaxKernel<N><<<blocksFor(outer * inner), kThreads, 0, streamOf(a)>>>(
+              static_cast<const S*>(a.in(0).data), y, outer * inner, n, inner, log);
+          return;
+        }
+        ScoreRows<N> rows;
+        rows.n = n;
+        rows.preScale = static_cast<typename N::Compute>(preScale);
+        rows.x = rowOperand<S>(a, 0);
+        if (masked) rows.mask = rowOperand<S>(a, plan::kSoftMaxMaskInput);
+        if (n <= kMaxWarpRow) {
+          withElementsPerLane(n, [&](auto perLane) {
+            softMaxWarpKernel<N, decltype(perLane)::value>
+                <<<warpBlocksFor(outer), kThreads, 0, streamOf(a)>>>(rows, y, outer, log);
+          });
+        } else {
+          softMaxBlockKernel<N><<<rowBlocksFor(outer), kThreads, 0, streamOf(a)>>>(rows, y, outer, log);
+        }
+      }
+    });
+    checkLaunch(step);
+  }
+
+  // Input `i` broadcast to the output's rows.
+  template <typename S>
+  RowOperand<S> rowOperand(const KernelArgs& a, int32_t i) const {
+    const Dims& in = a.in(i).shape;
+    const Dims& out = a.out(0).shape;
+    if (!cpu::broadcastsTo(in, out))
+      throw Error(ErrorCode::kRUNTIME, std::string(i == 0 ? "the softmax scores " : "the softmax mask ") +
+                                           toString(in) + " do not broadcast to " + toString(out), step);
+    int64_t strides[Dims::MAX_DIMS];
+    cpu::broadcastStrides(in, out, strides);
+    RowOperand<S> operand;
+    operand.data = static_cast<const S*>(a.in(i).data);
+    operand.rows.rank = std::max(out.nbDims - 1, 0);
+    for (int32_t k = 0; k + 1 < out.nbDims; ++k) {
+      operand.rows.dims[k] = out.d[k];
+      operand.rows.strides[k] = strides[k];
+    }
+    operand.last = out.nbDims ? strides[out.nbDims - 1] : 0;
+    return operand;
+  }
+};
+
 std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (!isFloatingPoint(type)) spec.unsupported(std::string("softmax on ") + dataTypeName(type));
-  auto rank = static_cast<int64_t>(spec.inputRank(0));
+  auto rank = static_cast<int64_t>(spec.outputRank(0));  // a fused step's inputs broadcast to its output
   int64_t axis = spec.step.attrs.getInt("axis", -1);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
-  bool log = spec.step.attrs.getInt("log") != 0;
-  return makeKernel(spec, [type, normalized, log, step = spec.step.name](const KernelArgs& a) {
-    const Dims& shape = a.in(0).shape;
-    int64_t outer = 1, n = shape.nbDims ? shape.d[normalized] : 1, inner = 1;
-    for (int32_t i = 0; i < shape.nbDims; ++i) {
-      if (i < normalized) outer *= shape.d[i];
-      if (i > normalized) inner *= shape.d[i];
-    }
-    int64_t lines = outer * inner;
-    if (lines == 0 || n == 0) return;
-    dispatchElement(type, [&](auto tag) {
-      using N = decltype(tag);
-      if constexpr (kFloating<N>)
-        softMaxKernel<N><<<blocksFor(lines), kThreads, 0, streamOf(a)>>>(
-            static_cast<const typename N::Storage*>(a.in(0).data), static_cast<typename N::Storage*>(a.out(0).data),
-            lines, n, inner, log);
-    });
-    checkLaunch(step);
-  });
+  bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
+  if ((masked || spec.step.attrs.has(plan::kPreScale)) && normalized != rank - 1)
+    spec.unsupported("a scaled or masked softmax must run over the last axis");
+  if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
+      (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
+                  static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank)))
+    spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
+  return makeKernel(spec, SoftMax{type, normalized, spec.step.attrs.getInt("log") != 0,
+                                  plan::softMaxPreScale(spec.step.attrs), masked, spec.step.name});
 }
 
 // ---- TopK ---------------------------------------------------------------------------------------------------------

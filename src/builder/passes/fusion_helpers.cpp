@@ -20,6 +20,15 @@ int32_t soleConsumer(const graph::Graph& graph, int32_t tensorId) {
   return std::count(ins.begin(), ins.end(), tensorId) == 1 ? readers[0] : -1;
 }
 
+int32_t elementWiseProducerFor(const graph::Graph& graph, int32_t tensorId, int32_t reader, ElementWiseOperation op) {
+  int32_t producer = graph.tensors[tensorId].producer;
+  if (producer < 0 || soleConsumer(graph, tensorId) != reader) return -1;
+  const graph::LayerNode& layer = graph.layers[producer];
+  bool matches = layer.type == LayerType::kELEMENTWISE && layer.inputs.size() == 2 &&
+                 static_cast<ElementWiseOperation>(layer.attrs.getInt("op")) == op;
+  return matches ? producer : -1;
+}
+
 bool isConstant(const graph::Graph& graph, int32_t tensorId) {
   int32_t producer = graph.tensors[tensorId].producer;
   return producer >= 0 && graph.layers[producer].type == LayerType::kCONSTANT;

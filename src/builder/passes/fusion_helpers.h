@@ -15,6 +15,10 @@ namespace kiln::builder {
 // Only then can the tensor disappear into a fused layer.
 int32_t soleConsumer(const graph::Graph& graph, int32_t tensorId);
 
+// The two-input element-wise layer of operation `op` that produces `tensorId` for layer `reader` alone (soleConsumer);
+// -1 otherwise.
+int32_t elementWiseProducerFor(const graph::Graph& graph, int32_t tensorId, int32_t reader, ElementWiseOperation op);
+
 // Whether a Constant layer produces `tensorId`.
 bool isConstant(const graph::Graph& graph, int32_t tensorId);
 

@@ -40,6 +40,12 @@ std::unique_ptr<Pass> makeFuseConvolutionActivationPass(const backend::Backend& 
 // Fuses a constant bias along the last axis, and an activation after it, into the preceding matrix multiply, where
 // `target` runs the fused step.
 std::unique_ptr<Pass> makeFuseMatrixMultiplyBiasPass(const backend::Backend& target);
+// Fuses a scale by a constant and an additive mask before a softmax over the last axis (attention) into the softmax,
+// where `target` runs the fused step.
+std::unique_ptr<Pass> makeFuseSoftMaxScaleMaskPass(const backend::Backend& target);
+// Fuses the sum of two same-shape tensors (a residual connection) into the layer normalization after it, where
+// `target` runs the fused step.
+std::unique_ptr<Pass> makeFuseResidualNormalizationPass(const backend::Backend& target);
 
 // Runs the fp32 layers that `target` accepts in `low` (fp16 or bf16) in that type, with Casts at the boundaries;
 // network inputs and outputs keep their types (BuilderFlag::kFP16 / kBF16).

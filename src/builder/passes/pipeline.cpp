@@ -17,6 +17,8 @@ std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& targe
   passes.push_back(makeFuseConvolutionResidualPass(target));
   passes.push_back(makeFuseConvolutionActivationPass(target));
   passes.push_back(makeFuseMatrixMultiplyBiasPass(target));
+  passes.push_back(makeFuseSoftMaxScaleMaskPass(target));
+  passes.push_back(makeFuseResidualNormalizationPass(target));
   return passes;
 }
 
