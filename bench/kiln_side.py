@@ -200,6 +200,12 @@ def table(models, skipped):
                          f"{'-' if ratio is None else f'{ratio:.2f}x'} | {verdict} |")
     for name, why in skipped.items():
         lines.append(f"| {name} | - | - | - | - | - | - | skipped: {why} |")
+    untimed = [f"{name} {key}" for name, model in models.items() for key, r in model["shapes"].items()
+               if "compile_skipped" in r]
+    if untimed:
+        reason = next(r["compile_skipped"] for model in models.values() for r in model["shapes"].values()
+                      if "compile_skipped" in r)
+        lines += ["", f"torch.compile not timed for {', '.join(untimed)}: {reason}."]
     return lines
 
 

@@ -86,12 +86,25 @@ void dispatchIndex(DataType type, F&& f) {
 // A row-major walk of `dims` with arbitrary strides per axis: offset(i) = sum coord_k(i) * strides[k].
 // Passed by value to kernels (it fits the parameter space).
 struct StridedWalk {
+  static constexpr int64_t kNarrow = int64_t{1} << 31;
   int32_t rank = 0;
   int64_t dims[Dims::MAX_DIMS] = {};
   int64_t strides[Dims::MAX_DIMS] = {};
 
   __device__ int64_t offset(int64_t linear) const {
     int64_t o = 0;
+    if (linear < kNarrow) {
+      // 32-bit division costs a fraction of the 64-bit one, which the GPU emulates. An axis of 2^31 or more is
+      // taken as 2^31: still larger than what is left of the index, so the coordinate and quotient stay exact.
+      auto rest = static_cast<uint32_t>(linear);
+      for (int32_t k = rank - 1; k >= 0; --k) {
+        auto d = static_cast<uint32_t>(dims[k] < kNarrow ? dims[k] : kNarrow);
+        uint32_t c = rest % d;
+        rest /= d;
+        o += c * strides[k];
+      }
+      return o;
+    }
     for (int32_t k = rank - 1; k >= 0; --k) {
       int64_t c = linear % dims[k];
       linear /= dims[k];

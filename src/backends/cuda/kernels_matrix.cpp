@@ -7,6 +7,7 @@
 // repeated shape costs one cublasLtMatmul. The builder times cuBLASLt's best heuristic candidates at each profile's
 // opt shape; the winner comes back as the kernel's tactic and is used for every shape it is valid for.
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -226,6 +227,19 @@ class MatmulBody {
     Dims outBatch;
     outBatch.nbDims = std::max(a.batch.nbDims, b.batch.nbDims);
     for (int32_t i = 0; i < outBatch.nbDims; ++i) outBatch.d[i] = args.out(0).shape.d[i];
+    // Each operand either has the output's whole batch or one matrix for all of it (attention's [B, heads] batches):
+    // one strided-batched call over the flattened batch, not one call per run of the innermost batch axis.
+    if (wholeOrSingle(a.batch, outBatch) && wholeOrSingle(b.batch, outBatch)) {
+      int64_t count = outBatch.volume();
+      if (count == 0) return;
+      if (count <= INT32_MAX) {
+        s.count = static_cast<int32_t>(count);
+        s.strideA = a.batch.volume() == 1 ? 0 : sizeA;
+        s.strideB = b.batch.volume() == 1 ? 0 : sizeB;
+        f(s, pa, pb, pc);
+        return;
+      }
+    }
     cpu::forEachBroadcastRun(outBatch, a.batch, b.batch,
                              [&](int64_t o, int64_t ai, int64_t bi, int64_t count, int64_t as, int64_t bs) {
                                s.count = static_cast<int32_t>(count);
@@ -234,6 +248,16 @@ class MatmulBody {
                                f(s, pa ? pa + ai * sizeA * e : nullptr, pb ? pb + bi * sizeB * e : nullptr,
                                  pc ? pc + o * sizeC * e : nullptr);
                              });
+  }
+
+  // Whether `batch` (right-aligned against `out`) is all of `out`'s batch, or a single matrix.
+  static bool wholeOrSingle(const Dims& batch, const Dims& out) {
+    if (batch.volume() == 1) return true;
+    int32_t skip = out.nbDims - batch.nbDims;
+    if (skip < 0) return false;
+    for (int32_t i = 0; i < out.nbDims; ++i)
+      if (out.d[i] != (i < skip ? 1 : batch.d[i - skip])) return false;
+    return true;
   }
 
   // The call's descriptors and algorithm: the builder's tactic where cuBLASLt accepts it for this shape, else its
