@@ -191,6 +191,29 @@ TEST_P(CudaIndexing, GatherND) {
       GetParam(), dims({3, 4, 3}), dims({3, 4, 10}), {dims({3, 4, 3}), dims({3, 4, 6}), dims({3, 4, 10})});
 }
 
+// Transposes that keep the innermost axis move 16 bytes per thread when the sizes and strides allow (a head split
+// of 16 columns, and the slice of 8 of them), element by element otherwise (6 columns); all match the CPU.
+TEST_P(CudaIndexing, TransposesKeepingTheInnermostAxisWideAndNarrow) {
+  REQUIRE_CUDA();
+  compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 5, 3, 16})), type);
+        auto transpose = [&](Tensor* t, std::vector<int32_t> perm) {
+          auto* s = n.addShuffle(*t);
+          s->setFirstTranspose(perm);
+          return s->getOutput(0);
+        };
+        mark(n, transpose(x, {0, 2, 1, 3}));
+        mark(n, transpose(x, {2, 0, 1, 3}));
+        mark(n, n.addSlice(*x, dims({0, 0, 0, 8}), dims({1, 5, 3, 8}), dims({1, 1, 1, 1}))->getOutput(0));
+        auto* narrow = n.addSlice(*x, dims({0, 0, 0, 2}), dims({1, 5, 3, 6}), dims({1, 1, 1, 1}))->getOutput(0);
+        mark(n, transpose(narrow, {1, 0, 2, 3}));
+        mark(n, transpose(x, {0, 1, 3, 2}));
+      },
+      GetParam(), dims({1, 5, 3, 16}), dims({4, 5, 3, 16}),
+      {dims({1, 5, 3, 16}), dims({3, 5, 3, 16}), dims({4, 5, 3, 16})});
+}
+
 // LRN windows of odd and even size, wider than the channels too, over 4-D input.
 TEST_P(CudaIndexing, LocalResponseNormalization) {
   REQUIRE_CUDA();

@@ -137,6 +137,61 @@ __global__ void layerNormWarpKernel(LayerNormRows<N> rows, typename N::Storage* 
   }
 }
 
+// The same for rows whose length is a multiple of the 16-byte vector of V elements, rows 16-byte aligned: lane l holds
+// the chunks l, l + 32, ... of V contiguous elements, loaded and stored 16 bytes at a time (2-byte accesses, one
+// element per lane, leave fp16 rows far from the memory bandwidth).
+template <typename N, int kChunks>
+__global__ void layerNormWarpVectorKernel(LayerNormRows<N> rows, typename N::Storage* y, int64_t count) {
+  using S = typename N::Storage;
+  using T = typename N::Compute;
+  constexpr int V = static_cast<int>(sizeof(uint4) / sizeof(S));
+  int lane = static_cast<int>(threadIdx.x) % kWarp;
+  auto chunks = static_cast<int32_t>(rows.n / V);
+  for (int64_t row = warpIndex(); row < count; row += warpCount()) {
+    const auto* xs = reinterpret_cast<const uint4*>(rows.x + row * rows.n);
+    const auto* rs = rows.residual ? reinterpret_cast<const uint4*>(rows.residual + row * rows.n) : nullptr;
+    T v[kChunks * V];
+    T sum = 0;
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      int c = lane + k * kWarp;
+      uint4 packed = c < chunks ? xs[c] : uint4{};
+      uint4 packedResidual = rs && c < chunks ? rs[c] : uint4{};
+      const S* e = reinterpret_cast<const S*>(&packed);
+      const S* r = reinterpret_cast<const S*>(&packedResidual);
+#pragma unroll
+      for (int i = 0; i < V; ++i) {
+        T t = c < chunks ? N::load(e[i]) + (rs ? N::load(r[i]) : T(0)) : T(0);
+        v[k * V + i] = t;
+        sum += t;
+      }
+    }
+    T mean = warpSum(sum) / static_cast<T>(rows.n);
+    T squares = 0;
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      if (lane + k * kWarp >= chunks) continue;
+#pragma unroll
+      for (int i = 0; i < V; ++i) {
+        v[k * V + i] -= mean;
+        squares += v[k * V + i] * v[k * V + i];
+      }
+    }
+    T inv = T(1) / sqrt(warpSum(squares) / static_cast<T>(rows.n) + rows.epsilon);
+    auto* ys = reinterpret_cast<uint4*>(y + row * rows.n);
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      int c = lane + k * kWarp;
+      if (c >= chunks) continue;
+      uint4 packed;
+      S* e = reinterpret_cast<S*>(&packed);
+#pragma unroll
+      for (int i = 0; i < V; ++i) e[i] = rows.out(v[k * V + i] * inv, int64_t{c} * V + i);
+      ys[c] = packed;
+    }
+  }
+}
+
 // One block per row of any length: three passes over the row (mean, squared deviations, output).
 template <typename N>
 __global__ void layerNormBlockKernel(LayerNormRows<N> rows, typename N::Storage* y, int64_t count) {
@@ -189,7 +244,22 @@ struct Normalization {
                           static_cast<const S*>(a.in(2).data), n, scaleStride, biasStride,
                           static_cast<typename N::Compute>(epsilon)};
     auto* y = static_cast<S*>(a.out(0).data);
-    if (n <= kMaxWarpRow) {
+    constexpr int64_t kVector = sizeof(uint4) / sizeof(S);
+    auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % sizeof(uint4) == 0; };
+    if (n <= kMaxWarpRow && n % kVector == 0 && aligned(rows.x) && aligned(y) &&
+        (!residualData || aligned(residualData))) {
+      // At most 32 elements per lane: 1024 fp16 values are 128 chunks of 8, 4 per lane.
+      int64_t perLane = (n / kVector + kWarp - 1) / kWarp;
+      auto launch = [&](auto chunks) {
+        layerNormWarpVectorKernel<N, decltype(chunks)::value>
+            <<<warpBlocksFor(count), kThreads, 0, streamOf(a)>>>(rows, y, count);
+      };
+      if (perLane <= 1) launch(std::integral_constant<int, 1>{});
+      else if (perLane <= 2) launch(std::integral_constant<int, 2>{});
+      else if (perLane <= 4) launch(std::integral_constant<int, 4>{});
+      else if (perLane <= 8) launch(std::integral_constant<int, 8>{});
+      else launch(std::integral_constant<int, 16>{});
+    } else if (n <= kMaxWarpRow) {
       withElementsPerLane(n, [&](auto perLane) {
         layerNormWarpKernel<N, decltype(perLane)::value>
             <<<warpBlocksFor(count), kThreads, 0, streamOf(a)>>>(rows, y, count);
