@@ -77,9 +77,14 @@ std::string timingKey(const plan::Plan& plan, const plan::Step& step, const std:
         value);
   }
   auto tensors = [&](const char* what, const std::vector<int32_t>& ids) {
-    key += std::string(" ") + what + ":";
-    for (int32_t t : ids)
-      key += t < 0 ? std::string(" -") : " " + std::string(dataTypeName(plan.tensors[t].type)) + toString(shapes[t]);
+    key.append(" ").append(what).append(":");
+    for (int32_t t : ids) {
+      if (t < 0) {
+        key.append(" -");
+        continue;
+      }
+      key.append(" ").append(dataTypeName(plan.tensors[t].type)).append(toString(shapes[t]));
+    }
   };
   tensors("in", step.inputs);
   tensors("out", step.outputs);
