@@ -116,6 +116,34 @@ TEST(LowerPrecision, Bf16AndLayersTheBackendRunsOnlyInFp32) {
   }
 }
 
+TEST(LowerPrecision, AnOutputThatLaterLayersReadIsCastOnceAndReadReduced) {
+  // y = exp(x) is an output and feeds z = -y: the exponential writes a reduced copy, one Cast writes y, and the
+  // negation reads the reduced copy (no round trip through fp32).
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 5});
+  Tensor* y = net->addUnary(*x, UnaryOperation::kEXP)->getOutput(0);
+  y->setName("y");
+  Tensor* z = net->addUnary(*y, UnaryOperation::kNEG)->getOutput(0);
+  z->setName("z");
+  net->markOutput(*y);
+  net->markOutput(*z);
+  auto profile = profileFor("x", Dims{1, 5}, Dims{2, 5}, Dims{3, 5});
+  auto fp32 = buildWithProfile(*net, profile);
+  auto fp16 = buildWithFlag(*net, profile, BuilderFlag::kFP16);
+  std::vector<std::string> order;
+  for (int32_t i = 0; i < fp16->getNbLayers(); ++i) {
+    LayerInfo info = fp16->getLayerInformation(i);
+    order.push_back(info.type + ":" + dataTypeName(info.outputTypes[0]));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"Cast:fp16", "Unary:fp16", "Cast:fp32", "Unary:fp16", "Cast:fp32"}));
+  EXPECT_EQ(fp16->getTensorDataType("y"), DataType::kFLOAT);
+  EXPECT_EQ(fp16->getTensorDataType("z"), DataType::kFLOAT);
+  std::vector<HostTensor> in{HostTensor::f32(Dims{3, 5}, randomFloats(15, 9, -2.0f, 2.0f))};
+  auto expected = runEngine(*fp32, in), actual = runEngine(*fp16, in);
+  for (size_t o = 0; o < 2; ++o) expectNear(actual[o].f32(), expected[o].f32(), 1e-3f, 2e-3f);
+  for (size_t i = 0; i < 15; ++i) EXPECT_EQ(actual[1].f32()[i], -actual[0].f32()[i]);  // one rounding, shared
+}
+
 TEST(LowerPrecision, TensorsDeclaredInOtherTypesAreLeftAlone) {
   // An fp16 input read by a layer that stays fp32 keeps its type; an int64 index input is never converted.
   auto net = makeNetwork();
