@@ -16,6 +16,7 @@ expect_text("2 profile(s)")
 run_kiln(0 inspect ${WORK}/model.kiln)
 expect_text("x  min 1x4  opt 2x4  max 8x4")
 expect_text("x  min 16x4  opt 32x4  max 64x4")
+expect_text(", Cast steps 0")
 
 run_kiln(0 run --loadEngine ${WORK}/model.kiln --loadInputs x:${DATA}/external_data/input.npy
          --saveOutputs ${WORK}/outputs --iterations 5)

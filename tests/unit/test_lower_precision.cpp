@@ -144,6 +144,22 @@ TEST(LowerPrecision, AnOutputThatLaterLayersReadIsCastOnceAndReadReduced) {
   for (size_t i = 0; i < 15; ++i) EXPECT_EQ(actual[1].f32()[i], -actual[0].f32()[i]);  // one rounding, shared
 }
 
+TEST(LowerPrecision, ALayerBetweenFp32LayersStaysFp32RatherThanPayTwoCasts) {
+  // On the CPU, matrix multiplies run fp32 only: the negation between two of them would need a Cast on each side.
+  auto net = makeNetwork();
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 4});
+  auto dense = [&](Tensor* in, uint32_t seed) {
+    return net->addMatrixMultiply(*in, MatrixOperation::kNONE, *floatConstant(*net, Dims{4, 4}, randomFloats(16, seed)),
+                                  MatrixOperation::kNONE)
+        ->getOutput(0);
+  };
+  Tensor* y = dense(net->addUnary(*dense(x, 1), UnaryOperation::kNEG)->getOutput(0), 2);
+  net->markOutput(*y);
+  auto fp16 = buildWithFlag(*net, profileFor("x", Dims{1, 4}, Dims{2, 4}, Dims{4, 4}), BuilderFlag::kFP16);
+  ASSERT_EQ(fp16->getNbLayers(), 3);
+  for (const auto& [type, out] : stepTypes(*fp16)) EXPECT_EQ(out, DataType::kFLOAT) << type;
+}
+
 TEST(LowerPrecision, TensorsDeclaredInOtherTypesAreLeftAlone) {
   // An fp16 input read by a layer that stays fp32 keeps its type; an int64 index input is never converted.
   auto net = makeNetwork();

@@ -2,6 +2,7 @@
 #include <sstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <iterator>
 
 #include "commands.h"
@@ -55,6 +56,17 @@ void inspectPlan(const std::string& path, bool showLayers) {
     }
   }
   std::cout << "Layers: " << engine->getNbLayers() << "\n";
+  // What an --fp16 build lowered: steps by the type of their first output, the Casts between them apart.
+  std::map<std::string, int32_t> byType;
+  int32_t casts = 0;
+  for (int32_t l = 0; l < engine->getNbLayers(); ++l) {
+    LayerInfo info = engine->getLayerInformation(l);
+    if (info.type == "Cast") ++casts;
+    else if (!info.outputTypes.empty()) ++byType[dataTypeName(info.outputTypes[0])];
+  }
+  std::cout << "Step outputs by type:";
+  for (const auto& [type, count] : byType) std::cout << " " << type << " " << count << ",";
+  std::cout << " Cast steps " << casts << "\n";
   if (!showLayers) return;
   for (int32_t l = 0; l < engine->getNbLayers(); ++l) {
     LayerInfo info = engine->getLayerInformation(l);

@@ -70,6 +70,7 @@ class LowerPrecisionPass : public Pass {
       if (floats.empty()) continue;
       runsLow[i] = acceptsRetyped(graph, layer, floats);
     }
+    demoteIslands(graph, runsLow, lowerable);
     // A constant is stored reduced when a layer that runs low reads it.
     for (size_t i = 0; i < graph.layers.size(); ++i) {
       const graph::LayerNode& layer = graph.layers[i];
@@ -132,6 +133,35 @@ class LowerPrecisionPass : public Pass {
   }
 
  private:
+  // A reduced layer whose float inputs all come from fp32 layers or the network, and whose float results all go to
+  // fp32 layers or the network, would pay a Cast on every side to run one layer reduced (an add between two fp32
+  // convolutions of the CPU backend): it runs in fp32. Repeated until no such layer is left.
+  template <typename Lowerable>
+  static void demoteIslands(const graph::Graph& graph, std::vector<char>& runsLow, const Lowerable& lowerable) {
+    auto reducedProducer = [&](int32_t t) {
+      int32_t p = graph.tensors[t].producer;
+      return p >= 0 && runsLow[p] && graph.layers[p].type != LayerType::kCONSTANT;
+    };
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 0; i < graph.layers.size(); ++i) {
+        if (!runsLow[i]) continue;
+        const graph::LayerNode& layer = graph.layers[i];
+        bool neighbour = false;
+        for (int32_t t : layer.inputs)
+          if (lowerable(t) && reducedProducer(t)) neighbour = true;
+        for (int32_t t : layer.outputs)
+          if (lowerable(t))
+            for (int32_t c : graph.consumers(t))
+              if (runsLow[c]) neighbour = true;
+        if (!neighbour) {
+          runsLow[i] = 0;
+          changed = true;
+        }
+      }
+    }
+  }
+
   bool acceptsRetyped(graph::Graph& graph, graph::LayerNode& layer, const std::vector<int32_t>& floats) const {
     for (int32_t t : floats) graph.tensors[t].type = low_;
     graph::LayerNode probe = layer;
