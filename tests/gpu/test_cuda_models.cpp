@@ -113,8 +113,11 @@ std::vector<HostTensor> bertInputs(int64_t batch, int64_t sequence, uint32_t see
   return {HostTensor::i64(dims({batch, sequence}), ids), HostTensor::i64(dims({batch, sequence}), mask)};
 }
 
-TEST(CudaModels, BertEncoderLayerAgreesWithTheCpu) {
-  REQUIRE_CUDA();
+// Builds the encoder layer for the CPU in fp32 and for CUDA with `flags` (one batch x sequence profile), runs both at
+// three shapes (inputs seeded from `seed` on) and compares the fp32 outputs within atol + rtol * |expected|. The CUDA
+// engine goes to `cudaEngine` when given (to inspect its plan), as gpu_test::compareBackendsOn does.
+void compareBertLayer(const std::vector<BuilderFlag>& flags, uint32_t seed, float atol, float rtol,
+                      std::unique_ptr<Engine>* cudaEngine = nullptr) {
   auto cpuNetwork = test::makeNetwork();
   auto cudaNetwork = test::makeNetwork();
   bertEncoder(*cpuNetwork);
@@ -123,17 +126,24 @@ TEST(CudaModels, BertEncoderLayerAgreesWithTheCpu) {
   for (const char* input : {"input_ids", "attention_mask"})
     test::setRange(profile, input, dims({1, 2}), dims({2, 8}), dims({3, kPositions}));
   auto cpu = gpu_test::buildFor("cpu", *cpuNetwork, profile);
-  auto gpu = gpu_test::buildFor("cuda", *cudaNetwork, profile);
-  uint32_t seed = 1;
+  auto built = gpu_test::buildFor("cuda", *cudaNetwork, profile, flags);
+  const Engine* gpu = built.get();
+  if (cudaEngine) *cudaEngine = std::move(built);
   for (auto [batch, sequence] : {std::pair<int64_t, int64_t>{1, 2}, {2, 9}, {3, kPositions}}) {
     SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(sequence));
     auto inputs = bertInputs(batch, sequence, seed++);
     auto expected = test::runEngine(*cpu, inputs);
     auto actual = gpu_test::runOnDevice(*gpu, inputs);
     ASSERT_EQ(actual.size(), 1u);
+    ASSERT_EQ(actual[0].type, DataType::kFLOAT);
     ASSERT_EQ(toString(actual[0].dims), toString(dims({batch, sequence, kHidden})));
-    test::expectNear(actual[0].f32(), expected[0].f32(), 1e-5f, 1e-4f);
+    test::expectNear(actual[0].f32(), expected[0].f32(), atol, rtol);
   }
+}
+
+TEST(CudaModels, BertEncoderLayerAgreesWithTheCpu) {
+  REQUIRE_CUDA();
+  compareBertLayer({}, 1, 1e-5f, 1e-4f);
 }
 
 // Steps of each output type, by step type.
@@ -148,32 +158,16 @@ std::map<std::string, std::map<DataType, int32_t>> stepTypes(const Engine& engin
 
 TEST(CudaModels, BertEncoderLayerBuiltWithFp16RunsInHalfAndAgreesWithTheCpuInFp32) {
   REQUIRE_CUDA();
-  auto cpuNetwork = test::makeNetwork();
-  auto cudaNetwork = test::makeNetwork();
-  bertEncoder(*cpuNetwork);
-  bertEncoder(*cudaNetwork);
-  OptimizationProfile profile;
-  for (const char* input : {"input_ids", "attention_mask"})
-    test::setRange(profile, input, dims({1, 2}), dims({2, 8}), dims({3, kPositions}));
-  auto cpu = gpu_test::buildFor("cpu", *cpuNetwork, profile);
-  auto gpu = gpu_test::buildFor("cuda", *cudaNetwork, profile, {BuilderFlag::kFP16});
+  // The padded positions' -65504 must not turn the softmax into NaN; fp16 rounding stays within 2e-2 here.
+  std::unique_ptr<Engine> gpu;
+  compareBertLayer({BuilderFlag::kFP16}, 11, 2e-2f, 2e-2f, &gpu);
+  ASSERT_TRUE(gpu);
   auto types = stepTypes(*gpu);
   EXPECT_EQ(types["MatrixMultiply"][DataType::kFLOAT], 0);
   EXPECT_GE(types["MatrixMultiply"][DataType::kHALF], 8);
   EXPECT_GE(types["Normalization"][DataType::kHALF], 1);
   EXPECT_GE(types["SoftMax"][DataType::kHALF], 1);
   EXPECT_EQ(gpu->getTensorDataType("input_ids"), DataType::kINT64);
-  uint32_t seed = 11;
-  for (auto [batch, sequence] : {std::pair<int64_t, int64_t>{1, 2}, {2, 9}, {3, kPositions}}) {
-    SCOPED_TRACE(std::to_string(batch) + "x" + std::to_string(sequence));
-    auto inputs = bertInputs(batch, sequence, seed++);
-    auto expected = test::runEngine(*cpu, inputs);
-    auto actual = gpu_test::runOnDevice(*gpu, inputs);
-    ASSERT_EQ(actual.size(), 1u);
-    ASSERT_EQ(actual[0].type, DataType::kFLOAT);
-    // The padded positions' -65504 must not turn the softmax into NaN; fp16 rounding stays within 2e-2 here.
-    test::expectNear(actual[0].f32(), expected[0].f32(), 2e-2f, 2e-2f);
-  }
 }
 
 TEST(CudaModels, ResidualConvolutionBlockBuiltWithFp16AgreesWithTheCpuInFp32) {
