@@ -13,6 +13,7 @@
 #include "io_buffer.h"
 #include "npy.h"
 #include "onnx_build.h"
+#include "percentile.h"
 #include "run_timer.h"
 #include "step_profile.h"
 #include "shapes.h"
@@ -62,12 +63,6 @@ NpyArray randomInput(DataType type, const Dims& dims, uint32_t seed) {
     }
   }
   return a;
-}
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1;
-  return v[std::min(i, v.size() - 1)];
 }
 
 struct LatencySummary {

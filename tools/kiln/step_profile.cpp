@@ -6,15 +6,11 @@
 #include <iostream>
 #include <map>
 
+#include "percentile.h"
+
 namespace kiln::cli {
 
 namespace {
-
-double medianOf(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
-}
 
 std::string jsonString(const std::string& s) {
   std::string out = "\"";
@@ -43,7 +39,7 @@ std::vector<StepProfile::Row> StepProfile::rows(const Engine& engine) const {
   for (size_t i = 0; i < names_.size(); ++i) {
     auto index = static_cast<int32_t>(i);
     std::string type = index < engine.getNbLayers() ? engine.getLayerInformation(index).type : "";
-    rows.push_back({names_[i], type, medianOf(times_[i])});
+    rows.push_back({names_[i], type, percentile(times_[i], 0.5)});  // every step was reported at least once
   }
   return rows;
 }
