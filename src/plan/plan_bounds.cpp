@@ -78,10 +78,6 @@ bool keepsElementCount(const Step& step) {
 
 }  // namespace
 
-uint64_t maxBytes(const Plan& plan, const std::vector<core::Interval>& bounds, int32_t tensor) {
-  return maxElements(plan, bounds, tensor) * dataTypeSize(plan.tensors[tensor].type);
-}
-
 std::vector<uint64_t> tensorByteBounds(const Plan& plan, const std::vector<core::Interval>& bounds) {
   std::vector<uint64_t> elements(plan.tensors.size());
   for (size_t t = 0; t < plan.tensors.size(); ++t) elements[t] = maxElements(plan, bounds, static_cast<int32_t>(t));

@@ -15,7 +15,6 @@ std::vector<core::Interval> exprBounds(const Plan& plan, int32_t profile);
 bool evaluateAtProfile(const Plan& plan, int32_t profile, OptProfileSelector selector, std::vector<int64_t>& values);
 // The largest shape a tensor can take in the profile (per-axis upper bounds, at least 0).
 Dims maxShape(const Plan& plan, const std::vector<core::Interval>& bounds, int32_t tensor);
-uint64_t maxBytes(const Plan& plan, const std::vector<core::Interval>& bounds, int32_t tensor);
 // Upper bounds of every tensor's bytes in the profile (what the memory plan reserves): the per-axis bounds' product,
 // tightened through the steps that keep their input's element count (reshapes and transposes, casts, element-wise
 // maps, normalizations). A reshape's inferred axis is a volume divided by the other axes, and bounding that quotient
