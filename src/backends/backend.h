@@ -96,6 +96,9 @@ class Backend {
   // Throws kiln::Error (kUNSUPPORTED, naming the step) when the step cannot run on this backend.
   virtual std::unique_ptr<Kernel> createKernel(const KernelSpec& spec) const = 0;
 
+  // Whether a convolution of `type` from `channels` input channels (per group) to `maps` output maps runs faster
+  // channels-last (NHWC, plan/channels_last.h) on this backend: the builder then converts it, and the pooling after it.
+  virtual bool prefersChannelsLast(DataType /*type*/, int64_t /*channels*/, int64_t /*maps*/) const { return false; }
   // Bytes of memory the backend's tensors live in (the GPU's, or the host's physical memory); 0 when unknown.
   virtual uint64_t memoryCapacity() const = 0;
   virtual void* allocate(size_t bytes) const = 0;

@@ -115,6 +115,8 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
   if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16))
     passes.push_back(builder::makeLowerPrecisionPass(
         *target, config.getFlag(BuilderFlag::kFP16) ? DataType::kHALF : DataType::kBF16));
+  // Last: the layout follows the types the layers run in.
+  passes.push_back(builder::makeChannelsLastPass(*target));
   builder::runPipeline(graph, passes, *logger_);
   plan::Plan plan = builder::lowerToPlan(graph, ranges);
   plan.backend = target->name();

@@ -2,6 +2,7 @@
 // its transpose (deconvolution) with output padding.
 #include "graph/infer.h"
 #include "graph/sliding_window.h"
+#include "plan/channels_last.h"
 
 namespace kiln::graph {
 
@@ -51,9 +52,12 @@ void checkBias(InferContext& ctx, ExprId outMaps) {
 void inferConvolution(InferContext& ctx) {
   ctx.requireFloat(0);
   ctx.requireSameType(0, 1);
-  const auto& x = ctx.input(0).dims;
-  const auto& w = ctx.input(1).dims;
   size_t nbSpatial = checkRanks(ctx, "K, C/groups, kernel size");
+  // A channels-last step (plan/channels_last.h) is the same convolution with its axes permuted.
+  bool channelsLast = plan::isChannelsLast(ctx.attrs());
+  auto toFirst = plan::toChannelsFirst(nbSpatial + 2);
+  const auto x = channelsLast ? plan::permuted(ctx.input(0).dims, toFirst) : ctx.input(0).dims;
+  const auto w = channelsLast ? plan::permuted(ctx.input(1).dims, toFirst) : ctx.input(1).dims;
   auto stride = spatialAttr(ctx, "stride", nbSpatial, 1, 1);
   auto dilation = spatialAttr(ctx, "dilation", nbSpatial, 1, 1);
   auto pre = spatialAttr(ctx, "pre_padding", nbSpatial, 0, 0);
@@ -91,11 +95,12 @@ void inferConvolution(InferContext& ctx) {
     ctx.setDerived("same_pre", samePre);
     ctx.setDerived("same_post", samePost);
   }
-  ctx.setOutput(0, ctx.input(0).type, out);
+  ctx.setOutput(0, ctx.input(0).type, channelsLast ? plan::permuted(out, plan::toChannelsLast(out.size())) : out);
 }
 
 // ONNX ConvTranspose: out = stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1 - pre - post.
 void inferDeconvolution(InferContext& ctx) {
+  if (plan::isChannelsLast(ctx.attrs())) ctx.fail("a deconvolution has no channels-last form");
   ctx.requireFloat(0);
   ctx.requireSameType(0, 1);
   const auto& x = ctx.input(0).dims;

@@ -2,6 +2,7 @@
 // global).
 #include "graph/infer.h"
 #include "graph/sliding_window.h"
+#include "plan/channels_last.h"
 
 namespace kiln::graph {
 
@@ -62,7 +63,12 @@ std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>&
 }
 
 void inferPooling(InferContext& ctx) {
-  const auto& x = ctx.input(0).dims;
+  // A channels-last step (plan/channels_last.h) pools the same axes of the input permuted to channels-first.
+  bool channelsLast = plan::isChannelsLast(ctx.attrs());
+  size_t rank = ctx.input(0).dims.size();
+  if (channelsLast && (rank < 3 || ctx.layer().outputs.size() > 1))
+    ctx.fail("channels-last pooling needs N, C and spatial axes, and has no indices output");
+  const auto x = channelsLast ? plan::permuted(ctx.input(0).dims, plan::toChannelsFirst(rank)) : ctx.input(0).dims;
   int64_t op = ctx.attrs().getInt("op");
   if (op != static_cast<int64_t>(PoolingType::kMAX) && op != static_cast<int64_t>(PoolingType::kAVERAGE))
     ctx.fail("unknown pooling type " + std::to_string(op));
@@ -81,6 +87,10 @@ void inferPooling(InferContext& ctx) {
     ctx.fail("input of rank " + std::to_string(x.size()) + " has too few axes for a " + std::to_string(nbSpatial) +
              "-D window");
   auto out = global ? globalOutput(ctx, x, nbSpatial) : windowedOutput(ctx, x, window);
+  if (channelsLast) {
+    if (nbSpatial != rank - 2) ctx.fail("channels-last pooling must pool every axis but N and C");
+    out = plan::permuted(out, plan::toChannelsLast(rank));
+  }
   ctx.setOutput(0, ctx.input(0).type, out);
   // addMaxPoolingWithIndices: where each maximum came from, as int64 flat indices into the input.
   if (ctx.layer().outputs.size() > 1) {

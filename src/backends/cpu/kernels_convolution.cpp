@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "backends/cpu/activation_function.h"
+#include "backends/cpu/channels_first_adapter.h"
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/window_geometry.h"
+#include "plan/channels_last.h"
 
 namespace kiln::cpu {
 
@@ -293,6 +295,7 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
 
 std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   const graph::Attrs& attrs = spec.step.attrs;
+  if (plan::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0, 1, plan::kResidualInput}, makeConvolution);
   ConvParams p = slidingParams(spec, "convolution");
   p.groups = convolutionGroups(attrs);
   p.same = SamePadding(attrs);
@@ -304,6 +307,7 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
+  if (plan::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
   if (plan::postActivation(spec.step.attrs) || spec.hasInput(plan::kResidualInput))
     spec.unsupported("the CPU deconvolution has no fused activation or residual");
   ConvParams p = slidingParams(spec, "deconvolution");

@@ -8,8 +8,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "backends/cpu/channels_first_adapter.h"
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/window_geometry.h"
+#include "plan/channels_last.h"
 
 namespace kiln::cpu {
 
@@ -143,6 +145,7 @@ class Pooling {
 
 std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
   const graph::Attrs& attrs = spec.step.attrs;
+  if (plan::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0}, makePooling);
   PoolParams p;
   p.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
   DataType type = spec.inputType(0);

@@ -5,28 +5,13 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/cpu/strided_iteration.h"
+#include "backends/cpu/transpose.h"
 #include "backends/layout_geometry.h"
 #include "backends/shuffle_kernel.h"
 
 namespace kiln::cpu {
 
 namespace {
-
-// out[...] = in[permuted ...] for elements of `elementSize` bytes; `inShape` is the shape before permuting.
-void transpose(const uint8_t* in, uint8_t* out, const Dims& inShape, const std::vector<int64_t>& perm, size_t elementSize) {
-  int32_t rank = inShape.nbDims;
-  int64_t inStrides[Dims::MAX_DIMS], outDims[Dims::MAX_DIMS], srcStride[Dims::MAX_DIMS];
-  contiguousStrides(inShape, inStrides);
-  for (int32_t i = 0; i < rank; ++i) {
-    outDims[i] = inShape.d[perm[i]];
-    srcStride[i] = inStrides[perm[i]];
-  }
-  int64_t o = 0;
-  forEachOffset(rank, outDims, srcStride, [&](int64_t src) {
-    std::memcpy(out + o * elementSize, in + src * elementSize, elementSize);
-    ++o;
-  });
-}
 
 class ShuffleKernel final : public backend::ShuffleKernel {
  public:

@@ -77,6 +77,11 @@ class CudaBackend : public backend::Backend {
     if (!factory) spec.unsupported("the CUDA backend has no kernel for this layer type yet");
     return (*factory)(spec);
   }
+  // fp16 convolutions run on tensor cores, which read NHWC: in NCHW cuDNN transposes around every call. Channel
+  // counts of a multiple of 8 (16 bytes) are what its NHWC tensor-core kernels are built for.
+  bool prefersChannelsLast(DataType type, int64_t channels, int64_t maps) const override {
+    return type == DataType::kHALF && channels % 8 == 0 && maps % 8 == 0;
+  }
   uint64_t memoryCapacity() const override {
     size_t freeBytes = 0, totalBytes = 0;
     return cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess ? totalBytes : 0;

@@ -16,6 +16,9 @@
 // IMPLICIT_PRECOMP_GEMM (the only one cuDNN allows it with). Every other fused activation or residual (and a
 // refused configuration) runs one element-wise kernel over the output after the bias.
 //
+// A channels-last convolution (plan/channels_last.h: NHWC activations, KRSC kernel; 2-D, symmetric padding) runs the
+// same calls with NHWC descriptors: the kernel sees its shapes permuted to channels-first, the data stays in place.
+//
 // cuDNN pads symmetrically: asymmetric padding (explicit, or SAME with an even window) pads the input into the
 // workspace first (convolution) or computes a larger output there and crops it (deconvolution).
 #include <cudnn.h>
@@ -37,6 +40,7 @@
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/prepared_calls.h"
 #include "kiln/builder.h"
+#include "plan/channels_last.h"
 
 namespace kiln::cuda {
 
@@ -110,12 +114,30 @@ std::vector<int> cudnnDims(int64_t n, int64_t c, const Axes& spatial, size_t cud
   return dims;
 }
 
-// A contiguous NCHW / NCDHW tensor descriptor.
-void setTensor(cudnnTensorDescriptor_t& desc, cudnnDataType_t type, const std::vector<int>& dims,
-               const std::string& step) {
+// A contiguous tensor descriptor of `dims` (N, C, spatial...) in `format` (NCHW or NHWC).
+void setTensor(cudnnTensorDescriptor_t& desc, cudnnTensorFormat_t format, cudnnDataType_t type,
+               const std::vector<int>& dims, const std::string& step) {
   KILN_CUDNN_CHECK(cudnnCreateTensorDescriptor(&desc), step);
-  KILN_CUDNN_CHECK(cudnnSetTensorNdDescriptorEx(desc, CUDNN_TENSOR_NCHW, type, static_cast<int>(dims.size()), dims.data()),
-                   step);
+  KILN_CUDNN_CHECK(cudnnSetTensorNdDescriptorEx(desc, format, type, static_cast<int>(dims.size()), dims.data()), step);
+}
+
+// The arguments of a channels-last step as the channels-first step they compute: input 0, the kernel, the residual
+// and the output with their shapes permuted to channels-first (the data pointers unchanged). `ins` and `outs` hold
+// them.
+KernelArgs channelsFirstView(const KernelArgs& a, std::vector<TensorArg>& ins, std::vector<TensorArg>& outs) {
+  ins.assign(a.inputs, a.inputs + a.nbInputs);
+  outs.assign(a.outputs, a.outputs + a.nbOutputs);
+  auto permute = [](TensorArg& t) {
+    std::vector<int64_t> perm = plan::toChannelsFirst(static_cast<size_t>(t.shape.nbDims));
+    Dims d = t.shape;
+    for (int32_t i = 0; i < d.nbDims; ++i) t.shape.d[i] = d.d[perm[static_cast<size_t>(i)]];
+  };
+  for (int32_t i : {0, 1, plan::kResidualInput})
+    if (i < a.nbInputs) permute(ins[static_cast<size_t>(i)]);
+  permute(outs[0]);
+  KernelArgs view = a;
+  view.bind(ins, outs);
+  return view;
 }
 
 const char* mathName(cudnnMathType_t math) {
@@ -137,10 +159,12 @@ struct ConvParams {
   DataType type = DataType::kFLOAT;
   size_t elementSize = 4;
   bool tf32 = false;  // fp32 may run on TF32 tensor cores (BuilderFlag::kTF32)
+  bool channelsLast = false;  // NHWC activations and a KRSC kernel (plan/channels_last.h)
   std::string step;
   std::optional<plan::PostActivation> activation;  // fused (convolution only)
 
   size_t cudnnSpatial() const { return nbSpatial == 3 ? 3 : 2; }
+  cudnnTensorFormat_t format() const { return channelsLast ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW; }
   bool fp32() const { return dataType == CUDNN_DATA_FLOAT; }
 
   // The math type cuDNN ranks algorithms under: tensor cores for fp16; FMA for fp32, or with TF32 allowed the
@@ -185,12 +209,12 @@ struct ConvParams {
   // `w` and the convolution padded by `pad` on both sides.
   void describe(Descriptors& d, const Dims& w, int64_t batch, int64_t xChannels, const Axes& xSpatial,
                 int64_t yChannels, const Axes& ySpatial, const Axes& pad) const {
-    setTensor(d.x, dataType, cudnnDims(batch, xChannels, xSpatial, cudnnSpatial(), step), step);
-    setTensor(d.y, dataType, cudnnDims(batch, yChannels, ySpatial, cudnnSpatial(), step), step);
+    setTensor(d.x, format(), dataType, cudnnDims(batch, xChannels, xSpatial, cudnnSpatial(), step), step);
+    setTensor(d.y, format(), dataType, cudnnDims(batch, yChannels, ySpatial, cudnnSpatial(), step), step);
     std::vector<int> dims = cudnnDims(w.d[0], w.d[1], cpu::trailingDims3(w, nbSpatial), cudnnSpatial(), step);
     KILN_CUDNN_CHECK(cudnnCreateFilterDescriptor(&d.w), step);
     KILN_CUDNN_CHECK(
-        cudnnSetFilterNdDescriptor(d.w, dataType, CUDNN_TENSOR_NCHW, static_cast<int>(dims.size()), dims.data()), step);
+        cudnnSetFilterNdDescriptor(d.w, dataType, format(), static_cast<int>(dims.size()), dims.data()), step);
     setConvolution(d, pad);
   }
 
@@ -199,10 +223,11 @@ struct ConvParams {
   void describeBias(Descriptors& d, const KernelArgs& a) const {
     if (!a.hasInput(2)) return;
     const Dims& y = a.out(0).shape;
-    setTensor(d.out, dataType, cudnnDims(y.d[0], y.d[1], cpu::trailingDims3(y, nbSpatial), cudnnSpatial(), step), step);
+    setTensor(d.out, format(), dataType,
+              cudnnDims(y.d[0], y.d[1], cpu::trailingDims3(y, nbSpatial), cudnnSpatial(), step), step);
     std::vector<int> dims(2 + cudnnSpatial(), 1);
     dims[1] = cudnnInt(y.d[1], step);
-    setTensor(d.bias, dataType, dims, step);
+    setTensor(d.bias, format(), dataType, dims, step);
     std::optional<cudnnActivationMode_t> mode = fusedMode(a);
     if (!mode) return;
     KILN_CUDNN_CHECK(cudnnCreateActivationDescriptor(&d.activation), step);
@@ -508,7 +533,9 @@ class CudnnConvolution {
 
   // The staged bytes and the most either the tactic or the heuristic's choice takes at these (the largest) shapes;
   // where neither can run, the run reports it.
-  size_t workspaceBytes(const KernelArgs& a) const {
+  size_t workspaceBytes(const KernelArgs& args) const {
+    std::vector<TensorArg> ins, outs;
+    const KernelArgs a = p_.channelsLast ? channelsFirstView(args, ins, outs) : args;
     Problem r = Pass::problem(p_, a);
     Descriptors d;
     describe(d, a, r);
@@ -521,7 +548,9 @@ class CudnnConvolution {
     return Pass::stagedBound(p_, a, r) + bytes;
   }
 
-  void operator()(const KernelArgs& a) const {
+  void operator()(const KernelArgs& args) const {
+    std::vector<TensorArg> ins, outs;
+    const KernelArgs a = p_.channelsLast ? channelsFirstView(args, ins, outs) : args;
     Problem r = Pass::problem(p_, a);
     if (a.out(0).volume() == 0) return;
     size_t available = p_.cudnnWorkspace(a, r.staged, Pass::kNames.staged);
@@ -534,7 +563,9 @@ class CudnnConvolution {
   }
 
   // The algorithms cuDNN's heuristic ranks as usable for these shapes, each once with the math type it runs with.
-  std::vector<plan::Tactic> candidates(const KernelArgs& a) const {
+  std::vector<plan::Tactic> candidates(const KernelArgs& args) const {
+    std::vector<TensorArg> ins, outs;
+    const KernelArgs a = p_.channelsLast ? channelsFirstView(args, ins, outs) : args;
     std::vector<plan::Tactic> out;
     if (a.out(0).volume() == 0) return out;
     Problem r = Pass::problem(p_, a);
@@ -717,6 +748,10 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   ConvParams p = slidingParams(spec, "convolution");
   p.groups = cpu::convolutionGroups(attrs);
   p.same = cpu::SamePadding(attrs);
+  p.channelsLast = plan::isChannelsLast(attrs);
+  // The staged padding copies planes of NCHW: channels-last runs take the symmetric 2-D geometry only.
+  if (p.channelsLast && (p.nbSpatial != 2 || !p.same.empty() || p.pre != p.post))
+    spec.unsupported("the CUDA channels-last convolution takes 2-D convolutions with symmetric explicit padding only");
   p.activation = cpu::checkedPostActivation(spec);
   if (spec.hasInput(plan::kResidualInput) && (spec.inputType(plan::kResidualInput) != p.type ||
                                               spec.inputRank(plan::kResidualInput) != spec.inputRank(0)))
@@ -725,6 +760,7 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
+  if (plan::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
   if (plan::postActivation(spec.step.attrs) || spec.hasInput(plan::kResidualInput))
     spec.unsupported("the CUDA deconvolution has no fused activation or residual");
   ConvParams p = slidingParams(spec, "deconvolution");

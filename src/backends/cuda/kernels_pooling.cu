@@ -1,11 +1,13 @@
 // CUDA pooling with the CPU kernel's semantics (kernels_pooling.cpp): max (fp32, fp64, fp16, bf16, int8, uint8),
 // optionally with the index of each maximum, and average (fp32, fp64, fp16, bf16) over the trailing 1 to 3 axes,
 // with explicit or SAME padding, dilation, ceil mode (in the output shape) and global windows. One thread per
-// output element; the geometry is normalized to three spatial axes as on the CPU.
+// output element; the geometry is normalized to three spatial axes as on the CPU. Channels-last 2-D pooling
+// (plan/channels_last.h) has a kernel of its own that reads 16 bytes of channels per thread.
 #include <limits>
 
 #include "backends/cpu/window_geometry.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "plan/channels_last.h"
 
 namespace kiln::cuda {
 
@@ -45,32 +47,57 @@ __device__ bool isNan(T v) {
   else return false;
 }
 
-template <typename N>
+// The window of one output position along the three normalized axes: where it starts, and its taps.
+template <typename I>
+struct Window {
+  I start[3];
+  Taps taps[3];
+};
+
+template <typename I>
+__device__ Window<I> windowAt(const PoolGeometry& g, const I pos[3]) {
+  Window<I> w;
+  for (int i = 0; i < 3; ++i) {
+    w.start[i] = pos[i] * static_cast<I>(g.stride[i]) - static_cast<I>(g.pre[i]);
+    w.taps[i] = tapsOf(g, w.start[i], i);
+  }
+  return w;
+}
+
+// Divides by the taps inside the input, or (counting padding) inside input + padding; an empty divisor gives 0.
+template <typename T>
+__device__ T average(const PoolGeometry& g, const Taps* taps, double sum) {
+  int64_t count = 1;
+  for (int i = 0; i < 3; ++i) count *= g.excludePadding ? taps[i].hi - taps[i].lo : taps[i].padded;
+  return count > 0 ? static_cast<T>(sum / static_cast<double>(count)) : T{};
+}
+
+// Channels-first: one thread per output element. I is the index type: 32-bit arithmetic wherever the input and the
+// output have fewer than 2^31 elements (64-bit division is emulated, and dominated this kernel's time).
+template <typename N, typename I>
 __global__ void poolKernel(PoolGeometry g, const typename N::Storage* x, typename N::Storage* y, int64_t* where,
-                           int64_t total) {
+                           I total) {
   using T = typename N::Compute;
-  int64_t inPlane = g.in[0] * g.in[1] * g.in[2], outPlane = g.out[0] * g.out[1] * g.out[2];
-  KILN_GRID_LOOP(o, total) {
-    int64_t plane = o / outPlane, r = o % outPlane;
-    int64_t pos[3] = {r / (g.out[1] * g.out[2]), r / g.out[2] % g.out[1], r % g.out[2]};
-    int64_t start[3];
-    Taps taps[3];
-    for (int i = 0; i < 3; ++i) {
-      start[i] = pos[i] * g.stride[i] - g.pre[i];
-      taps[i] = tapsOf(g, start[i], i);
-    }
+  I in1 = static_cast<I>(g.in[1]), in2 = static_cast<I>(g.in[2]);
+  I out1 = static_cast<I>(g.out[1]), out2 = static_cast<I>(g.out[2]);
+  I inPlane = static_cast<I>(g.in[0]) * in1 * in2, outPlane = static_cast<I>(g.out[0]) * out1 * out2;
+  I dilation[3] = {static_cast<I>(g.dilation[0]), static_cast<I>(g.dilation[1]), static_cast<I>(g.dilation[2])};
+  for (I o = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; o < total; o += static_cast<I>(gridDim.x) * blockDim.x) {
+    I plane = o / outPlane, r = o % outPlane;
+    I pos[3] = {r / (out1 * out2), r / out2 % out1, r % out2};
+    Window<I> w = windowAt(g, pos);
     const typename N::Storage* xp = x + plane * inPlane;
     // Padding counts as -inf (the lowest integer); NaN propagates; `at` is the first maximum, -1 for none.
     using L = std::numeric_limits<T>;
     T best = L::has_infinity ? -L::infinity() : L::lowest();
-    int64_t at = -1;
+    I at = -1;
     double sum = 0;
-    for (int64_t jd = taps[0].lo; jd < taps[0].hi; ++jd) {
-      int64_t id = start[0] + jd * g.dilation[0];
-      for (int64_t jh = taps[1].lo; jh < taps[1].hi; ++jh) {
-        int64_t row = (id * g.in[1] + start[1] + jh * g.dilation[1]) * g.in[2] + start[2];
-        for (int64_t jw = taps[2].lo; jw < taps[2].hi; ++jw) {
-          int64_t offset = row + jw * g.dilation[2];
+    for (I jd = w.taps[0].lo; jd < w.taps[0].hi; ++jd) {
+      I id = w.start[0] + jd * dilation[0];
+      for (I jh = w.taps[1].lo; jh < w.taps[1].hi; ++jh) {
+        I row = (id * in1 + w.start[1] + jh * dilation[1]) * in2 + w.start[2];
+        for (I jw = w.taps[2].lo; jw < w.taps[2].hi; ++jw) {
+          I offset = row + jw * dilation[2];
           T v = N::load(xp[offset]);
           if (!g.max) {
             sum += static_cast<double>(v);
@@ -82,20 +109,63 @@ __global__ void poolKernel(PoolGeometry g, const typename N::Storage* x, typenam
       }
     }
     if (!g.max) {
-      // Divides by the taps inside the input, or (counting padding) inside input + padding; an empty divisor gives 0.
-      int64_t count = 1;
-      for (const Taps& t : taps) count *= g.excludePadding ? t.hi - t.lo : t.padded;
-      y[o] = N::store(count > 0 ? static_cast<T>(sum / static_cast<double>(count)) : T{});
+      y[o] = N::store(average<T>(g, w.taps, sum));
       continue;
     }
     y[o] = N::store(best);
     if (!where) continue;
     int64_t index = at;
     if (at >= 0 && g.columnMajor) {
-      int64_t w = at % g.in[2], h = at / g.in[2] % g.in[1], d = at / (g.in[1] * g.in[2]);
-      index = d + g.in[0] * (h + g.in[1] * w);
+      int64_t wi = at % g.in[2], h = at / g.in[2] % g.in[1], d = at / (g.in[1] * g.in[2]);
+      index = d + g.in[0] * (h + g.in[1] * wi);
     }
-    where[o] = at < 0 ? -1 : plane * inPlane + index;
+    where[o] = at < 0 ? -1 : int64_t{plane} * inPlane + index;
+  }
+}
+
+// Channels-last 2-D (plan/channels_last.h): thread t pools V consecutive channels of one output position, so a
+// warp's loads of one window tap are contiguous (16 bytes per thread for V = 16 / element size).
+template <typename N, int V>
+__global__ void poolChannelsLastKernel(PoolGeometry g, int32_t channelGroups, const typename N::Storage* x,
+                                       typename N::Storage* y, int32_t total) {
+  using S = typename N::Storage;
+  using T = typename N::Compute;
+  using L = std::numeric_limits<T>;
+  auto inH = static_cast<int32_t>(g.in[1]), inW = static_cast<int32_t>(g.in[2]);
+  auto outH = static_cast<int32_t>(g.out[1]), outW = static_cast<int32_t>(g.out[2]);
+  int32_t channels = channelGroups * V;
+  struct alignas(sizeof(S) * V) Vector {
+    S v[V];
+  };
+  for (int32_t o = blockIdx.x * blockDim.x + threadIdx.x; o < total; o += gridDim.x * blockDim.x) {
+    int32_t group = o % channelGroups, p = o / channelGroups;
+    int32_t pos[3] = {0, p / outW % outH, p % outW};
+    int32_t n = p / (outW * outH);
+    Window<int32_t> w = windowAt(g, pos);
+    T best[V], sum[V];
+    bool nan[V];
+    for (int k = 0; k < V; ++k) {
+      best[k] = L::has_infinity ? -L::infinity() : L::lowest();
+      sum[k] = 0;
+      nan[k] = false;
+    }
+    for (int32_t jh = w.taps[1].lo; jh < w.taps[1].hi; ++jh) {
+      int32_t h = w.start[1] + jh * static_cast<int32_t>(g.dilation[1]);
+      for (int32_t jw = w.taps[2].lo; jw < w.taps[2].hi; ++jw) {
+        int32_t col = w.start[2] + jw * static_cast<int32_t>(g.dilation[2]);
+        Vector packed = reinterpret_cast<const Vector*>(x + ((n * inH + h) * inW + col) * channels)[group];
+        for (int k = 0; k < V; ++k) {
+          T v = N::load(packed.v[k]);
+          if (!g.max) sum[k] += v;
+          else if (isNan(v)) nan[k] = true;
+          else best[k] = v > best[k] ? v : best[k];
+        }
+      }
+    }
+    Vector out;
+    for (int k = 0; k < V; ++k)
+      out.v[k] = N::store(g.max ? (nan[k] ? L::quiet_NaN() : best[k]) : average<T>(g, w.taps, sum[k]));
+    reinterpret_cast<Vector*>(y)[o] = out;
   }
 }
 
@@ -108,11 +178,19 @@ struct PoolParams {
   size_t nbSpatial = 0;
   cpu::SamePadding same;
   DataType type = DataType::kFLOAT;
+  bool channelsLast = false;  // [N, H, W, C] (plan/channels_last.h)
   std::string step;
 
   void operator()(const KernelArgs& a) const {
     PoolGeometry g = base;
-    Axes in = cpu::trailingDims3(a.in(0).shape, nbSpatial), out = cpu::trailingDims3(a.out(0).shape, nbSpatial);
+    // The spatial axes: trailing, or between N and C for channels-last.
+    auto spatial = [&](const Dims& d) {
+      if (!channelsLast) return cpu::trailingDims3(d, nbSpatial);
+      Dims first = d;
+      first.nbDims = d.nbDims - 1;
+      return cpu::trailingDims3(first, nbSpatial);
+    };
+    Axes in = spatial(a.in(0).shape), out = spatial(a.out(0).shape);
     copyAxes(in, g.in);
     copyAxes(out, g.out);
     if (!same.empty()) {
@@ -126,16 +204,46 @@ struct PoolParams {
     int64_t total = a.out(0).volume();
     if (total == 0) return;
     auto* where = g.indices ? static_cast<int64_t*>(a.out(1).data) : nullptr;
+    bool narrow = std::max(total, a.in(0).volume()) < (int64_t{1} << 31);
     dispatchElement(type, [&](auto tag) {
       using N = decltype(tag);
+      using S = typename N::Storage;
       // The types makePooling accepts (bool shares uint8's traits, so it is told apart by `type` there).
       if constexpr (std::is_same_v<N, Plain<float>> || std::is_same_v<N, Plain<double>> || std::is_same_v<N, Half> ||
-                    std::is_same_v<N, Bf16> || std::is_same_v<N, Plain<int8_t>> || std::is_same_v<N, Plain<uint8_t>>)
-        poolKernel<N><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
-            g, static_cast<const typename N::Storage*>(a.in(0).data), static_cast<typename N::Storage*>(a.out(0).data),
-            where, total);
+                    std::is_same_v<N, Bf16> || std::is_same_v<N, Plain<int8_t>> || std::is_same_v<N, Plain<uint8_t>>) {
+        auto* x = static_cast<const S*>(a.in(0).data);
+        auto* y = static_cast<S*>(a.out(0).data);
+        if (channelsLast) {
+          if (!narrow)
+            throw Error(ErrorCode::kUNSUPPORTED, "channels-last pooling of 2^31 elements or more", step);
+          launchChannelsLast<N>(a, g, x, y, total);
+        } else if (narrow) {
+          poolKernel<N, int32_t><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(g, x, y, where,
+                                                                                 static_cast<int32_t>(total));
+        } else {
+          poolKernel<N, int64_t><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(g, x, y, where, total);
+        }
+      }
     });
     checkLaunch(step);
+  }
+
+  // V channels per thread: 16 bytes where the channels and both pointers allow it, else one.
+  template <typename N>
+  void launchChannelsLast(const KernelArgs& a, const PoolGeometry& g, const typename N::Storage* x,
+                          typename N::Storage* y, int64_t total) const {
+    using S = typename N::Storage;
+    constexpr int kVector = static_cast<int>(16 / sizeof(S));
+    int64_t channels = a.in(0).shape.d[a.in(0).shape.nbDims - 1];
+    auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
+    if (channels % kVector == 0 && aligned(x) && aligned(y)) {
+      int64_t threads = total / kVector;
+      poolChannelsLastKernel<N, kVector><<<blocksFor(threads), kThreads, 0, streamOf(a)>>>(
+          g, static_cast<int32_t>(channels / kVector), x, y, static_cast<int32_t>(threads));
+    } else {
+      poolChannelsLastKernel<N, 1><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+          g, static_cast<int32_t>(channels), x, y, static_cast<int32_t>(total));
+    }
   }
 };
 
@@ -144,6 +252,7 @@ std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
   PoolParams p;
   p.step = spec.step.name;
   p.type = spec.inputType(0);
+  p.channelsLast = plan::isChannelsLast(attrs);
   PoolGeometry& g = p.base;
   g.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
   bool integer = p.type == DataType::kINT8 || p.type == DataType::kUINT8;
@@ -160,6 +269,8 @@ std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
   // Same rule as shape inference: a global pool without a window covers all axes but N and C.
   p.nbSpatial = global && window.empty() ? spec.inputRank(0) - 2 : window.size();
   if (p.nbSpatial < 1 || p.nbSpatial > 3) spec.unsupported("the CUDA pooling supports 1 to 3 spatial axes only");
+  if (p.channelsLast && (p.nbSpatial != 2 || spec.inputRank(0) != 4 || g.indices))
+    spec.unsupported("the CUDA channels-last pooling takes 2-D pooling of [N, H, W, C] without indices");
   bool explicitGeometry = !global;
   copyAxes(global ? Axes{-1, -1, -1} : cpu::spatialAttr3(attrs, "window", p.nbSpatial, 1), g.window);
   copyAxes(explicitGeometry ? cpu::spatialAttr3(attrs, "stride", p.nbSpatial, 1) : Axes{1, 1, 1}, g.stride);

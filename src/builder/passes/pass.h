@@ -51,6 +51,10 @@ std::unique_ptr<Pass> makeFuseResidualNormalizationPass(const backend::Backend& 
 // network inputs and outputs keep their types (BuilderFlag::kFP16 / kBF16).
 std::unique_ptr<Pass> makeLowerPrecisionPass(const backend::Backend& target, DataType low);
 
+// Runs 2-D convolutions, and pooling that reads them, channels-last (plan/channels_last.h) where `target` prefers that
+// layout for them (Backend::prefersChannelsLast) and its kernels accept it.
+std::unique_ptr<Pass> makeChannelsLastPass(const backend::Backend& target);
+
 // The default pipeline for plans of `target`, in order.
 std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& target);
 

@@ -1,0 +1,161 @@
+// Runs 2-D convolutions, and the pooling between them, channels-last (NHWC, plan/channels_last.h) where the target
+// prefers that layout for their type (fp16 on the GPU: tensor cores read NHWC directly, while NCHW costs a transpose
+// of every input and output inside cuDNN). TensorRT chooses these formats per layer by timing them; here the
+// backend states its preference and the pass keeps whole chains channels-last, so the transposes it inserts at the
+// chain's edges (into the first convolution, out of the last step) are the only ones left: between two converted
+// steps the NHWC tensor passes directly, and the NCHW copy that nothing else reads is removed as dead.
+// Constant kernels are stored permuted ([K, R, S, C]); a kernel computed at run time is transposed by a step.
+#include <map>
+
+#include "backends/cpu/transpose.h"
+#include "builder/host_evaluator.h"
+#include "builder/passes/fusion_helpers.h"
+#include "builder/passes/pass.h"
+#include "graph/infer.h"
+#include "plan/channels_last.h"
+#include "plan/fused_epilogue.h"
+
+namespace kiln::builder {
+
+namespace {
+
+// `bytes` of a row-major tensor of `dims` with elements of `size` bytes, permuted (out axis i = in axis perm[i]).
+std::vector<uint8_t> permuteBytes(const std::vector<uint8_t>& bytes, const std::vector<int64_t>& dims,
+                                  const std::vector<int64_t>& perm, size_t size) {
+  Dims shape;
+  shape.nbDims = static_cast<int32_t>(dims.size());
+  std::copy(dims.begin(), dims.end(), shape.d);
+  std::vector<uint8_t> out(bytes.size());
+  cpu::transpose(bytes.data(), out.data(), shape, perm, size);
+  return out;
+}
+
+class ChannelsLastPass : public Pass {
+ public:
+  explicit ChannelsLastPass(const backend::Backend& target) : target_(target) {}
+  const char* name() const override { return "channels-last"; }
+
+  int32_t apply(graph::Graph& graph) const override {
+    std::vector<char> convert(graph.layers.size(), 0), channelsLastOutput(graph.tensors.size(), 0);
+    int32_t converted = 0;
+    for (size_t i = 0; i < graph.layers.size(); ++i) {
+      const graph::LayerNode& layer = graph.layers[i];
+      if (layer.removed || !candidate(graph, layer, channelsLastOutput)) continue;
+      graph::LayerNode probe = layer;
+      probe.attrs.set(plan::kChannelsLast, int64_t{1});
+      if (!targetAccepts(target_, graph, probe)) continue;
+      convert[i] = 1;
+      channelsLastOutput[layer.outputs[0]] = 1;
+      ++converted;
+    }
+    if (converted == 0) return 0;
+    rebuild(graph, convert);
+    return converted;
+  }
+
+ private:
+  // A 2-D convolution whose type the target prefers channels-last, or a pooling that reads a converted step.
+  bool candidate(const graph::Graph& graph, const graph::LayerNode& layer, const std::vector<char>& nhwc) const {
+    if (layer.inputs.empty() || layer.inputs[0] < 0 || layer.outputs.size() != 1) return false;
+    const graph::TensorNode& x = graph.tensors[layer.inputs[0]];
+    if (x.dims.size() != 4 || plan::isChannelsLast(layer.attrs)) return false;
+    if (layer.type == LayerType::kCONVOLUTION) {
+      if (layer.inputs.size() < 2 || layer.inputs[1] < 0 || graph.tensors[layer.inputs[1]].dims.size() != 4) return false;
+      const auto& w = graph.tensors[layer.inputs[1]].dims;  // [K, C / groups, R, S]
+      auto maps = graph.exprs.constantValue(w[0]), channels = graph.exprs.constantValue(w[1]);
+      return maps && channels && target_.prefersChannelsLast(x.type, *channels, *maps);
+    }
+    if (layer.type == LayerType::kPOOLING) return nhwc[layer.inputs[0]] != 0;
+    return false;
+  }
+
+  // Rebuilds the layer list with the converted layers channels-last: transposes into the first of a chain, a
+  // permuted kernel, and after each converted layer a transpose back to the tensor its NCHW readers (if any) read.
+  void rebuild(graph::Graph& graph, const std::vector<char>& convert) const {
+    std::vector<graph::LayerNode> layers;
+    layers.reserve(graph.layers.size() + 8);
+    std::map<int32_t, int32_t> channelsLastOf;  // NCHW tensor -> the tensor holding it NHWC
+    std::vector<size_t> reinfer;                // positions in `layers` whose shapes follow from the new layout
+    auto transposeStep = [&](int32_t from, const std::vector<int64_t>& perm, int32_t to) {
+      graph::LayerNode shuffle;
+      shuffle.name = graph.tensors[to].name;
+      shuffle.type = LayerType::kSHUFFLE;
+      shuffle.attrs.set("first_perm", perm);
+      shuffle.inputs = {from};
+      shuffle.outputs = {to};
+      reinfer.push_back(layers.size());
+      layers.push_back(std::move(shuffle));
+    };
+    auto channelsLast = [&](int32_t t) {
+      auto [it, inserted] = channelsLastOf.try_emplace(t, -1);
+      if (inserted) {
+        it->second = graph.addTensor(graph.uniqueTensorName(graph.tensors[t].name + "_nhwc"), graph.tensors[t].type);
+        transposeStep(t, plan::toChannelsLast(4), it->second);
+      }
+      return it->second;
+    };
+    for (size_t i = 0; i < graph.layers.size(); ++i) {
+      // Copied, not moved: a later kernel constant is read from its old slot.
+      graph::LayerNode layer = graph.layers[i];
+      if (!convert[i]) {
+        layers.push_back(std::move(layer));
+        continue;
+      }
+      layer.inputs[0] = channelsLast(layer.inputs[0]);
+      if (layer.type == LayerType::kCONVOLUTION) {
+        layer.inputs[1] = permutedKernel(graph, layer.inputs[1], layers, reinfer);
+        if (layer.inputs.size() > plan::kResidualInput && layer.inputs[plan::kResidualInput] >= 0)
+          layer.inputs[plan::kResidualInput] = channelsLast(layer.inputs[plan::kResidualInput]);
+      }
+      layer.attrs.set(plan::kChannelsLast, int64_t{1});
+      int32_t nchw = layer.outputs[0];
+      int32_t nhwc = graph.addTensor(graph.uniqueTensorName(graph.tensors[nchw].name + "_nhwc"), graph.tensors[nchw].type);
+      layer.outputs[0] = nhwc;
+      channelsLastOf[nchw] = nhwc;
+      reinfer.push_back(layers.size());
+      layers.push_back(std::move(layer));
+      transposeStep(nhwc, plan::toChannelsFirst(4), nchw);
+    }
+    graph.layers = std::move(layers);
+    for (size_t i = 0; i < graph.layers.size(); ++i)
+      for (int32_t t : graph.layers[i].outputs) graph.tensors[t].producer = static_cast<int32_t>(i);
+    for (size_t i : reinfer) graph::inferLayer(graph, static_cast<int32_t>(i));
+  }
+
+  // The kernel [K, C/groups, R, S] as [K, R, S, C/groups]: a permuted constant, or a transpose step.
+  static int32_t permutedKernel(graph::Graph& graph, int32_t kernel, std::vector<graph::LayerNode>& layers,
+                                std::vector<size_t>& reinfer) {
+    const graph::TensorNode& w = graph.tensors[kernel];
+    int32_t out = graph.addTensor(graph.uniqueTensorName(w.name + "_krsc"), w.type);
+    graph::LayerNode step;
+    step.name = graph.tensors[out].name;
+    step.outputs = {out};
+    if (isConstant(graph, kernel)) {
+      const graph::LayerNode& constant = graph.layers[graph.tensors[kernel].producer];
+      std::vector<int64_t> dims = constant.attrs.getInts("dims");
+      graph.blobs.push_back(permuteBytes(constantBytes(graph, graph.tensors[kernel].producer), dims,
+                                         plan::toChannelsLast(4), dataTypeSize(w.type)));
+      step.type = LayerType::kCONSTANT;
+      step.attrs = constant.attrs;
+      step.attrs.set("dims", plan::permuted(dims, plan::toChannelsLast(4)));
+      step.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
+    } else {
+      step.type = LayerType::kSHUFFLE;
+      step.attrs.set("first_perm", plan::toChannelsLast(4));
+      step.inputs = {kernel};
+    }
+    reinfer.push_back(layers.size());
+    layers.push_back(std::move(step));
+    return out;
+  }
+
+  const backend::Backend& target_;
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> makeChannelsLastPass(const backend::Backend& target) {
+  return std::make_unique<ChannelsLastPass>(target);
+}
+
+}  // namespace kiln::builder
