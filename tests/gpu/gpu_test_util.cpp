@@ -19,8 +19,7 @@ std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network
   return test::buildEngine(network, config);
 }
 
-// Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back.
-std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs) {
+std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs, size_t offsetBytes) {
   auto context = engine.createExecutionContext();
   std::vector<void*> buffers;
   std::vector<HostTensor> outputs;
@@ -31,11 +30,12 @@ std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<Host
     if (engine.getTensorIOMode(name) != TensorIOMode::kINPUT) continue;
     const HostTensor& in = inputs.at(inputIndex++);
     void* device = nullptr;
-    check(cudaMalloc(&device, in.bytes.size() + 1));
-    check(cudaMemcpy(device, in.bytes.data(), in.bytes.size(), cudaMemcpyHostToDevice));
+    check(cudaMalloc(&device, in.bytes.size() + offsetBytes + 1));
     buffers.push_back(device);
+    auto* bound = static_cast<char*>(device) + offsetBytes;
+    check(cudaMemcpy(bound, in.bytes.data(), in.bytes.size(), cudaMemcpyHostToDevice));
     context->setInputShape(name, in.dims).check();
-    context->setTensorAddress(name, device).check();
+    context->setTensorAddress(name, bound).check();
   }
   for (int32_t i = 0; i < engine.getNbIOTensors(); ++i) {
     const char* name = engine.getIOTensorName(i);
@@ -45,10 +45,11 @@ std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<Host
     out.dims = context->getTensorShape(name);
     out.bytes.resize(static_cast<size_t>(out.dims.volume()) * dataTypeSize(out.type));
     void* device = nullptr;
-    check(cudaMalloc(&device, out.bytes.size() + 1));
+    check(cudaMalloc(&device, out.bytes.size() + offsetBytes + 1));
     buffers.push_back(device);
-    outputBuffers.push_back(device);
-    context->setTensorAddress(name, device).check();
+    auto* bound = static_cast<char*>(device) + offsetBytes;
+    outputBuffers.push_back(bound);
+    context->setTensorAddress(name, bound).check();
     outputs.push_back(std::move(out));
   }
   cudaStream_t stream = nullptr;
@@ -85,6 +86,26 @@ Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType
   return as(n, test::floatConstant(n, shape, exactHalfValues(static_cast<size_t>(shape.volume()), seed)), type);
 }
 
+std::vector<float> exactValues(size_t count, uint32_t seed) {
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> pick(-128, 128);
+  std::vector<float> values(count);
+  for (float& v : values) v = static_cast<float>(pick(random)) / 64;
+  return values;
+}
+
+Tensor* exactConstant(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type) {
+  return as(n, test::floatConstant(n, shape, exactValues(static_cast<size_t>(shape.volume()), seed)), type);
+}
+
+std::string typeParamName(const ::testing::TestParamInfo<DataType>& info) { return dataTypeName(info.param); }
+
+int32_t stepsOfType(const Engine& engine, const std::string& type) {
+  int32_t count = 0;
+  for (int32_t i = 0; i < engine.getNbLayers(); ++i) count += engine.getLayerInformation(i).type == type;
+  return count;
+}
+
 Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type) {
   return tensor->getType() == type ? tensor : n.addCast(*tensor, type)->getOutput(0);
 }
@@ -108,7 +129,8 @@ void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, co
 }
 
 void compareBackendsOn(const MakeNetwork& make, DataType type, const OptimizationProfile& profile,
-                       const std::vector<std::vector<HostTensor>>& runs, std::unique_ptr<Engine>* cudaEngine) {
+                       const std::vector<std::vector<HostTensor>>& runs, std::unique_ptr<Engine>* cudaEngine,
+                       size_t offsetBytes) {
   auto cpuNetwork = test::makeNetwork();
   auto cudaNetwork = test::makeNetwork();
   make(*cpuNetwork, DataType::kFLOAT);
@@ -121,7 +143,7 @@ void compareBackendsOn(const MakeNetwork& make, DataType type, const Optimizatio
   for (const std::vector<HostTensor>& inputs : runs) {
     SCOPED_TRACE(toString(inputs.at(0).dims));
     auto expected = test::runEngine(*cpu, inputs);
-    auto actual = runOnDevice(*gpu, inputs);
+    auto actual = runOnDevice(*gpu, inputs, offsetBytes);
     ASSERT_EQ(actual.size(), expected.size());
     for (size_t i = 0; i < actual.size(); ++i) {
       SCOPED_TRACE("output " + std::to_string(i));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "test_util.h"
@@ -29,8 +30,10 @@ Dims dims(std::initializer_list<int64_t> values);
 std::unique_ptr<Engine> buildFor(const char* backend, NetworkDefinition& network, const OptimizationProfile& profile,
                                  std::vector<BuilderFlag> flags = {});
 
-// Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back.
-std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs);
+// Runs a CUDA engine: inputs copied to device buffers, one enqueue on a stream, outputs copied back. Every input and
+// output is bound `offsetBytes` past the start of its own allocation (4: addresses that no 16-byte access may use).
+std::vector<HostTensor> runOnDevice(const Engine& engine, const std::vector<HostTensor>& inputs,
+                                    size_t offsetBytes = 0);
 
 // Builds a network computing in `type`; its input "x" is fp32 (cast at the edge with `as`).
 using MakeNetwork = std::function<void(NetworkDefinition&, DataType type)>;
@@ -47,6 +50,20 @@ std::vector<float> exactHalfValues(size_t count, uint32_t seed);
 
 // A constant of exactHalfValues, in `type`.
 Tensor* weights(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type);
+
+// `count` random multiples of 1/64 within [-2, 2]: exact in fp16 and bf16 (8 significant bits at most).
+std::vector<float> exactValues(size_t count, uint32_t seed);
+
+// A constant of exactValues, in `type`.
+Tensor* exactConstant(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type);
+
+// fp32, fp16 and bf16, the floating-point types of the kernels with 16-byte vector paths, as test parameters, and
+// the name of a type parameter ("fp32").
+inline auto vectorPrecisions() { return ::testing::Values(DataType::kFLOAT, DataType::kHALF, DataType::kBF16); }
+std::string typeParamName(const ::testing::TestParamInfo<DataType>& info);
+
+// The number of steps of `engine` of layer type `type` ("SoftMax", "ElementWise", ...).
+int32_t stepsOfType(const Engine& engine, const std::string& type);
 
 // `tensor` in `type` (a cast when it has another type).
 Tensor* as(NetworkDefinition& n, Tensor* tensor, DataType type);
@@ -66,10 +83,11 @@ void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, co
                      std::unique_ptr<Engine>* cudaEngine = nullptr);
 
 // compareBackends with inputs of the caller's choosing: builds under `profile` and runs both engines once per entry
-// of `runs` (the inputs in the networks' order), comparing the outputs in the same way.
+// of `runs` (the inputs in the networks' order), comparing the outputs in the same way; the CUDA engine's inputs and
+// outputs bound `offsetBytes` into their buffers (runOnDevice).
 void compareBackendsOn(const MakeNetwork& make, DataType type, const OptimizationProfile& profile,
                        const std::vector<std::vector<HostTensor>>& runs,
-                       std::unique_ptr<Engine>* cudaEngine = nullptr);
+                       std::unique_ptr<Engine>* cudaEngine = nullptr, size_t offsetBytes = 0);
 
 // A non-blocking stream, destroyed with the object.
 struct Stream {

@@ -5,6 +5,7 @@
 #include "backends/cpu/strided_iteration.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/vector_access.cuh"
 #include "backends/scalar_math.h"
 
 namespace kiln::cuda {
@@ -65,16 +66,94 @@ __device__ T arithmetic(E op, T x, T y) {
   return T(0);
 }
 
-// Operands are read through their broadcast walks unless both already have the output's shape (`direct`).
+// Operands read through their broadcast walks: the general case.
 template <typename N, bool Compare>
 __global__ void binaryKernel(E op, const typename N::Storage* a, const typename N::Storage* b, void* out, int64_t n,
-                             StridedWalk wa, StridedWalk wb, bool direct) {
+                             StridedWalk wa, StridedWalk wb) {
   KILN_GRID_LOOP(i, n) {
-    auto x = N::load(a[direct ? i : wa.offset(i)]);
-    auto y = N::load(b[direct ? i : wb.offset(i)]);
+    auto x = N::load(a[wa.offset(i)]);
+    auto y = N::load(b[wb.offset(i)]);
     if constexpr (Compare) static_cast<uint8_t*>(out)[i] = compare(op, x, y);
     else static_cast<typename N::Storage*>(out)[i] = N::store(arithmetic(op, x, y));
   }
+}
+
+// An operand that repeats every `period` elements of the output (element i reads data[i % period]): the whole
+// output (period n), a row along its trailing axes (a bias [n] against [m, n], period n) or one value (period 1).
+template <typename S, typename I>
+struct Repeating {
+  const S* data = nullptr;
+  I period = 1;
+
+  __device__ S at(I i, I n) const { return data[period == n ? i : i % period]; }
+  // The V elements from `first` (a multiple of V): one vector load unless the operand is one value; the host checked
+  // that period is 1, n or a multiple of V, and that data is aligned unless period is 1.
+  template <int V>
+  __device__ Packed<S, V> vectorAt(I first, I n) const {
+    if (period != 1) return loadPacked<V>(data + (period == n ? first : first % period));
+    Packed<S, V> p;
+#pragma unroll
+    for (int k = 0; k < V; ++k) p.e[k] = data[0];
+    return p;
+  }
+};
+
+// out[i] = f(a[i], b[i]) (the operands as they repeat) for i in [0, n) in the element traits In and Out, V elements
+// at a time when `vectorized`.
+template <typename In, typename Out, typename I, typename F>
+__device__ void zipElements(Repeating<typename In::Storage, I> a, Repeating<typename In::Storage, I> b, void* out, I n,
+                            bool vectorized, F f) {
+  using SO = typename Out::Storage;
+  constexpr int V = kVectorWidth<typename In::Storage>;
+  auto* dst = static_cast<SO*>(out);
+  auto apply = [&](auto x, auto y) {
+    return Out::store(static_cast<typename Out::Compute>(f(In::load(x), In::load(y))));
+  };
+  forEachVector<V>(
+      n, vectorized,
+      [&](I first) {
+        auto x = a.template vectorAt<V>(first, n);
+        auto y = b.template vectorAt<V>(first, n);
+        Packed<SO, V> r;
+#pragma unroll
+        for (int k = 0; k < V; ++k) r.e[k] = apply(x.e[k], y.e[k]);
+        storePacked<V>(dst + first, r);
+      },
+      [&](I i) { dst[i] = apply(a.at(i, n), b.at(i, n)); });
+}
+
+// Both operands repeating: no walk, 32-bit indices (the host takes the general kernel from 2^31 elements).
+template <typename N, bool Compare>
+__global__ void repeatingBinaryKernel(E op, Repeating<typename N::Storage, uint32_t> a,
+                                      Repeating<typename N::Storage, uint32_t> b, void* out, uint32_t n,
+                                      bool vectorized) {
+  using T = typename N::Compute;
+  if constexpr (Compare)
+    zipElements<N, Bool>(a, b, out, n, vectorized, [op](T x, T y) { return compare(op, x, y); });
+  else
+    zipElements<N, N>(a, b, out, n, vectorized, [op](T x, T y) { return arithmetic(op, x, y); });
+}
+
+// The number of elements after which `in`, broadcast to `out`, repeats in the output's row-major order (output
+// element i reads its element i % period), or 0 when it is broadcast along an axis inside one it is not broadcast
+// along (a column [m, 1] against [m, n]), which no period describes.
+int64_t repeatPeriod(const Dims& in, const Dims& out) {
+  int64_t strides[Dims::MAX_DIMS];
+  cpu::broadcastStrides(in, out, strides);
+  int64_t period = 1;
+  bool broadcast = false;
+  for (int32_t i = out.nbDims - 1; i >= 0; --i) {
+    if (out.d[i] == 1) continue;
+    if (strides[i] == 0) broadcast = true;
+    else if (broadcast) return 0;
+    else period *= out.d[i];
+  }
+  return period;
+}
+
+// Whether an operand of `period` can be read V elements at a time, starting at multiples of V.
+bool vectorReadable(const void* data, int64_t period, int64_t n, int64_t V) {
+  return period == 1 || ((period == n || period % V == 0) && alignedTo(data, kVectorBytes));
 }
 
 std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
@@ -98,17 +177,31 @@ std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
     int64_t n = a.out(0).volume();
     if (n == 0) return;
     const Dims& shape = a.out(0).shape;
-    bool direct = a.in(0).volume() == n && a.in(1).volume() == n;
-    StridedWalk wa = broadcastWalk(a.in(0).shape, shape), wb = broadcastWalk(a.in(1).shape, shape);
+    int64_t periodA = repeatPeriod(a.in(0).shape, shape), periodB = repeatPeriod(a.in(1).shape, shape);
     dispatchElement(type, [&](auto tag) {
       using N = decltype(tag);
       using S = typename N::Storage;
       auto* x = static_cast<const S*>(a.in(0).data);
       auto* y = static_cast<const S*>(a.in(1).data);
+      void* out = a.out(0).data;
+      if (periodA && periodB && n < StridedWalk::kNarrow) {
+        constexpr int64_t V = kVectorWidth<S>;
+        bool vectorized = alignedTo(out, kVectorBytes) && vectorReadable(x, periodA, n, V) &&
+                          vectorReadable(y, periodB, n, V);
+        Repeating<S, uint32_t> ra{x, static_cast<uint32_t>(periodA)}, rb{y, static_cast<uint32_t>(periodB)};
+        auto count = static_cast<uint32_t>(n);
+        unsigned blocks = vectorBlocksFor(n, V, vectorized);
+        if (comparison)
+          repeatingBinaryKernel<N, true><<<blocks, kThreads, 0, streamOf(a)>>>(op, ra, rb, out, count, vectorized);
+        else
+          repeatingBinaryKernel<N, false><<<blocks, kThreads, 0, streamOf(a)>>>(op, ra, rb, out, count, vectorized);
+        return;
+      }
+      StridedWalk wa = broadcastWalk(a.in(0).shape, shape), wb = broadcastWalk(a.in(1).shape, shape);
       if (comparison)
-        binaryKernel<N, true><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, x, y, a.out(0).data, n, wa, wb, direct);
+        binaryKernel<N, true><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, x, y, out, n, wa, wb);
       else
-        binaryKernel<N, false><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, x, y, a.out(0).data, n, wa, wb, direct);
+        binaryKernel<N, false><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, x, y, out, n, wa, wb);
     });
     checkLaunch(step);
   });
@@ -116,31 +209,58 @@ std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
 
 // ---- Element maps (activations and unary operations) --------------------------------------------------------------
 
-template <typename In, typename Out, typename F>
-__device__ void mapElements(const void* in, void* out, int64_t n, F f) {
-  auto* src = static_cast<const typename In::Storage*>(in);
-  auto* dst = static_cast<typename Out::Storage*>(out);
-  KILN_GRID_LOOP(i, n) dst[i] = Out::store(static_cast<typename Out::Compute>(f(In::load(src[i]))));
+// out[i] = f(in[i]) for i in [0, n) in the element traits In and Out, V elements at a time when `vectorized` (in and
+// out 16-byte aligned).
+template <typename In, typename Out, typename I, typename F>
+__device__ void mapElements(const void* in, void* out, I n, bool vectorized, F f) {
+  using SI = typename In::Storage;
+  using SO = typename Out::Storage;
+  constexpr int V = kVectorWidth<SI>;
+  auto* src = static_cast<const SI*>(in);
+  auto* dst = static_cast<SO*>(out);
+  auto apply = [&](SI x) { return Out::store(static_cast<typename Out::Compute>(f(In::load(x)))); };
+  forEachVector<V>(
+      n, vectorized,
+      [&](I first) {
+        auto x = loadPacked<V>(src + first);
+        Packed<SO, V> r;
+#pragma unroll
+        for (int k = 0; k < V; ++k) r.e[k] = apply(x.e[k]);
+        storePacked<V>(dst + first, r);
+      },
+      [&](I i) { dst[i] = apply(src[i]); });
 }
 
-template <typename N>
-__global__ void activationKernel(ActivationType type, const void* in, void* out, int64_t n, double alpha, double beta) {
-  using T = typename N::Compute;
-  T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
-  mapElements<N, N>(in, out, n, [&](T x) { return cpu::activation(type, x, ta, tb); });
+// The grid of an element map over n elements of S from `in` to `out`, vectorized where both addresses allow it.
+struct MapLaunch {
+  bool vectorized = false;
+  unsigned blocks = 1;
+};
+template <typename S>
+MapLaunch mapLaunch(const void* in, const void* out, int64_t n) {
+  bool vectorized = alignedTo(in, kVectorBytes) && alignedTo(out, kVectorBytes);
+  return {vectorized, vectorBlocksFor(n, kVectorWidth<S>, vectorized)};
 }
 
-template <typename N>
-__global__ void residualActivationKernel(bool activate, ActivationType type, const void* residual, void* y, int64_t n,
-                                         double alpha, double beta) {
+template <typename N, typename I>
+__global__ void activationKernel(ActivationType type, const void* in, void* out, I n, bool vectorized, double alpha,
+                                 double beta) {
   using T = typename N::Compute;
   T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
-  auto* r = static_cast<const typename N::Storage*>(residual);
-  auto* out = static_cast<typename N::Storage*>(y);
-  KILN_GRID_LOOP(i, n) {
-    T sum = N::load(out[i]) + N::load(r[i]);
-    out[i] = N::store(activate ? cpu::activation(type, sum, ta, tb) : sum);
-  }
+  mapElements<N, N>(in, out, n, vectorized, [&](T x) { return cpu::activation(type, x, ta, tb); });
+}
+
+// y[i] = activation(y[i] + residual[i]), or the sum alone when not `activate`.
+template <typename N, typename I>
+__global__ void residualActivationKernel(bool activate, ActivationType type, const void* residual, void* y, I n,
+                                         bool vectorized, double alpha, double beta) {
+  using S = typename N::Storage;
+  using T = typename N::Compute;
+  T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
+  Repeating<S, I> sum{static_cast<const S*>(y), n}, shortcut{static_cast<const S*>(residual), n};
+  zipElements<N, N>(sum, shortcut, y, n, vectorized, [&](T x, T r) {
+    return activate ? cpu::activation(type, x + r, ta, tb) : x + r;
+  });
 }
 
 std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
@@ -157,19 +277,20 @@ std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
 
 using U = UnaryOperation;
 
-template <typename N>
-__global__ void unaryKernel(U op, const void* in, void* out, int64_t n) {
+template <typename N, typename I>
+__global__ void unaryKernel(U op, const void* in, void* out, I n, bool vectorized) {
   using T = typename N::Compute;
   if constexpr (std::is_floating_point_v<T>) {
-    if (op == U::kISINF) return mapElements<N, Bool>(in, out, n, [](T x) { return isinf(x); });
-    if (op == U::kISNAN) return mapElements<N, Bool>(in, out, n, [](T x) { return isnan(x); });
+    if (op == U::kISINF) return mapElements<N, Bool>(in, out, n, vectorized, [](T x) { return isinf(x); });
+    if (op == U::kISNAN) return mapElements<N, Bool>(in, out, n, vectorized, [](T x) { return isnan(x); });
     if (op == U::kSIGN)  // NaN in, NaN out (numpy sign)
-      return mapElements<N, N>(in, out, n, [](T x) { return isnan(x) ? x : backend::unaryFloat(U::kSIGN, x); });
-    mapElements<N, N>(in, out, n, [op](T x) { return backend::unaryFloat(op, x); });
+      return mapElements<N, N>(in, out, n, vectorized,
+                               [](T x) { return isnan(x) ? x : backend::unaryFloat(U::kSIGN, x); });
+    mapElements<N, N>(in, out, n, vectorized, [op](T x) { return backend::unaryFloat(op, x); });
   } else if constexpr (std::is_same_v<N, Bool>) {
-    mapElements<Bool, Bool>(in, out, n, [](uint8_t x) { return !x; });
+    mapElements<Bool, Bool>(in, out, n, vectorized, [](uint8_t x) { return !x; });
   } else {
-    mapElements<N, N>(in, out, n, [op](T x) { return backend::unaryInteger(op, x); });
+    mapElements<N, N>(in, out, n, vectorized, [op](T x) { return backend::unaryInteger(op, x); });
   }
 }
 
@@ -185,7 +306,13 @@ std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
     int64_t n = a.out(0).volume();
     if (n == 0) return;
     dispatchElement(type, [&](auto tag) {
-      unaryKernel<decltype(tag)><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(op, a.in(0).data, a.out(0).data, n);
+      using N = decltype(tag);
+      MapLaunch map = mapLaunch<typename N::Storage>(a.in(0).data, a.out(0).data, n);
+      dispatchIndexWidth(n, [&](auto index) {
+        using I = decltype(index);
+        unaryKernel<N, I><<<map.blocks, kThreads, 0, streamOf(a)>>>(op, a.in(0).data, a.out(0).data,
+                                                                   static_cast<I>(n), map.vectorized);
+      });
     });
     checkLaunch(step);
   });
@@ -224,10 +351,16 @@ void launchActivation(DataType type, ActivationType op, double alpha, double bet
   if (n == 0) return;
   dispatchElement(type, [&](auto tag) {
     using N = decltype(tag);
-    if constexpr (kFloating<N>)
-      activationKernel<N><<<blocksFor(n), kThreads, 0, stream>>>(op, in, out, n, alpha, beta);
-    else
+    if constexpr (kFloating<N>) {
+      MapLaunch map = mapLaunch<typename N::Storage>(in, out, n);
+      dispatchIndexWidth(n, [&](auto index) {
+        using I = decltype(index);
+        activationKernel<N, I><<<map.blocks, kThreads, 0, stream>>>(op, in, out, static_cast<I>(n), map.vectorized,
+                                                                    alpha, beta);
+      });
+    } else {
       throw Error(ErrorCode::kUNSUPPORTED, std::string("activations on ") + dataTypeName(type), step);
+    }
   });
   checkLaunch(step);
 }
@@ -238,11 +371,16 @@ void launchResidualActivation(DataType type, const std::optional<plan::PostActiv
   plan::PostActivation post = activation.value_or(plan::PostActivation{});
   dispatchElement(type, [&](auto tag) {
     using N = decltype(tag);
-    if constexpr (kFloating<N>)
-      residualActivationKernel<N><<<blocksFor(n), kThreads, 0, stream>>>(activation.has_value(), post.type, residual,
-                                                                          y, n, post.alpha, post.beta);
-    else
+    if constexpr (kFloating<N>) {
+      MapLaunch map = mapLaunch<typename N::Storage>(residual, y, n);
+      dispatchIndexWidth(n, [&](auto index) {
+        using I = decltype(index);
+        residualActivationKernel<N, I><<<map.blocks, kThreads, 0, stream>>>(
+            activation.has_value(), post.type, residual, y, static_cast<I>(n), map.vectorized, post.alpha, post.beta);
+      });
+    } else {
       throw Error(ErrorCode::kUNSUPPORTED, std::string("a fused residual on ") + dataTypeName(type), step);
+    }
   });
   checkLaunch(step);
 }

@@ -9,6 +9,7 @@
 #include "backends/cpu/strided_iteration.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/row_reduction.cuh"
+#include "backends/cuda/vector_access.cuh"
 #include "plan/fused_prologue.h"
 
 namespace kiln::cuda {
@@ -100,8 +101,9 @@ struct LayerNormRows {
   T epsilon = 0;
 
   __device__ T at(int64_t row, int64_t j) const { return loadInput<N>(x, residual, row * n + j); }
-  __device__ S out(T normalized, int64_t j) const {
-    return N::store(normalized * N::load(scale[j * scaleStride]) + N::load(bias[j * biasStride]));
+  __device__ S out(T normalized, int64_t j) const { return affine(normalized, scale[j * scaleStride], bias[j * biasStride]); }
+  __device__ static S affine(T normalized, S scale, S bias) {
+    return N::store(normalized * N::load(scale) + N::load(bias));
   }
 };
 
@@ -139,29 +141,41 @@ __global__ void layerNormWarpKernel(LayerNormRows<N> rows, typename N::Storage* 
 
 // The same for rows whose length is a multiple of the 16-byte vector of V elements, rows 16-byte aligned: lane l holds
 // the chunks l, l + 32, ... of V contiguous elements, loaded and stored 16 bytes at a time (2-byte accesses, one
-// element per lane, leave fp16 rows far from the memory bandwidth).
+// element per lane, leave fp16 rows far from the memory bandwidth); scale and bias (contiguous along the row and
+// aligned) by vectors too. Every load of a row is issued before the reductions, so that they are all in flight
+// together.
 template <typename N, int kChunks>
 __global__ void layerNormWarpVectorKernel(LayerNormRows<N> rows, typename N::Storage* y, int64_t count) {
   using S = typename N::Storage;
   using T = typename N::Compute;
-  constexpr int V = static_cast<int>(sizeof(uint4) / sizeof(S));
+  constexpr int V = kVectorWidth<S>;
   int lane = static_cast<int>(threadIdx.x) % kWarp;
   auto chunks = static_cast<int32_t>(rows.n / V);
   for (int64_t row = warpIndex(); row < count; row += warpCount()) {
-    const auto* xs = reinterpret_cast<const uint4*>(rows.x + row * rows.n);
-    const auto* rs = rows.residual ? reinterpret_cast<const uint4*>(rows.residual + row * rows.n) : nullptr;
+    const S* x = rows.x + row * rows.n;
+    const S* residual = rows.residual ? rows.residual + row * rows.n : nullptr;
+    Packed<S, V> xs[kChunks], rs[kChunks], scales[kChunks], biases[kChunks];
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      int c = lane + k * kWarp;
+      if (c >= chunks) continue;
+      xs[k] = loadPacked<V>(x + c * V);
+      if (residual) rs[k] = loadPacked<V>(residual + c * V);
+      scales[k] = loadPacked<V>(rows.scale + c * V);
+      biases[k] = loadPacked<V>(rows.bias + c * V);
+    }
     T v[kChunks * V];
     T sum = 0;
 #pragma unroll
     for (int k = 0; k < kChunks; ++k) {
-      int c = lane + k * kWarp;
-      uint4 packed = c < chunks ? xs[c] : uint4{};
-      uint4 packedResidual = rs && c < chunks ? rs[c] : uint4{};
-      const S* e = reinterpret_cast<const S*>(&packed);
-      const S* r = reinterpret_cast<const S*>(&packedResidual);
+      bool held = lane + k * kWarp < chunks;
 #pragma unroll
       for (int i = 0; i < V; ++i) {
-        T t = c < chunks ? N::load(e[i]) + (rs ? N::load(r[i]) : T(0)) : T(0);
+        T t = 0;
+        if (held) {
+          t = N::load(xs[k].e[i]);
+          if (residual) t += N::load(rs[k].e[i]);
+        }
         v[k * V + i] = t;
         sum += t;
       }
@@ -178,16 +192,15 @@ __global__ void layerNormWarpVectorKernel(LayerNormRows<N> rows, typename N::Sto
       }
     }
     T inv = T(1) / sqrt(warpSum(squares) / static_cast<T>(rows.n) + rows.epsilon);
-    auto* ys = reinterpret_cast<uint4*>(y + row * rows.n);
+    S* out = y + row * rows.n;
 #pragma unroll
     for (int k = 0; k < kChunks; ++k) {
       int c = lane + k * kWarp;
       if (c >= chunks) continue;
-      uint4 packed;
-      S* e = reinterpret_cast<S*>(&packed);
+      Packed<S, V> r;
 #pragma unroll
-      for (int i = 0; i < V; ++i) e[i] = rows.out(v[k * V + i] * inv, int64_t{c} * V + i);
-      ys[c] = packed;
+      for (int i = 0; i < V; ++i) r.e[i] = rows.affine(v[k * V + i] * inv, scales[k].e[i], biases[k].e[i]);
+      storePacked<V>(out + c * V, r);
     }
   }
 }
@@ -244,21 +257,27 @@ struct Normalization {
                           static_cast<const S*>(a.in(2).data), n, scaleStride, biasStride,
                           static_cast<typename N::Compute>(epsilon)};
     auto* y = static_cast<S*>(a.out(0).data);
-    constexpr int64_t kVector = sizeof(uint4) / sizeof(S);
-    auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % sizeof(uint4) == 0; };
+    constexpr int64_t kVector = kVectorWidth<S>;
+    auto aligned = [](const void* p) { return alignedTo(p, kVectorBytes); };
     if (n <= kMaxWarpRow && n % kVector == 0 && aligned(rows.x) && aligned(y) &&
-        (!residualData || aligned(residualData))) {
-      // At most 32 elements per lane: 1024 fp16 values are 128 chunks of 8, 4 per lane.
+        (!residualData || aligned(residualData)) && scaleStride == 1 && biasStride == 1 && aligned(rows.scale) &&
+        aligned(rows.bias)) {
+      // At most 32 elements per lane: 1024 fp16 values are 128 chunks of 8, 4 per lane. Only the counts that a row
+      // of kMaxWarpRow elements can need are compiled: up to 4 for fp16 and bf16, 8 for fp32, 16 for fp64.
       int64_t perLane = (n / kVector + kWarp - 1) / kWarp;
+      constexpr int kMostPerLane = static_cast<int>(kMaxWarpRow / kVector / kWarp);
       auto launch = [&](auto chunks) {
         layerNormWarpVectorKernel<N, decltype(chunks)::value>
             <<<warpBlocksFor(count), kThreads, 0, streamOf(a)>>>(rows, y, count);
       };
       if (perLane <= 1) launch(std::integral_constant<int, 1>{});
       else if (perLane <= 2) launch(std::integral_constant<int, 2>{});
-      else if (perLane <= 4) launch(std::integral_constant<int, 4>{});
-      else if (perLane <= 8) launch(std::integral_constant<int, 8>{});
-      else launch(std::integral_constant<int, 16>{});
+      else if (perLane <= 3) launch(std::integral_constant<int, 3>{});  // BERT-base's 768 fp16 values
+      else if (perLane <= 4 || kMostPerLane == 4) launch(std::integral_constant<int, 4>{});
+      else if constexpr (kMostPerLane > 4) {
+        if (perLane <= 8 || kMostPerLane == 8) launch(std::integral_constant<int, 8>{});
+        else launch(std::integral_constant<int, kMostPerLane>{});
+      }
     } else if (n <= kMaxWarpRow) {
       withElementsPerLane(n, [&](auto perLane) {
         layerNormWarpKernel<N, decltype(perLane)::value>

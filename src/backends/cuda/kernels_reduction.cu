@@ -8,6 +8,7 @@
 
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/row_reduction.cuh"
+#include "backends/cuda/vector_access.cuh"
 #include "plan/fused_prologue.h"
 
 namespace kiln::cuda {
@@ -123,6 +124,26 @@ __global__ void softMaxKernel(const typename N::Storage* in, typename N::Storage
   }
 }
 
+// The same walk over fewer axes, so that each row's offset takes fewer divisions: axes of one element dropped, and an
+// axis merged into the one before it where the offsets run on across both (the outer stride is the inner stride times
+// the inner size; two broadcast axes, both stride 0, always do). Attention's [batch, heads, queries] rows of a
+// [batch, 1, 1, keys] mask become [batch, heads * queries]: one division per row.
+StridedWalk mergedAxes(const StridedWalk& walk) {
+  StridedWalk merged;
+  for (int32_t k = 0; k < walk.rank; ++k) {
+    if (walk.dims[k] == 1) continue;
+    int32_t last = merged.rank - 1;
+    if (last >= 0 && merged.strides[last] == walk.strides[k] * walk.dims[k]) {
+      merged.dims[last] *= walk.dims[k];
+      merged.strides[last] = walk.strides[k];
+    } else {
+      merged.dims[merged.rank] = walk.dims[k];
+      merged.strides[merged.rank++] = walk.strides[k];
+    }
+  }
+  return merged;
+}
+
 // An operand of a softmax over the innermost axis broadcast (by strides) to the output's rows: element j of row r is
 // data[rows.offset(r) + j * last].
 template <typename S>
@@ -188,6 +209,83 @@ __global__ void softMaxWarpKernel(ScoreRows<N> rows, typename N::Storage* out, i
   }
 }
 
+// Rows contiguous in the scores and the output, n a multiple of the V-element 16-byte vector, both addresses aligned:
+// a group of kLanes lanes (a power of two up to a warp, so short rows do not leave lanes idle) per row, lane l of the
+// group holding the vectors l, l + kLanes, ... (kChunks at most), every load of the row issued before the reductions.
+// The mask row is read by vectors when `maskVectors` (its last stride 1, address and row strides aligned), else one
+// element at a time (a mask broadcast along the row reads one value).
+template <typename N, int kLanes, int kChunks>
+__global__ void softMaxVectorKernel(ScoreRows<N> rows, typename N::Storage* out, int64_t count, bool logSoftMax,
+                                    bool maskVectors) {
+  using S = typename N::Storage;
+  using T = typename N::Compute;
+  constexpr int V = kVectorWidth<S>;
+  constexpr int kRowsPerWarp = kWarp / kLanes;
+  int lane = static_cast<int>(threadIdx.x) % kWarp;
+  int group = lane / kLanes, sub = lane % kLanes;
+  auto chunks = static_cast<int32_t>(rows.n / V);
+  // Every lane of a warp runs the same iterations (the shuffles need them all); a group past the last row computes
+  // on nothing and stores nothing.
+  for (int64_t first = warpIndex() * kRowsPerWarp; first < count; first += warpCount() * kRowsPerWarp) {
+    int64_t row = first + group;
+    bool valid = row < count;
+    const S* x = rows.x.data + row * rows.n;
+    const S* mask = rows.mask.data ? rows.mask.data + (valid ? rows.mask.rows.offset(row) : 0) : nullptr;
+    Packed<S, V> xs[kChunks], ms[kChunks];
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      int c = sub + k * kLanes;
+      if (!valid || c >= chunks) continue;
+      xs[k] = loadPacked<V>(x + c * V);
+      if (maskVectors) {
+        ms[k] = loadPacked<V>(mask + c * V);
+      } else if (mask) {
+#pragma unroll
+        for (int i = 0; i < V; ++i) ms[k].e[i] = mask[(int64_t{c} * V + i) * rows.mask.last];
+      }
+    }
+    T v[kChunks * V];
+    T max = -INFINITY;
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      bool held = valid && sub + k * kLanes < chunks;
+#pragma unroll
+      for (int i = 0; i < V; ++i) {
+        T t = -INFINITY;
+        if (held) {
+          t = N::load(xs[k].e[i]) * rows.preScale;
+          if (mask) t += N::load(ms[k].e[i]);
+        }
+        v[k * V + i] = t;
+        max = fmax(max, t);
+      }
+    }
+    max = laneGroupMax<kLanes>(max);
+    T sum = 0;
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      if (!valid || sub + k * kLanes >= chunks) continue;
+#pragma unroll
+      for (int i = 0; i < V; ++i) {
+        v[k * V + i] -= max;
+        sum += exp(v[k * V + i]);
+      }
+    }
+    sum = laneGroupSum<kLanes>(sum);
+    T logSum = ::log(sum), scale = T(1) / sum;
+    S* y = out + row * rows.n;
+#pragma unroll
+    for (int k = 0; k < kChunks; ++k) {
+      int c = sub + k * kLanes;
+      if (!valid || c >= chunks) continue;
+      Packed<S, V> r;
+#pragma unroll
+      for (int i = 0; i < V; ++i) r.e[i] = N::store(logSoftMax ? v[k * V + i] - logSum : exp(v[k * V + i]) * scale);
+      storePacked<V>(y + c * V, r);
+    }
+  }
+}
+
 // One block per row of any length: three passes over the row (maximum, sum, output), reduced across the block.
 template <typename N>
 __global__ void softMaxBlockKernel(ScoreRows<N> rows, typename N::Storage* out, int64_t count, bool logSoftMax) {
@@ -242,6 +340,7 @@ struct SoftMax {
         rows.preScale = static_cast<typename N::Compute>(preScale);
         rows.x = rowOperand<S>(a, 0);
         if (masked) rows.mask = rowOperand<S>(a, plan::kSoftMaxMaskInput);
+        if (runVectorRows<N>(a, rows, y, outer)) return;
         if (n <= kMaxWarpRow) {
           withElementsPerLane(n, [&](auto perLane) {
             softMaxWarpKernel<N, decltype(perLane)::value>
@@ -253,6 +352,43 @@ struct SoftMax {
       }
     });
     checkLaunch(step);
+  }
+
+  // The vector kernel, when the rows allow it (softMaxVectorKernel); false when they do not. fp64 keeps the element
+  // kernels.
+  template <typename N>
+  bool runVectorRows(const KernelArgs& a, const ScoreRows<N>& rows, typename N::Storage* y, int64_t count) const {
+    using S = typename N::Storage;
+    if constexpr (sizeof(S) > 4) {
+      return false;
+    } else {
+      constexpr int64_t V = kVectorWidth<S>;
+      if (rows.n > kMaxWarpRow || rows.n % V != 0 || a.in(0).volume() != a.out(0).volume() ||
+          !alignedTo(rows.x.data, kVectorBytes) || !alignedTo(y, kVectorBytes))
+        return false;
+      const RowOperand<S>& mask = rows.mask;
+      bool maskVectors = mask.data && mask.last == 1 && alignedTo(mask.data, kVectorBytes);
+      for (int32_t k = 0; k < mask.rows.rank; ++k) maskVectors = maskVectors && mask.rows.strides[k] % V == 0;
+      auto launch = [&](auto lanes, auto perLane) {
+        constexpr int kLanes = decltype(lanes)::value;
+        int64_t warps = (count + kWarp / kLanes - 1) / (kWarp / kLanes);
+        softMaxVectorKernel<N, kLanes, decltype(perLane)::value>
+            <<<warpBlocksFor(warps), kThreads, 0, streamOf(a)>>>(rows, y, count, log, maskVectors);
+      };
+      // The fewest lanes that hold a row in one vector each; rows of more than 32 vectors take a warp.
+      using One = std::integral_constant<int, 1>;
+      using Warp = std::integral_constant<int, kWarp>;
+      int64_t chunks = rows.n / V;
+      constexpr int kMostPerLane = static_cast<int>(kMaxWarpRow / V / kWarp);  // 4 for fp16 and bf16, 8 for fp32
+      if (chunks <= 4) launch(std::integral_constant<int, 4>{}, One{});
+      else if (chunks <= 8) launch(std::integral_constant<int, 8>{}, One{});
+      else if (chunks <= 16) launch(std::integral_constant<int, 16>{}, One{});
+      else if (chunks <= kWarp) launch(Warp{}, One{});
+      else if (chunks <= 2 * kWarp) launch(Warp{}, std::integral_constant<int, 2>{});
+      else if (chunks <= 4 * kWarp || kMostPerLane == 4) launch(Warp{}, std::integral_constant<int, 4>{});
+      else launch(Warp{}, std::integral_constant<int, kMostPerLane>{});
+      return true;
+    }
   }
 
   // Input `i` broadcast to the output's rows.
@@ -272,6 +408,7 @@ struct SoftMax {
       operand.rows.dims[k] = out.d[k];
       operand.rows.strides[k] = strides[k];
     }
+    operand.rows = mergedAxes(operand.rows);
     operand.last = out.nbDims ? strides[out.nbDims - 1] : 0;
     return operand;
   }

@@ -12,17 +12,29 @@ inline constexpr int kWarp = 32;
 // Rows up to this length are held in the registers of one warp; longer rows take a block each.
 inline constexpr int64_t kMaxWarpRow = 1024;
 
-template <typename T>
-__device__ T warpSum(T v) {
-  for (int offset = kWarp / 2; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffu, v, offset);
+// The sum over each group of kLanes consecutive lanes (a power of two up to a warp), returned to every lane of the
+// group: xor shuffles below kLanes stay within the group. Every lane of the warp must call it.
+template <int kLanes, typename T>
+__device__ T laneGroupSum(T v) {
+  for (int offset = kLanes / 2; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffu, v, offset);
   return v;
 }
 
 // fmax ignores NaN, as the CPU's std::max(max, x) does.
+template <int kLanes, typename T>
+__device__ T laneGroupMax(T v) {
+  for (int offset = kLanes / 2; offset > 0; offset /= 2) v = fmax(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+template <typename T>
+__device__ T warpSum(T v) {
+  return laneGroupSum<kWarp>(v);
+}
+
 template <typename T>
 __device__ T warpMax(T v) {
-  for (int offset = kWarp / 2; offset > 0; offset /= 2) v = fmax(v, __shfl_xor_sync(0xffffffffu, v, offset));
-  return v;
+  return laneGroupMax<kWarp>(v);
 }
 
 // The reduction of every thread's `v` in the block (blockDim.x a multiple of 32, at most 1024), returned to all
