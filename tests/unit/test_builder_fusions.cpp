@@ -11,41 +11,10 @@
 
 #include "onnx_model_builder.h"
 #include "test_util.h"
+#include "unfused_comparison.h"
 
 namespace kiln::test {
 namespace {
-
-// Builds the network; `observe` marks its intermediate results as outputs too (after the final output, output 0).
-using MakeNetwork = std::function<void(NetworkDefinition&, bool observe)>;
-
-std::unique_ptr<Engine> buildFor(NetworkDefinition& net, const Dims& min, const Dims& max) {
-  return buildWithProfile(net, profileFor("x", min, max, max));
-}
-
-struct LayerCounts {
-  int32_t fused = 0, unfused = 0;
-};
-
-// Builds `make`'s network fused and unfused and compares output 0 of both at each shape; returns the step counts.
-LayerCounts compareWithUnfused(const MakeNetwork& make, const Dims& min, const Dims& max,
-                               const std::vector<Dims>& shapes) {
-  auto fusedNet = makeNetwork();
-  auto unfusedNet = makeNetwork();
-  make(*fusedNet, false);
-  make(*unfusedNet, true);
-  auto fused = buildFor(*fusedNet, min, max);
-  auto unfused = buildFor(*unfusedNet, min, max);
-  uint32_t seed = 7;
-  for (const Dims& shape : shapes) {
-    SCOPED_TRACE(toString(shape));
-    HostTensor x = HostTensor::f32(shape, randomFloats(static_cast<size_t>(shape.volume()), seed++, -2.0f, 2.0f));
-    auto expected = runEngine(*unfused, {x});
-    auto actual = runEngine(*fused, {x});
-    EXPECT_EQ(toString(actual[0].dims), toString(expected[0].dims));
-    expectNear(actual[0].f32(), expected[0].f32(), 1e-5f, 1e-5f);
-  }
-  return {fused->getNbLayers(), unfused->getNbLayers()};
-}
 
 Tensor* randomConstant(NetworkDefinition& net, const Dims& dims, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
   return floatConstant(net, dims, randomFloats(static_cast<size_t>(dims.volume()), seed, lo, hi));

@@ -46,6 +46,11 @@ std::unique_ptr<Pass> makeFuseSoftMaxScaleMaskPass(const backend::Backend& targe
 // Fuses the sum of two same-shape tensors (a residual connection) into the layer normalization after it, where
 // `target` runs the fused step.
 std::unique_ptr<Pass> makeFuseResidualNormalizationPass(const backend::Backend& target);
+// Merges consecutive Shuffle layers into one where one Shuffle step (transpose, reshape, transpose) does both exactly.
+std::unique_ptr<Pass> makeMergeShufflesPass();
+// Moves a Shuffle's swap of the last two axes into the matrix multiply reading it, as a transposed operand, where the
+// Shuffle then keeps the innermost axis or disappears.
+std::unique_ptr<Pass> makeFoldTransposeIntoMatrixMultiplyPass();
 
 // Runs the fp32 layers that `target` accepts in `low` (fp16 or bf16) in that type, with Casts at the boundaries;
 // network inputs and outputs keep their types (BuilderFlag::kFP16 / kBF16).

@@ -19,6 +19,9 @@ std::vector<std::unique_ptr<Pass>> defaultPipeline(const backend::Backend& targe
   passes.push_back(makeFuseMatrixMultiplyBiasPass(target));
   passes.push_back(makeFuseSoftMaxScaleMaskPass(target));
   passes.push_back(makeFuseResidualNormalizationPass(target));
+  // Merged Shuffles first: a merge can bring a transpose next to the matrix multiply that takes it.
+  passes.push_back(makeMergeShufflesPass());
+  passes.push_back(makeFoldTransposeIntoMatrixMultiplyPass());
   return passes;
 }
 
