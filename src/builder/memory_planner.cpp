@@ -3,9 +3,21 @@
 #include <algorithm>
 #include <numeric>
 
+#include "backends/layout_geometry.h"
+
 namespace kiln::builder {
 
-MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64_t>& bytes) {
+bool sharesInputMemory(const plan::Plan& plan, const plan::Step& step) {
+  if (step.type != LayerType::kSHUFFLE || step.inputs.empty() || step.inputs[0] < 0 || step.outputs.size() != 1)
+    return false;
+  const plan::TensorDesc& in = plan.tensors[step.inputs[0]];
+  const plan::TensorDesc& out = plan.tensors[step.outputs[0]];
+  return in.kind == plan::TensorKind::kACTIVATION && out.kind == plan::TensorKind::kACTIVATION &&
+         in.type == out.type && backend::isIdentityPermutation(step.attrs.getInts("first_perm")) &&
+         backend::isIdentityPermutation(step.attrs.getInts("second_perm"));
+}
+
+MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64_t>& tensorBytes) {
   size_t n = plan.tensors.size();
   std::vector<int32_t> first(n, -1), last(n, -1);
   for (int32_t s = 0; s < static_cast<int32_t>(plan.steps.size()); ++s) {
@@ -14,11 +26,25 @@ MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64
     for (int32_t t : plan.steps[s].inputs)
       if (t >= 0) last[t] = s;
   }
+  // The tensor whose memory each one uses: itself, or the owner of the input it shares (steps run in order, so the
+  // input's owner is final when its reader is reached). An owner lives as long as any tensor in its memory.
+  std::vector<int32_t> owner(n);
+  std::iota(owner.begin(), owner.end(), 0);
+  for (const auto& step : plan.steps)
+    if (sharesInputMemory(plan, step)) owner[step.outputs[0]] = owner[step.inputs[0]];
+  std::vector<uint64_t> bytes = tensorBytes;
   std::vector<int32_t> order;
   for (size_t t = 0; t < n; ++t) {
     if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
     if (last[t] < first[t]) last[t] = first[t];  // produced but unread (a second TopK output): alive for its step
-    order.push_back(static_cast<int32_t>(t));
+    if (owner[t] == static_cast<int32_t>(t)) order.push_back(static_cast<int32_t>(t));
+  }
+  for (size_t t = 0; t < n; ++t) {
+    int32_t o = owner[t];
+    if (o == static_cast<int32_t>(t)) continue;
+    first[o] = std::min(first[o], first[t]);
+    last[o] = std::max(last[o], last[t]);
+    bytes[o] = std::max(bytes[o], bytes[t]);
   }
   // Largest first, then earliest: the usual greedy that packs well for chains of layers.
   std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
@@ -47,6 +73,7 @@ MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64
     placed.push_back({offset, offset + size, first[t], last[t]});
     result.totalBytes = std::max(result.totalBytes, offset + size);
   }
+  for (size_t t = 0; t < n; ++t) result.offsets[t] = result.offsets[owner[t]];
   return result;
 }
 

@@ -15,7 +15,14 @@ struct MemoryPlan {
   uint64_t totalBytes = 0;
 };
 
-// `bytes` holds each activation's upper-bound size for the profile; liveness comes from the plan's step order.
-MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64_t>& bytes);
+// Whether `step` is a reshape-only Shuffle between two activations: it writes its input's bytes unchanged, so its
+// output takes the input's memory and the step does nothing (the Shuffle kernels skip a copy onto itself). Network
+// inputs and outputs are the caller's buffers and keep their copy.
+bool sharesInputMemory(const plan::Plan& plan, const plan::Step& step);
+
+// `tensorBytes` holds each activation's upper-bound size for the profile; liveness comes from the plan's step order.
+// A tensor that shares its input's memory (sharesInputMemory) gets the input's offset, the input living as long as
+// either is read.
+MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64_t>& tensorBytes);
 
 }  // namespace kiln::builder

@@ -1,7 +1,8 @@
 // Attention's operand layouts on the CUDA backend against the CPU backend: batched matrix multiplies of rank-4
 // [B, heads, S, D] operands with either or both transposed (op0 / op1 = kTRANSPOSE), as set by hand and as the builder
 // leaves them when it folds K's [0, 2, 3, 1] transpose into the product, read from merged Shuffles (reshape and
-// transpose in one step). fp32 within 1e-4 relative, fp16 (the CUDA network in fp16, input cast at its edge, exact in
+// transpose in one step), and a reshape-only Shuffle whose output shares its input's memory (the step copies nothing).
+// fp32 within 1e-4 relative, fp16 (the CUDA network in fp16, input cast at its edge, exact in
 // fp16) within 1e-2. Every test skips with a message without a GPU (ctest label gpu).
 #include <gtest/gtest.h>
 
@@ -77,6 +78,25 @@ TEST_P(CudaAttentionLayout, TransposedRank4OperandsAgreeWithTheCpu) {
   std::vector<std::string> products = attributesOf(*gpu, "MatrixMultiply");
   ASSERT_EQ(products.size(), 5u);
   EXPECT_NE(products[0].find("op0=0 op1=1"), std::string::npos) << products[0];
+}
+
+// a = -x; b = a reshaped; c = tanh(b); d = c reshaped back; y = d * a: b shares a's memory and d shares c's, so the
+// reshapes are no-ops on the device too.
+TEST_P(CudaAttentionLayout, ReshapeSharingItsInputsMemoryAgreesWithTheCpu) {
+  REQUIRE_CUDA();
+  gpu_test::compareBackends(
+      [](NetworkDefinition& n, DataType type) {
+        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, -1, 12})), type);
+        Tensor* a = n.addUnary(*x, UnaryOperation::kNEG)->getOutput(0);
+        auto* b = n.addShuffle(*a);
+        b->setReshapeDimensions(dims({0, -1, 3, 4}));
+        Tensor* c = n.addActivation(*b->getOutput(0), ActivationType::kTANH)->getOutput(0);
+        auto* d = n.addShuffle(*c);
+        d->setReshapeDimensions(dims({0, -1, 12}));
+        markFloat(n, n.addElementWise(*d->getOutput(0), *a, ElementWiseOperation::kPROD)->getOutput(0));
+      },
+      GetParam(), dims({1, 1, 12}), dims({2, 33, 12}), {dims({1, 1, 12}), dims({2, 7, 12}), dims({2, 33, 12})},
+      exactHalfValues);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
+#include <string>
 
 #include "builder/memory_planner.h"
 #include "test_util.h"
@@ -133,6 +135,64 @@ TEST(BuilderPasses, ReshapeOfABroadcastKeepsItsElementCountBound) {
   auto result = runEngine(*engine, {HostTensor::f32(Dims{5, 64}, xs), HostTensor::f32(Dims{5, 64}, ms)});
   ASSERT_EQ(toString(result[0].dims), "5x4x16");
   EXPECT_EQ(result[0].f32()[319], 320.0f);
+}
+
+TEST(BuilderPasses, ReshapeBetweenActivationsSharesItsInputsMemory) {
+  // a = -x; b = a reshaped; c = -b; d = c reshaped back; y = d * a = -x^2. b shares a's memory and d shares c's: two
+  // tensors' worth of arena, where copies would need three at once (a, b and c while c is computed).
+  NetworkDefinition net;
+  Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1024});
+  Tensor* a = net.addUnary(*x, UnaryOperation::kNEG)->getOutput(0);
+  auto* b = net.addShuffle(*a);
+  b->setReshapeDimensions(Dims{0, 32, 32});
+  Tensor* c = net.addUnary(*b->getOutput(0), UnaryOperation::kNEG)->getOutput(0);
+  auto* d = net.addShuffle(*c);
+  d->setReshapeDimensions(Dims{0, 1024});
+  net.markOutput(*net.addElementWise(*d->getOutput(0), *a, ElementWiseOperation::kPROD)->getOutput(0));
+  auto engine = buildForBatch(net, "x", Dims{1, 1024}, Dims{64, 1024});
+  ASSERT_EQ(engine->getNbLayers(), 5);
+  EXPECT_EQ(engine->getDeviceMemorySize(0), 2u * 64 * 1024 * 4);
+  for (int64_t batch : {1, 3, 64}) {
+    std::vector<float> xs = randomFloats(static_cast<size_t>(batch * 1024), static_cast<uint32_t>(batch));
+    std::vector<float> expected;
+    for (float v : xs) expected.push_back(-v * v);
+    auto out = runEngine(*engine, {HostTensor::f32(Dims{batch, 1024}, xs)});
+    EXPECT_EQ(out[0].f32(), expected);
+  }
+}
+
+TEST(MemoryPlanner, ReshapeOutputTakesItsInputsOffsetAndTransposeOutputDoesNot) {
+  // t0 -> reshape -> t1 -> step -> t2; t0 -> transpose -> t3; step(t0, t2, t3) -> t4. t0 lives until the last step.
+  plan::Plan p;
+  for (int32_t t = 0; t < 5; ++t) {
+    plan::TensorDesc desc;
+    desc.name = std::string(1, 't').append(std::to_string(t));
+    p.tensors.push_back(desc);
+  }
+  auto step = [&](LayerType type, std::vector<int32_t> inputs, int32_t output) {
+    plan::Step s;
+    s.type = type;
+    s.inputs = std::move(inputs);
+    s.outputs = {output};
+    p.steps.push_back(s);
+    return &p.steps.back();
+  };
+  step(LayerType::kUNARY, {}, 0);
+  step(LayerType::kSHUFFLE, {0}, 1)->attrs.set("second_perm", std::vector<int64_t>{0, 1});  // the identity
+  step(LayerType::kUNARY, {1}, 2);
+  step(LayerType::kSHUFFLE, {0}, 3)->attrs.set("first_perm", std::vector<int64_t>{1, 0});
+  step(LayerType::kELEMENTWISE, {0, 2, 3}, 4);
+  EXPECT_TRUE(builder::sharesInputMemory(p, p.steps[1]));
+  EXPECT_FALSE(builder::sharesInputMemory(p, p.steps[3]));
+  std::vector<uint64_t> bytes(5, 1000);
+  auto plan = builder::planActivationMemory(p, bytes);
+  EXPECT_EQ(plan.offsets[1], plan.offsets[0]);
+  std::set<uint64_t> distinct{plan.offsets[0], plan.offsets[2], plan.offsets[3]};
+  EXPECT_EQ(distinct.size(), 3u);  // t0 (with t1), t2 and t3 are alive together at the last step
+  EXPECT_EQ(plan.totalBytes, 4 * 1024u);  // t4 too; 256-byte alignment rounds each up
+  // A network output is the caller's buffer: no sharing.
+  p.tensors[1].kind = plan::TensorKind::kOUTPUT;
+  EXPECT_FALSE(builder::sharesInputMemory(p, p.steps[1]));
 }
 
 TEST(MemoryPlanner, TensorsAliveTogetherNeverOverlap) {
