@@ -246,7 +246,7 @@ TEST(CudaModels, Fp16ConvolutionStageRunsChannelsLastAndAgreesWithTheCpuInFp32) 
   }
   EXPECT_EQ(channelsLast, 5);  // three convolutions, two pools
   EXPECT_EQ(shuffles, 2);      // into the first convolution, out of the global pool
-  for (auto shape : {dims({1, 8, 6, 6}), dims({3, 8, 15, 22}), dims({4, 8, 23, 20})}) {
+  for (auto shape : {dims({1, 8, 6, 6}), dims({3, 8, 15, 19}), dims({4, 8, 23, 20})}) {
     SCOPED_TRACE(toString(shape));
     std::vector<HostTensor> inputs{
         HostTensor::f32(shape, test::randomFloats(static_cast<size_t>(shape.volume()), 41, -1.0f, 1.0f))};

@@ -5,7 +5,10 @@
 //
 // Descriptors and the algorithm are made once per concrete call shape and kept (backend::PreparedCalls), so a
 // repeated shape costs one cublasLtMatmul. The builder times cuBLASLt's best heuristic candidates at each profile's
-// opt shape; the winner comes back as the kernel's tactic and is used for every shape it is valid for.
+// opt shape; the winner comes back as the kernel's tactic, with the size of the product it was timed on, and is used
+// for the shapes near that size (within kTacticRange): an algorithm timed on 3072 rows tiles 128 rows into a handful
+// of blocks on a GPU of 132 multiprocessors, so far from the timed size cuBLASLt's heuristic choice for the shape
+// itself runs instead.
 #include <algorithm>
 #include <climits>
 #include <cstring>
@@ -32,6 +35,8 @@ namespace {
 constexpr size_t kMatmulWorkspace = size_t{32} << 20;
 // Heuristic candidates the builder times.
 constexpr int kCandidates = 8;
+// How far (as a factor of the product's output elements) from the size it was timed on a tactic still applies.
+constexpr int64_t kTacticRange = 4;
 
 // Owns the cuBLASLt descriptors of one call shape (host objects: no device memory, no synchronization).
 struct LtDescriptors {
@@ -139,12 +144,28 @@ int32_t algoAttribute(const cublasLtMatmulAlgo_t& algo, cublasLtMatmulAlgoConfig
   return value;
 }
 
-plan::Tactic toTactic(const cublasLtMatmulAlgo_t& algo) {
+// The output elements of a call: the size a tactic is timed on and compared with.
+int64_t callSize(const CallShape& s) { return s.m * s.n * s.count; }
+
+// A builder's tactic: the algorithm and the size of the product it was timed on (0 in plans made before the size was
+// recorded: every size).
+struct MatmulTactic {
+  cublasLtMatmulAlgo_t algo{};
+  int64_t timedSize = 0;
+  bool appliesTo(const CallShape& s) const {
+    if (timedSize == 0) return true;
+    int64_t size = callSize(s);
+    return size * kTacticRange >= timedSize && size <= timedSize * kTacticRange;
+  }
+};
+
+plan::Tactic toTactic(const cublasLtMatmulAlgo_t& algo, int64_t timedSize) {
   std::string name = "cublasLt algo " + std::to_string(algoAttribute(algo, CUBLASLT_ALGO_CONFIG_ID)) + " tile " +
                      std::to_string(algoAttribute(algo, CUBLASLT_ALGO_CONFIG_TILE_ID)) + " stages " +
                      std::to_string(algoAttribute(algo, CUBLASLT_ALGO_CONFIG_STAGES_ID)) + " split-k " +
                      std::to_string(algoAttribute(algo, CUBLASLT_ALGO_CONFIG_SPLITK_NUM));
-  return {name, std::string(reinterpret_cast<const char*>(&algo), sizeof(algo))};
+  MatmulTactic tactic{algo, timedSize};
+  return {name, std::string(reinterpret_cast<const char*>(&tactic), sizeof(tactic))};
 }
 
 // A call shape's descriptors and the algorithm chosen for it.
@@ -155,7 +176,7 @@ struct PreparedCall {
 
 class MatmulBody {
  public:
-  MatmulBody(MatmulConfig config, std::optional<cublasLtMatmulAlgo_t> tactic)
+  MatmulBody(MatmulConfig config, std::optional<MatmulTactic> tactic)
       : config_(std::move(config)), tactic_(tactic), calls_(std::make_shared<backend::PreparedCalls<CallShape, PreparedCall>>()) {}
 
   void operator()(const KernelArgs& args) const {
@@ -192,7 +213,7 @@ class MatmulBody {
       first = false;
       LtDescriptors d;
       describe(d, config_, s);
-      for (const auto& h : heuristics(d, config_, s, kCandidates)) out.push_back(toTactic(h.algo));
+      for (const auto& h : heuristics(d, config_, s, kCandidates)) out.push_back(toTactic(h.algo, callSize(s)));
     });
     return out;
   }
@@ -260,17 +281,19 @@ class MatmulBody {
     return true;
   }
 
-  // The call's descriptors and algorithm: the builder's tactic where cuBLASLt accepts it for this shape, else its
-  // first heuristic choice. Made on first use (host work only, allowed inside enqueue and graph capture).
+  // The call's descriptors and algorithm: the builder's tactic where this shape is near the size it was timed on and
+  // cuBLASLt accepts it, else cuBLASLt's first heuristic choice for the shape. Made on first use (host work only,
+  // allowed inside enqueue and graph capture).
   std::shared_ptr<const PreparedCall> prepared(const CallShape& s) const {
     return calls_->get(s, [&] {
       auto call = std::make_shared<PreparedCall>();
       describe(call->d, config_, s);
       cublasLtMatmulHeuristicResult_t check{};
-      if (tactic_ && cublasLtMatmulAlgoCheck(cublasLtHandle(), call->d.op, call->d.b, call->d.a, call->d.c, call->d.c,
-                                             &*tactic_, &check) == CUBLAS_STATUS_SUCCESS &&
+      if (tactic_ && tactic_->appliesTo(s) &&
+          cublasLtMatmulAlgoCheck(cublasLtHandle(), call->d.op, call->d.b, call->d.a, call->d.c, call->d.c,
+                                  &tactic_->algo, &check) == CUBLAS_STATUS_SUCCESS &&
           check.workspaceSize <= kMatmulWorkspace)
-        call->algo = *tactic_;
+        call->algo = tactic_->algo;
       else
         call->algo = heuristics(call->d, config_, s, 1)[0].algo;
       return call;
@@ -278,7 +301,7 @@ class MatmulBody {
   }
 
   MatmulConfig config_;
-  std::optional<cublasLtMatmulAlgo_t> tactic_;
+  std::optional<MatmulTactic> tactic_;
   std::shared_ptr<backend::PreparedCalls<CallShape, PreparedCall>> calls_;  // shared by copies of the body
 };
 
@@ -319,16 +342,16 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
       c.after = post;  // cuBLASLt's GELU is the tanh form only: ours applies every type exactly
   }
   c.step = spec.step.name;
-  std::optional<cublasLtMatmulAlgo_t> tactic;
+  std::optional<MatmulTactic> tactic;
   if (spec.hasTactic()) {
-    if (spec.tactic->data.size() != sizeof(cublasLtMatmulAlgo_t))
+    MatmulTactic decoded;
+    size_t bytes = spec.tactic->data.size();
+    if (bytes == sizeof(decoded) || bytes == sizeof(decoded.algo)) std::memcpy(&decoded, spec.tactic->data.data(), bytes);
+    if ((bytes != sizeof(decoded) && bytes != sizeof(decoded.algo)) || decoded.timedSize < 0)
       throw Error(ErrorCode::kINVALID_PLAN,
-                  "tactic '" + spec.tactic->name + "' is not a cuBLASLt algorithm (" +
-                      std::to_string(spec.tactic->data.size()) + " bytes)",
+                  "tactic '" + spec.tactic->name + "' is not a cuBLASLt algorithm (" + std::to_string(bytes) + " bytes)",
                   spec.step.name);
-    cublasLtMatmulAlgo_t algo;
-    std::memcpy(&algo, spec.tactic->data.data(), sizeof(algo));
-    tactic = algo;
+    tactic = decoded;
   }
   return std::make_unique<MatmulKernel>(spec, MatmulBody(std::move(c), tactic));
 }
