@@ -2,6 +2,7 @@
 // multiplies, convolutions) take the same time whatever the values, and zeros are valid for every element type.
 #include "builder/tactic_selection.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -99,7 +100,19 @@ backend::TensorArg zeroTensor(const backend::Backend& backend, std::vector<backe
   return {buffers.back().data(), type, shape};
 }
 
-// Times each candidate; returns the fastest (the default tactic when none could run).
+// A candidate that can run these shapes: its kernel, the scratch memory it needs and its time.
+struct Runnable {
+  const plan::Tactic* tactic = nullptr;
+  std::unique_ptr<backend::Kernel> kernel;
+  size_t workspace = 0;
+  double ms = 0;
+};
+
+// Times each candidate; returns the fastest (the default tactic when none could run). The candidates are timed in
+// rounds that run each of them once, each keeping the median of its rounds, so that a change of the GPU's clocks
+// during the timings (it ramps up after the idle moments of a build) moves them alike instead of favouring whichever
+// ran after the change: one mistimed layer otherwise sets the algorithm of every layer of its shape through the
+// timing cache.
 std::pair<plan::Tactic, double> fastest(const plan::Plan& plan, const backend::Backend& backend, const Candidates& c,
                                         const std::vector<Dims>& shapes, const std::vector<int64_t>& values,
                                         int32_t iterations, uint64_t workspaceLimit, Logger& logger) {
@@ -112,29 +125,53 @@ std::pair<plan::Tactic, double> fastest(const plan::Plan& plan, const backend::B
   backend::KernelArgs args;
   args.bind(ins, outs);
   args.exprValues = values.data();
+  backend::Buffer scratch;  // the most any candidate takes, shared
+  auto time = [&](const Runnable& r, int32_t runs) {
+    args.workspace = scratch.data();
+    args.workspaceSize = r.workspace;
+    return backend.medianLaunchTime(
+        [&](void* stream) {
+          args.stream = stream;
+          r.kernel->run(args).check();
+        },
+        runs);
+  };
 
-  std::pair<plan::Tactic, double> best{plan::Tactic{}, std::numeric_limits<double>::infinity()};
+  auto skipped = [&](const plan::Tactic& tactic, const Error& e) {
+    logger.log(Severity::kVERBOSE, "tactic '" + tactic.name + "' of '" + step.name + "' skipped: " + e.what());
+  };
+  std::vector<Runnable> created;
+  size_t most = 1;
   for (const auto& tactic : c.tactics) {
     try {
-      auto kernel = backend.createKernel(backend::KernelSpec{plan, step, &tactic});
-      size_t workspace = kernel->workspaceSize(args);
-      if (workspace > workspaceLimit) continue;
-      backend::Buffer scratch(backend, std::max<size_t>(1, workspace));
-      args.workspace = scratch.data();
-      args.workspaceSize = workspace;
-      double ms = backend.medianLaunchTime(
-          [&](void* stream) {
-            args.stream = stream;
-            kernel->run(args).check();
-          },
-          iterations);
-      if (ms < best.second) best = {tactic, ms};
+      Runnable r{&tactic, backend.createKernel(backend::KernelSpec{plan, step, &tactic}), 0, 0};
+      r.workspace = r.kernel->workspaceSize(args);
+      if (r.workspace > workspaceLimit) continue;
+      most = std::max(most, r.workspace);
+      created.push_back(std::move(r));
     } catch (const Error& e) {  // a candidate that cannot run these shapes is simply not chosen
-      logger.log(Severity::kVERBOSE, "tactic '" + tactic.name + "' of '" + step.name + "' skipped: " + e.what());
+      skipped(tactic, e);
     }
   }
-  if (best.second == std::numeric_limits<double>::infinity()) best.second = 0;
-  return best;
+  if (created.empty()) return {plan::Tactic{}, 0};
+  scratch = backend::Buffer(backend, most);
+  std::vector<Runnable> runnable;
+  for (auto& r : created) {
+    try {
+      time(r, 1);  // runs at all (else skipped here), and prepares its calls before the timed rounds
+      runnable.push_back(std::move(r));
+    } catch (const Error& e) {
+      skipped(*r.tactic, e);
+    }
+  }
+  if (runnable.empty()) return {plan::Tactic{}, 0};
+  std::vector<std::vector<double>> samples(runnable.size());
+  for (int32_t round = 0; round < iterations; ++round)
+    for (size_t i = 0; i < runnable.size(); ++i) samples[i].push_back(time(runnable[i], 1));
+  for (size_t i = 0; i < runnable.size(); ++i) runnable[i].ms = backend::median(samples[i]);
+  const Runnable& best =
+      *std::min_element(runnable.begin(), runnable.end(), [](const Runnable& a, const Runnable& b) { return a.ms < b.ms; });
+  return {*best.tactic, best.ms};
 }
 
 }  // namespace
