@@ -99,6 +99,9 @@ class Backend {
   // Whether a convolution of `type` from `channels` input channels (per group) to `maps` output maps runs faster
   // channels-last (NHWC, plan/channels_last.h) on this backend: the builder then converts it, and the pooling after it.
   virtual bool prefersChannelsLast(DataType /*type*/, int64_t /*channels*/, int64_t /*maps*/) const { return false; }
+  // The channel count multiple that channels-last convolutions of `type` want: the builder pads a convolution's input
+  // channels (a 3-channel image) with zeros up to it where that makes the convolution preferred channels-last.
+  virtual int64_t channelsLastAlignment(DataType /*type*/) const { return 1; }
   // Bytes of memory the backend's tensors live in (the GPU's, or the host's physical memory); 0 when unknown.
   virtual uint64_t memoryCapacity() const = 0;
   virtual void* allocate(size_t bytes) const = 0;

@@ -209,18 +209,19 @@ TEST(CudaModels, ResidualConvolutionBlockBuiltWithFp16AgreesWithTheCpuInFp32) {
   }
 }
 
-TEST(CudaModels, Fp16ConvolutionStageRunsChannelsLastAndAgreesWithTheCpuInFp32) {
+// An image's 3 channels are padded to 8 in front of the first convolution (a slice filling with zeros).
+void compareChannelsLastStage(int64_t inputChannels) {
   // conv 3x3 + ReLU -> max pool 3x3/2 -> conv 1x1 + ReLU -> conv 3x3 + pooled -> ReLU -> global average pool: with
   // channel counts of a multiple of 8 the fp16 plan runs the whole chain NHWC (plan/channels_last.h).
-  REQUIRE_CUDA();
-  auto make = [](NetworkDefinition& n) {
-    auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, 8, -1, -1}));
+  auto make = [inputChannels](NetworkDefinition& n) {
+    auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, inputChannels, -1, -1}));
     auto conv = [&](Tensor* in, int64_t from, int64_t to, int64_t k, uint32_t seed) {
-      auto* c = n.addConvolution(*in, *weights(n, dims({to, from, k, k}), seed, 0.2f), weights(n, dims({to}), seed + 1));
+      auto* c =
+          n.addConvolution(*in, *weights(n, dims({to, from, k, k}), seed, 0.2f), weights(n, dims({to}), seed + 1));
       c->setPaddingNd(dims({k / 2, k / 2}));
       return c->getOutput(0);
     };
-    auto* first = n.addActivation(*conv(x, 8, 16, 3, 50), ActivationType::kRELU)->getOutput(0);
+    auto* first = n.addActivation(*conv(x, inputChannels, 16, 3, 50), ActivationType::kRELU)->getOutput(0);
     auto* pool = n.addPoolingNd(*first, PoolingType::kMAX, dims({3, 3}));
     pool->setStrideNd(dims({2, 2}));
     pool->setPaddingNd(dims({1, 1}));
@@ -235,18 +236,22 @@ TEST(CudaModels, Fp16ConvolutionStageRunsChannelsLastAndAgreesWithTheCpuInFp32) 
   auto cudaNetwork = test::makeNetwork();
   make(*cpuNetwork);
   make(*cudaNetwork);
-  auto profile = test::profileFor("x", dims({1, 8, 6, 6}), dims({2, 8, 16, 16}), dims({4, 8, 23, 20}));
+  auto profile = test::profileFor("x", dims({1, inputChannels, 6, 6}), dims({2, inputChannels, 16, 16}),
+                                  dims({4, inputChannels, 23, 20}));
   auto cpu = gpu_test::buildFor("cpu", *cpuNetwork, profile);
   auto gpu = gpu_test::buildFor("cuda", *cudaNetwork, profile, {BuilderFlag::kFP16});
-  int32_t channelsLast = 0, shuffles = 0;
+  int32_t channelsLast = 0, shuffles = 0, slices = 0;
   for (int32_t i = 0; i < gpu->getNbLayers(); ++i) {
     LayerInfo info = gpu->getLayerInformation(i);
     channelsLast += info.attributes.find("channels_last=1") != std::string::npos;
     shuffles += info.type == "Shuffle";
+    slices += info.type == "Slice";
   }
   EXPECT_EQ(channelsLast, 5);  // three convolutions, two pools
   EXPECT_EQ(shuffles, 2);      // into the first convolution, out of the global pool
-  for (auto shape : {dims({1, 8, 6, 6}), dims({3, 8, 15, 19}), dims({4, 8, 23, 20})}) {
+  EXPECT_EQ(slices, inputChannels % 8 == 0 ? 0 : 1);
+  for (auto shape :
+       {dims({1, inputChannels, 6, 6}), dims({3, inputChannels, 15, 19}), dims({4, inputChannels, 23, 20})}) {
     SCOPED_TRACE(toString(shape));
     std::vector<HostTensor> inputs{
         HostTensor::f32(shape, test::randomFloats(static_cast<size_t>(shape.volume()), 41, -1.0f, 1.0f))};
@@ -254,6 +259,16 @@ TEST(CudaModels, Fp16ConvolutionStageRunsChannelsLastAndAgreesWithTheCpuInFp32) 
     auto actual = gpu_test::runOnDevice(*gpu, inputs);
     test::expectNear(actual[0].f32(), expected[0].f32(), 1e-2f, 2e-2f);
   }
+}
+
+TEST(CudaModels, Fp16ConvolutionStageRunsChannelsLastAndAgreesWithTheCpuInFp32) {
+  REQUIRE_CUDA();
+  compareChannelsLastStage(8);
+}
+
+TEST(CudaModels, Fp16ConvolutionStageOnAThreeChannelImageRunsChannelsLastWithPaddedChannels) {
+  REQUIRE_CUDA();
+  compareChannelsLastStage(3);
 }
 
 }  // namespace

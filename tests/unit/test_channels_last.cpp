@@ -13,7 +13,8 @@
 namespace kiln::test {
 namespace {
 
-// The CPU backend under another name, preferring channels-last fp32 convolutions.
+// The CPU backend under another name, preferring channels-last fp32 convolutions of a multiple of 4 channels (so a
+// 3-channel input is padded to 4).
 class ChannelsLastCpu final : public backend::Backend {
  public:
   explicit ChannelsLastCpu(const backend::Backend& cpu) : cpu_(cpu) {}
@@ -24,7 +25,10 @@ class ChannelsLastCpu final : public backend::Backend {
   std::unique_ptr<backend::Kernel> createKernel(const backend::KernelSpec& spec) const override {
     return cpu_.createKernel(spec);
   }
-  bool prefersChannelsLast(DataType type, int64_t, int64_t) const override { return type == DataType::kFLOAT; }
+  bool prefersChannelsLast(DataType type, int64_t channels, int64_t maps) const override {
+    return type == DataType::kFLOAT && channels % 4 == 0 && maps % 4 == 0;
+  }
+  int64_t channelsLastAlignment(DataType) const override { return 4; }
   uint64_t memoryCapacity() const override { return cpu_.memoryCapacity(); }
   void* allocate(size_t bytes) const override { return cpu_.allocate(bytes); }
   void release(void* p) const override { cpu_.release(p); }
@@ -130,10 +134,11 @@ TEST(ChannelsLast, AConvolutionChainRunsNhwcWithOneTransposeInAndOneOut) {
   auto nhwc = stage.build(channelsLastCpu());
   EXPECT_EQ(stepTypes(*nchw),
             (std::vector<std::string>{"Convolution", "Pooling", "Convolution", "Convolution", "Pooling"}));
-  // The kernels were permuted at build time (constants), and the pooled tensor feeds the residual directly.
-  EXPECT_EQ(stepTypes(*nhwc), (std::vector<std::string>{"Shuffle", "Convolution", "Pooling", "Convolution",
+  // The 3-channel input is padded to 4 (a slice filling with zeros), the kernels were permuted (and the first one
+  // padded) at build time, and the pooled tensor feeds the residual directly.
+  EXPECT_EQ(stepTypes(*nhwc), (std::vector<std::string>{"Shuffle", "Slice", "Convolution", "Pooling", "Convolution",
                                                         "Convolution", "Pooling", "Shuffle"}));
-  for (int32_t i = 1; i <= 5; ++i)
+  for (int32_t i = 2; i <= 6; ++i)
     EXPECT_NE(nhwc->getLayerInformation(i).attributes.find("channels_last=1"), std::string::npos)
         << nhwc->getLayerInformation(i).attributes;
   expectSameResults(*nchw, *nhwc);
@@ -146,6 +151,32 @@ TEST(ChannelsLast, AChannelsFirstReaderInsideTheChainGetsItsOwnTranspose) {
   auto types = stepTypes(*nhwc);
   EXPECT_EQ(std::count(types.begin(), types.end(), "Shuffle"), 3);  // in, out, and the middle output
   expectSameResults(*nchw, *nhwc);
+}
+
+TEST(ChannelsLast, AGroupedConvolutionKeepsItsKernelAndInputUnpadded) {
+  auto net = makeNetwork();
+  std::vector<float> w = randomFloats(8 * 4 * 3 * 3, 21, -0.5f, 0.5f), b = randomFloats(8, 22, -0.2f, 0.2f);
+  Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 8, -1, -1});
+  auto* conv = net->addConvolutionNd(*x, 8, Dims{3, 3}, weightsOf(w), weightsOf(b));
+  conv->setNbGroups(2);
+  conv->setPaddingNd(Dims{1, 1});
+  auto* gap = net->addPoolingNd(*net->addActivation(*conv->getOutput(0), ActivationType::kRELU)->getOutput(0),
+                                PoolingType::kAVERAGE, Dims{1, 1});
+  gap->setGlobal(true);
+  net->markOutput(*gap->getOutput(0));
+  auto build = [&](const char* backend) {
+    BuilderConfig config;
+    config.setBackend(backend);
+    config.addOptimizationProfile(profileFor("x", Dims{1, 8, 4, 4}, Dims{2, 8, 6, 6}, Dims{3, 8, 9, 7}));
+    return buildEngine(*net, config);
+  };
+  auto nchw = build("cpu");
+  auto nhwc = build(channelsLastCpu());
+  EXPECT_EQ(stepTypes(*nhwc), (std::vector<std::string>{"Shuffle", "Convolution", "Pooling", "Shuffle"}));
+  for (Dims shape : {Dims{1, 8, 4, 4}, Dims{3, 8, 9, 7}}) {
+    HostTensor in = HostTensor::f32(shape, randomFloats(static_cast<size_t>(shape.volume()), 23, -1.0f, 1.0f));
+    expectNear(runEngine(*nhwc, {in})[0].f32(), runEngine(*nchw, {in})[0].f32(), 1e-5f, 1e-5f);
+  }
 }
 
 }  // namespace

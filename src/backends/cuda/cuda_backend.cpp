@@ -82,6 +82,7 @@ class CudaBackend : public backend::Backend {
   bool prefersChannelsLast(DataType type, int64_t channels, int64_t maps) const override {
     return type == DataType::kHALF && channels % 8 == 0 && maps % 8 == 0;
   }
+  int64_t channelsLastAlignment(DataType type) const override { return type == DataType::kHALF ? 8 : 1; }
   uint64_t memoryCapacity() const override {
     size_t freeBytes = 0, totalBytes = 0;
     return cudaMemGetInfo(&freeBytes, &totalBytes) == cudaSuccess ? totalBytes : 0;

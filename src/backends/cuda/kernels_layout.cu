@@ -157,15 +157,17 @@ struct SampledSlice {
   int64_t steps[Dims::MAX_DIMS] = {};
 };
 
-// `fill` points at one element (input 4), or is null for zero.
-template <typename T>
+// `fill` points at one element (input 4), or is null for zero. I: the type of the output index's decomposition,
+// 32-bit below 2^31 elements (64-bit division is emulated and dominated this kernel's time).
+template <typename T, typename I>
 __global__ void sampledSliceKernel(const T* in, const T* fill, T* out, int64_t total, SampledSlice s) {
   KILN_GRID_LOOP(e, total) {
-    int64_t rest = e, offset = 0;
+    I rest = static_cast<I>(e);
+    int64_t offset = 0;
     bool filled = false;
     for (int32_t k = s.rank - 1; k >= 0; --k) {
-      int64_t j = rest % s.outDims[k];
-      rest /= s.outDims[k];
+      I j = rest % static_cast<I>(s.outDims[k]);
+      rest /= static_cast<I>(s.outDims[k]);
       int64_t c = backend::sampleCoordinate(s.mode, s.starts[k] + j * s.steps[k], s.inDims[k]);
       filled |= c < 0;
       offset += c * s.inStrides[k];
@@ -196,8 +198,12 @@ void sampledSlice(const KernelArgs& a, SampleMode mode, const std::vector<core::
   const void* fill = a.hasInput(4) ? a.in(4).data : nullptr;
   dispatchBySize(dataTypeSize(in.type), [&](auto tag) {
     using T = decltype(tag);
-    sampledSliceKernel<T><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
-        static_cast<const T*>(in.data), static_cast<const T*>(fill), static_cast<T*>(out.data), total, s);
+    auto launch = [&](auto index) {
+      sampledSliceKernel<T, decltype(index)><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+          static_cast<const T*>(in.data), static_cast<const T*>(fill), static_cast<T*>(out.data), total, s);
+    };
+    if (total < (int64_t{1} << 31)) launch(uint32_t{});
+    else launch(int64_t{});
   });
   checkLaunch(step);
 }

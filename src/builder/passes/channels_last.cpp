@@ -4,7 +4,9 @@
 // backend states its preference and the pass keeps whole chains channels-last, so the transposes it inserts at the
 // chain's edges (into the first convolution, out of the last step) are the only ones left: between two converted
 // steps the NHWC tensor passes directly, and the NCHW copy that nothing else reads is removed as dead.
-// Constant kernels are stored permuted ([K, R, S, C]); a kernel computed at run time is transposed by a step.
+// Constant kernels are stored permuted ([K, R, S, C]); a kernel computed at run time is transposed by a step. A
+// convolution whose input channels the target does not take channels-last (an image's 3) runs on its input padded
+// with zero channels up to the target's alignment, its kernel padded alike, where that makes it preferred.
 #include <map>
 
 #include "backends/cpu/transpose.h"
@@ -36,15 +38,18 @@ class ChannelsLastPass : public Pass {
   const char* name() const override { return "channels-last"; }
 
   int32_t apply(graph::Graph& graph) const override {
-    std::vector<char> convert(graph.layers.size(), 0), channelsLastOutput(graph.tensors.size(), 0);
+    // convert[i]: 0, or the channel count layer i reads channels-last (above its own where the input is padded).
+    std::vector<int64_t> convert(graph.layers.size(), 0);
+    std::vector<char> channelsLastOutput(graph.tensors.size(), 0);
     int32_t converted = 0;
     for (size_t i = 0; i < graph.layers.size(); ++i) {
       const graph::LayerNode& layer = graph.layers[i];
-      if (layer.removed || !candidate(graph, layer, channelsLastOutput)) continue;
+      int64_t channels = layer.removed ? 0 : candidate(graph, layer, channelsLastOutput);
+      if (channels == 0) continue;
       graph::LayerNode probe = layer;
       probe.attrs.set(plan::kChannelsLast, int64_t{1});
       if (!targetAccepts(target_, graph, probe)) continue;
-      convert[i] = 1;
+      convert[i] = channels;
       channelsLastOutput[layer.outputs[0]] = 1;
       ++converted;
     }
@@ -54,28 +59,37 @@ class ChannelsLastPass : public Pass {
   }
 
  private:
-  // A 2-D convolution whose type the target prefers channels-last, or a pooling that reads a converted step.
-  bool candidate(const graph::Graph& graph, const graph::LayerNode& layer, const std::vector<char>& nhwc) const {
-    if (layer.inputs.empty() || layer.inputs[0] < 0 || layer.outputs.size() != 1) return false;
+  // The channels a layer to convert reads channels-last, 0 for a layer to leave: a 2-D convolution that the target
+  // prefers channels-last (its input channels padded with zeros up to the target's alignment where that makes it
+  // preferred: a network's 3-channel image), or a pooling that reads a converted step.
+  int64_t candidate(const graph::Graph& graph, const graph::LayerNode& layer, const std::vector<char>& nhwc) const {
+    if (layer.inputs.empty() || layer.inputs[0] < 0 || layer.outputs.size() != 1) return 0;
     const graph::TensorNode& x = graph.tensors[layer.inputs[0]];
-    if (x.dims.size() != 4 || plan::isChannelsLast(layer.attrs)) return false;
-    if (layer.type == LayerType::kCONVOLUTION) {
-      if (layer.inputs.size() < 2 || layer.inputs[1] < 0 || graph.tensors[layer.inputs[1]].dims.size() != 4) return false;
-      const auto& w = graph.tensors[layer.inputs[1]].dims;  // [K, C / groups, R, S]
-      auto maps = graph.exprs.constantValue(w[0]), channels = graph.exprs.constantValue(w[1]);
-      return maps && channels && target_.prefersChannelsLast(x.type, *channels, *maps);
-    }
-    if (layer.type == LayerType::kPOOLING) return nhwc[layer.inputs[0]] != 0;
-    return false;
+    if (x.dims.size() != 4 || plan::isChannelsLast(layer.attrs)) return 0;
+    auto inputChannels = graph.exprs.constantValue(x.dims[1]);
+    if (layer.type == LayerType::kPOOLING) return nhwc[layer.inputs[0]] && inputChannels ? *inputChannels : 0;
+    if (layer.type != LayerType::kCONVOLUTION || layer.inputs.size() < 2 || layer.inputs[1] < 0 ||
+        graph.tensors[layer.inputs[1]].dims.size() != 4 || !inputChannels)
+      return 0;
+    const auto& w = graph.tensors[layer.inputs[1]].dims;  // [K, C / groups, R, S]
+    auto maps = graph.exprs.constantValue(w[0]), channels = graph.exprs.constantValue(w[1]);
+    if (!maps || !channels) return 0;
+    if (target_.prefersChannelsLast(x.type, *channels, *maps)) return *inputChannels;
+    // Padding: one group, a constant kernel (padded with zeros at build time).
+    int64_t alignment = std::max<int64_t>(1, target_.channelsLastAlignment(x.type));
+    int64_t padded = (*channels + alignment - 1) / alignment * alignment;
+    bool pads = padded != *channels && *channels == *inputChannels && isConstant(graph, layer.inputs[1]);
+    return pads && target_.prefersChannelsLast(x.type, padded, *maps) ? padded : 0;
   }
 
   // Rebuilds the layer list with the converted layers channels-last: transposes into the first of a chain, a
   // permuted kernel, and after each converted layer a transpose back to the tensor its NCHW readers (if any) read.
-  void rebuild(graph::Graph& graph, const std::vector<char>& convert) const {
+  void rebuild(graph::Graph& graph, const std::vector<int64_t>& convert) const {
     std::vector<graph::LayerNode> layers;
     layers.reserve(graph.layers.size() + 8);
     std::map<int32_t, int32_t> channelsLastOf;  // NCHW tensor -> the tensor holding it NHWC
     std::vector<size_t> reinfer;                // positions in `layers` whose shapes follow from the new layout
+    std::map<int32_t, int64_t> paddedTo;        // padding slices: output tensor -> channels
     auto transposeStep = [&](int32_t from, const std::vector<int64_t>& perm, int32_t to) {
       graph::LayerNode shuffle;
       shuffle.name = graph.tensors[to].name;
@@ -101,15 +115,19 @@ class ChannelsLastPass : public Pass {
         layers.push_back(std::move(layer));
         continue;
       }
+      // Padded where the channels to read exceed the input's (a convolution of one group).
+      bool pad = convert[i] > *graph.exprs.constantValue(graph.tensors[layer.inputs[0]].dims[1]);
       layer.inputs[0] = channelsLast(layer.inputs[0]);
       if (layer.type == LayerType::kCONVOLUTION) {
-        layer.inputs[1] = permutedKernel(graph, layer.inputs[1], layers, reinfer);
+        if (pad) layer.inputs[0] = paddedChannels(graph, layer.inputs[0], convert[i], layers, reinfer, paddedTo);
+        layer.inputs[1] = permutedKernel(graph, layer.inputs[1], pad ? convert[i] : 0, layers, reinfer);
         if (layer.inputs.size() > plan::kResidualInput && layer.inputs[plan::kResidualInput] >= 0)
           layer.inputs[plan::kResidualInput] = channelsLast(layer.inputs[plan::kResidualInput]);
       }
       layer.attrs.set(plan::kChannelsLast, int64_t{1});
       int32_t nchw = layer.outputs[0];
-      int32_t nhwc = graph.addTensor(graph.uniqueTensorName(graph.tensors[nchw].name + "_nhwc"), graph.tensors[nchw].type);
+      int32_t nhwc =
+          graph.addTensor(graph.uniqueTensorName(graph.tensors[nchw].name + "_nhwc"), graph.tensors[nchw].type);
       layer.outputs[0] = nhwc;
       channelsLastOf[nchw] = nhwc;
       reinfer.push_back(layers.size());
@@ -119,12 +137,49 @@ class ChannelsLastPass : public Pass {
     graph.layers = std::move(layers);
     for (size_t i = 0; i < graph.layers.size(); ++i)
       for (int32_t t : graph.layers[i].outputs) graph.tensors[t].producer = static_cast<int32_t>(i);
-    for (size_t i : reinfer) graph::inferLayer(graph, static_cast<int32_t>(i));
+    for (size_t i : reinfer) infer(graph, static_cast<int32_t>(i), paddedTo);
   }
 
-  // The kernel [K, C/groups, R, S] as [K, R, S, C/groups]: a permuted constant, or a transpose step.
-  static int32_t permutedKernel(graph::Graph& graph, int32_t kernel, std::vector<graph::LayerNode>& layers,
-                                std::vector<size_t>& reinfer) {
+  // The NHWC tensor `t` with its channels padded with zeros to `channels`: a slice that fills beyond the input.
+  static int32_t paddedChannels(graph::Graph& graph, int32_t t, int64_t channels, std::vector<graph::LayerNode>& layers,
+                                std::vector<size_t>& reinfer, std::map<int32_t, int64_t>& paddedTo) {
+    int32_t out = graph.addTensor(graph.uniqueTensorName(graph.tensors[t].name + "_padded"), graph.tensors[t].type);
+    graph::LayerNode slice;
+    slice.name = graph.tensors[out].name;
+    slice.type = LayerType::kSLICE;
+    slice.attrs.set("start", std::vector<int64_t>{0, 0, 0, 0});
+    slice.attrs.set("stride", std::vector<int64_t>{1, 1, 1, 1});
+    slice.attrs.set("mode", static_cast<int64_t>(SampleMode::kFILL));
+    slice.inputs = {t, -1, -1};
+    slice.outputs = {out};
+    reinfer.push_back(layers.size());
+    layers.push_back(std::move(slice));
+    paddedTo[out] = channels;
+    return out;
+  }
+
+  // Infers layer i of the rebuilt graph. A padding slice's size is a shape tensor of known values (its input's N, H,
+  // W and the padded C, known once the input is inferred), detached afterwards as the shape-value folding leaves
+  // every slice: the kernel reads the output's shape.
+  static void infer(graph::Graph& graph, int32_t i, const std::map<int32_t, int64_t>& paddedTo) {
+    graph::LayerNode& layer = graph.layers[i];
+    auto padded = layer.type == LayerType::kSLICE ? paddedTo.find(layer.outputs[0]) : paddedTo.end();
+    if (padded == paddedTo.end()) return graph::inferLayer(graph, i);
+    std::vector<ExprId> size = graph.tensors[layer.inputs[0]].dims;
+    size.back() = graph.exprs.constant(padded->second);
+    int32_t sizeTensor = graph.addTensor(graph.uniqueTensorName(graph.tensors[layer.outputs[0]].name + "_size"),
+                                         DataType::kINT64);
+    graph.tensors[sizeTensor].dims = {graph.exprs.constant(static_cast<int64_t>(size.size()))};
+    graph.tensors[sizeTensor].values = size;
+    graph.layers[i].inputs[2] = sizeTensor;
+    graph::inferLayer(graph, i);
+    graph.layers[i].inputs[2] = -1;
+  }
+
+  // The kernel [K, C/groups, R, S] as [K, R, S, C/groups] (its channels padded with zeros to `channels` when that is
+  // more): a permuted constant, or a transpose step.
+  static int32_t permutedKernel(graph::Graph& graph, int32_t kernel, int64_t channels,
+                                std::vector<graph::LayerNode>& layers, std::vector<size_t>& reinfer) {
     const graph::TensorNode& w = graph.tensors[kernel];
     int32_t out = graph.addTensor(graph.uniqueTensorName(w.name + "_krsc"), w.type);
     graph::LayerNode step;
@@ -133,11 +188,24 @@ class ChannelsLastPass : public Pass {
     if (isConstant(graph, kernel)) {
       const graph::LayerNode& constant = graph.layers[graph.tensors[kernel].producer];
       std::vector<int64_t> dims = constant.attrs.getInts("dims");
-      graph.blobs.push_back(permuteBytes(constantBytes(graph, graph.tensors[kernel].producer), dims,
-                                         plan::toChannelsLast(4), dataTypeSize(w.type)));
+      size_t size = dataTypeSize(w.type);
+      std::vector<uint8_t> bytes =
+          permuteBytes(constantBytes(graph, graph.tensors[kernel].producer), dims, plan::toChannelsLast(4), size);
+      std::vector<int64_t> permutedDims = plan::permuted(dims, plan::toChannelsLast(4));
+      if (channels > permutedDims[3]) {  // zeros after each run of C values
+        size_t rows = bytes.size() / size / static_cast<size_t>(permutedDims[3]);
+        std::vector<uint8_t> padded(rows * static_cast<size_t>(channels) * size);
+        size_t run = static_cast<size_t>(permutedDims[3]) * size, paddedRun = static_cast<size_t>(channels) * size;
+        for (size_t r = 0; r * run < bytes.size(); ++r)
+          std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(r * run), run,
+                      padded.begin() + static_cast<std::ptrdiff_t>(r * paddedRun));
+        bytes = std::move(padded);
+        permutedDims[3] = channels;
+      }
+      graph.blobs.push_back(std::move(bytes));
       step.type = LayerType::kCONSTANT;
       step.attrs = constant.attrs;
-      step.attrs.set("dims", plan::permuted(dims, plan::toChannelsLast(4)));
+      step.attrs.set("dims", permutedDims);
       step.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
     } else {
       step.type = LayerType::kSHUFFLE;
