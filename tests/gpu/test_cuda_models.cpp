@@ -209,19 +209,23 @@ TEST(CudaModels, ResidualConvolutionBlockBuiltWithFp16AgreesWithTheCpuInFp32) {
   }
 }
 
-// An image's 3 channels are padded to 8 in front of the first convolution (a slice filling with zeros).
+// An image's 3 channels are padded to 8 in front of the first convolution (a slice filling with zeros), which is then
+// ResNet's stem: 7x7 with stride 2.
 void compareChannelsLastStage(int64_t inputChannels) {
-  // conv 3x3 + ReLU -> max pool 3x3/2 -> conv 1x1 + ReLU -> conv 3x3 + pooled -> ReLU -> global average pool: with
-  // channel counts of a multiple of 8 the fp16 plan runs the whole chain NHWC (plan/channels_last.h).
+  // conv 3x3 (or the stem) + ReLU -> max pool 3x3/2 -> conv 1x1 + ReLU -> conv 3x3 + pooled -> ReLU -> global average
+  // pool: with channel counts of a multiple of 8 the fp16 plan runs the whole chain NHWC (plan/channels_last.h).
   auto make = [inputChannels](NetworkDefinition& n) {
     auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, inputChannels, -1, -1}));
-    auto conv = [&](Tensor* in, int64_t from, int64_t to, int64_t k, uint32_t seed) {
+    auto conv = [&](Tensor* in, int64_t from, int64_t to, int64_t k, uint32_t seed, int64_t stride = 1) {
       auto* c =
           n.addConvolution(*in, *weights(n, dims({to, from, k, k}), seed, 0.2f), weights(n, dims({to}), seed + 1));
       c->setPaddingNd(dims({k / 2, k / 2}));
+      c->setStrideNd(dims({stride, stride}));
       return c->getOutput(0);
     };
-    auto* first = n.addActivation(*conv(x, inputChannels, 16, 3, 50), ActivationType::kRELU)->getOutput(0);
+    bool stem = inputChannels % 8 != 0;
+    Tensor* firstConv = conv(x, inputChannels, 16, stem ? 7 : 3, 50, stem ? 2 : 1);
+    auto* first = n.addActivation(*firstConv, ActivationType::kRELU)->getOutput(0);
     auto* pool = n.addPoolingNd(*first, PoolingType::kMAX, dims({3, 3}));
     pool->setStrideNd(dims({2, 2}));
     pool->setPaddingNd(dims({1, 1}));
