@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "graph/attrs.h"
+#include "kiln/types.h"
 
 namespace kiln::plan {
 
@@ -36,6 +37,14 @@ inline std::vector<int64_t> toChannelsFirst(size_t rank) {
   if (rank > 1) perm.push_back(static_cast<int64_t>(rank - 1));
   for (size_t i = 1; i + 1 < rank; ++i) perm.push_back(static_cast<int64_t>(i));
   return perm;
+}
+
+// A channels-last shape [N, spatial..., C] as the channels-first shape [N, C, spatial...] it holds.
+inline Dims channelsFirstShape(const Dims& shape) {
+  std::vector<int64_t> perm = toChannelsFirst(static_cast<size_t>(shape.nbDims));
+  Dims out = shape;
+  for (int32_t i = 0; i < shape.nbDims; ++i) out.d[i] = shape.d[perm[static_cast<size_t>(i)]];
+  return out;
 }
 
 // `dims` permuted: out[i] = dims[perm[i]].

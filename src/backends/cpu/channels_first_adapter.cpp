@@ -11,19 +11,13 @@ namespace {
 
 size_t align64(size_t n) { return (n + 63) / 64 * 64; }
 
-Dims permutedDims(const Dims& d, const std::vector<int64_t>& perm) {
-  Dims out;
-  out.nbDims = d.nbDims;
-  for (int32_t i = 0; i < d.nbDims; ++i) out.d[i] = d.d[perm[static_cast<size_t>(i)]];
-  return out;
-}
-
 struct ChannelsFirstBody {
   std::shared_ptr<const plan::Step> step;  // the step without the attribute, which the inner kernel was made from
   std::shared_ptr<const Kernel> inner;
   std::vector<int32_t> permuted;
 
-  // The channels-first arguments, with the staged tensors placed in `workspace` (sizes only when it is null).
+  // The channels-first arguments, with the staged tensors placed in `workspace` (when it is null, as for sizing the
+  // workspace, they keep the caller's pointers: only their sizes count).
   struct Staged {
     std::vector<TensorArg> ins, outs;
     size_t bytes = 0;
@@ -33,12 +27,12 @@ struct ChannelsFirstBody {
     s.ins.assign(a.inputs, a.inputs + a.nbInputs);
     s.outs.assign(a.outputs, a.outputs + a.nbOutputs);
     auto place = [&](TensorArg& t) {
-      t.shape = permutedDims(t.shape, plan::toChannelsFirst(static_cast<size_t>(t.shape.nbDims)));
-      t.data = a.workspace ? static_cast<uint8_t*>(a.workspace) + s.bytes : nullptr;
+      t.shape = plan::channelsFirstShape(t.shape);
+      if (a.workspace) t.data = static_cast<uint8_t*>(a.workspace) + s.bytes;
       s.bytes += align64(static_cast<size_t>(t.volume()) * dataTypeSize(t.type));
     };
     for (int32_t i : permuted)
-      if (a.hasInput(i) || (!a.workspace && i < a.nbInputs)) place(s.ins[static_cast<size_t>(i)]);
+      if (a.hasInput(i)) place(s.ins[static_cast<size_t>(i)]);
     place(s.outs[0]);
     return s;
   }

@@ -38,6 +38,7 @@
 #include "backends/cpu/window_geometry.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/vector_access.cuh"
 #include "backends/prepared_calls.h"
 #include "kiln/builder.h"
 #include "plan/channels_last.h"
@@ -127,14 +128,9 @@ void setTensor(cudnnTensorDescriptor_t& desc, cudnnTensorFormat_t format, cudnnD
 KernelArgs channelsFirstView(const KernelArgs& a, std::vector<TensorArg>& ins, std::vector<TensorArg>& outs) {
   ins.assign(a.inputs, a.inputs + a.nbInputs);
   outs.assign(a.outputs, a.outputs + a.nbOutputs);
-  auto permute = [](TensorArg& t) {
-    std::vector<int64_t> perm = plan::toChannelsFirst(static_cast<size_t>(t.shape.nbDims));
-    Dims d = t.shape;
-    for (int32_t i = 0; i < d.nbDims; ++i) t.shape.d[i] = d.d[perm[static_cast<size_t>(i)]];
-  };
   for (int32_t i : {0, 1, plan::kResidualInput})
-    if (i < a.nbInputs) permute(ins[static_cast<size_t>(i)]);
-  permute(outs[0]);
+    if (i < a.nbInputs) ins[static_cast<size_t>(i)].shape = plan::channelsFirstShape(ins[static_cast<size_t>(i)].shape);
+  outs[0].shape = plan::channelsFirstShape(outs[0].shape);
   KernelArgs view = a;
   view.bind(ins, outs);
   return view;
@@ -156,15 +152,11 @@ const char* mathName(cudnnMathType_t math) {
 template <typename N, bool kLast, int V>
 __global__ void addBiasKernel(typename N::Storage* y, const typename N::Storage* bias, uint32_t count, uint32_t maps,
                               uint32_t inner) {
-  using S = typename N::Storage;
-  struct alignas(sizeof(S) * V) Vector {
-    S v[V];
-  };
   for (uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) {
-    Vector packed = reinterpret_cast<Vector*>(y)[i];
+    Packed<typename N::Storage, V> packed = loadPacked<V>(y + i * V);
     uint32_t first = kLast ? i * V % maps : i / inner % maps;
-    for (int k = 0; k < V; ++k) packed.v[k] = N::store(N::load(packed.v[k]) + N::load(bias[first + (kLast ? k : 0)]));
-    reinterpret_cast<Vector*>(y)[i] = packed;
+    for (int k = 0; k < V; ++k) packed.e[k] = N::store(N::load(packed.e[k]) + N::load(bias[first + (kLast ? k : 0)]));
+    storePacked<V>(y + i * V, packed);
   }
 }
 
@@ -279,11 +271,11 @@ struct ConvParams {
         auto* out = static_cast<S*>(a.out(0).data);
         auto* b = static_cast<const S*>(a.in(2).data);
         auto count = static_cast<uint32_t>(total), m = static_cast<uint32_t>(maps);
-        constexpr int kVector = static_cast<int>(16 / sizeof(S));
+        constexpr int kVector = kVectorWidth<S>;
         if (!channelsLast) {
           auto inner = static_cast<uint32_t>(total / std::max<int64_t>(1, y.d[0] * maps));
           addBiasKernel<N, false, 1><<<blocksFor(count), kThreads, 0, streamOf(a)>>>(out, b, count, m, inner);
-        } else if (maps % kVector == 0 && reinterpret_cast<uintptr_t>(out) % 16 == 0) {
+        } else if (maps % kVector == 0 && alignedTo(out, kVectorBytes)) {
           addBiasKernel<N, true, kVector>
               <<<blocksFor(count / kVector), kThreads, 0, streamOf(a)>>>(out, b, count / kVector, m, 1);
         } else {

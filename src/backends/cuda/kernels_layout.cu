@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/vector_access.cuh"
 #include "backends/gather_spec.h"
 #include "backends/layout_geometry.h"
 #include "backends/shuffle_kernel.h"
@@ -198,12 +199,10 @@ void sampledSlice(const KernelArgs& a, SampleMode mode, const std::vector<core::
   const void* fill = a.hasInput(4) ? a.in(4).data : nullptr;
   dispatchBySize(dataTypeSize(in.type), [&](auto tag) {
     using T = decltype(tag);
-    auto launch = [&](auto index) {
+    dispatchIndexWidth(total, [&](auto index) {
       sampledSliceKernel<T, decltype(index)><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
           static_cast<const T*>(in.data), static_cast<const T*>(fill), static_cast<T*>(out.data), total, s);
-    };
-    if (total < (int64_t{1} << 31)) launch(uint32_t{});
-    else launch(int64_t{});
+    });
   });
   checkLaunch(step);
 }

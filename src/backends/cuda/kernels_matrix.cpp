@@ -346,8 +346,9 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   if (spec.hasTactic()) {
     MatmulTactic decoded;
     size_t bytes = spec.tactic->data.size();
-    if (bytes == sizeof(decoded) || bytes == sizeof(decoded.algo)) std::memcpy(&decoded, spec.tactic->data.data(), bytes);
-    if ((bytes != sizeof(decoded) && bytes != sizeof(decoded.algo)) || decoded.timedSize < 0)
+    bool known = bytes == sizeof(decoded) || bytes == sizeof(decoded.algo);  // with its timed size, or without
+    if (known) std::memcpy(&decoded, spec.tactic->data.data(), bytes);
+    if (!known || decoded.timedSize < 0)
       throw Error(ErrorCode::kINVALID_PLAN,
                   "tactic '" + spec.tactic->name + "' is not a cuBLASLt algorithm (" + std::to_string(bytes) + " bytes)",
                   spec.step.name);

@@ -7,6 +7,7 @@
 
 #include "backends/cpu/window_geometry.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/vector_access.cuh"
 #include "plan/channels_last.h"
 
 namespace kiln::cuda {
@@ -134,9 +135,6 @@ __global__ void poolChannelsLastKernel(PoolGeometry g, int32_t channelGroups, co
   auto inH = static_cast<int32_t>(g.in[1]), inW = static_cast<int32_t>(g.in[2]);
   auto outH = static_cast<int32_t>(g.out[1]), outW = static_cast<int32_t>(g.out[2]);
   int32_t channels = channelGroups * V;
-  struct alignas(sizeof(S) * V) Vector {
-    S v[V];
-  };
   for (int32_t o = blockIdx.x * blockDim.x + threadIdx.x; o < total; o += gridDim.x * blockDim.x) {
     int32_t group = o % channelGroups, p = o / channelGroups;
     int32_t pos[3] = {0, p / outW % outH, p % outW};
@@ -153,19 +151,19 @@ __global__ void poolChannelsLastKernel(PoolGeometry g, int32_t channelGroups, co
       int32_t h = w.start[1] + jh * static_cast<int32_t>(g.dilation[1]);
       for (int32_t jw = w.taps[2].lo; jw < w.taps[2].hi; ++jw) {
         int32_t col = w.start[2] + jw * static_cast<int32_t>(g.dilation[2]);
-        Vector packed = reinterpret_cast<const Vector*>(x + ((n * inH + h) * inW + col) * channels)[group];
+        Packed<S, V> packed = loadPacked<V>(x + ((n * inH + h) * inW + col) * channels + group * V);
         for (int k = 0; k < V; ++k) {
-          T v = N::load(packed.v[k]);
+          T v = N::load(packed.e[k]);
           if (!g.max) sum[k] += v;
           else if (isNan(v)) nan[k] = true;
           else best[k] = v > best[k] ? v : best[k];
         }
       }
     }
-    Vector out;
+    Packed<S, V> out;
     for (int k = 0; k < V; ++k)
-      out.v[k] = N::store(g.max ? (nan[k] ? L::quiet_NaN() : best[k]) : average<T>(g, w.taps, sum[k]));
-    reinterpret_cast<Vector*>(y)[o] = out;
+      out.e[k] = N::store(g.max ? (nan[k] ? L::quiet_NaN() : best[k]) : average<T>(g, w.taps, sum[k]));
+    storePacked<V>(y + o * V, out);
   }
 }
 
@@ -183,12 +181,9 @@ struct PoolParams {
 
   void operator()(const KernelArgs& a) const {
     PoolGeometry g = base;
-    // The spatial axes: trailing, or between N and C for channels-last.
+    // The spatial axes: trailing, of the channels-first shape a channels-last tensor holds.
     auto spatial = [&](const Dims& d) {
-      if (!channelsLast) return cpu::trailingDims3(d, nbSpatial);
-      Dims first = d;
-      first.nbDims = d.nbDims - 1;
-      return cpu::trailingDims3(first, nbSpatial);
+      return cpu::trailingDims3(channelsLast ? plan::channelsFirstShape(d) : d, nbSpatial);
     };
     Axes in = spatial(a.in(0).shape), out = spatial(a.out(0).shape);
     copyAxes(in, g.in);
@@ -232,11 +227,9 @@ struct PoolParams {
   template <typename N>
   void launchChannelsLast(const KernelArgs& a, const PoolGeometry& g, const typename N::Storage* x,
                           typename N::Storage* y, int64_t total) const {
-    using S = typename N::Storage;
-    constexpr int kVector = static_cast<int>(16 / sizeof(S));
+    constexpr int kVector = kVectorWidth<typename N::Storage>;
     int64_t channels = a.in(0).shape.d[a.in(0).shape.nbDims - 1];
-    auto aligned = [](const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; };
-    if (channels % kVector == 0 && aligned(x) && aligned(y)) {
+    if (channels % kVector == 0 && alignedTo(x, kVectorBytes) && alignedTo(y, kVectorBytes)) {
       int64_t threads = total / kVector;
       poolChannelsLastKernel<N, kVector><<<blocksFor(threads), kThreads, 0, streamOf(a)>>>(
           g, static_cast<int32_t>(channels / kVector), x, y, static_cast<int32_t>(threads));

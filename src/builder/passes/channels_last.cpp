@@ -134,9 +134,7 @@ class ChannelsLastPass : public Pass {
       layers.push_back(std::move(layer));
       transposeStep(nhwc, plan::toChannelsFirst(4), nchw);
     }
-    graph.layers = std::move(layers);
-    for (size_t i = 0; i < graph.layers.size(); ++i)
-      for (int32_t t : graph.layers[i].outputs) graph.tensors[t].producer = static_cast<int32_t>(i);
+    replaceLayers(graph, std::move(layers));
     for (size_t i : reinfer) infer(graph, static_cast<int32_t>(i), paddedTo);
   }
 

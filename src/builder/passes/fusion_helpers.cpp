@@ -109,6 +109,12 @@ void absorbActivation(graph::LayerNode& fused, const graph::LayerNode& activatio
   fused.outputs = activation.outputs;
 }
 
+void replaceLayers(graph::Graph& graph, std::vector<graph::LayerNode> layers) {
+  graph.layers = std::move(layers);
+  for (size_t i = 0; i < graph.layers.size(); ++i)
+    for (int32_t t : graph.layers[i].outputs) graph.tensors[t].producer = static_cast<int32_t>(i);
+}
+
 void placeFused(graph::Graph& graph, int32_t position, graph::LayerNode fused) {
   for (int32_t t : fused.outputs) graph.tensors[t].producer = position;
   graph.layers[position] = std::move(fused);

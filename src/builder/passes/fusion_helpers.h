@@ -39,6 +39,9 @@ int32_t insertConstant(graph::Graph& graph, int32_t position, const std::string&
 // `fused` applies the activation layer `activation` to its result (plan/fused_epilogue.h) and writes its output.
 void absorbActivation(graph::LayerNode& fused, const graph::LayerNode& activation);
 
+// Makes `layers` (in topological order) the graph's layer list and points every tensor at its producer's new slot.
+void replaceLayers(graph::Graph& graph, std::vector<graph::LayerNode> layers);
+
 // Puts `fused` in slot `position` (replacing what was there) as the producer of its outputs.
 void placeFused(graph::Graph& graph, int32_t position, graph::LayerNode fused);
 

@@ -208,9 +208,7 @@ class LowerPrecisionPass : public Pass {
       if (i > 0) layers.push_back(std::move(graph.layers[i - 1]));
       for (auto& cast : castsAfter[i]) layers.push_back(std::move(cast));
     }
-    graph.layers = std::move(layers);
-    for (size_t i = 0; i < graph.layers.size(); ++i)
-      for (int32_t t : graph.layers[i].outputs) graph.tensors[t].producer = static_cast<int32_t>(i);
+    replaceLayers(graph, std::move(layers));
   }
 
   const backend::Backend& target_;
