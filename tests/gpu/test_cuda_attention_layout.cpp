@@ -24,7 +24,7 @@ using M = MatrixOperation;
 class CudaAttentionLayout : public ::testing::TestWithParam<DataType> {};
 
 INSTANTIATE_TEST_SUITE_P(Precisions, CudaAttentionLayout, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
-                         [](const auto& info) { return std::string(info.param == DataType::kFLOAT ? "fp32" : "fp16"); });
+                         gpu_test::typeParamName);
 
 // x [B, S, 12] split into 3 heads of 4 and permuted by `perm`: one Shuffle (reshape, second transpose).
 Tensor* heads(NetworkDefinition& n, Tensor* x, const std::vector<int32_t>& perm) {

@@ -50,7 +50,7 @@ void mark(NetworkDefinition& n, Tensor* tensor) {
 class CudaIndexing : public ::testing::TestWithParam<DataType> {};
 
 INSTANTIATE_TEST_SUITE_P(Precisions, CudaIndexing, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
-                         [](const auto& info) { return std::string(info.param == DataType::kFLOAT ? "fp32" : "fp16"); });
+                         gpu_test::typeParamName);
 
 // Windows that start before and end past the input on every axis (as Pad and Tile use them), forward and backward
 // steps, for each non-strict mode; fill with input 4 and with its default zero; int32 data too.

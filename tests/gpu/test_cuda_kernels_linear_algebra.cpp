@@ -42,7 +42,7 @@ class CudaDeterminant : public ::testing::TestWithParam<DataType> {};
 
 INSTANTIATE_TEST_SUITE_P(Precisions, CudaDeterminant,
                          ::testing::Values(DataType::kFLOAT, DataType::kDOUBLE, DataType::kHALF, DataType::kBF16),
-                         [](const auto& info) { return std::string(dataTypeName(info.param)); });
+                         gpu_test::typeParamName);
 
 // Entries in {-1, -1/2, 0, 1/2, 1}: small matrices are often singular, with exact zero pivots, and larger ones need
 // row swaps; every determinant stays within the fp16 range.
@@ -96,7 +96,7 @@ class CudaEinsum : public ::testing::TestWithParam<DataType> {};
 INSTANTIATE_TEST_SUITE_P(Types, CudaEinsum,
                          ::testing::Values(DataType::kFLOAT, DataType::kDOUBLE, DataType::kHALF, DataType::kBF16,
                                            DataType::kINT32, DataType::kINT64),
-                         [](const auto& info) { return std::string(dataTypeName(info.param)); });
+                         gpu_test::typeParamName);
 
 // x [B, I, 4] in equations of every form the CPU kernel runs: contractions of two and three operands, transposes
 // (explicit and implicit output), sums down to a scalar, a diagonal (a repeated label), an outer product, and ellipses

@@ -77,7 +77,7 @@ class CudaRecurrence : public ::testing::TestWithParam<DataType> {};
 
 INSTANTIATE_TEST_SUITE_P(Precisions, CudaRecurrence,
                          ::testing::Values(DataType::kFLOAT, DataType::kHALF, DataType::kDOUBLE),
-                         [](const auto& info) { return std::string(dataTypeName(info.param)); });
+                         gpu_test::typeParamName);
 
 // A second recurrence starts from the first one's final states (initial_h, and initial_c for LSTM), so the states'
 // layout is read back as it was written; its LSTM has peepholes and its GRU applies the reset gate after R.

@@ -30,7 +30,7 @@ void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, co
 class CudaVision : public ::testing::TestWithParam<DataType> {};
 
 INSTANTIATE_TEST_SUITE_P(Precisions, CudaVision, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
-                         [](const auto& info) { return std::string(info.param == DataType::kFLOAT ? "fp32" : "fp16"); });
+                         gpu_test::typeParamName);
 
 TEST_P(CudaVision, Convolution2DGroupsDilationAsymmetricAndSamePadding) {
   REQUIRE_CUDA();

@@ -170,6 +170,18 @@ TEST(CudaModels, BertEncoderLayerBuiltWithFp16RunsInHalfAndAgreesWithTheCpuInFp3
   EXPECT_EQ(gpu->getTensorDataType("input_ids"), DataType::kINT64);
 }
 
+// An fp16 CUDA engine of a convolution network against the CPU engine in fp32, on random images of `shapes`.
+void expectFp16ImagesAgree(const Engine& cpu, const Engine& gpu, std::initializer_list<Dims> shapes, uint32_t seed) {
+  for (const Dims& shape : shapes) {
+    SCOPED_TRACE(toString(shape));
+    std::vector<HostTensor> inputs{
+        HostTensor::f32(shape, test::randomFloats(static_cast<size_t>(shape.volume()), seed, -1.0f, 1.0f))};
+    auto expected = test::runEngine(cpu, inputs);
+    auto actual = gpu_test::runOnDevice(gpu, inputs);
+    test::expectNear(actual[0].f32(), expected[0].f32(), 1e-2f, 2e-2f);
+  }
+}
+
 TEST(CudaModels, ResidualConvolutionBlockBuiltWithFp16AgreesWithTheCpuInFp32) {
   // conv 3x3 + bias -> ReLU -> conv 3x3 -> + input -> ReLU -> global average -> dense: a ResNet block's shape.
   REQUIRE_CUDA();
@@ -199,14 +211,7 @@ TEST(CudaModels, ResidualConvolutionBlockBuiltWithFp16AgreesWithTheCpuInFp32) {
   auto types = stepTypes(*gpu);
   EXPECT_EQ(types["Convolution"][DataType::kFLOAT], 0);
   EXPECT_GE(types["Convolution"][DataType::kHALF], 2);
-  for (auto shape : {dims({1, 8, 5, 5}), dims({3, 8, 9, 14}), dims({4, 8, 20, 20})}) {
-    SCOPED_TRACE(toString(shape));
-    std::vector<HostTensor> inputs{
-        HostTensor::f32(shape, test::randomFloats(static_cast<size_t>(shape.volume()), 40, -1.0f, 1.0f))};
-    auto expected = test::runEngine(*cpu, inputs);
-    auto actual = gpu_test::runOnDevice(*gpu, inputs);
-    test::expectNear(actual[0].f32(), expected[0].f32(), 1e-2f, 2e-2f);
-  }
+  expectFp16ImagesAgree(*cpu, *gpu, {dims({1, 8, 5, 5}), dims({3, 8, 9, 14}), dims({4, 8, 20, 20})}, 40);
 }
 
 // An image's 3 channels are padded to 8 in front of the first convolution (a slice filling with zeros), which is then
@@ -254,15 +259,9 @@ void compareChannelsLastStage(int64_t inputChannels) {
   EXPECT_EQ(channelsLast, 5);  // three convolutions, two pools
   EXPECT_EQ(shuffles, 2);      // into the first convolution, out of the global pool
   EXPECT_EQ(slices, inputChannels % 8 == 0 ? 0 : 1);
-  for (auto shape :
-       {dims({1, inputChannels, 6, 6}), dims({3, inputChannels, 15, 19}), dims({4, inputChannels, 23, 20})}) {
-    SCOPED_TRACE(toString(shape));
-    std::vector<HostTensor> inputs{
-        HostTensor::f32(shape, test::randomFloats(static_cast<size_t>(shape.volume()), 41, -1.0f, 1.0f))};
-    auto expected = test::runEngine(*cpu, inputs);
-    auto actual = gpu_test::runOnDevice(*gpu, inputs);
-    test::expectNear(actual[0].f32(), expected[0].f32(), 1e-2f, 2e-2f);
-  }
+  expectFp16ImagesAgree(
+      *cpu, *gpu, {dims({1, inputChannels, 6, 6}), dims({3, inputChannels, 15, 19}), dims({4, inputChannels, 23, 20})},
+      41);
 }
 
 TEST(CudaModels, Fp16ConvolutionStageRunsChannelsLastAndAgreesWithTheCpuInFp32) {

@@ -54,7 +54,7 @@ TEST_P(CudaEpilogue, MatrixMultiplyBiasAndActivationsFuseIntoOneStepEach) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Precisions, CudaEpilogue, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
-                         [](const auto& info) { return info.param == DataType::kFLOAT ? "fp32" : "fp16"; });
+                         gpu_test::typeParamName);
 
 std::unique_ptr<Engine> build(const char* backend, const std::vector<OptimizationProfile>& profiles,
                               TimingCache* cache = nullptr) {
