@@ -103,6 +103,8 @@ def build(args, name, entry):
     if fp16:
         command.append("--fp16")
     ok, output, wall = kiln(args.kiln, command, args.timeout)
+    with open(os.path.join(args.dir, f"{name}_build.log"), "w") as f:  # the tactic each layer got, for diagnosis
+        f.write(output)
     record = {"engine": os.path.basename(engine), "fp16": fp16, "wall_s": round(wall, 2),
               "profile": {k: shapes_arg(v) for k, v in ranges.items()}}
     built = re.search(r"Built a \S+ plan .* in ([0-9.e+-]+) s", output)

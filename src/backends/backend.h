@@ -114,6 +114,11 @@ class Backend {
   // Median milliseconds of one `launch(stream)` (which queues one run of a kernel), over `iterations` timed runs
   // after a warm-up, measured on the device's own clock (events on a GPU). Used by the builder to time tactics.
   virtual double medianLaunchTime(const std::function<void(void* stream)>& launch, int32_t iterations) const = 0;
+  // The median milliseconds of each launch over `rounds` rounds that each run every launch once, so that a change of
+  // the device's clocks during the timings moves them alike (tactic selection compares them). By default a round
+  // times each launch with medianLaunchTime.
+  virtual std::vector<double> medianLaunchTimes(const std::vector<std::function<void(void* stream)>>& launches,
+                                                int32_t rounds) const;
 
   // Runs `run(i)` for i = 0 .. count - 1, each queueing work on `stream`, and returns each one's milliseconds on the
   // device's clock, after waiting for them all (per-step profiles). Throws kiln::Error when a run or the timing fails.

@@ -126,15 +126,13 @@ std::pair<plan::Tactic, double> fastest(const plan::Plan& plan, const backend::B
   args.bind(ins, outs);
   args.exprValues = values.data();
   backend::Buffer scratch;  // the most any candidate takes, shared
-  auto time = [&](const Runnable& r, int32_t runs) {
-    args.workspace = scratch.data();
-    args.workspaceSize = r.workspace;
-    return backend.medianLaunchTime(
-        [&](void* stream) {
-          args.stream = stream;
-          r.kernel->run(args).check();
-        },
-        runs);
+  auto launcher = [&](const Runnable& r) {
+    return [&args, &scratch, &r](void* stream) {
+      args.workspace = scratch.data();
+      args.workspaceSize = r.workspace;
+      args.stream = stream;
+      r.kernel->run(args).check();
+    };
   };
 
   auto skipped = [&](const plan::Tactic& tactic, const Error& e) {
@@ -158,17 +156,17 @@ std::pair<plan::Tactic, double> fastest(const plan::Plan& plan, const backend::B
   std::vector<Runnable> runnable;
   for (auto& r : created) {
     try {
-      time(r, 1);  // runs at all (else skipped here), and prepares its calls before the timed rounds
+      backend.medianLaunchTime(launcher(r), 1);  // runs at all (else skipped here), and prepares its calls
       runnable.push_back(std::move(r));
     } catch (const Error& e) {
       skipped(*r.tactic, e);
     }
   }
   if (runnable.empty()) return {plan::Tactic{}, 0};
-  std::vector<std::vector<double>> samples(runnable.size());
-  for (int32_t round = 0; round < iterations; ++round)
-    for (size_t i = 0; i < runnable.size(); ++i) samples[i].push_back(time(runnable[i], 1));
-  for (size_t i = 0; i < runnable.size(); ++i) runnable[i].ms = backend::median(samples[i]);
+  std::vector<std::function<void(void*)>> launches;
+  for (const Runnable& r : runnable) launches.push_back(launcher(r));
+  std::vector<double> ms = backend.medianLaunchTimes(launches, iterations);
+  for (size_t i = 0; i < runnable.size(); ++i) runnable[i].ms = ms.at(i);
   const Runnable& best =
       *std::min_element(runnable.begin(), runnable.end(), [](const Runnable& a, const Runnable& b) { return a.ms < b.ms; });
   return {*best.tactic, best.ms};

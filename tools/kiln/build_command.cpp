@@ -58,6 +58,10 @@ void addBuildCommand(CLI::App& app) {
   cmd->add_option("--backend", options->request.backend, "Target backend")->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--timingCacheFile", options->request.timingCacheFile,
                   "Tactic timings: reused from this file when it exists, saved to it after the build");
+  cmd->add_option("--avgTiming", options->request.avgTiming,
+                  "Timed runs per tactic candidate (default 10); 0 times nothing and every step runs its default "
+                  "implementation")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");
   cmd->callback([cmd, options] {
     options->request.profiles = profilesInOrder(*cmd);

@@ -7,6 +7,7 @@
 
 #include "backends/cuda/cuda_kernel.h"
 #include "backends/cuda/cuda_target.h"
+#include "backends/cuda/launch_timing.h"
 
 namespace kiln::cuda {
 
@@ -107,19 +108,11 @@ class CudaBackend : public backend::Backend {
     KILN_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(stream)), "cuda executeV2");
   }
   double medianLaunchTime(const std::function<void(void*)>& launch, int32_t iterations) const override {
-    TimingStream t;
-    for (int32_t i = 0; i < 3; ++i) launch(t.stream);  // warm-up: clocks, lazily loaded modules, library caches
-    std::vector<double> ms;
-    for (int32_t i = 0; i < iterations; ++i) {
-      KILN_CUDA_CHECK(cudaEventRecord(t.start, t.stream), "cuda timing");
-      launch(t.stream);
-      KILN_CUDA_CHECK(cudaEventRecord(t.stop, t.stream), "cuda timing");
-      KILN_CUDA_CHECK(cudaEventSynchronize(t.stop), "cuda timing");
-      float elapsed = 0;
-      KILN_CUDA_CHECK(cudaEventElapsedTime(&elapsed, t.start, t.stop), "cuda timing");
-      ms.push_back(elapsed);
-    }
-    return backend::median(ms);
+    return cuda::medianLaunchTimes({launch}, iterations).front();
+  }
+  std::vector<double> medianLaunchTimes(const std::vector<std::function<void(void*)>>& launches,
+                                        int32_t rounds) const override {
+    return cuda::medianLaunchTimes(launches, rounds);
   }
   std::vector<double> timeEach(void* stream, size_t count, const std::function<void(size_t)>& run) const override {
     // One event between consecutive runs: each run's time is the gap between the events around it.
@@ -179,23 +172,6 @@ class CudaBackend : public backend::Backend {
     return s;
   }
   void destroyStream(void* stream) const override { cudaStreamDestroy(static_cast<cudaStream_t>(stream)); }
-
- private:
-  // A stream and an event pair of the builder's own, released however timing ends.
-  struct TimingStream {
-    cudaStream_t stream = nullptr;
-    cudaEvent_t start = nullptr, stop = nullptr;
-    TimingStream() {
-      KILN_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cuda timing");
-      KILN_CUDA_CHECK(cudaEventCreate(&start), "cuda timing");
-      KILN_CUDA_CHECK(cudaEventCreate(&stop), "cuda timing");
-    }
-    ~TimingStream() {
-      if (stop) cudaEventDestroy(stop);
-      if (start) cudaEventDestroy(start);
-      if (stream) cudaStreamDestroy(stream);
-    }
-  };
 };
 
 }  // namespace
