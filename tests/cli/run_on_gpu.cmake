@@ -63,3 +63,16 @@ run_kiln(0 build --onnx ${DATA}/external_data/model.onnx ${TWO_PROFILES} --backe
 expect_text("${timed} layer timings reused, 0 made")
 run_kiln(0 inspect ${WORK}/timed.kiln)
 expect_text("profile 1 tactic: cublasLt algo")
+
+# --avgTiming 0 times nothing: no tactic progress in the build log, and every step keeps its default (no tactics).
+run_kiln(0 build --onnx ${DATA}/external_data/model.onnx ${TWO_PROFILES} --backend cuda --avgTiming 0
+           --saveEngine ${WORK}/untimed.kiln)
+string(FIND "${OUT}" "candidates, fastest" timed_at)
+if(NOT timed_at EQUAL -1)
+  message(FATAL_ERROR "--avgTiming 0 should time no tactic:\n${OUT}")
+endif()
+run_kiln(0 inspect ${WORK}/untimed.kiln)
+string(FIND "${OUT}" " tactic: " tactic_at)
+if(NOT tactic_at EQUAL -1)
+  message(FATAL_ERROR "a plan built with --avgTiming 0 should hold no tactic:\n${OUT}")
+endif()
