@@ -1,6 +1,6 @@
 // The CUDA backend's build-time and run-time machinery: matrix multiplies with fused bias/activation epilogues,
 // cuBLASLt algorithms timed per profile (and reused from a timing cache), CUDA graph replay per shape set, and two
-// contexts of one engine running on two threads. Outputs are compared with the CPU backend's.
+// contexts of one engine running on two threads, profiled runs. Outputs are compared with the CPU backend's.
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
@@ -164,6 +164,46 @@ TEST(CudaGraphs, TwoContextsOfOneEngineRunOnTwoThreads) {
     expectSame(a[r], expected[r % 2]);
     expectSame(b[r], expected[2 + r % 2]);
   }
+}
+
+struct StepTimes : Profiler {
+  std::vector<std::string> names;
+  std::vector<float> ms;
+  void reportLayerTime(const char* layerName, float time) override {
+    names.emplace_back(layerName);
+    ms.push_back(time);
+  }
+};
+
+// A profiled run times each step on the GPU's clock (recorded into a graph with an event between steps on a stream
+// that can record; eagerly with events between them on executeV2's), still computes, and is never replayed.
+TEST(CudaProfiler, ProfiledRunsReportEveryStepInOrderAndStillCompute) {
+  REQUIRE_CUDA();
+  std::vector<OptimizationProfile> profiles{test::profileFor("x", dims({1, 16}), dims({8, 16}), dims({16, 16}))};
+  auto gpu = build("cuda", profiles);
+  auto cpu = build("cpu", profiles);
+  std::vector<std::string> steps;
+  for (int32_t l = 0; l < gpu->getNbLayers(); ++l) steps.push_back(gpu->getLayerInformation(l).name);
+  ASSERT_GE(steps.size(), 2u);
+  auto context = gpu->createExecutionContext();
+  StepTimes profiler;
+  context->setProfiler(&profiler);
+  DeviceRun run(*gpu, *context, dims({16, 16}));
+  Stream stream;
+  uint32_t seed = 40;
+  for (cudaStream_t s : {stream.s, stream.s, static_cast<cudaStream_t>(nullptr)}) {
+    SCOPED_TRACE(s ? "enqueueV3" : "executeV2");
+    HostTensor x = input(5, seed++);
+    size_t before = profiler.names.size();
+    expectSame(run.run(x, s), test::runEngine(*cpu, {x}));
+    ASSERT_EQ(profiler.names.size(), before + steps.size());
+    for (size_t i = 0; i < steps.size(); ++i) {
+      EXPECT_EQ(profiler.names[before + i], steps[i]);
+      EXPECT_GE(profiler.ms[before + i], 0.0f);
+      EXPECT_LT(profiler.ms[before + i], 1000.0f);  // a real elapsed time, not an uninitialized event pair
+    }
+  }
+  EXPECT_EQ(context->getNbRecordedGraphs(), 0);
 }
 
 }  // namespace

@@ -115,33 +115,7 @@ class CudaBackend : public backend::Backend {
     return cuda::medianLaunchTimes(launches, rounds);
   }
   std::vector<double> timeEach(void* stream, size_t count, const std::function<void(size_t)>& run) const override {
-    // One event between consecutive runs: each run's time is the gap between the events around it.
-    std::vector<cudaEvent_t> events(count + 1, nullptr);
-    auto destroy = [&] {
-      for (cudaEvent_t e : events)
-        if (e) cudaEventDestroy(e);
-    };
-    try {
-      auto s = static_cast<cudaStream_t>(stream);
-      for (auto& e : events) KILN_CUDA_CHECK(cudaEventCreate(&e), "cuda profiling");
-      KILN_CUDA_CHECK(cudaEventRecord(events[0], s), "cuda profiling");
-      for (size_t i = 0; i < count; ++i) {
-        run(i);
-        KILN_CUDA_CHECK(cudaEventRecord(events[i + 1], s), "cuda profiling");
-      }
-      KILN_CUDA_CHECK(cudaEventSynchronize(events[count]), "cuda profiling");
-      std::vector<double> ms(count);
-      for (size_t i = 0; i < count; ++i) {
-        float elapsed = 0;
-        KILN_CUDA_CHECK(cudaEventElapsedTime(&elapsed, events[i], events[i + 1]), "cuda profiling");
-        ms[i] = elapsed;
-      }
-      destroy();
-      return ms;
-    } catch (...) {
-      destroy();
-      throw;
-    }
+    return cuda::timeEachStep(static_cast<cudaStream_t>(stream), count, run);
   }
   std::unique_ptr<backend::RecordedWork> record(void* stream, const std::function<void()>& enqueue) const override {
     auto s = static_cast<cudaStream_t>(stream);
