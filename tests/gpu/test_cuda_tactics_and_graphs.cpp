@@ -166,15 +166,6 @@ TEST(CudaGraphs, TwoContextsOfOneEngineRunOnTwoThreads) {
   }
 }
 
-struct StepTimes : Profiler {
-  std::vector<std::string> names;
-  std::vector<float> ms;
-  void reportLayerTime(const char* layerName, float time) override {
-    names.emplace_back(layerName);
-    ms.push_back(time);
-  }
-};
-
 // A profiled run times each step on the GPU's clock (recorded into a graph with an event between steps on a stream
 // that can record; eagerly with events between them on executeV2's), still computes, and is never replayed.
 TEST(CudaProfiler, ProfiledRunsReportEveryStepInOrderAndStillCompute) {
@@ -186,7 +177,7 @@ TEST(CudaProfiler, ProfiledRunsReportEveryStepInOrderAndStillCompute) {
   for (int32_t l = 0; l < gpu->getNbLayers(); ++l) steps.push_back(gpu->getLayerInformation(l).name);
   ASSERT_GE(steps.size(), 2u);
   auto context = gpu->createExecutionContext();
-  StepTimes profiler;
+  test::RecordingProfiler profiler;
   context->setProfiler(&profiler);
   DeviceRun run(*gpu, *context, dims({16, 16}));
   Stream stream;
@@ -199,8 +190,8 @@ TEST(CudaProfiler, ProfiledRunsReportEveryStepInOrderAndStillCompute) {
     ASSERT_EQ(profiler.names.size(), before + steps.size());
     for (size_t i = 0; i < steps.size(); ++i) {
       EXPECT_EQ(profiler.names[before + i], steps[i]);
-      EXPECT_GE(profiler.ms[before + i], 0.0f);
-      EXPECT_LT(profiler.ms[before + i], 1000.0f);  // a real elapsed time, not an uninitialized event pair
+      EXPECT_GE(profiler.times[before + i], 0.0f);
+      EXPECT_LT(profiler.times[before + i], 1000.0f);  // a real elapsed time, not an uninitialized event pair
     }
   }
   EXPECT_EQ(context->getNbRecordedGraphs(), 0);

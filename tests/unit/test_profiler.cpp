@@ -8,15 +8,6 @@
 namespace kiln::test {
 namespace {
 
-struct RecordingProfiler : Profiler {
-  std::vector<std::string> names;
-  std::vector<float> times;
-  void reportLayerTime(const char* layerName, float ms) override {
-    names.emplace_back(layerName);
-    times.push_back(ms);
-  }
-};
-
 TEST(Profiler, ReportsEveryStepOfEachProfiledRunInStepOrder) {
   auto net = makeNetwork();
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 256});

@@ -117,4 +117,16 @@ bool nextIndex(std::vector<int64_t>& index, const std::vector<int64_t>& extent);
 // The row-major flat offset of `index` within `extent`.
 int64_t flatIndex(const std::vector<int64_t>& index, const std::vector<int64_t>& extent);
 
+// ---- Profiling -----------------------------------------------------------------------------------------------------
+
+// Keeps every step time a profiled run reports, in order.
+struct RecordingProfiler : Profiler {
+  std::vector<std::string> names;
+  std::vector<float> times;
+  void reportLayerTime(const char* layerName, float ms) override {
+    names.emplace_back(layerName);
+    times.push_back(ms);
+  }
+};
+
 }  // namespace kiln::test
