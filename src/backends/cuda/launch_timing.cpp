@@ -68,12 +68,16 @@ Graph recordGraph(cudaStream_t s, const std::function<void()>& queue) {
     return g;
   }
   bool queued = true;
+  cudaGraph_t graph = nullptr;
   try {
     queue();
   } catch (const Error&) {
     queued = false;
+  } catch (...) {  // anything else propagates, with the stream no longer capturing
+    if (cudaStreamEndCapture(s, &graph) == cudaSuccess && graph) cudaGraphDestroy(graph);
+    cudaGetLastError();
+    throw;
   }
-  cudaGraph_t graph = nullptr;
   cudaError_t ended = cudaStreamEndCapture(s, &graph);
   if (queued && ended == cudaSuccess && graph && cudaGraphInstantiate(&g.exec, graph, 0) != cudaSuccess)
     g.exec = nullptr;
