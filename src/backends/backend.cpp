@@ -46,14 +46,18 @@ double median(std::vector<double>& samples) {
   return samples[samples.size() / 2];
 }
 
+std::vector<double> medians(std::vector<std::vector<double>>& samples) {
+  std::vector<double> out;
+  for (auto& s : samples) out.push_back(median(s));
+  return out;
+}
+
 std::vector<double> Backend::medianLaunchTimes(const std::vector<std::function<void(void*)>>& launches,
                                                int32_t rounds) const {
   std::vector<std::vector<double>> samples(launches.size());
   for (int32_t round = 0; round < rounds; ++round)
     for (size_t i = 0; i < launches.size(); ++i) samples[i].push_back(medianLaunchTime(launches[i], 1));
-  std::vector<double> medians;
-  for (auto& s : samples) medians.push_back(median(s));
-  return medians;
+  return medians(samples);
 }
 
 const Backend* findBackend(const std::string& name) {

@@ -138,6 +138,8 @@ class Backend {
 
 // The median of timing samples (reorders them); 0 for none.
 double median(std::vector<double>& samples);
+// The median of each list of samples (reorders them).
+std::vector<double> medians(std::vector<std::vector<double>>& samples);
 
 // Backend registry, filled at start-up with the built-in backends.
 const Backend* findBackend(const std::string& name);

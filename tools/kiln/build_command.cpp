@@ -1,5 +1,6 @@
 // `kiln build`: ONNX model -> plan, with optimization profiles in trtexec's words.
 #include <iostream>
+#include <string>
 
 #include "commands.h"
 #include "onnx_build.h"
@@ -59,8 +60,9 @@ void addBuildCommand(CLI::App& app) {
   cmd->add_option("--timingCacheFile", options->request.timingCacheFile,
                   "Tactic timings: reused from this file when it exists, saved to it after the build");
   cmd->add_option("--avgTiming", options->request.avgTiming,
-                  "Timed runs per tactic candidate (default 10); 0 times nothing and every step runs its default "
-                  "implementation")
+                  "Timed runs per tactic candidate (default " +
+                      std::to_string(BuilderConfig().getTimingIterations()) +
+                      "); 0 times nothing and every step runs its default implementation")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");
   cmd->callback([cmd, options] {

@@ -123,9 +123,7 @@ std::vector<double> medianLaunchTimes(const std::vector<std::function<void(void*
     for (size_t i = 0; i < launches.size(); ++i)
       samples[i].push_back(events[i].ms(0, 1) / (graphs[i].exec ? 1 : kEagerBurst));
   }
-  std::vector<double> medians;
-  for (auto& s : samples) medians.push_back(backend::median(s));
-  return medians;
+  return backend::medians(samples);
 }
 
 std::vector<double> timeEachStep(cudaStream_t s, size_t count, const std::function<void(size_t)>& run) {
