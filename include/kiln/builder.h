@@ -14,8 +14,6 @@
 
 namespace kiln {
 
-enum class OptProfileSelector : int32_t { kMIN = 0, kOPT = 1, kMAX = 2 };
-
 // min/opt/max shapes per dynamic network input. Kernels are chosen at opt, memory is planned at max.
 class OptimizationProfile {
  public:

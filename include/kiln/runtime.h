@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "kiln/builder.h"
 #include "kiln/error.h"
 #include "kiln/logger.h"
 #include "kiln/types.h"

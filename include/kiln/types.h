@@ -51,6 +51,9 @@ struct Dims {
 // "1x3x-1x-1"; "scalar" for rank 0.
 std::string toString(const Dims& dims);
 
+// Which of an optimization profile's three shapes (or shape-input values) a call sets or reads.
+enum class OptProfileSelector : int32_t { kMIN = 0, kOPT = 1, kMAX = 2 };
+
 // Weights handed to the network; the network copies them, so the caller's buffer may be freed afterwards.
 struct Weights {
   DataType type = DataType::kFLOAT;

@@ -5,7 +5,8 @@
 #include <chrono>
 #include <sstream>
 
-#include "backends/backend.h"
+#include "core/api_boundary.h"
+#include "backends/registry.h"
 #include "builder/lowering.h"
 #include "builder/passes/pass.h"
 #include "builder/profile_validation.h"
@@ -38,8 +39,8 @@ void checkAssertionsAtProfileShapes(const plan::Plan& plan) {
       for (const auto& a : plan.assertions) {
         if (s != static_cast<int32_t>(OptProfileSelector::kOPT) && (readsValues[a.a] || readsValues[a.b])) continue;
         int64_t x = values[a.a], y = values[a.b];
-        bool holds = a.kind == graph::Assertion::Kind::kEQUAL           ? x == y
-                     : a.kind == graph::Assertion::Kind::kGREATER_EQUAL ? x >= y
+        bool holds = a.kind == core::AssertionKind::kEQUAL           ? x == y
+                     : a.kind == core::AssertionKind::kGREATER_EQUAL ? x >= y
                                                                         : (x == y || x == 1 || y == 1);
         // With shape inputs, a division by zero at min or max may come from value expressions skipped above.
         if (!holds || (!ok && (s == static_cast<int32_t>(OptProfileSelector::kOPT) || !anyValues)))
@@ -91,48 +92,50 @@ OptimizationProfile* Builder::createOptimizationProfile() {
 }
 
 std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& network, const BuilderConfig& config) const {
-  auto start = std::chrono::steady_clock::now();
-  const backend::Backend* target = backend::findBackend(config.getBackend());
-  if (!target) {
-    std::string known;
-    for (const auto& name : backend::backendNames()) known += (known.empty() ? "" : ", ") + name;
-    throw Error(ErrorCode::kUNSUPPORTED, "unknown backend '" + config.getBackend() + "' (this build has: " + known + ")",
-                "builder config");
-  }
-  std::string reason;
-  if (!target->available(&reason))
-    throw Error(ErrorCode::kUNSUPPORTED, "backend '" + config.getBackend() + "' is not available: " + reason,
-                "builder config");
-  if (network.getNbOutputs() == 0) throw Error(ErrorCode::kINVALID_GRAPH, "the network has no outputs", "network");
+  return core::errorBoundary("builder", [&] {
+    auto start = std::chrono::steady_clock::now();
+    const backend::Backend* target = backend::findBackend(config.getBackend());
+    if (!target) {
+      std::string known;
+      for (const auto& name : backend::backendNames()) known += (known.empty() ? "" : ", ") + name;
+      throw Error(ErrorCode::kUNSUPPORTED, "unknown backend '" + config.getBackend() + "' (this build has: " + known + ")",
+                  "builder config");
+    }
+    std::string reason;
+    if (!target->available(&reason))
+      throw Error(ErrorCode::kUNSUPPORTED, "backend '" + config.getBackend() + "' is not available: " + reason,
+                  "builder config");
+    if (network.getNbOutputs() == 0) throw Error(ErrorCode::kINVALID_GRAPH, "the network has no outputs", "network");
 
-  graph::Graph graph = network.graph();
-  auto ranges = builder::validateProfiles(graph, config);
-  if (config.getFlag(BuilderFlag::kINT8))
-    logger_->log(Severity::kWARNING, "INT8 is not implemented yet: the flag is ignored (layers run in fp32, or in "
-                                     "fp16/bf16 where those flags allow)");
-  auto passes = builder::defaultPipeline(*target);
-  // After the fusions, which fold constants in fp32. fp16 where both are allowed: it has the finer mantissa.
-  if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16))
-    passes.push_back(builder::makeLowerPrecisionPass(
-        *target, config.getFlag(BuilderFlag::kFP16) ? DataType::kHALF : DataType::kBF16));
-  // Last: the layout follows the types the layers run in.
-  passes.push_back(builder::makeChannelsLastPass(*target));
-  builder::runPipeline(graph, passes, *logger_);
-  plan::Plan plan = builder::lowerToPlan(graph, ranges);
-  plan.backend = target->name();
-  plan.target = target->target();
-  plan.builderFlags = config.getFlags();
-  checkAssertionsAtProfileShapes(plan);
-  checkActivationMemory(plan, *target, *logger_);
-  // Every step must have a kernel on the target: fail now, not when the plan is loaded.
-  for (const auto& step : plan.steps) target->createKernel(backend::KernelSpec{plan, step});
-  builder::selectTactics(plan, *target, config, *logger_);
-  auto bytes = plan::serialize(plan);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  logger_->log(Severity::kINFO, "built a " + std::string(target->name()) + " plan: " + std::to_string(plan.steps.size()) +
-                                    " steps, " + std::to_string(plan.profiles.size()) + " profile(s), " +
-                                    std::to_string(bytes.size()) + " bytes in " + std::to_string(ms) + " ms");
-  return bytes;
+    graph::Graph graph = network.graph();
+    auto ranges = builder::validateProfiles(graph, config);
+    if (config.getFlag(BuilderFlag::kINT8))
+      logger_->log(Severity::kWARNING, "INT8 is not implemented yet: the flag is ignored (layers run in fp32, or in "
+                                       "fp16/bf16 where those flags allow)");
+    auto passes = builder::defaultPipeline(*target);
+    // After the fusions, which fold constants in fp32. fp16 where both are allowed: it has the finer mantissa.
+    if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16))
+      passes.push_back(builder::makeLowerPrecisionPass(
+          *target, config.getFlag(BuilderFlag::kFP16) ? DataType::kHALF : DataType::kBF16));
+    // Last: the layout follows the types the layers run in.
+    passes.push_back(builder::makeChannelsLastPass(*target));
+    builder::runPipeline(graph, passes, *logger_);
+    plan::Plan plan = builder::lowerToPlan(graph, ranges);
+    plan.backend = target->name();
+    plan.target = target->target();
+    if (config.getFlag(BuilderFlag::kTF32)) plan.set(plan::PlanFlag::kTF32);
+    checkAssertionsAtProfileShapes(plan);
+    checkActivationMemory(plan, *target, *logger_);
+    // Every step must have a kernel on the target: fail now, not when the plan is loaded.
+    for (const auto& step : plan.steps) target->createKernel(backend::KernelSpec{plan, step});
+    builder::selectTactics(plan, *target, config, *logger_);
+    auto bytes = plan::serialize(plan);
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    logger_->log(Severity::kINFO, "built a " + std::string(target->name()) + " plan: " + std::to_string(plan.steps.size()) +
+                                      " steps, " + std::to_string(plan.profiles.size()) + " profile(s), " +
+                                      std::to_string(bytes.size()) + " bytes in " + std::to_string(ms) + " ms");
+    return bytes;
+  });
 }
 
 }  // namespace kiln

@@ -1,6 +1,6 @@
 #include "builder/host_evaluator.h"
 
-#include "backends/backend.h"
+#include "backends/registry.h"
 #include "builder/single_step_plan.h"
 #include "kiln/error.h"
 

@@ -100,7 +100,7 @@ class Lowering {
     for (const auto& t : plan_.tensors) roots.insert(roots.end(), t.dims.begin(), t.dims.end());
     for (const auto& s : plan_.steps)
       for (const auto& [key, value] : s.attrs.values())
-        if (auto e = std::get_if<graph::ExprList>(&value)) roots.insert(roots.end(), e->ids.begin(), e->ids.end());
+        if (auto e = std::get_if<ops::ExprList>(&value)) roots.insert(roots.end(), e->ids.begin(), e->ids.end());
     for (const auto& [a, layer] : assertions_) {
       roots.push_back(a.a);
       roots.push_back(a.b);
@@ -112,10 +112,10 @@ class Lowering {
     for (auto& t : plan_.tensors)
       for (auto& d : t.dims) d = remap.at(d);
     for (auto& s : plan_.steps) {
-      graph::Attrs attrs;
+      ops::Attrs attrs;
       for (const auto& [key, value] : s.attrs.values()) {
-        if (auto e = std::get_if<graph::ExprList>(&value)) {
-          graph::ExprList list;
+        if (auto e = std::get_if<ops::ExprList>(&value)) {
+          ops::ExprList list;
           for (auto id : e->ids) list.ids.push_back(remap.at(id));
           attrs.set(key, list);
         } else {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "backends/layout_geometry.h"
+#include "backends/common/layout_geometry.h"
 
 namespace kiln::builder {
 

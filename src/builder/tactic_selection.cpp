@@ -51,11 +51,11 @@ std::string list(const std::vector<T>& v) {
   return out + "]";
 }
 
-// What decides a step's timing: target, builder flags, layer type, attributes (run-time expressions evaluated),
+// What decides a step's timing: target, the plan's kernel flags, layer type, attributes (run-time expressions evaluated),
 // and the types and concrete shapes of its inputs and outputs.
 std::string timingKey(const plan::Plan& plan, const plan::Step& step, const std::vector<Dims>& shapes,
                       const std::vector<int64_t>& values) {
-  std::string key = plan.backend + " " + plan.target + " flags=" + std::to_string(plan.builderFlags) + " " +
+  std::string key = plan.backend + " " + plan.target + " flags=" + std::to_string(plan.flags) + " " +
                     layerTypeName(step.type);
   for (const auto& [name, value] : step.attrs.values()) {
     key += " " + name + "=";
@@ -68,7 +68,7 @@ std::string timingKey(const plan::Plan& plan, const plan::Step& step, const std:
             key += number(v);
           else if constexpr (std::is_same_v<V, std::string>)
             key += "'" + v + "'";
-          else if constexpr (std::is_same_v<V, graph::ExprList>) {
+          else if constexpr (std::is_same_v<V, ops::ExprList>) {
             std::vector<int64_t> evaluated;
             for (core::ExprId id : v.ids) evaluated.push_back(values[id]);
             key += list(evaluated);

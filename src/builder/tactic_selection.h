@@ -1,7 +1,7 @@
 // Tactic selection: time every candidate implementation of a step at each profile's opt shapes, keep the fastest.
 #pragma once
 
-#include "backends/backend.h"
+#include "backends/common/backend.h"
 #include "kiln/builder.h"
 #include "kiln/logger.h"
 #include "plan/plan.h"

@@ -39,6 +39,10 @@ struct ExprNode {
   bool operator==(const ExprNode&) const = default;
 };
 
+// How a shape condition relates its two expressions (checked by the builder at profile bounds, by a context at run
+// time; the broadcast condition holds when the two are equal or either is 1).
+enum class AssertionKind : uint8_t { kEQUAL = 0, kBROADCAST = 1, kGREATER_EQUAL = 2 };
+
 struct Interval {
   int64_t lo = 0;
   int64_t hi = 0;

@@ -8,13 +8,17 @@
 #include <vector>
 
 #include "core/symbolic.h"
-#include "graph/attrs.h"
+#include "ops/attrs.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"
 
 namespace kiln::graph {
 
 using core::ExprId;
+// The IR's layer attributes are the op schemas' attribute maps.
+using ops::AttrValue;
+using ops::Attrs;
+using ops::ExprList;
 
 struct TensorNode {
   std::string name;
@@ -29,7 +33,7 @@ struct TensorNode {
 
 // A shape condition that only the run-time input shapes can decide.
 struct Assertion {
-  enum class Kind : uint8_t { kEQUAL = 0, kBROADCAST = 1, kGREATER_EQUAL = 2 };
+  using Kind = core::AssertionKind;
   Kind kind = Kind::kEQUAL;
   ExprId a = -1;
   ExprId b = -1;

@@ -2,7 +2,7 @@
 // its transpose (deconvolution) with output padding.
 #include "graph/infer.h"
 #include "graph/sliding_window.h"
-#include "plan/channels_last.h"
+#include "ops/channels_last.h"
 
 namespace kiln::graph {
 
@@ -54,10 +54,10 @@ void inferConvolution(InferContext& ctx) {
   ctx.requireSameType(0, 1);
   size_t nbSpatial = checkRanks(ctx, "K, C/groups, kernel size");
   // A channels-last step (plan/channels_last.h) is the same convolution with its axes permuted.
-  bool channelsLast = plan::isChannelsLast(ctx.attrs());
-  auto toFirst = plan::toChannelsFirst(nbSpatial + 2);
-  const auto x = channelsLast ? plan::permuted(ctx.input(0).dims, toFirst) : ctx.input(0).dims;
-  const auto w = channelsLast ? plan::permuted(ctx.input(1).dims, toFirst) : ctx.input(1).dims;
+  bool channelsLast = ops::isChannelsLast(ctx.attrs());
+  auto toFirst = ops::toChannelsFirst(nbSpatial + 2);
+  const auto x = channelsLast ? ops::permuted(ctx.input(0).dims, toFirst) : ctx.input(0).dims;
+  const auto w = channelsLast ? ops::permuted(ctx.input(1).dims, toFirst) : ctx.input(1).dims;
   auto stride = spatialAttr(ctx, "stride", nbSpatial, 1, 1);
   auto dilation = spatialAttr(ctx, "dilation", nbSpatial, 1, 1);
   auto pre = spatialAttr(ctx, "pre_padding", nbSpatial, 0, 0);
@@ -95,12 +95,12 @@ void inferConvolution(InferContext& ctx) {
     ctx.setDerived("same_pre", samePre);
     ctx.setDerived("same_post", samePost);
   }
-  ctx.setOutput(0, ctx.input(0).type, channelsLast ? plan::permuted(out, plan::toChannelsLast(out.size())) : out);
+  ctx.setOutput(0, ctx.input(0).type, channelsLast ? ops::permuted(out, ops::toChannelsLast(out.size())) : out);
 }
 
 // ONNX ConvTranspose: out = stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1 - pre - post.
 void inferDeconvolution(InferContext& ctx) {
-  if (plan::isChannelsLast(ctx.attrs())) ctx.fail("a deconvolution has no channels-last form");
+  if (ops::isChannelsLast(ctx.attrs())) ctx.fail("a deconvolution has no channels-last form");
   ctx.requireFloat(0);
   ctx.requireSameType(0, 1);
   const auto& x = ctx.input(0).dims;

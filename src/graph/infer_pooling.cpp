@@ -2,7 +2,7 @@
 // global).
 #include "graph/infer.h"
 #include "graph/sliding_window.h"
-#include "plan/channels_last.h"
+#include "ops/channels_last.h"
 
 namespace kiln::graph {
 
@@ -64,11 +64,11 @@ std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>&
 
 void inferPooling(InferContext& ctx) {
   // A channels-last step (plan/channels_last.h) pools the same axes of the input permuted to channels-first.
-  bool channelsLast = plan::isChannelsLast(ctx.attrs());
+  bool channelsLast = ops::isChannelsLast(ctx.attrs());
   size_t rank = ctx.input(0).dims.size();
   if (channelsLast && (rank < 3 || ctx.layer().outputs.size() > 1))
     ctx.fail("channels-last pooling needs N, C and spatial axes, and has no indices output");
-  const auto x = channelsLast ? plan::permuted(ctx.input(0).dims, plan::toChannelsFirst(rank)) : ctx.input(0).dims;
+  const auto x = channelsLast ? ops::permuted(ctx.input(0).dims, ops::toChannelsFirst(rank)) : ctx.input(0).dims;
   int64_t op = ctx.attrs().getInt("op");
   if (op != static_cast<int64_t>(PoolingType::kMAX) && op != static_cast<int64_t>(PoolingType::kAVERAGE))
     ctx.fail("unknown pooling type " + std::to_string(op));
@@ -89,7 +89,7 @@ void inferPooling(InferContext& ctx) {
   auto out = global ? globalOutput(ctx, x, nbSpatial) : windowedOutput(ctx, x, window);
   if (channelsLast) {
     if (nbSpatial != rank - 2) ctx.fail("channels-last pooling must pool every axis but N and C");
-    out = plan::permuted(out, plan::toChannelsLast(rank));
+    out = ops::permuted(out, ops::toChannelsLast(rank));
   }
   ctx.setOutput(0, ctx.input(0).type, out);
   // addMaxPoolingWithIndices: where each maximum came from, as int64 flat indices into the input.

@@ -27,9 +27,9 @@ Dims toDims(const std::vector<int64_t>& values) {
 
 // Sets attributes together and re-infers; restores the previous state when the new values are rejected.
 void updateAttrs(NetworkDefinition& network, int32_t layerId,
-                 std::vector<std::pair<const char*, graph::AttrValue>> values) {
+                 std::vector<std::pair<const char*, ops::AttrValue>> values) {
   graph::Graph& g = network.graph();
-  graph::Attrs saved = g.layers[layerId].attrs;
+  ops::Attrs saved = g.layers[layerId].attrs;
   for (auto& [key, value] : values) g.layers[layerId].attrs.set(key, std::move(value));
   try {
     network.reinferFrom(layerId);
@@ -40,7 +40,7 @@ void updateAttrs(NetworkDefinition& network, int32_t layerId,
   }
 }
 
-void updateAttr(NetworkDefinition& network, int32_t layerId, const char* key, graph::AttrValue value) {
+void updateAttr(NetworkDefinition& network, int32_t layerId, const char* key, ops::AttrValue value) {
   updateAttrs(network, layerId, {{key, std::move(value)}});
 }
 

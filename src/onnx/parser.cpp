@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/api_boundary.h"
 #include "kiln/onnx.h"
 #include "onnx/import_context.h"
 
@@ -94,84 +95,90 @@ const ModelInfo& Parser::getModelInfo() const { return state_->info; }
 const std::vector<UnsupportedNode>& Parser::getUnsupportedNodes() const { return state_->unsupported; }
 
 void Parser::parseFromFile(const std::string& path) {
-  auto bytes = readFile(path);
-  std::string dir = fs::path(path).parent_path().string();
-  parse(bytes.data(), bytes.size(), dir.empty() ? "." : dir);
+  core::errorBoundary("onnx model", [&] {
+    auto bytes = readFile(path);
+    std::string dir = fs::path(path).parent_path().string();
+    parse(bytes.data(), bytes.size(), dir.empty() ? "." : dir);
+  });
 }
 
 void Parser::parse(const void* data, size_t size, const std::string& baseDir) {
-  if (!data && size) throw Error(ErrorCode::kINVALID_ARGUMENT, "model data is null", "onnx");
-  ::onnx::ModelProto model = loadModel(data, size, "onnx model");
-  State& s = *state_;
-  s.info = modelInfo(model);
-  s.unsupported.clear();
-  const auto& graph = model.graph();
-  NetworkDefinition& network = *s.network;
-  ImportContext ctx(network, s.info.opset, baseDir);
-  if (s.info.opset < 7 && s.info.opset != 0)
-    s.logger->log(Severity::kWARNING, "opset " + std::to_string(s.info.opset) + " is older than 7; importing anyway");
+  core::errorBoundary("onnx model", [&] {
+    if (!data && size) throw Error(ErrorCode::kINVALID_ARGUMENT, "model data is null", "onnx");
+    ::onnx::ModelProto model = loadModel(data, size, "onnx model");
+    State& s = *state_;
+    s.info = modelInfo(model);
+    s.unsupported.clear();
+    const auto& graph = model.graph();
+    NetworkDefinition& network = *s.network;
+    ImportContext ctx(network, s.info.opset, baseDir);
+    if (s.info.opset < 7 && s.info.opset != 0)
+      s.logger->log(Severity::kWARNING, "opset " + std::to_string(s.info.opset) + " is older than 7; importing anyway");
 
-  auto initializers = initializerNames(graph);
-  for (const auto& input : graph.input()) {
-    if (initializers.count(input.name())) continue;
-    if (!input.type().has_tensor_type())
-      throw Error(ErrorCode::kUNSUPPORTED, "only tensor inputs are supported (not sequences, maps or optionals)",
-                  input.name());
-    DataType type = fromOnnxType(input.type().tensor_type().elem_type(), input.name());
-    ctx.define(input.name(), network.addInput(input.name().c_str(), type, inputDims(input)));
-  }
-  for (const auto& init : graph.initializer()) {
-    HostData host = readTensor(init, baseDir);
-    Tensor* t = ctx.constantData(host);
-    if (!network.getTensor(init.name().c_str())) t->setName(init.name().c_str());
-    ctx.define(init.name(), t);
-  }
-
-  // Every node whose op kiln has no importer for is listed, not just the first.
-  const OpRegistry& registry = opRegistry();
-  for (const auto& node : graph.node()) {
-    if (!isDefaultDomain(node.domain()))
-      s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, "domain '" + node.domain() + "'"});
-    else if (!registry.find(node.op_type(), s.info.opset))
-      s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, "no importer for this op at this opset"});
-  }
-  if (!s.unsupported.empty()) throw Error(ErrorCode::kUNSUPPORTED, describe(s.unsupported), "onnx model");
-
-  // Import in order. A node that fails as unsupported is recorded and its outputs are poisoned, so the rest of the
-  // model is still checked and every problem reported together.
-  std::set<std::string> poisoned;
-  for (const auto& node : graph.node()) {
-    bool skip = false;
-    for (const auto& in : node.input()) skip |= poisoned.count(in) != 0;
-    if (skip) {
-      for (const auto& out : node.output()) poisoned.insert(out);
-      continue;
+    auto initializers = initializerNames(graph);
+    for (const auto& input : graph.input()) {
+      if (initializers.count(input.name())) continue;
+      if (!input.type().has_tensor_type())
+        throw Error(ErrorCode::kUNSUPPORTED, "only tensor inputs are supported (not sequences, maps or optionals)",
+                    input.name());
+      DataType type = fromOnnxType(input.type().tensor_type().elem_type(), input.name());
+      ctx.define(input.name(), network.addInput(input.name().c_str(), type, inputDims(input)));
     }
-    try {
-      (*registry.find(node.op_type(), s.info.opset))(ctx, node);
-      for (int32_t i = 0; i < node.output_size(); ++i)
-        if (!node.output(i).empty() && !ctx.find(node.output(i)))
-          throw Error(ErrorCode::kUNSUPPORTED, node.op_type() + ": output " + std::to_string(i) + " is not produced",
-                      nodeLabel(node));
-    } catch (const Error& e) {
-      if (e.code() != ErrorCode::kUNSUPPORTED) throw;
-      s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, e.message()});
-      for (const auto& out : node.output()) poisoned.insert(out);
+    for (const auto& init : graph.initializer()) {
+      HostData host = readTensor(init, baseDir);
+      Tensor* t = ctx.constantData(host);
+      if (!network.getTensor(init.name().c_str())) t->setName(init.name().c_str());
+      ctx.define(init.name(), t);
     }
-  }
-  if (!s.unsupported.empty()) throw Error(ErrorCode::kUNSUPPORTED, describe(s.unsupported), "onnx model");
 
-  for (const auto& output : graph.output()) {
-    Tensor* t = ctx.find(output.name());
-    if (!t) throw Error(ErrorCode::kINVALID_GRAPH, "no node produces the graph output", output.name());
-    // An output that is a graph input or an initializer directly gets a copy, named as the model names it.
-    if (t->isNetworkInput() || std::string(t->getName()) != output.name()) {
-      Tensor* copy = network.addIdentity(*t)->getOutput(0);
-      if (!network.getTensor(output.name().c_str())) copy->setName(output.name().c_str());
-      t = copy;
+    // Every node whose op kiln has no importer for is listed, not just the first.
+    const OpRegistry& registry = opRegistry();
+    for (const auto& node : graph.node()) {
+      if (!isDefaultDomain(node.domain()))
+        s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, "domain '" + node.domain() + "'"});
+      else if (!registry.find(node.op_type(), s.info.opset))
+        s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, "no importer for this op at this opset"});
     }
-    network.markOutput(*t);
-  }
+    if (!s.unsupported.empty()) throw Error(ErrorCode::kUNSUPPORTED, describe(s.unsupported), "onnx model");
+
+    // Import in order. A node that fails as unsupported is recorded and its outputs are poisoned, so the rest of the
+    // model is still checked and every problem reported together.
+    std::set<std::string> poisoned;
+    for (const auto& node : graph.node()) {
+      bool skip = false;
+      for (const auto& in : node.input()) skip |= poisoned.count(in) != 0;
+      if (skip) {
+        for (const auto& out : node.output()) poisoned.insert(out);
+        continue;
+      }
+      try {
+        (*registry.find(node.op_type(), s.info.opset))(ctx, node);
+        for (int32_t i = 0; i < node.output_size(); ++i)
+          if (!node.output(i).empty() && !ctx.find(node.output(i)))
+            throw Error(ErrorCode::kUNSUPPORTED, node.op_type() + ": output " + std::to_string(i) + " is not produced",
+                        nodeLabel(node));
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::kUNSUPPORTED) throw;
+        s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, e.message()});
+        for (const auto& out : node.output()) poisoned.insert(out);
+      } catch (...) {
+        throw core::currentExceptionAsError(nodeLabel(node).c_str());
+      }
+    }
+    if (!s.unsupported.empty()) throw Error(ErrorCode::kUNSUPPORTED, describe(s.unsupported), "onnx model");
+
+    for (const auto& output : graph.output()) {
+      Tensor* t = ctx.find(output.name());
+      if (!t) throw Error(ErrorCode::kINVALID_GRAPH, "no node produces the graph output", output.name());
+      // An output that is a graph input or an initializer directly gets a copy, named as the model names it.
+      if (t->isNetworkInput() || std::string(t->getName()) != output.name()) {
+        Tensor* copy = network.addIdentity(*t)->getOutput(0);
+        if (!network.getTensor(output.name().c_str())) copy->setName(output.name().c_str());
+        t = copy;
+      }
+      network.markOutput(*t);
+    }
+  });
 }
 
 std::vector<std::string> supportedOps(int64_t opset) { return opRegistry().opTypes(opset); }

@@ -7,15 +7,15 @@
 #include <vector>
 
 #include "core/symbolic.h"
-#include "graph/attrs.h"
-#include "graph/graph.h"
+#include "ops/attrs.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"
 
 namespace kiln::plan {
 
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kFormatVersion = 3;  // 2: shape inputs (value leaves, profile value ranges); 3: tactics
+constexpr uint32_t kFormatVersion = 3;        // 2: shape inputs (value leaves, profile value ranges); 3: tactics
+constexpr uint32_t kOldestFormatVersion = 3;  // older plans are refused: rebuild them
 constexpr uint64_t kWeightsAlignment = 256;  // of the weights section in the file and of each constant in it
 
 enum class TensorKind : uint8_t { kACTIVATION = 0, kINPUT = 1, kOUTPUT = 2, kCONSTANT = 3 };
@@ -32,7 +32,7 @@ struct TensorDesc {
 struct Step {
   LayerType type = LayerType::kIDENTITY;
   std::string name;
-  graph::Attrs attrs;            // user attributes and derived (run-time expression) attributes together
+  ops::Attrs attrs;            // user attributes and derived (run-time expression) attributes together
   std::vector<int32_t> inputs;   // tensor ids, -1 for absent
   std::vector<int32_t> outputs;  // tensor ids
 };
@@ -62,18 +62,25 @@ struct Profile {
 };
 
 struct Assertion {
-  graph::Assertion::Kind kind = graph::Assertion::Kind::kEQUAL;
+  core::AssertionKind kind = core::AssertionKind::kEQUAL;
   core::ExprId a = -1;
   core::ExprId b = -1;
   std::string layer;
   std::string message;
 };
 
+// What the kernels may do beyond the steps' own types, as bits of Plan::flags. The builder sets them from its config.
+// A bit sits where the BuilderFlag of the same name does, as plans before this field was narrowed to the kernels'
+// flags stored every builder flag there, so they read alike.
+enum class PlanFlag : uint32_t {
+  kTF32 = 3,  // fp32 matrix multiplies and convolutions may run on TF32 tensor cores
+};
+
 struct Plan {
   std::string kilnVersion;
   std::string backend;  // "cpu", "cuda"
   std::string target;   // backend-specific target description (e.g. "sm_90")
-  uint32_t builderFlags = 0;
+  uint32_t flags = 0;  // PlanFlag bits
   std::vector<int32_t> inputs;   // tensor ids of the network inputs
   std::vector<int32_t> outputs;  // tensor ids of the network outputs
   std::vector<TensorDesc> tensors;
@@ -82,6 +89,9 @@ struct Plan {
   std::vector<core::ExprNode> exprs;  // the shape program: evaluated in order
   std::vector<Assertion> assertions;
   std::vector<uint8_t> weights;
+
+  bool has(PlanFlag flag) const { return (flags >> static_cast<uint32_t>(flag)) & 1u; }
+  void set(PlanFlag flag) { flags |= 1u << static_cast<uint32_t>(flag); }
 };
 
 // Serialized form: header, metadata, weights (aligned), all covered by a CRC-32.

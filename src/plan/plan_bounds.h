@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "kiln/builder.h"
+#include "kiln/types.h"
 #include "plan/plan.h"
 
 namespace kiln::plan {

@@ -96,7 +96,7 @@ class Reader {
 
 enum class AttrTag : uint8_t { kINT = 0, kFLOAT = 1, kINTS = 2, kFLOATS = 3, kSTRING = 4, kEXPRS = 5 };
 
-void writeAttrs(Writer& w, const graph::Attrs& attrs) {
+void writeAttrs(Writer& w, const ops::Attrs& attrs) {
   w.u32(static_cast<uint32_t>(attrs.values().size()));
   for (const auto& [key, value] : attrs.values()) {
     w.str(key);
@@ -130,8 +130,8 @@ void writeAttrs(Writer& w, const graph::Attrs& attrs) {
   }
 }
 
-graph::Attrs readAttrs(Reader& r, size_t nbExprs) {
-  graph::Attrs attrs;
+ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
+  ops::Attrs attrs;
   uint32_t n = r.count("attribute");
   for (uint32_t i = 0; i < n; ++i) {
     std::string key = r.str();
@@ -153,7 +153,7 @@ graph::Attrs readAttrs(Reader& r, size_t nbExprs) {
       }
       case AttrTag::kSTRING: attrs.set(key, r.str()); break;
       case AttrTag::kEXPRS: {
-        graph::ExprList v;
+        ops::ExprList v;
         v.ids.resize(r.count("attribute value"));
         for (auto& x : v.ids) {
           x = r.i32();
@@ -173,7 +173,7 @@ std::vector<uint8_t> writeMetadata(const Plan& p) {
   w.str(p.kilnVersion);
   w.str(p.backend);
   w.str(p.target);
-  w.u32(p.builderFlags);
+  w.u32(p.flags);
   w.u32(static_cast<uint32_t>(p.exprs.size()));
   for (const auto& e : p.exprs) {
     w.u8(static_cast<uint8_t>(e.op));
@@ -239,13 +239,13 @@ void checkTensorId(Reader& r, int32_t id, size_t nbTensors, bool allowAbsent) {
   if (id < 0 || static_cast<size_t>(id) >= nbTensors) r.fail("tensor index " + std::to_string(id) + " out of range");
 }
 
-Plan readMetadata(Reader& r, uint64_t weightsSize, uint32_t version) {
+Plan readMetadata(Reader& r, uint64_t weightsSize) {
   Plan p;
   r.setSection("plan metadata");
   p.kilnVersion = r.str();
   p.backend = r.str();
   p.target = r.str();
-  p.builderFlags = r.u32();
+  p.flags = r.u32();
   r.setSection("shape program");
   p.exprs.resize(r.count("expression"));
   for (size_t i = 0; i < p.exprs.size(); ++i) {
@@ -331,8 +331,8 @@ Plan readMetadata(Reader& r, uint64_t weightsSize, uint32_t version) {
   p.assertions.resize(r.count("assertion"));
   for (auto& a : p.assertions) {
     uint8_t kind = r.u8();
-    if (kind > static_cast<uint8_t>(graph::Assertion::Kind::kGREATER_EQUAL)) r.fail("unknown assertion kind");
-    a.kind = static_cast<graph::Assertion::Kind>(kind);
+    if (kind > static_cast<uint8_t>(core::AssertionKind::kGREATER_EQUAL)) r.fail("unknown assertion kind");
+    a.kind = static_cast<core::AssertionKind>(kind);
     a.a = r.i32();
     a.b = r.i32();
     checkExpr(a.a);
@@ -354,7 +354,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize, uint32_t version) {
       if (static_cast<size_t>(range.min.nbDims) != rank || static_cast<size_t>(range.opt.nbDims) != rank ||
           static_cast<size_t>(range.max.nbDims) != rank)
         r.fail("profile shape rank differs from input '" + p.tensors[p.inputs[i]].name + "'");
-      size_t nbValues = version >= 2 ? r.count("shape value") : 0;  // version 1 had no shape inputs
+      size_t nbValues = r.count("shape value");
       for (auto* values : {&range.valueMin, &range.valueOpt, &range.valueMax}) {
         values->resize(nbValues);
         for (auto& v : *values) v = r.i64();
@@ -365,15 +365,13 @@ Plan readMetadata(Reader& r, uint64_t weightsSize, uint32_t version) {
     pr.activationOffsets.resize(p.tensors.size());
     for (auto& off : pr.activationOffsets) off = r.u64();
     pr.activationBytes = r.u64();
-    if (version >= 3) {  // version 2 had no tactics: every step runs its default
-      pr.tactics.resize(r.count("tactic"));
-      if (!pr.tactics.empty() && pr.tactics.size() != p.steps.size())
-        r.fail("a profile has " + std::to_string(pr.tactics.size()) + " tactics for " + std::to_string(p.steps.size()) +
-               " steps");
-      for (auto& t : pr.tactics) {
-        t.name = r.str();
-        t.data = r.str();
-      }
+    pr.tactics.resize(r.count("tactic"));
+    if (!pr.tactics.empty() && pr.tactics.size() != p.steps.size())
+      r.fail("a profile has " + std::to_string(pr.tactics.size()) + " tactics for " + std::to_string(p.steps.size()) +
+             " steps");
+    for (auto& t : pr.tactics) {
+      t.name = r.str();
+      t.data = r.str();
     }
   }
   // Value leaves must name an element of a shape input: the runtime indexes the bound values with them.
@@ -446,7 +444,12 @@ Plan deserialize(const void* data, size_t size) {
                 "format version " + std::to_string(version) + " is newer than this kiln reads (" +
                     std::to_string(kFormatVersion) + "); rebuild the plan or upgrade kiln",
                 "plan header");
-  if (version == 0) throw Error(ErrorCode::kINVALID_PLAN, "format version 0 is invalid", "plan header");
+  if (version < kOldestFormatVersion)
+    throw Error(ErrorCode::kINVALID_PLAN,
+                "format version " + std::to_string(version) + " is older than this kiln reads (" +
+                    std::to_string(kOldestFormatVersion) + " to " + std::to_string(kFormatVersion) +
+                    "); rebuild the plan",
+                "plan header");
   uint32_t headerSize = header.u32();
   uint64_t total = header.u64();
   uint32_t checksum = header.u32();
@@ -465,7 +468,7 @@ Plan deserialize(const void* data, size_t size) {
   if (crc(bytes + kHeaderSize, size - kHeaderSize) != checksum)
     throw Error(ErrorCode::kINVALID_PLAN, "checksum mismatch: the plan is corrupted", "plan");
   Reader meta(bytes + metaOffset, metaSize);
-  Plan plan = readMetadata(meta, weightsSize, version);
+  Plan plan = readMetadata(meta, weightsSize);
   plan.weights.assign(bytes + weightsOffset, bytes + weightsOffset + weightsSize);
   return plan;
 }

@@ -1,6 +1,7 @@
 // ExecutionContext: profile selection, input shapes → shape program → tensor shapes, binding, execution.
 #include <algorithm>
 
+#include "core/api_boundary.h"
 #include "kiln/runtime.h"
 #include "plan/plan_bounds.h"
 #include "runtime/engine_state.h"
@@ -124,8 +125,8 @@ Status resolveShapes(ContextState& s, const char* name) {
   if (!ok) return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE, "a shape expression divides by zero", name);
   for (const auto& a : plan.assertions) {
     int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
-    bool holds = a.kind == graph::Assertion::Kind::kEQUAL           ? x == y
-                 : a.kind == graph::Assertion::Kind::kGREATER_EQUAL ? x >= y
+    bool holds = a.kind == core::AssertionKind::kEQUAL           ? x == y
+                 : a.kind == core::AssertionKind::kGREATER_EQUAL ? x >= y
                                                                     : (x == y || x == 1 || y == 1);
     if (!holds)
       return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
@@ -240,7 +241,7 @@ Status enqueueSteps(ContextState& s, void* stream) {
     args.workspace = s.workspace.data();
     args.workspaceSize = s.workspace.size();
     args.stream = stream;
-    return s.engine->kernels[s.profile][i]->run(args);
+    return core::statusBoundary(step.name.c_str(), [&] { return s.engine->kernels[s.profile][i]->run(args); });
   };
   if (s.profiler) {
     std::vector<double> ms;
@@ -356,63 +357,69 @@ ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<runtime
 ExecutionContext::~ExecutionContext() = default;
 
 Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
-  ContextState& s = *state_;
-  int32_t count = static_cast<int32_t>(s.plan().profiles.size());
-  if (profileIndex < 0 || profileIndex >= count)
-    return Error(ErrorCode::kINVALID_ARGUMENT,
-                 "profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(count) +
-                     ")",
-                 "execution context");
-  if (profileIndex == s.profile) return Status::ok();
-  try {
-    s.profile = profileIndex;
-    s.arena = backend::Buffer(*s.engine->backend, s.plan().profiles[profileIndex].activationBytes);
-    s.workspace = backend::Buffer(*s.engine->backend, runtime::workspaceForProfile(s));
-  } catch (const Error& e) {
-    return e;
-  }
-  // Shapes set for the old profile may be outside the new one: those must be set again. Recorded runs used the old
-  // arena.
-  s.resolved = false;
-  s.forgetGraphs();
-  for (size_t i = 0; i < s.inputSet.size(); ++i) {
-    if (!s.inputSet[i]) continue;
-    const auto& name = s.plan().tensors[s.plan().inputs[i]].name;
-    if (!setInputShape(name.c_str(), s.inputShapes[i])) s.inputSet[i] = 0;
-  }
-  return Status::ok();
+  return core::statusBoundary("execution context", [&]() -> Status {
+    ContextState& s = *state_;
+    int32_t count = static_cast<int32_t>(s.plan().profiles.size());
+    if (profileIndex < 0 || profileIndex >= count)
+      return Error(ErrorCode::kINVALID_ARGUMENT,
+                   "profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(count) +
+                       ")",
+                   "execution context");
+    if (profileIndex == s.profile) return Status::ok();
+    try {
+      s.profile = profileIndex;
+      s.arena = backend::Buffer(*s.engine->backend, s.plan().profiles[profileIndex].activationBytes);
+      s.workspace = backend::Buffer(*s.engine->backend, runtime::workspaceForProfile(s));
+    } catch (const Error& e) {
+      return e;
+    }
+    // Shapes set for the old profile may be outside the new one: those must be set again. Recorded runs used the old
+    // arena.
+    s.resolved = false;
+    s.forgetGraphs();
+    for (size_t i = 0; i < s.inputSet.size(); ++i) {
+      if (!s.inputSet[i]) continue;
+      const auto& name = s.plan().tensors[s.plan().inputs[i]].name;
+      if (!setInputShape(name.c_str(), s.inputShapes[i])) s.inputSet[i] = 0;
+    }
+    return Status::ok();
+  });
 }
 
 int32_t ExecutionContext::getOptimizationProfile() const { return state_->profile; }
 
 Status ExecutionContext::setInputShape(const char* name, const Dims& dims) {
-  ContextState& s = *state_;
-  const plan::Plan& plan = s.plan();
-  int32_t t = s.engine->findIO(name);
-  if (t < 0 || s.engine->inputIndexOfTensor[t] < 0)
-    return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "no network input has this name", name ? name : "(null)");
-  int32_t input = s.engine->inputIndexOfTensor[t];
-  const auto& range = plan.profiles[s.profile].inputs[input];
-  if (dims.nbDims != range.min.nbDims)
-    return runtime::fail(ErrorCode::kINVALID_ARGUMENT,
-                         "shape " + toString(dims) + " has rank " + std::to_string(dims.nbDims) + ", the input has rank " +
-                             std::to_string(range.min.nbDims),
-                         name);
-  for (int32_t d = 0; d < dims.nbDims; ++d) {
-    if (dims.d[d] < range.min.d[d] || dims.d[d] > range.max.d[d])
-      return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
-                           "shape " + toString(dims) + " is outside optimization profile " + std::to_string(s.profile) +
-                               " (" + runtime::rangeText(range) + "; dimension " + std::to_string(d) + ")",
+  return core::statusBoundary("execution context", [&]() -> Status {
+    ContextState& s = *state_;
+    const plan::Plan& plan = s.plan();
+    int32_t t = s.engine->findIO(name);
+    if (t < 0 || s.engine->inputIndexOfTensor[t] < 0)
+      return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "no network input has this name", name ? name : "(null)");
+    int32_t input = s.engine->inputIndexOfTensor[t];
+    const auto& range = plan.profiles[s.profile].inputs[input];
+    if (dims.nbDims != range.min.nbDims)
+      return runtime::fail(ErrorCode::kINVALID_ARGUMENT,
+                           "shape " + toString(dims) + " has rank " + std::to_string(dims.nbDims) + ", the input has rank " +
+                               std::to_string(range.min.nbDims),
                            name);
-  }
-  // Shapes that depend on several inputs are checked together, once all are set (inferShapes, enqueue).
-  s.inputShapes[input] = dims;
-  s.inputSet[input] = 1;
-  s.resolved = false;
-  return Status::ok();
+    for (int32_t d = 0; d < dims.nbDims; ++d) {
+      if (dims.d[d] < range.min.d[d] || dims.d[d] > range.max.d[d])
+        return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                             "shape " + toString(dims) + " is outside optimization profile " + std::to_string(s.profile) +
+                                 " (" + runtime::rangeText(range) + "; dimension " + std::to_string(d) + ")",
+                             name);
+    }
+    // Shapes that depend on several inputs are checked together, once all are set (inferShapes, enqueue).
+    s.inputShapes[input] = dims;
+    s.inputSet[input] = 1;
+    s.resolved = false;
+    return Status::ok();
+  });
 }
 
-Status ExecutionContext::inferShapes() { return runtime::ensureResolved(*state_); }
+Status ExecutionContext::inferShapes() {
+  return core::statusBoundary("execution context", [&] { return runtime::ensureResolved(*state_); });
+}
 
 Dims ExecutionContext::getTensorShape(const char* name) const {
   const ContextState& s = *state_;
@@ -430,12 +437,14 @@ bool ExecutionContext::allInputDimensionsSpecified() const {
 }
 
 Status ExecutionContext::setTensorAddress(const char* name, void* data) {
-  ContextState& s = *state_;
-  int32_t t = s.engine->findIO(name);
-  if (t < 0) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "no IO tensor has this name", name ? name : "(null)");
-  if (!data) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "the address is null", name);
-  s.ioAddresses[t] = data;
-  return Status::ok();
+  return core::statusBoundary("execution context", [&]() -> Status {
+    ContextState& s = *state_;
+    int32_t t = s.engine->findIO(name);
+    if (t < 0) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "no IO tensor has this name", name ? name : "(null)");
+    if (!data) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "the address is null", name);
+    s.ioAddresses[t] = data;
+    return Status::ok();
+  });
 }
 
 void* ExecutionContext::getTensorAddress(const char* name) const {
@@ -446,29 +455,33 @@ void* ExecutionContext::getTensorAddress(const char* name) const {
 // The context's own stream (ordered with the default stream, so it can be recorded and replayed), then a wait:
 // the caller may read the outputs (and time the run) when this returns.
 Status ExecutionContext::executeV2() {
-  ContextState& s = *state_;
-  try {
-    if (!s.syncStream) s.syncStream = s.engine->backend->createStream();
-  } catch (const Error& e) {
-    return e;
-  }
-  if (Status st = enqueueV3(s.syncStream); !st) return st;
-  try {
-    s.engine->backend->synchronize(s.syncStream);
-  } catch (const Error& e) {
-    return e;
-  }
-  return Status::ok();
+  return core::statusBoundary("execution context", [&]() -> Status {
+    ContextState& s = *state_;
+    try {
+      if (!s.syncStream) s.syncStream = s.engine->backend->createStream();
+    } catch (const Error& e) {
+      return e;
+    }
+    if (Status st = enqueueV3(s.syncStream); !st) return st;
+    try {
+      s.engine->backend->synchronize(s.syncStream);
+    } catch (const Error& e) {
+      return e;
+    }
+    return Status::ok();
+  });
 }
 
 Status ExecutionContext::enqueueV3(void* stream) {
-  ContextState& s = *state_;
-  const plan::Plan& plan = s.plan();
-  if (Status st = runtime::ensureResolved(s); !st) return st;
-  for (int32_t t : s.engine->ioTensors)
-    if (!s.ioAddresses[t] && s.tensorShapes[t].volume() > 0)
-      return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)", plan.tensors[t].name);
-  return runtime::enqueueRecordedOrEager(s, stream);
+  return core::statusBoundary("execution context", [&]() -> Status {
+    ContextState& s = *state_;
+    const plan::Plan& plan = s.plan();
+    if (Status st = runtime::ensureResolved(s); !st) return st;
+    for (int32_t t : s.engine->ioTensors)
+      if (!s.ioAddresses[t] && s.tensorShapes[t].volume() > 0)
+        return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)", plan.tensors[t].name);
+    return runtime::enqueueRecordedOrEager(s, stream);
+  });
 }
 
 void ExecutionContext::setGraphReplay(bool enabled) {

@@ -1,6 +1,8 @@
 // Runtime::deserialize and the Engine's read-only queries.
+#include "core/api_boundary.h"
 #include "kiln/runtime.h"
 
+#include "backends/registry.h"
 #include "plan/plan_bounds.h"
 #include "runtime/engine_state.h"
 
@@ -108,9 +110,11 @@ std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger) {
 namespace kiln {
 
 std::unique_ptr<Engine> Runtime::deserialize(const void* data, size_t size) const {
-  plan::Plan plan = plan::deserialize(data, size);
-  auto state = runtime::loadEngineState(std::move(plan), *logger_);
-  return std::unique_ptr<Engine>(new Engine(std::move(state)));
+  return core::errorBoundary("plan", [&] {
+    plan::Plan plan = plan::deserialize(data, size);
+    auto state = runtime::loadEngineState(std::move(plan), *logger_);
+    return std::unique_ptr<Engine>(new Engine(std::move(state)));
+  });
 }
 
 Engine::Engine(std::unique_ptr<runtime::EngineState> state) : state_(std::move(state)) {}
@@ -222,7 +226,9 @@ const char* Engine::getKilnVersion() const { return state_->plan.kilnVersion.c_s
 uint64_t Engine::getWeightsSize() const { return state_->plan.weights.size(); }
 
 std::unique_ptr<ExecutionContext> Engine::createExecutionContext() const {
-  return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this, state_));
+  return core::errorBoundary("engine", [&] {
+    return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this, state_));
+  });
 }
 
 }  // namespace kiln

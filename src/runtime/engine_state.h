@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/common/backend.h"
 #include "kiln/logger.h"
 #include "plan/plan.h"
 

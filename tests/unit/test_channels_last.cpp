@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "backends/backend.h"
+#include "cpu_backend_wrapper.h"
 #include "test_util.h"
 
 namespace kiln::test {
@@ -15,42 +15,18 @@ namespace {
 
 // The CPU backend under another name, preferring channels-last fp32 convolutions of a multiple of 4 channels (so a
 // 3-channel input is padded to 4).
-class ChannelsLastCpu final : public backend::Backend {
+class ChannelsLastCpu final : public test::CpuBackendWrapper {
  public:
-  explicit ChannelsLastCpu(const backend::Backend& cpu) : cpu_(cpu) {}
-  const char* name() const override { return "cpu-channels-last"; }
-  bool isHostMemory() const override { return cpu_.isHostMemory(); }
-  bool available(std::string* reason) const override { return cpu_.available(reason); }
-  std::string target() const override { return cpu_.target(); }
-  std::unique_ptr<backend::Kernel> createKernel(const backend::KernelSpec& spec) const override {
-    return cpu_.createKernel(spec);
-  }
+  ChannelsLastCpu() : CpuBackendWrapper("cpu-channels-last") {}
   bool prefersChannelsLast(DataType type, int64_t channels, int64_t maps) const override {
     return type == DataType::kFLOAT && channels % 4 == 0 && maps % 4 == 0;
   }
   int64_t channelsLastAlignment(DataType) const override { return 4; }
-  uint64_t memoryCapacity() const override { return cpu_.memoryCapacity(); }
-  void* allocate(size_t bytes) const override { return cpu_.allocate(bytes); }
-  void release(void* p) const override { cpu_.release(p); }
-  void copyFromHost(void* dst, const void* src, size_t bytes) const override { cpu_.copyFromHost(dst, src, bytes); }
-  void copyFromHostAsync(void* dst, const void* src, size_t bytes, void* stream) const override {
-    cpu_.copyFromHostAsync(dst, src, bytes, stream);
-  }
-  void synchronize(void* stream) const override { cpu_.synchronize(stream); }
-  double medianLaunchTime(const std::function<void(void*)>& launch, int32_t iterations) const override {
-    return cpu_.medianLaunchTime(launch, iterations);
-  }
-  std::vector<double> timeEach(void* stream, size_t count, const std::function<void(size_t)>& run) const override {
-    return cpu_.timeEach(stream, count, run);
-  }
-
- private:
-  const backend::Backend& cpu_;
 };
 
 const char* channelsLastCpu() {
   static const bool registered = [] {
-    backend::registerBackend(std::make_unique<ChannelsLastCpu>(*backend::findBackend("cpu")));
+    backend::registerBackend(std::make_unique<ChannelsLastCpu>());
     return true;
   }();
   (void)registered;

@@ -2,7 +2,7 @@
 // createKernel rejecting steps the backend has no kernel for.
 #include <gtest/gtest.h>
 
-#include "backends/backend.h"
+#include "backends/registry.h"
 #include "backends/cuda/cuda_target.h"
 
 namespace kiln {
@@ -123,8 +123,8 @@ TEST(CudaBackendKernels, SlicesInEverySampleModeAndRejectsUnknownModes) {
   const backend::Backend* cuda = backend::findBackend("cuda");
   if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
   OneStep s(LayerType::kSLICE, {DataType::kFLOAT, DataType::kFLOAT});
-  s.step.attrs.set("start", graph::ExprList{{0}});
-  s.step.attrs.set("stride", graph::ExprList{{0}});
+  s.step.attrs.set("start", ops::ExprList{{0}});
+  s.step.attrs.set("stride", ops::ExprList{{0}});
   for (SampleMode mode : {SampleMode::kSTRICT_BOUNDS, SampleMode::kWRAP, SampleMode::kCLAMP, SampleMode::kFILL,
                           SampleMode::kREFLECT}) {
     s.step.attrs.set("mode", static_cast<int64_t>(mode));

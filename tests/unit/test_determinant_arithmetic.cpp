@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "backends/determinant.h"
+#include "backends/common/determinant.h"
 
 namespace kiln {
 namespace {

@@ -2,7 +2,7 @@
 // implementations, its candidate tactics; errors from the body come back naming the step.
 #include <gtest/gtest.h>
 
-#include "backends/function_kernel.h"
+#include "backends/common/function_kernel.h"
 
 namespace kiln {
 namespace {

@@ -110,6 +110,15 @@ TEST(PlanFormat, NewerFormatVersionIsRejected) {
   expectInvalidPlan(plan, "newer than this kiln reads");
 }
 
+// Plans of formats 1 and 2 (before shape inputs and tactics) are refused with the range this kiln reads.
+TEST(PlanFormat, OlderFormatVersionsAreRejected) {
+  for (uint32_t v : {0u, 1u, 2u}) {
+    auto plan = smallPlan();
+    std::memcpy(plan.data() + 8, &v, 4);
+    expectInvalidPlan(plan, "is older than this kiln reads (3 to " + std::to_string(plan::kFormatVersion) + ")");
+  }
+}
+
 TEST(PlanFormat, FlippedBitFailsTheChecksum) {
   auto plan = smallPlan();
   for (size_t at : {kHeaderSize + 3, plan.size() / 2, plan.size() - 1}) {

@@ -4,7 +4,7 @@
 // depends on the number of rows, so which one wins is known for each profile.
 #include <gtest/gtest.h>
 
-#include "backends/backend.h"
+#include "cpu_backend_wrapper.h"
 #include "test_util.h"
 
 namespace kiln {
@@ -37,29 +37,14 @@ class TacticKernel : public backend::Kernel {
   std::string tactic_;
 };
 
-class TimedCpuBackend : public backend::Backend {
+class TimedCpuBackend : public test::CpuBackendWrapper {
  public:
-  const backend::Backend& cpu() const { return *backend::findBackend("cpu"); }
-  const char* name() const override { return "timed-cpu"; }
-  bool isHostMemory() const override { return true; }
-  bool available(std::string*) const override { return true; }
-  std::string target() const override { return cpu().target(); }
+  TimedCpuBackend() : CpuBackendWrapper("timed-cpu") {}
   std::unique_ptr<backend::Kernel> createKernel(const backend::KernelSpec& spec) const override {
     auto inner = cpu().createKernel(spec);
     if (spec.step.type != LayerType::kMATRIX_MULTIPLY) return inner;
     return std::make_unique<TacticKernel>(std::move(inner), spec.hasTactic() ? spec.tactic->name : "default");
   }
-  uint64_t memoryCapacity() const override { return cpu().memoryCapacity(); }
-  std::vector<double> timeEach(void* stream, size_t count, const std::function<void(size_t)>& run) const override {
-    return cpu().timeEach(stream, count, run);
-  }
-  void* allocate(size_t bytes) const override { return cpu().allocate(bytes); }
-  void release(void* p) const override { cpu().release(p); }
-  void copyFromHost(void* dst, const void* src, size_t bytes) const override { cpu().copyFromHost(dst, src, bytes); }
-  void copyFromHostAsync(void* dst, const void* src, size_t bytes, void* stream) const override {
-    cpu().copyFromHostAsync(dst, src, bytes, stream);
-  }
-  void synchronize(void*) const override {}
   // "few rows" costs 1 up to 4 rows and 10 beyond; "many rows" always 5.
   double medianLaunchTime(const std::function<void(void*)>& launch, int32_t) const override {
     ++observed.timings;

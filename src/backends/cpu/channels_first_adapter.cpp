@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
-#include "backends/cpu/transpose.h"
-#include "plan/channels_last.h"
+#include "backends/common/transpose.h"
+#include "ops/channels_last.h"
 
 namespace kiln::cpu {
+
+using backend::transpose;
 
 namespace {
 
@@ -27,7 +29,7 @@ struct ChannelsFirstBody {
     s.ins.assign(a.inputs, a.inputs + a.nbInputs);
     s.outs.assign(a.outputs, a.outputs + a.nbOutputs);
     auto place = [&](TensorArg& t) {
-      t.shape = plan::channelsFirstShape(t.shape);
+      t.shape = ops::channelsFirstShape(t.shape);
       if (a.workspace) t.data = static_cast<uint8_t*>(a.workspace) + s.bytes;
       s.bytes += align64(static_cast<size_t>(t.volume()) * dataTypeSize(t.type));
     };
@@ -58,12 +60,12 @@ struct ChannelsFirstBody {
       if (!a.hasInput(i)) continue;
       const TensorArg& t = a.in(i);
       transpose(static_cast<const uint8_t*>(t.data), static_cast<uint8_t*>(s.ins[static_cast<size_t>(i)].data), t.shape,
-                plan::toChannelsFirst(static_cast<size_t>(t.shape.nbDims)), dataTypeSize(t.type));
+                ops::toChannelsFirst(static_cast<size_t>(t.shape.nbDims)), dataTypeSize(t.type));
     }
     inner->run(innerArgs(a, s)).check();
     const TensorArg& y = s.outs[0];
     transpose(static_cast<const uint8_t*>(y.data), static_cast<uint8_t*>(a.out(0).data), y.shape,
-              plan::toChannelsLast(static_cast<size_t>(y.shape.nbDims)), dataTypeSize(y.type));
+              ops::toChannelsLast(static_cast<size_t>(y.shape.nbDims)), dataTypeSize(y.type));
   }
 };
 
@@ -73,7 +75,7 @@ std::unique_ptr<Kernel> makeChannelsFirstAdapter(const KernelSpec& spec, std::ve
                                                  const KernelFactory& channelsFirst) {
   if (spec.step.outputs.size() != 1) spec.unsupported("a channels-last step has one output");
   auto step = std::make_shared<plan::Step>(spec.step);
-  step->attrs.erase(plan::kChannelsLast);
+  step->attrs.erase(ops::kChannelsLast);
   std::shared_ptr<const Kernel> inner = channelsFirst(KernelSpec{spec.plan, *step, spec.tactic});
   return std::make_unique<WorkspaceKernel<ChannelsFirstBody>>(spec, ChannelsFirstBody{step, inner, std::move(permuted)});
 }

@@ -7,9 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/common/backend.h"
 #include "core/element_types.h"
-#include "backends/function_kernel.h"
+#include "backends/common/function_kernel.h"
+#include "backends/common/strided_iteration.h"
 #include "core/layer_type_table.h"
 
 namespace kiln::cpu {
@@ -41,14 +42,7 @@ using backend::FunctionKernel;
 using backend::makeKernel;
 using backend::WorkspaceKernel;
 
-// Row-major strides of a shape (elements).
-inline void contiguousStrides(const Dims& shape, int64_t* strides) {
-  int64_t s = 1;
-  for (int32_t i = shape.nbDims - 1; i >= 0; --i) {
-    strides[i] = s;
-    s *= shape.d[i];
-  }
-}
+using backend::contiguousStrides;
 
 // Calls `f(T{})` with the C++ type that stores `type` (bool as uint8_t, fp16/bf16 as their uint16_t bit patterns).
 template <typename F>

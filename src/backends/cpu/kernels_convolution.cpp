@@ -14,13 +14,22 @@
 #include <string>
 #include <vector>
 
-#include "backends/cpu/activation_function.h"
+#include "backends/common/activation_function.h"
 #include "backends/cpu/channels_first_adapter.h"
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/cpu/window_geometry.h"
-#include "plan/channels_last.h"
+#include "backends/common/window_geometry.h"
+#include "ops/channels_last.h"
 
 namespace kiln::cpu {
+
+using backend::Axes;
+using backend::SamePadding;
+using backend::applyPostActivation;
+using backend::axesVolume;
+using backend::checkedPostActivation;
+using backend::convolutionGroups;
+using backend::spatialAttr3;
+using backend::trailingDims3;
 
 
 namespace {
@@ -30,7 +39,7 @@ struct ConvParams {
   int64_t groups = 1;
   Axes stride, dilation, pre, post;
   SamePadding same;
-  std::optional<plan::PostActivation> fusedActivation;  // convolution only
+  std::optional<ops::PostActivation> fusedActivation;  // convolution only
 
   // These parameters with this run's SAME padding filled in.
   ConvParams resolved(const KernelArgs& a) const {
@@ -102,10 +111,10 @@ class Convolution {
     const auto* w = static_cast<const float*>(a.in(1).data);
     const auto* bias = a.hasInput(2) ? static_cast<const float*>(a.in(2).data) : nullptr;
     const float* residual = nullptr;
-    if (a.hasInput(plan::kResidualInput)) {
-      if (!(a.in(plan::kResidualInput).shape == a.out(0).shape))
+    if (a.hasInput(ops::kResidualInput)) {
+      if (!(a.in(ops::kResidualInput).shape == a.out(0).shape))
         failStep(step_, "the fused residual's shape differs from the output's");
-      residual = static_cast<const float*>(a.in(plan::kResidualInput).data);
+      residual = static_cast<const float*>(a.in(ops::kResidualInput).data);
     }
     auto* y = static_cast<float*>(a.out(0).data);
     size_t columnBytes = workspaceBytes(a);
@@ -279,7 +288,7 @@ class Deconvolution {
 ConvParams slidingParams(const KernelSpec& spec, const char* what) {
   if (spec.inputType(0) != DataType::kFLOAT || spec.inputType(1) != DataType::kFLOAT)
     spec.unsupported(std::string("the CPU ") + what + " supports fp32 only");
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   ConvParams p;
   p.nbSpatial = spec.inputRank(0) - 2;
   if (p.nbSpatial < 1 || p.nbSpatial > 3)
@@ -294,21 +303,21 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
 }
 
 std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
-  if (plan::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0, 1, plan::kResidualInput}, makeConvolution);
+  const ops::Attrs& attrs = spec.step.attrs;
+  if (ops::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0, 1, ops::kResidualInput}, makeConvolution);
   ConvParams p = slidingParams(spec, "convolution");
   p.groups = convolutionGroups(attrs);
   p.same = SamePadding(attrs);
   p.fusedActivation = checkedPostActivation(spec);
-  if (spec.hasInput(plan::kResidualInput) && (spec.inputType(plan::kResidualInput) != DataType::kFLOAT ||
-                                              spec.inputRank(plan::kResidualInput) != spec.inputRank(0)))
+  if (spec.hasInput(ops::kResidualInput) && (spec.inputType(ops::kResidualInput) != DataType::kFLOAT ||
+                                              spec.inputRank(ops::kResidualInput) != spec.inputRank(0)))
     spec.unsupported("the CPU convolution's fused residual must be fp32 of the output's rank");
   return std::make_unique<WorkspaceKernel<Convolution>>(spec, Convolution(spec.step.name, p));
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
-  if (plan::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
-  if (plan::postActivation(spec.step.attrs) || spec.hasInput(plan::kResidualInput))
+  if (ops::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
+  if (ops::postActivation(spec.step.attrs) || spec.hasInput(ops::kResidualInput))
     spec.unsupported("the CPU deconvolution has no fused activation or residual");
   ConvParams p = slidingParams(spec, "deconvolution");
   return std::make_unique<WorkspaceKernel<Deconvolution>>(spec, Deconvolution(spec.step.name, p));

@@ -4,13 +4,17 @@
 #include <limits>
 #include <type_traits>
 
-#include "backends/cpu/activation_function.h"
-#include "backends/cpu/strided_iteration.h"
+#include "backends/common/activation_function.h"
+#include "backends/common/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/scalar_math.h"
+#include "backends/common/scalar_math.h"
 #include "core/half.h"
 
 namespace kiln::cpu {
+
+using backend::activation;
+using backend::activationDefaults;
+using backend::forEachBroadcastRun;
 
 using backend::floorDivide;
 using backend::floorMod;

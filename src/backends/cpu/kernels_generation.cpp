@@ -6,12 +6,15 @@
 #include <type_traits>
 
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/cpu/strided_iteration.h"
-#include "backends/scalar_math.h"
-#include "backends/scatter_step.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/common/scalar_math.h"
+#include "backends/common/scatter_step.h"
 #include "core/half.h"
 
 namespace kiln::cpu {
+
+using backend::forEachBroadcastRunN;
+using backend::forEachOffset;
 
 namespace {
 

@@ -3,11 +3,13 @@
 #include <cstring>
 
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/cpu/strided_iteration.h"
-#include "backends/gather_spec.h"
-#include "backends/slice_sampling.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/common/gather_spec.h"
+#include "backends/common/slice_sampling.h"
 
 namespace kiln::cpu {
+
+using backend::forEachOffset;
 
 namespace {
 

@@ -6,13 +6,17 @@
 #include <utility>
 #include <vector>
 
-#include "backends/cpu/activation_function.h"
-#include "backends/cpu/strided_iteration.h"
-#include "backends/determinant.h"
-#include "backends/matrix_view.h"
+#include "backends/common/activation_function.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/common/determinant.h"
+#include "backends/common/matrix_view.h"
 #include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
+
+using backend::applyPostActivation;
+using backend::checkedPostActivation;
+using backend::forEachBroadcastRun;
 
 using backend::matrixView;
 using backend::MatrixView;

@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/cpu/strided_iteration.h"
-#include "backends/einsum_loops.h"
-#include "plan/fused_prologue.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/common/einsum_loops.h"
+#include "ops/fused_prologue.h"
 
 namespace kiln::cpu {
+
+using backend::broadcastStrides;
 
 namespace {
 
@@ -112,9 +114,9 @@ class Normalization {
     // The fused residual (plan/fused_prologue.h) is added in T, as the element-wise sum it replaces did.
     const T* residual = nullptr;
     if (residual_) {
-      if (!(a.in(plan::kNormalizationResidualInput).shape == a.in(0).shape))
+      if (!(a.in(ops::kNormalizationResidualInput).shape == a.in(0).shape))
         failStep(step_, "the normalization's residual input must have the shape of its input");
-      residual = static_cast<const T*>(a.in(plan::kNormalizationResidualInput).data);
+      residual = static_cast<const T*>(a.in(ops::kNormalizationResidualInput).data);
     }
     auto input = [&](int64_t e) { return static_cast<double>(residual ? x[e] + residual[e] : x[e]); };
     const T* scale = static_cast<const T*>(a.in(1).data);
@@ -155,10 +157,10 @@ struct NormalizationBody {
 };
 
 std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
-  bool residual = spec.hasInput(plan::kNormalizationResidualInput);
-  if (residual && (spec.inputType(plan::kNormalizationResidualInput) != spec.inputType(0) ||
-                   spec.inputRank(plan::kNormalizationResidualInput) != spec.inputRank(0)))
+  const ops::Attrs& attrs = spec.step.attrs;
+  bool residual = spec.hasInput(ops::kNormalizationResidualInput);
+  if (residual && (spec.inputType(ops::kNormalizationResidualInput) != spec.inputType(0) ||
+                   spec.inputRank(ops::kNormalizationResidualInput) != spec.inputRank(0)))
     spec.unsupported("the normalization's residual input must have the type and rank of its input");
   Normalization norm(static_cast<uint32_t>(attrs.getInt("axes")), attrs.getInt("groups", 1),
                      attrs.getFloat("epsilon", 1e-5), residual, spec.step.name);
@@ -203,7 +205,7 @@ void lrn(const KernelArgs& a, const LRNParams& p) {
 }
 
 std::unique_ptr<Kernel> makeLRN(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   LRNParams p{attrs.getInt("window"), attrs.getFloat("alpha", 1e-4), attrs.getFloat("beta", 0.75),
               attrs.getFloat("k", 1.0)};
   if (p.size < 1) spec.unsupported("the LRN window must be >= 1");

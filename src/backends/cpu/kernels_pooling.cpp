@@ -10,10 +10,16 @@
 
 #include "backends/cpu/channels_first_adapter.h"
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/cpu/window_geometry.h"
-#include "plan/channels_last.h"
+#include "backends/common/window_geometry.h"
+#include "ops/channels_last.h"
 
 namespace kiln::cpu {
+
+using backend::Axes;
+using backend::SamePadding;
+using backend::axesVolume;
+using backend::spatialAttr3;
+using backend::trailingDims3;
 
 namespace {
 
@@ -144,8 +150,8 @@ class Pooling {
 };
 
 std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
-  if (plan::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0}, makePooling);
+  const ops::Attrs& attrs = spec.step.attrs;
+  if (ops::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0}, makePooling);
   PoolParams p;
   p.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
   DataType type = spec.inputType(0);

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/recurrence_cell.h"
+#include "backends/common/recurrence_cell.h"
 
 namespace kiln::cpu {
 

@@ -8,10 +8,14 @@
 #include <type_traits>
 
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/cpu/strided_iteration.h"
-#include "plan/fused_prologue.h"
+#include "backends/common/strided_iteration.h"
+#include "ops/fused_prologue.h"
 
 namespace kiln::cpu {
+
+using backend::broadcastsTo;
+using backend::forEachBroadcastRunN;
+using backend::forEachOffset;
 
 namespace {
 
@@ -243,8 +247,8 @@ void scaleAndMask(const KernelArgs& a, T preScale, bool masked, const std::strin
     });
     return;
   }
-  const auto* mask = static_cast<const T*>(a.in(plan::kSoftMaxMaskInput).data);
-  forEachBroadcastRunN<2>(shape, {a.in(0).shape, a.in(plan::kSoftMaxMaskInput).shape},
+  const auto* mask = static_cast<const T*>(a.in(ops::kSoftMaxMaskInput).data);
+  forEachBroadcastRunN<2>(shape, {a.in(0).shape, a.in(ops::kSoftMaxMaskInput).shape},
                           [&](int64_t o, const auto& at, int64_t n, const auto& steps) {
                             for (int64_t j = 0; j < n; ++j)
                               y[o + j] = x[at[0] + j * steps[0]] * preScale + mask[at[1] + j * steps[1]];
@@ -269,14 +273,14 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
   bool log = spec.step.attrs.getInt("log") != 0;
-  bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
-  bool fused = masked || spec.step.attrs.has(plan::kPreScale);
+  bool masked = spec.hasInput(ops::kSoftMaxMaskInput);
+  bool fused = masked || spec.step.attrs.has(ops::kPreScale);
   if (fused && normalized != rank - 1) spec.unsupported("a scaled or masked softmax must run over the last axis");
   if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
-      (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
-                  static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank)))
+      (masked && (spec.inputType(ops::kSoftMaxMaskInput) != type ||
+                  static_cast<int64_t>(spec.inputRank(ops::kSoftMaxMaskInput)) > rank)))
     spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
-  double preScale = plan::softMaxPreScale(spec.step.attrs);
+  double preScale = ops::softMaxPreScale(spec.step.attrs);
   auto fn = type == DataType::kDOUBLE ? runSoftMax<double> : runSoftMax<float>;
   return makeKernel(spec, [=, step = spec.step.name](const KernelArgs& a) {
     fn(a, normalized, log, fused, preScale, masked, step);

@@ -8,8 +8,8 @@
 #include <limits>
 
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/grid_sample.h"
-#include "backends/resize_taps.h"
+#include "backends/common/grid_sample.h"
+#include "backends/common/resize_taps.h"
 
 namespace kiln::cpu {
 
@@ -131,7 +131,7 @@ class GridSample {
 };
 
 std::unique_ptr<Kernel> makeGridSample(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   GridSampleParams p{static_cast<ResizeMode>(attrs.getInt("mode")),
                      static_cast<GridSamplePadding>(attrs.getInt("padding")), attrs.getInt("align_corners") != 0};
   DataType type = spec.inputType(0);

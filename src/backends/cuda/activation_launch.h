@@ -10,7 +10,7 @@
 
 #include "kiln/layers.h"
 #include "kiln/types.h"
-#include "plan/fused_epilogue.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::cuda {
 
@@ -22,7 +22,7 @@ void launchActivation(DataType type, ActivationType op, double alpha, double bet
 // y[i] = the activation of y[i] + residual[i] (the sum alone without one), computed in fp32 for fp16 and bf16, for
 // `n` elements of the floating-point `type`, queued on `stream`: a fused residual's epilogue where the kernel before
 // could not take it. Throws kiln::Error naming `step` on failure.
-void launchResidualActivation(DataType type, const std::optional<plan::PostActivation>& activation,
+void launchResidualActivation(DataType type, const std::optional<ops::PostActivation>& activation,
                               const void* residual, void* y, int64_t n, cudaStream_t stream, const std::string& step);
 
 }  // namespace kiln::cuda

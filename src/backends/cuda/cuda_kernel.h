@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "backends/backend.h"
+#include "backends/common/backend.h"
 #include "backends/cuda/cuda_check.h"
-#include "backends/function_kernel.h"
+#include "backends/common/function_kernel.h"
 #include "core/layer_type_table.h"
 
 namespace kiln::cuda {

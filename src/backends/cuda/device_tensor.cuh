@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "backends/cpu/strided_iteration.h"
+#include "backends/common/strided_iteration.h"
 #include "backends/cuda/cuda_kernel.h"
 #include "kiln/types.h"
 
@@ -155,7 +155,7 @@ inline StridedWalk broadcastWalk(const Dims& in, const Dims& out) {
   StridedWalk w;
   w.rank = out.nbDims;
   for (int32_t i = 0; i < out.nbDims; ++i) w.dims[i] = out.d[i];
-  cpu::broadcastStrides(in, out, w.strides);
+  backend::broadcastStrides(in, out, w.strides);
   return w;
 }
 

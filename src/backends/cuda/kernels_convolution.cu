@@ -1,6 +1,6 @@
 // CUDA convolution and deconvolution through cuDNN's legacy API (cudnnConvolutionForward and, for the transpose,
 // cudnnConvolutionBackwardData). Math modes: fp16 on tensor cores accumulating in fp32; fp32 with FMA math only,
-// unless the plan allows TF32 (BuilderFlag::kTF32), then CUDNN_DEFAULT_MATH, which permits TF32 tensor cores (never
+// unless the plan allows TF32 (PlanFlag::kTF32), then CUDNN_DEFAULT_MATH, which permits TF32 tensor cores (never
 // CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION: that computes fp32 data in fp16). 1-D problems run as 2-D with a leading
 // spatial axis of 1.
 //
@@ -34,20 +34,19 @@
 #include <utility>
 #include <vector>
 
-#include "backends/cpu/activation_function.h"
-#include "backends/cpu/window_geometry.h"
+#include "backends/common/activation_function.h"
+#include "backends/common/window_geometry.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "backends/prepared_calls.h"
-#include "kiln/builder.h"
-#include "plan/channels_last.h"
+#include "backends/common/prepared_calls.h"
+#include "ops/channels_last.h"
 
 namespace kiln::cuda {
 
 namespace {
 
-using cpu::Axes;
+using backend::Axes;
 
 // The most workspace one cuDNN algorithm may take: the heuristic's choices and the builder's candidates beyond it are
 // passed over (FFT algorithms over large inputs can ask for gigabytes).
@@ -128,9 +127,9 @@ void setTensor(cudnnTensorDescriptor_t& desc, cudnnTensorFormat_t format, cudnnD
 KernelArgs channelsFirstView(const KernelArgs& a, std::vector<TensorArg>& ins, std::vector<TensorArg>& outs) {
   ins.assign(a.inputs, a.inputs + a.nbInputs);
   outs.assign(a.outputs, a.outputs + a.nbOutputs);
-  for (int32_t i : {0, 1, plan::kResidualInput})
-    if (i < a.nbInputs) ins[static_cast<size_t>(i)].shape = plan::channelsFirstShape(ins[static_cast<size_t>(i)].shape);
-  outs[0].shape = plan::channelsFirstShape(outs[0].shape);
+  for (int32_t i : {0, 1, ops::kResidualInput})
+    if (i < a.nbInputs) ins[static_cast<size_t>(i)].shape = ops::channelsFirstShape(ins[static_cast<size_t>(i)].shape);
+  outs[0].shape = ops::channelsFirstShape(outs[0].shape);
   KernelArgs view = a;
   view.bind(ins, outs);
   return view;
@@ -164,14 +163,14 @@ struct ConvParams {
   size_t nbSpatial = 0;
   int64_t groups = 1;
   Axes stride, dilation, pre, post;
-  cpu::SamePadding same;
+  backend::SamePadding same;
   cudnnDataType_t dataType = CUDNN_DATA_FLOAT;
   DataType type = DataType::kFLOAT;
   size_t elementSize = 4;
-  bool tf32 = false;  // fp32 may run on TF32 tensor cores (BuilderFlag::kTF32)
+  bool tf32 = false;  // fp32 may run on TF32 tensor cores (PlanFlag::kTF32)
   bool channelsLast = false;  // NHWC activations and a KRSC kernel (plan/channels_last.h)
   std::string step;
-  std::optional<plan::PostActivation> activation;  // fused (convolution only)
+  std::optional<ops::PostActivation> activation;  // fused (convolution only)
 
   size_t cudnnSpatial() const { return nbSpatial == 3 ? 3 : 2; }
   cudnnTensorFormat_t format() const { return channelsLast ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW; }
@@ -221,7 +220,7 @@ struct ConvParams {
                 int64_t yChannels, const Axes& ySpatial, const Axes& pad) const {
     setTensor(d.x, format(), dataType, cudnnDims(batch, xChannels, xSpatial, cudnnSpatial(), step), step);
     setTensor(d.y, format(), dataType, cudnnDims(batch, yChannels, ySpatial, cudnnSpatial(), step), step);
-    std::vector<int> dims = cudnnDims(w.d[0], w.d[1], cpu::trailingDims3(w, nbSpatial), cudnnSpatial(), step);
+    std::vector<int> dims = cudnnDims(w.d[0], w.d[1], backend::trailingDims3(w, nbSpatial), cudnnSpatial(), step);
     KILN_CUDNN_CHECK(cudnnCreateFilterDescriptor(&d.w), step);
     KILN_CUDNN_CHECK(
         cudnnSetFilterNdDescriptor(d.w, dataType, format(), static_cast<int>(dims.size()), dims.data()), step);
@@ -234,7 +233,7 @@ struct ConvParams {
     if (!a.hasInput(2)) return;
     const Dims& y = a.out(0).shape;
     setTensor(d.out, format(), dataType,
-              cudnnDims(y.d[0], y.d[1], cpu::trailingDims3(y, nbSpatial), cudnnSpatial(), step), step);
+              cudnnDims(y.d[0], y.d[1], backend::trailingDims3(y, nbSpatial), cudnnSpatial(), step), step);
     std::vector<int> dims(2 + cudnnSpatial(), 1);
     dims[1] = cudnnInt(y.d[1], step);
     setTensor(d.bias, format(), dataType, dims, step);
@@ -289,8 +288,8 @@ struct ConvParams {
   // What follows the convolution itself: the bias, then the fused residual and activation in place.
   void finish(cudnnHandle_t handle, const KernelArgs& a, const Descriptors& d) const {
     addBias(handle, a, d);
-    if (a.hasInput(plan::kResidualInput))
-      launchResidualActivation(type, activation, a.in(plan::kResidualInput).data, a.out(0).data, a.out(0).volume(),
+    if (a.hasInput(ops::kResidualInput))
+      launchResidualActivation(type, activation, a.in(ops::kResidualInput).data, a.out(0).data, a.out(0).volume(),
                                streamOf(a), step);
     else if (activation)
       launchActivation(type, activation->type, activation->alpha, activation->beta, a.out(0).data, a.out(0).data,
@@ -303,7 +302,7 @@ struct ConvParams {
     if (!a.hasInput(2)) return std::nullopt;
     if (activation)
       return activation->type == ActivationType::kRELU ? std::optional(CUDNN_ACTIVATION_RELU) : std::nullopt;
-    return a.hasInput(plan::kResidualInput) ? std::optional(CUDNN_ACTIVATION_IDENTITY) : std::nullopt;
+    return a.hasInput(ops::kResidualInput) ? std::optional(CUDNN_ACTIVATION_IDENTITY) : std::nullopt;
   }
 
   // Whether the fused call takes the epilogue with `algo`: cuDNN allows the identity with IMPLICIT_PRECOMP_GEMM only.
@@ -363,7 +362,7 @@ void shiftCopy(const KernelArgs& a, const ConvParams& p, const void* in, void* o
     s.dst[i] = dst[i];
     s.offset[i] = offset[i];
   }
-  int64_t total = planes * cpu::axesVolume(dst);
+  int64_t total = planes * backend::axesVolume(dst);
   if (total == 0) return;
   dispatchBySize(p.elementSize, [&](auto tag) {
     using T = decltype(tag);
@@ -416,7 +415,7 @@ void checkInputChannels(const ConvParams& p, const KernelArgs& a, int64_t channe
 }
 
 size_t planeBytes(const ConvParams& p, int64_t planes, const Axes& spatial) {
-  return align256(static_cast<size_t>(planes * cpu::axesVolume(spatial)) * p.elementSize);
+  return align256(static_cast<size_t>(planes * backend::axesVolume(spatial)) * p.elementSize);
 }
 
 // Convolution: cudnnConvolutionForward on the input, padded into the workspace first when the padding is asymmetric.
@@ -445,10 +444,10 @@ struct ForwardPass {
     Axes pre, post;
     p.padding(a, pre, post);
     Problem r{x.d[0], x.d[1], a.in(1).shape.d[0], {}, {}, {pre, post}, 0};
-    r.xSpatial = r.pad.grow(cpu::trailingDims3(x, p.nbSpatial));
+    r.xSpatial = r.pad.grow(backend::trailingDims3(x, p.nbSpatial));
     // The output cuDNN computes from the padded input, so the descriptors always agree with each other (the
     // workspace is planned from bounds of each shape, which need not be one consistent configuration).
-    Axes kernel = cpu::trailingDims3(a.in(1).shape, p.nbSpatial);
+    Axes kernel = backend::trailingDims3(a.in(1).shape, p.nbSpatial);
     for (size_t i = 0; i < 3; ++i)
       r.ySpatial[i] = (r.xSpatial[i] + 2 * r.pad.symmetric[i] - p.dilation[i] * (kernel[i] - 1) - 1) / p.stride[i] + 1;
     r.staged = r.pad.asymmetric ? planeBytes(p, r.batch * r.xChannels, r.xSpatial) : 0;
@@ -459,7 +458,7 @@ struct ForwardPass {
   // depending on the run's sizes, so the bound pads every spatial axis by one more.
   static size_t stagedBound(const ConvParams& p, const KernelArgs& a, const Problem& r) {
     if (p.same.empty()) return r.staged;
-    Axes grown = cpu::trailingDims3(a.in(0).shape, p.nbSpatial);
+    Axes grown = backend::trailingDims3(a.in(0).shape, p.nbSpatial);
     for (size_t i = 3 - p.nbSpatial; i < 3; ++i) ++grown[i];
     return planeBytes(p, r.batch * r.xChannels, grown);
   }
@@ -467,14 +466,14 @@ struct ForwardPass {
   // Returns whether the bias and activation were applied too.
   static bool run(const ConvParams& p, const KernelArgs& a, const Problem& r, const PreparedCall<Algo>& call,
                   cudnnHandle_t h, void* scratch, size_t scratchBytes) {
-    if (cpu::trailingDims3(a.out(0).shape, p.nbSpatial) != r.ySpatial)
+    if (backend::trailingDims3(a.out(0).shape, p.nbSpatial) != r.ySpatial)
       throw Error(ErrorCode::kRUNTIME, "the output shape differs from the convolution's geometry", p.step);
-    bool residual = a.hasInput(plan::kResidualInput);
-    if (residual && !(a.in(plan::kResidualInput).shape == a.out(0).shape))
+    bool residual = a.hasInput(ops::kResidualInput);
+    if (residual && !(a.in(ops::kResidualInput).shape == a.out(0).shape))
       throw Error(ErrorCode::kRUNTIME, "the fused residual's shape differs from the output's", p.step);
     const void* x = a.in(0).data;
     if (r.pad.asymmetric) {
-      shiftCopy(a, p, x, a.workspace, r.batch * r.xChannels, cpu::trailingDims3(a.in(0).shape, p.nbSpatial),
+      shiftCopy(a, p, x, a.workspace, r.batch * r.xChannels, backend::trailingDims3(a.in(0).shape, p.nbSpatial),
                 r.xSpatial, r.pad.before);
       x = a.workspace;
     }
@@ -484,7 +483,7 @@ struct ForwardPass {
     if (p.fusesEpilogue(a, algo) && !call.fusedRefused.load(std::memory_order_relaxed)) {
       // y = act(conv(x) + z + bias) with z the residual (of y's shape and type, never sharing y's memory); without
       // one, y = relu(conv(x) + 0 * z + bias), z aliasing y (its scale is 0, so it is not read).
-      const void* z = residual ? a.in(plan::kResidualInput).data : a.out(0).data;
+      const void* z = residual ? a.in(ops::kResidualInput).data : a.out(0).data;
       cudnnStatus_t status = cudnnConvolutionBiasActivationForward(
           h, &one, d.x, x, d.w, a.in(1).data, d.conv, algo, scratch, scratchBytes, residual ? &one : &zero, d.y, z,
           d.bias, a.in(2).data, d.activation, d.y, a.out(0).data);
@@ -529,8 +528,8 @@ struct BackwardDataPass {
   static Problem problem(const ConvParams& p, const KernelArgs& a) {
     checkInputChannels(p, a, a.in(1).shape.d[0]);
     const Dims& x = a.in(0).shape;
-    Problem r{x.d[0], x.d[1], a.out(0).shape.d[1], cpu::trailingDims3(x, p.nbSpatial), {}, {p.pre, p.post}, 0};
-    r.ySpatial = r.pad.grow(cpu::trailingDims3(a.out(0).shape, p.nbSpatial));
+    Problem r{x.d[0], x.d[1], a.out(0).shape.d[1], backend::trailingDims3(x, p.nbSpatial), {}, {p.pre, p.post}, 0};
+    r.ySpatial = r.pad.grow(backend::trailingDims3(a.out(0).shape, p.nbSpatial));
     r.staged = r.pad.asymmetric ? planeBytes(p, r.batch * r.yChannels, r.ySpatial) : 0;
     return r;
   }
@@ -550,7 +549,7 @@ struct BackwardDataPass {
     if (!r.pad.asymmetric) return false;
     const Axes& before = r.pad.before;
     shiftCopy(a, p, a.workspace, a.out(0).data, r.batch * r.yChannels, r.ySpatial,
-              cpu::trailingDims3(a.out(0).shape, p.nbSpatial), Axes{-before[0], -before[1], -before[2]});
+              backend::trailingDims3(a.out(0).shape, p.nbSpatial), Axes{-before[0], -before[1], -before[2]});
     return false;
   }
 };
@@ -750,7 +749,7 @@ std::unique_ptr<Kernel> makeCudnnKernel(const KernelSpec& spec, ConvParams p) {
 
 // Geometry attributes shared by convolution and deconvolution.
 ConvParams slidingParams(const KernelSpec& spec, const char* what) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   ConvParams p;
   p.step = spec.step.name;
   DataType type = spec.inputType(0);
@@ -763,44 +762,44 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
   }
   if (spec.inputType(1) != type) spec.unsupported(std::string("the ") + what + " kernel's type differs from the input's");
   // TF32 only where the user allowed it.
-  p.tf32 = spec.plan.builderFlags & (1u << static_cast<uint32_t>(BuilderFlag::kTF32));
+  p.tf32 = spec.plan.has(plan::PlanFlag::kTF32);
   p.nbSpatial = spec.inputRank(0) - 2;
   if (p.nbSpatial < 1 || p.nbSpatial > 3)
     spec.unsupported(std::string("the CUDA ") + what + " supports 1-D, 2-D and 3-D only");
   p.groups = attrs.getInt("groups", 1);
   if (p.groups < 1) spec.unsupported("invalid number of groups " + std::to_string(p.groups));
-  p.stride = cpu::spatialAttr3(attrs, "stride", p.nbSpatial, 1);
-  p.dilation = cpu::spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
-  p.pre = cpu::spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
-  p.post = cpu::spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
+  p.stride = backend::spatialAttr3(attrs, "stride", p.nbSpatial, 1);
+  p.dilation = backend::spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
+  p.pre = backend::spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
+  p.post = backend::spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
   for (size_t i = 0; i < 3; ++i)
     if (p.pre[i] < 0 || p.post[i] < 0) spec.unsupported(std::string("the CUDA ") + what + " does not support negative padding");
   return p;
 }
 
 std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   ConvParams p = slidingParams(spec, "convolution");
-  p.groups = cpu::convolutionGroups(attrs);
-  p.same = cpu::SamePadding(attrs);
-  p.channelsLast = plan::isChannelsLast(attrs);
+  p.groups = backend::convolutionGroups(attrs);
+  p.same = backend::SamePadding(attrs);
+  p.channelsLast = ops::isChannelsLast(attrs);
   // The staged padding copies planes of NCHW: channels-last runs take the symmetric 2-D geometry only.
   if (p.channelsLast && (p.nbSpatial != 2 || !p.same.empty() || p.pre != p.post))
     spec.unsupported("the CUDA channels-last convolution takes 2-D convolutions with symmetric explicit padding only");
-  p.activation = cpu::checkedPostActivation(spec);
-  if (spec.hasInput(plan::kResidualInput) && (spec.inputType(plan::kResidualInput) != p.type ||
-                                              spec.inputRank(plan::kResidualInput) != spec.inputRank(0)))
+  p.activation = backend::checkedPostActivation(spec);
+  if (spec.hasInput(ops::kResidualInput) && (spec.inputType(ops::kResidualInput) != p.type ||
+                                              spec.inputRank(ops::kResidualInput) != spec.inputRank(0)))
     spec.unsupported("the CUDA convolution's fused residual must have the output's type and rank");
   return makeCudnnKernel<ForwardPass>(spec, std::move(p));
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
-  if (plan::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
-  if (plan::postActivation(spec.step.attrs) || spec.hasInput(plan::kResidualInput))
+  if (ops::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
+  if (ops::postActivation(spec.step.attrs) || spec.hasInput(ops::kResidualInput))
     spec.unsupported("the CUDA deconvolution has no fused activation or residual");
   ConvParams p = slidingParams(spec, "deconvolution");
   // cuDNN derives the input size from the output's; output padding of a whole stride or more breaks that relation.
-  Axes outputPadding = cpu::spatialAttr3(spec.step.attrs, "output_padding", p.nbSpatial, 0);
+  Axes outputPadding = backend::spatialAttr3(spec.step.attrs, "output_padding", p.nbSpatial, 0);
   for (size_t i = 0; i < 3; ++i)
     if (outputPadding[i] < 0 || outputPadding[i] >= p.stride[i])
       spec.unsupported("the CUDA deconvolution (cuDNN backward data) needs output padding below the stride, got " +

@@ -1,12 +1,12 @@
 // CUDA kernels: broadcast element-wise binary operations, activations, unary operations and casts.
 #include <cmath>
 
-#include "backends/cpu/activation_function.h"
-#include "backends/cpu/strided_iteration.h"
+#include "backends/common/activation_function.h"
+#include "backends/common/strided_iteration.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "backends/scalar_math.h"
+#include "backends/common/scalar_math.h"
 
 namespace kiln::cuda {
 
@@ -139,7 +139,7 @@ __global__ void repeatingBinaryKernel(E op, Repeating<typename N::Storage, uint3
 // along (a column [m, 1] against [m, n]), which no period describes.
 int64_t repeatPeriod(const Dims& in, const Dims& out) {
   int64_t strides[Dims::MAX_DIMS];
-  cpu::broadcastStrides(in, out, strides);
+  backend::broadcastStrides(in, out, strides);
   int64_t period = 1;
   bool broadcast = false;
   for (int32_t i = out.nbDims - 1; i >= 0; --i) {
@@ -247,7 +247,7 @@ __global__ void activationKernel(ActivationType type, const void* in, void* out,
                                  double beta) {
   using T = typename N::Compute;
   T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
-  mapElements<N, N>(in, out, n, vectorized, [&](T x) { return cpu::activation(type, x, ta, tb); });
+  mapElements<N, N>(in, out, n, vectorized, [&](T x) { return backend::activation(type, x, ta, tb); });
 }
 
 // y[i] = activation(y[i] + residual[i]), or the sum alone when not `activate`.
@@ -259,7 +259,7 @@ __global__ void residualActivationKernel(bool activate, ActivationType type, con
   T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
   Repeating<S, I> sum{static_cast<const S*>(y), n}, shortcut{static_cast<const S*>(residual), n};
   zipElements<N, N>(sum, shortcut, y, n, vectorized, [&](T x, T r) {
-    return activate ? cpu::activation(type, x + r, ta, tb) : x + r;
+    return activate ? backend::activation(type, x + r, ta, tb) : x + r;
   });
 }
 
@@ -269,7 +269,7 @@ std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
   if (!isFloatingPoint(dataType)) spec.unsupported(std::string("activations on ") + dataTypeName(dataType));
   if (type < ActivationType::kRELU || type > ActivationType::kGELU_TANH) spec.unsupported("unknown activation");
   double alpha, beta;
-  cpu::activationDefaults(type, alpha, beta, spec.step.attrs);
+  backend::activationDefaults(type, alpha, beta, spec.step.attrs);
   return makeKernel(spec, [type, dataType, alpha, beta, step = spec.step.name](const KernelArgs& a) {
     launchActivation(dataType, type, alpha, beta, a.in(0).data, a.out(0).data, a.out(0).volume(), streamOf(a), step);
   });
@@ -365,10 +365,10 @@ void launchActivation(DataType type, ActivationType op, double alpha, double bet
   checkLaunch(step);
 }
 
-void launchResidualActivation(DataType type, const std::optional<plan::PostActivation>& activation,
+void launchResidualActivation(DataType type, const std::optional<ops::PostActivation>& activation,
                               const void* residual, void* y, int64_t n, cudaStream_t stream, const std::string& step) {
   if (n == 0) return;
-  plan::PostActivation post = activation.value_or(plan::PostActivation{});
+  ops::PostActivation post = activation.value_or(ops::PostActivation{});
   dispatchElement(type, [&](auto tag) {
     using N = decltype(tag);
     if constexpr (kFloating<N>) {

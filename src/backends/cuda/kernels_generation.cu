@@ -2,8 +2,8 @@
 // holds the reference).
 #include "backends/cuda/cuda_kernel.h"
 #include "backends/cuda/device_tensor.cuh"
-#include "backends/scalar_math.h"
-#include "backends/scatter_step.h"
+#include "backends/common/scalar_math.h"
+#include "backends/common/scatter_step.h"
 
 namespace kiln::cuda {
 

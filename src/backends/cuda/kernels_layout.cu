@@ -6,10 +6,10 @@
 
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "backends/gather_spec.h"
-#include "backends/layout_geometry.h"
-#include "backends/shuffle_kernel.h"
-#include "backends/slice_sampling.h"
+#include "backends/common/gather_spec.h"
+#include "backends/common/layout_geometry.h"
+#include "backends/common/shuffle_kernel.h"
+#include "backends/common/slice_sampling.h"
 
 namespace kiln::cuda {
 

@@ -5,8 +5,8 @@
 // in fp32 for fp16 and bf16, and in int64 for int32 and int64 (as the CPU). fp32, fp64, fp16 and bf16 (and int32,
 // int64 for einsum).
 #include "backends/cuda/device_tensor.cuh"
-#include "backends/determinant.h"
-#include "backends/einsum_loops.h"
+#include "backends/common/determinant.h"
+#include "backends/common/einsum_loops.h"
 
 namespace kiln::cuda {
 

@@ -16,13 +16,12 @@
 #include <optional>
 #include <tuple>
 
-#include "backends/cpu/strided_iteration.h"
-#include "backends/matrix_view.h"
-#include "backends/prepared_calls.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/common/matrix_view.h"
+#include "backends/common/prepared_calls.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/cuda_kernel.h"
-#include "kiln/builder.h"
-#include "plan/fused_epilogue.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::cuda {
 
@@ -82,7 +81,7 @@ struct MatmulConfig {
   cublasComputeType_t computeType = CUBLAS_COMPUTE_32F;
   size_t elementSize = 4;
   bool bias = false, relu = false;        // in cuBLASLt's epilogue
-  std::optional<plan::PostActivation> after;  // another activation, applied by our kernel after the product
+  std::optional<ops::PostActivation> after;  // another activation, applied by our kernel after the product
   std::string step;
 };
 
@@ -261,7 +260,7 @@ class MatmulBody {
         return;
       }
     }
-    cpu::forEachBroadcastRun(outBatch, a.batch, b.batch,
+    backend::forEachBroadcastRun(outBatch, a.batch, b.batch,
                              [&](int64_t o, int64_t ai, int64_t bi, int64_t count, int64_t as, int64_t bs) {
                                s.count = static_cast<int32_t>(count);
                                s.strideA = as * sizeA;
@@ -328,13 +327,13 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   if (spec.inputType(1) != type) spec.unsupported("the matrix multiply operands have different types");
   c.elementSize = dataTypeSize(type);
   // TF32 only where the user allowed it; fp16 and bf16 accumulate in fp32 either way.
-  bool tf32 = spec.plan.builderFlags & (1u << static_cast<uint32_t>(BuilderFlag::kTF32));
+  bool tf32 = spec.plan.has(plan::PlanFlag::kTF32);
   c.computeType = type == DataType::kFLOAT && tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
   c.ta = spec.step.attrs.getInt("op0") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
   c.tb = spec.step.attrs.getInt("op1") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
   c.bias = spec.hasInput(2);
   if (c.bias && spec.inputType(2) != type) spec.unsupported("the fused bias has another type than the operands");
-  if (auto post = plan::postActivation(spec.step.attrs)) {
+  if (auto post = ops::postActivation(spec.step.attrs)) {
     if (!post->known()) spec.unsupported("unknown fused activation " + std::to_string(static_cast<int>(post->type)));
     if (post->type == ActivationType::kRELU)
       c.relu = true;

@@ -6,11 +6,11 @@
 // (a block per long row), statistics in fp32 (fp64 for fp64). Both add the fused residual input first.
 // Local response normalization (LRN) as on the CPU: one thread per element sums the squares across its channel window
 // in fp64.
-#include "backends/cpu/strided_iteration.h"
+#include "backends/common/strided_iteration.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/row_reduction.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "plan/fused_prologue.h"
+#include "ops/fused_prologue.h"
 
 namespace kiln::cuda {
 
@@ -238,8 +238,8 @@ struct Normalization {
     const Dims& x = a.in(0).shape;
     if (x.nbDims == 0 || mask != 1u << (x.nbDims - 1) || groups != 1) return false;
     int64_t scale[Dims::MAX_DIMS], bias[Dims::MAX_DIMS];
-    cpu::broadcastStrides(a.in(1).shape, x, scale);
-    cpu::broadcastStrides(a.in(2).shape, x, bias);
+    backend::broadcastStrides(a.in(1).shape, x, scale);
+    backend::broadcastStrides(a.in(2).shape, x, bias);
     for (int32_t i = 0; i + 1 < x.nbDims; ++i)
       if (scale[i] != 0 || bias[i] != 0) return false;
     scaleStride = scale[x.nbDims - 1];
@@ -297,8 +297,8 @@ struct Normalization {
       element[i] = stride;
       stride *= x.d[i];
     }
-    cpu::broadcastStrides(a.in(1).shape, x, scale);
-    cpu::broadcastStrides(a.in(2).shape, x, bias);
+    backend::broadcastStrides(a.in(1).shape, x, scale);
+    backend::broadcastStrides(a.in(2).shape, x, bias);
     for (int32_t i = 0; i < x.nbDims; ++i) {
       NormWalk& walk = (mask >> i) & 1 ? reduced : kept;
       if (i == 1 && groups > 1) {
@@ -314,7 +314,7 @@ struct Normalization {
 
   void operator()(const KernelArgs& a) const {
     if (a.in(0).volume() == 0) return;
-    if (residual && !(a.in(plan::kNormalizationResidualInput).shape == a.in(0).shape))
+    if (residual && !(a.in(ops::kNormalizationResidualInput).shape == a.in(0).shape))
       throw Error(ErrorCode::kRUNTIME, "the normalization's residual input must have the shape of its input", step);
     int64_t scaleStride = 0, biasStride = 0;
     bool rows = overRows(a, scaleStride, biasStride);
@@ -325,7 +325,7 @@ struct Normalization {
       using S = typename N::Storage;
       if constexpr (kFloating<N>) {
         auto* residualData =
-            residual ? static_cast<const S*>(a.in(plan::kNormalizationResidualInput).data) : nullptr;
+            residual ? static_cast<const S*>(a.in(ops::kNormalizationResidualInput).data) : nullptr;
         if (rows) {
           runRows<N>(a, residualData, scaleStride, biasStride);
         } else {
@@ -341,7 +341,7 @@ struct Normalization {
 };
 
 std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   DataType type = spec.inputType(0);
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kHALF && type != DataType::kBF16)
     spec.unsupported(std::string("the CUDA normalization supports fp32, fp64, fp16 and bf16, not ") +
@@ -350,9 +350,9 @@ std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
     spec.unsupported("the CUDA normalization needs scale and bias of the input's type");
   int64_t groups = attrs.getInt("groups", 1);
   if (groups > 1 && spec.inputRank(0) < 2) spec.unsupported("grouped normalization needs a channel axis");
-  bool residual = spec.hasInput(plan::kNormalizationResidualInput);
-  if (residual && (spec.inputType(plan::kNormalizationResidualInput) != type ||
-                   spec.inputRank(plan::kNormalizationResidualInput) != spec.inputRank(0)))
+  bool residual = spec.hasInput(ops::kNormalizationResidualInput);
+  if (residual && (spec.inputType(ops::kNormalizationResidualInput) != type ||
+                   spec.inputRank(ops::kNormalizationResidualInput) != spec.inputRank(0)))
     spec.unsupported("the normalization's residual input must have the type and rank of its input");
   return makeKernel(spec, Normalization{static_cast<uint32_t>(attrs.getInt("axes")), groups,
                                         attrs.getFloat("epsilon", 1e-5), type, residual, spec.step.name});
@@ -386,7 +386,7 @@ __global__ void lrnKernel(const typename N::Storage* x, typename N::Storage* y, 
 }
 
 std::unique_ptr<Kernel> makeLRN(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   LRNParams p{attrs.getInt("window"), attrs.getFloat("alpha", 1e-4), attrs.getFloat("beta", 0.75),
               attrs.getFloat("k", 1.0)};
   if (p.size < 1) spec.unsupported("the LRN window must be >= 1");

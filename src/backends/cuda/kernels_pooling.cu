@@ -5,16 +5,16 @@
 // (plan/channels_last.h) has a kernel of its own that reads 16 bytes of channels per thread.
 #include <limits>
 
-#include "backends/cpu/window_geometry.h"
+#include "backends/common/window_geometry.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "plan/channels_last.h"
+#include "ops/channels_last.h"
 
 namespace kiln::cuda {
 
 namespace {
 
-using cpu::Axes;
+using backend::Axes;
 
 // The geometry of one run, as plain arrays the kernel takes by value.
 struct PoolGeometry {
@@ -174,7 +174,7 @@ void copyAxes(const Axes& from, int64_t* to) {
 struct PoolParams {
   PoolGeometry base{};  // everything but the run's sizes (and, for SAME, its padding)
   size_t nbSpatial = 0;
-  cpu::SamePadding same;
+  backend::SamePadding same;
   DataType type = DataType::kFLOAT;
   bool channelsLast = false;  // [N, H, W, C] (plan/channels_last.h)
   std::string step;
@@ -183,7 +183,7 @@ struct PoolParams {
     PoolGeometry g = base;
     // The spatial axes: trailing, of the channels-first shape a channels-last tensor holds.
     auto spatial = [&](const Dims& d) {
-      return cpu::trailingDims3(channelsLast ? plan::channelsFirstShape(d) : d, nbSpatial);
+      return backend::trailingDims3(channelsLast ? ops::channelsFirstShape(d) : d, nbSpatial);
     };
     Axes in = spatial(a.in(0).shape), out = spatial(a.out(0).shape);
     copyAxes(in, g.in);
@@ -241,11 +241,11 @@ struct PoolParams {
 };
 
 std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   PoolParams p;
   p.step = spec.step.name;
   p.type = spec.inputType(0);
-  p.channelsLast = plan::isChannelsLast(attrs);
+  p.channelsLast = ops::isChannelsLast(attrs);
   PoolGeometry& g = p.base;
   g.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
   bool integer = p.type == DataType::kINT8 || p.type == DataType::kUINT8;
@@ -265,12 +265,12 @@ std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
   if (p.channelsLast && (p.nbSpatial != 2 || spec.inputRank(0) != 4 || g.indices))
     spec.unsupported("the CUDA channels-last pooling takes 2-D pooling of [N, H, W, C] without indices");
   bool explicitGeometry = !global;
-  copyAxes(global ? Axes{-1, -1, -1} : cpu::spatialAttr3(attrs, "window", p.nbSpatial, 1), g.window);
-  copyAxes(explicitGeometry ? cpu::spatialAttr3(attrs, "stride", p.nbSpatial, 1) : Axes{1, 1, 1}, g.stride);
-  copyAxes(explicitGeometry ? cpu::spatialAttr3(attrs, "dilation", p.nbSpatial, 1) : Axes{1, 1, 1}, g.dilation);
-  copyAxes(explicitGeometry ? cpu::spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0) : Axes{0, 0, 0}, g.pre);
-  copyAxes(explicitGeometry ? cpu::spatialAttr3(attrs, "post_padding", p.nbSpatial, 0) : Axes{0, 0, 0}, g.post);
-  if (explicitGeometry) p.same = cpu::SamePadding(attrs);
+  copyAxes(global ? Axes{-1, -1, -1} : backend::spatialAttr3(attrs, "window", p.nbSpatial, 1), g.window);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "stride", p.nbSpatial, 1) : Axes{1, 1, 1}, g.stride);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "dilation", p.nbSpatial, 1) : Axes{1, 1, 1}, g.dilation);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0) : Axes{0, 0, 0}, g.pre);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "post_padding", p.nbSpatial, 0) : Axes{0, 0, 0}, g.post);
+  if (explicitGeometry) p.same = backend::SamePadding(attrs);
   return makeKernel(spec, std::move(p));
 }
 

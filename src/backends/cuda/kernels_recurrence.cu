@@ -4,7 +4,7 @@
 // hidden units for the cell; the state lives in the workspace. fp32, fp64, fp16 and bf16 data. A sequence length
 // outside [0, sequence] cannot be reported without a host synchronization: its batch entry's outputs are zeros.
 #include "backends/cuda/device_tensor.cuh"
-#include "backends/recurrence_cell.h"
+#include "backends/common/recurrence_cell.h"
 
 namespace kiln::cuda {
 

@@ -9,7 +9,7 @@
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/row_reduction.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "plan/fused_prologue.h"
+#include "ops/fused_prologue.h"
 
 namespace kiln::cuda {
 
@@ -339,7 +339,7 @@ struct SoftMax {
         rows.n = n;
         rows.preScale = static_cast<typename N::Compute>(preScale);
         rows.x = rowOperand<S>(a, 0);
-        if (masked) rows.mask = rowOperand<S>(a, plan::kSoftMaxMaskInput);
+        if (masked) rows.mask = rowOperand<S>(a, ops::kSoftMaxMaskInput);
         if (runVectorRows<N>(a, rows, y, outer)) return;
         if (n <= kMaxWarpRow) {
           withElementsPerLane(n, [&](auto perLane) {
@@ -396,11 +396,11 @@ struct SoftMax {
   RowOperand<S> rowOperand(const KernelArgs& a, int32_t i) const {
     const Dims& in = a.in(i).shape;
     const Dims& out = a.out(0).shape;
-    if (!cpu::broadcastsTo(in, out))
+    if (!backend::broadcastsTo(in, out))
       throw Error(ErrorCode::kRUNTIME, std::string(i == 0 ? "the softmax scores " : "the softmax mask ") +
                                            toString(in) + " do not broadcast to " + toString(out), step);
     int64_t strides[Dims::MAX_DIMS];
-    cpu::broadcastStrides(in, out, strides);
+    backend::broadcastStrides(in, out, strides);
     RowOperand<S> operand;
     operand.data = static_cast<const S*>(a.in(i).data);
     operand.rows.rank = std::max(out.nbDims - 1, 0);
@@ -421,15 +421,15 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   int64_t axis = spec.step.attrs.getInt("axis", -1);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
-  bool masked = spec.hasInput(plan::kSoftMaxMaskInput);
-  if ((masked || spec.step.attrs.has(plan::kPreScale)) && normalized != rank - 1)
+  bool masked = spec.hasInput(ops::kSoftMaxMaskInput);
+  if ((masked || spec.step.attrs.has(ops::kPreScale)) && normalized != rank - 1)
     spec.unsupported("a scaled or masked softmax must run over the last axis");
   if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
-      (masked && (spec.inputType(plan::kSoftMaxMaskInput) != type ||
-                  static_cast<int64_t>(spec.inputRank(plan::kSoftMaxMaskInput)) > rank)))
+      (masked && (spec.inputType(ops::kSoftMaxMaskInput) != type ||
+                  static_cast<int64_t>(spec.inputRank(ops::kSoftMaxMaskInput)) > rank)))
     spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
   return makeKernel(spec, SoftMax{type, normalized, spec.step.attrs.getInt("log") != 0,
-                                  plan::softMaxPreScale(spec.step.attrs), masked, spec.step.name});
+                                  ops::softMaxPreScale(spec.step.attrs), masked, spec.step.name});
 }
 
 // ---- TopK ---------------------------------------------------------------------------------------------------------

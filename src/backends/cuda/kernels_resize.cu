@@ -5,8 +5,8 @@
 // accumulating in fp32 with fp32 weights. Grid sample (2-D) samples every output point by the rule grid_sample.h
 // shares with the CPU, in fp64: one thread per output element; fp32, fp64, fp16 and bf16.
 #include "backends/cuda/device_tensor.cuh"
-#include "backends/grid_sample.h"
-#include "backends/resize_taps.h"
+#include "backends/common/grid_sample.h"
+#include "backends/common/resize_taps.h"
 
 namespace kiln::cuda {
 
@@ -134,7 +134,7 @@ __global__ void gridSampleKernel(const typename N::Storage* x, const typename N:
 }
 
 std::unique_ptr<Kernel> makeGridSample(const KernelSpec& spec) {
-  const graph::Attrs& attrs = spec.step.attrs;
+  const ops::Attrs& attrs = spec.step.attrs;
   backend::GridSampleParams p{static_cast<ResizeMode>(attrs.getInt("mode")),
                               static_cast<GridSamplePadding>(attrs.getInt("padding")),
                               attrs.getInt("align_corners") != 0};

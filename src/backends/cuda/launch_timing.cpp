@@ -5,7 +5,7 @@
 // without tensor cores. Work that cannot be recorded is timed eagerly.
 #include "backends/cuda/launch_timing.h"
 
-#include "backends/backend.h"
+#include "backends/common/backend.h"
 #include "backends/cuda/cuda_check.h"
 
 namespace kiln::cuda {

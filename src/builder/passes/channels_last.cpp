@@ -9,13 +9,13 @@
 // with zero channels up to the target's alignment, its kernel padded alike, where that makes it preferred.
 #include <map>
 
-#include "backends/cpu/transpose.h"
+#include "backends/common/transpose.h"
 #include "builder/host_evaluator.h"
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "graph/infer.h"
-#include "plan/channels_last.h"
-#include "plan/fused_epilogue.h"
+#include "ops/channels_last.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
 
@@ -28,7 +28,7 @@ std::vector<uint8_t> permuteBytes(const std::vector<uint8_t>& bytes, const std::
   shape.nbDims = static_cast<int32_t>(dims.size());
   std::copy(dims.begin(), dims.end(), shape.d);
   std::vector<uint8_t> out(bytes.size());
-  cpu::transpose(bytes.data(), out.data(), shape, perm, size);
+  backend::transpose(bytes.data(), out.data(), shape, perm, size);
   return out;
 }
 
@@ -47,7 +47,7 @@ class ChannelsLastPass : public Pass {
       int64_t channels = layer.removed ? 0 : candidate(graph, layer, channelsLastOutput);
       if (channels == 0) continue;
       graph::LayerNode probe = layer;
-      probe.attrs.set(plan::kChannelsLast, int64_t{1});
+      probe.attrs.set(ops::kChannelsLast, int64_t{1});
       if (!targetAccepts(target_, graph, probe)) continue;
       convert[i] = channels;
       channelsLastOutput[layer.outputs[0]] = 1;
@@ -65,7 +65,7 @@ class ChannelsLastPass : public Pass {
   int64_t candidate(const graph::Graph& graph, const graph::LayerNode& layer, const std::vector<char>& nhwc) const {
     if (layer.inputs.empty() || layer.inputs[0] < 0 || layer.outputs.size() != 1) return 0;
     const graph::TensorNode& x = graph.tensors[layer.inputs[0]];
-    if (x.dims.size() != 4 || plan::isChannelsLast(layer.attrs)) return 0;
+    if (x.dims.size() != 4 || ops::isChannelsLast(layer.attrs)) return 0;
     auto inputChannels = graph.exprs.constantValue(x.dims[1]);
     if (layer.type == LayerType::kPOOLING) return nhwc[layer.inputs[0]] && inputChannels ? *inputChannels : 0;
     if (layer.type != LayerType::kCONVOLUTION || layer.inputs.size() < 2 || layer.inputs[1] < 0 ||
@@ -104,7 +104,7 @@ class ChannelsLastPass : public Pass {
       auto [it, inserted] = channelsLastOf.try_emplace(t, -1);
       if (inserted) {
         it->second = graph.addTensor(graph.uniqueTensorName(graph.tensors[t].name + "_nhwc"), graph.tensors[t].type);
-        transposeStep(t, plan::toChannelsLast(4), it->second);
+        transposeStep(t, ops::toChannelsLast(4), it->second);
       }
       return it->second;
     };
@@ -121,10 +121,10 @@ class ChannelsLastPass : public Pass {
       if (layer.type == LayerType::kCONVOLUTION) {
         if (pad) layer.inputs[0] = paddedChannels(graph, layer.inputs[0], convert[i], layers, reinfer, paddedTo);
         layer.inputs[1] = permutedKernel(graph, layer.inputs[1], pad ? convert[i] : 0, layers, reinfer);
-        if (layer.inputs.size() > plan::kResidualInput && layer.inputs[plan::kResidualInput] >= 0)
-          layer.inputs[plan::kResidualInput] = channelsLast(layer.inputs[plan::kResidualInput]);
+        if (layer.inputs.size() > ops::kResidualInput && layer.inputs[ops::kResidualInput] >= 0)
+          layer.inputs[ops::kResidualInput] = channelsLast(layer.inputs[ops::kResidualInput]);
       }
-      layer.attrs.set(plan::kChannelsLast, int64_t{1});
+      layer.attrs.set(ops::kChannelsLast, int64_t{1});
       int32_t nchw = layer.outputs[0];
       int32_t nhwc =
           graph.addTensor(graph.uniqueTensorName(graph.tensors[nchw].name + "_nhwc"), graph.tensors[nchw].type);
@@ -132,7 +132,7 @@ class ChannelsLastPass : public Pass {
       channelsLastOf[nchw] = nhwc;
       reinfer.push_back(layers.size());
       layers.push_back(std::move(layer));
-      transposeStep(nhwc, plan::toChannelsFirst(4), nchw);
+      transposeStep(nhwc, ops::toChannelsFirst(4), nchw);
     }
     replaceLayers(graph, std::move(layers));
     for (size_t i : reinfer) infer(graph, static_cast<int32_t>(i), paddedTo);
@@ -188,8 +188,8 @@ class ChannelsLastPass : public Pass {
       std::vector<int64_t> dims = constant.attrs.getInts("dims");
       size_t size = dataTypeSize(w.type);
       std::vector<uint8_t> bytes =
-          permuteBytes(constantBytes(graph, graph.tensors[kernel].producer), dims, plan::toChannelsLast(4), size);
-      std::vector<int64_t> permutedDims = plan::permuted(dims, plan::toChannelsLast(4));
+          permuteBytes(constantBytes(graph, graph.tensors[kernel].producer), dims, ops::toChannelsLast(4), size);
+      std::vector<int64_t> permutedDims = ops::permuted(dims, ops::toChannelsLast(4));
       if (channels > permutedDims[3]) {  // zeros after each run of C values
         size_t rows = bytes.size() / size / static_cast<size_t>(permutedDims[3]);
         std::vector<uint8_t> padded(rows * static_cast<size_t>(channels) * size);
@@ -207,7 +207,7 @@ class ChannelsLastPass : public Pass {
       step.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
     } else {
       step.type = LayerType::kSHUFFLE;
-      step.attrs.set("first_perm", plan::toChannelsLast(4));
+      step.attrs.set("first_perm", ops::toChannelsLast(4));
       step.inputs = {kernel};
     }
     reinfer.push_back(layers.size());

@@ -40,7 +40,7 @@ class ConstantFolding : public Pass {
       }
       // Run-time parameters (ShapeValues' values, a dynamic slice's start) must be known now to fold.
       for (const auto& [key, value] : layer.derived.values())
-        if (auto exprs = std::get_if<graph::ExprList>(&value))
+        if (auto exprs = std::get_if<ops::ExprList>(&value))
           for (ExprId v : exprs->ids) foldable &= graph.exprs.isConstant(v);
       if (!foldable || bytes > kMaxFoldedBytes) continue;
       auto results = evaluator.evaluate(graph, l);
@@ -51,11 +51,11 @@ class ConstantFolding : public Pass {
       for (ExprId d : graph.tensors[out].dims) dims.push_back(*graph.exprs.constantValue(d));
       layer.type = LayerType::kCONSTANT;
       layer.inputs.clear();
-      layer.attrs = graph::Attrs{};
+      layer.attrs = ops::Attrs{};
       layer.attrs.set("dims", dims);
       layer.attrs.set("type", static_cast<int64_t>(graph.tensors[out].type));
       layer.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
-      layer.derived = graph::Attrs{};
+      layer.derived = ops::Attrs{};
       layer.assertions.clear();
       ++folded;
     }

@@ -35,11 +35,11 @@ class FoldShapeValues : public Pass {
       if (dims.size() != out.dims.size()) continue;
       layer.type = LayerType::kSHAPE_VALUES;
       layer.inputs.clear();
-      layer.attrs = graph::Attrs{};
+      layer.attrs = ops::Attrs{};
       layer.attrs.set("dims", dims);
       layer.attrs.set("type", static_cast<int64_t>(out.type));
-      layer.derived = graph::Attrs{};
-      layer.derived.set("values", graph::ExprList{*out.values});
+      layer.derived = ops::Attrs{};
+      layer.derived.set("values", ops::ExprList{*out.values});
       ++changed;
     }
     return changed;

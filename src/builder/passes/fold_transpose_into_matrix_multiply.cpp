@@ -1,7 +1,7 @@
 #include <string>
 #include <utility>
 
-#include "backends/layout_geometry.h"
+#include "backends/common/layout_geometry.h"
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "builder/passes/shuffle_form.h"

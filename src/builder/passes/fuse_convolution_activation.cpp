@@ -1,6 +1,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
-#include "plan/fused_epilogue.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
 
@@ -16,7 +16,7 @@ class FuseConvolutionActivation : public Pass {
     int32_t changed = 0;
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& conv = graph.layers[l];
-      if (conv.removed || conv.type != LayerType::kCONVOLUTION || plan::postActivation(conv.attrs)) continue;
+      if (conv.removed || conv.type != LayerType::kCONVOLUTION || ops::postActivation(conv.attrs)) continue;
       int32_t a = soleConsumer(graph, conv.outputs[0]);
       if (a < 0 || graph.layers[a].type != LayerType::kACTIVATION) continue;
       graph::LayerNode fused = conv;

@@ -1,6 +1,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
-#include "plan/fused_epilogue.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
 
@@ -17,13 +17,13 @@ class FuseConvolutionResidual : public Pass {
     int32_t changed = 0;
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& conv = graph.layers[l];
-      if (conv.removed || conv.type != LayerType::kCONVOLUTION || plan::postActivation(conv.attrs)) continue;
-      if (conv.inputs.size() > static_cast<size_t>(plan::kResidualInput)) continue;
+      if (conv.removed || conv.type != LayerType::kCONVOLUTION || ops::postActivation(conv.attrs)) continue;
+      if (conv.inputs.size() > static_cast<size_t>(ops::kResidualInput)) continue;
       int32_t s = soleConsumer(graph, conv.outputs[0]);
       int32_t residual = s < 0 ? -1 : residualOperand(graph, graph.layers[s], conv.outputs[0]);
       if (residual < 0) continue;
       graph::LayerNode fused = conv;
-      fused.inputs.resize(plan::kResidualInput, -1);
+      fused.inputs.resize(ops::kResidualInput, -1);
       fused.inputs.push_back(residual);
       fused.outputs = graph.layers[s].outputs;
       // The activation after the sum where the target takes it too, else the residual alone.

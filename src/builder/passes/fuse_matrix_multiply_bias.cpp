@@ -1,6 +1,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
-#include "plan/fused_epilogue.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
 
@@ -18,7 +18,7 @@ class FuseMatrixMultiplyBias : public Pass {
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& product = graph.layers[l];
       if (product.removed || product.type != LayerType::kMATRIX_MULTIPLY || product.inputs.size() != 2 ||
-          plan::postActivation(product.attrs))  // fused already: what follows comes after its activation
+          ops::postActivation(product.attrs))  // fused already: what follows comes after its activation
         continue;
       // The bias (when there is one), then an activation reading the product or the biased product alone.
       graph::LayerNode fused = product;

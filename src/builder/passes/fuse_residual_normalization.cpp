@@ -1,6 +1,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
-#include "plan/fused_prologue.h"
+#include "ops/fused_prologue.h"
 
 namespace kiln::builder {
 

@@ -1,6 +1,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
-#include "plan/fused_prologue.h"
+#include "ops/fused_prologue.h"
 
 namespace kiln::builder {
 
@@ -19,7 +19,7 @@ class FuseSoftMaxScaleMask : public Pass {
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& softmax = graph.layers[l];
       if (softmax.removed || softmax.type != LayerType::kSOFTMAX || softmax.inputs.size() != 1 ||
-          softmax.attrs.has(plan::kPreScale) || !overLastAxis(graph, softmax))
+          softmax.attrs.has(ops::kPreScale) || !overLastAxis(graph, softmax))
         continue;
       graph::LayerNode fused = softmax;
       int32_t add = maskAddOf(graph, l);
@@ -34,7 +34,7 @@ class FuseSoftMaxScaleMask : public Pass {
         const graph::LayerNode& product = graph.layers[scale];
         int32_t factor = isConstant(graph, product.inputs[0]) ? product.inputs[0] : product.inputs[1];
         fused.inputs[0] = factor == product.inputs[0] ? product.inputs[1] : product.inputs[0];
-        fused.attrs.set(plan::kPreScale, (*constantValues(graph, factor))[0]);
+        fused.attrs.set(ops::kPreScale, (*constantValues(graph, factor))[0]);
       }
       if ((add < 0 && scale < 0) || !targetAccepts(target_, graph, fused)) continue;
       if (add >= 0) graph.layers[add].removed = true;

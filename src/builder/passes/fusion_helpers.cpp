@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
-#include "backends/cpu/activation_function.h"
+#include "backends/common/activation_function.h"
 #include "builder/host_evaluator.h"
 #include "builder/single_step_plan.h"
 #include "core/half.h"
 #include "kiln/error.h"
-#include "plan/fused_epilogue.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
 
@@ -103,9 +103,9 @@ int32_t insertConstant(graph::Graph& graph, int32_t position, const std::string&
 
 void absorbActivation(graph::LayerNode& fused, const graph::LayerNode& activation) {
   auto type = static_cast<ActivationType>(activation.attrs.getInt("op"));
-  plan::PostActivation post{type, 0, 0};
-  cpu::activationDefaults(type, post.alpha, post.beta, activation.attrs);
-  plan::setPostActivation(fused.attrs, post);
+  ops::PostActivation post{type, 0, 0};
+  backend::activationDefaults(type, post.alpha, post.beta, activation.attrs);
+  ops::setPostActivation(fused.attrs, post);
   fused.outputs = activation.outputs;
 }
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/common/backend.h"
 #include "graph/graph.h"
 
 namespace kiln::builder {

@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "backends/backend.h"
+#include "backends/common/backend.h"
 #include "graph/graph.h"
 #include "kiln/logger.h"
 

@@ -1,6 +1,6 @@
 #include "builder/passes/shuffle_form.h"
 
-#include "backends/layout_geometry.h"
+#include "backends/common/layout_geometry.h"
 
 namespace kiln::builder {
 
