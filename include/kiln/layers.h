@@ -97,15 +97,6 @@ class Layer {
   int32_t id() const { return id_; }
 
  protected:
-  void setIntAttr(const char* key, int64_t value);
-  void setIntsAttr(const char* key, const std::vector<int64_t>& values);
-  void setFloatAttr(const char* key, double value);
-  void setFloatsAttr(const char* key, const std::vector<double>& values);
-  int64_t intAttr(const char* key) const;
-  std::vector<int64_t> intsAttr(const char* key) const;
-  double floatAttr(const char* key) const;
-  std::vector<double> floatsAttr(const char* key) const;
-
   NetworkDefinition* network_;
   int32_t id_;
 };

@@ -9,6 +9,7 @@
 
 #include "core/symbolic.h"
 #include "ops/attrs.h"
+#include "kiln/error.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"
 
@@ -49,6 +50,11 @@ struct LayerNode {
   std::vector<int32_t> outputs;  // tensor ids
   std::vector<Assertion> assertions;
   bool removed = false;
+
+  // For typed reads, whose errors name the layer.
+  ops::OpAttrs opAttrs() const { return {attrs, opRef()}; }
+  ops::OpAttrs derivedAttrs() const { return {derived, opRef()}; }
+  ops::OpRef opRef() const { return {type, name, ErrorCode::kINVALID_GRAPH}; }
 };
 
 struct Graph {

@@ -3,6 +3,8 @@
 #include <mutex>
 #include <sstream>
 
+#include "ops/op_schema.h"
+
 namespace kiln::graph {
 
 const TensorNode& InferContext::input(int32_t i) const {
@@ -18,18 +20,6 @@ void InferContext::setOutput(int32_t i, DataType type, std::vector<ExprId> dims,
   t.type = type;
   t.dims = std::move(dims);
   t.values = std::move(values);
-}
-
-void InferContext::setDerived(const std::string& key, std::vector<ExprId> exprs) {
-  graph_.layers[layerId_].derived.set(key, ExprList{std::move(exprs)});
-}
-
-void InferContext::setDerivedInts(const std::string& key, std::vector<int64_t> values) {
-  graph_.layers[layerId_].derived.set(key, std::move(values));
-}
-
-void InferContext::setDerivedFloats(const std::string& key, std::vector<double> values) {
-  graph_.layers[layerId_].derived.set(key, std::move(values));
 }
 
 void InferContext::fail(const std::string& message) const {
@@ -130,24 +120,21 @@ static const OpTable& table() {
   return t;
 }
 
-const OpDef& opDef(LayerType type) {
-  const OpDef* def = table().find(type);
-  if (!def) throw Error(ErrorCode::kUNSUPPORTED, std::string("no shape rule for layer type ") + layerTypeName(type));
-  return *def;
-}
-
 void inferLayer(Graph& graph, int32_t layerId) {
   LayerNode& layer = graph.layers[layerId];
   layer.assertions.clear();
   layer.derived = Attrs{};
-  const OpDef& def = opDef(layer.type);
+  const OpDef* def = table().find(layer.type);
+  if (!def)
+    throw Error(ErrorCode::kUNSUPPORTED, std::string("no shape rule for layer type ") + layerTypeName(layer.type));
   InferContext ctx(graph, layerId);
-  for (int32_t v : def.valueInputs) {
-    if (ctx.hasInput(v) && !ctx.input(v).values)
+  const ops::InputSet& valueInputs = ops::opSchema(layer.type).valueInputs;
+  for (int32_t v = 0; v < ctx.nbInputs(); ++v) {
+    if (valueInputs.contains(v) && ctx.hasInput(v) && !ctx.input(v).values)
       ctx.fail("input " + std::to_string(v) + " ('" + ctx.input(v).name +
                "') must be a shape tensor whose values are known at build time");
   }
-  def.infer(ctx);
+  def->infer(ctx);
 }
 
 }  // namespace kiln::graph

@@ -18,7 +18,7 @@ class InferContext {
   InferContext(Graph& graph, int32_t layerId) : graph_(graph), layerId_(layerId) {}
 
   const LayerNode& layer() const { return graph_.layers[layerId_]; }
-  const Attrs& attrs() const { return layer().attrs; }
+  ops::OpAttrs attrs() const { return layer().opAttrs(); }
   core::ExprPool& exprs() { return graph_.exprs; }
   const Graph& graph() const { return graph_; }
 
@@ -30,10 +30,11 @@ class InferContext {
 
   void setOutput(int32_t i, DataType type, std::vector<ExprId> dims,
                  std::optional<std::vector<ExprId>> values = std::nullopt);
-  // Run-time parameters for kernels (evaluated by the shape program).
-  void setDerived(const std::string& key, std::vector<ExprId> exprs);
-  void setDerivedInts(const std::string& key, std::vector<int64_t> values);
-  void setDerivedFloats(const std::string& key, std::vector<double> values);
+  // Parameters for kernels that shape inference works out (run-time expressions, inferred groups, ...).
+  template <ops::AttrKey K>
+  void setDerived(const K& key, typename K::Value value) {
+    graph_.layers[layerId_].derived.set(key, std::move(value));
+  }
 
   [[noreturn]] void fail(const std::string& message) const;
   // Checked now when both sides are constant, else recorded for run time.
@@ -63,15 +64,11 @@ constexpr int64_t kMaxTrackedValues = 64;
 
 using InferFn = std::function<void(InferContext&)>;
 
+// A shape rule; the op's other traits are in its schema (ops/op_schema.h).
 struct OpDef {
   LayerType type;
   InferFn infer;
-  // Inputs whose build-time values (not their data) the layer uses; the builder drops them from the plan.
-  std::vector<int32_t> valueInputs;
 };
-
-// The op table, filled once by the per-family registration functions.
-const OpDef& opDef(LayerType type);
 
 // Runs the layer's rule. Throws kiln::Error (kINVALID_GRAPH, naming the layer) when the graph is impossible.
 void inferLayer(Graph& graph, int32_t layerId);

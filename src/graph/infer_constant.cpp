@@ -1,5 +1,6 @@
 // Shape rules: constants, identity, cast, shape, and materialized shape values.
 #include "graph/infer.h"
+#include "ops/constant.h"
 
 #include <cstring>
 
@@ -27,10 +28,10 @@ std::optional<std::vector<ExprId>> constantValues(InferContext& ctx, const std::
 }
 
 void inferConstant(InferContext& ctx) {
-  const Attrs& a = ctx.attrs();
-  auto dims = a.getInts("dims");
-  auto type = static_cast<DataType>(a.getInt("type"));
-  int64_t blob = a.getInt("blob", -1);
+  ops::OpAttrs a = ctx.attrs();
+  auto dims = a.get(ops::Constant::kDims);
+  DataType type = a.get(ops::Constant::kType);
+  int64_t blob = a.get(ops::Constant::kBlob);
   if (blob < 0 || blob >= static_cast<int64_t>(ctx.graph().blobs.size())) ctx.fail("constant data is missing");
   std::vector<ExprId> exprs;
   int64_t count = 1;
@@ -52,7 +53,7 @@ void inferIdentity(InferContext& ctx) {
 
 void inferCast(InferContext& ctx) {
   const TensorNode& in = ctx.input(0);
-  auto to = static_cast<DataType>(ctx.attrs().getInt("to"));
+  DataType to = ctx.attrs().get(ops::Cast::kTo);
   if (!isValidDataType(static_cast<int32_t>(to))) ctx.fail("invalid target type");
   // Integer-to-integer casts keep the symbolic values (shape arithmetic casts int64 <-> int32 freely).
   bool keepValues = in.values && (to == DataType::kINT32 || to == DataType::kINT64);
@@ -66,22 +67,20 @@ void inferShape(InferContext& ctx) {
 
 // Internal: a tensor whose values are expressions evaluated at run time (from the shape-folding pass).
 void inferShapeValues(InferContext& ctx) {
-  auto values = ctx.attrs().getExprs("values").ids;
-  auto dims = ctx.attrs().getInts("dims");
+  ops::OpAttrs a = ctx.attrs();
   std::vector<ExprId> exprs;
-  for (int64_t d : dims) exprs.push_back(ctx.constant(d));
-  ctx.setOutput(0, static_cast<DataType>(ctx.attrs().getInt("type")), exprs, values);
-  ctx.setDerived("values", values);
+  for (int64_t d : a.get(ops::ShapeValues::kDims)) exprs.push_back(ctx.constant(d));
+  ctx.setOutput(0, a.get(ops::ShapeValues::kType), exprs, a.get(ops::ShapeValues::kValues));
 }
 
 }  // namespace
 
 void registerConstantOps(OpTable& table) {
-  table.add({LayerType::kCONSTANT, inferConstant, {}});
-  table.add({LayerType::kIDENTITY, inferIdentity, {}});
-  table.add({LayerType::kCAST, inferCast, {}});
-  table.add({LayerType::kSHAPE, inferShape, {}});
-  table.add({LayerType::kSHAPE_VALUES, inferShapeValues, {}});
+  table.add({LayerType::kCONSTANT, inferConstant});
+  table.add({LayerType::kIDENTITY, inferIdentity});
+  table.add({LayerType::kCAST, inferCast});
+  table.add({LayerType::kSHAPE, inferShape});
+  table.add({LayerType::kSHAPE_VALUES, inferShapeValues});
 }
 
 }  // namespace kiln::graph

@@ -3,6 +3,7 @@
 #include "graph/infer.h"
 #include "graph/sliding_window.h"
 #include "ops/channels_last.h"
+#include "ops/convolution.h"
 
 namespace kiln::graph {
 
@@ -15,18 +16,18 @@ ExprId effectiveWindow(InferContext& ctx, ExprId window, int64_t dilation) {
   return e.add(e.mul(e.sub(window, ctx.constant(1)), ctx.constant(dilation)), ctx.constant(1));
 }
 
-// The "groups" attribute; when it is unset and the sizes are known, channels / kernel channels if that divides the
+// The groups attribute; when it is unset and the sizes are known, channels / kernel channels if that divides the
 // output maps. addConvolutionNd infers the layer as it is added, before setNbGroups can be called, so a grouped
-// kernel must be accepted then (TensorRT checks this only when building). The kernel reads "inferred_groups".
+// kernel must be accepted then (TensorRT checks this only when building). The kernel reads the inferred groups.
 int64_t convolutionGroups(InferContext& ctx, ExprId channels, ExprId kernelChannels, ExprId outMaps) {
-  if (ctx.attrs().has("groups")) {
-    int64_t groups = ctx.attrs().getInt("groups");
+  if (ctx.attrs().has(ops::Convolution::kGroups)) {
+    int64_t groups = ctx.attrs().get(ops::Convolution::kGroups);
     if (groups < 1) ctx.fail("number of groups must be >= 1, got " + std::to_string(groups));
     return groups;
   }
   auto c = ctx.constantValue(channels), k = ctx.constantValue(kernelChannels), m = ctx.constantValue(outMaps);
   if (!c || !k || !m || *k < 1 || *c <= *k || *c % *k != 0 || *m % (*c / *k) != 0) return 1;
-  ctx.setDerivedInts("inferred_groups", {*c / *k});
+  ctx.setDerived(ops::Convolution::kInferredGroups, {*c / *k});
   return *c / *k;
 }
 
@@ -58,10 +59,10 @@ void inferConvolution(InferContext& ctx) {
   auto toFirst = ops::toChannelsFirst(nbSpatial + 2);
   const auto x = channelsLast ? ops::permuted(ctx.input(0).dims, toFirst) : ctx.input(0).dims;
   const auto w = channelsLast ? ops::permuted(ctx.input(1).dims, toFirst) : ctx.input(1).dims;
-  auto stride = spatialAttr(ctx, "stride", nbSpatial, 1, 1);
-  auto dilation = spatialAttr(ctx, "dilation", nbSpatial, 1, 1);
-  auto pre = spatialAttr(ctx, "pre_padding", nbSpatial, 0, 0);
-  auto post = spatialAttr(ctx, "post_padding", nbSpatial, 0, 0);
+  auto stride = spatialAttr(ctx, ops::SlidingWindow::kStride, nbSpatial, 1, 1);
+  auto dilation = spatialAttr(ctx, ops::SlidingWindow::kDilation, nbSpatial, 1, 1);
+  auto pre = spatialAttr(ctx, ops::SlidingWindow::kPrePadding, nbSpatial, 0, 0);
+  auto post = spatialAttr(ctx, ops::SlidingWindow::kPostPadding, nbSpatial, 0, 0);
   PaddingMode mode = paddingMode(ctx);
   int64_t groups = convolutionGroups(ctx, x[1], w[1], w[0]);
 
@@ -92,8 +93,8 @@ void inferConvolution(InferContext& ctx) {
   }
   // The kernel reads the run-time padding of the SAME modes from these.
   if (mode != PaddingMode::kEXPLICIT) {
-    ctx.setDerived("same_pre", samePre);
-    ctx.setDerived("same_post", samePost);
+    ctx.setDerived(ops::AutoPadding::kSamePre, samePre);
+    ctx.setDerived(ops::AutoPadding::kSamePost, samePost);
   }
   ctx.setOutput(0, ctx.input(0).type, channelsLast ? ops::permuted(out, ops::toChannelsLast(out.size())) : out);
 }
@@ -106,12 +107,12 @@ void inferDeconvolution(InferContext& ctx) {
   const auto& x = ctx.input(0).dims;
   const auto& w = ctx.input(1).dims;
   size_t nbSpatial = checkRanks(ctx, "C, K/groups, kernel size");
-  auto stride = spatialAttr(ctx, "stride", nbSpatial, 1, 1);
-  auto dilation = spatialAttr(ctx, "dilation", nbSpatial, 1, 1);
-  auto pre = spatialAttr(ctx, "pre_padding", nbSpatial, 0, 0);
-  auto post = spatialAttr(ctx, "post_padding", nbSpatial, 0, 0);
-  auto outputPadding = spatialAttr(ctx, "output_padding", nbSpatial, 0, 0);
-  int64_t groups = ctx.attrs().getInt("groups", 1);
+  auto stride = spatialAttr(ctx, ops::SlidingWindow::kStride, nbSpatial, 1, 1);
+  auto dilation = spatialAttr(ctx, ops::SlidingWindow::kDilation, nbSpatial, 1, 1);
+  auto pre = spatialAttr(ctx, ops::SlidingWindow::kPrePadding, nbSpatial, 0, 0);
+  auto post = spatialAttr(ctx, ops::SlidingWindow::kPostPadding, nbSpatial, 0, 0);
+  auto outputPadding = spatialAttr(ctx, ops::Deconvolution::kOutputPadding, nbSpatial, 0, 0);
+  int64_t groups = ctx.attrs().get(ops::Deconvolution::kGroups);
   if (groups < 1) ctx.fail("number of groups must be >= 1, got " + std::to_string(groups));
 
   auto& e = ctx.exprs();
@@ -137,8 +138,8 @@ void inferDeconvolution(InferContext& ctx) {
 }  // namespace
 
 void registerConvolutionOps(OpTable& table) {
-  table.add({LayerType::kCONVOLUTION, inferConvolution, {}});
-  table.add({LayerType::kDECONVOLUTION, inferDeconvolution, {}});
+  table.add({LayerType::kCONVOLUTION, inferConvolution});
+  table.add({LayerType::kDECONVOLUTION, inferDeconvolution});
 }
 
 }  // namespace kiln::graph

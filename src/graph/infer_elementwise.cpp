@@ -3,6 +3,7 @@
 
 #include "graph/broadcast.h"
 #include "graph/infer.h"
+#include "ops/elementwise.h"
 
 namespace kiln::graph {
 
@@ -64,7 +65,7 @@ std::optional<ExprId> compareValue(InferContext& ctx, ElementWiseOperation op, E
 }
 
 void inferElementWise(InferContext& ctx) {
-  auto op = static_cast<ElementWiseOperation>(ctx.attrs().getInt("op"));
+  ElementWiseOperation op = ctx.attrs().get(ops::ElementWise::kOp);
   if (op < ElementWiseOperation::kSUM || op > ElementWiseOperation::kSHIFT_RIGHT) ctx.fail("unknown operation");
   ctx.requireSameType(0, 1);
   const TensorNode& a = ctx.input(0);
@@ -95,14 +96,14 @@ void inferElementWise(InferContext& ctx) {
 }
 
 void inferActivation(InferContext& ctx) {
-  auto op = static_cast<ActivationType>(ctx.attrs().getInt("op"));
+  ActivationType op = ctx.attrs().get(ops::Activation::kOp);
   if (op < ActivationType::kRELU || op > ActivationType::kGELU_TANH) ctx.fail("unknown activation type");
   ctx.requireFloat(0);
   ctx.setOutput(0, ctx.input(0).type, ctx.input(0).dims);
 }
 
 void inferUnary(InferContext& ctx) {
-  auto op = static_cast<UnaryOperation>(ctx.attrs().getInt("op"));
+  UnaryOperation op = ctx.attrs().get(ops::Unary::kOp);
   if (op < UnaryOperation::kEXP || op > UnaryOperation::kISNAN) ctx.fail("unknown unary operation");
   const TensorNode& in = ctx.input(0);
   DataType type = in.type;
@@ -134,9 +135,9 @@ void inferUnary(InferContext& ctx) {
 }  // namespace
 
 void registerElementwiseOps(OpTable& table) {
-  table.add({LayerType::kELEMENTWISE, inferElementWise, {}});
-  table.add({LayerType::kACTIVATION, inferActivation, {}});
-  table.add({LayerType::kUNARY, inferUnary, {}});
+  table.add({LayerType::kELEMENTWISE, inferElementWise});
+  table.add({LayerType::kACTIVATION, inferActivation});
+  table.add({LayerType::kUNARY, inferUnary});
 }
 
 }  // namespace kiln::graph

@@ -3,6 +3,7 @@
 
 #include "graph/broadcast.h"
 #include "graph/infer.h"
+#include "ops/generation.h"
 
 namespace kiln::graph {
 
@@ -50,10 +51,10 @@ void inferSelect(InferContext& ctx) {
 
 // The integer value of a fill parameter known at build time: input `i`'s values, or the attribute when it is an
 // integer; nullopt otherwise.
-std::optional<std::vector<ExprId>> fillParameter(InferContext& ctx, int32_t input, const char* key, double fallback,
+std::optional<std::vector<ExprId>> fillParameter(InferContext& ctx, int32_t input, const ops::FloatAttr& key,
                                                  size_t count) {
   if (ctx.hasInput(input)) return ctx.input(input).values;
-  double v = ctx.attrs().getFloat(key, fallback);
+  double v = ctx.attrs().get(key);
   if (v != std::trunc(v) || std::fabs(v) > 9e15) return std::nullopt;
   return std::vector<ExprId>(count, ctx.constant(static_cast<int64_t>(v)));
 }
@@ -65,8 +66,8 @@ std::optional<std::vector<ExprId>> fillValues(InferContext& ctx, FillOperation o
   int64_t count = 1;
   for (int64_t d : extent) count *= d;
   if (count > kMaxTrackedValues) return std::nullopt;
-  auto alpha = fillParameter(ctx, 1, "alpha", 0.0, 1);
-  auto beta = op == FillOperation::kLINSPACE ? fillParameter(ctx, 2, "beta", 1.0, dims.size())
+  auto alpha = fillParameter(ctx, 1, ops::Fill::kAlpha, 1);
+  auto beta = op == FillOperation::kLINSPACE ? fillParameter(ctx, 2, ops::Fill::kBeta, dims.size())
                                              : std::optional(std::vector<ExprId>(dims.size(), ctx.constant(0)));
   if (!alpha || !beta || alpha->size() != 1 || beta->size() != dims.size()) return std::nullopt;
   auto& e = ctx.exprs();
@@ -82,13 +83,13 @@ std::optional<std::vector<ExprId>> fillValues(InferContext& ctx, FillOperation o
   return values;
 }
 
-// Dimensions from input 0 (a 1-D shape tensor, whose values may be symbolic) or the "dims" attribute. kCONSTANT
+// Dimensions from input 0 (a 1-D shape tensor, whose values may be symbolic) or the dims attribute. kCONSTANT
 // writes alpha everywhere; kLINSPACE writes alpha + sum over axes of index * beta[axis]. Alpha (input 1, one element)
 // and beta (input 2, one value per axis) are read as data at run time, so they may be computed by the network.
 void inferFill(InferContext& ctx) {
-  auto op = static_cast<FillOperation>(ctx.attrs().getInt("op"));
+  FillOperation op = ctx.attrs().get(ops::Fill::kOp);
   if (op != FillOperation::kCONSTANT && op != FillOperation::kLINSPACE) ctx.fail("unknown fill operation");
-  int64_t typeValue = ctx.attrs().getInt("type");
+  auto typeValue = static_cast<int64_t>(ctx.attrs().get(ops::Fill::kType));
   if (!isValidDataType(static_cast<int32_t>(typeValue))) ctx.fail("invalid output type");
   auto type = static_cast<DataType>(typeValue);
   if (op == FillOperation::kLINSPACE && type == DataType::kBOOL) ctx.fail("kLINSPACE cannot produce bool values");
@@ -101,7 +102,7 @@ void inferFill(InferContext& ctx) {
     for (size_t i = 0; i < dims.size(); ++i)
       ctx.requireGreaterEqual(dims[i], ctx.constant(0), "dimension " + std::to_string(i) + " must not be negative");
   } else {
-    for (int64_t d : ctx.attrs().getInts("dims")) dims.push_back(ctx.constant(d));
+    for (int64_t d : ctx.attrs().get(ops::Fill::kDims)) dims.push_back(ctx.constant(d));
   }
   for (int32_t i : {1, 2}) {
     if (ctx.hasInput(i) && ctx.input(i).type == DataType::kBOOL && type != DataType::kBOOL)
@@ -127,7 +128,7 @@ void checkScatterElements(InferContext& ctx, const TensorNode& data, const Tenso
   if (indices.dims.size() != data.dims.size() || updates.dims.size() != data.dims.size())
     ctx.fail("data, indices and updates must have the same rank (" + std::to_string(rank) + ", " +
              std::to_string(indices.dims.size()) + ", " + std::to_string(updates.dims.size()) + ")");
-  int32_t axis = ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank);
+  int32_t axis = ctx.normalizeAxis(ctx.attrs().get(ops::Scatter::kAxis), rank);
   for (int32_t d = 0; d < rank; ++d) {
     ctx.requireEqual(indices.dims[d], updates.dims[d], "indices and updates differ on axis " + std::to_string(d));
     if (d != axis)
@@ -158,8 +159,8 @@ void checkScatterND(InferContext& ctx, const TensorNode& data, const TensorNode&
 
 // The output is data with updates written (or reduced) at the positions indices name.
 void inferScatter(InferContext& ctx) {
-  auto mode = static_cast<ScatterMode>(ctx.attrs().getInt("mode"));
-  auto reduction = static_cast<ScatterReduction>(ctx.attrs().getInt("reduction"));
+  ScatterMode mode = ctx.attrs().get(ops::Scatter::kMode);
+  ScatterReduction reduction = ctx.attrs().get(ops::Scatter::kReduction);
   if (reduction < ScatterReduction::kNONE || reduction > ScatterReduction::kMIN) ctx.fail("unknown scatter reduction");
   const TensorNode& data = ctx.input(0);
   requireIndices(ctx, 1, "indices");
@@ -177,7 +178,7 @@ void inferScatter(InferContext& ctx) {
 // A running sum along one axis. The axis is the attribute, or input 1 (a one-element int32/int64 tensor) when set,
 // read at run time because ONNX CumSum takes it as a tensor; it does not change the output shape.
 void inferCumulative(InferContext& ctx) {
-  if (static_cast<CumulativeOperation>(ctx.attrs().getInt("op")) != CumulativeOperation::kSUM)
+  if (ctx.attrs().get(ops::Cumulative::kOp) != CumulativeOperation::kSUM)
     ctx.fail("unknown cumulative operation");
   const TensorNode& in = ctx.input(0);
   if (in.type == DataType::kBOOL) ctx.fail("cannot sum bool values");
@@ -190,7 +191,7 @@ void inferCumulative(InferContext& ctx) {
     if (values && values->size() == 1)
       if (auto axis = ctx.constantValue((*values)[0])) ctx.normalizeAxis(*axis, rank);
   } else {
-    ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank);
+    ctx.normalizeAxis(ctx.attrs().get(ops::Cumulative::kAxis), rank);
   }
   ctx.setOutput(0, in.type, in.dims);
 }
@@ -210,7 +211,7 @@ void inferOneHot(InferContext& ctx) {
   ExprId size = (*depth.values)[0];
   ctx.requireGreaterEqual(size, ctx.constant(0), "depth must not be negative");
   int32_t rank = static_cast<int32_t>(indices.dims.size());
-  int32_t axis = ctx.normalizeAxis(ctx.attrs().getInt("axis", -1), rank + 1);
+  int32_t axis = ctx.normalizeAxis(ctx.attrs().get(ops::OneHot::kAxis), rank + 1);
   std::vector<ExprId> out = indices.dims;
   out.insert(out.begin() + axis, size);
   ctx.setOutput(0, values.type, out);
@@ -219,11 +220,11 @@ void inferOneHot(InferContext& ctx) {
 }  // namespace
 
 void registerGenerationOps(OpTable& table) {
-  table.add({LayerType::kSELECT, inferSelect, {}});
-  table.add({LayerType::kFILL, inferFill, {0}});
-  table.add({LayerType::kSCATTER, inferScatter, {}});
-  table.add({LayerType::kCUMULATIVE, inferCumulative, {}});
-  table.add({LayerType::kONE_HOT, inferOneHot, {2}});
+  table.add({LayerType::kSELECT, inferSelect});
+  table.add({LayerType::kFILL, inferFill});
+  table.add({LayerType::kSCATTER, inferScatter});
+  table.add({LayerType::kCUMULATIVE, inferCumulative});
+  table.add({LayerType::kONE_HOT, inferOneHot});
 }
 
 }  // namespace kiln::graph

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "graph/infer.h"
+#include "ops/indexing.h"
 
 namespace kiln::graph {
 
@@ -10,17 +11,19 @@ namespace {
 bool isIndexType(DataType t) { return t == DataType::kINT32 || t == DataType::kINT64; }
 
 // Start, size or stride: the shape tensor at `inputIndex` when set (it overrides the attribute), else the attribute.
-std::vector<ExprId> sliceParam(InferContext& ctx, int32_t inputIndex, const std::string& key, size_t rank) {
+std::vector<ExprId> sliceParam(InferContext& ctx, int32_t inputIndex, const ops::IntsAttr& key, size_t rank) {
+  std::string name = key.name;
   std::vector<ExprId> v;
   if (ctx.hasInput(inputIndex)) {
     const TensorNode& t = ctx.input(inputIndex);
-    if (!isIndexType(t.type) || t.dims.size() != 1) ctx.fail("the " + key + " tensor must be a 1-D int32 or int64 tensor");
+    if (!isIndexType(t.type) || t.dims.size() != 1)
+      ctx.fail("the " + name + " tensor must be a 1-D int32 or int64 tensor");
     v = *t.values;
   } else {
-    for (int64_t x : ctx.attrs().getInts(key)) v.push_back(ctx.constant(x));
+    for (int64_t x : ctx.attrs().get(key)) v.push_back(ctx.constant(x));
   }
   if (v.size() != rank)
-    ctx.fail(key + " has " + std::to_string(v.size()) + " entries for an input of rank " + std::to_string(rank));
+    ctx.fail(name + " has " + std::to_string(v.size()) + " entries for an input of rank " + std::to_string(rank));
   return v;
 }
 
@@ -52,16 +55,16 @@ std::vector<ExprId> stridedValues(const std::vector<ExprId>& values, const std::
 void inferSlice(InferContext& ctx) {
   const TensorNode& in = ctx.input(0);
   size_t rank = in.dims.size();
-  auto mode = static_cast<SampleMode>(ctx.attrs().getInt("mode", 0));
+  SampleMode mode = ctx.attrs().get(ops::Slice::kMode);
   if (mode < SampleMode::kSTRICT_BOUNDS || mode > SampleMode::kREFLECT) ctx.fail("unknown sample mode");
   if (ctx.hasInput(4)) {
     if (mode != SampleMode::kFILL) ctx.fail("a fill value (input 4) needs sample mode kFILL");
     ctx.requireSameType(0, 4);
     ctx.requireEqual(ctx.volume(ctx.input(4).dims), ctx.constant(1), "the fill value must hold exactly one element");
   }
-  auto start = sliceParam(ctx, 1, "start", rank);
-  auto size = sliceParam(ctx, 2, "size", rank);
-  auto stride = sliceParam(ctx, 3, "stride", rank);
+  auto start = sliceParam(ctx, 1, ops::Slice::kStart, rank);
+  auto size = sliceParam(ctx, 2, ops::Slice::kSize, rank);
+  auto stride = sliceParam(ctx, 3, ops::Slice::kStride, rank);
   auto& e = ctx.exprs();
   for (size_t i = 0; i < rank; ++i) {
     std::string axis = "axis " + std::to_string(i) + ": ";
@@ -85,8 +88,8 @@ void inferSlice(InferContext& ctx) {
     ctx.requireGreaterEqual(e.mul(lo, reads), ctx.constant(0), axis + "the slice reads before the start of the axis");
     ctx.requireGreaterEqual(e.mul(room, reads), ctx.constant(0), axis + "the slice reads past the end of the axis");
   }
-  ctx.setDerived("start", start);
-  ctx.setDerived("stride", stride);
+  ctx.setDerived(ops::Slice::kDerivedStart, start);
+  ctx.setDerived(ops::Slice::kDerivedStride, stride);
   // Slicing a shape tensor (ONNX Shape -> Slice) keeps its values when the parameters are constant.
   std::optional<std::vector<ExprId>> values;
   std::vector<int64_t> inDims, outDims, starts, strides;
@@ -189,12 +192,13 @@ void inferGather(InferContext& ctx) {
     ctx.fail(std::string("indices must be int32 or int64, not ") + dataTypeName(indices.type));
   int32_t rank = ctx.rank(0);
   if (rank == 0) ctx.fail("cannot gather from a scalar");
-  auto mode = static_cast<GatherMode>(ctx.attrs().getInt("mode", 0));
-  auto batchDims = ctx.attrs().getInt("batch_dims", 0);
+  GatherMode mode = ctx.attrs().get(ops::Gather::kMode);
+  int64_t batchDims = ctx.attrs().get(ops::Gather::kBatchDims);
+  auto axis = [&] { return ctx.normalizeAxis(ctx.attrs().get(ops::Gather::kAxis), rank); };
   if (mode != GatherMode::kND && batchDims != 0) ctx.fail("element-wise (batch) dimensions need gather mode kND");
   switch (mode) {
-    case GatherMode::kDEFAULT: return inferGatherDefault(ctx, ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank));
-    case GatherMode::kELEMENT: return inferGatherElements(ctx, ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank));
+    case GatherMode::kDEFAULT: return inferGatherDefault(ctx, axis());
+    case GatherMode::kELEMENT: return inferGatherElements(ctx, axis());
     case GatherMode::kND: return inferGatherND(ctx, static_cast<int32_t>(batchDims));
   }
   ctx.fail("unknown gather mode");
@@ -203,8 +207,8 @@ void inferGather(InferContext& ctx) {
 }  // namespace
 
 void registerIndexingOps(OpTable& table) {
-  table.add({LayerType::kSLICE, inferSlice, {1, 2, 3}});
-  table.add({LayerType::kGATHER, inferGather, {}});
+  table.add({LayerType::kSLICE, inferSlice});
+  table.add({LayerType::kGATHER, inferGather});
 }
 
 }  // namespace kiln::graph

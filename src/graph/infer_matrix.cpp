@@ -1,6 +1,7 @@
 // Shape rules: batched matrix multiply with numpy broadcasting of the batch axes; determinant.
 #include "graph/broadcast.h"
 #include "graph/infer.h"
+#include "ops/matrix.h"
 
 namespace kiln::graph {
 
@@ -11,8 +12,8 @@ void inferMatrixMultiply(InferContext& ctx) {
   ctx.requireSameType(0, 1);
   auto a = ctx.input(0).dims;
   auto b = ctx.input(1).dims;
-  bool ta = ctx.attrs().getInt("op0") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
-  bool tb = ctx.attrs().getInt("op1") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
+  bool ta = ctx.attrs().get(ops::MatrixMultiply::kOp0) == MatrixOperation::kTRANSPOSE;
+  bool tb = ctx.attrs().get(ops::MatrixMultiply::kOp1) == MatrixOperation::kTRANSPOSE;
   if (a.empty() || b.empty()) ctx.fail("operands must have rank >= 1");
   // Rank-1 operands follow numpy: a vector on the left is a row, on the right a column; the axis is dropped.
   bool vecA = a.size() == 1, vecB = b.size() == 1;
@@ -43,8 +44,8 @@ void inferDeterminant(InferContext& ctx) {
 }  // namespace
 
 void registerMatrixOps(OpTable& table) {
-  table.add({LayerType::kMATRIX_MULTIPLY, inferMatrixMultiply, {}});
-  table.add({LayerType::kDETERMINANT, inferDeterminant, {}});
+  table.add({LayerType::kMATRIX_MULTIPLY, inferMatrixMultiply});
+  table.add({LayerType::kDETERMINANT, inferDeterminant});
 }
 
 }  // namespace kiln::graph

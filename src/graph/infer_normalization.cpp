@@ -4,6 +4,7 @@
 #include <map>
 
 #include "graph/infer.h"
+#include "ops/normalization.h"
 
 namespace kiln::graph {
 
@@ -29,9 +30,9 @@ void inferNormalization(InferContext& ctx) {
   ctx.requireSameType(0, 2);
   const auto& x = ctx.input(0).dims;
   auto rank = static_cast<int32_t>(x.size());
-  int64_t mask = ctx.attrs().getInt("axes");
-  int64_t groups = ctx.attrs().getInt("groups", 1);
-  if (ctx.attrs().getFloat("epsilon", 1e-5) < 0) ctx.fail("epsilon must not be negative");
+  int64_t mask = ctx.attrs().get(ops::Normalization::kAxes);
+  int64_t groups = ctx.attrs().get(ops::Normalization::kGroups);
+  if (ctx.attrs().get(ops::Normalization::kEpsilon) < 0) ctx.fail("epsilon must not be negative");
   if (mask < 0 || (mask >> rank) != 0)
     ctx.fail("the axes mask " + std::to_string(mask) + " names an axis beyond rank " + std::to_string(rank));
   if (groups < 1) ctx.fail("number of groups must be >= 1, got " + std::to_string(groups));
@@ -50,7 +51,7 @@ void inferNormalization(InferContext& ctx) {
 void inferLRN(InferContext& ctx) {
   ctx.requireFloat(0);
   if (ctx.rank(0) < 2) ctx.fail("the input needs a channel axis (1), not rank " + std::to_string(ctx.rank(0)));
-  int64_t window = ctx.attrs().getInt("window");
+  int64_t window = ctx.attrs().get(ops::LRN::kWindow);
   if (window < 1) ctx.fail("the window size must be >= 1, got " + std::to_string(window));
   ctx.setOutput(0, ctx.input(0).type, ctx.input(0).dims);
 }
@@ -92,9 +93,9 @@ std::vector<Term> parseEquation(const InferContext& ctx, const std::string& equa
 }
 
 // Label ids: 0 .. E-1 for the ellipsis axes (E = the widest ellipsis), then one per letter. The kernel reads every
-// operand's and the output's axis labels from "einsum_labels" (concatenated) and "einsum_ranks".
+// operand's and the output's axis labels from ops::Einsum::kLabels (concatenated) and kRanks.
 void inferEinsum(InferContext& ctx) {
-  std::string equation = ctx.attrs().getString("equation");
+  std::string equation = ctx.attrs().get(ops::Einsum::kEquation);
   bool explicitOutput = false;
   auto terms = parseEquation(ctx, equation, explicitOutput);
   int32_t nbInputs = ctx.nbInputs();
@@ -176,17 +177,17 @@ void inferEinsum(InferContext& ctx) {
   if (widest > 0 && std::count(output.labels.begin(), output.labels.end(), '.') == 0)
     ctx.fail("the output term must keep the ellipsis");
   ranks.push_back(static_cast<int64_t>(out.size()));
-  ctx.setDerivedInts("einsum_labels", allLabels);
-  ctx.setDerivedInts("einsum_ranks", ranks);
+  ctx.setDerived(ops::Einsum::kLabels, allLabels);
+  ctx.setDerived(ops::Einsum::kRanks, ranks);
   ctx.setOutput(0, type, out);
 }
 
 }  // namespace
 
 void registerNormalizationOps(OpTable& table) {
-  table.add({LayerType::kNORMALIZATION, inferNormalization, {}});
-  table.add({LayerType::kLRN, inferLRN, {}});
-  table.add({LayerType::kEINSUM, inferEinsum, {}});
+  table.add({LayerType::kNORMALIZATION, inferNormalization});
+  table.add({LayerType::kLRN, inferLRN});
+  table.add({LayerType::kEINSUM, inferEinsum});
 }
 
 }  // namespace kiln::graph

@@ -3,6 +3,7 @@
 #include "graph/infer.h"
 #include "graph/sliding_window.h"
 #include "ops/channels_last.h"
+#include "ops/pooling.h"
 
 namespace kiln::graph {
 
@@ -21,11 +22,11 @@ std::vector<ExprId> globalOutput(InferContext& ctx, const std::vector<ExprId>& x
 std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>& x,
                                    const std::vector<int64_t>& window) {
   size_t nbSpatial = window.size();
-  auto stride = spatialAttr(ctx, "stride", nbSpatial, 1, 1);
-  auto dilation = spatialAttr(ctx, "dilation", nbSpatial, 1, 1);
-  auto pre = spatialAttr(ctx, "pre_padding", nbSpatial, 0, 0);
-  auto post = spatialAttr(ctx, "post_padding", nbSpatial, 0, 0);
-  bool ceil = ctx.attrs().getInt("ceil_mode") != 0;
+  auto stride = spatialAttr(ctx, ops::Pooling::kStride, nbSpatial, 1, 1);
+  auto dilation = spatialAttr(ctx, ops::Pooling::kDilation, nbSpatial, 1, 1);
+  auto pre = spatialAttr(ctx, ops::Pooling::kPrePadding, nbSpatial, 0, 0);
+  auto post = spatialAttr(ctx, ops::Pooling::kPostPadding, nbSpatial, 0, 0);
+  bool ceil = ctx.attrs().get(ops::Pooling::kCeilMode);
   PaddingMode mode = paddingMode(ctx);
   auto& e = ctx.exprs();
   std::vector<ExprId> out(x.begin(), x.end() - static_cast<std::ptrdiff_t>(nbSpatial)), samePre, samePost;
@@ -56,8 +57,8 @@ std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>&
     out.push_back(size);
   }
   if (mode != PaddingMode::kEXPLICIT) {
-    ctx.setDerived("same_pre", samePre);
-    ctx.setDerived("same_post", samePost);
+    ctx.setDerived(ops::Pooling::kSamePre, samePre);
+    ctx.setDerived(ops::Pooling::kSamePost, samePost);
   }
   return out;
 }
@@ -69,15 +70,15 @@ void inferPooling(InferContext& ctx) {
   if (channelsLast && (rank < 3 || ctx.layer().outputs.size() > 1))
     ctx.fail("channels-last pooling needs N, C and spatial axes, and has no indices output");
   const auto x = channelsLast ? ops::permuted(ctx.input(0).dims, ops::toChannelsFirst(rank)) : ctx.input(0).dims;
-  int64_t op = ctx.attrs().getInt("op");
+  auto op = static_cast<int64_t>(ctx.attrs().get(ops::Pooling::kOp));
   if (op != static_cast<int64_t>(PoolingType::kMAX) && op != static_cast<int64_t>(PoolingType::kAVERAGE))
     ctx.fail("unknown pooling type " + std::to_string(op));
   // Max pooling also takes 8-bit integers (as ONNX MaxPool from opset 12); an average needs floating point.
   DataType type = ctx.input(0).type;
   if (op == static_cast<int64_t>(PoolingType::kAVERAGE) || (type != DataType::kINT8 && type != DataType::kUINT8))
     ctx.requireFloat(0);
-  bool global = ctx.attrs().getInt("global") != 0;
-  auto window = ctx.attrs().getInts("window");
+  bool global = ctx.attrs().get(ops::Pooling::kGlobal);
+  auto window = ctx.attrs().get(ops::Pooling::kWindow);
   // The spatial axes are the trailing window.size() axes; a global pool without a window takes all but N and C.
   size_t nbSpatial = global && window.empty() ? (x.size() > 2 ? x.size() - 2 : 0) : window.size();
   if (nbSpatial < 1 || nbSpatial > 3)
@@ -101,6 +102,6 @@ void inferPooling(InferContext& ctx) {
 
 }  // namespace
 
-void registerPoolingOps(OpTable& table) { table.add({LayerType::kPOOLING, inferPooling, {}}); }
+void registerPoolingOps(OpTable& table) { table.add({LayerType::kPOOLING, inferPooling}); }
 
 }  // namespace kiln::graph

@@ -1,5 +1,6 @@
 // Shape rule: recurrence (ONNX RNN, GRU and LSTM over a whole sequence).
 #include "graph/infer.h"
+#include "ops/recurrence.h"
 
 namespace kiln::graph {
 
@@ -39,23 +40,24 @@ void requireDims(InferContext& ctx, int32_t i, const char* what, const std::vect
 }
 
 void checkActivations(InferContext& ctx, int64_t expected) {
-  const Attrs& attrs = ctx.attrs();
-  if (!attrs.has("activations")) return;
-  std::vector<int64_t> types = attrs.getInts("activations");
+  ops::OpAttrs attrs = ctx.attrs();
+  if (!attrs.has(ops::Recurrence::kActivations)) return;
+  std::vector<int64_t> types = attrs.get(ops::Recurrence::kActivations);
   if (static_cast<int64_t>(types.size()) != expected)
     ctx.fail("the cell and direction take " + std::to_string(expected) + " activation functions, not " +
              std::to_string(types.size()));
   for (int64_t type : types)
     if (type < 0 || type > static_cast<int64_t>(ActivationType::kGELU_TANH))
       ctx.fail("unknown activation type " + std::to_string(type));
-  if (attrs.getFloats("activation_alphas").size() != types.size() ||
-      attrs.getFloats("activation_betas").size() != types.size())
+  if (attrs.get(ops::Recurrence::kActivationAlphas).size() != types.size() ||
+      attrs.get(ops::Recurrence::kActivationBetas).size() != types.size())
     ctx.fail("activations need one alpha and one beta each");
 }
 
 void inferRecurrence(InferContext& ctx) {
-  const Attrs& attrs = ctx.attrs();
-  int64_t cellCode = attrs.getInt("cell"), directionCode = attrs.getInt("direction");
+  ops::OpAttrs attrs = ctx.attrs();
+  auto cellCode = static_cast<int64_t>(attrs.get(ops::Recurrence::kCell));
+  auto directionCode = static_cast<int64_t>(attrs.get(ops::Recurrence::kDirection));
   if (cellCode < 0 || cellCode > static_cast<int64_t>(RecurrenceCell::kLSTM))
     ctx.fail("unknown recurrence cell " + std::to_string(cellCode));
   if (directionCode < 0 || directionCode > static_cast<int64_t>(RecurrenceDirection::kBIDIRECTIONAL))
@@ -63,13 +65,13 @@ void inferRecurrence(InferContext& ctx) {
   auto cell = static_cast<RecurrenceCell>(cellCode);
   bool lstm = cell == RecurrenceCell::kLSTM;
   int64_t directions = directionCode == static_cast<int64_t>(RecurrenceDirection::kBIDIRECTIONAL) ? 2 : 1;
-  bool batchFirst = attrs.getInt("batch_first") != 0;
+  bool batchFirst = attrs.get(ops::Recurrence::kBatchFirst);
   if (ctx.nbInputs() > kNB_INPUTS) ctx.fail("a recurrence takes at most 8 inputs");
   if (!lstm && (ctx.hasInput(kINITIAL_C) || ctx.hasInput(kP)))
     ctx.fail("initial_c and peepholes (inputs 6 and 7) belong to LSTM cells only");
-  if (attrs.getInt("linear_before_reset") != 0 && cell != RecurrenceCell::kGRU)
+  if (attrs.get(ops::Recurrence::kLinearBeforeReset) && cell != RecurrenceCell::kGRU)
     ctx.fail("linear_before_reset applies to GRU cells only");
-  if (attrs.getInt("input_forget") != 0 && !lstm) ctx.fail("input_forget applies to LSTM cells only");
+  if (attrs.get(ops::Recurrence::kInputForget) && !lstm) ctx.fail("input_forget applies to LSTM cells only");
   checkActivations(ctx, activationCount(cell) * directions);
 
   ctx.requireFloat(kX);
@@ -111,6 +113,6 @@ void inferRecurrence(InferContext& ctx) {
 
 }  // namespace
 
-void registerRecurrenceOps(OpTable& table) { table.add({LayerType::kRECURRENCE, inferRecurrence, {}}); }
+void registerRecurrenceOps(OpTable& table) { table.add({LayerType::kRECURRENCE, inferRecurrence}); }
 
 }  // namespace kiln::graph

@@ -2,6 +2,7 @@
 #include <bit>
 
 #include "graph/infer.h"
+#include "ops/reduction.h"
 
 namespace kiln::graph {
 
@@ -15,8 +16,8 @@ void requireNumeric(InferContext& ctx) {
 }
 
 // Checks a reduction axes bitmask against the input rank; TensorRT requires at least one axis.
-uint32_t axesMask(InferContext& ctx, int32_t rank) {
-  int64_t mask = ctx.attrs().getInt("axes");
+uint32_t axesMask(InferContext& ctx, const ops::IntAttr& key, int32_t rank) {
+  int64_t mask = ctx.attrs().get(key);
   if (mask == 0) ctx.fail("the axes mask is empty; at least one axis must be reduced");
   if (mask < 0 || (mask >> rank) != 0)
     ctx.fail("the axes mask " + std::to_string(mask) + " names an axis beyond rank " + std::to_string(rank));
@@ -58,13 +59,13 @@ std::optional<std::vector<ExprId>> reduceValues(InferContext& ctx, ReduceOperati
 }
 
 void inferReduce(InferContext& ctx) {
-  auto op = static_cast<ReduceOperation>(ctx.attrs().getInt("op"));
+  ReduceOperation op = ctx.attrs().get(ops::Reduce::kOp);
   if (op < ReduceOperation::kSUM || op > ReduceOperation::kAVG) ctx.fail("unknown reduce operation");
   requireNumeric(ctx);
   const TensorNode& in = ctx.input(0);
   int32_t rank = ctx.rank(0);
-  uint32_t mask = axesMask(ctx, rank);
-  bool keep = ctx.attrs().getInt("keep_dims") != 0;
+  uint32_t mask = axesMask(ctx, ops::Reduce::kAxes, rank);
+  bool keep = ctx.attrs().get(ops::Reduce::kKeepDims);
   std::vector<ExprId> out;
   int64_t outVolume = 1;
   for (int32_t i = 0; i < rank; ++i) {
@@ -81,7 +82,7 @@ void inferReduce(InferContext& ctx) {
 // k comes from the attribute, or from input 1 (a one-element shape tensor, as ONNX TopK's K input).
 ExprId topKCount(InferContext& ctx) {
   if (!ctx.hasInput(1)) {
-    int64_t k = ctx.attrs().getInt("k");
+    int64_t k = ctx.attrs().get(ops::TopK::kK);
     if (k <= 0) ctx.fail("k must be positive, not " + std::to_string(k));
     return ctx.constant(k);
   }
@@ -94,11 +95,11 @@ ExprId topKCount(InferContext& ctx) {
 }
 
 void inferTopK(InferContext& ctx) {
-  auto op = static_cast<TopKOperation>(ctx.attrs().getInt("op"));
+  TopKOperation op = ctx.attrs().get(ops::TopK::kOp);
   if (op != TopKOperation::kMAX && op != TopKOperation::kMIN) ctx.fail("unknown top-k operation");
   requireNumeric(ctx);
   const TensorNode& in = ctx.input(0);
-  uint32_t mask = axesMask(ctx, ctx.rank(0));
+  uint32_t mask = axesMask(ctx, ops::TopK::kAxes, ctx.rank(0));
   if (std::popcount(mask) != 1) ctx.fail("the axes mask must have exactly one bit set");
   int32_t axis = std::countr_zero(mask);
   ExprId k = topKCount(ctx);
@@ -112,16 +113,16 @@ void inferTopK(InferContext& ctx) {
 void inferSoftMax(InferContext& ctx) {
   ctx.requireFloat(0);
   const TensorNode& in = ctx.input(0);
-  ctx.normalizeAxis(ctx.attrs().getInt("axis", -1), ctx.rank(0));
+  ctx.normalizeAxis(ctx.attrs().get(ops::SoftMax::kAxis), ctx.rank(0));
   ctx.setOutput(0, in.type, in.dims);
 }
 
 }  // namespace
 
 void registerReductionOps(OpTable& table) {
-  table.add({LayerType::kREDUCE, inferReduce, {}});
-  table.add({LayerType::kTOPK, inferTopK, {1}});
-  table.add({LayerType::kSOFTMAX, inferSoftMax, {}});
+  table.add({LayerType::kREDUCE, inferReduce});
+  table.add({LayerType::kTOPK, inferTopK});
+  table.add({LayerType::kSOFTMAX, inferSoftMax});
 }
 
 }  // namespace kiln::graph

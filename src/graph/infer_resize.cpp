@@ -1,8 +1,9 @@
 // Shape rules: resize and grid sample. The resize output size comes from fixed dimensions, a shape tensor on input 1, or scales; the
-// kernel gets the scales that map coordinates ("mapping_scales") when they are known, else uses output/input.
+// kernel gets the scales that map coordinates (kMappingScales) when they are known, else uses output/input.
 #include <cmath>
 
 #include "graph/infer.h"
+#include "ops/resize.h"
 
 namespace kiln::graph {
 
@@ -22,47 +23,50 @@ ExprId scaledDim(InferContext& ctx, ExprId dim, double scale) {
   ctx.fail("a non-integer scale on a dynamic axis is not supported; give the output size instead");
 }
 
-std::vector<double> positiveScales(InferContext& ctx, const char* key, size_t rank) {
-  auto scales = ctx.attrs().getFloats(key);
+std::vector<double> positiveScales(InferContext& ctx, const ops::FloatsAttr& key, size_t rank) {
+  auto scales = ctx.attrs().get(key);
   if (scales.size() != rank)
-    ctx.fail(std::string(key) + " has " + std::to_string(scales.size()) + " entries for rank " + std::to_string(rank));
+    ctx.fail(std::string(key.name) + " has " + std::to_string(scales.size()) + " entries for rank " +
+             std::to_string(rank));
   for (double s : scales)
-    if (!(s > 0)) ctx.fail(std::string(key) + " must be positive");
+    if (!(s > 0)) ctx.fail(std::string(key.name) + " must be positive");
   return scales;
 }
 
-void checkEnum(InferContext& ctx, const char* key, int64_t last, const char* what) {
-  int64_t v = ctx.attrs().getInt(key);
-  if (v < 0 || v > last) ctx.fail(std::string("unknown ") + what + " " + std::to_string(v));
+template <typename E>
+void checkEnum(InferContext& ctx, const ops::EnumAttr<E>& key, E last, const char* what) {
+  auto v = static_cast<int64_t>(ctx.attrs().get(key));
+  if (v < 0 || v > static_cast<int64_t>(last)) ctx.fail(std::string("unknown ") + what + " " + std::to_string(v));
 }
 
 void inferResize(InferContext& ctx) {
-  const Attrs& attrs = ctx.attrs();
+  using ops::Resize;
+  ops::OpAttrs attrs = ctx.attrs();
   const TensorNode& in = ctx.input(0);
   ctx.requireFloat(0);
-  checkEnum(ctx, "mode", static_cast<int64_t>(ResizeMode::kCUBIC), "resize mode");
-  checkEnum(ctx, "coord", static_cast<int64_t>(ResizeCoordinateTransformation::kHALF_PIXEL_SYMMETRIC),
+  checkEnum(ctx, Resize::kMode, ResizeMode::kCUBIC, "resize mode");
+  checkEnum(ctx, Resize::kCoordinateTransformation, ResizeCoordinateTransformation::kHALF_PIXEL_SYMMETRIC,
             "coordinate transformation");
-  checkEnum(ctx, "round", static_cast<int64_t>(ResizeRoundMode::kCEIL), "nearest rounding");
-  auto mode = static_cast<ResizeMode>(attrs.getInt("mode"));
-  if (attrs.getInt("antialias") != 0 && mode == ResizeMode::kNEAREST)
+  checkEnum(ctx, Resize::kNearestRounding, ResizeRoundMode::kCEIL, "nearest rounding");
+  ResizeMode mode = attrs.get(Resize::kMode);
+  if (attrs.get(Resize::kAntialias) && mode == ResizeMode::kNEAREST)
     ctx.fail("antialiasing applies to linear and cubic resizing, not nearest");
   size_t rank = in.dims.size();
-  if (attrs.has("roi") && attrs.getFloats("roi").size() != 2 * rank)
-    ctx.fail("the region of interest has " + std::to_string(attrs.getFloats("roi").size()) + " values for rank " +
+  if (auto roi = attrs.find(Resize::kRegionOfInterest); roi && roi->size() != 2 * rank)
+    ctx.fail("the region of interest has " + std::to_string(roi->size()) + " values for rank " +
              std::to_string(rank) + " (starts then ends: 2 x rank)");
 
   std::vector<ExprId> out;
   std::vector<double> mapping;
-  if (attrs.has("output_dims")) {
-    for (int64_t v : attrs.getInts("output_dims")) {
+  if (attrs.has(Resize::kOutputDims)) {
+    for (int64_t v : attrs.get(Resize::kOutputDims)) {
       if (v <= 0) ctx.fail("output dimensions must be positive");
       out.push_back(ctx.constant(v));
     }
   } else if (ctx.hasInput(1)) {
     out = *ctx.input(1).values;
-  } else if (attrs.has("scales")) {
-    auto scales = positiveScales(ctx, "scales", rank);
+  } else if (attrs.has(Resize::kScales)) {
+    auto scales = positiveScales(ctx, Resize::kScales, rank);
     for (size_t i = 0; i < rank; ++i) out.push_back(scaledDim(ctx, in.dims[i], scales[i]));
     // Only when the scales chose the output size do they also map coordinates (ONNX Resize).
     mapping = scales;
@@ -71,9 +75,9 @@ void inferResize(InferContext& ctx) {
   }
   if (out.size() != rank)
     ctx.fail("output has rank " + std::to_string(out.size()) + " but the input has rank " + std::to_string(rank));
-  if (attrs.has("coordinate_scales")) mapping = positiveScales(ctx, "coordinate_scales", rank);
+  if (attrs.has(Resize::kCoordinateScales)) mapping = positiveScales(ctx, Resize::kCoordinateScales, rank);
   for (size_t i = 0; i < rank; ++i) ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
-  if (!mapping.empty()) ctx.setDerivedFloats("mapping_scales", mapping);
+  if (!mapping.empty()) ctx.setDerived(Resize::kMappingScales, mapping);
   ctx.setOutput(0, in.type, out);
 }
 
@@ -81,8 +85,8 @@ void inferResize(InferContext& ctx) {
 void inferGridSample(InferContext& ctx) {
   ctx.requireFloat(0);
   ctx.requireSameType(0, 1);
-  checkEnum(ctx, "mode", static_cast<int64_t>(ResizeMode::kCUBIC), "interpolation mode");
-  checkEnum(ctx, "padding", static_cast<int64_t>(GridSamplePadding::kREFLECTION), "padding mode");
+  checkEnum(ctx, ops::GridSample::kMode, ResizeMode::kCUBIC, "interpolation mode");
+  checkEnum(ctx, ops::GridSample::kPadding, GridSamplePadding::kREFLECTION, "padding mode");
   if (ctx.rank(0) != 4) ctx.fail("the input must be N x C x H x W, not rank " + std::to_string(ctx.rank(0)));
   if (ctx.rank(1) != 4) ctx.fail("the grid must be N x H_out x W_out x 2, not rank " + std::to_string(ctx.rank(1)));
   const auto& x = ctx.input(0).dims;
@@ -95,8 +99,8 @@ void inferGridSample(InferContext& ctx) {
 }  // namespace
 
 void registerResizeOps(OpTable& table) {
-  table.add({LayerType::kRESIZE, inferResize, {1}});
-  table.add({LayerType::kGRID_SAMPLE, inferGridSample, {}});
+  table.add({LayerType::kRESIZE, inferResize});
+  table.add({LayerType::kGRID_SAMPLE, inferGridSample});
 }
 
 }  // namespace kiln::graph

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "graph/infer.h"
+#include "ops/shape.h"
 
 namespace kiln::graph {
 
@@ -32,12 +33,13 @@ bool isIdentityPermutation(const std::vector<int64_t>& perm) {
 }
 
 void inferShuffle(InferContext& ctx) {
-  const Attrs& attrs = ctx.attrs();
+  using ops::Shuffle;
+  ops::OpAttrs attrs = ctx.attrs();
   const TensorNode& in = ctx.input(0);
-  auto firstPerm = attrs.getInts("first_perm");
-  auto secondPerm = attrs.getInts("second_perm");
+  auto firstPerm = attrs.get(Shuffle::kFirstPerm);
+  auto secondPerm = attrs.get(Shuffle::kSecondPerm);
   auto dims = permute(ctx, in.dims, firstPerm, "first");
-  bool reshaped = ctx.hasInput(1) || attrs.has("reshape");
+  bool reshaped = ctx.hasInput(1) || attrs.has(Shuffle::kReshape);
   if (reshaped) {
     std::vector<ExprId> target;
     if (ctx.hasInput(1)) {
@@ -45,9 +47,9 @@ void inferShuffle(InferContext& ctx) {
       if (shape.dims.size() != 1) ctx.fail("the reshape dimensions tensor must be 1-D");
       target = *shape.values;
     } else {
-      for (int64_t v : attrs.getInts("reshape")) target.push_back(ctx.constant(v));
+      for (int64_t v : attrs.get(Shuffle::kReshape)) target.push_back(ctx.constant(v));
     }
-    bool zeroCopies = attrs.getInt("zero_is_placeholder", 1) != 0;
+    bool zeroCopies = attrs.get(Shuffle::kZeroIsPlaceholder);
     auto& e = ctx.exprs();
     ExprId zero = ctx.constant(0), one = ctx.constant(1);
     // For values only known at run time (a shape input's), the 0 and -1 placeholders become arithmetic selections:
@@ -111,7 +113,7 @@ void inferConcatenation(InferContext& ctx) {
   const TensorNode& first = ctx.input(0);
   int32_t rank = static_cast<int32_t>(first.dims.size());
   if (rank == 0) ctx.fail("cannot concatenate scalars");
-  int32_t axis = ctx.normalizeAxis(ctx.attrs().getInt("axis"), rank);
+  int32_t axis = ctx.normalizeAxis(ctx.attrs().get(ops::Concatenation::kAxis), rank);
   std::vector<ExprId> out = first.dims;
   bool allValues = first.values.has_value() && rank == 1;
   std::vector<ExprId> values = allValues ? *first.values : std::vector<ExprId>{};
@@ -135,8 +137,8 @@ void inferConcatenation(InferContext& ctx) {
 }  // namespace
 
 void registerShapeOps(OpTable& table) {
-  table.add({LayerType::kSHUFFLE, inferShuffle, {1}});
-  table.add({LayerType::kCONCATENATION, inferConcatenation, {}});
+  table.add({LayerType::kSHUFFLE, inferShuffle});
+  table.add({LayerType::kCONCATENATION, inferConcatenation});
 }
 
 }  // namespace kiln::graph

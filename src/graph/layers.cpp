@@ -1,12 +1,25 @@
 // Layer handles: getters read the layer's attributes; setters write them and re-run shape inference.
 #include "kiln/layers.h"
 
+#include <functional>
 #include <utility>
 
 #include "graph/graph.h"
 #include "graph/infer.h"
 #include "kiln/error.h"
 #include "kiln/network.h"
+#include "ops/constant.h"
+#include "ops/convolution.h"
+#include "ops/elementwise.h"
+#include "ops/generation.h"
+#include "ops/indexing.h"
+#include "ops/matrix.h"
+#include "ops/normalization.h"
+#include "ops/pooling.h"
+#include "ops/recurrence.h"
+#include "ops/reduction.h"
+#include "ops/resize.h"
+#include "ops/shape.h"
 
 namespace kiln {
 
@@ -25,12 +38,11 @@ Dims toDims(const std::vector<int64_t>& values) {
   return dims;
 }
 
-// Sets attributes together and re-infers; restores the previous state when the new values are rejected.
-void updateAttrs(NetworkDefinition& network, int32_t layerId,
-                 std::vector<std::pair<const char*, ops::AttrValue>> values) {
+// Changes attributes together and re-infers; restores the previous state when the new values are rejected.
+void updateAttrs(NetworkDefinition& network, int32_t layerId, const std::function<void(ops::Attrs&)>& change) {
   graph::Graph& g = network.graph();
   ops::Attrs saved = g.layers[layerId].attrs;
-  for (auto& [key, value] : values) g.layers[layerId].attrs.set(key, std::move(value));
+  change(g.layers[layerId].attrs);
   try {
     network.reinferFrom(layerId);
   } catch (...) {
@@ -40,49 +52,21 @@ void updateAttrs(NetworkDefinition& network, int32_t layerId,
   }
 }
 
-void updateAttr(NetworkDefinition& network, int32_t layerId, const char* key, ops::AttrValue value) {
-  updateAttrs(network, layerId, {{key, std::move(value)}});
+template <ops::AttrKey K>
+void setAttr(NetworkDefinition& network, int32_t layerId, const K& key, typename K::Value value) {
+  updateAttrs(network, layerId, [&](ops::Attrs& attrs) { attrs.set(key, std::move(value)); });
+}
+
+template <ops::AttrKey K>
+typename K::Value getAttr(const NetworkDefinition& network, int32_t layerId, const K& key) {
+  return network.graph().layers[layerId].opAttrs().get(key);
+}
+
+std::vector<float> toFloats(const std::vector<double>& values) {
+  return std::vector<float>(values.begin(), values.end());
 }
 
 }  // namespace
-
-const char* layerTypeName(LayerType type) {
-  switch (type) {
-    case LayerType::kCONSTANT: return "Constant";
-    case LayerType::kCONVOLUTION: return "Convolution";
-    case LayerType::kMATRIX_MULTIPLY: return "MatrixMultiply";
-    case LayerType::kELEMENTWISE: return "ElementWise";
-    case LayerType::kACTIVATION: return "Activation";
-    case LayerType::kUNARY: return "Unary";
-    case LayerType::kPOOLING: return "Pooling";
-    case LayerType::kSOFTMAX: return "SoftMax";
-    case LayerType::kRESIZE: return "Resize";
-    case LayerType::kSHUFFLE: return "Shuffle";
-    case LayerType::kCONCATENATION: return "Concatenation";
-    case LayerType::kSLICE: return "Slice";
-    case LayerType::kGATHER: return "Gather";
-    case LayerType::kREDUCE: return "Reduce";
-    case LayerType::kTOPK: return "TopK";
-    case LayerType::kSHAPE: return "Shape";
-    case LayerType::kCAST: return "Cast";
-    case LayerType::kIDENTITY: return "Identity";
-    case LayerType::kSHAPE_VALUES: return "ShapeValues";
-    case LayerType::kSELECT: return "Select";
-    case LayerType::kFILL: return "Fill";
-    case LayerType::kSCATTER: return "Scatter";
-    case LayerType::kDECONVOLUTION: return "Deconvolution";
-    case LayerType::kNORMALIZATION: return "Normalization";
-    case LayerType::kCUMULATIVE: return "Cumulative";
-    case LayerType::kONE_HOT: return "OneHot";
-    case LayerType::kEINSUM: return "Einsum";
-    case LayerType::kLRN: return "LRN";
-    case LayerType::kRECURRENCE: return "Recurrence";
-    case LayerType::kGRID_SAMPLE: return "GridSample";
-    case LayerType::kDETERMINANT: return "Determinant";
-    case LayerType::kLAYER_TYPE_COUNT: break;
-  }
-  return "Unknown";
-}
 
 // ---- Layer --------------------------------------------------------------------------------------------------
 
@@ -127,271 +111,329 @@ void Layer::setInput(int32_t index, Tensor& tensor) {
   }
 }
 
-void Layer::setIntAttr(const char* key, int64_t value) { updateAttr(*network_, id_, key, value); }
-void Layer::setIntsAttr(const char* key, const std::vector<int64_t>& values) { updateAttr(*network_, id_, key, values); }
-void Layer::setFloatAttr(const char* key, double value) { updateAttr(*network_, id_, key, value); }
-void Layer::setFloatsAttr(const char* key, const std::vector<double>& values) { updateAttr(*network_, id_, key, values); }
-int64_t Layer::intAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInt(key); }
-std::vector<int64_t> Layer::intsAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInts(key); }
-double Layer::floatAttr(const char* key) const { return network_->graph().layers[id_].attrs.getFloat(key); }
-std::vector<double> Layer::floatsAttr(const char* key) const {
-  return network_->graph().layers[id_].attrs.getFloats(key);
-}
-
 // ---- Typed layers ---------------------------------------------------------------------------------------------
 
-void ConvolutionLayer::setStrideNd(const Dims& v) { setIntsAttr("stride", toVector(v)); }
-Dims ConvolutionLayer::getStrideNd() const { return toDims(intsAttr("stride")); }
-void ConvolutionLayer::setPrePadding(const Dims& v) { setIntsAttr("pre_padding", toVector(v)); }
-Dims ConvolutionLayer::getPrePadding() const { return toDims(intsAttr("pre_padding")); }
-void ConvolutionLayer::setPostPadding(const Dims& v) { setIntsAttr("post_padding", toVector(v)); }
-Dims ConvolutionLayer::getPostPadding() const { return toDims(intsAttr("post_padding")); }
+void ConvolutionLayer::setStrideNd(const Dims& v) { setAttr(*network_, id_, ops::Convolution::kStride, toVector(v)); }
+Dims ConvolutionLayer::getStrideNd() const { return toDims(getAttr(*network_, id_, ops::Convolution::kStride)); }
+void ConvolutionLayer::setPrePadding(const Dims& v) {
+  setAttr(*network_, id_, ops::Convolution::kPrePadding, toVector(v));
+}
+Dims ConvolutionLayer::getPrePadding() const {
+  return toDims(getAttr(*network_, id_, ops::Convolution::kPrePadding));
+}
+void ConvolutionLayer::setPostPadding(const Dims& v) {
+  setAttr(*network_, id_, ops::Convolution::kPostPadding, toVector(v));
+}
+Dims ConvolutionLayer::getPostPadding() const {
+  return toDims(getAttr(*network_, id_, ops::Convolution::kPostPadding));
+}
 void ConvolutionLayer::setPaddingNd(const Dims& v) {
   setPrePadding(v);
   setPostPadding(v);
 }
-void ConvolutionLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
-Dims ConvolutionLayer::getDilationNd() const { return toDims(intsAttr("dilation")); }
-void ConvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
-void ConvolutionLayer::setPaddingMode(PaddingMode mode) { setIntAttr("padding_mode", static_cast<int64_t>(mode)); }
-PaddingMode ConvolutionLayer::getPaddingMode() const { return static_cast<PaddingMode>(intAttr("padding_mode")); }
+void ConvolutionLayer::setDilationNd(const Dims& v) {
+  setAttr(*network_, id_, ops::Convolution::kDilation, toVector(v));
+}
+Dims ConvolutionLayer::getDilationNd() const { return toDims(getAttr(*network_, id_, ops::Convolution::kDilation)); }
+void ConvolutionLayer::setNbGroups(int64_t groups) { setAttr(*network_, id_, ops::Convolution::kGroups, groups); }
+void ConvolutionLayer::setPaddingMode(PaddingMode mode) {
+  setAttr(*network_, id_, ops::Convolution::kPaddingMode, mode);
+}
+PaddingMode ConvolutionLayer::getPaddingMode() const {
+  return getAttr(*network_, id_, ops::Convolution::kPaddingMode);
+}
 int64_t ConvolutionLayer::getNbGroups() const {
   const graph::LayerNode& layer = network_->graph().layers[id_];
-  auto inferred = layer.derived.getInts("inferred_groups");  // set when the kernel's channels imply the groups
-  return layer.attrs.getInt("groups", inferred.empty() ? 1 : inferred[0]);
+  if (auto groups = layer.opAttrs().find(ops::Convolution::kGroups)) return *groups;
+  auto inferred = layer.derivedAttrs().get(ops::Convolution::kInferredGroups);
+  return inferred.empty() ? ops::Convolution::kGroups.whenAbsent() : inferred[0];
 }
 
 void MatrixMultiplyLayer::setOperation(int32_t index, MatrixOperation op) {
   if (index < 0 || index > 1) throw Error(ErrorCode::kINVALID_ARGUMENT, "operand index must be 0 or 1", getName());
-  setIntAttr(index == 0 ? "op0" : "op1", static_cast<int64_t>(op));
+  setAttr(*network_, id_, ops::MatrixMultiply::operation(index), op);
 }
 MatrixOperation MatrixMultiplyLayer::getOperation(int32_t index) const {
-  return static_cast<MatrixOperation>(intAttr(index == 0 ? "op0" : "op1"));
+  return getAttr(*network_, id_, ops::MatrixMultiply::operation(index));
 }
 
-void ElementWiseLayer::setOperation(ElementWiseOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
-ElementWiseOperation ElementWiseLayer::getOperation() const { return static_cast<ElementWiseOperation>(intAttr("op")); }
+void ElementWiseLayer::setOperation(ElementWiseOperation op) { setAttr(*network_, id_, ops::ElementWise::kOp, op); }
+ElementWiseOperation ElementWiseLayer::getOperation() const { return getAttr(*network_, id_, ops::ElementWise::kOp); }
 
-void ActivationLayer::setActivationType(ActivationType type) { setIntAttr("op", static_cast<int64_t>(type)); }
-ActivationType ActivationLayer::getActivationType() const { return static_cast<ActivationType>(intAttr("op")); }
-void ActivationLayer::setAlpha(double alpha) { setFloatAttr("alpha", alpha); }
-void ActivationLayer::setBeta(double beta) { setFloatAttr("beta", beta); }
-double ActivationLayer::getAlpha() const { return floatAttr("alpha"); }
-double ActivationLayer::getBeta() const { return floatAttr("beta"); }
+void ActivationLayer::setActivationType(ActivationType type) {
+  setAttr(*network_, id_, ops::Activation::kOp, type);
+}
+ActivationType ActivationLayer::getActivationType() const { return getAttr(*network_, id_, ops::Activation::kOp); }
+void ActivationLayer::setAlpha(double alpha) { setAttr(*network_, id_, ops::Activation::kAlpha, alpha); }
+void ActivationLayer::setBeta(double beta) { setAttr(*network_, id_, ops::Activation::kBeta, beta); }
+// 0 when unset (the kernels then take the type's default).
+double ActivationLayer::getAlpha() const {
+  return network_->graph().layers[id_].opAttrs().find(ops::Activation::kAlpha).value_or(0.0);
+}
+double ActivationLayer::getBeta() const {
+  return network_->graph().layers[id_].opAttrs().find(ops::Activation::kBeta).value_or(0.0);
+}
 
-void UnaryLayer::setOperation(UnaryOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
-UnaryOperation UnaryLayer::getOperation() const { return static_cast<UnaryOperation>(intAttr("op")); }
+void UnaryLayer::setOperation(UnaryOperation op) { setAttr(*network_, id_, ops::Unary::kOp, op); }
+UnaryOperation UnaryLayer::getOperation() const { return getAttr(*network_, id_, ops::Unary::kOp); }
 
-void PoolingLayer::setPoolingType(PoolingType type) { setIntAttr("op", static_cast<int64_t>(type)); }
-PoolingType PoolingLayer::getPoolingType() const { return static_cast<PoolingType>(intAttr("op")); }
-void PoolingLayer::setWindowSizeNd(const Dims& v) { setIntsAttr("window", toVector(v)); }
-Dims PoolingLayer::getWindowSizeNd() const { return toDims(intsAttr("window")); }
-void PoolingLayer::setStrideNd(const Dims& v) { setIntsAttr("stride", toVector(v)); }
-Dims PoolingLayer::getStrideNd() const { return toDims(intsAttr("stride")); }
-void PoolingLayer::setPrePadding(const Dims& v) { setIntsAttr("pre_padding", toVector(v)); }
-void PoolingLayer::setPostPadding(const Dims& v) { setIntsAttr("post_padding", toVector(v)); }
+void PoolingLayer::setPoolingType(PoolingType type) { setAttr(*network_, id_, ops::Pooling::kOp, type); }
+PoolingType PoolingLayer::getPoolingType() const { return getAttr(*network_, id_, ops::Pooling::kOp); }
+void PoolingLayer::setWindowSizeNd(const Dims& v) { setAttr(*network_, id_, ops::Pooling::kWindow, toVector(v)); }
+Dims PoolingLayer::getWindowSizeNd() const { return toDims(getAttr(*network_, id_, ops::Pooling::kWindow)); }
+void PoolingLayer::setStrideNd(const Dims& v) { setAttr(*network_, id_, ops::Pooling::kStride, toVector(v)); }
+Dims PoolingLayer::getStrideNd() const { return toDims(getAttr(*network_, id_, ops::Pooling::kStride)); }
+void PoolingLayer::setPrePadding(const Dims& v) { setAttr(*network_, id_, ops::Pooling::kPrePadding, toVector(v)); }
+void PoolingLayer::setPostPadding(const Dims& v) { setAttr(*network_, id_, ops::Pooling::kPostPadding, toVector(v)); }
 void PoolingLayer::setPaddingNd(const Dims& v) {
   setPrePadding(v);
   setPostPadding(v);
 }
-Dims PoolingLayer::getPrePadding() const { return toDims(intsAttr("pre_padding")); }
-Dims PoolingLayer::getPostPadding() const { return toDims(intsAttr("post_padding")); }
-void PoolingLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
-void PoolingLayer::setAverageCountExcludesPadding(bool exclude) { setIntAttr("exclude_padding", exclude ? 1 : 0); }
-bool PoolingLayer::getAverageCountExcludesPadding() const {
-  return network_->graph().layers[id_].attrs.getInt("exclude_padding", 1) != 0;
+Dims PoolingLayer::getPrePadding() const { return toDims(getAttr(*network_, id_, ops::Pooling::kPrePadding)); }
+Dims PoolingLayer::getPostPadding() const { return toDims(getAttr(*network_, id_, ops::Pooling::kPostPadding)); }
+void PoolingLayer::setDilationNd(const Dims& v) { setAttr(*network_, id_, ops::Pooling::kDilation, toVector(v)); }
+void PoolingLayer::setAverageCountExcludesPadding(bool exclude) {
+  setAttr(*network_, id_, ops::Pooling::kExcludePadding, exclude);
 }
-void PoolingLayer::setCeilMode(bool ceil) { setIntAttr("ceil_mode", ceil ? 1 : 0); }
-void PoolingLayer::setPaddingMode(PaddingMode mode) { setIntAttr("padding_mode", static_cast<int64_t>(mode)); }
-PaddingMode PoolingLayer::getPaddingMode() const { return static_cast<PaddingMode>(intAttr("padding_mode")); }
-void PoolingLayer::setGlobal(bool global) { setIntAttr("global", global ? 1 : 0); }
-bool PoolingLayer::getGlobal() const { return intAttr("global") != 0; }
-void PoolingLayer::setIndicesColumnMajor(bool columnMajor) { setIntAttr("indices_column_major", columnMajor ? 1 : 0); }
+bool PoolingLayer::getAverageCountExcludesPadding() const {
+  return getAttr(*network_, id_, ops::Pooling::kExcludePadding);
+}
+void PoolingLayer::setCeilMode(bool ceil) { setAttr(*network_, id_, ops::Pooling::kCeilMode, ceil); }
+void PoolingLayer::setPaddingMode(PaddingMode mode) { setAttr(*network_, id_, ops::Pooling::kPaddingMode, mode); }
+PaddingMode PoolingLayer::getPaddingMode() const { return getAttr(*network_, id_, ops::Pooling::kPaddingMode); }
+void PoolingLayer::setGlobal(bool global) { setAttr(*network_, id_, ops::Pooling::kGlobal, global); }
+bool PoolingLayer::getGlobal() const { return getAttr(*network_, id_, ops::Pooling::kGlobal); }
+void PoolingLayer::setIndicesColumnMajor(bool columnMajor) {
+  setAttr(*network_, id_, ops::Pooling::kIndicesColumnMajor, columnMajor);
+}
 
 void SoftMaxLayer::setAxes(uint32_t axes) {
   if (axes == 0 || (axes & (axes - 1)) != 0)
     throw Error(ErrorCode::kINVALID_ARGUMENT, "softmax axes must have exactly one bit set", getName());
   int64_t axis = 0;
   while (!(axes & (1u << axis))) ++axis;
-  setIntAttr("axis", axis);
+  setAttr(*network_, id_, ops::SoftMax::kAxis, axis);
 }
 uint32_t SoftMaxLayer::getAxes() const {
-  const auto& attrs = network_->graph().layers[id_].attrs;
-  int64_t axis = attrs.getInt("axis", -1);
-  if (axis < 0) axis += static_cast<int64_t>(network_->graph().tensors[network_->graph().layers[id_].inputs[0]].dims.size());
+  const graph::Graph& g = network_->graph();
+  int64_t axis = getAttr(*network_, id_, ops::SoftMax::kAxis);
+  if (axis < 0) axis += static_cast<int64_t>(g.tensors[g.layers[id_].inputs[0]].dims.size());
   return 1u << axis;
 }
-void SoftMaxLayer::setLog(bool log) { setIntAttr("log", log ? 1 : 0); }
+void SoftMaxLayer::setLog(bool log) { setAttr(*network_, id_, ops::SoftMax::kLog, log); }
 
-void ResizeLayer::setOutputDimensions(const Dims& dims) { setIntsAttr("output_dims", toVector(dims)); }
+void ResizeLayer::setOutputDimensions(const Dims& dims) {
+  setAttr(*network_, id_, ops::Resize::kOutputDims, toVector(dims));
+}
 Dims ResizeLayer::getOutputDimensions() const { return getOutput(0)->getDimensions(); }
 void ResizeLayer::setScales(const float* scales, int32_t count) {
   if (!scales || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "scales must not be empty", getName());
-  setFloatsAttr("scales", std::vector<double>(scales, scales + count));
+  setAttr(*network_, id_, ops::Resize::kScales, std::vector<double>(scales, scales + count));
 }
-std::vector<float> ResizeLayer::getScales() const {
-  auto v = floatsAttr("scales");
-  return std::vector<float>(v.begin(), v.end());
-}
-void ResizeLayer::setResizeMode(ResizeMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
-ResizeMode ResizeLayer::getResizeMode() const { return static_cast<ResizeMode>(intAttr("mode")); }
+std::vector<float> ResizeLayer::getScales() const { return toFloats(getAttr(*network_, id_, ops::Resize::kScales)); }
+void ResizeLayer::setResizeMode(ResizeMode mode) { setAttr(*network_, id_, ops::Resize::kMode, mode); }
+ResizeMode ResizeLayer::getResizeMode() const { return getAttr(*network_, id_, ops::Resize::kMode); }
 void ResizeLayer::setCoordinateTransformation(ResizeCoordinateTransformation t) {
-  setIntAttr("coord", static_cast<int64_t>(t));
+  setAttr(*network_, id_, ops::Resize::kCoordinateTransformation, t);
 }
 ResizeCoordinateTransformation ResizeLayer::getCoordinateTransformation() const {
-  return static_cast<ResizeCoordinateTransformation>(intAttr("coord"));
+  return getAttr(*network_, id_, ops::Resize::kCoordinateTransformation);
 }
-void ResizeLayer::setNearestRounding(ResizeRoundMode mode) { setIntAttr("round", static_cast<int64_t>(mode)); }
-ResizeRoundMode ResizeLayer::getNearestRounding() const { return static_cast<ResizeRoundMode>(intAttr("round")); }
-void ResizeLayer::setCubicCoeff(float a) { setFloatAttr("cubic_coeff", a); }
+void ResizeLayer::setNearestRounding(ResizeRoundMode mode) {
+  setAttr(*network_, id_, ops::Resize::kNearestRounding, mode);
+}
+ResizeRoundMode ResizeLayer::getNearestRounding() const {
+  return getAttr(*network_, id_, ops::Resize::kNearestRounding);
+}
+void ResizeLayer::setCubicCoeff(float a) { setAttr(*network_, id_, ops::Resize::kCubicCoeff, a); }
 float ResizeLayer::getCubicCoeff() const {
-  return static_cast<float>(network_->graph().layers[id_].attrs.getFloat("cubic_coeff", -0.75));
+  return static_cast<float>(getAttr(*network_, id_, ops::Resize::kCubicCoeff));
 }
-void ResizeLayer::setExcludeOutside(bool exclude) { setIntAttr("exclude_outside", exclude ? 1 : 0); }
-bool ResizeLayer::getExcludeOutside() const { return intAttr("exclude_outside") != 0; }
-void ResizeLayer::setAntialias(bool antialias) { setIntAttr("antialias", antialias ? 1 : 0); }
-bool ResizeLayer::getAntialias() const { return intAttr("antialias") != 0; }
+void ResizeLayer::setExcludeOutside(bool exclude) { setAttr(*network_, id_, ops::Resize::kExcludeOutside, exclude); }
+bool ResizeLayer::getExcludeOutside() const { return getAttr(*network_, id_, ops::Resize::kExcludeOutside); }
+void ResizeLayer::setAntialias(bool antialias) { setAttr(*network_, id_, ops::Resize::kAntialias, antialias); }
+bool ResizeLayer::getAntialias() const { return getAttr(*network_, id_, ops::Resize::kAntialias); }
 void ResizeLayer::setRegionOfInterest(const float* roi, int32_t count) {
   if (!roi || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "region of interest must not be empty", getName());
-  setFloatsAttr("roi", std::vector<double>(roi, roi + count));
+  setAttr(*network_, id_, ops::Resize::kRegionOfInterest, std::vector<double>(roi, roi + count));
 }
 std::vector<float> ResizeLayer::getRegionOfInterest() const {
-  auto v = floatsAttr("roi");
-  return std::vector<float>(v.begin(), v.end());
+  return toFloats(getAttr(*network_, id_, ops::Resize::kRegionOfInterest));
 }
-void ResizeLayer::setExtrapolationValue(float value) { setFloatAttr("extrapolation_value", value); }
-float ResizeLayer::getExtrapolationValue() const { return static_cast<float>(floatAttr("extrapolation_value")); }
+void ResizeLayer::setExtrapolationValue(float value) {
+  setAttr(*network_, id_, ops::Resize::kExtrapolationValue, value);
+}
+float ResizeLayer::getExtrapolationValue() const {
+  return static_cast<float>(getAttr(*network_, id_, ops::Resize::kExtrapolationValue));
+}
 void ResizeLayer::setCoordinateScales(const float* scales, int32_t count) {
   if (!scales || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "coordinate scales must not be empty", getName());
-  setFloatsAttr("coordinate_scales", std::vector<double>(scales, scales + count));
+  setAttr(*network_, id_, ops::Resize::kCoordinateScales, std::vector<double>(scales, scales + count));
 }
 std::vector<float> ResizeLayer::getCoordinateScales() const {
-  auto v = floatsAttr("coordinate_scales");
-  return std::vector<float>(v.begin(), v.end());
+  return toFloats(getAttr(*network_, id_, ops::Resize::kCoordinateScales));
 }
 
 void ShuffleLayer::setFirstTranspose(const std::vector<int32_t>& p) {
-  setIntsAttr("first_perm", std::vector<int64_t>(p.begin(), p.end()));
+  setAttr(*network_, id_, ops::Shuffle::kFirstPerm, std::vector<int64_t>(p.begin(), p.end()));
 }
-void ShuffleLayer::setReshapeDimensions(const Dims& dims) { setIntsAttr("reshape", toVector(dims)); }
-Dims ShuffleLayer::getReshapeDimensions() const { return toDims(intsAttr("reshape")); }
+void ShuffleLayer::setReshapeDimensions(const Dims& dims) {
+  setAttr(*network_, id_, ops::Shuffle::kReshape, toVector(dims));
+}
+Dims ShuffleLayer::getReshapeDimensions() const { return toDims(getAttr(*network_, id_, ops::Shuffle::kReshape)); }
 void ShuffleLayer::setSecondTranspose(const std::vector<int32_t>& p) {
-  setIntsAttr("second_perm", std::vector<int64_t>(p.begin(), p.end()));
+  setAttr(*network_, id_, ops::Shuffle::kSecondPerm, std::vector<int64_t>(p.begin(), p.end()));
 }
-void ShuffleLayer::setZeroIsPlaceholder(bool placeholder) { setIntAttr("zero_is_placeholder", placeholder ? 1 : 0); }
+void ShuffleLayer::setZeroIsPlaceholder(bool placeholder) {
+  setAttr(*network_, id_, ops::Shuffle::kZeroIsPlaceholder, placeholder);
+}
 
-void ConcatenationLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
-int32_t ConcatenationLayer::getAxis() const { return static_cast<int32_t>(intAttr("axis")); }
+void ConcatenationLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::Concatenation::kAxis, axis); }
+int32_t ConcatenationLayer::getAxis() const {
+  return static_cast<int32_t>(getAttr(*network_, id_, ops::Concatenation::kAxis));
+}
 
-void SliceLayer::setStart(const Dims& v) { setIntsAttr("start", toVector(v)); }
-void SliceLayer::setSize(const Dims& v) { setIntsAttr("size", toVector(v)); }
-void SliceLayer::setStride(const Dims& v) { setIntsAttr("stride", toVector(v)); }
-Dims SliceLayer::getStart() const { return toDims(intsAttr("start")); }
-Dims SliceLayer::getSize() const { return toDims(intsAttr("size")); }
-Dims SliceLayer::getStride() const { return toDims(intsAttr("stride")); }
+void SliceLayer::setStart(const Dims& v) { setAttr(*network_, id_, ops::Slice::kStart, toVector(v)); }
+void SliceLayer::setSize(const Dims& v) { setAttr(*network_, id_, ops::Slice::kSize, toVector(v)); }
+void SliceLayer::setStride(const Dims& v) { setAttr(*network_, id_, ops::Slice::kStride, toVector(v)); }
+Dims SliceLayer::getStart() const { return toDims(getAttr(*network_, id_, ops::Slice::kStart)); }
+Dims SliceLayer::getSize() const { return toDims(getAttr(*network_, id_, ops::Slice::kSize)); }
+Dims SliceLayer::getStride() const { return toDims(getAttr(*network_, id_, ops::Slice::kStride)); }
 
-void SliceLayer::setMode(SampleMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
-SampleMode SliceLayer::getMode() const { return static_cast<SampleMode>(intAttr("mode")); }
+void SliceLayer::setMode(SampleMode mode) { setAttr(*network_, id_, ops::Slice::kMode, mode); }
+SampleMode SliceLayer::getMode() const { return getAttr(*network_, id_, ops::Slice::kMode); }
 
-void GatherLayer::setMode(GatherMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
-GatherMode GatherLayer::getMode() const { return static_cast<GatherMode>(intAttr("mode")); }
-void GatherLayer::setNbElementWiseDims(int32_t count) { setIntAttr("batch_dims", count); }
-int32_t GatherLayer::getNbElementWiseDims() const { return static_cast<int32_t>(intAttr("batch_dims")); }
+void GatherLayer::setMode(GatherMode mode) { setAttr(*network_, id_, ops::Gather::kMode, mode); }
+GatherMode GatherLayer::getMode() const { return getAttr(*network_, id_, ops::Gather::kMode); }
+void GatherLayer::setNbElementWiseDims(int32_t count) { setAttr(*network_, id_, ops::Gather::kBatchDims, count); }
+int32_t GatherLayer::getNbElementWiseDims() const {
+  return static_cast<int32_t>(getAttr(*network_, id_, ops::Gather::kBatchDims));
+}
 
-void FillLayer::setDimensions(const Dims& dims) { setIntsAttr("dims", toVector(dims)); }
-void FillLayer::setOperation(FillOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
-FillOperation FillLayer::getOperation() const { return static_cast<FillOperation>(intAttr("op")); }
-void FillLayer::setAlpha(double alpha) { setFloatAttr("alpha", alpha); }
-void FillLayer::setBeta(double beta) { setFloatAttr("beta", beta); }
-void FillLayer::setToType(DataType type) { setIntAttr("type", static_cast<int64_t>(type)); }
+void FillLayer::setDimensions(const Dims& dims) { setAttr(*network_, id_, ops::Fill::kDims, toVector(dims)); }
+void FillLayer::setOperation(FillOperation op) { setAttr(*network_, id_, ops::Fill::kOp, op); }
+FillOperation FillLayer::getOperation() const { return getAttr(*network_, id_, ops::Fill::kOp); }
+void FillLayer::setAlpha(double alpha) { setAttr(*network_, id_, ops::Fill::kAlpha, alpha); }
+void FillLayer::setBeta(double beta) { setAttr(*network_, id_, ops::Fill::kBeta, beta); }
+void FillLayer::setToType(DataType type) { setAttr(*network_, id_, ops::Fill::kType, type); }
 
-void ScatterLayer::setMode(ScatterMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
-ScatterMode ScatterLayer::getMode() const { return static_cast<ScatterMode>(intAttr("mode")); }
-void ScatterLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
-void ScatterLayer::setReduction(ScatterReduction reduction) { setIntAttr("reduction", static_cast<int64_t>(reduction)); }
+void ScatterLayer::setMode(ScatterMode mode) { setAttr(*network_, id_, ops::Scatter::kMode, mode); }
+ScatterMode ScatterLayer::getMode() const { return getAttr(*network_, id_, ops::Scatter::kMode); }
+void ScatterLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::Scatter::kAxis, axis); }
+void ScatterLayer::setReduction(ScatterReduction reduction) {
+  setAttr(*network_, id_, ops::Scatter::kReduction, reduction);
+}
 
-void DeconvolutionLayer::setStrideNd(const Dims& v) { setIntsAttr("stride", toVector(v)); }
-void DeconvolutionLayer::setPrePadding(const Dims& v) { setIntsAttr("pre_padding", toVector(v)); }
-void DeconvolutionLayer::setPostPadding(const Dims& v) { setIntsAttr("post_padding", toVector(v)); }
+void DeconvolutionLayer::setStrideNd(const Dims& v) {
+  setAttr(*network_, id_, ops::Deconvolution::kStride, toVector(v));
+}
+void DeconvolutionLayer::setPrePadding(const Dims& v) {
+  setAttr(*network_, id_, ops::Deconvolution::kPrePadding, toVector(v));
+}
+void DeconvolutionLayer::setPostPadding(const Dims& v) {
+  setAttr(*network_, id_, ops::Deconvolution::kPostPadding, toVector(v));
+}
 void DeconvolutionLayer::setPaddingNd(const Dims& v) {
   setPrePadding(v);
   setPostPadding(v);
 }
-void DeconvolutionLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
-void DeconvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
-void DeconvolutionLayer::setOutputPadding(const Dims& v) { setIntsAttr("output_padding", toVector(v)); }
-
-void NormalizationLayer::setEpsilon(double epsilon) { setFloatAttr("epsilon", epsilon); }
-double NormalizationLayer::getEpsilon() const {
-  return network_->graph().layers[id_].attrs.getFloat("epsilon", 1e-5);
+void DeconvolutionLayer::setDilationNd(const Dims& v) {
+  setAttr(*network_, id_, ops::Deconvolution::kDilation, toVector(v));
 }
-void NormalizationLayer::setAxes(uint32_t axesMask) { setIntAttr("axes", axesMask); }
-uint32_t NormalizationLayer::getAxes() const { return static_cast<uint32_t>(intAttr("axes")); }
-void NormalizationLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }
+void DeconvolutionLayer::setNbGroups(int64_t groups) { setAttr(*network_, id_, ops::Deconvolution::kGroups, groups); }
+void DeconvolutionLayer::setOutputPadding(const Dims& v) {
+  setAttr(*network_, id_, ops::Deconvolution::kOutputPadding, toVector(v));
+}
 
-void CumulativeLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
-void CumulativeLayer::setExclusive(bool exclusive) { setIntAttr("exclusive", exclusive ? 1 : 0); }
-void CumulativeLayer::setReverse(bool reverse) { setIntAttr("reverse", reverse ? 1 : 0); }
+void NormalizationLayer::setEpsilon(double epsilon) {
+  setAttr(*network_, id_, ops::Normalization::kEpsilon, epsilon);
+}
+double NormalizationLayer::getEpsilon() const { return getAttr(*network_, id_, ops::Normalization::kEpsilon); }
+void NormalizationLayer::setAxes(uint32_t axesMask) { setAttr(*network_, id_, ops::Normalization::kAxes, axesMask); }
+uint32_t NormalizationLayer::getAxes() const {
+  return static_cast<uint32_t>(getAttr(*network_, id_, ops::Normalization::kAxes));
+}
+void NormalizationLayer::setNbGroups(int64_t groups) { setAttr(*network_, id_, ops::Normalization::kGroups, groups); }
 
-void OneHotLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
+void CumulativeLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::Cumulative::kAxis, axis); }
+void CumulativeLayer::setExclusive(bool exclusive) {
+  setAttr(*network_, id_, ops::Cumulative::kExclusive, exclusive);
+}
+void CumulativeLayer::setReverse(bool reverse) { setAttr(*network_, id_, ops::Cumulative::kReverse, reverse); }
+
+void OneHotLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::OneHot::kAxis, axis); }
 
 void EinsumLayer::setEquation(const char* equation) {
   if (!equation) throw Error(ErrorCode::kINVALID_ARGUMENT, "equation is null", getName());
-  updateAttr(*network_, id_, "equation", std::string(equation));
+  setAttr(*network_, id_, ops::Einsum::kEquation, equation);
 }
 
-void LRNLayer::setWindowSize(int64_t size) { setIntAttr("window", size); }
-void LRNLayer::setAlpha(double alpha) { setFloatAttr("alpha", alpha); }
-void LRNLayer::setBeta(double beta) { setFloatAttr("beta", beta); }
-void LRNLayer::setK(double k) { setFloatAttr("k", k); }
+void LRNLayer::setWindowSize(int64_t size) { setAttr(*network_, id_, ops::LRN::kWindow, size); }
+void LRNLayer::setAlpha(double alpha) { setAttr(*network_, id_, ops::LRN::kAlpha, alpha); }
+void LRNLayer::setBeta(double beta) { setAttr(*network_, id_, ops::LRN::kBeta, beta); }
+void LRNLayer::setK(double k) { setAttr(*network_, id_, ops::LRN::kK, k); }
 
 void RecurrenceLayer::setDirection(RecurrenceDirection direction) {
-  setIntAttr("direction", static_cast<int64_t>(direction));
+  setAttr(*network_, id_, ops::Recurrence::kDirection, direction);
 }
 RecurrenceDirection RecurrenceLayer::getDirection() const {
-  return static_cast<RecurrenceDirection>(intAttr("direction"));
+  return getAttr(*network_, id_, ops::Recurrence::kDirection);
 }
-void RecurrenceLayer::setBatchFirst(bool batchFirst) { setIntAttr("batch_first", batchFirst ? 1 : 0); }
-bool RecurrenceLayer::getBatchFirst() const { return intAttr("batch_first") != 0; }
+void RecurrenceLayer::setBatchFirst(bool batchFirst) {
+  setAttr(*network_, id_, ops::Recurrence::kBatchFirst, batchFirst);
+}
+bool RecurrenceLayer::getBatchFirst() const { return getAttr(*network_, id_, ops::Recurrence::kBatchFirst); }
 void RecurrenceLayer::setActivations(const std::vector<ActivationType>& types, const std::vector<double>& alphas,
                                      const std::vector<double>& betas) {
   if (alphas.size() != types.size() || betas.size() != types.size())
     throw Error(ErrorCode::kINVALID_ARGUMENT, "activations need one alpha and one beta each", getName());
   std::vector<int64_t> codes;
   for (ActivationType type : types) codes.push_back(static_cast<int64_t>(type));
-  updateAttrs(*network_, id_, {{"activations", codes}, {"activation_alphas", alphas}, {"activation_betas", betas}});
+  updateAttrs(*network_, id_, [&](ops::Attrs& attrs) {
+    attrs.set(ops::Recurrence::kActivations, codes);
+    attrs.set(ops::Recurrence::kActivationAlphas, alphas);
+    attrs.set(ops::Recurrence::kActivationBetas, betas);
+  });
 }
-void RecurrenceLayer::setClip(double clip) { setFloatAttr("clip", clip); }
+void RecurrenceLayer::setClip(double clip) { setAttr(*network_, id_, ops::Recurrence::kClip, clip); }
 void RecurrenceLayer::setLinearBeforeReset(bool linearBeforeReset) {
-  setIntAttr("linear_before_reset", linearBeforeReset ? 1 : 0);
+  setAttr(*network_, id_, ops::Recurrence::kLinearBeforeReset, linearBeforeReset);
 }
-void RecurrenceLayer::setInputForget(bool inputForget) { setIntAttr("input_forget", inputForget ? 1 : 0); }
-void GridSampleLayer::setInterpolationMode(ResizeMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
+void RecurrenceLayer::setInputForget(bool inputForget) {
+  setAttr(*network_, id_, ops::Recurrence::kInputForget, inputForget);
+}
+void GridSampleLayer::setInterpolationMode(ResizeMode mode) { setAttr(*network_, id_, ops::GridSample::kMode, mode); }
 void GridSampleLayer::setPaddingMode(GridSamplePadding padding) {
-  setIntAttr("padding", static_cast<int64_t>(padding));
+  setAttr(*network_, id_, ops::GridSample::kPadding, padding);
 }
-void GridSampleLayer::setAlignCorners(bool alignCorners) { setIntAttr("align_corners", alignCorners ? 1 : 0); }
+void GridSampleLayer::setAlignCorners(bool alignCorners) {
+  setAttr(*network_, id_, ops::GridSample::kAlignCorners, alignCorners);
+}
 
-void GatherLayer::setGatherAxis(int32_t axis) { setIntAttr("axis", axis); }
-int32_t GatherLayer::getGatherAxis() const { return static_cast<int32_t>(intAttr("axis")); }
+void GatherLayer::setGatherAxis(int32_t axis) { setAttr(*network_, id_, ops::Gather::kAxis, axis); }
+int32_t GatherLayer::getGatherAxis() const {
+  return static_cast<int32_t>(getAttr(*network_, id_, ops::Gather::kAxis));
+}
 
-void ReduceLayer::setOperation(ReduceOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
-ReduceOperation ReduceLayer::getOperation() const { return static_cast<ReduceOperation>(intAttr("op")); }
-void ReduceLayer::setReduceAxes(uint32_t axes) { setIntAttr("axes", axes); }
-uint32_t ReduceLayer::getReduceAxes() const { return static_cast<uint32_t>(intAttr("axes")); }
-void ReduceLayer::setKeepDimensions(bool keep) { setIntAttr("keep_dims", keep ? 1 : 0); }
-bool ReduceLayer::getKeepDimensions() const { return intAttr("keep_dims") != 0; }
+void ReduceLayer::setOperation(ReduceOperation op) { setAttr(*network_, id_, ops::Reduce::kOp, op); }
+ReduceOperation ReduceLayer::getOperation() const { return getAttr(*network_, id_, ops::Reduce::kOp); }
+void ReduceLayer::setReduceAxes(uint32_t axes) { setAttr(*network_, id_, ops::Reduce::kAxes, axes); }
+uint32_t ReduceLayer::getReduceAxes() const {
+  return static_cast<uint32_t>(getAttr(*network_, id_, ops::Reduce::kAxes));
+}
+void ReduceLayer::setKeepDimensions(bool keep) { setAttr(*network_, id_, ops::Reduce::kKeepDims, keep); }
+bool ReduceLayer::getKeepDimensions() const { return getAttr(*network_, id_, ops::Reduce::kKeepDims); }
 
-void TopKLayer::setOperation(TopKOperation op) { setIntAttr("op", static_cast<int64_t>(op)); }
-void TopKLayer::setK(int64_t k) { setIntAttr("k", k); }
-int64_t TopKLayer::getK() const { return intAttr("k"); }
-void TopKLayer::setReduceAxes(uint32_t axes) { setIntAttr("axes", axes); }
+void TopKLayer::setOperation(TopKOperation op) { setAttr(*network_, id_, ops::TopK::kOp, op); }
+void TopKLayer::setK(int64_t k) { setAttr(*network_, id_, ops::TopK::kK, k); }
+int64_t TopKLayer::getK() const { return getAttr(*network_, id_, ops::TopK::kK); }
+void TopKLayer::setReduceAxes(uint32_t axes) { setAttr(*network_, id_, ops::TopK::kAxes, axes); }
 
 void CastLayer::setToType(DataType type) {
   if (!isValidDataType(static_cast<int32_t>(type)))
     throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid cast target type", getName());
-  setIntAttr("to", static_cast<int64_t>(type));
+  setAttr(*network_, id_, ops::Cast::kTo, type);
 }
-DataType CastLayer::getToType() const { return static_cast<DataType>(intAttr("to")); }
+DataType CastLayer::getToType() const { return getAttr(*network_, id_, ops::Cast::kTo); }
 
 }  // namespace kiln

@@ -6,6 +6,17 @@
 #include "graph/graph.h"
 #include "graph/infer.h"
 #include "kiln/error.h"
+#include "ops/constant.h"
+#include "ops/elementwise.h"
+#include "ops/generation.h"
+#include "ops/indexing.h"
+#include "ops/matrix.h"
+#include "ops/normalization.h"
+#include "ops/pooling.h"
+#include "ops/recurrence.h"
+#include "ops/reduction.h"
+#include "ops/resize.h"
+#include "ops/shape.h"
 
 namespace kiln {
 
@@ -182,9 +193,9 @@ ConstantLayer* NetworkDefinition::addConstant(const Dims& dims, const Weights& w
   graph_->blobs.emplace_back(src, src + bytes);
   int32_t id = graph_->addLayer(LayerType::kCONSTANT, "", {}, 1);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("blob", static_cast<int64_t>(graph_->blobs.size() - 1));
-  attrs.set("dims", dimsToVector(dims));
-  attrs.set("type", static_cast<int64_t>(weights.type));
+  attrs.set(ops::Constant::kBlob, static_cast<int64_t>(graph_->blobs.size() - 1));
+  attrs.set(ops::Constant::kDims, dimsToVector(dims));
+  attrs.set(ops::Constant::kType, weights.type);
   return addLayer<ConstantLayer>(id);
 }
 
@@ -221,42 +232,42 @@ ConvolutionLayer* NetworkDefinition::addConvolution(Tensor& input, Tensor& kerne
 MatrixMultiplyLayer* NetworkDefinition::addMatrixMultiply(Tensor& a, MatrixOperation opA, Tensor& b,
                                                           MatrixOperation opB) {
   int32_t id = graph_->addLayer(LayerType::kMATRIX_MULTIPLY, "", {a.id_, b.id_}, 1);
-  graph_->layers[id].attrs.set("op0", static_cast<int64_t>(opA));
-  graph_->layers[id].attrs.set("op1", static_cast<int64_t>(opB));
+  graph_->layers[id].attrs.set(ops::MatrixMultiply::kOp0, opA);
+  graph_->layers[id].attrs.set(ops::MatrixMultiply::kOp1, opB);
   return addLayer<MatrixMultiplyLayer>(id);
 }
 
 ElementWiseLayer* NetworkDefinition::addElementWise(Tensor& a, Tensor& b, ElementWiseOperation op) {
   int32_t id = graph_->addLayer(LayerType::kELEMENTWISE, "", {a.id_, b.id_}, 1);
-  graph_->layers[id].attrs.set("op", static_cast<int64_t>(op));
+  graph_->layers[id].attrs.set(ops::ElementWise::kOp, op);
   return addLayer<ElementWiseLayer>(id);
 }
 
 ActivationLayer* NetworkDefinition::addActivation(Tensor& input, ActivationType type) {
   int32_t id = graph_->addLayer(LayerType::kACTIVATION, "", {input.id_}, 1);
-  graph_->layers[id].attrs.set("op", static_cast<int64_t>(type));
+  graph_->layers[id].attrs.set(ops::Activation::kOp, type);
   return addLayer<ActivationLayer>(id);
 }
 
 UnaryLayer* NetworkDefinition::addUnary(Tensor& input, UnaryOperation op) {
   int32_t id = graph_->addLayer(LayerType::kUNARY, "", {input.id_}, 1);
-  graph_->layers[id].attrs.set("op", static_cast<int64_t>(op));
+  graph_->layers[id].attrs.set(ops::Unary::kOp, op);
   return addLayer<UnaryLayer>(id);
 }
 
 PoolingLayer* NetworkDefinition::addPoolingNd(Tensor& input, PoolingType type, const Dims& windowSize) {
   checkDims(windowSize, "pooling window", false);
   int32_t id = graph_->addLayer(LayerType::kPOOLING, "", {input.id_}, 1);
-  graph_->layers[id].attrs.set("op", static_cast<int64_t>(type));
-  graph_->layers[id].attrs.set("window", dimsToVector(windowSize));
+  graph_->layers[id].attrs.set(ops::Pooling::kOp, type);
+  graph_->layers[id].attrs.set(ops::Pooling::kWindow, dimsToVector(windowSize));
   return addLayer<PoolingLayer>(id);
 }
 
 PoolingLayer* NetworkDefinition::addMaxPoolingWithIndices(Tensor& input, const Dims& windowSize) {
   checkDims(windowSize, "pooling window", false);
   int32_t id = graph_->addLayer(LayerType::kPOOLING, "", {input.id_}, 2);
-  graph_->layers[id].attrs.set("op", static_cast<int64_t>(PoolingType::kMAX));
-  graph_->layers[id].attrs.set("window", dimsToVector(windowSize));
+  graph_->layers[id].attrs.set(ops::Pooling::kOp, PoolingType::kMAX);
+  graph_->layers[id].attrs.set(ops::Pooling::kWindow, dimsToVector(windowSize));
   return addLayer<PoolingLayer>(id);
 }
 
@@ -280,7 +291,7 @@ ConcatenationLayer* NetworkDefinition::addConcatenation(Tensor* const* inputs, i
     ins.push_back(inputs[i]->id_);
   }
   int32_t id = graph_->addLayer(LayerType::kCONCATENATION, "", ins, 1);
-  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
+  graph_->layers[id].attrs.set(ops::Concatenation::kAxis, axis);
   return addLayer<ConcatenationLayer>(id);
 }
 
@@ -291,40 +302,40 @@ ConcatenationLayer* NetworkDefinition::addConcatenation(const std::vector<Tensor
 SliceLayer* NetworkDefinition::addSlice(Tensor& input, const Dims& start, const Dims& size, const Dims& stride) {
   int32_t id = graph_->addLayer(LayerType::kSLICE, "", {input.id_}, 1);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("start", dimsToVector(start));
-  attrs.set("size", dimsToVector(size));
-  attrs.set("stride", dimsToVector(stride));
+  attrs.set(ops::Slice::kStart, dimsToVector(start));
+  attrs.set(ops::Slice::kSize, dimsToVector(size));
+  attrs.set(ops::Slice::kStride, dimsToVector(stride));
   return addLayer<SliceLayer>(id);
 }
 
 GatherLayer* NetworkDefinition::addGather(Tensor& data, Tensor& indices, int32_t axis) {
   int32_t id = graph_->addLayer(LayerType::kGATHER, "", {data.id_, indices.id_}, 1);
-  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
+  graph_->layers[id].attrs.set(ops::Gather::kAxis, axis);
   return addLayer<GatherLayer>(id);
 }
 
 GatherLayer* NetworkDefinition::addGatherV2(Tensor& data, Tensor& indices, GatherMode mode) {
   int32_t id = graph_->addLayer(LayerType::kGATHER, "", {data.id_, indices.id_}, 1);
-  graph_->layers[id].attrs.set("axis", int64_t{0});
-  graph_->layers[id].attrs.set("mode", static_cast<int64_t>(mode));
+  graph_->layers[id].attrs.set(ops::Gather::kAxis, 0);
+  graph_->layers[id].attrs.set(ops::Gather::kMode, mode);
   return addLayer<GatherLayer>(id);
 }
 
 ReduceLayer* NetworkDefinition::addReduce(Tensor& input, ReduceOperation op, uint32_t reduceAxes, bool keepDimensions) {
   int32_t id = graph_->addLayer(LayerType::kREDUCE, "", {input.id_}, 1);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("op", static_cast<int64_t>(op));
-  attrs.set("axes", static_cast<int64_t>(reduceAxes));
-  attrs.set("keep_dims", static_cast<int64_t>(keepDimensions));
+  attrs.set(ops::Reduce::kOp, op);
+  attrs.set(ops::Reduce::kAxes, reduceAxes);
+  attrs.set(ops::Reduce::kKeepDims, keepDimensions);
   return addLayer<ReduceLayer>(id);
 }
 
 TopKLayer* NetworkDefinition::addTopK(Tensor& input, TopKOperation op, int64_t k, uint32_t reduceAxes) {
   int32_t id = graph_->addLayer(LayerType::kTOPK, "", {input.id_}, 2);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("op", static_cast<int64_t>(op));
-  attrs.set("k", k);
-  attrs.set("axes", static_cast<int64_t>(reduceAxes));
+  attrs.set(ops::TopK::kOp, op);
+  attrs.set(ops::TopK::kK, k);
+  attrs.set(ops::TopK::kAxes, reduceAxes);
   return addLayer<TopKLayer>(id);
 }
 
@@ -336,7 +347,7 @@ CastLayer* NetworkDefinition::addCast(Tensor& input, DataType toType) {
   if (!isValidDataType(static_cast<int32_t>(toType)))
     throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid cast target type", input.getName());
   int32_t id = graph_->addLayer(LayerType::kCAST, "", {input.id_}, 1);
-  graph_->layers[id].attrs.set("to", static_cast<int64_t>(toType));
+  graph_->layers[id].attrs.set(ops::Cast::kTo, toType);
   return addLayer<CastLayer>(id);
 }
 
@@ -349,17 +360,17 @@ FillLayer* NetworkDefinition::addFill(const Dims& dims, FillOperation op, DataTy
   checkDims(dims, "fill", false);
   int32_t id = graph_->addLayer(LayerType::kFILL, "", {}, 1);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("dims", dimsToVector(dims));
-  attrs.set("op", static_cast<int64_t>(op));
-  attrs.set("type", static_cast<int64_t>(type));
+  attrs.set(ops::Fill::kDims, dimsToVector(dims));
+  attrs.set(ops::Fill::kOp, op);
+  attrs.set(ops::Fill::kType, type);
   return addLayer<FillLayer>(id);
 }
 
 ScatterLayer* NetworkDefinition::addScatter(Tensor& data, Tensor& indices, Tensor& updates, ScatterMode mode,
                                             int32_t axis) {
   int32_t id = graph_->addLayer(LayerType::kSCATTER, "", {data.id_, indices.id_, updates.id_}, 1);
-  graph_->layers[id].attrs.set("mode", static_cast<int64_t>(mode));
-  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
+  graph_->layers[id].attrs.set(ops::Scatter::kMode, mode);
+  graph_->layers[id].attrs.set(ops::Scatter::kAxis, axis);
   return addLayer<ScatterLayer>(id);
 }
 
@@ -371,7 +382,7 @@ DeconvolutionLayer* NetworkDefinition::addDeconvolution(Tensor& input, Tensor& k
 
 NormalizationLayer* NetworkDefinition::addNormalization(Tensor& input, Tensor& scale, Tensor& bias, uint32_t axesMask) {
   int32_t id = graph_->addLayer(LayerType::kNORMALIZATION, "", {input.id_, scale.id_, bias.id_}, 1);
-  graph_->layers[id].attrs.set("axes", static_cast<int64_t>(axesMask));
+  graph_->layers[id].attrs.set(ops::Normalization::kAxes, axesMask);
   return addLayer<NormalizationLayer>(id);
 }
 
@@ -379,16 +390,16 @@ CumulativeLayer* NetworkDefinition::addCumulative(Tensor& input, int32_t axis, C
                                                   bool reverse) {
   int32_t id = graph_->addLayer(LayerType::kCUMULATIVE, "", {input.id_}, 1);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("axis", static_cast<int64_t>(axis));
-  attrs.set("op", static_cast<int64_t>(op));
-  attrs.set("exclusive", static_cast<int64_t>(exclusive));
-  attrs.set("reverse", static_cast<int64_t>(reverse));
+  attrs.set(ops::Cumulative::kAxis, axis);
+  attrs.set(ops::Cumulative::kOp, op);
+  attrs.set(ops::Cumulative::kExclusive, exclusive);
+  attrs.set(ops::Cumulative::kReverse, reverse);
   return addLayer<CumulativeLayer>(id);
 }
 
 OneHotLayer* NetworkDefinition::addOneHot(Tensor& indices, Tensor& values, Tensor& depth, int32_t axis) {
   int32_t id = graph_->addLayer(LayerType::kONE_HOT, "", {indices.id_, values.id_, depth.id_}, 1);
-  graph_->layers[id].attrs.set("axis", static_cast<int64_t>(axis));
+  graph_->layers[id].attrs.set(ops::OneHot::kAxis, axis);
   return addLayer<OneHotLayer>(id);
 }
 
@@ -400,17 +411,17 @@ EinsumLayer* NetworkDefinition::addEinsum(const std::vector<Tensor*>& inputs, co
     ins.push_back(t->id_);
   }
   int32_t id = graph_->addLayer(LayerType::kEINSUM, "", ins, 1);
-  graph_->layers[id].attrs.set("equation", std::string(equation));
+  graph_->layers[id].attrs.set(ops::Einsum::kEquation, equation);
   return addLayer<EinsumLayer>(id);
 }
 
 LRNLayer* NetworkDefinition::addLRN(Tensor& input, int64_t windowSize, double alpha, double beta, double k) {
   int32_t id = graph_->addLayer(LayerType::kLRN, "", {input.id_}, 1);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("window", windowSize);
-  attrs.set("alpha", alpha);
-  attrs.set("beta", beta);
-  attrs.set("k", k);
+  attrs.set(ops::LRN::kWindow, windowSize);
+  attrs.set(ops::LRN::kAlpha, alpha);
+  attrs.set(ops::LRN::kBeta, beta);
+  attrs.set(ops::LRN::kK, k);
   return addLayer<LRNLayer>(id);
 }
 
@@ -419,17 +430,17 @@ RecurrenceLayer* NetworkDefinition::addRecurrence(Tensor& input, Tensor& weights
   int32_t nbOutputs = cell == RecurrenceCell::kLSTM ? 3 : 2;
   int32_t id = graph_->addLayer(LayerType::kRECURRENCE, "", {input.id_, weights.id_, recurrentWeights.id_}, nbOutputs);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("cell", static_cast<int64_t>(cell));
-  attrs.set("direction", static_cast<int64_t>(direction));
+  attrs.set(ops::Recurrence::kCell, cell);
+  attrs.set(ops::Recurrence::kDirection, direction);
   return addLayer<RecurrenceLayer>(id);
 }
 
 GridSampleLayer* NetworkDefinition::addGridSample(Tensor& input, Tensor& grid) {
   int32_t id = graph_->addLayer(LayerType::kGRID_SAMPLE, "", {input.id_, grid.id_}, 1);
   auto& attrs = graph_->layers[id].attrs;
-  attrs.set("mode", static_cast<int64_t>(ResizeMode::kLINEAR));
-  attrs.set("padding", static_cast<int64_t>(GridSamplePadding::kZEROS));
-  attrs.set("align_corners", int64_t{0});
+  attrs.set(ops::GridSample::kMode, ResizeMode::kLINEAR);
+  attrs.set(ops::GridSample::kPadding, GridSamplePadding::kZEROS);
+  attrs.set(ops::GridSample::kAlignCorners, false);
   return addLayer<GridSampleLayer>(id);
 }
 

@@ -3,16 +3,16 @@
 namespace kiln::graph {
 
 // A per-spatial-axis integer attribute: `fallback` on every axis when absent, else one value per axis >= minValue.
-std::vector<int64_t> spatialAttr(const InferContext& ctx, const char* key, size_t nbSpatial, int64_t fallback,
-                                 int64_t minValue) {
-  auto values = ctx.attrs().getInts(key);
+std::vector<int64_t> spatialAttr(const InferContext& ctx, const ops::IntsAttr& key, size_t nbSpatial,
+                                 int64_t fallback, int64_t minValue) {
+  auto values = ctx.attrs().get(key);
   if (values.empty()) return std::vector<int64_t>(nbSpatial, fallback);
   if (values.size() != nbSpatial)
-    ctx.fail(std::string(key) + " has " + std::to_string(values.size()) + " values for " + std::to_string(nbSpatial) +
-             " spatial axes");
+    ctx.fail(std::string(key.name) + " has " + std::to_string(values.size()) + " values for " +
+             std::to_string(nbSpatial) + " spatial axes");
   for (int64_t v : values)
     if (v < minValue)
-      ctx.fail(std::string(key) + " values must be >= " + std::to_string(minValue) + ", got " + std::to_string(v));
+      ctx.fail(std::string(key.name) + " values must be >= " + std::to_string(minValue) + ", got " + std::to_string(v));
   return values;
 }
 
@@ -35,7 +35,7 @@ AxisPadding samePadding(InferContext& ctx, ExprId in, ExprId span, int64_t strid
 }
 
 PaddingMode paddingMode(const InferContext& ctx) {
-  int64_t mode = ctx.attrs().getInt("padding_mode");
+  auto mode = static_cast<int64_t>(ctx.attrs().get(ops::AutoPadding::kPaddingMode));
   if (mode < static_cast<int64_t>(PaddingMode::kEXPLICIT) || mode > static_cast<int64_t>(PaddingMode::kSAME_LOWER))
     ctx.fail("unknown padding mode " + std::to_string(mode));
   return static_cast<PaddingMode>(mode);

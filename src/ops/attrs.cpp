@@ -1,51 +1,43 @@
 #include "ops/attrs.h"
 
+#include <iterator>
 #include <sstream>
 
 namespace kiln::ops {
 
-int64_t Attrs::getInt(const std::string& key, int64_t fallback) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return fallback;
-  if (auto v = std::get_if<int64_t>(&it->second)) return *v;
-  if (auto v = std::get_if<double>(&it->second)) return static_cast<int64_t>(*v);
-  return fallback;
+namespace {
+
+// What each alternative of AttrValue holds, in its order, for errors.
+const char* heldTypeName(size_t index) {
+  static constexpr const char* kNames[] = {"an integer", "a float", "an integer list", "a float list", "a string",
+                                           "an expression list"};
+  static_assert(std::size(kNames) == std::variant_size_v<AttrValue>);
+  return kNames[index];
 }
 
-double Attrs::getFloat(const std::string& key, double fallback) const {
+}  // namespace
+
+const AttrValue* Attrs::lookup(std::string_view key) const {
   auto it = values_.find(key);
-  if (it == values_.end()) return fallback;
-  if (auto v = std::get_if<double>(&it->second)) return *v;
-  if (auto v = std::get_if<int64_t>(&it->second)) return static_cast<double>(*v);
-  return fallback;
+  return it == values_.end() ? nullptr : &it->second;
 }
 
-std::vector<int64_t> Attrs::getInts(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return {};
-  if (auto v = std::get_if<std::vector<int64_t>>(&it->second)) return *v;
-  return {};
+void Attrs::missing(const char* key, bool required, const OpRef& op) {
+  throw Error(op.code,
+              std::string(layerTypeName(op.type)) + ": " + (required ? "required " : "") + "attribute '" + key +
+                  "' is missing",
+              std::string(op.name));
 }
 
-std::vector<double> Attrs::getFloats(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return {};
-  if (auto v = std::get_if<std::vector<double>>(&it->second)) return *v;
-  return {};
+void Attrs::mistyped(const char* key, const AttrValue& held, size_t wantedIndex, const OpRef& op) {
+  throw Error(op.code,
+              std::string(layerTypeName(op.type)) + ": attribute '" + key + "' holds " + heldTypeName(held.index()) +
+                  ", not " + heldTypeName(wantedIndex),
+              std::string(op.name));
 }
 
-std::string Attrs::getString(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return {};
-  if (auto v = std::get_if<std::string>(&it->second)) return *v;
-  return {};
-}
-
-ExprList Attrs::getExprs(const std::string& key) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return {};
-  if (auto v = std::get_if<ExprList>(&it->second)) return *v;
-  return {};
+void Attrs::merge(const Attrs& other) {
+  for (const auto& [key, value] : other.values_) values_.insert_or_assign(key, value);
 }
 
 std::string Attrs::toString() const {

@@ -19,9 +19,9 @@
 
 namespace kiln::ops {
 
-inline constexpr const char* kChannelsLast = "channels_last";  // int, 1: channels-last step
+inline constexpr BoolAttr kChannelsLast{"channels_last", false};
 
-inline bool isChannelsLast(const ops::Attrs& attrs) { return attrs.getInt(kChannelsLast, 0) != 0; }
+inline bool isChannelsLast(const OpAttrs& attrs) { return attrs.get(kChannelsLast); }
 
 // The permutation (out[i] = in[perm[i]]) from [N, C, spatial...] to [N, spatial..., C] for a tensor of `rank`.
 inline std::vector<int64_t> toChannelsLast(size_t rank) {

@@ -26,9 +26,9 @@ namespace kiln::ops {
 
 inline constexpr int32_t kResidualInput = 3;  // convolution steps
 
-inline constexpr const char* kPostActivation = "postActivation";  // ActivationType as an integer
-inline constexpr const char* kPostAlpha = "postAlpha";
-inline constexpr const char* kPostBeta = "postBeta";
+inline constexpr EnumAttr<ActivationType> kPostActivation{"postActivation", kOptional};  // absent: none
+inline constexpr FloatAttr kPostAlpha{"postAlpha"};  // with kPostActivation
+inline constexpr FloatAttr kPostBeta{"postBeta"};    // with kPostActivation
 
 struct PostActivation {
   ActivationType type = ActivationType::kRELU;
@@ -38,14 +38,14 @@ struct PostActivation {
   bool known() const { return type >= ActivationType::kRELU && type <= ActivationType::kGELU_TANH; }
 };
 
-inline std::optional<PostActivation> postActivation(const ops::Attrs& attrs) {
-  if (!attrs.has(kPostActivation)) return std::nullopt;
-  return PostActivation{static_cast<ActivationType>(attrs.getInt(kPostActivation)), attrs.getFloat(kPostAlpha),
-                        attrs.getFloat(kPostBeta)};
+inline std::optional<PostActivation> postActivation(const OpAttrs& attrs) {
+  auto type = attrs.find(kPostActivation);
+  if (!type) return std::nullopt;
+  return PostActivation{*type, attrs.get(kPostAlpha), attrs.get(kPostBeta)};
 }
 
-inline void setPostActivation(ops::Attrs& attrs, const PostActivation& post) {
-  attrs.set(kPostActivation, static_cast<int64_t>(post.type));
+inline void setPostActivation(Attrs& attrs, const PostActivation& post) {
+  attrs.set(kPostActivation, post.type);
   attrs.set(kPostAlpha, post.alpha);
   attrs.set(kPostBeta, post.beta);
 }

@@ -24,11 +24,11 @@
 
 namespace kiln::ops {
 
-inline constexpr const char* kPreScale = "preScale";  // float
+inline constexpr FloatAttr kPreScale{"preScale", 1.0};
 inline constexpr int32_t kSoftMaxMaskInput = 1;
 inline constexpr int32_t kNormalizationResidualInput = 3;
 
 // The factor a softmax step multiplies its input by before the mask and the softmax (1 when not fused).
-inline double softMaxPreScale(const ops::Attrs& attrs) { return attrs.getFloat(kPreScale, 1.0); }
+inline double softMaxPreScale(const OpAttrs& attrs) { return attrs.get(kPreScale); }
 
 }  // namespace kiln::ops

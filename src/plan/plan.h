@@ -8,6 +8,7 @@
 
 #include "core/symbolic.h"
 #include "ops/attrs.h"
+#include "kiln/error.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"
 
@@ -35,6 +36,9 @@ struct Step {
   ops::Attrs attrs;            // user attributes and derived (run-time expression) attributes together
   std::vector<int32_t> inputs;   // tensor ids, -1 for absent
   std::vector<int32_t> outputs;  // tensor ids
+
+  // For typed reads, whose errors name the step.
+  ops::OpAttrs opAttrs() const { return {attrs, {type, name, ErrorCode::kINVALID_PLAN}}; }
 };
 
 struct InputRange {

@@ -137,21 +137,21 @@ ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
     std::string key = r.str();
     auto tag = static_cast<AttrTag>(r.u8());
     switch (tag) {
-      case AttrTag::kINT: attrs.set(key, r.i64()); break;
-      case AttrTag::kFLOAT: attrs.set(key, r.f64()); break;
+      case AttrTag::kINT: attrs.setValue(key, r.i64()); break;
+      case AttrTag::kFLOAT: attrs.setValue(key, r.f64()); break;
       case AttrTag::kINTS: {
         std::vector<int64_t> v(r.count("attribute value"));
         for (auto& x : v) x = r.i64();
-        attrs.set(key, std::move(v));
+        attrs.setValue(key, std::move(v));
         break;
       }
       case AttrTag::kFLOATS: {
         std::vector<double> v(r.count("attribute value"));
         for (auto& x : v) x = r.f64();
-        attrs.set(key, std::move(v));
+        attrs.setValue(key, std::move(v));
         break;
       }
-      case AttrTag::kSTRING: attrs.set(key, r.str()); break;
+      case AttrTag::kSTRING: attrs.setValue(key, r.str()); break;
       case AttrTag::kEXPRS: {
         ops::ExprList v;
         v.ids.resize(r.count("attribute value"));
@@ -159,7 +159,7 @@ ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
           x = r.i32();
           if (x < 0 || static_cast<size_t>(x) >= nbExprs) r.fail("attribute '" + key + "' references a missing expression");
         }
-        attrs.set(key, std::move(v));
+        attrs.setValue(key, std::move(v));
         break;
       }
       default: r.fail("unknown attribute tag " + std::to_string(static_cast<int>(tag)));

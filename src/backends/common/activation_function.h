@@ -9,6 +9,7 @@
 #include "backends/common/backend.h"
 #include "backends/common/host_device.h"
 #include "ops/attrs.h"
+#include "ops/elementwise.h"
 #include "kiln/layers.h"
 #include "ops/fused_epilogue.h"
 
@@ -42,7 +43,7 @@ KILN_HOST_DEVICE T activation(ActivationType type, T x, T alpha, T beta) {
 }
 
 // Defaults follow ONNX where TensorRT leaves the parameter to the user.
-inline void activationDefaults(ActivationType type, double& alpha, double& beta, const ops::Attrs& attrs) {
+inline void activationDefaults(ActivationType type, double& alpha, double& beta, const ops::OpAttrs& attrs) {
   double a = 0, b = 0;
   switch (type) {
     case ActivationType::kLEAKY_RELU: a = 0.01; break;
@@ -55,13 +56,13 @@ inline void activationDefaults(ActivationType type, double& alpha, double& beta,
     case ActivationType::kTHRESHOLDED_RELU: a = 1.0; break;
     default: break;
   }
-  alpha = attrs.getFloat("alpha", a);
-  beta = attrs.getFloat("beta", b);
+  alpha = attrs.find(ops::Activation::kAlpha).value_or(a);
+  beta = attrs.find(ops::Activation::kBeta).value_or(b);
 }
 
 // The activation a fused step applies last (plan/fused_epilogue.h); nullopt when it has none.
 inline std::optional<ops::PostActivation> checkedPostActivation(const backend::KernelSpec& spec) {
-  auto post = ops::postActivation(spec.step.attrs);
+  auto post = ops::postActivation(spec.step.opAttrs());
   if (post && !post->known())
     spec.unsupported("unknown fused activation " + std::to_string(static_cast<int64_t>(post->type)));
   return post;

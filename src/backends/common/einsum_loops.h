@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "backends/common/backend.h"
+#include "ops/normalization.h"
 
 namespace kiln::backend {
 
@@ -20,12 +21,13 @@ struct EinsumLoops {
   int64_t nbLoops() const { return static_cast<int64_t>(extent.size()); }
 };
 
-// Operand and output axes carry label ids, which shape inference derives (infer_normalization.cpp): "einsum_labels"
-// holds every operand's axis labels and then the output's, "einsum_ranks" their ranks.
+// Operand and output axes carry label ids, which shape inference derives (infer_normalization.cpp): kLabels holds
+// every operand's axis labels and then the output's, kRanks their ranks.
 class EinsumEquation {
  public:
   explicit EinsumEquation(const KernelSpec& spec)
-      : labels_(spec.step.attrs.getInts("einsum_labels")), ranks_(spec.step.attrs.getInts("einsum_ranks")) {}
+      : labels_(spec.step.opAttrs().get(ops::Einsum::kLabels)),
+        ranks_(spec.step.opAttrs().get(ops::Einsum::kRanks)) {}
 
   int64_t nbOperands() const { return static_cast<int64_t>(ranks_.size()) - 1; }
 

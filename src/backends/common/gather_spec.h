@@ -5,6 +5,7 @@
 
 #include "backends/common/backend.h"
 #include "kiln/layers.h"
+#include "ops/indexing.h"
 
 namespace kiln::backend {
 
@@ -21,9 +22,10 @@ struct GatherSpec {
 inline GatherSpec readGatherSpec(const KernelSpec& spec) {
   GatherSpec g;
   auto rank = static_cast<int64_t>(spec.inputRank(0));
-  g.mode = static_cast<GatherMode>(spec.step.attrs.getInt("mode", 0));
-  g.axis = spec.step.attrs.getInt("axis");
-  g.batchDims = static_cast<int32_t>(spec.step.attrs.getInt("batch_dims", 0));
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  g.mode = attrs.get(ops::Gather::kMode);
+  g.axis = attrs.get(ops::Gather::kAxis);
+  g.batchDims = static_cast<int32_t>(attrs.get(ops::Gather::kBatchDims));
   if (g.mode < GatherMode::kDEFAULT || g.mode > GatherMode::kND) spec.unsupported("unknown gather mode");
   if (g.mode != GatherMode::kND && (g.axis < -rank || g.axis >= rank))
     spec.unsupported("gather axis " + std::to_string(g.axis) + " is out of range");

@@ -57,19 +57,21 @@ struct RecurrenceParams {
 // Reads the step's attributes; the cell's default functions are "f=Tanh" (RNN), "f=Sigmoid, g=Tanh" (GRU),
 // "f=Sigmoid, g=Tanh, h=Tanh" (LSTM).
 inline RecurrenceParams readRecurrenceParams(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
+  using ops::Recurrence;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   RecurrenceParams p;
-  p.cell = static_cast<RecurrenceCell>(attrs.getInt("cell"));
-  p.direction = static_cast<RecurrenceDirection>(attrs.getInt("direction"));
-  p.batchFirst = attrs.getInt("batch_first") != 0;
-  p.clip = attrs.getFloat("clip", 0.0);
-  p.linearBeforeReset = attrs.getInt("linear_before_reset") != 0;
-  p.inputForget = attrs.getInt("input_forget") != 0;
+  p.cell = attrs.get(Recurrence::kCell);
+  p.direction = attrs.get(Recurrence::kDirection);
+  p.batchFirst = attrs.get(Recurrence::kBatchFirst);
+  p.clip = attrs.get(Recurrence::kClip);
+  p.linearBeforeReset = attrs.get(Recurrence::kLinearBeforeReset);
+  p.inputForget = attrs.get(Recurrence::kInputForget);
   int64_t perDirection = p.cell == RecurrenceCell::kRNN ? 1 : p.cell == RecurrenceCell::kGRU ? 2 : 3;
   std::vector<RecurrenceActivation> functions;
-  if (attrs.has("activations")) {
-    std::vector<int64_t> types = attrs.getInts("activations");
-    std::vector<double> alphas = attrs.getFloats("activation_alphas"), betas = attrs.getFloats("activation_betas");
+  if (attrs.has(Recurrence::kActivations)) {
+    std::vector<int64_t> types = attrs.get(Recurrence::kActivations);
+    std::vector<double> alphas = attrs.get(Recurrence::kActivationAlphas);
+    std::vector<double> betas = attrs.get(Recurrence::kActivationBetas);
     if (alphas.size() != types.size() || betas.size() != types.size())
       spec.unsupported("recurrence activations need one alpha and one beta each");
     for (size_t i = 0; i < types.size(); ++i)

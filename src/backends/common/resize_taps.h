@@ -10,6 +10,7 @@
 
 #include "backends/common/host_device.h"
 #include "ops/attrs.h"
+#include "ops/resize.h"
 #include "kiln/layers.h"
 
 namespace kiln::backend {
@@ -140,16 +141,16 @@ struct ResizeAttributes {
   std::vector<double> roi;
   std::vector<double> scales;  // coordinate scales per axis; empty: output / input
 
-  explicit ResizeAttributes(const ops::Attrs& attrs)
-      : mode(static_cast<ResizeMode>(attrs.getInt("mode"))),
-        coord(static_cast<ResizeCoordinateTransformation>(attrs.getInt("coord"))),
-        round(static_cast<ResizeRoundMode>(attrs.getInt("round"))),
-        cubicA(attrs.getFloat("cubic_coeff", -0.75)),
-        excludeOutside(attrs.getInt("exclude_outside") != 0),
-        antialias(attrs.getInt("antialias") != 0),
-        extrapolation(static_cast<float>(attrs.getFloat("extrapolation_value"))),
-        roi(attrs.getFloats("roi")),
-        scales(attrs.getFloats("mapping_scales")) {}
+  explicit ResizeAttributes(const ops::OpAttrs& attrs)
+      : mode(attrs.get(ops::Resize::kMode)),
+        coord(attrs.get(ops::Resize::kCoordinateTransformation)),
+        round(attrs.get(ops::Resize::kNearestRounding)),
+        cubicA(attrs.get(ops::Resize::kCubicCoeff)),
+        excludeOutside(attrs.get(ops::Resize::kExcludeOutside)),
+        antialias(attrs.get(ops::Resize::kAntialias)),
+        extrapolation(static_cast<float>(attrs.get(ops::Resize::kExtrapolationValue))),
+        roi(attrs.get(ops::Resize::kRegionOfInterest)),
+        scales(attrs.get(ops::Resize::kMappingScales)) {}
 };
 
 // The passes of one resize and its workspace: per pass its coordinates and taps, then up to two ping-pong buffers

@@ -6,6 +6,7 @@
 
 #include "backends/common/backend.h"
 #include "kiln/layers.h"
+#include "ops/generation.h"
 
 namespace kiln::backend {
 
@@ -19,10 +20,9 @@ struct ScatterStep {
 // The step's attributes; unsupported (naming the step) for an unknown mode or reduction, an axis out of range or
 // indices other than int32 and int64.
 inline ScatterStep scatterStep(const KernelSpec& spec) {
-  const auto& attrs = spec.step.attrs;
-  ScatterStep s{static_cast<ScatterMode>(attrs.getInt("mode")),
-                static_cast<ScatterReduction>(attrs.getInt("reduction")), attrs.getInt("axis"), spec.inputType(0),
-                spec.inputType(1)};
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  ScatterStep s{attrs.get(ops::Scatter::kMode), attrs.get(ops::Scatter::kReduction), attrs.get(ops::Scatter::kAxis),
+                spec.inputType(0), spec.inputType(1)};
   auto rank = static_cast<int64_t>(spec.inputRank(0));
   if (s.mode != ScatterMode::kELEMENT && s.mode != ScatterMode::kND) spec.unsupported("unknown scatter mode");
   if (s.mode == ScatterMode::kELEMENT && (s.axis < -rank || s.axis >= rank))

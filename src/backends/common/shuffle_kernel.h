@@ -7,6 +7,7 @@
 
 #include "backends/common/backend.h"
 #include "backends/common/layout_geometry.h"
+#include "ops/shape.h"
 
 namespace kiln::backend {
 
@@ -14,8 +15,8 @@ class ShuffleKernel : public Kernel {
  public:
   explicit ShuffleKernel(const KernelSpec& spec)
       : step_(spec.step.name),
-        first_(spec.step.attrs.getInts("first_perm")),
-        second_(spec.step.attrs.getInts("second_perm")) {
+        first_(spec.step.opAttrs().get(ops::Shuffle::kFirstPerm)),
+        second_(spec.step.opAttrs().get(ops::Shuffle::kSecondPerm)) {
     if (isIdentityPermutation(first_)) first_.clear();
     if (isIdentityPermutation(second_)) second_.clear();
   }

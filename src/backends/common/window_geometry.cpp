@@ -1,12 +1,14 @@
 #include "backends/common/window_geometry.h"
 
+#include "ops/convolution.h"
+
 namespace kiln::backend {
 
 // A per-spatial-axis attribute right-aligned into three axes; `fallback` fills absent values and unused axes.
-Axes spatialAttr3(const ops::Attrs& attrs, const char* key, size_t nbSpatial, int64_t fallback) {
+Axes spatialAttr3(const ops::OpAttrs& attrs, const ops::IntsAttr& key, size_t nbSpatial, int64_t fallback) {
   Axes out;
   out.fill(fallback);
-  auto values = attrs.getInts(key);
+  auto values = attrs.get(key);
   for (size_t i = 0; i < values.size() && i < nbSpatial; ++i) out[3 - nbSpatial + i] = values[i];
   return out;
 }
@@ -20,16 +22,16 @@ Axes trailingDims3(const Dims& shape, size_t nbSpatial) {
 
 int64_t axesVolume(const Axes& a) { return a[0] * a[1] * a[2]; }
 
-int64_t convolutionGroups(const ops::Attrs& attrs) {
-  auto inferred = attrs.getInts("inferred_groups");
-  if (!attrs.has("groups") && !inferred.empty()) return inferred[0];
-  return attrs.getInt("groups", 1);
+int64_t convolutionGroups(const ops::OpAttrs& attrs) {
+  auto inferred = attrs.get(ops::Convolution::kInferredGroups);
+  if (!attrs.has(ops::Convolution::kGroups) && !inferred.empty()) return inferred[0];
+  return attrs.get(ops::Convolution::kGroups);
 }
 
-SamePadding::SamePadding(const ops::Attrs& attrs) {
-  if (!attrs.has("same_pre")) return;
-  pre = attrs.getExprs("same_pre").ids;
-  post = attrs.getExprs("same_post").ids;
+SamePadding::SamePadding(const ops::OpAttrs& attrs) {
+  if (!attrs.has(ops::AutoPadding::kSamePre)) return;
+  pre = attrs.get(ops::AutoPadding::kSamePre);
+  post = attrs.get(ops::AutoPadding::kSamePost);
 }
 
 void SamePadding::resolve(const backend::KernelArgs& args, Axes& preOut, Axes& postOut) const {

@@ -8,6 +8,7 @@
 
 #include "backends/common/backend.h"
 #include "ops/attrs.h"
+#include "ops/sliding_window.h"
 #include "kiln/types.h"
 
 namespace kiln::backend {
@@ -15,21 +16,21 @@ namespace kiln::backend {
 using Axes = std::array<int64_t, 3>;
 
 // A per-spatial-axis attribute right-aligned into three axes; `fallback` fills absent values and unused axes.
-Axes spatialAttr3(const ops::Attrs& attrs, const char* key, size_t nbSpatial, int64_t fallback);
+Axes spatialAttr3(const ops::OpAttrs& attrs, const ops::IntsAttr& key, size_t nbSpatial, int64_t fallback);
 // The trailing `nbSpatial` dimensions of `shape` right-aligned into three axes (1 for unused axes).
 Axes trailingDims3(const Dims& shape, size_t nbSpatial);
 int64_t axesVolume(const Axes& a);
-// A convolution's group count: "groups" as set, else the count shape inference derived from the channels
-// ("inferred_groups", see infer_convolution.cpp), else 1.
-int64_t convolutionGroups(const ops::Attrs& attrs);
+// A convolution's group count: as set, else the count shape inference derived from the channels (see
+// infer_convolution.cpp), else 1.
+int64_t convolutionGroups(const ops::OpAttrs& attrs);
 
-// The padding of the SAME modes: expressions ("same_pre" / "same_post", set by shape inference) that the shape
-// program evaluates for each run. Empty for explicit padding.
+// The padding of the SAME modes: expressions (ops::AutoPadding::kSamePre / kSamePost, set by shape inference) that
+// the shape program evaluates for each run. Empty for explicit padding.
 struct SamePadding {
   std::vector<core::ExprId> pre, post;
 
   SamePadding() = default;
-  explicit SamePadding(const ops::Attrs& attrs);
+  explicit SamePadding(const ops::OpAttrs& attrs);
   bool empty() const { return pre.empty(); }
   // This run's values, right-aligned into three axes like spatialAttr3.
   void resolve(const backend::KernelArgs& args, Axes& preOut, Axes& postOut) const;

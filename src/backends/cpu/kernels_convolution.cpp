@@ -19,6 +19,7 @@
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/common/window_geometry.h"
 #include "ops/channels_last.h"
+#include "ops/convolution.h"
 
 namespace kiln::cpu {
 
@@ -285,27 +286,27 @@ class Deconvolution {
 };
 
 // Geometry attributes shared by convolution and deconvolution.
-ConvParams slidingParams(const KernelSpec& spec, const char* what) {
+ConvParams slidingParams(const KernelSpec& spec, const char* what, const ops::IntAttr& groups) {
   if (spec.inputType(0) != DataType::kFLOAT || spec.inputType(1) != DataType::kFLOAT)
     spec.unsupported(std::string("the CPU ") + what + " supports fp32 only");
-  const ops::Attrs& attrs = spec.step.attrs;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   ConvParams p;
   p.nbSpatial = spec.inputRank(0) - 2;
   if (p.nbSpatial < 1 || p.nbSpatial > 3)
     spec.unsupported(std::string("the CPU ") + what + " supports 1-D, 2-D and 3-D only");
-  p.groups = attrs.getInt("groups", 1);
+  p.groups = attrs.get(groups);
   if (p.groups < 1) spec.unsupported("invalid number of groups " + std::to_string(p.groups));
-  p.stride = spatialAttr3(attrs, "stride", p.nbSpatial, 1);
-  p.dilation = spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
-  p.pre = spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
-  p.post = spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
+  p.stride = spatialAttr3(attrs, ops::SlidingWindow::kStride, p.nbSpatial, 1);
+  p.dilation = spatialAttr3(attrs, ops::SlidingWindow::kDilation, p.nbSpatial, 1);
+  p.pre = spatialAttr3(attrs, ops::SlidingWindow::kPrePadding, p.nbSpatial, 0);
+  p.post = spatialAttr3(attrs, ops::SlidingWindow::kPostPadding, p.nbSpatial, 0);
   return p;
 }
 
 std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   if (ops::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0, 1, ops::kResidualInput}, makeConvolution);
-  ConvParams p = slidingParams(spec, "convolution");
+  ConvParams p = slidingParams(spec, "convolution", ops::Convolution::kGroups);
   p.groups = convolutionGroups(attrs);
   p.same = SamePadding(attrs);
   p.fusedActivation = checkedPostActivation(spec);
@@ -316,10 +317,11 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
-  if (ops::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
-  if (ops::postActivation(spec.step.attrs) || spec.hasInput(ops::kResidualInput))
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  if (ops::isChannelsLast(attrs)) spec.unsupported("a deconvolution has no channels-last form");
+  if (ops::postActivation(attrs) || spec.hasInput(ops::kResidualInput))
     spec.unsupported("the CPU deconvolution has no fused activation or residual");
-  ConvParams p = slidingParams(spec, "deconvolution");
+  ConvParams p = slidingParams(spec, "deconvolution", ops::Deconvolution::kGroups);
   return std::make_unique<WorkspaceKernel<Deconvolution>>(spec, Deconvolution(spec.step.name, p));
 }
 

@@ -5,6 +5,7 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "core/half.h"
+#include "ops/constant.h"
 
 namespace kiln::cpu {
 
@@ -83,7 +84,7 @@ std::unique_ptr<Kernel> makeCast(const KernelSpec& spec) {
 }
 
 std::unique_ptr<Kernel> makeShapeValues(const KernelSpec& spec) {
-  auto ids = spec.step.attrs.getExprs("values").ids;
+  auto ids = spec.step.opAttrs().get(ops::ShapeValues::kValues);
   return makeKernel(spec, [ids](const KernelArgs& a) {
     const TensorArg& out = a.out(0);
     for (size_t i = 0; i < ids.size(); ++i) {

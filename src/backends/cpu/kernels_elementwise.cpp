@@ -9,6 +9,7 @@
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/common/scalar_math.h"
 #include "core/half.h"
+#include "ops/elementwise.h"
 
 namespace kiln::cpu {
 
@@ -139,7 +140,7 @@ void runBinary(ElementWiseOperation op, const KernelArgs& args, const std::strin
 }
 
 std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
-  auto op = static_cast<ElementWiseOperation>(spec.step.attrs.getInt("op"));
+  ElementWiseOperation op = spec.step.opAttrs().get(ops::ElementWise::kOp);
   DataType type = spec.inputType(0);
   std::string name = spec.step.name;
   return makeKernel(spec, [op, type, name](const KernelArgs& a) {
@@ -159,11 +160,11 @@ void mapElements(const KernelArgs& a, F f) {
 }
 
 std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
-  auto type = static_cast<ActivationType>(spec.step.attrs.getInt("op"));
+  ActivationType type = spec.step.opAttrs().get(ops::Activation::kOp);
   DataType dataType = spec.inputType(0);
   if (!isFloatingPoint(dataType)) spec.unsupported(std::string("activations on ") + dataTypeName(dataType));
   double alpha, beta;
-  activationDefaults(type, alpha, beta, spec.step.attrs);
+  activationDefaults(type, alpha, beta, spec.step.opAttrs());
   return makeKernel(spec, [type, dataType, alpha, beta](const KernelArgs& a) {
     dispatchElement(dataType, [&](auto n) {
       using N = decltype(n);
@@ -178,7 +179,7 @@ std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
 
 std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
   using U = UnaryOperation;
-  auto op = static_cast<U>(spec.step.attrs.getInt("op"));
+  U op = spec.step.opAttrs().get(ops::Unary::kOp);
   DataType type = spec.inputType(0);
   bool integerOp = op == U::kABS || op == U::kNEG || op == U::kSIGN;
   if (type == DataType::kBOOL && op != U::kNOT) spec.unsupported("this unary operation on bool");

@@ -10,6 +10,7 @@
 #include "backends/common/scalar_math.h"
 #include "backends/common/scatter_step.h"
 #include "core/half.h"
+#include "ops/generation.h"
 
 namespace kiln::cpu {
 
@@ -165,10 +166,9 @@ void fillLinspace(const KernelArgs& a, double alphaAttr, double betaAttr) {
 }
 
 std::unique_ptr<Kernel> makeFill(const KernelSpec& spec) {
-  const auto& attrs = spec.step.attrs;
-  auto op = static_cast<FillOperation>(attrs.getInt("op"));
-  // Defaults as TensorRT's fill layer: alpha 0, beta 1.
-  double alpha = attrs.getFloat("alpha", 0.0), beta = attrs.getFloat("beta", 1.0);
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  FillOperation op = attrs.get(ops::Fill::kOp);
+  double alpha = attrs.get(ops::Fill::kAlpha), beta = attrs.get(ops::Fill::kBeta);
   DataType type = spec.outputType(0);
   if (op == FillOperation::kCONSTANT)
     return makeKernel(spec, [alpha](const KernelArgs& a) { fillConstant(a, alpha); });
@@ -299,11 +299,11 @@ void cumulativeSum(const KernelArgs& a, int32_t axis, bool exclusive, bool rever
 }
 
 std::unique_ptr<Kernel> makeCumulative(const KernelSpec& spec) {
-  const auto& attrs = spec.step.attrs;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   DataType type = spec.inputType(0);
   if (!dispatchArithmetic(type, [](auto) {})) spec.unsupported(std::string("cumulative sums of ") + dataTypeName(type));
-  int64_t axisAttr = attrs.getInt("axis");
-  bool exclusive = attrs.getInt("exclusive") != 0, reverse = attrs.getInt("reverse") != 0;
+  int64_t axisAttr = attrs.get(ops::Cumulative::kAxis);
+  bool exclusive = attrs.get(ops::Cumulative::kExclusive), reverse = attrs.get(ops::Cumulative::kReverse);
   std::string step = spec.step.name;
   return makeKernel(spec, [=](const KernelArgs& a) {
     int64_t rank = a.out(0).shape.nbDims;
@@ -341,7 +341,7 @@ void oneHot(const KernelArgs& a, int32_t axis) {
 
 std::unique_ptr<Kernel> makeOneHot(const KernelSpec& spec) {
   auto rank = static_cast<int64_t>(spec.outputRank(0));
-  int64_t axisAttr = spec.step.attrs.getInt("axis", -1);
+  int64_t axisAttr = spec.step.opAttrs().get(ops::OneHot::kAxis);
   if (axisAttr < -rank || axisAttr >= rank)
     spec.unsupported("one-hot axis " + std::to_string(axisAttr) + " is out of range");
   auto axis = static_cast<int32_t>(axisAttr < 0 ? axisAttr + rank : axisAttr);

@@ -6,6 +6,7 @@
 #include "backends/common/strided_iteration.h"
 #include "backends/common/gather_spec.h"
 #include "backends/common/slice_sampling.h"
+#include "ops/indexing.h"
 
 namespace kiln::cpu {
 
@@ -33,9 +34,9 @@ class SliceKernel : public Kernel {
  public:
   explicit SliceKernel(const KernelSpec& spec)
       : step_(spec.step.name),
-        starts_(spec.step.attrs.getExprs("start").ids),
-        strides_(spec.step.attrs.getExprs("stride").ids),
-        mode_(static_cast<SampleMode>(spec.step.attrs.getInt("mode", 0))) {
+        starts_(spec.step.opAttrs().get(ops::Slice::kDerivedStart)),
+        strides_(spec.step.opAttrs().get(ops::Slice::kDerivedStride)),
+        mode_(spec.step.opAttrs().get(ops::Slice::kMode)) {
     if (starts_.size() != spec.inputRank(0) || strides_.size() != spec.inputRank(0))
       spec.unsupported("the slice step lacks its start/stride expressions");
     if (mode_ < SampleMode::kSTRICT_BOUNDS || mode_ > SampleMode::kREFLECT) spec.unsupported("unknown sample mode");

@@ -11,6 +11,7 @@
 #include "backends/common/determinant.h"
 #include "backends/common/matrix_view.h"
 #include "backends/cpu/cpu_kernel.h"
+#include "ops/matrix.h"
 
 namespace kiln::cpu {
 
@@ -40,8 +41,8 @@ void addBias(const KernelArgs& args, const std::string& step) {
 
 std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("matrix multiply runs on fp32 on the CPU");
-  bool ta = spec.step.attrs.getInt("op0") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
-  bool tb = spec.step.attrs.getInt("op1") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
+  bool ta = spec.step.opAttrs().get(ops::MatrixMultiply::kOp0) == MatrixOperation::kTRANSPOSE;
+  bool tb = spec.step.opAttrs().get(ops::MatrixMultiply::kOp1) == MatrixOperation::kTRANSPOSE;
   if (spec.hasInput(2) && spec.inputType(2) != DataType::kFLOAT) spec.unsupported("the fused bias must be fp32");
   auto post = checkedPostActivation(spec);
   return makeKernel(spec, [ta, tb, post, step = spec.step.name](const KernelArgs& args) {

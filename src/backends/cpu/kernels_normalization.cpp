@@ -11,6 +11,7 @@
 #include "backends/common/strided_iteration.h"
 #include "backends/common/einsum_loops.h"
 #include "ops/fused_prologue.h"
+#include "ops/normalization.h"
 
 namespace kiln::cpu {
 
@@ -157,13 +158,14 @@ struct NormalizationBody {
 };
 
 std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   bool residual = spec.hasInput(ops::kNormalizationResidualInput);
   if (residual && (spec.inputType(ops::kNormalizationResidualInput) != spec.inputType(0) ||
                    spec.inputRank(ops::kNormalizationResidualInput) != spec.inputRank(0)))
     spec.unsupported("the normalization's residual input must have the type and rank of its input");
-  Normalization norm(static_cast<uint32_t>(attrs.getInt("axes")), attrs.getInt("groups", 1),
-                     attrs.getFloat("epsilon", 1e-5), residual, spec.step.name);
+  Normalization norm(static_cast<uint32_t>(attrs.get(ops::Normalization::kAxes)),
+                     attrs.get(ops::Normalization::kGroups), attrs.get(ops::Normalization::kEpsilon), residual,
+                     spec.step.name);
   return dispatchFloat(spec, "normalization", [&](auto tag) -> std::unique_ptr<Kernel> {
     using T = decltype(tag);
     return std::make_unique<WorkspaceKernel<NormalizationBody<T>>>(spec, NormalizationBody<T>{norm});
@@ -205,9 +207,9 @@ void lrn(const KernelArgs& a, const LRNParams& p) {
 }
 
 std::unique_ptr<Kernel> makeLRN(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
-  LRNParams p{attrs.getInt("window"), attrs.getFloat("alpha", 1e-4), attrs.getFloat("beta", 0.75),
-              attrs.getFloat("k", 1.0)};
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  LRNParams p{attrs.get(ops::LRN::kWindow), attrs.get(ops::LRN::kAlpha), attrs.get(ops::LRN::kBeta),
+              attrs.get(ops::LRN::kK)};
   if (p.size < 1) spec.unsupported("the LRN window must be >= 1");
   return dispatchFloat(spec, "LRN", [&](auto tag) {
     using T = decltype(tag);

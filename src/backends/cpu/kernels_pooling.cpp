@@ -12,6 +12,7 @@
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/common/window_geometry.h"
 #include "ops/channels_last.h"
+#include "ops/pooling.h"
 
 namespace kiln::cpu {
 
@@ -150,29 +151,30 @@ class Pooling {
 };
 
 std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
+  using ops::Pooling;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   if (ops::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0}, makePooling);
   PoolParams p;
-  p.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
+  p.max = attrs.get(Pooling::kOp) == PoolingType::kMAX;
   DataType type = spec.inputType(0);
   bool integer = type == DataType::kINT8 || type == DataType::kUINT8;
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE && !(p.max && integer))
     spec.unsupported(std::string("the CPU ") + (p.max ? "max" : "average") + " pooling does not support " +
                      dataTypeName(type));
-  p.excludePadding = attrs.getInt("exclude_padding", 1) != 0;
-  p.global = attrs.getInt("global") != 0;
+  p.excludePadding = attrs.get(Pooling::kExcludePadding);
+  p.global = attrs.get(Pooling::kGlobal);
   p.indices = spec.step.outputs.size() > 1;
-  p.columnMajor = attrs.getInt("indices_column_major") != 0;
-  auto window = attrs.getInts("window");
+  p.columnMajor = attrs.get(Pooling::kIndicesColumnMajor);
+  auto window = attrs.get(Pooling::kWindow);
   // Same rule as shape inference: a global pool without a window covers all axes but N and C.
   p.nbSpatial = p.global && window.empty() ? spec.inputRank(0) - 2 : window.size();
   if (p.nbSpatial < 1 || p.nbSpatial > 3) spec.unsupported("the CPU pooling supports 1 to 3 spatial axes only");
-  p.window = spatialAttr3(attrs, "window", p.nbSpatial, 1);
+  p.window = spatialAttr3(attrs, Pooling::kWindow, p.nbSpatial, 1);
   if (!p.global) {
-    p.stride = spatialAttr3(attrs, "stride", p.nbSpatial, 1);
-    p.dilation = spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
-    p.pre = spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
-    p.post = spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
+    p.stride = spatialAttr3(attrs, Pooling::kStride, p.nbSpatial, 1);
+    p.dilation = spatialAttr3(attrs, Pooling::kDilation, p.nbSpatial, 1);
+    p.pre = spatialAttr3(attrs, Pooling::kPrePadding, p.nbSpatial, 0);
+    p.post = spatialAttr3(attrs, Pooling::kPostPadding, p.nbSpatial, 0);
     p.same = SamePadding(attrs);
   } else {
     p.stride = p.dilation = Axes{1, 1, 1};

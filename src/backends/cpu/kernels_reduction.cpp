@@ -10,6 +10,7 @@
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/common/strided_iteration.h"
 #include "ops/fused_prologue.h"
+#include "ops/reduction.h"
 
 namespace kiln::cpu {
 
@@ -124,8 +125,8 @@ auto dispatchNumeric(const KernelSpec& spec, DataType type, F&& f) {
 }
 
 std::unique_ptr<Kernel> makeReduce(const KernelSpec& spec) {
-  auto op = static_cast<ReduceOperation>(spec.step.attrs.getInt("op"));
-  auto mask = static_cast<uint32_t>(spec.step.attrs.getInt("axes"));
+  ReduceOperation op = spec.step.opAttrs().get(ops::Reduce::kOp);
+  auto mask = static_cast<uint32_t>(spec.step.opAttrs().get(ops::Reduce::kAxes));
   ReduceFn fn = dispatchNumeric(spec, spec.inputType(0), [&](auto tag) { return reduceFor<decltype(tag)>(op, spec); });
   return makeKernel(spec, [fn, mask](const KernelArgs& a) { fn(a, mask); });
 }
@@ -193,8 +194,8 @@ class TopKKernel : public Kernel {
 };
 
 std::unique_ptr<Kernel> makeTopK(const KernelSpec& spec) {
-  auto op = static_cast<TopKOperation>(spec.step.attrs.getInt("op"));
-  auto mask = static_cast<uint32_t>(spec.step.attrs.getInt("axes"));
+  TopKOperation op = spec.step.opAttrs().get(ops::TopK::kOp);
+  auto mask = static_cast<uint32_t>(spec.step.opAttrs().get(ops::TopK::kAxes));
   if (mask == 0) spec.unsupported("the top-k axes mask is empty");
   TopKFn fn = dispatchNumeric(spec, spec.inputType(0), [&](auto tag) -> TopKFn {
     using T = decltype(tag);
@@ -269,18 +270,19 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE)
     spec.unsupported(std::string("the CPU softmax supports fp32 and fp64, not ") + dataTypeName(type));
   auto rank = static_cast<int64_t>(spec.outputRank(0));  // a fused step's inputs broadcast to its output
-  int64_t axis = spec.step.attrs.getInt("axis", -1);
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  int64_t axis = attrs.get(ops::SoftMax::kAxis);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
-  bool log = spec.step.attrs.getInt("log") != 0;
+  bool log = attrs.get(ops::SoftMax::kLog);
   bool masked = spec.hasInput(ops::kSoftMaxMaskInput);
-  bool fused = masked || spec.step.attrs.has(ops::kPreScale);
+  bool fused = masked || attrs.has(ops::kPreScale);
   if (fused && normalized != rank - 1) spec.unsupported("a scaled or masked softmax must run over the last axis");
   if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
       (masked && (spec.inputType(ops::kSoftMaxMaskInput) != type ||
                   static_cast<int64_t>(spec.inputRank(ops::kSoftMaxMaskInput)) > rank)))
     spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
-  double preScale = ops::softMaxPreScale(spec.step.attrs);
+  double preScale = ops::softMaxPreScale(attrs);
   auto fn = type == DataType::kDOUBLE ? runSoftMax<double> : runSoftMax<float>;
   return makeKernel(spec, [=, step = spec.step.name](const KernelArgs& a) {
     fn(a, normalized, log, fused, preScale, masked, step);

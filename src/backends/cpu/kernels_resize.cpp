@@ -10,6 +10,7 @@
 #include "backends/cpu/cpu_kernel.h"
 #include "backends/common/grid_sample.h"
 #include "backends/common/resize_taps.h"
+#include "ops/resize.h"
 
 namespace kiln::cpu {
 
@@ -21,7 +22,7 @@ using CoordTaps = backend::ResizeCoordTaps;
 
 class ResizeKernel : public Kernel {
  public:
-  explicit ResizeKernel(const KernelSpec& spec) : attrs_(spec.step.attrs) {
+  explicit ResizeKernel(const KernelSpec& spec) : attrs_(spec.step.opAttrs()) {
     if (spec.inputType(0) != DataType::kFLOAT) spec.unsupported("resize runs on fp32 on the CPU");
   }
 
@@ -131,9 +132,9 @@ class GridSample {
 };
 
 std::unique_ptr<Kernel> makeGridSample(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
-  GridSampleParams p{static_cast<ResizeMode>(attrs.getInt("mode")),
-                     static_cast<GridSamplePadding>(attrs.getInt("padding")), attrs.getInt("align_corners") != 0};
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  GridSampleParams p{attrs.get(ops::GridSample::kMode), attrs.get(ops::GridSample::kPadding),
+                     attrs.get(ops::GridSample::kAlignCorners)};
   DataType type = spec.inputType(0);
   if (type == DataType::kDOUBLE) return makeKernel(spec, GridSample<double>(p));
   if (type != DataType::kFLOAT)

@@ -8,6 +8,7 @@
 #include "backends/common/transpose.h"
 #include "backends/common/layout_geometry.h"
 #include "backends/common/shuffle_kernel.h"
+#include "ops/shape.h"
 
 namespace kiln::cpu {
 
@@ -31,7 +32,7 @@ class ShuffleKernel final : public backend::ShuffleKernel {
 };
 
 std::unique_ptr<Kernel> makeConcatenation(const KernelSpec& spec) {
-  int64_t axisAttr = spec.step.attrs.getInt("axis");
+  int64_t axisAttr = spec.step.opAttrs().get(ops::Concatenation::kAxis);
   return makeKernel(spec, [axisAttr](const KernelArgs& a) {
     auto* dst = static_cast<uint8_t*>(a.out(0).data);
     backend::forEachConcatInput(a, axisAttr, [&](int32_t t, size_t offset, size_t row, size_t outRow, int64_t outer) {
