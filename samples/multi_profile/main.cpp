@@ -1,7 +1,6 @@
 // multi_profile: one engine with three optimization profiles (low latency: batch 1; dynamic batching: 1..32, opt 4;
 // offline: batch 128), an execution context per profile, and each request routed to the context whose profile fits.
 // Shows per-profile latency, and that changing shapes inside a profile rebuilds and reallocates nothing.
-#include <CLI/CLI.hpp>
 
 #include <cmath>
 #include <iomanip>
@@ -12,6 +11,7 @@
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
 #include "mnist.h"
+#include "sample_options.h"
 #include "sample_report.h"
 #include "timing.h"
 
@@ -42,20 +42,18 @@ samples::BoundIo bind(ExecutionContext& context, const float* images, int64_t ba
 
 int main(int argc, char** argv) {
   CLI::App app{"Three optimization profiles in one engine, a context per profile, requests routed by batch size"};
-  std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/mnist.onnx", device = "auto";
-  app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
-  app.add_option("--model", model, "ONNX model with a dynamic batch axis");
-  app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  samples::SampleOptions o;
+  samples::addSampleOptions(app, o, "ONNX model with a dynamic batch axis");
   CLI11_PARSE(app, argc, argv);
   samples::SampleReport report("kiln.sample_multi_profile", argc, argv);
   try {
     ConsoleLogger logger(Severity::kWARNING);
-    samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
+    samples::MnistSet digits = samples::loadMnistTestSet(o.dataDir);
     Builder builder(logger);
     auto network = builder.createNetwork();
-    onnx::Parser(*network, logger).parseFromFile(model);
+    onnx::Parser(*network, logger).parseFromFile(o.model);
     BuilderConfig config;
-    config.setBackend(samples::chooseBackend(device));
+    config.setBackend(samples::chooseBackend(o.device));
     for (auto [lo, opt, hi] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {1, 4, 32}, {128, 128, 128}}) {
       OptimizationProfile p;
       p.setDimensions("input", OptProfileSelector::kMIN, Dims{lo, 1, 28, 28});
