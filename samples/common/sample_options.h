@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <array>
 #include <cstdint>
 #include <string>
@@ -22,7 +21,9 @@ struct SampleOptions {
 
 // Which of the optional shared options a sample offers.
 enum class SampleOption : uint32_t { kSEED = 1, kFP16 = 2 };
-constexpr uint32_t operator|(SampleOption a, SampleOption b) { return static_cast<uint32_t>(a) | static_cast<uint32_t>(b); }
+constexpr uint32_t operator|(SampleOption a, SampleOption b) {
+  return static_cast<uint32_t>(a) | static_cast<uint32_t>(b);
+}
 
 // Adds -d/--datadir, --model (described by `modelHelp`), --device and, as `optional` asks (SampleOption bits),
 // --seed and --fp16 to `app`, writing into `options`.

@@ -6,8 +6,8 @@
 #include <iomanip>
 #include <iostream>
 
-#include "digit_pipeline.h"
 #include "device.h"
+#include "digit_pipeline.h"
 #include "mnist.h"
 #include "sample_options.h"
 #include "sample_report.h"
@@ -31,7 +31,8 @@ std::string dimsText(const Dims& d) {
 int main(int argc, char** argv) {
   CLI::App app{"Digit recognition with dynamic shapes: a resize preprocessor engine feeding an ONNX MNIST engine"};
   samples::SampleOptions o;
-  samples::addSampleOptions(app, o, "The ONNX digit classifier", samples::SampleOption::kSEED | samples::SampleOption::kFP16);
+  samples::addSampleOptions(app, o, "The ONNX digit classifier",
+                            samples::SampleOption::kSEED | samples::SampleOption::kFP16);
   bool int8 = false;
   app.add_flag("--int8", int8, "Run in INT8 with calibration");
   CLI11_PARSE(app, argc, argv);

@@ -26,7 +26,8 @@ Tensor* convBlock(NetworkDefinition& net, Tensor& x, const samples::NamedWeights
 }
 
 // x [N, in] times weight [out, in] transposed, plus bias [out].
-Tensor* fullyConnected(NetworkDefinition& net, Tensor& x, const samples::NamedWeights& w, const samples::NamedWeights& b) {
+Tensor* fullyConnected(NetworkDefinition& net, Tensor& x, const samples::NamedWeights& w,
+                       const samples::NamedWeights& b) {
   Tensor* weight = net.addConstant(w.dims, w.weights())->getOutput(0);
   Tensor* y = net.addMatrixMultiply(x, MatrixOperation::kNONE, *weight, MatrixOperation::kTRANSPOSE)->getOutput(0);
   Tensor* bias = net.addConstant(Dims{1, b.dims.d[0]}, b.weights())->getOutput(0);

@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
       Route r = route(*engine, contexts, batch);
       samples::BoundIo io = bind(*r.context, digits.image(8000), batch);
       auto out = io.run();
-      for (size_t i = 0; i < out.size(); ++i) agree &= std::fabs(out[i] - single[i]) <= 1e-4f * (1 + std::fabs(single[i]));
+      for (size_t i = 0; i < out.size(); ++i)
+        agree &= std::fabs(out[i] - single[i]) <= 1e-4f * (1 + std::fabs(single[i]));
       // executeV2 returns once the backend (the GPU too) has finished; the buffers stay bound while `io` lives.
       double ms = samples::medianMilliseconds([&] { r.context->executeV2().check(); }, 20, 2);
       std::cout << "[I] " << std::setw(7) << batch << std::setw(9) << r.profile << std::setw(21) << std::fixed
@@ -93,14 +94,17 @@ int main(int argc, char** argv) {
     // Inside a profile a new shape is a host-side evaluation of the shape program: no rebuild, no allocation.
     ExecutionContext& dynamic = *contexts[1];
     int64_t b = 1;
-    double setShapeMs = samples::medianMilliseconds([&] {
-      b = b % 32 + 1;
-      dynamic.setInputShape("input", Dims{b, 1, 28, 28}).check();
-      dynamic.inferShapes().check();
-    }, 200, 10);
-    std::cout << "\n[I] changing the batch inside profile 1 (setInputShape + inferShapes): median " << std::setprecision(4)
-              << setShapeMs * 1000 << " us, the engine built once, the context's memory unchanged ("
-              << engine->getDeviceMemorySize(1) << " bytes)\n"
+    double setShapeMs = samples::medianMilliseconds(
+        [&] {
+          b = b % 32 + 1;
+          dynamic.setInputShape("input", Dims{b, 1, 28, 28}).check();
+          dynamic.inferShapes().check();
+        },
+        200, 10);
+    std::cout << "\n[I] changing the batch inside profile 1 (setInputShape + inferShapes): median "
+              << std::setprecision(4) << setShapeMs * 1000
+              << " us, the engine built once, the context's memory unchanged (" << engine->getDeviceMemorySize(1)
+              << " bytes)\n"
               << "[I] routed results equal single-digit results: " << (agree ? "yes" : "NO") << "\n";
     return report.finish(agree);
   } catch (const Error& e) {

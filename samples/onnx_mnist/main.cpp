@@ -14,7 +14,8 @@ using namespace kiln;
 int main(int argc, char** argv) {
   CLI::App app{"Classify an MNIST digit with a model imported from ONNX"};
   samples::SampleOptions o;
-  samples::addSampleOptions(app, o, "The ONNX digit classifier", samples::SampleOption::kSEED | samples::SampleOption::kFP16);
+  samples::addSampleOptions(app, o, "The ONNX digit classifier",
+                            samples::SampleOption::kSEED | samples::SampleOption::kFP16);
   CLI11_PARSE(app, argc, argv);
   samples::SampleReport report("kiln.sample_onnx_mnist", argc, argv);
   try {
