@@ -14,9 +14,9 @@ enum class ErrorCode : int32_t {
   kUNSUPPORTED = 3,       // valid, but not implemented by kiln or by the chosen backend
   kSHAPE_OUT_OF_RANGE = 4,
   kINVALID_PROFILE = 5,
-  kINVALID_PLAN = 6,      // a plan that is corrupted, truncated or of another version
-  kINVALID_STATE = 7,     // a call made at the wrong time (no shapes set, address missing)
-  kRUNTIME = 8,           // a failure while running (allocation, backend error)
+  kINVALID_PLAN = 6,   // a plan that is corrupted, truncated or of another version
+  kINVALID_STATE = 7,  // a call made at the wrong time (no shapes set, address missing)
+  kRUNTIME = 8,        // a failure while running (allocation, backend error)
   kIO = 9,
 };
 

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "graph/infer.h"
+
 namespace kiln::graph {
 
 namespace {

@@ -34,8 +34,8 @@ int64_t volume(const std::vector<int64_t>& dims) {
 }
 
 // Picks from a row-major value list: output coordinates c (over `outDims`) read values[base + sum c[a] * steps[a]].
-std::vector<ExprId> stridedValues(const std::vector<ExprId>& values, const std::vector<int64_t>& outDims,
-                                  int64_t base, const std::vector<int64_t>& steps) {
+std::vector<ExprId> stridedValues(const std::vector<ExprId>& values, const std::vector<int64_t>& outDims, int64_t base,
+                                  const std::vector<int64_t>& steps) {
   int64_t count = volume(outDims);
   std::vector<ExprId> out;
   for (int64_t flat = 0; flat < count; ++flat) {
@@ -158,8 +158,7 @@ void inferGatherElements(InferContext& ctx, int32_t axis) {
              std::to_string(data.dims.size()));
   for (size_t d = 0; d < data.dims.size(); ++d) {
     if (static_cast<int32_t>(d) == axis) continue;
-    ctx.requireGreaterEqual(data.dims[d], indices.dims[d],
-                            "indices are larger than data on axis " + std::to_string(d));
+    ctx.requireGreaterEqual(data.dims[d], indices.dims[d], "indices are larger than data on axis " + std::to_string(d));
   }
   ctx.setOutput(0, data.type, indices.dims);
 }

@@ -10,6 +10,7 @@
 #include "ops/attrs.h"
 #include "ops/sliding_window.h"
 #include "kiln/types.h"
+#include "ops/attrs.h"
 
 namespace kiln::backend {
 
