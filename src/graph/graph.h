@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/symbolic.h"
-#include "ops/attrs.h"
 #include "kiln/error.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"

@@ -1,10 +1,8 @@
 // Shape rules: constants, identity, cast, shape, and materialized shape values.
-#include "graph/infer.h"
-#include "ops/constant.h"
-
 #include <cstring>
 
 #include "graph/infer.h"
+#include "ops/constant.h"
 
 namespace kiln::graph {
 

@@ -181,8 +181,7 @@ void inferScatter(InferContext& ctx) {
 // A running sum along one axis. The axis is the attribute, or input 1 (a one-element int32/int64 tensor) when set,
 // read at run time because ONNX CumSum takes it as a tensor; it does not change the output shape.
 void inferCumulative(InferContext& ctx) {
-  if (ctx.attrs().get(ops::Cumulative::kOp) != CumulativeOperation::kSUM)
-    ctx.fail("unknown cumulative operation");
+  if (ctx.attrs().get(ops::Cumulative::kOp) != CumulativeOperation::kSUM) ctx.fail("unknown cumulative operation");
   const TensorNode& in = ctx.input(0);
   if (in.type == DataType::kBOOL) ctx.fail("cannot sum bool values");
   int32_t rank = static_cast<int32_t>(in.dims.size());

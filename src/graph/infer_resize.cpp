@@ -1,5 +1,6 @@
-// Shape rules: resize and grid sample. The resize output size comes from fixed dimensions, a shape tensor on input 1, or scales; the
-// kernel gets the scales that map coordinates (kMappingScales) when they are known, else uses output/input.
+// Shape rules: resize and grid sample. The resize output size comes from fixed dimensions, a shape tensor on input 1,
+// or scales; the kernel gets the scales that map coordinates (kMappingScales) when they are known, else uses
+// output/input.
 #include <cmath>
 
 #include "graph/infer.h"
@@ -53,8 +54,8 @@ void inferResize(InferContext& ctx) {
     ctx.fail("antialiasing applies to linear and cubic resizing, not nearest");
   size_t rank = in.dims.size();
   if (auto roi = attrs.find(Resize::kRegionOfInterest); roi && roi->size() != 2 * rank)
-    ctx.fail("the region of interest has " + std::to_string(roi->size()) + " values for rank " +
-             std::to_string(rank) + " (starts then ends: 2 x rank)");
+    ctx.fail("the region of interest has " + std::to_string(roi->size()) + " values for rank " + std::to_string(rank) +
+             " (starts then ends: 2 x rank)");
 
   std::vector<ExprId> out;
   std::vector<double> mapping;
@@ -76,7 +77,8 @@ void inferResize(InferContext& ctx) {
   if (out.size() != rank)
     ctx.fail("output has rank " + std::to_string(out.size()) + " but the input has rank " + std::to_string(rank));
   if (attrs.has(Resize::kCoordinateScales)) mapping = positiveScales(ctx, Resize::kCoordinateScales, rank);
-  for (size_t i = 0; i < rank; ++i) ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
+  for (size_t i = 0; i < rank; ++i)
+    ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
   if (!mapping.empty()) ctx.setDerived(Resize::kMappingScales, mapping);
   ctx.setOutput(0, in.type, out);
 }

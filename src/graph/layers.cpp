@@ -118,9 +118,7 @@ Dims ConvolutionLayer::getStrideNd() const { return toDims(getAttr(*network_, id
 void ConvolutionLayer::setPrePadding(const Dims& v) {
   setAttr(*network_, id_, ops::Convolution::kPrePadding, toVector(v));
 }
-Dims ConvolutionLayer::getPrePadding() const {
-  return toDims(getAttr(*network_, id_, ops::Convolution::kPrePadding));
-}
+Dims ConvolutionLayer::getPrePadding() const { return toDims(getAttr(*network_, id_, ops::Convolution::kPrePadding)); }
 void ConvolutionLayer::setPostPadding(const Dims& v) {
   setAttr(*network_, id_, ops::Convolution::kPostPadding, toVector(v));
 }
@@ -139,9 +137,7 @@ void ConvolutionLayer::setNbGroups(int64_t groups) { setAttr(*network_, id_, ops
 void ConvolutionLayer::setPaddingMode(PaddingMode mode) {
   setAttr(*network_, id_, ops::Convolution::kPaddingMode, mode);
 }
-PaddingMode ConvolutionLayer::getPaddingMode() const {
-  return getAttr(*network_, id_, ops::Convolution::kPaddingMode);
-}
+PaddingMode ConvolutionLayer::getPaddingMode() const { return getAttr(*network_, id_, ops::Convolution::kPaddingMode); }
 int64_t ConvolutionLayer::getNbGroups() const {
   const graph::LayerNode& layer = network_->graph().layers[id_];
   if (auto groups = layer.opAttrs().find(ops::Convolution::kGroups)) return *groups;
@@ -160,9 +156,7 @@ MatrixOperation MatrixMultiplyLayer::getOperation(int32_t index) const {
 void ElementWiseLayer::setOperation(ElementWiseOperation op) { setAttr(*network_, id_, ops::ElementWise::kOp, op); }
 ElementWiseOperation ElementWiseLayer::getOperation() const { return getAttr(*network_, id_, ops::ElementWise::kOp); }
 
-void ActivationLayer::setActivationType(ActivationType type) {
-  setAttr(*network_, id_, ops::Activation::kOp, type);
-}
+void ActivationLayer::setActivationType(ActivationType type) { setAttr(*network_, id_, ops::Activation::kOp, type); }
 ActivationType ActivationLayer::getActivationType() const { return getAttr(*network_, id_, ops::Activation::kOp); }
 void ActivationLayer::setAlpha(double alpha) { setAttr(*network_, id_, ops::Activation::kAlpha, alpha); }
 void ActivationLayer::setBeta(double beta) { setAttr(*network_, id_, ops::Activation::kBeta, beta); }
@@ -267,7 +261,8 @@ float ResizeLayer::getExtrapolationValue() const {
   return static_cast<float>(getAttr(*network_, id_, ops::Resize::kExtrapolationValue));
 }
 void ResizeLayer::setCoordinateScales(const float* scales, int32_t count) {
-  if (!scales || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "coordinate scales must not be empty", getName());
+  if (!scales || count <= 0)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "coordinate scales must not be empty", getName());
   setAttr(*network_, id_, ops::Resize::kCoordinateScales, std::vector<double>(scales, scales + count));
 }
 std::vector<float> ResizeLayer::getCoordinateScales() const {
@@ -345,9 +340,7 @@ void DeconvolutionLayer::setOutputPadding(const Dims& v) {
   setAttr(*network_, id_, ops::Deconvolution::kOutputPadding, toVector(v));
 }
 
-void NormalizationLayer::setEpsilon(double epsilon) {
-  setAttr(*network_, id_, ops::Normalization::kEpsilon, epsilon);
-}
+void NormalizationLayer::setEpsilon(double epsilon) { setAttr(*network_, id_, ops::Normalization::kEpsilon, epsilon); }
 double NormalizationLayer::getEpsilon() const { return getAttr(*network_, id_, ops::Normalization::kEpsilon); }
 void NormalizationLayer::setAxes(uint32_t axesMask) { setAttr(*network_, id_, ops::Normalization::kAxes, axesMask); }
 uint32_t NormalizationLayer::getAxes() const {
@@ -356,9 +349,7 @@ uint32_t NormalizationLayer::getAxes() const {
 void NormalizationLayer::setNbGroups(int64_t groups) { setAttr(*network_, id_, ops::Normalization::kGroups, groups); }
 
 void CumulativeLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::Cumulative::kAxis, axis); }
-void CumulativeLayer::setExclusive(bool exclusive) {
-  setAttr(*network_, id_, ops::Cumulative::kExclusive, exclusive);
-}
+void CumulativeLayer::setExclusive(bool exclusive) { setAttr(*network_, id_, ops::Cumulative::kExclusive, exclusive); }
 void CumulativeLayer::setReverse(bool reverse) { setAttr(*network_, id_, ops::Cumulative::kReverse, reverse); }
 
 void OneHotLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::OneHot::kAxis, axis); }
@@ -411,9 +402,7 @@ void GridSampleLayer::setAlignCorners(bool alignCorners) {
 }
 
 void GatherLayer::setGatherAxis(int32_t axis) { setAttr(*network_, id_, ops::Gather::kAxis, axis); }
-int32_t GatherLayer::getGatherAxis() const {
-  return static_cast<int32_t>(getAttr(*network_, id_, ops::Gather::kAxis));
-}
+int32_t GatherLayer::getGatherAxis() const { return static_cast<int32_t>(getAttr(*network_, id_, ops::Gather::kAxis)); }
 
 void ReduceLayer::setOperation(ReduceOperation op) { setAttr(*network_, id_, ops::Reduce::kOp, op); }
 ReduceOperation ReduceLayer::getOperation() const { return getAttr(*network_, id_, ops::Reduce::kOp); }

@@ -3,8 +3,8 @@
 namespace kiln::graph {
 
 // A per-spatial-axis integer attribute: `fallback` on every axis when absent, else one value per axis >= minValue.
-std::vector<int64_t> spatialAttr(const InferContext& ctx, const ops::IntsAttr& key, size_t nbSpatial,
-                                 int64_t fallback, int64_t minValue) {
+std::vector<int64_t> spatialAttr(const InferContext& ctx, const ops::IntsAttr& key, size_t nbSpatial, int64_t fallback,
+                                 int64_t minValue) {
   auto values = ctx.attrs().get(key);
   if (values.empty()) return std::vector<int64_t>(nbSpatial, fallback);
   if (values.size() != nbSpatial)

@@ -9,8 +9,8 @@ namespace {
 
 // What each alternative of AttrValue holds, in its order, for errors.
 const char* heldTypeName(size_t index) {
-  static constexpr const char* kNames[] = {"an integer", "a float", "an integer list", "a float list", "a string",
-                                           "an expression list"};
+  static constexpr const char* kNames[] = {"an integer",   "a float",  "an integer list",
+                                           "a float list", "a string", "an expression list"};
   static_assert(std::size(kNames) == std::variant_size_v<AttrValue>);
   return kNames[index];
 }
@@ -23,10 +23,10 @@ const AttrValue* Attrs::lookup(std::string_view key) const {
 }
 
 void Attrs::missing(const char* key, bool required, const OpRef& op) {
-  throw Error(op.code,
-              std::string(layerTypeName(op.type)) + ": " + (required ? "required " : "") + "attribute '" + key +
-                  "' is missing",
-              std::string(op.name));
+  throw Error(
+      op.code,
+      std::string(layerTypeName(op.type)) + ": " + (required ? "required " : "") + "attribute '" + key + "' is missing",
+      std::string(op.name));
 }
 
 void Attrs::mistyped(const char* key, const AttrValue& held, size_t wantedIndex, const OpRef& op) {

@@ -41,13 +41,15 @@ struct AttrCodec {
   static T load(const Stored& value) { return value; }
 };
 template <typename T>
-  requires std::is_integral_v<T> || std::is_enum_v<T>
+requires std::is_integral_v<T> || std::is_enum_v<T>
 struct AttrCodec<T> {
   using Stored = int64_t;
   static Stored store(T value) { return static_cast<int64_t>(value); }
   static T load(int64_t value) {
-    if constexpr (std::is_same_v<T, bool>) return value != 0;
-    else return static_cast<T>(value);
+    if constexpr (std::is_same_v<T, bool>)
+      return value != 0;
+    else
+      return static_cast<T>(value);
   }
 };
 template <>
@@ -112,7 +114,7 @@ concept AttrKey = requires(const K& key) {
 // The op that attributes belong to, which the errors of typed reads name.
 struct OpRef {
   LayerType type = LayerType::kLAYER_TYPE_COUNT;
-  std::string_view name;  // the layer's or the plan step's; may be empty
+  std::string_view name;                       // the layer's or the plan step's; may be empty
   ErrorCode code = ErrorCode::kINVALID_GRAPH;  // kINVALID_PLAN for a step read from a plan
 };
 
@@ -161,8 +163,10 @@ class Attrs {
  private:
   template <typename S, size_t I = 0>
   static constexpr size_t indexOf() {
-    if constexpr (std::is_same_v<S, std::variant_alternative_t<I, AttrValue>>) return I;
-    else return indexOf<S, I + 1>();
+    if constexpr (std::is_same_v<S, std::variant_alternative_t<I, AttrValue>>)
+      return I;
+    else
+      return indexOf<S, I + 1>();
   }
   const AttrValue* lookup(std::string_view key) const;
   [[noreturn]] static void missing(const char* key, bool required, const OpRef& op);

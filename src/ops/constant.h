@@ -32,8 +32,7 @@ struct ShapeValues {
   static constexpr IntsAttr kDims{"dims"};
   static constexpr EnumAttr<DataType> kType{"type"};
   static constexpr ExprsAttr kValues{"values"};  // row-major
-  static constexpr OpSchema kSchema{.type = LayerType::kSHAPE_VALUES, .name = "ShapeValues",
-                                    .keepsFp32 = alwaysFp32};
+  static constexpr OpSchema kSchema{.type = LayerType::kSHAPE_VALUES, .name = "ShapeValues", .keepsFp32 = alwaysFp32};
 };
 
 }  // namespace kiln::ops

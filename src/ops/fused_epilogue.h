@@ -27,8 +27,8 @@ namespace kiln::ops {
 inline constexpr int32_t kResidualInput = 3;  // convolution steps
 
 inline constexpr EnumAttr<ActivationType> kPostActivation{"postActivation", kOptional};  // absent: none
-inline constexpr FloatAttr kPostAlpha{"postAlpha"};  // with kPostActivation
-inline constexpr FloatAttr kPostBeta{"postBeta"};    // with kPostActivation
+inline constexpr FloatAttr kPostAlpha{"postAlpha"};                                      // with kPostActivation
+inline constexpr FloatAttr kPostBeta{"postBeta"};                                        // with kPostActivation
 
 struct PostActivation {
   ActivationType type = ActivationType::kRELU;

@@ -18,8 +18,8 @@ struct Fill {
   static constexpr EnumAttr<DataType> kType{"type"};
   static constexpr FloatAttr kAlpha{"alpha", 0.0};  // unless input 1 gives it
   static constexpr FloatAttr kBeta{"beta", 1.0};    // kLINSPACE, on every axis, unless input 2 gives it
-  static constexpr OpSchema kSchema{.type = LayerType::kFILL, .name = "Fill", .keepsFp32 = alwaysFp32,
-                                    .outputType = &kType, .valueInputs = {0}};
+  static constexpr OpSchema kSchema{
+      .type = LayerType::kFILL, .name = "Fill", .keepsFp32 = alwaysFp32, .outputType = &kType, .valueInputs = {0}};
 };
 
 struct Scatter {

@@ -16,8 +16,7 @@ struct MatrixMultiply {
 
 // A determinant is a sum of products: fp16 cannot hold it well.
 struct Determinant {
-  static constexpr OpSchema kSchema{.type = LayerType::kDETERMINANT, .name = "Determinant",
-                                    .keepsFp32 = alwaysFp32};
+  static constexpr OpSchema kSchema{.type = LayerType::kDETERMINANT, .name = "Determinant", .keepsFp32 = alwaysFp32};
 };
 
 }  // namespace kiln::ops

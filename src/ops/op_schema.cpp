@@ -24,14 +24,17 @@ const core::LayerTypeTable<OpSchema>& schemas() {
   static const core::LayerTypeTable<OpSchema> table = [] {
     core::LayerTypeTable<OpSchema> built;
     for (const OpSchema* schema : {
-             &Constant::kSchema,       &Identity::kSchema,    &Cast::kSchema,          &Shape::kSchema,
-             &ShapeValues::kSchema,    &ElementWise::kSchema, &Activation::kSchema,    &Unary::kSchema,
-             &MatrixMultiply::kSchema, &Determinant::kSchema, &Convolution::kSchema,   &Deconvolution::kSchema,
-             &Pooling::kSchema,        &Reduce::kSchema,      &TopK::kSchema,          &SoftMax::kSchema,
-             &Shuffle::kSchema,        &Concatenation::kSchema, &Resize::kSchema,      &GridSample::kSchema,
-             &Slice::kSchema,          &Gather::kSchema,      &Select::kSchema,        &Fill::kSchema,
-             &Scatter::kSchema,        &Cumulative::kSchema,  &OneHot::kSchema,        &Normalization::kSchema,
-             &LRN::kSchema,            &Einsum::kSchema,      &Recurrence::kSchema,
+             &Constant::kSchema,      &Identity::kSchema,    &Cast::kSchema,
+             &Shape::kSchema,         &ShapeValues::kSchema, &ElementWise::kSchema,
+             &Activation::kSchema,    &Unary::kSchema,       &MatrixMultiply::kSchema,
+             &Determinant::kSchema,   &Convolution::kSchema, &Deconvolution::kSchema,
+             &Pooling::kSchema,       &Reduce::kSchema,      &TopK::kSchema,
+             &SoftMax::kSchema,       &Shuffle::kSchema,     &Concatenation::kSchema,
+             &Resize::kSchema,        &GridSample::kSchema,  &Slice::kSchema,
+             &Gather::kSchema,        &Select::kSchema,      &Fill::kSchema,
+             &Scatter::kSchema,       &Cumulative::kSchema,  &OneHot::kSchema,
+             &Normalization::kSchema, &LRN::kSchema,         &Einsum::kSchema,
+             &Recurrence::kSchema,
          })
       built.add(schema->type, *schema);
     return built;

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "ops/attrs.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"
+#include "ops/attrs.h"
 
 namespace kiln::ops {
 

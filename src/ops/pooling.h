@@ -10,7 +10,7 @@ namespace kiln::ops {
 
 struct Pooling : SlidingWindow, AutoPadding {
   static constexpr EnumAttr<PoolingType> kOp{"op"};
-  static constexpr IntsAttr kWindow{"window"};  // may be empty for a global pool
+  static constexpr IntsAttr kWindow{"window"};         // may be empty for a global pool
   static constexpr BoolAttr kGlobal{"global", false};  // every spatial axis pooled to 1
   static constexpr BoolAttr kCeilMode{"ceil_mode", false};
   static constexpr BoolAttr kExcludePadding{"exclude_padding", true};  // an average counts only input elements

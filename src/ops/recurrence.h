@@ -10,7 +10,7 @@ struct Recurrence {
   static constexpr EnumAttr<RecurrenceCell> kCell{"cell"};
   static constexpr EnumAttr<RecurrenceDirection> kDirection{"direction"};
   static constexpr BoolAttr kBatchFirst{"batch_first", false};
-  static constexpr FloatAttr kClip{"clip", 0.0};  // 0: no clipping
+  static constexpr FloatAttr kClip{"clip", 0.0};                               // 0: no clipping
   static constexpr BoolAttr kLinearBeforeReset{"linear_before_reset", false};  // GRU
   static constexpr BoolAttr kInputForget{"input_forget", false};               // LSTM
   // The gate activations (ActivationType values) with one alpha and one beta each; the cell's defaults when absent.

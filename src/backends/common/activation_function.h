@@ -8,10 +8,9 @@
 
 #include "backends/common/backend.h"
 #include "backends/common/host_device.h"
-#include "ops/attrs.h"
-#include "ops/elementwise.h"
 #include "kiln/layers.h"
 #include "ops/attrs.h"
+#include "ops/elementwise.h"
 #include "ops/fused_epilogue.h"
 
 namespace kiln::backend {

@@ -26,8 +26,7 @@ struct EinsumLoops {
 class EinsumEquation {
  public:
   explicit EinsumEquation(const KernelSpec& spec)
-      : labels_(spec.step.opAttrs().get(ops::Einsum::kLabels)),
-        ranks_(spec.step.opAttrs().get(ops::Einsum::kRanks)) {}
+      : labels_(spec.step.opAttrs().get(ops::Einsum::kLabels)), ranks_(spec.step.opAttrs().get(ops::Einsum::kRanks)) {}
 
   int64_t nbOperands() const { return static_cast<int64_t>(ranks_.size()) - 1; }
 

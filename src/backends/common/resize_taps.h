@@ -9,10 +9,9 @@
 #include <vector>
 
 #include "backends/common/host_device.h"
-#include "ops/attrs.h"
-#include "ops/resize.h"
 #include "kiln/layers.h"
 #include "ops/attrs.h"
+#include "ops/resize.h"
 
 namespace kiln::backend {
 

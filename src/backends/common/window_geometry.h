@@ -7,10 +7,9 @@
 #include <vector>
 
 #include "backends/common/backend.h"
-#include "ops/attrs.h"
-#include "ops/sliding_window.h"
 #include "kiln/types.h"
 #include "ops/attrs.h"
+#include "ops/sliding_window.h"
 
 namespace kiln::backend {
 
