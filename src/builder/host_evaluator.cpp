@@ -3,6 +3,7 @@
 #include "backends/registry.h"
 #include "builder/single_step_plan.h"
 #include "kiln/error.h"
+#include "ops/constant.h"
 
 namespace kiln::builder {
 
@@ -12,7 +13,7 @@ HostEvaluator::HostEvaluator(const graph::Graph& graph) : exprValues_(graph.expr
 }
 
 const std::vector<uint8_t>& constantBytes(const graph::Graph& graph, int32_t layerId) {
-  return graph.blobs.at(graph.layers[layerId].attrs.getInt("blob"));
+  return graph.blobs.at(graph.layers[layerId].opAttrs().get(ops::Constant::kBlob));
 }
 
 std::vector<std::vector<uint8_t>> HostEvaluator::evaluate(const graph::Graph& graph, int32_t layerId) const {

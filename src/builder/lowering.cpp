@@ -6,6 +6,7 @@
 #include "builder/memory_planner.h"
 #include "kiln/error.h"
 #include "kiln/version.h"
+#include "ops/constant.h"
 #include "plan/plan_bounds.h"
 
 namespace kiln::builder {
@@ -36,7 +37,7 @@ class Lowering {
       step.type = layer.type;
       step.name = layer.name;
       step.attrs = layer.attrs;
-      for (const auto& [key, value] : layer.derived.values()) step.attrs.set(key, value);
+      step.attrs.merge(layer.derived);
       for (int32_t in : layer.inputs) step.inputs.push_back(in < 0 ? -1 : tensorMap_.at(in));
       for (int32_t out : layer.outputs)
         step.outputs.push_back(
@@ -72,7 +73,7 @@ class Lowering {
 
   void lowerConstant(const graph::LayerNode& layer) {
     int32_t out = layer.outputs[0];
-    const auto& bytes = graph_.blobs.at(layer.attrs.getInt("blob"));
+    const auto& bytes = graph_.blobs.at(layer.opAttrs().get(ops::Constant::kBlob));
     uint64_t offset = alignUp(plan_.weights.size(), plan::kWeightsAlignment);
     plan_.weights.resize(offset + bytes.size());
     if (!bytes.empty()) std::memcpy(plan_.weights.data() + offset, bytes.data(), bytes.size());
@@ -117,9 +118,9 @@ class Lowering {
         if (auto e = std::get_if<ops::ExprList>(&value)) {
           ops::ExprList list;
           for (auto id : e->ids) list.ids.push_back(remap.at(id));
-          attrs.set(key, list);
+          attrs.setValue(key, list);
         } else {
-          attrs.set(key, value);
+          attrs.setValue(key, value);
         }
       }
       s.attrs = std::move(attrs);

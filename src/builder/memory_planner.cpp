@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "backends/common/layout_geometry.h"
+#include "ops/shape.h"
 
 namespace kiln::builder {
 
@@ -13,8 +14,8 @@ bool sharesInputMemory(const plan::Plan& plan, const plan::Step& step) {
   const plan::TensorDesc& in = plan.tensors[step.inputs[0]];
   const plan::TensorDesc& out = plan.tensors[step.outputs[0]];
   return in.kind == plan::TensorKind::kACTIVATION && out.kind == plan::TensorKind::kACTIVATION && in.type == out.type &&
-         backend::isIdentityPermutation(step.attrs.getInts("first_perm")) &&
-         backend::isIdentityPermutation(step.attrs.getInts("second_perm"));
+         backend::isIdentityPermutation(step.opAttrs().get(ops::Shuffle::kFirstPerm)) &&
+         backend::isIdentityPermutation(step.opAttrs().get(ops::Shuffle::kSecondPerm));
 }
 
 MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64_t>& tensorBytes) {

@@ -8,7 +8,7 @@ plan::Plan singleStepPlan(const graph::Graph& graph, const graph::LayerNode& lay
   step.type = layer.type;
   step.name = layer.name;
   step.attrs = layer.attrs;
-  for (const auto& [key, value] : layer.derived.values()) step.attrs.set(key, value);
+  step.attrs.merge(layer.derived);
   auto add = [&](int32_t t, plan::TensorKind kind) {
     mini.tensors.push_back({graph.tensors[t].name, graph.tensors[t].type, kind, graph.tensors[t].dims, 0, 0});
     return static_cast<int32_t>(mini.tensors.size() - 1);

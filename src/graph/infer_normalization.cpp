@@ -4,6 +4,7 @@
 #include <map>
 
 #include "graph/infer.h"
+#include "ops/matrix.h"
 #include "ops/normalization.h"
 
 namespace kiln::graph {

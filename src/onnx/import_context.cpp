@@ -5,6 +5,7 @@
 #include "core/element_types.h"
 #include "core/half.h"
 #include "graph/graph.h"
+#include "ops/constant.h"
 
 namespace kiln::onnx {
 
@@ -97,7 +98,7 @@ const std::vector<uint8_t>* constantBlob(const NetworkDefinition& network, const
   const graph::Graph& g = network.graph();
   int32_t producer = g.tensors[tensor->id()].producer;
   if (producer < 0 || g.layers[producer].type != LayerType::kCONSTANT) return nullptr;
-  return &g.blobs.at(g.layers[producer].attrs.getInt("blob"));
+  return &g.blobs.at(g.layers[producer].opAttrs().get(ops::Constant::kBlob));
 }
 
 }  // namespace

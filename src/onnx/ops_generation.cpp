@@ -5,6 +5,7 @@
 
 #include "graph/graph.h"
 #include "onnx/import_context.h"
+#include "ops/constant.h"
 
 namespace kiln::onnx {
 
@@ -71,7 +72,7 @@ std::optional<double> constantValue(ImportContext& ctx, Tensor& t) {
     const graph::Graph& g = ctx.network().graph();
     int32_t producer = g.tensors[t.id()].producer;
     if (producer < 0 || g.layers[producer].type != LayerType::kCONSTANT) return std::nullopt;
-    const auto& blob = g.blobs.at(g.layers[producer].attrs.getInt("blob"));
+    const auto& blob = g.blobs.at(g.layers[producer].opAttrs().get(ops::Constant::kBlob));
     if (blob.size() != sizeof(double)) return std::nullopt;
     double v;
     std::memcpy(&v, blob.data(), sizeof v);

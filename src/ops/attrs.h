@@ -68,9 +68,11 @@ inline constexpr Presence kOptional = Presence::kOptional;
 template <typename T>
 struct ValueAttr {
   using Value = T;
-  constexpr ValueAttr(const char* name) : name(name) {}
-  constexpr ValueAttr(const char* name, T fallback) : name(name), fallback(fallback), presence(Presence::kOptional) {}
-  constexpr ValueAttr(const char* name, Presence presence) : name(name), presence(presence) {}
+  // Explicit: a string never passes for a key where one is expected; keys are declared in the op schemas.
+  constexpr explicit ValueAttr(const char* name) : name(name) {}
+  constexpr explicit ValueAttr(const char* name, T fallback)
+      : name(name), fallback(fallback), presence(Presence::kOptional) {}
+  constexpr explicit ValueAttr(const char* name, Presence presence) : name(name), presence(presence) {}
 
   constexpr bool required() const { return presence == Presence::kRequired; }
   constexpr bool hasDefault() const { return fallback.has_value(); }

@@ -15,12 +15,13 @@ struct Constant {
 };
 
 struct Identity {
-  static constexpr OpSchema kSchema{.type = LayerType::kIDENTITY, .name = "Identity"};
+  static constexpr OpSchema kSchema{.type = LayerType::kIDENTITY, .name = "Identity", .keepsElementCount = true};
 };
 
 struct Cast {
   static constexpr EnumAttr<DataType> kTo{"to"};
-  static constexpr OpSchema kSchema{.type = LayerType::kCAST, .name = "Cast", .outputType = &kTo};
+  static constexpr OpSchema kSchema{
+      .type = LayerType::kCAST, .name = "Cast", .outputType = &kTo, .keepsElementCount = true};
 };
 
 struct Shape {

@@ -18,12 +18,12 @@ struct Activation {
   // (backends/common/activation_function.h).
   static constexpr FloatAttr kAlpha{"alpha", kOptional};
   static constexpr FloatAttr kBeta{"beta", kOptional};
-  static constexpr OpSchema kSchema{.type = LayerType::kACTIVATION, .name = "Activation"};
+  static constexpr OpSchema kSchema{.type = LayerType::kACTIVATION, .name = "Activation", .keepsElementCount = true};
 };
 
 struct Unary {
   static constexpr EnumAttr<UnaryOperation> kOp{"op"};
-  static constexpr OpSchema kSchema{.type = LayerType::kUNARY, .name = "Unary"};
+  static constexpr OpSchema kSchema{.type = LayerType::kUNARY, .name = "Unary", .keepsElementCount = true};
 };
 
 }  // namespace kiln::ops

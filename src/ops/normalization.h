@@ -1,6 +1,5 @@
-// Schemas of the normalization family: normalization (layer, instance, group), local response normalization and
-// einsum (shape rules in src/graph/infer_normalization.cpp). A normalization's fused residual is in
-// ops/fused_prologue.h.
+// Schemas of the normalization family: normalization (layer, instance, group) and local response normalization (shape
+// rules in src/graph/infer_normalization.cpp). A normalization's fused residual is in ops/fused_prologue.h.
 #pragma once
 
 #include "ops/attrs.h"
@@ -12,7 +11,8 @@ struct Normalization {
   static constexpr IntAttr kAxes{"axes"};  // bit mask of the normalized axes
   static constexpr IntAttr kGroups{"groups", 1};
   static constexpr FloatAttr kEpsilon{"epsilon", 1e-5};
-  static constexpr OpSchema kSchema{.type = LayerType::kNORMALIZATION, .name = "Normalization"};
+  static constexpr OpSchema kSchema{
+      .type = LayerType::kNORMALIZATION, .name = "Normalization", .keepsElementCount = true};
 };
 
 struct LRN {
@@ -21,14 +21,6 @@ struct LRN {
   static constexpr FloatAttr kBeta{"beta", 0.75};
   static constexpr FloatAttr kK{"k", 1.0};
   static constexpr OpSchema kSchema{.type = LayerType::kLRN, .name = "LRN"};
-};
-
-struct Einsum {
-  static constexpr StringAttr kEquation{"equation"};
-  // Set by shape inference: each operand's and then the output's axis labels, concatenated, and their counts.
-  static constexpr IntsAttr kLabels{"einsum_labels"};
-  static constexpr IntsAttr kRanks{"einsum_ranks"};
-  static constexpr OpSchema kSchema{.type = LayerType::kEINSUM, .name = "Einsum"};
 };
 
 }  // namespace kiln::ops

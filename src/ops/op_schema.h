@@ -38,6 +38,8 @@ struct OpSchema {
   const EnumAttr<DataType>* outputType = nullptr;
   // Inputs whose build-time values (not their data) the layer uses; the builder drops them from the plan.
   InputSet valueInputs = {};
+  // Whether output 0 has as many elements as input 0, which bounds its memory by the input's.
+  bool keepsElementCount = false;
 };
 
 inline bool alwaysFp32(const OpAttrs& /*attrs*/) { return true; }

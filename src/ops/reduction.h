@@ -29,7 +29,7 @@ struct TopK {
 struct SoftMax {
   static constexpr IntAttr kAxis{"axis", -1};    // in the output's rank
   static constexpr BoolAttr kLog{"log", false};  // log-softmax
-  static constexpr OpSchema kSchema{.type = LayerType::kSOFTMAX, .name = "SoftMax"};
+  static constexpr OpSchema kSchema{.type = LayerType::kSOFTMAX, .name = "SoftMax", .keepsElementCount = true};
 };
 
 }  // namespace kiln::ops

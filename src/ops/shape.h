@@ -12,7 +12,8 @@ struct Shuffle {
   static constexpr IntsAttr kReshape{"reshape", kOptional};       // unless input 1 gives the shape
   static constexpr IntsAttr kSecondPerm{"second_perm", kOptional};
   static constexpr BoolAttr kZeroIsPlaceholder{"zero_is_placeholder", true};  // a reshape's 0 copies the input's dim
-  static constexpr OpSchema kSchema{.type = LayerType::kSHUFFLE, .name = "Shuffle", .valueInputs = {1}};
+  static constexpr OpSchema kSchema{
+      .type = LayerType::kSHUFFLE, .name = "Shuffle", .valueInputs = {1}, .keepsElementCount = true};
 };
 
 struct Concatenation {

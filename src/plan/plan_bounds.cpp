@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "ops/fused_prologue.h"
+#include "ops/op_schema.h"
+
 namespace kiln::plan {
 
 std::vector<core::Interval> exprBounds(const Plan& plan, int32_t profile) {
@@ -61,20 +64,11 @@ uint64_t maxElements(const Plan& plan, const std::vector<core::Interval>& bounds
   return count;
 }
 
-// Whether the step's output 0 has as many elements as its input 0. A softmax with a fused mask
-// (plan/fused_prologue.h) broadcasts its scores to the output, which can be larger.
+// Whether the step's output 0 has as many elements as its input 0 (the op's trait). A softmax with a fused mask
+// (ops/fused_prologue.h) broadcasts its scores to the output, which can be larger.
 bool keepsElementCount(const Step& step) {
-  if (step.type == LayerType::kSOFTMAX && step.inputs.size() > 1) return false;
-  switch (step.type) {
-    case LayerType::kSHUFFLE:
-    case LayerType::kCAST:
-    case LayerType::kACTIVATION:
-    case LayerType::kUNARY:
-    case LayerType::kSOFTMAX:
-    case LayerType::kIDENTITY:
-    case LayerType::kNORMALIZATION: return true;
-    default: return false;
-  }
+  if (step.type == LayerType::kSOFTMAX && step.inputs.size() > ops::kSoftMaxMaskInput) return false;
+  return ops::opSchema(step.type).keepsElementCount;
 }
 
 }  // namespace

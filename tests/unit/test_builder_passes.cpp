@@ -6,6 +6,7 @@
 #include <string>
 
 #include "builder/memory_planner.h"
+#include "ops/shape.h"
 #include "test_util.h"
 
 namespace kiln::test {
@@ -179,9 +180,9 @@ TEST(MemoryPlanner, ReshapeOutputTakesItsInputsOffsetAndTransposeOutputDoesNot) 
     return &p.steps.back();
   };
   step(LayerType::kUNARY, {}, 0);
-  step(LayerType::kSHUFFLE, {0}, 1)->attrs.set("second_perm", std::vector<int64_t>{0, 1});  // the identity
+  step(LayerType::kSHUFFLE, {0}, 1)->attrs.set(ops::Shuffle::kSecondPerm, {0, 1});  // the identity
   step(LayerType::kUNARY, {1}, 2);
-  step(LayerType::kSHUFFLE, {0}, 3)->attrs.set("first_perm", std::vector<int64_t>{1, 0});
+  step(LayerType::kSHUFFLE, {0}, 3)->attrs.set(ops::Shuffle::kFirstPerm, {1, 0});
   step(LayerType::kELEMENTWISE, {0, 2, 3}, 4);
   EXPECT_TRUE(builder::sharesInputMemory(p, p.steps[1]));
   EXPECT_FALSE(builder::sharesInputMemory(p, p.steps[3]));

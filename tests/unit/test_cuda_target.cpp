@@ -4,6 +4,9 @@
 
 #include "backends/cuda/cuda_target.h"
 #include "backends/registry.h"
+#include "ops/generation.h"
+#include "ops/indexing.h"
+#include "ops/matrix.h"
 
 namespace kiln {
 namespace {
@@ -123,14 +126,14 @@ TEST(CudaBackendKernels, SlicesInEverySampleModeAndRejectsUnknownModes) {
   const backend::Backend* cuda = backend::findBackend("cuda");
   if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
   OneStep s(LayerType::kSLICE, {DataType::kFLOAT, DataType::kFLOAT});
-  s.step.attrs.set("start", ops::ExprList{{0}});
-  s.step.attrs.set("stride", ops::ExprList{{0}});
+  s.step.attrs.set(ops::Slice::kDerivedStart, {0});
+  s.step.attrs.set(ops::Slice::kDerivedStride, {0});
   for (SampleMode mode :
        {SampleMode::kSTRICT_BOUNDS, SampleMode::kWRAP, SampleMode::kCLAMP, SampleMode::kFILL, SampleMode::kREFLECT}) {
-    s.step.attrs.set("mode", static_cast<int64_t>(mode));
+    s.step.attrs.set(ops::Slice::kMode, mode);
     EXPECT_EQ(rejectionOf(*cuda, s.plan, s.step), "") << static_cast<int>(mode);
   }
-  s.step.attrs.set("mode", int64_t{7});
+  s.step.attrs.set(ops::Slice::kMode, static_cast<SampleMode>(7));
   EXPECT_NE(rejectionOf(*cuda, s.plan, s.step).find("unknown sample mode"), std::string::npos);
 }
 
@@ -138,18 +141,18 @@ TEST(CudaBackendKernels, ScatterReductionsAndCumulativeSumsRejectBool) {
   const backend::Backend* cuda = backend::findBackend("cuda");
   if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
   OneStep scatter(LayerType::kSCATTER, {DataType::kBOOL, DataType::kINT64, DataType::kBOOL, DataType::kBOOL});
-  scatter.step.attrs.set("mode", static_cast<int64_t>(ScatterMode::kELEMENT));
-  scatter.step.attrs.set("axis", int64_t{0});
-  scatter.step.attrs.set("reduction", static_cast<int64_t>(ScatterReduction::kNONE));
+  scatter.step.attrs.set(ops::Scatter::kMode, ScatterMode::kELEMENT);
+  scatter.step.attrs.set(ops::Scatter::kAxis, 0);
+  scatter.step.attrs.set(ops::Scatter::kReduction, ScatterReduction::kNONE);
   EXPECT_EQ(rejectionOf(*cuda, scatter.plan, scatter.step), "");  // plain writes move any type
-  scatter.step.attrs.set("reduction", static_cast<int64_t>(ScatterReduction::kADD));
+  scatter.step.attrs.set(ops::Scatter::kReduction, ScatterReduction::kADD);
   EXPECT_NE(rejectionOf(*cuda, scatter.plan, scatter.step).find("scatter reductions on bool"), std::string::npos);
   scatter.plan.tensors[1].type = DataType::kFLOAT;
-  scatter.step.attrs.set("reduction", static_cast<int64_t>(ScatterReduction::kNONE));
+  scatter.step.attrs.set(ops::Scatter::kReduction, ScatterReduction::kNONE);
   EXPECT_NE(rejectionOf(*cuda, scatter.plan, scatter.step).find("int32 or int64"), std::string::npos);
 
   OneStep cumulative(LayerType::kCUMULATIVE, {DataType::kBOOL, DataType::kBOOL});
-  cumulative.step.attrs.set("axis", int64_t{0});
+  cumulative.step.attrs.set(ops::Cumulative::kAxis, 0);
   EXPECT_NE(rejectionOf(*cuda, cumulative.plan, cumulative.step).find("cumulative sums of bool"), std::string::npos);
   cumulative.plan.tensors[0].type = cumulative.plan.tensors[1].type = DataType::kHALF;
   EXPECT_EQ(rejectionOf(*cuda, cumulative.plan, cumulative.step), "");
@@ -159,11 +162,11 @@ TEST(CudaBackendKernels, GatherNDRejectsBatchAxesOutOfRange) {
   const backend::Backend* cuda = backend::findBackend("cuda");
   if (!cuda) GTEST_SKIP() << "this kiln build has no CUDA backend";
   OneStep gather(LayerType::kGATHER, {DataType::kFLOAT, DataType::kINT32, DataType::kFLOAT});
-  gather.step.attrs.set("mode", static_cast<int64_t>(GatherMode::kND));
-  gather.step.attrs.set("axis", int64_t{0});
-  gather.step.attrs.set("batch_dims", int64_t{0});
+  gather.step.attrs.set(ops::Gather::kMode, GatherMode::kND);
+  gather.step.attrs.set(ops::Gather::kAxis, 0);
+  gather.step.attrs.set(ops::Gather::kBatchDims, 0);
   EXPECT_EQ(rejectionOf(*cuda, gather.plan, gather.step), "");
-  gather.step.attrs.set("batch_dims", int64_t{1});  // the data has rank 1
+  gather.step.attrs.set(ops::Gather::kBatchDims, 1);  // the data has rank 1
   EXPECT_NE(rejectionOf(*cuda, gather.plan, gather.step).find("batch dimensions 1 are out of range"),
             std::string::npos);
 }
@@ -187,8 +190,8 @@ TEST(CudaBackendKernels, EinsumTypesAndLimits) {
   // "i,i->i" over `nbOperands` operands (label 0 everywhere).
   auto einsum = [](DataType type, size_t nbOperands) {
     OneStep s(LayerType::kEINSUM, std::vector<DataType>(nbOperands + 1, type));
-    s.step.attrs.set("einsum_labels", std::vector<int64_t>(nbOperands + 1, 0));
-    s.step.attrs.set("einsum_ranks", std::vector<int64_t>(nbOperands + 1, 1));
+    s.step.attrs.set(ops::Einsum::kLabels, std::vector<int64_t>(nbOperands + 1, 0));
+    s.step.attrs.set(ops::Einsum::kRanks, std::vector<int64_t>(nbOperands + 1, 1));
     return s;
   };
   for (DataType type :
@@ -206,12 +209,12 @@ TEST(CudaBackendKernels, EinsumTypesAndLimits) {
   std::vector<int64_t> labels;
   for (int64_t l = 0; l < 33; ++l) labels.push_back(l);
   labels.push_back(0);
-  wide.step.attrs.set("einsum_labels", labels);
-  wide.step.attrs.set("einsum_ranks", std::vector<int64_t>{33, 1});
+  wide.step.attrs.set(ops::Einsum::kLabels, labels);
+  wide.step.attrs.set(ops::Einsum::kRanks, {33, 1});
   EXPECT_NE(rejectionOf(*cuda, wide.plan, wide.step).find("at most 32 distinct labels, not 33"), std::string::npos);
   labels.erase(labels.end() - 2);
-  wide.step.attrs.set("einsum_labels", labels);
-  wide.step.attrs.set("einsum_ranks", std::vector<int64_t>{32, 1});
+  wide.step.attrs.set(ops::Einsum::kLabels, labels);
+  wide.step.attrs.set(ops::Einsum::kRanks, {32, 1});
   EXPECT_EQ(rejectionOf(*cuda, wide.plan, wide.step), "");
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "backends/common/backend.h"
-#include "ops/normalization.h"
+#include "ops/matrix.h"
 
 namespace kiln::backend {
 

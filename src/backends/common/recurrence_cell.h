@@ -11,6 +11,7 @@
 #include "backends/common/backend.h"
 #include "backends/common/host_device.h"
 #include "kiln/layers.h"
+#include "ops/recurrence.h"
 
 namespace kiln::backend {
 

@@ -4,6 +4,8 @@
 
 #include "backends/common/gather_spec.h"
 #include "backends/common/slice_sampling.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/cpu/cpu_kernel.h"
 #include "ops/indexing.h"
 
 namespace kiln::cpu {

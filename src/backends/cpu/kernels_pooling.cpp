@@ -153,30 +153,29 @@ class Pooling {
 };
 
 std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
-  using ops::Pooling;
   ops::OpAttrs attrs = spec.step.opAttrs();
   if (ops::isChannelsLast(attrs)) return makeChannelsFirstAdapter(spec, {0}, makePooling);
   PoolParams p;
-  p.max = attrs.get(Pooling::kOp) == PoolingType::kMAX;
+  p.max = attrs.get(ops::Pooling::kOp) == PoolingType::kMAX;
   DataType type = spec.inputType(0);
   bool integer = type == DataType::kINT8 || type == DataType::kUINT8;
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE && !(p.max && integer))
     spec.unsupported(std::string("the CPU ") + (p.max ? "max" : "average") + " pooling does not support " +
                      dataTypeName(type));
-  p.excludePadding = attrs.get(Pooling::kExcludePadding);
-  p.global = attrs.get(Pooling::kGlobal);
+  p.excludePadding = attrs.get(ops::Pooling::kExcludePadding);
+  p.global = attrs.get(ops::Pooling::kGlobal);
   p.indices = spec.step.outputs.size() > 1;
-  p.columnMajor = attrs.get(Pooling::kIndicesColumnMajor);
-  auto window = attrs.get(Pooling::kWindow);
+  p.columnMajor = attrs.get(ops::Pooling::kIndicesColumnMajor);
+  auto window = attrs.get(ops::Pooling::kWindow);
   // Same rule as shape inference: a global pool without a window covers all axes but N and C.
   p.nbSpatial = p.global && window.empty() ? spec.inputRank(0) - 2 : window.size();
   if (p.nbSpatial < 1 || p.nbSpatial > 3) spec.unsupported("the CPU pooling supports 1 to 3 spatial axes only");
-  p.window = spatialAttr3(attrs, Pooling::kWindow, p.nbSpatial, 1);
+  p.window = spatialAttr3(attrs, ops::Pooling::kWindow, p.nbSpatial, 1);
   if (!p.global) {
-    p.stride = spatialAttr3(attrs, Pooling::kStride, p.nbSpatial, 1);
-    p.dilation = spatialAttr3(attrs, Pooling::kDilation, p.nbSpatial, 1);
-    p.pre = spatialAttr3(attrs, Pooling::kPrePadding, p.nbSpatial, 0);
-    p.post = spatialAttr3(attrs, Pooling::kPostPadding, p.nbSpatial, 0);
+    p.stride = spatialAttr3(attrs, ops::Pooling::kStride, p.nbSpatial, 1);
+    p.dilation = spatialAttr3(attrs, ops::Pooling::kDilation, p.nbSpatial, 1);
+    p.pre = spatialAttr3(attrs, ops::Pooling::kPrePadding, p.nbSpatial, 0);
+    p.post = spatialAttr3(attrs, ops::Pooling::kPostPadding, p.nbSpatial, 0);
     p.same = SamePadding(attrs);
   } else {
     p.stride = p.dilation = Axes{1, 1, 1};

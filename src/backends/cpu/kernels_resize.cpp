@@ -9,6 +9,7 @@
 
 #include "backends/common/grid_sample.h"
 #include "backends/common/resize_taps.h"
+#include "backends/cpu/cpu_kernel.h"
 #include "ops/resize.h"
 
 namespace kiln::cpu {

@@ -5,6 +5,9 @@
 
 #include "backends/common/layout_geometry.h"
 #include "backends/common/shuffle_kernel.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/common/transpose.h"
+#include "backends/cpu/cpu_kernel.h"
 #include "ops/shape.h"
 
 namespace kiln::cpu {

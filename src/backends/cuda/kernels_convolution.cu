@@ -41,6 +41,7 @@
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
 #include "ops/channels_last.h"
+#include "ops/convolution.h"
 
 namespace kiln::cuda {
 
@@ -751,8 +752,8 @@ std::unique_ptr<Kernel> makeCudnnKernel(const KernelSpec& spec, ConvParams p) {
 }
 
 // Geometry attributes shared by convolution and deconvolution.
-ConvParams slidingParams(const KernelSpec& spec, const char* what) {
-  const ops::Attrs& attrs = spec.step.attrs;
+ConvParams slidingParams(const KernelSpec& spec, const char* what, const ops::IntAttr& groups) {
+  ops::OpAttrs attrs = spec.step.opAttrs();
   ConvParams p;
   p.step = spec.step.name;
   DataType type = spec.inputType(0);
@@ -770,12 +771,12 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
   p.nbSpatial = spec.inputRank(0) - 2;
   if (p.nbSpatial < 1 || p.nbSpatial > 3)
     spec.unsupported(std::string("the CUDA ") + what + " supports 1-D, 2-D and 3-D only");
-  p.groups = attrs.getInt("groups", 1);
+  p.groups = attrs.get(groups);
   if (p.groups < 1) spec.unsupported("invalid number of groups " + std::to_string(p.groups));
-  p.stride = backend::spatialAttr3(attrs, "stride", p.nbSpatial, 1);
-  p.dilation = backend::spatialAttr3(attrs, "dilation", p.nbSpatial, 1);
-  p.pre = backend::spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
-  p.post = backend::spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
+  p.stride = backend::spatialAttr3(attrs, ops::SlidingWindow::kStride, p.nbSpatial, 1);
+  p.dilation = backend::spatialAttr3(attrs, ops::SlidingWindow::kDilation, p.nbSpatial, 1);
+  p.pre = backend::spatialAttr3(attrs, ops::SlidingWindow::kPrePadding, p.nbSpatial, 0);
+  p.post = backend::spatialAttr3(attrs, ops::SlidingWindow::kPostPadding, p.nbSpatial, 0);
   for (size_t i = 0; i < 3; ++i)
     if (p.pre[i] < 0 || p.post[i] < 0)
       spec.unsupported(std::string("the CUDA ") + what + " does not support negative padding");
@@ -783,8 +784,8 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
 }
 
 std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
-  ConvParams p = slidingParams(spec, "convolution");
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  ConvParams p = slidingParams(spec, "convolution", ops::Convolution::kGroups);
   p.groups = backend::convolutionGroups(attrs);
   p.same = backend::SamePadding(attrs);
   p.channelsLast = ops::isChannelsLast(attrs);
@@ -799,12 +800,13 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
 }
 
 std::unique_ptr<Kernel> makeDeconvolution(const KernelSpec& spec) {
-  if (ops::isChannelsLast(spec.step.attrs)) spec.unsupported("a deconvolution has no channels-last form");
-  if (ops::postActivation(spec.step.attrs) || spec.hasInput(ops::kResidualInput))
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  if (ops::isChannelsLast(attrs)) spec.unsupported("a deconvolution has no channels-last form");
+  if (ops::postActivation(attrs) || spec.hasInput(ops::kResidualInput))
     spec.unsupported("the CUDA deconvolution has no fused activation or residual");
-  ConvParams p = slidingParams(spec, "deconvolution");
+  ConvParams p = slidingParams(spec, "deconvolution", ops::Deconvolution::kGroups);
   // cuDNN derives the input size from the output's; output padding of a whole stride or more breaks that relation.
-  Axes outputPadding = backend::spatialAttr3(spec.step.attrs, "output_padding", p.nbSpatial, 0);
+  Axes outputPadding = backend::spatialAttr3(attrs, ops::Deconvolution::kOutputPadding, p.nbSpatial, 0);
   for (size_t i = 0; i < 3; ++i)
     if (outputPadding[i] < 0 || outputPadding[i] >= p.stride[i])
       spec.unsupported("the CUDA deconvolution (cuDNN backward data) needs output padding below the stride, got " +

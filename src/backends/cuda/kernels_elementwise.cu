@@ -7,6 +7,7 @@
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
+#include "ops/elementwise.h"
 
 namespace kiln::cuda {
 
@@ -168,7 +169,7 @@ bool vectorReadable(const void* data, int64_t period, int64_t n, int64_t V) {
 }
 
 std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
-  auto op = static_cast<E>(spec.step.attrs.getInt("op"));
+  E op = spec.step.opAttrs().get(ops::ElementWise::kOp);
   if (op < E::kSUM || op > E::kSHIFT_RIGHT) spec.unsupported("unknown element-wise operation");
   if ((op == E::kSHIFT_LEFT || op == E::kSHIFT_RIGHT) && !isUnsignedInteger(spec.inputType(0)))
     spec.unsupported("bit shifts need unsigned integers");
@@ -275,12 +276,12 @@ __global__ void residualActivationKernel(bool activate, ActivationType type, con
 }
 
 std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
-  auto type = static_cast<ActivationType>(spec.step.attrs.getInt("op"));
+  ActivationType type = spec.step.opAttrs().get(ops::Activation::kOp);
   DataType dataType = spec.inputType(0);
   if (!isFloatingPoint(dataType)) spec.unsupported(std::string("activations on ") + dataTypeName(dataType));
   if (type < ActivationType::kRELU || type > ActivationType::kGELU_TANH) spec.unsupported("unknown activation");
   double alpha, beta;
-  backend::activationDefaults(type, alpha, beta, spec.step.attrs);
+  backend::activationDefaults(type, alpha, beta, spec.step.opAttrs());
   return makeKernel(spec, [type, dataType, alpha, beta, step = spec.step.name](const KernelArgs& a) {
     launchActivation(dataType, type, alpha, beta, a.in(0).data, a.out(0).data, a.out(0).volume(), streamOf(a), step);
   });
@@ -306,7 +307,7 @@ __global__ void unaryKernel(U op, const void* in, void* out, I n, bool vectorize
 }
 
 std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
-  auto op = static_cast<U>(spec.step.attrs.getInt("op"));
+  U op = spec.step.opAttrs().get(ops::Unary::kOp);
   DataType type = spec.inputType(0);
   bool integerOp = op == U::kABS || op == U::kNEG || op == U::kSIGN;
   if (op < U::kEXP || op > U::kISNAN) spec.unsupported("unknown unary operation");

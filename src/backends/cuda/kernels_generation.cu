@@ -4,6 +4,7 @@
 #include "backends/common/scatter_step.h"
 #include "backends/cuda/cuda_kernel.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "ops/generation.h"
 
 namespace kiln::cuda {
 
@@ -83,17 +84,16 @@ __global__ void fillKernel(void* out, DataType type, int64_t total, StridedWalk 
 }
 
 std::unique_ptr<Kernel> makeFill(const KernelSpec& spec) {
-  const auto& attrs = spec.step.attrs;
-  auto op = static_cast<FillOperation>(attrs.getInt("op"));
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  FillOperation op = attrs.get(ops::Fill::kOp);
   if (op != FillOperation::kCONSTANT && op != FillOperation::kLINSPACE) spec.unsupported("unknown fill operation");
   DataType type = spec.outputType(0);
   bool linspace = op == FillOperation::kLINSPACE;
   if (linspace && (type == DataType::kBOOL || type == DataType::kHALF || type == DataType::kBF16))
     spec.unsupported(std::string("kLINSPACE fills of ") + dataTypeName(type) + " (fp32, fp64 and integers only)");
   FillSource base;
-  // Defaults as TensorRT's fill layer: alpha 0, beta 1.
-  base.alphaAttr = attrs.getFloat("alpha", 0.0);
-  base.betaAttr = attrs.getFloat("beta", 1.0);
+  base.alphaAttr = attrs.get(ops::Fill::kAlpha);
+  base.betaAttr = attrs.get(ops::Fill::kBeta);
   bool integer = !isFloatingPoint(type) && type != DataType::kBOOL;
   return makeKernel(spec, [type, linspace, integer, base, step = spec.step.name](const KernelArgs& a) {
     int64_t total = a.out(0).volume();
@@ -336,15 +336,15 @@ __global__ void cumulativeSumKernel(const typename N::Storage* in, typename N::S
 }
 
 std::unique_ptr<Kernel> makeCumulative(const KernelSpec& spec) {
-  const auto& attrs = spec.step.attrs;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   DataType type = spec.inputType(0);
   if (type == DataType::kBOOL) spec.unsupported(std::string("cumulative sums of ") + dataTypeName(type));
   if (spec.hasInput(1) && spec.inputType(1) != DataType::kINT32 && spec.inputType(1) != DataType::kINT64)
     spec.unsupported(std::string("the axis tensor must be int32 or int64, not ") + dataTypeName(spec.inputType(1)));
   CumulativeShape base;
-  base.axisAttr = attrs.getInt("axis");
-  base.exclusive = attrs.getInt("exclusive") != 0;
-  base.reverse = attrs.getInt("reverse") != 0;
+  base.axisAttr = attrs.get(ops::Cumulative::kAxis);
+  base.exclusive = attrs.get(ops::Cumulative::kExclusive);
+  base.reverse = attrs.get(ops::Cumulative::kReverse);
   return makeKernel(spec, [type, base, step = spec.step.name](const KernelArgs& a) {
     int64_t total = a.out(0).volume();
     if (total == 0) return;

@@ -10,6 +10,9 @@
 #include "backends/common/slice_sampling.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
+#include "ops/constant.h"
+#include "ops/indexing.h"
+#include "ops/shape.h"
 
 namespace kiln::cuda {
 
@@ -107,7 +110,7 @@ class ShuffleKernel final : public backend::ShuffleKernel {
 // ---- Concatenation: one 2-D copy per input (rows = the axes before the concatenation axis) ------------------------
 
 std::unique_ptr<Kernel> makeConcatenation(const KernelSpec& spec) {
-  int64_t axisAttr = spec.step.attrs.getInt("axis");
+  int64_t axisAttr = spec.step.opAttrs().get(ops::Concatenation::kAxis);
   return makeKernel(spec, [axisAttr, step = spec.step.name](const KernelArgs& a) {
     auto* dst = static_cast<uint8_t*>(a.out(0).data);
     backend::forEachConcatInput(a, axisAttr, [&](int32_t t, size_t offset, size_t row, size_t outRow, int64_t outer) {
@@ -208,9 +211,10 @@ void sampledSlice(const KernelArgs& a, SampleMode mode, const std::vector<core::
 }
 
 std::unique_ptr<Kernel> makeSlice(const KernelSpec& spec) {
-  auto starts = spec.step.attrs.getExprs("start").ids;
-  auto strides = spec.step.attrs.getExprs("stride").ids;
-  auto mode = static_cast<SampleMode>(spec.step.attrs.getInt("mode", 0));
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  auto starts = attrs.get(ops::Slice::kDerivedStart);
+  auto strides = attrs.get(ops::Slice::kDerivedStride);
+  SampleMode mode = attrs.get(ops::Slice::kMode);
   if (starts.size() != spec.inputRank(0) || strides.size() != spec.inputRank(0))
     spec.unsupported("the slice step lacks its start/stride expressions");
   if (mode < SampleMode::kSTRICT_BOUNDS || mode > SampleMode::kREFLECT) spec.unsupported("unknown sample mode");
@@ -372,7 +376,7 @@ __global__ void writeShapeValues(void* out, DataType type, int64_t first, int32_
 }
 
 std::unique_ptr<Kernel> makeShapeValues(const KernelSpec& spec) {
-  auto ids = spec.step.attrs.getExprs("values").ids;
+  auto ids = spec.step.opAttrs().get(ops::ShapeValues::kValues);
   DataType type = spec.outputType(0);
   if (type != DataType::kINT32 && type != DataType::kINT64)
     spec.unsupported(std::string("shape values as ") + dataTypeName(type) +

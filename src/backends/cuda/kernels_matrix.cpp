@@ -22,6 +22,7 @@
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/cuda_kernel.h"
 #include "ops/fused_epilogue.h"
+#include "ops/matrix.h"
 
 namespace kiln::cuda {
 
@@ -333,11 +334,11 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
   // TF32 only where the user allowed it; fp16 and bf16 accumulate in fp32 either way.
   bool tf32 = spec.plan.has(plan::PlanFlag::kTF32);
   c.computeType = type == DataType::kFLOAT && tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-  c.ta = spec.step.attrs.getInt("op0") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
-  c.tb = spec.step.attrs.getInt("op1") == static_cast<int64_t>(MatrixOperation::kTRANSPOSE);
+  c.ta = spec.step.opAttrs().get(ops::MatrixMultiply::kOp0) == MatrixOperation::kTRANSPOSE;
+  c.tb = spec.step.opAttrs().get(ops::MatrixMultiply::kOp1) == MatrixOperation::kTRANSPOSE;
   c.bias = spec.hasInput(2);
   if (c.bias && spec.inputType(2) != type) spec.unsupported("the fused bias has another type than the operands");
-  if (auto post = ops::postActivation(spec.step.attrs)) {
+  if (auto post = ops::postActivation(spec.step.opAttrs())) {
     if (!post->known()) spec.unsupported("unknown fused activation " + std::to_string(static_cast<int>(post->type)));
     if (post->type == ActivationType::kRELU)
       c.relu = true;

@@ -11,6 +11,7 @@
 #include "backends/cuda/row_reduction.cuh"
 #include "backends/cuda/vector_access.cuh"
 #include "ops/fused_prologue.h"
+#include "ops/normalization.h"
 
 namespace kiln::cuda {
 
@@ -354,21 +355,21 @@ struct Normalization {
 };
 
 std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   DataType type = spec.inputType(0);
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kHALF && type != DataType::kBF16)
     spec.unsupported(std::string("the CUDA normalization supports fp32, fp64, fp16 and bf16, not ") +
                      dataTypeName(type));
   if (spec.inputType(1) != type || spec.inputType(2) != type)
     spec.unsupported("the CUDA normalization needs scale and bias of the input's type");
-  int64_t groups = attrs.getInt("groups", 1);
+  int64_t groups = attrs.get(ops::Normalization::kGroups);
   if (groups > 1 && spec.inputRank(0) < 2) spec.unsupported("grouped normalization needs a channel axis");
   bool residual = spec.hasInput(ops::kNormalizationResidualInput);
   if (residual && (spec.inputType(ops::kNormalizationResidualInput) != type ||
                    spec.inputRank(ops::kNormalizationResidualInput) != spec.inputRank(0)))
     spec.unsupported("the normalization's residual input must have the type and rank of its input");
-  return makeKernel(spec, Normalization{static_cast<uint32_t>(attrs.getInt("axes")), groups,
-                                        attrs.getFloat("epsilon", 1e-5), type, residual, spec.step.name});
+  return makeKernel(spec, Normalization{static_cast<uint32_t>(attrs.get(ops::Normalization::kAxes)), groups,
+                                        attrs.get(ops::Normalization::kEpsilon), type, residual, spec.step.name});
 }
 
 // ---- LRN ----------------------------------------------------------------------------------------------------------
@@ -398,9 +399,9 @@ __global__ void lrnKernel(const typename N::Storage* x, typename N::Storage* y, 
 }
 
 std::unique_ptr<Kernel> makeLRN(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
-  LRNParams p{attrs.getInt("window"), attrs.getFloat("alpha", 1e-4), attrs.getFloat("beta", 0.75),
-              attrs.getFloat("k", 1.0)};
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  LRNParams p{attrs.get(ops::LRN::kWindow), attrs.get(ops::LRN::kAlpha), attrs.get(ops::LRN::kBeta),
+              attrs.get(ops::LRN::kK)};
   if (p.size < 1) spec.unsupported("the LRN window must be >= 1");
   if (spec.inputRank(0) < 2) spec.unsupported("LRN needs a batch and a channel axis");
   DataType type = spec.inputType(0);

@@ -9,6 +9,7 @@
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
 #include "ops/channels_last.h"
+#include "ops/pooling.h"
 
 namespace kiln::cuda {
 
@@ -246,35 +247,39 @@ struct PoolParams {
 };
 
 std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
+  ops::OpAttrs attrs = spec.step.opAttrs();
   PoolParams p;
   p.step = spec.step.name;
   p.type = spec.inputType(0);
   p.channelsLast = ops::isChannelsLast(attrs);
   PoolGeometry& g = p.base;
-  g.max = attrs.getInt("op") == static_cast<int64_t>(PoolingType::kMAX);
+  g.max = attrs.get(ops::Pooling::kOp) == PoolingType::kMAX;
   bool integer = p.type == DataType::kINT8 || p.type == DataType::kUINT8;
   bool floating = p.type == DataType::kFLOAT || p.type == DataType::kDOUBLE || p.type == DataType::kHALF ||
                   p.type == DataType::kBF16;
   if (!floating && !(g.max && integer))
     spec.unsupported(std::string("the CUDA ") + (g.max ? "max" : "average") + " pooling does not support " +
                      dataTypeName(p.type));
-  g.excludePadding = attrs.getInt("exclude_padding", 1) != 0;
+  g.excludePadding = attrs.get(ops::Pooling::kExcludePadding);
   g.indices = spec.step.outputs.size() > 1;
-  g.columnMajor = attrs.getInt("indices_column_major") != 0;
-  bool global = attrs.getInt("global") != 0;
-  auto window = attrs.getInts("window");
+  g.columnMajor = attrs.get(ops::Pooling::kIndicesColumnMajor);
+  bool global = attrs.get(ops::Pooling::kGlobal);
+  auto window = attrs.get(ops::Pooling::kWindow);
   // Same rule as shape inference: a global pool without a window covers all axes but N and C.
   p.nbSpatial = global && window.empty() ? spec.inputRank(0) - 2 : window.size();
   if (p.nbSpatial < 1 || p.nbSpatial > 3) spec.unsupported("the CUDA pooling supports 1 to 3 spatial axes only");
   if (p.channelsLast && (p.nbSpatial != 2 || spec.inputRank(0) != 4 || g.indices))
     spec.unsupported("the CUDA channels-last pooling takes 2-D pooling of [N, H, W, C] without indices");
   bool explicitGeometry = !global;
-  copyAxes(global ? Axes{-1, -1, -1} : backend::spatialAttr3(attrs, "window", p.nbSpatial, 1), g.window);
-  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "stride", p.nbSpatial, 1) : Axes{1, 1, 1}, g.stride);
-  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "dilation", p.nbSpatial, 1) : Axes{1, 1, 1}, g.dilation);
-  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0) : Axes{0, 0, 0}, g.pre);
-  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, "post_padding", p.nbSpatial, 0) : Axes{0, 0, 0}, g.post);
+  copyAxes(global ? Axes{-1, -1, -1} : backend::spatialAttr3(attrs, ops::Pooling::kWindow, p.nbSpatial, 1), g.window);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, ops::Pooling::kStride, p.nbSpatial, 1) : Axes{1, 1, 1},
+           g.stride);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, ops::Pooling::kDilation, p.nbSpatial, 1) : Axes{1, 1, 1},
+           g.dilation);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, ops::Pooling::kPrePadding, p.nbSpatial, 0) : Axes{0, 0, 0},
+           g.pre);
+  copyAxes(explicitGeometry ? backend::spatialAttr3(attrs, ops::Pooling::kPostPadding, p.nbSpatial, 0) : Axes{0, 0, 0},
+           g.post);
   if (explicitGeometry) p.same = backend::SamePadding(attrs);
   return makeKernel(spec, std::move(p));
 }

@@ -10,6 +10,7 @@
 #include "backends/cuda/row_reduction.cuh"
 #include "backends/cuda/vector_access.cuh"
 #include "ops/fused_prologue.h"
+#include "ops/reduction.h"
 
 namespace kiln::cuda {
 
@@ -64,8 +65,8 @@ __global__ void reduceKernel(ReduceOperation op, const typename N::Storage* in, 
 }
 
 std::unique_ptr<Kernel> makeReduce(const KernelSpec& spec) {
-  auto op = static_cast<ReduceOperation>(spec.step.attrs.getInt("op"));
-  auto mask = static_cast<uint32_t>(spec.step.attrs.getInt("axes"));
+  ReduceOperation op = spec.step.opAttrs().get(ops::Reduce::kOp);
+  auto mask = static_cast<uint32_t>(spec.step.opAttrs().get(ops::Reduce::kAxes));
   DataType type = spec.inputType(0);
   if (op < ReduceOperation::kSUM || op > ReduceOperation::kAVG) spec.unsupported("unknown reduce operation");
   if (type != DataType::kFLOAT && type != DataType::kHALF && type != DataType::kBF16 && type != DataType::kDOUBLE &&
@@ -428,18 +429,19 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (!isFloatingPoint(type)) spec.unsupported(std::string("softmax on ") + dataTypeName(type));
   auto rank = static_cast<int64_t>(spec.outputRank(0));  // a fused step's inputs broadcast to its output
-  int64_t axis = spec.step.attrs.getInt("axis", -1);
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  int64_t axis = attrs.get(ops::SoftMax::kAxis);
   if (axis < -rank || axis >= rank) spec.unsupported("softmax axis " + std::to_string(axis) + " is out of range");
   auto normalized = static_cast<int32_t>(axis < 0 ? axis + rank : axis);
   bool masked = spec.hasInput(ops::kSoftMaxMaskInput);
-  if ((masked || spec.step.attrs.has(ops::kPreScale)) && normalized != rank - 1)
+  if ((masked || attrs.has(ops::kPreScale)) && normalized != rank - 1)
     spec.unsupported("a scaled or masked softmax must run over the last axis");
   if (static_cast<int64_t>(spec.inputRank(0)) > rank ||
       (masked && (spec.inputType(ops::kSoftMaxMaskInput) != type ||
                   static_cast<int64_t>(spec.inputRank(ops::kSoftMaxMaskInput)) > rank)))
     spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
-  return makeKernel(spec, SoftMax{type, normalized, spec.step.attrs.getInt("log") != 0,
-                                  ops::softMaxPreScale(spec.step.attrs), masked, spec.step.name});
+  return makeKernel(spec, SoftMax{type, normalized, attrs.get(ops::SoftMax::kLog), ops::softMaxPreScale(attrs), masked,
+                                  spec.step.name});
 }
 
 // ---- TopK ---------------------------------------------------------------------------------------------------------
@@ -488,8 +490,8 @@ __global__ void topKKernel(const typename N::Storage* in, typename N::Storage* v
 }
 
 std::unique_ptr<Kernel> makeTopK(const KernelSpec& spec) {
-  auto op = static_cast<TopKOperation>(spec.step.attrs.getInt("op"));
-  auto mask = static_cast<uint32_t>(spec.step.attrs.getInt("axes"));
+  TopKOperation op = spec.step.opAttrs().get(ops::TopK::kOp);
+  auto mask = static_cast<uint32_t>(spec.step.opAttrs().get(ops::TopK::kAxes));
   if (mask == 0) spec.unsupported("the top-k axes mask is empty");
   DataType type = spec.inputType(0);
   if (type == DataType::kBOOL) spec.unsupported("top-k on bool");

@@ -7,6 +7,7 @@
 #include "backends/common/grid_sample.h"
 #include "backends/common/resize_taps.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "ops/resize.h"
 
 namespace kiln::cuda {
 
@@ -42,7 +43,7 @@ __global__ void resizeAxisKernel(const typename N::Storage* src, typename N::Sto
 
 class Resize {
  public:
-  Resize(const KernelSpec& spec, DataType type) : attrs_(spec.step.attrs), type_(type), step_(spec.step.name) {}
+  Resize(const KernelSpec& spec, DataType type) : attrs_(spec.step.opAttrs()), type_(type), step_(spec.step.name) {}
 
   size_t workspaceBytes(const KernelArgs& a) const { return plan(a).total; }
 
@@ -133,10 +134,9 @@ __global__ void gridSampleKernel(const typename N::Storage* x, const typename N:
 }
 
 std::unique_ptr<Kernel> makeGridSample(const KernelSpec& spec) {
-  const ops::Attrs& attrs = spec.step.attrs;
-  backend::GridSampleParams p{static_cast<ResizeMode>(attrs.getInt("mode")),
-                              static_cast<GridSamplePadding>(attrs.getInt("padding")),
-                              attrs.getInt("align_corners") != 0};
+  ops::OpAttrs attrs = spec.step.opAttrs();
+  backend::GridSampleParams p{attrs.get(ops::GridSample::kMode), attrs.get(ops::GridSample::kPadding),
+                              attrs.get(ops::GridSample::kAlignCorners)};
   DataType type = spec.inputType(0);
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kHALF && type != DataType::kBF16)
     spec.unsupported(std::string("the CUDA grid sample supports fp32, fp64, fp16 and bf16, not ") + dataTypeName(type));

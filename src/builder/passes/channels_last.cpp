@@ -16,7 +16,10 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "graph/infer.h"
+#include "ops/constant.h"
 #include "ops/fused_epilogue.h"
+#include "ops/indexing.h"
+#include "ops/shape.h"
 
 namespace kiln::builder {
 
@@ -48,7 +51,7 @@ class ChannelsLastPass : public Pass {
       int64_t channels = layer.removed ? 0 : candidate(graph, layer, channelsLastOutput);
       if (channels == 0) continue;
       graph::LayerNode probe = layer;
-      probe.attrs.set(ops::kChannelsLast, int64_t{1});
+      probe.attrs.set(ops::kChannelsLast, true);
       if (!targetAccepts(target_, graph, probe)) continue;
       convert[i] = channels;
       channelsLastOutput[layer.outputs[0]] = 1;
@@ -66,7 +69,7 @@ class ChannelsLastPass : public Pass {
   int64_t candidate(const graph::Graph& graph, const graph::LayerNode& layer, const std::vector<char>& nhwc) const {
     if (layer.inputs.empty() || layer.inputs[0] < 0 || layer.outputs.size() != 1) return 0;
     const graph::TensorNode& x = graph.tensors[layer.inputs[0]];
-    if (x.dims.size() != 4 || ops::isChannelsLast(layer.attrs)) return 0;
+    if (x.dims.size() != 4 || ops::isChannelsLast(layer.opAttrs())) return 0;
     auto inputChannels = graph.exprs.constantValue(x.dims[1]);
     if (layer.type == LayerType::kPOOLING) return nhwc[layer.inputs[0]] && inputChannels ? *inputChannels : 0;
     if (layer.type != LayerType::kCONVOLUTION || layer.inputs.size() < 2 || layer.inputs[1] < 0 ||
@@ -95,7 +98,7 @@ class ChannelsLastPass : public Pass {
       graph::LayerNode shuffle;
       shuffle.name = graph.tensors[to].name;
       shuffle.type = LayerType::kSHUFFLE;
-      shuffle.attrs.set("first_perm", perm);
+      shuffle.attrs.set(ops::Shuffle::kFirstPerm, perm);
       shuffle.inputs = {from};
       shuffle.outputs = {to};
       reinfer.push_back(layers.size());
@@ -125,7 +128,7 @@ class ChannelsLastPass : public Pass {
         if (layer.inputs.size() > ops::kResidualInput && layer.inputs[ops::kResidualInput] >= 0)
           layer.inputs[ops::kResidualInput] = channelsLast(layer.inputs[ops::kResidualInput]);
       }
-      layer.attrs.set(ops::kChannelsLast, int64_t{1});
+      layer.attrs.set(ops::kChannelsLast, true);
       int32_t nchw = layer.outputs[0];
       int32_t nhwc =
           graph.addTensor(graph.uniqueTensorName(graph.tensors[nchw].name + "_nhwc"), graph.tensors[nchw].type);
@@ -146,9 +149,9 @@ class ChannelsLastPass : public Pass {
     graph::LayerNode slice;
     slice.name = graph.tensors[out].name;
     slice.type = LayerType::kSLICE;
-    slice.attrs.set("start", std::vector<int64_t>{0, 0, 0, 0});
-    slice.attrs.set("stride", std::vector<int64_t>{1, 1, 1, 1});
-    slice.attrs.set("mode", static_cast<int64_t>(SampleMode::kFILL));
+    slice.attrs.set(ops::Slice::kStart, {0, 0, 0, 0});
+    slice.attrs.set(ops::Slice::kStride, {1, 1, 1, 1});
+    slice.attrs.set(ops::Slice::kMode, SampleMode::kFILL);
     slice.inputs = {t, -1, -1};
     slice.outputs = {out};
     reinfer.push_back(layers.size());
@@ -186,7 +189,7 @@ class ChannelsLastPass : public Pass {
     step.outputs = {out};
     if (isConstant(graph, kernel)) {
       const graph::LayerNode& constant = graph.layers[graph.tensors[kernel].producer];
-      std::vector<int64_t> dims = constant.attrs.getInts("dims");
+      std::vector<int64_t> dims = constant.opAttrs().get(ops::Constant::kDims);
       size_t size = dataTypeSize(w.type);
       std::vector<uint8_t> bytes =
           permuteBytes(constantBytes(graph, graph.tensors[kernel].producer), dims, ops::toChannelsLast(4), size);
@@ -204,11 +207,11 @@ class ChannelsLastPass : public Pass {
       graph.blobs.push_back(std::move(bytes));
       step.type = LayerType::kCONSTANT;
       step.attrs = constant.attrs;
-      step.attrs.set("dims", permutedDims);
-      step.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
+      step.attrs.set(ops::Constant::kDims, permutedDims);
+      step.attrs.set(ops::Constant::kBlob, static_cast<int64_t>(graph.blobs.size() - 1));
     } else {
       step.type = LayerType::kSHUFFLE;
-      step.attrs.set("first_perm", ops::toChannelsLast(4));
+      step.attrs.set(ops::Shuffle::kFirstPerm, ops::toChannelsLast(4));
       step.inputs = {kernel};
     }
     reinfer.push_back(layers.size());

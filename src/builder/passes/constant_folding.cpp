@@ -1,5 +1,6 @@
 #include "builder/host_evaluator.h"
 #include "builder/passes/pass.h"
+#include "ops/constant.h"
 
 namespace kiln::builder {
 
@@ -52,9 +53,9 @@ class ConstantFolding : public Pass {
       layer.type = LayerType::kCONSTANT;
       layer.inputs.clear();
       layer.attrs = ops::Attrs{};
-      layer.attrs.set("dims", dims);
-      layer.attrs.set("type", static_cast<int64_t>(graph.tensors[out].type));
-      layer.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
+      layer.attrs.set(ops::Constant::kDims, dims);
+      layer.attrs.set(ops::Constant::kType, graph.tensors[out].type);
+      layer.attrs.set(ops::Constant::kBlob, static_cast<int64_t>(graph.blobs.size() - 1));
       layer.derived = ops::Attrs{};
       layer.assertions.clear();
       ++folded;

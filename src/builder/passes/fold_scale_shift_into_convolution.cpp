@@ -2,6 +2,8 @@
 
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
+#include "ops/convolution.h"
+#include "ops/elementwise.h"
 
 namespace kiln::builder {
 
@@ -54,7 +56,7 @@ class FoldScaleShiftIntoConvolution : public Pass {
       return layout;
     }
     layout.transposed = true;
-    layout.groups = conv.attrs.getInt("groups", 1);
+    layout.groups = conv.opAttrs().get(ops::Convolution::kGroups);
     layout.perGroup = w[1];
     layout.channels = w[1] * layout.groups;
     layout.inner = w[0] * w[1] > 0 ? volume / (w[0] * w[1]) : 0;
@@ -81,7 +83,7 @@ class FoldScaleShiftIntoConvolution : public Pass {
     int32_t e = soleConsumer(graph, y);
     if (e < 0 || graph.layers[e].type != LayerType::kELEMENTWISE) return 0;
     const graph::LayerNode& op = graph.layers[e];
-    auto operation = static_cast<EW>(op.attrs.getInt("op"));
+    auto operation = op.opAttrs().get(ops::ElementWise::kOp);
     int32_t k = op.inputs[0] == y ? op.inputs[1] : op.inputs[0];
     bool scale = operation == EW::kPROD;
     // y - k is a shift; k - y would negate the convolution as well.

@@ -1,5 +1,6 @@
 #include "builder/passes/pass.h"
-#include "graph/infer.h"
+#include "ops/constant.h"
+#include "ops/op_schema.h"
 
 namespace kiln::builder {
 
@@ -16,8 +17,9 @@ class FoldShapeValues : public Pass {
     int32_t changed = 0;
     for (auto& layer : graph.layers) {
       if (layer.removed) continue;
-      for (int32_t v : graph::opDef(layer.type).valueInputs) {
-        if (v < static_cast<int32_t>(layer.inputs.size()) && layer.inputs[v] >= 0) {
+      const ops::InputSet& valueInputs = ops::opSchema(layer.type).valueInputs;
+      for (size_t v = 0; v < layer.inputs.size(); ++v) {
+        if (valueInputs.contains(static_cast<int32_t>(v)) && layer.inputs[v] >= 0) {
           layer.inputs[v] = -1;
           ++changed;
         }
@@ -36,10 +38,10 @@ class FoldShapeValues : public Pass {
       layer.type = LayerType::kSHAPE_VALUES;
       layer.inputs.clear();
       layer.attrs = ops::Attrs{};
-      layer.attrs.set("dims", dims);
-      layer.attrs.set("type", static_cast<int64_t>(out.type));
+      layer.attrs.set(ops::ShapeValues::kDims, dims);
+      layer.attrs.set(ops::ShapeValues::kType, out.type);
       layer.derived = ops::Attrs{};
-      layer.derived.set("values", ops::ExprList{*out.values});
+      layer.derived.set(ops::ShapeValues::kValues, *out.values);
       ++changed;
     }
     return changed;

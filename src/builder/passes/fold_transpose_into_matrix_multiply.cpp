@@ -5,6 +5,7 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "builder/passes/shuffle_form.h"
+#include "ops/matrix.h"
 
 namespace kiln::builder {
 
@@ -34,8 +35,8 @@ class FoldTransposeIntoMatrixMultiply : public Pass {
     int32_t operand = product.inputs[i];
     int32_t s = graph.tensors[operand].producer;
     if (s < 0 || graph.layers[s].type != LayerType::kSHUFFLE || soleConsumer(graph, operand) != l) return 0;
-    std::string opKey = "op" + std::to_string(i);
-    auto op = static_cast<MatrixOperation>(product.attrs.getInt(opKey));
+    const auto& opKey = ops::MatrixMultiply::operation(i);
+    MatrixOperation op = product.opAttrs().get(opKey);
     if (op != MatrixOperation::kNONE && op != MatrixOperation::kTRANSPOSE) return 0;
     auto form = shuffleForm(graph.layers[s]);
     if (!form) return 0;
@@ -47,8 +48,7 @@ class FoldTransposeIntoMatrixMultiply : public Pass {
     if (n < 2 || (*last)[n - 2] != n - 1 || static_cast<int64_t>(dims.size()) != n) return 0;
     std::swap((*last)[n - 2], (*last)[n - 1]);
     std::swap(dims[n - 2], dims[n - 1]);
-    product.attrs.set(opKey, static_cast<int64_t>(op == MatrixOperation::kNONE ? MatrixOperation::kTRANSPOSE
-                                                                               : MatrixOperation::kNONE));
+    product.attrs.set(opKey, op == MatrixOperation::kNONE ? MatrixOperation::kTRANSPOSE : MatrixOperation::kNONE);
     setShuffleForm(graph.layers[s], *form);
     if (!form->reshaped && backend::isIdentityPermutation(form->first)) {
       product.inputs[i] = graph.layers[s].inputs[0];

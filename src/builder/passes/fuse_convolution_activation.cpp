@@ -16,7 +16,7 @@ class FuseConvolutionActivation : public Pass {
     int32_t changed = 0;
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& conv = graph.layers[l];
-      if (conv.removed || conv.type != LayerType::kCONVOLUTION || ops::postActivation(conv.attrs)) continue;
+      if (conv.removed || conv.type != LayerType::kCONVOLUTION || ops::postActivation(conv.opAttrs())) continue;
       int32_t a = soleConsumer(graph, conv.outputs[0]);
       if (a < 0 || graph.layers[a].type != LayerType::kACTIVATION) continue;
       graph::LayerNode fused = conv;

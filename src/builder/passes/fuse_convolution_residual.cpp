@@ -1,5 +1,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
+#include "ops/elementwise.h"
 #include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
@@ -17,7 +18,7 @@ class FuseConvolutionResidual : public Pass {
     int32_t changed = 0;
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& conv = graph.layers[l];
-      if (conv.removed || conv.type != LayerType::kCONVOLUTION || ops::postActivation(conv.attrs)) continue;
+      if (conv.removed || conv.type != LayerType::kCONVOLUTION || ops::postActivation(conv.opAttrs())) continue;
       if (conv.inputs.size() > static_cast<size_t>(ops::kResidualInput)) continue;
       int32_t s = soleConsumer(graph, conv.outputs[0]);
       int32_t residual = s < 0 ? -1 : residualOperand(graph, graph.layers[s], conv.outputs[0]);
@@ -51,7 +52,7 @@ class FuseConvolutionResidual : public Pass {
   // The sum's other operand where `sum` adds `y` to a tensor of exactly y's dims and type; -1 otherwise.
   static int32_t residualOperand(const graph::Graph& graph, const graph::LayerNode& sum, int32_t y) {
     if (sum.type != LayerType::kELEMENTWISE || sum.inputs.size() != 2 ||
-        static_cast<ElementWiseOperation>(sum.attrs.getInt("op")) != ElementWiseOperation::kSUM)
+        sum.opAttrs().get(ops::ElementWise::kOp) != ElementWiseOperation::kSUM)
       return -1;
     int32_t other = sum.inputs[0] == y ? sum.inputs[1] : sum.inputs[0];  // not y: the sum reads y once
     const graph::TensorNode& a = graph.tensors[y];

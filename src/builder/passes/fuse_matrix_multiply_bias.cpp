@@ -1,5 +1,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
+#include "ops/elementwise.h"
 #include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
@@ -19,7 +20,7 @@ class FuseMatrixMultiplyBias : public Pass {
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& product = graph.layers[l];
       if (product.removed || product.type != LayerType::kMATRIX_MULTIPLY || product.inputs.size() != 2 ||
-          ops::postActivation(product.attrs))  // fused already: what follows comes after its activation
+          ops::postActivation(product.opAttrs()))  // fused already: what follows comes after its activation
         continue;
       // The bias (when there is one), then an activation reading the product or the biased product alone.
       graph::LayerNode fused = product;
@@ -56,7 +57,7 @@ class FuseMatrixMultiplyBias : public Pass {
     if (add < 0) return -1;
     const graph::LayerNode& layer = graph.layers[add];
     if (layer.type != LayerType::kELEMENTWISE ||
-        static_cast<ElementWiseOperation>(layer.attrs.getInt("op")) != ElementWiseOperation::kSUM)
+        layer.opAttrs().get(ops::ElementWise::kOp) != ElementWiseOperation::kSUM)
       return -1;
     int32_t bias = layer.inputs[0] == y ? layer.inputs[1] : layer.inputs[0];
     DataType type = graph.tensors[y].type;

@@ -1,6 +1,7 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "ops/fused_prologue.h"
+#include "ops/normalization.h"
 
 namespace kiln::builder {
 
@@ -36,8 +37,8 @@ class FuseResidualNormalization : public Pass {
   // Normalization over the last axis alone, ungrouped.
   static bool isLayerNorm(const graph::Graph& graph, const graph::LayerNode& norm) {
     auto rank = graph.tensors[norm.inputs[0]].dims.size();
-    return rank > 0 && rank <= 32 && norm.attrs.getInt("axes") == int64_t{1} << (rank - 1) &&
-           norm.attrs.getInt("groups", 1) == 1;
+    return rank > 0 && rank <= 32 && norm.opAttrs().get(ops::Normalization::kAxes) == int64_t{1} << (rank - 1) &&
+           norm.opAttrs().get(ops::Normalization::kGroups) == 1;
   }
 
   // The element-wise sum of two distinct tensors of its own shape and type that produces the normalization `l`'s

@@ -1,6 +1,7 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "ops/fused_prologue.h"
+#include "ops/reduction.h"
 
 namespace kiln::builder {
 
@@ -48,7 +49,7 @@ class FuseSoftMaxScaleMask : public Pass {
  private:
   static bool overLastAxis(const graph::Graph& graph, const graph::LayerNode& softmax) {
     auto rank = static_cast<int64_t>(graph.tensors[softmax.inputs[0]].dims.size());
-    int64_t axis = softmax.attrs.getInt("axis", -1);
+    int64_t axis = softmax.opAttrs().get(ops::SoftMax::kAxis);
     return rank > 0 && (axis == rank - 1 || axis == -1);
   }
 

@@ -8,6 +8,8 @@
 #include "builder/single_step_plan.h"
 #include "core/half.h"
 #include "kiln/error.h"
+#include "ops/constant.h"
+#include "ops/elementwise.h"
 #include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
@@ -25,7 +27,7 @@ int32_t elementWiseProducerFor(const graph::Graph& graph, int32_t tensorId, int3
   if (producer < 0 || soleConsumer(graph, tensorId) != reader) return -1;
   const graph::LayerNode& layer = graph.layers[producer];
   bool matches = layer.type == LayerType::kELEMENTWISE && layer.inputs.size() == 2 &&
-                 static_cast<ElementWiseOperation>(layer.attrs.getInt("op")) == op;
+                 layer.opAttrs().get(ops::ElementWise::kOp) == op;
   return matches ? producer : -1;
 }
 
@@ -35,7 +37,7 @@ bool isConstant(const graph::Graph& graph, int32_t tensorId) {
 }
 
 std::vector<int64_t> constantDims(const graph::Graph& graph, int32_t tensorId) {
-  return graph.layers[graph.tensors[tensorId].producer].attrs.getInts("dims");
+  return graph.layers[graph.tensors[tensorId].producer].opAttrs().get(ops::Constant::kDims);
 }
 
 std::optional<std::vector<double>> constantValues(const graph::Graph& graph, int32_t tensorId) {
@@ -93,18 +95,18 @@ int32_t insertConstant(graph::Graph& graph, int32_t position, const std::string&
   graph::LayerNode layer;
   layer.name = graph.tensors[out].name;
   layer.type = LayerType::kCONSTANT;
-  layer.attrs.set("dims", dims);
-  layer.attrs.set("type", static_cast<int64_t>(type));
-  layer.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
+  layer.attrs.set(ops::Constant::kDims, dims);
+  layer.attrs.set(ops::Constant::kType, type);
+  layer.attrs.set(ops::Constant::kBlob, static_cast<int64_t>(graph.blobs.size() - 1));
   layer.outputs = {out};
   graph.layers.insert(graph.layers.begin() + position, std::move(layer));
   return out;
 }
 
 void absorbActivation(graph::LayerNode& fused, const graph::LayerNode& activation) {
-  auto type = static_cast<ActivationType>(activation.attrs.getInt("op"));
+  ActivationType type = activation.opAttrs().get(ops::Activation::kOp);
   ops::PostActivation post{type, 0, 0};
-  backend::activationDefaults(type, post.alpha, post.beta, activation.attrs);
+  backend::activationDefaults(type, post.alpha, post.beta, activation.opAttrs());
   ops::setPostActivation(fused.attrs, post);
   fused.outputs = activation.outputs;
 }

@@ -12,34 +12,17 @@
 
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
+#include "ops/constant.h"
+#include "ops/op_schema.h"
 
 namespace kiln::builder {
 
 namespace {
 
+// The op's trait (ops/op_schema.h): a reduced type could not hold or sum its results well.
 bool keepsFp32(const graph::LayerNode& layer) {
-  switch (layer.type) {
-    case LayerType::kREDUCE: {
-      auto op = static_cast<ReduceOperation>(layer.attrs.getInt("op"));
-      return op == ReduceOperation::kSUM || op == ReduceOperation::kPROD;
-    }
-    case LayerType::kCUMULATIVE:
-    case LayerType::kDETERMINANT:
-    case LayerType::kFILL:
-    case LayerType::kSHAPE:
-    case LayerType::kSHAPE_VALUES: return true;
-    default: return false;
-  }
-}
-
-// The attribute naming a layer's output type, where one does (the type follows the inputs elsewhere).
-const char* typeAttribute(LayerType type) {
-  switch (type) {
-    case LayerType::kCAST: return "to";
-    case LayerType::kCONSTANT:
-    case LayerType::kFILL: return "type";
-    default: return nullptr;
-  }
+  const ops::OpSchema& schema = ops::opSchema(layer.type);
+  return schema.keepsFp32 && schema.keepsFp32(layer.opAttrs());
 }
 
 double largestFinite(DataType type) { return type == DataType::kHALF ? 65504.0 : 3.3895313892515355e38; }
@@ -93,8 +76,8 @@ class LowerPrecisionPass : public Pass {
       ++changed;
       if (layer.type == LayerType::kCONSTANT)
         lowerConstant(graph, layer);
-      else if (const char* attr = typeAttribute(layer.type); attr && lowerable(layer.outputs[0]))
-        layer.attrs.set(attr, static_cast<int64_t>(low_));
+      else if (const auto* typeKey = ops::opSchema(layer.type).outputType; typeKey && lowerable(layer.outputs[0]))
+        layer.attrs.set(*typeKey, low_);
       for (int32_t& out : layer.outputs) {
         if (!lowerable(out)) continue;
         retyped[out] = 1;
@@ -166,9 +149,9 @@ class LowerPrecisionPass : public Pass {
   bool acceptsRetyped(graph::Graph& graph, graph::LayerNode& layer, const std::vector<int32_t>& floats) const {
     for (int32_t t : floats) graph.tensors[t].type = low_;
     graph::LayerNode probe = layer;
-    const char* attr = typeAttribute(layer.type);
-    if (attr && std::find(floats.begin(), floats.end(), layer.outputs[0]) != floats.end())
-      probe.attrs.set(attr, static_cast<int64_t>(low_));
+    const auto* typeKey = ops::opSchema(layer.type).outputType;
+    if (typeKey && std::find(floats.begin(), floats.end(), layer.outputs[0]) != floats.end())
+      probe.attrs.set(*typeKey, low_);
     bool accepted = targetAccepts(target_, graph, probe);
     for (int32_t t : floats) graph.tensors[t].type = DataType::kFLOAT;
     return accepted;
@@ -180,8 +163,8 @@ class LowerPrecisionPass : public Pass {
     for (double& v : *values)
       if (std::isfinite(v)) v = std::clamp(v, -limit, limit);
     graph.blobs.push_back(encodeValues(*values, low_));
-    layer.attrs.set("blob", static_cast<int64_t>(graph.blobs.size() - 1));
-    layer.attrs.set("type", static_cast<int64_t>(low_));
+    layer.attrs.set(ops::Constant::kBlob, static_cast<int64_t>(graph.blobs.size() - 1));
+    layer.attrs.set(ops::Constant::kType, low_);
   }
 
   static int32_t copyTensor(graph::Graph& graph, int32_t from, DataType type, const std::string& suffix) {
@@ -194,7 +177,7 @@ class LowerPrecisionPass : public Pass {
     graph::LayerNode cast;
     cast.name = graph.tensors[to].name;
     cast.type = LayerType::kCAST;
-    cast.attrs.set("to", static_cast<int64_t>(graph.tensors[to].type));
+    cast.attrs.set(ops::Cast::kTo, graph.tensors[to].type);
     cast.inputs = {from};
     cast.outputs = {to};
     return cast;

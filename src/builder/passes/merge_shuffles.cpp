@@ -3,6 +3,7 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "builder/passes/shuffle_form.h"
+#include "ops/shape.h"
 
 namespace kiln::builder {
 
@@ -64,9 +65,9 @@ class MergeShuffles : public Pass {
   // Whether the reshape may copy dims of its input (0 placeholders), which would be other dims after a merge. A
   // detached shape input no longer says which of its values were 0.
   static bool copiesInputDims(const graph::LayerNode& layer) {
-    if (layer.attrs.getInt("zero_is_placeholder", 1) == 0) return false;
+    if (!layer.opAttrs().get(ops::Shuffle::kZeroIsPlaceholder)) return false;
     if (layer.inputs.size() > 1) return true;
-    for (int64_t d : layer.attrs.getInts("reshape"))
+    for (int64_t d : layer.opAttrs().get(ops::Shuffle::kReshape))
       if (d == 0) return true;
     return false;
   }

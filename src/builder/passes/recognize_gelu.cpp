@@ -5,6 +5,7 @@
 
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
+#include "ops/elementwise.h"
 
 namespace kiln::builder {
 
@@ -22,7 +23,7 @@ bool near(std::optional<double> v, double expected) { return v && std::fabs(*v -
 
 bool isElementWise(const graph::LayerNode& layer, ElementWiseOperation op) {
   return !layer.removed && layer.type == LayerType::kELEMENTWISE && layer.inputs.size() == 2 &&
-         static_cast<ElementWiseOperation>(layer.attrs.getInt("op")) == op;
+         layer.opAttrs().get(ops::ElementWise::kOp) == op;
 }
 
 // The other operand of a binary layer that reads `tensor` once; -1 when it does not read it.
@@ -47,8 +48,7 @@ class RecognizeGelu : public Pass {
     int32_t changed = 0;
     for (int32_t e = 0; e < static_cast<int32_t>(graph.layers.size()); ++e) {
       const graph::LayerNode& erf = graph.layers[e];
-      if (erf.removed || erf.type != LayerType::kUNARY ||
-          static_cast<UnaryOperation>(erf.attrs.getInt("op")) != UnaryOperation::kERF)
+      if (erf.removed || erf.type != LayerType::kUNARY || erf.opAttrs().get(ops::Unary::kOp) != UnaryOperation::kERF)
         continue;
       // x / sqrt(2) or x * (1 / sqrt(2)) feeds the erf, and nothing else reads the scaled x.
       int32_t scaled = erf.inputs[0];
@@ -80,7 +80,7 @@ class RecognizeGelu : public Pass {
       graph::LayerNode gelu;
       gelu.name = graph.layers[second].name;
       gelu.type = LayerType::kACTIVATION;
-      gelu.attrs.set("op", static_cast<int64_t>(ActivationType::kGELU_ERF));
+      gelu.attrs.set(ops::Activation::kOp, ActivationType::kGELU_ERF);
       gelu.inputs = {x};
       gelu.outputs = {y};
       for (int32_t l : {s, e, plusOne, first}) graph.layers[l].removed = true;
