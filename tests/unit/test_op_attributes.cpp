@@ -43,8 +43,8 @@ graph::LayerNode layer(LayerType type, const std::string& name) {
 
 TEST(OpAttributes, AbsentRequiredAttributeNamesTheOpAndTheKey) {
   graph::LayerNode concat = layer(LayerType::kCONCATENATION, "concat_7");
-  expectAttributeError([&] { concat.opAttrs().get(ops::Concatenation::kAxis); }, ErrorCode::kINVALID_GRAPH,
-                       "concat_7", {"Concatenation", "required attribute 'axis' is missing"});
+  expectAttributeError([&] { concat.opAttrs().get(ops::Concatenation::kAxis); }, ErrorCode::kINVALID_GRAPH, "concat_7",
+                       {"Concatenation", "required attribute 'axis' is missing"});
   concat.attrs.set(ops::Concatenation::kAxis, 2);
   EXPECT_EQ(concat.opAttrs().get(ops::Concatenation::kAxis), 2);
 }

@@ -4,8 +4,9 @@
 // layers convert at the boundaries. Constants are stored in the reduced type, saturated to its largest finite value:
 // an additive attention mask of float32's lowest value must become -65504, not -inf, or (1 - mask) * -inf gives NaN.
 //
-// Layers whose results a reduced type cannot hold or sum well stay in fp32: sums and products over many elements
-// (reductions, cumulative sums, determinants) and generated sequences (Fill), whose values may exceed fp16's range.
+// Layers whose results a reduced type cannot hold or sum well stay in fp32, as their schemas say (OpSchema::keepsFp32):
+// sums and products over many elements (reductions, cumulative sums, determinants) and generated sequences (Fill),
+// whose values may exceed fp16's range.
 #include <algorithm>
 #include <cmath>
 #include <map>
