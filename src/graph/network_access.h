@@ -1,0 +1,25 @@
+// The library's way into a NetworkDefinition's internals: its graph IR, tensor and layer ids, and re-running shape
+// inference. The public classes declare this class a friend, so none of this appears in the public API.
+#pragma once
+
+#include <cstdint>
+
+#include "graph/graph.h"
+#include "kiln/network.h"
+
+namespace kiln::graph {
+
+class NetworkAccess {
+ public:
+  static Graph& graph(NetworkDefinition& network);
+  static const Graph& graph(const NetworkDefinition& network);
+  // The handle of tensor `id` of the graph; nullptr for a negative id (an optional input that is not set).
+  static Tensor* tensor(const NetworkDefinition& network, int32_t id);
+  // Indices into the graph's tensor and layer tables.
+  static int32_t id(const Tensor& tensor) { return tensor.id_; }
+  static int32_t id(const Layer& layer) { return layer.id_; }
+  // Re-runs shape inference for layers from `firstLayer` on; throws kiln::Error naming the layer at fault.
+  static void reinferFrom(NetworkDefinition& network, int32_t firstLayer);
+};
+
+}  // namespace kiln::graph
