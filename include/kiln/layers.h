@@ -14,27 +14,103 @@ class NetworkDefinition;
 class Tensor;
 
 enum class LayerType : int32_t {
-  kCONSTANT, kCONVOLUTION, kMATRIX_MULTIPLY, kELEMENTWISE, kACTIVATION, kUNARY, kPOOLING, kSOFTMAX,
-  kRESIZE, kSHUFFLE, kCONCATENATION, kSLICE, kGATHER, kREDUCE, kTOPK, kSHAPE, kCAST, kIDENTITY,
+  kCONSTANT,
+  kCONVOLUTION,
+  kMATRIX_MULTIPLY,
+  kELEMENTWISE,
+  kACTIVATION,
+  kUNARY,
+  kPOOLING,
+  kSOFTMAX,
+  kRESIZE,
+  kSHUFFLE,
+  kCONCATENATION,
+  kSLICE,
+  kGATHER,
+  kREDUCE,
+  kTOPK,
+  kSHAPE,
+  kCAST,
+  kIDENTITY,
   kSHAPE_VALUES,  // internal: a shape-valued tensor materialized by the builder
-  kSELECT, kFILL, kSCATTER, kDECONVOLUTION, kNORMALIZATION, kCUMULATIVE, kONE_HOT, kEINSUM, kLRN,
+  kSELECT,
+  kFILL,
+  kSCATTER,
+  kDECONVOLUTION,
+  kNORMALIZATION,
+  kCUMULATIVE,
+  kONE_HOT,
+  kEINSUM,
+  kLRN,
   kRECURRENCE,
-  kGRID_SAMPLE, kDETERMINANT,
+  kGRID_SAMPLE,
+  kDETERMINANT,
   kLAYER_TYPE_COUNT  // not a layer: the number of layer types
 };
 const char* layerTypeName(LayerType type);
 
 enum class ElementWiseOperation : int32_t {
-  kSUM, kPROD, kMAX, kMIN, kSUB, kDIV, kPOW, kFLOOR_DIV, kAND, kOR, kXOR, kEQUAL, kGREATER, kLESS, kMOD, kFMOD,
-  kSHIFT_LEFT, kSHIFT_RIGHT,  // unsigned integers; a shift by the bit width or more gives 0
+  kSUM,
+  kPROD,
+  kMAX,
+  kMIN,
+  kSUB,
+  kDIV,
+  kPOW,
+  kFLOOR_DIV,
+  kAND,
+  kOR,
+  kXOR,
+  kEQUAL,
+  kGREATER,
+  kLESS,
+  kMOD,
+  kFMOD,
+  kSHIFT_LEFT,
+  kSHIFT_RIGHT,  // unsigned integers; a shift by the bit width or more gives 0
 };
 enum class ActivationType : int32_t {
-  kRELU, kSIGMOID, kTANH, kLEAKY_RELU, kELU, kSELU, kSOFTSIGN, kSOFTPLUS, kCLIP, kHARD_SIGMOID, kSCALED_TANH,
-  kTHRESHOLDED_RELU, kGELU_ERF, kGELU_TANH,
+  kRELU,
+  kSIGMOID,
+  kTANH,
+  kLEAKY_RELU,
+  kELU,
+  kSELU,
+  kSOFTSIGN,
+  kSOFTPLUS,
+  kCLIP,
+  kHARD_SIGMOID,
+  kSCALED_TANH,
+  kTHRESHOLDED_RELU,
+  kGELU_ERF,
+  kGELU_TANH,
 };
 enum class UnaryOperation : int32_t {
-  kEXP, kLOG, kSQRT, kRECIP, kABS, kNEG, kSIN, kCOS, kTAN, kSINH, kCOSH, kASIN, kACOS, kATAN, kASINH, kACOSH,
-  kATANH, kCEIL, kFLOOR, kERF, kNOT, kSIGN, kROUND, kISINF, kISNAN,
+  kEXP,
+  kLOG,
+  kSQRT,
+  kRECIP,
+  kABS,
+  kNEG,
+  kSIN,
+  kCOS,
+  kTAN,
+  kSINH,
+  kCOSH,
+  kASIN,
+  kACOS,
+  kATAN,
+  kASINH,
+  kACOSH,
+  kATANH,
+  kCEIL,
+  kFLOOR,
+  kERF,
+  kNOT,
+  kSIGN,
+  kROUND,
+  kISINF,
+  kISNAN,
 };
 enum class PoolingType : int32_t { kMAX, kAVERAGE };
 // How convolution and pooling pad: kEXPLICIT uses the pre/post padding; kSAME_UPPER and kSAME_LOWER pad just enough
@@ -49,7 +125,12 @@ enum class ResizeMode : int32_t { kNEAREST, kLINEAR, kCUBIC };
 // How an output coordinate maps to an input coordinate (ONNX Resize's coordinate_transformation_mode).
 // kTF_CROP_AND_RESIZE samples the region of interest and writes the extrapolation value outside the input.
 enum class ResizeCoordinateTransformation : int32_t {
-  kHALF_PIXEL, kASYMMETRIC, kALIGN_CORNERS, kPYTORCH_HALF_PIXEL, kTF_HALF_PIXEL_FOR_NN, kTF_CROP_AND_RESIZE,
+  kHALF_PIXEL,
+  kASYMMETRIC,
+  kALIGN_CORNERS,
+  kPYTORCH_HALF_PIXEL,
+  kTF_HALF_PIXEL_FOR_NN,
+  kTF_CROP_AND_RESIZE,
   kHALF_PIXEL_SYMMETRIC,
 };
 enum class ResizeRoundMode : int32_t { kHALF_DOWN, kHALF_UP, kFLOOR, kCEIL };
@@ -110,9 +191,15 @@ class Layer {
   int32_t id_;
 };
 
-class ConstantLayer : public Layer { using Layer::Layer; };
-class IdentityLayer : public Layer { using Layer::Layer; };
-class ShapeLayer : public Layer { using Layer::Layer; };
+class ConstantLayer : public Layer {
+  using Layer::Layer;
+};
+class IdentityLayer : public Layer {
+  using Layer::Layer;
+};
+class ShapeLayer : public Layer {
+  using Layer::Layer;
+};
 
 class ConvolutionLayer : public Layer {
  public:
@@ -309,7 +396,9 @@ class TopKLayer : public Layer {
 };
 
 // Output[i] = condition[i] ? then[i] : else[i], with numpy broadcasting of all three (ONNX Where).
-class SelectLayer : public Layer { using Layer::Layer; };
+class SelectLayer : public Layer {
+  using Layer::Layer;
+};
 
 // A tensor generated from its shape: input 0 (optional) is a 1-D shape tensor giving the dimensions; inputs 1
 // (alpha, a scalar) and 2 (beta, one value per axis) override the attributes when given.
@@ -432,7 +521,9 @@ class GridSampleLayer : public Layer {
 };
 
 // Determinant of each square matrix in the trailing two axes: [..., M, M] gives [...].
-class DeterminantLayer : public Layer { using Layer::Layer; };
+class DeterminantLayer : public Layer {
+  using Layer::Layer;
+};
 
 // Converts every element to another type. Floats become integers truncated toward zero (NaN gives 0); fp32 and
 // fp64 become bf16 by dropping the low mantissa bits, as ONNX's reference Cast and test data do.

@@ -64,7 +64,7 @@ struct ModelSummary {
   std::vector<Input> inputs;
   std::vector<std::string> outputs;
   std::map<std::string, int64_t> opHistogram;  // op type -> count
-  std::vector<std::string> unsupportedOps;      // op types this kiln has no importer for at the model's opset
+  std::vector<std::string> unsupportedOps;     // op types this kiln has no importer for at the model's opset
   int64_t initializerBytes = 0;
 };
 ModelSummary summarizeModel(const std::string& path);

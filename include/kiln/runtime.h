@@ -31,8 +31,8 @@ struct LayerInfo {
   std::vector<std::string> inputs;
   std::vector<std::string> outputs;
   std::vector<DataType> outputTypes;  // the precision each output is computed and stored in
-  std::string attributes;  // "key=value" pairs, for humans
-  std::vector<std::string> tactics;  // per profile: the implementation the builder chose ("" for the default)
+  std::string attributes;             // "key=value" pairs, for humans
+  std::vector<std::string> tactics;   // per profile: the implementation the builder chose ("" for the default)
 };
 
 // Receives the time of every step of a profiled run (ExecutionContext::setProfiler), as TensorRT's IProfiler does.

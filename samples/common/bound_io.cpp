@@ -36,11 +36,12 @@ std::vector<float> BoundIo::run() {
   return std::vector<float>(output_.hostAs<float>(), output_.hostAs<float>() + output_.size() / sizeof(float));
 }
 
-std::array<float, 10> inferDigit(ExecutionContext& context, const char* input, const char* output, const float* pixels) {
+std::array<float, 10> inferDigit(ExecutionContext& context, const char* input, const char* output,
+                                 const float* pixels) {
   std::vector<float> values = BoundIo(context, input, Dims{1, 1, 28, 28}, pixels, output).run();
   if (values.size() != 10)
-    throw Error(ErrorCode::kINVALID_ARGUMENT, "a digit classifier has ten outputs, this has " +
-                                                  std::to_string(values.size()), output);
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "a digit classifier has ten outputs, this has " + std::to_string(values.size()), output);
   std::array<float, 10> result;
   std::copy(values.begin(), values.end(), result.begin());
   return result;

@@ -13,8 +13,7 @@ namespace {
 
 #ifdef KILN_HAVE_CUDA
 void checkCuda(cudaError_t status, const std::string& what, const std::string& buffer) {
-  if (status != cudaSuccess)
-    throw Error(ErrorCode::kRUNTIME, what + " failed: " + cudaGetErrorString(status), buffer);
+  if (status != cudaSuccess) throw Error(ErrorCode::kRUNTIME, what + " failed: " + cudaGetErrorString(status), buffer);
 }
 #endif
 

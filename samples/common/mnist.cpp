@@ -34,13 +34,16 @@ MnistSet loadMnistTestSet(const std::string& dir) {
   std::string imagesPath = dir + "/t10k-images-idx3-ubyte.gz", labelsPath = dir + "/t10k-labels-idx1-ubyte.gz";
   auto images = readGzip(imagesPath);
   auto labels = readGzip(labelsPath);
-  if (images.size() < 16 || bigEndian(images, 0) != 2051) throw Error(ErrorCode::kIO, "not an idx3 image file", imagesPath);
-  if (labels.size() < 8 || bigEndian(labels, 0) != 2049) throw Error(ErrorCode::kIO, "not an idx1 label file", labelsPath);
+  if (images.size() < 16 || bigEndian(images, 0) != 2051)
+    throw Error(ErrorCode::kIO, "not an idx3 image file", imagesPath);
+  if (labels.size() < 8 || bigEndian(labels, 0) != 2049)
+    throw Error(ErrorCode::kIO, "not an idx1 label file", labelsPath);
   MnistSet set;
   int64_t count = bigEndian(images, 4);
   set.rows = bigEndian(images, 8);
   set.cols = bigEndian(images, 12);
-  if (static_cast<int64_t>(bigEndian(labels, 4)) != count || images.size() != 16 + static_cast<size_t>(count * set.rows * set.cols) ||
+  if (static_cast<int64_t>(bigEndian(labels, 4)) != count ||
+      images.size() != 16 + static_cast<size_t>(count * set.rows * set.cols) ||
       labels.size() != 8 + static_cast<size_t>(count))
     throw Error(ErrorCode::kIO, "image and label files disagree or are truncated", dir);
   set.images.resize(images.size() - 16);

@@ -1,15 +1,15 @@
 // dynamic_reshape: digit recognition with dynamic shapes (the "sampleDynamicReshape" flow).
 // A preprocessor engine with a dynamic input (-1x1x-1x-1) resizes a digit of any size in its profile to 1x1x28x28
 // and writes straight into the input buffer of a prediction engine parsed from ONNX with a SoftMax appended.
-#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
 
-#include "digit_pipeline.h"
 #include "device.h"
+#include "digit_pipeline.h"
 #include "mnist.h"
+#include "sample_options.h"
 #include "sample_report.h"
 
 using namespace kiln;
@@ -30,27 +30,23 @@ std::string dimsText(const Dims& d) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Digit recognition with dynamic shapes: a resize preprocessor engine feeding an ONNX MNIST engine"};
-  std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/mnist.onnx", device = "auto";
-  bool fp16 = false, int8 = false;
-  int64_t seed = -1;
-  app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
-  app.add_option("--model", model, "The ONNX digit classifier");
-  app.add_flag("--fp16", fp16, "Allow fp16 kernels");
+  samples::SampleOptions o;
+  samples::addSampleOptions(app, o, "The ONNX digit classifier",
+                            samples::SampleOption::kSEED | samples::SampleOption::kFP16);
+  bool int8 = false;
   app.add_flag("--int8", int8, "Run in INT8 with calibration");
-  app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-  app.add_option("--seed", seed, "Seed for the digit and size choice (default: random)");
   CLI11_PARSE(app, argc, argv);
 
   samples::SampleReport report("kiln.sample_dynamic_reshape", argc, argv);
   try {
     if (int8) throw Error(ErrorCode::kUNSUPPORTED, "INT8 is not yet available in kiln", "--int8");
     ConsoleLogger logger(Severity::kWARNING);
-    samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
-    samples::PipelineOptions options{model, samples::chooseBackend(device), fp16};
+    samples::MnistSet digits = samples::loadMnistTestSet(o.dataDir);
+    samples::PipelineOptions options{o.model, samples::chooseBackend(o.device), o.fp16};
     samples::DigitPipeline pipeline(options, logger);
     const auto& info = pipeline.modelInfo();
     std::cout << "----------------------------------------------------------------\n"
-              << "Input filename:   " << model << "\n"
+              << "Input filename:   " << o.model << "\n"
               << "ONNX IR version:  " << info.irVersion << "\n"
               << "Opset version:    " << info.opset << "\n"
               << "Producer name:    " << info.producerName << "\n"
@@ -65,7 +61,7 @@ int main(int argc, char** argv) {
 
     // A held-out digit (the model trained on digits 0-7999), drawn at a random size. Sizes below 16 are inside the
     // profile but leave too few pixels to recognize a digit, so the sample draws from 16..56.
-    std::mt19937 rng = samples::seededRng(seed);
+    std::mt19937 rng = samples::seededRng(o.seed);
     int64_t index = samples::pickHeldOutDigit(rng);
     int64_t height = 16 + static_cast<int64_t>(rng() % 41), width = 16 + static_cast<int64_t>(rng() % 41);
     std::vector<float> image = samples::resizeBilinear(digits.image(index), 28, 28, height, width);
@@ -74,11 +70,7 @@ int main(int argc, char** argv) {
               << samples::renderDigit(image.data(), height, width) << "\n";
 
     auto probabilities = pipeline.classify(image.data(), height, width);
-    samples::printProbabilities(probabilities);
-    int predicted = samples::argmax(probabilities);
-    bool passed = predicted == digits.labels[index];
-    if (!passed) std::cout << "[E] predicted " << predicted << ", the label is " << digits.labels[index] << "\n";
-    return report.finish(passed);
+    return report.finish(samples::checkDigit(digits, index, probabilities));
   } catch (const Error& e) {
     std::cout << "[E] " << e.what() << "\n";
     return report.finish(false);

@@ -1,7 +1,6 @@
 // mlp_dynamic_batch: SimpleMLP 784-32-10 exported with a dynamic batch axis, built as a dynamic engine (profile
 // min 1 / opt 32 / max 64) and as a static engine (batch 32); buffers sized from the context's resolved output
 // shape; both engines timed per batch size, and their answers checked against each other and the labels.
-#include <CLI/CLI.hpp>
 
 #include <cmath>
 #include <fstream>
@@ -13,6 +12,7 @@
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
 #include "mnist.h"
+#include "sample_options.h"
 #include "sample_report.h"
 #include "timing.h"
 
@@ -71,23 +71,21 @@ std::vector<float> infer(ExecutionContext& context, const samples::MnistSet& dig
 
 int main(int argc, char** argv) {
   CLI::App app{"SimpleMLP with a dynamic batch: a dynamic and a static engine, timed per batch size"};
-  std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/simple_mlp.onnx",
-              device = "auto",
-              timingCacheFile = "mlp_dynamic_batch.timing_cache";
-  app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
-  app.add_option("--model", model, "SimpleMLP exported with a dynamic batch axis");
-  app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  samples::SampleOptions o;
+  o.model = KILN_SAMPLES_DIR "/models/simple_mlp.onnx";
+  samples::addSampleOptions(app, o, "SimpleMLP exported with a dynamic batch axis");
+  std::string timingCacheFile = "mlp_dynamic_batch.timing_cache";
   app.add_option("--timingCacheFile", timingCacheFile,
                  "Tactic timings: reused from this file when it exists, saved to it afterwards ('' for none)");
   CLI11_PARSE(app, argc, argv);
   samples::SampleReport report("kiln.sample_mlp_dynamic_batch", argc, argv);
   try {
     ConsoleLogger logger(Severity::kWARNING);
-    std::string backend = samples::chooseBackend(device);
-    samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
+    std::string backend = samples::chooseBackend(o.device);
+    samples::MnistSet digits = samples::loadMnistTestSet(o.dataDir);
     TimingCache cache = loadTimingCache(timingCacheFile);
-    auto dynamicEngine = buildEngine(model, backend, Dims{1, 784}, Dims{32, 784}, Dims{64, 784}, cache, logger);
-    auto staticEngine = buildEngine(model, backend, Dims{32, 784}, Dims{32, 784}, Dims{32, 784}, cache, logger);
+    auto dynamicEngine = buildEngine(o.model, backend, Dims{1, 784}, Dims{32, 784}, Dims{64, 784}, cache, logger);
+    auto staticEngine = buildEngine(o.model, backend, Dims{32, 784}, Dims{32, 784}, Dims{32, 784}, cache, logger);
     saveTimingCache(cache, timingCacheFile);
     auto dynamicContext = dynamicEngine->createExecutionContext();
     auto staticContext = staticEngine->createExecutionContext();

@@ -1,6 +1,5 @@
 // mnist_api: the bundled digit classifier built layer by layer with the network API, its weights read from the
 // ONNX model's initializers; classifies a held-out digit and checks the answer against the label.
-#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -9,6 +8,7 @@
 #include "kiln/kiln.h"
 #include "mnist.h"
 #include "onnx_weights.h"
+#include "sample_options.h"
 #include "sample_report.h"
 
 using namespace kiln;
@@ -26,7 +26,8 @@ Tensor* convBlock(NetworkDefinition& net, Tensor& x, const samples::NamedWeights
 }
 
 // x [N, in] times weight [out, in] transposed, plus bias [out].
-Tensor* fullyConnected(NetworkDefinition& net, Tensor& x, const samples::NamedWeights& w, const samples::NamedWeights& b) {
+Tensor* fullyConnected(NetworkDefinition& net, Tensor& x, const samples::NamedWeights& w,
+                       const samples::NamedWeights& b) {
   Tensor* weight = net.addConstant(w.dims, w.weights())->getOutput(0);
   Tensor* y = net.addMatrixMultiply(x, MatrixOperation::kNONE, *weight, MatrixOperation::kTRANSPOSE)->getOutput(0);
   Tensor* bias = net.addConstant(Dims{1, b.dims.d[0]}, b.weights())->getOutput(0);
@@ -37,18 +38,14 @@ Tensor* fullyConnected(NetworkDefinition& net, Tensor& x, const samples::NamedWe
 
 int main(int argc, char** argv) {
   CLI::App app{"Classify an MNIST digit with the classifier built layer by layer through the API"};
-  std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/mnist.onnx", device = "auto";
-  int64_t seed = -1;
-  app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
-  app.add_option("--model", model, "ONNX model to take the weights from");
-  app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
-  app.add_option("--seed", seed, "Seed for the digit choice (default: random)");
+  samples::SampleOptions o;
+  samples::addSampleOptions(app, o, "ONNX model to take the weights from", samples::SampleOption::kSEED);
   CLI11_PARSE(app, argc, argv);
   samples::SampleReport report("kiln.sample_mnist_api", argc, argv);
   try {
     ConsoleLogger logger(Severity::kWARNING);
-    samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
-    auto w = samples::loadOnnxInitializers(model);
+    samples::MnistSet digits = samples::loadMnistTestSet(o.dataDir);
+    auto w = samples::loadOnnxInitializers(o.model);
     Builder builder(logger);
     auto net = builder.createNetwork();
     Tensor* input = net->addInput("input", DataType::kFLOAT, Dims{-1, 1, 28, 28});
@@ -67,7 +64,7 @@ int main(int argc, char** argv) {
               << toString(softmax->getOutput(0)->getDimensions()) << "\n";
 
     BuilderConfig config;
-    config.setBackend(samples::chooseBackend(device));
+    config.setBackend(samples::chooseBackend(o.device));
     config.addOptimizationProfile([] {
       OptimizationProfile p;
       for (auto s : {OptProfileSelector::kMIN, OptProfileSelector::kOPT, OptProfileSelector::kMAX})
@@ -76,16 +73,12 @@ int main(int argc, char** argv) {
     }());
     auto engine = Runtime(logger).deserialize(builder.buildSerializedNetwork(*net, config));
     auto context = engine->createExecutionContext();
-    std::mt19937 rng = samples::seededRng(seed);
+    std::mt19937 rng = samples::seededRng(o.seed);
     int64_t index = samples::pickHeldOutDigit(rng);
     auto probabilities = samples::inferDigit(*context, "input", "probabilities", digits.image(index));
     std::cout << "[I] Input: digit " << index << " of the MNIST test set:\n"
               << samples::renderDigit(digits.image(index), 28, 28);
-    samples::printProbabilities(probabilities);
-    int predicted = samples::argmax(probabilities);
-    bool passed = predicted == digits.labels[index];
-    if (!passed) std::cout << "[E] predicted " << predicted << ", the label is " << digits.labels[index] << "\n";
-    return report.finish(passed);
+    return report.finish(samples::checkDigit(digits, index, probabilities));
   } catch (const Error& e) {
     std::cout << "[E] " << e.what() << "\n";
     return report.finish(false);

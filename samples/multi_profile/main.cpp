@@ -1,7 +1,6 @@
 // multi_profile: one engine with three optimization profiles (low latency: batch 1; dynamic batching: 1..32, opt 4;
 // offline: batch 128), an execution context per profile, and each request routed to the context whose profile fits.
 // Shows per-profile latency, and that changing shapes inside a profile rebuilds and reallocates nothing.
-#include <CLI/CLI.hpp>
 
 #include <cmath>
 #include <iomanip>
@@ -12,6 +11,7 @@
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
 #include "mnist.h"
+#include "sample_options.h"
 #include "sample_report.h"
 #include "timing.h"
 
@@ -42,20 +42,18 @@ samples::BoundIo bind(ExecutionContext& context, const float* images, int64_t ba
 
 int main(int argc, char** argv) {
   CLI::App app{"Three optimization profiles in one engine, a context per profile, requests routed by batch size"};
-  std::string dataDir = KILN_SAMPLES_DIR "/data/mnist", model = KILN_SAMPLES_DIR "/models/mnist.onnx", device = "auto";
-  app.add_option("-d,--datadir", dataDir, "Folder holding the MNIST idx files (t10k-*.gz)");
-  app.add_option("--model", model, "ONNX model with a dynamic batch axis");
-  app.add_option("--device", device, "cpu, cuda or auto")->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+  samples::SampleOptions o;
+  samples::addSampleOptions(app, o, "ONNX model with a dynamic batch axis");
   CLI11_PARSE(app, argc, argv);
   samples::SampleReport report("kiln.sample_multi_profile", argc, argv);
   try {
     ConsoleLogger logger(Severity::kWARNING);
-    samples::MnistSet digits = samples::loadMnistTestSet(dataDir);
+    samples::MnistSet digits = samples::loadMnistTestSet(o.dataDir);
     Builder builder(logger);
     auto network = builder.createNetwork();
-    onnx::Parser(*network, logger).parseFromFile(model);
+    onnx::Parser(*network, logger).parseFromFile(o.model);
     BuilderConfig config;
-    config.setBackend(samples::chooseBackend(device));
+    config.setBackend(samples::chooseBackend(o.device));
     for (auto [lo, opt, hi] : {std::tuple<int64_t, int64_t, int64_t>{1, 1, 1}, {1, 4, 32}, {128, 128, 128}}) {
       OptimizationProfile p;
       p.setDimensions("input", OptProfileSelector::kMIN, Dims{lo, 1, 28, 28});
@@ -86,7 +84,8 @@ int main(int argc, char** argv) {
       Route r = route(*engine, contexts, batch);
       samples::BoundIo io = bind(*r.context, digits.image(8000), batch);
       auto out = io.run();
-      for (size_t i = 0; i < out.size(); ++i) agree &= std::fabs(out[i] - single[i]) <= 1e-4f * (1 + std::fabs(single[i]));
+      for (size_t i = 0; i < out.size(); ++i)
+        agree &= std::fabs(out[i] - single[i]) <= 1e-4f * (1 + std::fabs(single[i]));
       // executeV2 returns once the backend (the GPU too) has finished; the buffers stay bound while `io` lives.
       double ms = samples::medianMilliseconds([&] { r.context->executeV2().check(); }, 20, 2);
       std::cout << "[I] " << std::setw(7) << batch << std::setw(9) << r.profile << std::setw(21) << std::fixed
@@ -95,14 +94,17 @@ int main(int argc, char** argv) {
     // Inside a profile a new shape is a host-side evaluation of the shape program: no rebuild, no allocation.
     ExecutionContext& dynamic = *contexts[1];
     int64_t b = 1;
-    double setShapeMs = samples::medianMilliseconds([&] {
-      b = b % 32 + 1;
-      dynamic.setInputShape("input", Dims{b, 1, 28, 28}).check();
-      dynamic.inferShapes().check();
-    }, 200, 10);
-    std::cout << "\n[I] changing the batch inside profile 1 (setInputShape + inferShapes): median " << std::setprecision(4)
-              << setShapeMs * 1000 << " us, the engine built once, the context's memory unchanged ("
-              << engine->getDeviceMemorySize(1) << " bytes)\n"
+    double setShapeMs = samples::medianMilliseconds(
+        [&] {
+          b = b % 32 + 1;
+          dynamic.setInputShape("input", Dims{b, 1, 28, 28}).check();
+          dynamic.inferShapes().check();
+        },
+        200, 10);
+    std::cout << "\n[I] changing the batch inside profile 1 (setInputShape + inferShapes): median "
+              << std::setprecision(4) << setShapeMs * 1000
+              << " us, the engine built once, the context's memory unchanged (" << engine->getDeviceMemorySize(1)
+              << " bytes)\n"
               << "[I] routed results equal single-digit results: " << (agree ? "yes" : "NO") << "\n";
     return report.finish(agree);
   } catch (const Error& e) {

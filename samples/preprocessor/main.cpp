@@ -70,8 +70,8 @@ int main(int argc, char** argv) {
     config->addOptimizationProfile(*profile);
 
     std::vector<uint8_t> plan = builder.buildSerializedNetwork(*network, *config);
-    std::ofstream(planPath, std::ios::binary).write(reinterpret_cast<const char*>(plan.data()),
-                                                     static_cast<std::streamsize>(plan.size()));
+    std::ofstream(planPath, std::ios::binary)
+        .write(reinterpret_cast<const char*>(plan.data()), static_cast<std::streamsize>(plan.size()));
     std::cout << "Built and saved " << planPath << " (" << plan.size() << " bytes)\n";
 
     std::ifstream file(planPath, std::ios::binary);

@@ -5,15 +5,15 @@
 #include <chrono>
 #include <sstream>
 
-#include "core/api_boundary.h"
 #include "backends/registry.h"
 #include "builder/lowering.h"
 #include "builder/passes/pass.h"
 #include "builder/profile_validation.h"
 #include "builder/tactic_selection.h"
+#include "core/api_boundary.h"
 #include "graph/graph.h"
-#include "plan/plan_bounds.h"
 #include "kiln/error.h"
+#include "plan/plan_bounds.h"
 
 namespace kiln {
 
@@ -28,7 +28,8 @@ void checkAssertionsAtProfileShapes(const plan::Plan& plan) {
   std::vector<bool> readsValues(plan.exprs.size(), false);
   for (size_t i = 0; i < plan.exprs.size(); ++i) {
     const core::ExprNode& n = plan.exprs[i];
-    readsValues[i] = n.op == core::ExprOp::kINPUT_VALUE || (!core::isLeaf(n.op) && (readsValues[n.a] || readsValues[n.b]));
+    readsValues[i] =
+        n.op == core::ExprOp::kINPUT_VALUE || (!core::isLeaf(n.op) && (readsValues[n.a] || readsValues[n.b]));
   }
   bool anyValues = std::find(readsValues.begin(), readsValues.end(), true) != readsValues.end();
   std::vector<int64_t> values;
@@ -41,7 +42,7 @@ void checkAssertionsAtProfileShapes(const plan::Plan& plan) {
         int64_t x = values[a.a], y = values[a.b];
         bool holds = a.kind == core::AssertionKind::kEQUAL           ? x == y
                      : a.kind == core::AssertionKind::kGREATER_EQUAL ? x >= y
-                                                                        : (x == y || x == 1 || y == 1);
+                                                                     : (x == y || x == 1 || y == 1);
         // With shape inputs, a division by zero at min or max may come from value expressions skipped above.
         if (!holds || (!ok && (s == static_cast<int32_t>(OptProfileSelector::kOPT) || !anyValues)))
           throw Error(ErrorCode::kINVALID_PROFILE,
@@ -70,7 +71,8 @@ void checkActivationMemory(const plan::Plan& plan, const backend::Backend& targe
     uint64_t total = plan.profiles[p].activationBytes;
     std::ostringstream text;
     text << "profile " << p << ": activation memory " << total << " bytes";
-    if (largest >= 0) text << ", largest tensor '" << plan.tensors[largest].name << "' (up to " << largestBytes << " bytes)";
+    if (largest >= 0)
+      text << ", largest tensor '" << plan.tensors[largest].name << "' (up to " << largestBytes << " bytes)";
     logger.log(Severity::kINFO, text.str());
     if (capacity > 0 && total > capacity) {
       text << " exceeds the " << capacity << " bytes of the " << target.name()
@@ -83,7 +85,9 @@ void checkActivationMemory(const plan::Plan& plan, const backend::Backend& targe
 
 }  // namespace
 
-std::unique_ptr<NetworkDefinition> Builder::createNetwork() const { return std::make_unique<NetworkDefinition>(*logger_); }
+std::unique_ptr<NetworkDefinition> Builder::createNetwork() const {
+  return std::make_unique<NetworkDefinition>(*logger_);
+}
 std::unique_ptr<BuilderConfig> Builder::createBuilderConfig() const { return std::make_unique<BuilderConfig>(); }
 
 OptimizationProfile* Builder::createOptimizationProfile() {
@@ -91,15 +95,16 @@ OptimizationProfile* Builder::createOptimizationProfile() {
   return profiles_.back().get();
 }
 
-std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& network, const BuilderConfig& config) const {
+std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& network,
+                                                     const BuilderConfig& config) const {
   return core::errorBoundary("builder", [&] {
     auto start = std::chrono::steady_clock::now();
     const backend::Backend* target = backend::findBackend(config.getBackend());
     if (!target) {
       std::string known;
       for (const auto& name : backend::backendNames()) known += (known.empty() ? "" : ", ") + name;
-      throw Error(ErrorCode::kUNSUPPORTED, "unknown backend '" + config.getBackend() + "' (this build has: " + known + ")",
-                  "builder config");
+      throw Error(ErrorCode::kUNSUPPORTED,
+                  "unknown backend '" + config.getBackend() + "' (this build has: " + known + ")", "builder config");
     }
     std::string reason;
     if (!target->available(&reason))
@@ -110,8 +115,9 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
     graph::Graph graph = network.graph();
     auto ranges = builder::validateProfiles(graph, config);
     if (config.getFlag(BuilderFlag::kINT8))
-      logger_->log(Severity::kWARNING, "INT8 is not implemented yet: the flag is ignored (layers run in fp32, or in "
-                                       "fp16/bf16 where those flags allow)");
+      logger_->log(Severity::kWARNING,
+                   "INT8 is not implemented yet: the flag is ignored (layers run in fp32, or in "
+                   "fp16/bf16 where those flags allow)");
     auto passes = builder::defaultPipeline(*target);
     // After the fusions, which fold constants in fp32. fp16 where both are allowed: it has the finer mantissa.
     if (config.getFlag(BuilderFlag::kFP16) || config.getFlag(BuilderFlag::kBF16))
@@ -131,8 +137,9 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
     builder::selectTactics(plan, *target, config, *logger_);
     auto bytes = plan::serialize(plan);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    logger_->log(Severity::kINFO, "built a " + std::string(target->name()) + " plan: " + std::to_string(plan.steps.size()) +
-                                      " steps, " + std::to_string(plan.profiles.size()) + " profile(s), " +
+    logger_->log(Severity::kINFO, "built a " + std::string(target->name()) +
+                                      " plan: " + std::to_string(plan.steps.size()) + " steps, " +
+                                      std::to_string(plan.profiles.size()) + " profile(s), " +
                                       std::to_string(bytes.size()) + " bytes in " + std::to_string(ms) + " ms");
     return bytes;
   });

@@ -7,7 +7,8 @@
 namespace kiln::builder {
 
 HostEvaluator::HostEvaluator(const graph::Graph& graph) : exprValues_(graph.exprs.size()) {
-  core::evaluateExprs(graph.exprs.nodes(), [](int32_t, int32_t) { return int64_t{0}; }, exprValues_);
+  core::evaluateExprs(
+      graph.exprs.nodes(), [](int32_t, int32_t) { return int64_t{0}; }, exprValues_);
 }
 
 const std::vector<uint8_t>& constantBytes(const graph::Graph& graph, int32_t layerId) {

@@ -22,8 +22,8 @@ class Lowering {
     for (int32_t t : graph_.inputs) plan_.inputs.push_back(mapTensor(t, plan::TensorKind::kINPUT));
     for (int32_t t : graph_.outputs) {
       if (graph_.tensors[t].inputIndex >= 0)
-        throw Error(ErrorCode::kINVALID_GRAPH,
-                    "a network input cannot also be a network output; add an identity layer", graph_.tensors[t].name);
+        throw Error(ErrorCode::kINVALID_GRAPH, "a network input cannot also be a network output; add an identity layer",
+                    graph_.tensors[t].name);
     }
     for (int32_t l = 0; l < static_cast<int32_t>(graph_.layers.size()); ++l) {
       const graph::LayerNode& layer = graph_.layers[l];
@@ -39,8 +39,8 @@ class Lowering {
       for (const auto& [key, value] : layer.derived.values()) step.attrs.set(key, value);
       for (int32_t in : layer.inputs) step.inputs.push_back(in < 0 ? -1 : tensorMap_.at(in));
       for (int32_t out : layer.outputs)
-        step.outputs.push_back(mapTensor(out, graph_.tensors[out].isOutput ? plan::TensorKind::kOUTPUT
-                                                                             : plan::TensorKind::kACTIVATION));
+        step.outputs.push_back(
+            mapTensor(out, graph_.tensors[out].isOutput ? plan::TensorKind::kOUTPUT : plan::TensorKind::kACTIVATION));
       for (const auto& a : layer.assertions) assertions_.push_back({a, layer.name});
       plan_.steps.push_back(std::move(step));
     }

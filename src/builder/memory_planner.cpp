@@ -12,8 +12,8 @@ bool sharesInputMemory(const plan::Plan& plan, const plan::Step& step) {
     return false;
   const plan::TensorDesc& in = plan.tensors[step.inputs[0]];
   const plan::TensorDesc& out = plan.tensors[step.outputs[0]];
-  return in.kind == plan::TensorKind::kACTIVATION && out.kind == plan::TensorKind::kACTIVATION &&
-         in.type == out.type && backend::isIdentityPermutation(step.attrs.getInts("first_perm")) &&
+  return in.kind == plan::TensorKind::kACTIVATION && out.kind == plan::TensorKind::kACTIVATION && in.type == out.type &&
+         backend::isIdentityPermutation(step.attrs.getInts("first_perm")) &&
          backend::isIdentityPermutation(step.attrs.getInts("second_perm"));
 }
 
@@ -47,9 +47,8 @@ MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64
     bytes[o] = std::max(bytes[o], bytes[t]);
   }
   // Largest first, then earliest: the usual greedy that packs well for chains of layers.
-  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-    return bytes[a] != bytes[b] ? bytes[a] > bytes[b] : first[a] < first[b];
-  });
+  std::sort(order.begin(), order.end(),
+            [&](int32_t a, int32_t b) { return bytes[a] != bytes[b] ? bytes[a] > bytes[b] : first[a] < first[b]; });
   MemoryPlan result;
   result.offsets.assign(n, 0);
   struct Placed {

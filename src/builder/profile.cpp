@@ -20,7 +20,8 @@ void OptimizationProfile::setDimensions(const char* inputName, OptProfileSelecto
   int32_t s = static_cast<int32_t>(selector);
   if (s < 0 || s > 2) throw Error(ErrorCode::kINVALID_PROFILE, "unknown selector", inputName);
   if (dims.nbDims < 0 || dims.nbDims > Dims::MAX_DIMS)
-    throw Error(ErrorCode::kINVALID_PROFILE, std::string(selectorName(selector)) + " shape has an invalid rank", inputName);
+    throw Error(ErrorCode::kINVALID_PROFILE, std::string(selectorName(selector)) + " shape has an invalid rank",
+                inputName);
   for (int32_t i = 0; i < dims.nbDims; ++i)
     if (dims.d[i] < 0)
       throw Error(ErrorCode::kINVALID_PROFILE,

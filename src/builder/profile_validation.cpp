@@ -21,7 +21,8 @@ void setValueRange(plan::InputRange& range, const graph::TensorNode& input, cons
     if (!profile->hasShapeValues(input.name) || values[s].size() != count)
       throw Error(ErrorCode::kINVALID_PROFILE,
                   std::string("'") + input.name + "' is a shape input of " + std::to_string(count) +
-                      " values; profile " + std::to_string(p) + " needs " + names[s] + " values for it (setShapeValues)" +
+                      " values; profile " + std::to_string(p) + " needs " + names[s] +
+                      " values for it (setShapeValues)" +
                       (values[s].empty() ? "" : ", not " + std::to_string(values[s].size())),
                   input.name);
   }
@@ -96,8 +97,8 @@ std::vector<std::vector<plan::InputRange>> validateProfiles(const graph::Graph& 
         for (int32_t s = 0; s < 3; ++s) {
           dims[s] = profile->getDimensions(input.name.c_str(), static_cast<OptProfileSelector>(s));
           if (dims[s].nbDims < 0)
-            throw Error(ErrorCode::kINVALID_PROFILE, std::string("no ") + names[s] + " shape for '" + where(p, input.name),
-                        input.name);
+            throw Error(ErrorCode::kINVALID_PROFILE,
+                        std::string("no ") + names[s] + " shape for '" + where(p, input.name), input.name);
           if (dims[s].nbDims != rank)
             throw Error(ErrorCode::kINVALID_PROFILE,
                         std::string(names[s]) + " shape " + toString(dims[s]) + " has rank " +
@@ -107,8 +108,9 @@ std::vector<std::vector<plan::InputRange>> validateProfiles(const graph::Graph& 
           for (int32_t i = 0; i < rank; ++i)
             if (network.d[i] >= 0 && dims[s].d[i] != network.d[i])
               throw Error(ErrorCode::kINVALID_PROFILE,
-                          std::string(names[s]) + " shape " + toString(dims[s]) + " differs from the static dimension " +
-                              std::to_string(i) + " of '" + where(p, input.name) + " (" + toString(network) + ")",
+                          std::string(names[s]) + " shape " + toString(dims[s]) +
+                              " differs from the static dimension " + std::to_string(i) + " of '" +
+                              where(p, input.name) + " (" + toString(network) + ")",
                           input.name);
         }
         for (int32_t i = 0; i < rank; ++i)

@@ -51,12 +51,12 @@ std::string list(const std::vector<T>& v) {
   return out + "]";
 }
 
-// What decides a step's timing: target, the plan's kernel flags, layer type, attributes (run-time expressions evaluated),
-// and the types and concrete shapes of its inputs and outputs.
+// What decides a step's timing: target, the plan's kernel flags, layer type, attributes (run-time expressions
+// evaluated), and the types and concrete shapes of its inputs and outputs.
 std::string timingKey(const plan::Plan& plan, const plan::Step& step, const std::vector<Dims>& shapes,
                       const std::vector<int64_t>& values) {
-  std::string key = plan.backend + " " + plan.target + " flags=" + std::to_string(plan.flags) + " " +
-                    layerTypeName(step.type);
+  std::string key =
+      plan.backend + " " + plan.target + " flags=" + std::to_string(plan.flags) + " " + layerTypeName(step.type);
   for (const auto& [name, value] : step.attrs.values()) {
     key += " " + name + "=";
     std::visit(
@@ -167,8 +167,8 @@ std::pair<plan::Tactic, double> fastest(const plan::Plan& plan, const backend::B
   for (const Runnable& r : runnable) launches.push_back(launcher(r));
   std::vector<double> ms = backend.medianLaunchTimes(launches, iterations);
   for (size_t i = 0; i < runnable.size(); ++i) runnable[i].ms = ms.at(i);
-  const Runnable& best =
-      *std::min_element(runnable.begin(), runnable.end(), [](const Runnable& a, const Runnable& b) { return a.ms < b.ms; });
+  const Runnable& best = *std::min_element(runnable.begin(), runnable.end(),
+                                           [](const Runnable& a, const Runnable& b) { return a.ms < b.ms; });
   return {*best.tactic, best.ms};
 }
 
@@ -219,8 +219,8 @@ void selectTactics(plan::Plan& plan, const backend::Backend& backend, const Buil
       continue;
     }
     cache.recordMiss();
-    auto [tactic, ms] = fastest(plan, backend, c, shapes[c.profile], values[c.profile], iterations,
-                                config.getWorkspaceLimit(), logger);
+    auto [tactic, ms] =
+        fastest(plan, backend, c, shapes[c.profile], values[c.profile], iterations, config.getWorkspaceLimit(), logger);
     cache.insert(c.key, {tactic.name, tactic.data, ms});
     logger.log(Severity::kINFO, progress + std::to_string(c.tactics.size()) + " candidates, fastest " +
                                     (tactic.isDefault() ? std::string("(default)") : tactic.name) + " " +

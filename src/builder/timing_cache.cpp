@@ -56,7 +56,8 @@ TimingCache TimingCache::deserialize(const void* data, size_t size) {
       if (tab == std::string::npos) break;
       start = tab + 1;
     }
-    if (fields.size() != 4) malformed(number, "expected 4 tab-separated fields, found " + std::to_string(fields.size()));
+    if (fields.size() != 4)
+      malformed(number, "expected 4 tab-separated fields, found " + std::to_string(fields.size()));
     const std::string& hex = fields[2];
     if (hex.size() % 2) malformed(number, "the tactic bytes have an odd number of hex digits");
     Entry entry;

@@ -7,8 +7,7 @@ namespace kiln {
 void ConsoleLogger::log(Severity severity, std::string_view message) noexcept {
   if (severity > threshold_) return;
   static const char* tags[] = {"[F] ", "[E] ", "[W] ", "[I] ", "[V] "};
-  std::fprintf(stderr, "%s%.*s\n", tags[static_cast<int>(severity)], static_cast<int>(message.size()),
-               message.data());
+  std::fprintf(stderr, "%s%.*s\n", tags[static_cast<int>(severity)], static_cast<int>(message.size()), message.data());
 }
 
 Logger& nullLogger() {

@@ -26,13 +26,22 @@ int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok) {
     case ExprOp::kSUB: return a - b;
     case ExprOp::kMUL: return a * b;
     case ExprOp::kFLOOR_DIV:
-      if (b == 0) { ok = false; return 0; }
+      if (b == 0) {
+        ok = false;
+        return 0;
+      }
       return floorDivValue(a, b);
     case ExprOp::kCEIL_DIV:
-      if (b == 0) { ok = false; return 0; }
+      if (b == 0) {
+        ok = false;
+        return 0;
+      }
       return -floorDivValue(-a, b);
     case ExprOp::kMOD:
-      if (b == 0) { ok = false; return 0; }
+      if (b == 0) {
+        ok = false;
+        return 0;
+      }
       return a - floorDivValue(a, b) * b;
     case ExprOp::kMIN: return std::min(a, b);
     case ExprOp::kMAX: return std::max(a, b);
@@ -234,8 +243,7 @@ std::string ExprPool::toString(ExprId id, const std::function<std::string(int32_
   auto sub = [&](ExprId c) {
     std::string s = toString(c, inputName);
     ExprOp op = nodes_[c].op;
-    bool atomic = isLeaf(op) || op == ExprOp::kMIN || op == ExprOp::kMAX ||
-                  op == ExprOp::kBROADCAST ||
+    bool atomic = isLeaf(op) || op == ExprOp::kMIN || op == ExprOp::kMAX || op == ExprOp::kBROADCAST ||
                   op == ExprOp::kFLOOR_DIV || op == ExprOp::kCEIL_DIV;
     return atomic ? s : "(" + s + ")";
   };
@@ -279,9 +287,12 @@ std::vector<ExprId> ExprPool::copyInto(ExprPool& out, std::span<const ExprId> ro
   for (ExprId i = 0; i < size(); ++i) {
     if (!needed[i]) continue;
     const ExprNode& n = nodes_[i];
-    if (n.op == ExprOp::kCONST) mapped[i] = out.constant(n.value);
-    else if (isLeaf(n.op)) mapped[i] = out.intern(n);
-    else mapped[i] = out.make(n.op, mapped[n.a], mapped[n.b]);
+    if (n.op == ExprOp::kCONST)
+      mapped[i] = out.constant(n.value);
+    else if (isLeaf(n.op))
+      mapped[i] = out.intern(n);
+    else
+      mapped[i] = out.make(n.op, mapped[n.a], mapped[n.b]);
   }
   std::vector<ExprId> result;
   result.reserve(roots.size());

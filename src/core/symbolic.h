@@ -22,7 +22,18 @@ using ExprId = int32_t;
 // kINPUT_VALUE is an element of a shape input (an int32/int64 network input whose values size other tensors, known
 // on the host at run time and bounded by the profile's min/max values at build time).
 enum class ExprOp : uint8_t {
-  kCONST = 0, kINPUT_DIM, kADD, kSUB, kMUL, kFLOOR_DIV, kCEIL_DIV, kMOD, kMIN, kMAX, kBROADCAST, kINPUT_VALUE
+  kCONST = 0,
+  kINPUT_DIM,
+  kADD,
+  kSUB,
+  kMUL,
+  kFLOOR_DIV,
+  kCEIL_DIV,
+  kMOD,
+  kMIN,
+  kMAX,
+  kBROADCAST,
+  kINPUT_VALUE
 };
 constexpr int kExprOpCount = 12;
 

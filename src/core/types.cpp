@@ -49,7 +49,8 @@ bool isFloatingPoint(DataType type) {
 bool isInteger(DataType type) { return !isFloatingPoint(type) && type != DataType::kBOOL; }
 
 bool isUnsignedInteger(DataType type) {
-  return type == DataType::kUINT8 || type == DataType::kUINT16 || type == DataType::kUINT32 || type == DataType::kUINT64;
+  return type == DataType::kUINT8 || type == DataType::kUINT16 || type == DataType::kUINT32 ||
+         type == DataType::kUINT64;
 }
 
 bool isValidDataType(int32_t value) { return value >= 0 && value <= static_cast<int32_t>(DataType::kUINT64); }

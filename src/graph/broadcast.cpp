@@ -17,7 +17,8 @@ std::vector<ExprId> broadcastShapes(InferContext& ctx, const std::vector<std::ve
 }
 
 std::optional<std::vector<ExprId>> broadcastValues(InferContext& ctx, const std::vector<ExprId>& values,
-                                                   const std::vector<ExprId>& dims, const std::vector<ExprId>& outDims) {
+                                                   const std::vector<ExprId>& dims,
+                                                   const std::vector<ExprId>& outDims) {
   std::vector<int64_t> in(dims.size()), out(outDims.size());
   for (size_t i = 0; i < dims.size(); ++i) {
     auto c = ctx.constantValue(dims[i]);

@@ -8,16 +8,16 @@
 #include <vector>
 
 #include "core/symbolic.h"
-#include "ops/attrs.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"
+#include "ops/attrs.h"
 
 namespace kiln::graph {
 
 using core::ExprId;
 // The IR's layer attributes are the op schemas' attribute maps.
-using ops::AttrValue;
 using ops::Attrs;
+using ops::AttrValue;
 using ops::ExprList;
 
 struct TensorNode {
@@ -26,7 +26,7 @@ struct TensorNode {
   std::vector<ExprId> dims;
   // Values known at build time as expressions (shape tensors and small integer constants), row-major.
   std::optional<std::vector<ExprId>> values;
-  int32_t producer = -1;  // layer id, -1 for network inputs
+  int32_t producer = -1;    // layer id, -1 for network inputs
   int32_t inputIndex = -1;  // position among network inputs, -1 otherwise
   bool isOutput = false;
 };
@@ -43,8 +43,8 @@ struct Assertion {
 struct LayerNode {
   std::string name;
   LayerType type = LayerType::kIDENTITY;
-  Attrs attrs;            // set by the user (or importer)
-  Attrs derived;          // computed by shape inference for the kernels (run-time expressions)
+  Attrs attrs;                   // set by the user (or importer)
+  Attrs derived;                 // computed by shape inference for the kernels (run-time expressions)
   std::vector<int32_t> inputs;   // tensor ids, -1 for an absent optional input
   std::vector<int32_t> outputs;  // tensor ids
   std::vector<Assertion> assertions;
@@ -55,8 +55,8 @@ struct Graph {
   core::ExprPool exprs;
   std::vector<TensorNode> tensors;
   std::vector<LayerNode> layers;
-  std::vector<int32_t> inputs;   // tensor ids, in the order they were added
-  std::vector<int32_t> outputs;  // tensor ids, in the order they were marked
+  std::vector<int32_t> inputs;              // tensor ids, in the order they were added
+  std::vector<int32_t> outputs;             // tensor ids, in the order they were marked
   std::vector<std::vector<uint8_t>> blobs;  // constant data, referenced by the "blob" attribute
 
   int32_t addTensor(std::string name, DataType type);

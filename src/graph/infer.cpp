@@ -61,8 +61,10 @@ ExprId InferContext::broadcastDim(ExprId a, ExprId b, const std::string& what) {
   auto ca = constantValue(a), cb = constantValue(b);
   if (ca && *ca == 1) return b;
   if (cb && *cb == 1) return a;
-  if (ca && cb) fail(what + ": dimensions " + std::to_string(*ca) + " and " + std::to_string(*cb) + " do not broadcast");
-  graph_.layers[layerId_].assertions.push_back({Assertion::Kind::kBROADCAST, a, b, what + ": dimensions do not broadcast"});
+  if (ca && cb)
+    fail(what + ": dimensions " + std::to_string(*ca) + " and " + std::to_string(*cb) + " do not broadcast");
+  graph_.layers[layerId_].assertions.push_back(
+      {Assertion::Kind::kBROADCAST, a, b, what + ": dimensions do not broadcast"});
   // A constant other than 1 fixes the result; otherwise numpy's rule, evaluated at run time.
   if (ca) return a;
   if (cb) return b;

@@ -80,14 +80,14 @@ void inferLayer(Graph& graph, int32_t layerId);
 class OpTable;
 void registerConstantOps(OpTable& table);
 void registerElementwiseOps(OpTable& table);
-void registerMatrixOps(OpTable& table);       // matrix multiply
-void registerConvolutionOps(OpTable& table);  // convolution
-void registerPoolingOps(OpTable& table);      // pooling
-void registerReductionOps(OpTable& table);    // reduce, topk, softmax
-void registerShapeOps(OpTable& table);        // shuffle, concatenation
-void registerResizeOps(OpTable& table);       // resize
-void registerIndexingOps(OpTable& table);     // slice, gather
-void registerGenerationOps(OpTable& table);   // select, fill, scatter, cumulative, one-hot
+void registerMatrixOps(OpTable& table);         // matrix multiply
+void registerConvolutionOps(OpTable& table);    // convolution
+void registerPoolingOps(OpTable& table);        // pooling
+void registerReductionOps(OpTable& table);      // reduce, topk, softmax
+void registerShapeOps(OpTable& table);          // shuffle, concatenation
+void registerResizeOps(OpTable& table);         // resize
+void registerIndexingOps(OpTable& table);       // slice, gather
+void registerGenerationOps(OpTable& table);     // select, fill, scatter, cumulative, one-hot
 void registerNormalizationOps(OpTable& table);  // normalization, LRN, einsum
 void registerRecurrenceOps(OpTable& table);     // recurrence (RNN, GRU, LSTM)
 

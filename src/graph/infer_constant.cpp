@@ -1,7 +1,7 @@
 // Shape rules: constants, identity, cast, shape, and materialized shape values.
-#include "graph/infer.h"
-
 #include <cstring>
+
+#include "graph/infer.h"
 
 namespace kiln::graph {
 

@@ -6,7 +6,6 @@
 
 namespace kiln::graph {
 
-
 namespace {
 
 // dilation * (kernel - 1) + 1: the span of input elements one (possibly symbolic) kernel touches.

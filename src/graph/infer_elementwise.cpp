@@ -9,7 +9,8 @@ namespace kiln::graph {
 namespace {
 
 bool isComparison(ElementWiseOperation op) {
-  return op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER || op == ElementWiseOperation::kLESS;
+  return op == ElementWiseOperation::kEQUAL || op == ElementWiseOperation::kGREATER ||
+         op == ElementWiseOperation::kLESS;
 }
 bool isLogical(ElementWiseOperation op) {
   return op == ElementWiseOperation::kAND || op == ElementWiseOperation::kOR || op == ElementWiseOperation::kXOR;
@@ -45,7 +46,12 @@ core::Interval valueRange(InferContext& ctx, ExprId id) {
   constexpr int64_t kLargestSize = int64_t{1} << 62;
   std::span<const core::ExprNode> nodes(ctx.exprs().nodes().data(), static_cast<size_t>(id) + 1);
   std::vector<core::Interval> ranges(nodes.size());
-  core::evaluateIntervals(nodes, [](int32_t, int32_t) { return core::Interval{0, kLargestSize}; }, ranges);
+  core::evaluateIntervals(
+      nodes,
+      [](int32_t, int32_t) {
+        return core::Interval{0, kLargestSize};
+      },
+      ranges);
   return ranges.back();
 }
 

@@ -152,8 +152,8 @@ void checkScatterND(InferContext& ctx, const TensorNode& data, const TensorNode&
     ctx.fail("updates have rank " + std::to_string(updates.dims.size()) + " but must have shape " +
              ctx.dimsToString(expected));
   for (size_t d = 0; d < expected.size(); ++d)
-    ctx.requireEqual(updates.dims[d], expected[d], "updates differ from " + ctx.dimsToString(expected) + " on axis " +
-                                                       std::to_string(d));
+    ctx.requireEqual(updates.dims[d], expected[d],
+                     "updates differ from " + ctx.dimsToString(expected) + " on axis " + std::to_string(d));
 }
 
 // The output is data with updates written (or reduced) at the positions indices name.
@@ -168,9 +168,12 @@ void inferScatter(InferContext& ctx) {
              dataTypeName(data.type));
   if (reduction != ScatterReduction::kNONE && data.type == DataType::kBOOL)
     ctx.fail("reductions are not defined on bool data");
-  if (mode == ScatterMode::kELEMENT) checkScatterElements(ctx, data, ctx.input(1), ctx.input(2));
-  else if (mode == ScatterMode::kND) checkScatterND(ctx, data, ctx.input(1), ctx.input(2));
-  else ctx.fail("unknown scatter mode");
+  if (mode == ScatterMode::kELEMENT)
+    checkScatterElements(ctx, data, ctx.input(1), ctx.input(2));
+  else if (mode == ScatterMode::kND)
+    checkScatterND(ctx, data, ctx.input(1), ctx.input(2));
+  else
+    ctx.fail("unknown scatter mode");
   ctx.setOutput(0, data.type, data.dims);
 }
 

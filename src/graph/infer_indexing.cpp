@@ -14,7 +14,8 @@ std::vector<ExprId> sliceParam(InferContext& ctx, int32_t inputIndex, const std:
   std::vector<ExprId> v;
   if (ctx.hasInput(inputIndex)) {
     const TensorNode& t = ctx.input(inputIndex);
-    if (!isIndexType(t.type) || t.dims.size() != 1) ctx.fail("the " + key + " tensor must be a 1-D int32 or int64 tensor");
+    if (!isIndexType(t.type) || t.dims.size() != 1)
+      ctx.fail("the " + key + " tensor must be a 1-D int32 or int64 tensor");
     v = *t.values;
   } else {
     for (int64_t x : ctx.attrs().getInts(key)) v.push_back(ctx.constant(x));
@@ -31,8 +32,8 @@ int64_t volume(const std::vector<int64_t>& dims) {
 }
 
 // Picks from a row-major value list: output coordinates c (over `outDims`) read values[base + sum c[a] * steps[a]].
-std::vector<ExprId> stridedValues(const std::vector<ExprId>& values, const std::vector<int64_t>& outDims,
-                                  int64_t base, const std::vector<int64_t>& steps) {
+std::vector<ExprId> stridedValues(const std::vector<ExprId>& values, const std::vector<int64_t>& outDims, int64_t base,
+                                  const std::vector<int64_t>& steps) {
   int64_t count = volume(outDims);
   std::vector<ExprId> out;
   for (int64_t flat = 0; flat < count; ++flat) {
@@ -155,8 +156,7 @@ void inferGatherElements(InferContext& ctx, int32_t axis) {
              std::to_string(data.dims.size()));
   for (size_t d = 0; d < data.dims.size(); ++d) {
     if (static_cast<int32_t>(d) == axis) continue;
-    ctx.requireGreaterEqual(data.dims[d], indices.dims[d],
-                            "indices are larger than data on axis " + std::to_string(d));
+    ctx.requireGreaterEqual(data.dims[d], indices.dims[d], "indices are larger than data on axis " + std::to_string(d));
   }
   ctx.setOutput(0, data.type, indices.dims);
 }

@@ -137,8 +137,7 @@ void inferEinsum(InferContext& ctx) {
         continue;
       }
       auto [it, inserted] = letterDims.emplace(c, dims[axis]);
-      if (!inserted)
-        ctx.requireEqual(it->second, dims[axis], std::string("the sizes of label '") + c + "' differ");
+      if (!inserted) ctx.requireEqual(it->second, dims[axis], std::string("the sizes of label '") + c + "' differ");
       ++letterCount[c];
       allLabels.push_back(letterId(c));
       ++axis;

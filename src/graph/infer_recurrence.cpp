@@ -78,8 +78,8 @@ void inferRecurrence(InferContext& ctx) {
   if (ctx.rank(kX) != 3)
     ctx.fail("X must be " + std::string(batchFirst ? "[batch, sequence, input]" : "[sequence, batch, input]") +
              ", not of rank " + std::to_string(ctx.rank(kX)));
-  if (ctx.rank(kR) != 3) ctx.fail("R must be [directions, gates * hidden, hidden], not of rank " +
-                                  std::to_string(ctx.rank(kR)));
+  if (ctx.rank(kR) != 3)
+    ctx.fail("R must be [directions, gates * hidden, hidden], not of rank " + std::to_string(ctx.rank(kR)));
   const auto& x = ctx.input(kX).dims;
   ExprId sequence = x[batchFirst ? 1 : 0], batch = x[batchFirst ? 0 : 1], inputSize = x[2];
   ExprId hidden = ctx.input(kR).dims[2];
@@ -88,14 +88,15 @@ void inferRecurrence(InferContext& ctx) {
   requireDims(ctx, kW, "W", {dirs, gatesHidden, inputSize}, "[directions, gates * hidden, input]");
   requireDims(ctx, kR, "R", {dirs, gatesHidden, hidden}, "[directions, gates * hidden, hidden]");
   if (ctx.hasInput(kB))
-    requireDims(ctx, kB, "B", {dirs, ctx.exprs().mul(ctx.constant(2), gatesHidden)}, "[directions, 2 * gates * hidden]");
+    requireDims(ctx, kB, "B", {dirs, ctx.exprs().mul(ctx.constant(2), gatesHidden)},
+                "[directions, 2 * gates * hidden]");
   if (ctx.hasInput(kSEQUENCE_LENS)) {
     if (ctx.input(kSEQUENCE_LENS).type != DataType::kINT32)
       ctx.fail(std::string("sequence_lens must be int32, not ") + dataTypeName(ctx.input(kSEQUENCE_LENS).type));
     requireDims(ctx, kSEQUENCE_LENS, "sequence_lens", {batch}, "[batch]");
   }
-  std::vector<ExprId> state = batchFirst ? std::vector<ExprId>{batch, dirs, hidden}
-                                         : std::vector<ExprId>{dirs, batch, hidden};
+  std::vector<ExprId> state =
+      batchFirst ? std::vector<ExprId>{batch, dirs, hidden} : std::vector<ExprId>{dirs, batch, hidden};
   const char* stateLayout = batchFirst ? "[batch, directions, hidden]" : "[directions, batch, hidden]";
   if (ctx.hasInput(kINITIAL_H)) requireDims(ctx, kINITIAL_H, "initial_h", state, stateLayout);
   if (ctx.hasInput(kINITIAL_C)) requireDims(ctx, kINITIAL_C, "initial_c", state, stateLayout);
@@ -103,8 +104,9 @@ void inferRecurrence(InferContext& ctx) {
     requireDims(ctx, kP, "P", {dirs, ctx.exprs().mul(ctx.constant(3), hidden)}, "[directions, 3 * hidden]");
 
   DataType type = ctx.input(kX).type;
-  ctx.setOutput(0, type, batchFirst ? std::vector<ExprId>{batch, sequence, dirs, hidden}
-                                    : std::vector<ExprId>{sequence, dirs, batch, hidden});
+  ctx.setOutput(0, type,
+                batchFirst ? std::vector<ExprId>{batch, sequence, dirs, hidden}
+                           : std::vector<ExprId>{sequence, dirs, batch, hidden});
   ctx.setOutput(1, type, state);
   if (lstm) ctx.setOutput(2, type, state);
 }

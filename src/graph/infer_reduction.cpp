@@ -43,11 +43,16 @@ std::optional<std::vector<ExprId>> reduceValues(InferContext& ctx, ReduceOperati
     }
     ExprId v = (*in.values)[flat];
     auto& slot = acc[outIndex];
-    if (!slot) slot = v;
-    else if (op == ReduceOperation::kSUM) slot = e.add(*slot, v);
-    else if (op == ReduceOperation::kPROD) slot = e.mul(*slot, v);
-    else if (op == ReduceOperation::kMAX) slot = e.max(*slot, v);
-    else slot = e.min(*slot, v);
+    if (!slot)
+      slot = v;
+    else if (op == ReduceOperation::kSUM)
+      slot = e.add(*slot, v);
+    else if (op == ReduceOperation::kPROD)
+      slot = e.mul(*slot, v);
+    else if (op == ReduceOperation::kMAX)
+      slot = e.max(*slot, v);
+    else
+      slot = e.min(*slot, v);
   }
   std::vector<ExprId> out;
   for (const auto& slot : acc) {

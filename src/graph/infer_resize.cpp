@@ -1,5 +1,6 @@
-// Shape rules: resize and grid sample. The resize output size comes from fixed dimensions, a shape tensor on input 1, or scales; the
-// kernel gets the scales that map coordinates ("mapping_scales") when they are known, else uses output/input.
+// Shape rules: resize and grid sample. The resize output size comes from fixed dimensions, a shape tensor on input 1,
+// or scales; the kernel gets the scales that map coordinates ("mapping_scales") when they are known, else uses
+// output/input.
 #include <cmath>
 
 #include "graph/infer.h"
@@ -72,7 +73,8 @@ void inferResize(InferContext& ctx) {
   if (out.size() != rank)
     ctx.fail("output has rank " + std::to_string(out.size()) + " but the input has rank " + std::to_string(rank));
   if (attrs.has("coordinate_scales")) mapping = positiveScales(ctx, "coordinate_scales", rank);
-  for (size_t i = 0; i < rank; ++i) ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
+  for (size_t i = 0; i < rank; ++i)
+    ctx.requireGreaterEqual(out[i], ctx.constant(1), "output dimension must be positive");
   if (!mapping.empty()) ctx.setDerivedFloats("mapping_scales", mapping);
   ctx.setOutput(0, in.type, out);
 }

@@ -69,7 +69,8 @@ void inferShuffle(InferContext& ctx) {
         continue;
       }
       if (c && *c == 0 && zeroCopies) {
-        if (i >= dims.size()) ctx.fail("reshape dimension " + std::to_string(i) + " is 0 but the input has no such axis");
+        if (i >= dims.size())
+          ctx.fail("reshape dimension " + std::to_string(i) + " is 0 but the input has no such axis");
         target[i] = dims[i];
       } else if (c && *c == -1) {
         if (inferred >= 0) ctx.fail("reshape dimensions hold more than one -1");
@@ -122,12 +123,15 @@ void inferConcatenation(InferContext& ctx) {
     for (int32_t d = 0; d < rank; ++d) {
       if (d == axis) continue;
       ctx.requireEqual(out[d], t.dims[d],
-                       "input " + std::to_string(i) + " differs on axis " + std::to_string(d) + " but concatenates on axis " +
-                           std::to_string(axis) + " (give the axis to addConcatenation)");
+                       "input " + std::to_string(i) + " differs on axis " + std::to_string(d) +
+                           " but concatenates on axis " + std::to_string(axis) +
+                           " (give the axis to addConcatenation)");
     }
     out[axis] = ctx.exprs().add(out[axis], t.dims[axis]);
-    if (allValues && t.values) values.insert(values.end(), t.values->begin(), t.values->end());
-    else allValues = false;
+    if (allValues && t.values)
+      values.insert(values.end(), t.values->begin(), t.values->end());
+    else
+      allValues = false;
   }
   ctx.setOutput(0, first.type, out, allValues ? std::optional(values) : std::nullopt);
 }

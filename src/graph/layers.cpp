@@ -128,9 +128,13 @@ void Layer::setInput(int32_t index, Tensor& tensor) {
 }
 
 void Layer::setIntAttr(const char* key, int64_t value) { updateAttr(*network_, id_, key, value); }
-void Layer::setIntsAttr(const char* key, const std::vector<int64_t>& values) { updateAttr(*network_, id_, key, values); }
+void Layer::setIntsAttr(const char* key, const std::vector<int64_t>& values) {
+  updateAttr(*network_, id_, key, values);
+}
 void Layer::setFloatAttr(const char* key, double value) { updateAttr(*network_, id_, key, value); }
-void Layer::setFloatsAttr(const char* key, const std::vector<double>& values) { updateAttr(*network_, id_, key, values); }
+void Layer::setFloatsAttr(const char* key, const std::vector<double>& values) {
+  updateAttr(*network_, id_, key, values);
+}
 int64_t Layer::intAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInt(key); }
 std::vector<int64_t> Layer::intsAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInts(key); }
 double Layer::floatAttr(const char* key) const { return network_->graph().layers[id_].attrs.getFloat(key); }
@@ -218,7 +222,8 @@ void SoftMaxLayer::setAxes(uint32_t axes) {
 uint32_t SoftMaxLayer::getAxes() const {
   const auto& attrs = network_->graph().layers[id_].attrs;
   int64_t axis = attrs.getInt("axis", -1);
-  if (axis < 0) axis += static_cast<int64_t>(network_->graph().tensors[network_->graph().layers[id_].inputs[0]].dims.size());
+  if (axis < 0)
+    axis += static_cast<int64_t>(network_->graph().tensors[network_->graph().layers[id_].inputs[0]].dims.size());
   return 1u << axis;
 }
 void SoftMaxLayer::setLog(bool log) { setIntAttr("log", log ? 1 : 0); }
@@ -262,7 +267,8 @@ std::vector<float> ResizeLayer::getRegionOfInterest() const {
 void ResizeLayer::setExtrapolationValue(float value) { setFloatAttr("extrapolation_value", value); }
 float ResizeLayer::getExtrapolationValue() const { return static_cast<float>(floatAttr("extrapolation_value")); }
 void ResizeLayer::setCoordinateScales(const float* scales, int32_t count) {
-  if (!scales || count <= 0) throw Error(ErrorCode::kINVALID_ARGUMENT, "coordinate scales must not be empty", getName());
+  if (!scales || count <= 0)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "coordinate scales must not be empty", getName());
   setFloatsAttr("coordinate_scales", std::vector<double>(scales, scales + count));
 }
 std::vector<float> ResizeLayer::getCoordinateScales() const {
@@ -308,7 +314,9 @@ void FillLayer::setToType(DataType type) { setIntAttr("type", static_cast<int64_
 void ScatterLayer::setMode(ScatterMode mode) { setIntAttr("mode", static_cast<int64_t>(mode)); }
 ScatterMode ScatterLayer::getMode() const { return static_cast<ScatterMode>(intAttr("mode")); }
 void ScatterLayer::setAxis(int32_t axis) { setIntAttr("axis", axis); }
-void ScatterLayer::setReduction(ScatterReduction reduction) { setIntAttr("reduction", static_cast<int64_t>(reduction)); }
+void ScatterLayer::setReduction(ScatterReduction reduction) {
+  setIntAttr("reduction", static_cast<int64_t>(reduction));
+}
 
 void DeconvolutionLayer::setStrideNd(const Dims& v) { setIntsAttr("stride", toVector(v)); }
 void DeconvolutionLayer::setPrePadding(const Dims& v) { setIntsAttr("pre_padding", toVector(v)); }
@@ -322,9 +330,7 @@ void DeconvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", grou
 void DeconvolutionLayer::setOutputPadding(const Dims& v) { setIntsAttr("output_padding", toVector(v)); }
 
 void NormalizationLayer::setEpsilon(double epsilon) { setFloatAttr("epsilon", epsilon); }
-double NormalizationLayer::getEpsilon() const {
-  return network_->graph().layers[id_].attrs.getFloat("epsilon", 1e-5);
-}
+double NormalizationLayer::getEpsilon() const { return network_->graph().layers[id_].attrs.getFloat("epsilon", 1e-5); }
 void NormalizationLayer::setAxes(uint32_t axesMask) { setIntAttr("axes", axesMask); }
 uint32_t NormalizationLayer::getAxes() const { return static_cast<uint32_t>(intAttr("axes")); }
 void NormalizationLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }

@@ -18,8 +18,9 @@ void checkDims(const Dims& dims, const std::string& what, bool allowDynamic) {
     throw Error(ErrorCode::kINVALID_ARGUMENT, "rank " + std::to_string(dims.nbDims) + " is outside [0, 8]", what);
   for (int32_t i = 0; i < dims.nbDims; ++i) {
     if (dims.d[i] < -1 || (!allowDynamic && dims.d[i] < 0))
-      throw Error(ErrorCode::kINVALID_ARGUMENT, "dimension " + std::to_string(i) + " is " + std::to_string(dims.d[i]) +
-                                                    (allowDynamic ? " (use -1 for dynamic)" : " (must be >= 0)"),
+      throw Error(ErrorCode::kINVALID_ARGUMENT,
+                  "dimension " + std::to_string(i) + " is " + std::to_string(dims.d[i]) +
+                      (allowDynamic ? " (use -1 for dynamic)" : " (must be >= 0)"),
                   what);
   }
 }
@@ -112,7 +113,8 @@ Tensor* NetworkDefinition::addInput(const char* name, DataType type, const Dims&
   if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "input name must not be empty");
   if (graph_->findTensor(name) >= 0)
     throw Error(ErrorCode::kINVALID_ARGUMENT, "a tensor with this name already exists", name);
-  if (!isValidDataType(static_cast<int32_t>(type))) throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid data type", name);
+  if (!isValidDataType(static_cast<int32_t>(type)))
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "invalid data type", name);
   checkDims(dims, name, true);
   int32_t id = graph_->addTensor(name, type);
   int32_t inputIndex = static_cast<int32_t>(graph_->inputs.size());

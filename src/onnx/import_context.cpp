@@ -133,9 +133,12 @@ std::optional<std::vector<int64_t>> ImportContext::constantInts(Tensor* tensor) 
   DataType type = tensor->getType();
   size_t n = blob->size() / dataTypeSize(type);
   for (size_t i = 0; i < n; ++i) {
-    if (type == DataType::kINT64) out.push_back(reinterpret_cast<const int64_t*>(blob->data())[i]);
-    else if (type == DataType::kINT32) out.push_back(reinterpret_cast<const int32_t*>(blob->data())[i]);
-    else return std::nullopt;
+    if (type == DataType::kINT64)
+      out.push_back(reinterpret_cast<const int64_t*>(blob->data())[i]);
+    else if (type == DataType::kINT32)
+      out.push_back(reinterpret_cast<const int32_t*>(blob->data())[i]);
+    else
+      return std::nullopt;
   }
   return out;
 }
@@ -161,9 +164,12 @@ std::optional<std::vector<float>> ImportContext::constantFloats(Tensor* tensor) 
     if (plain) continue;
     uint16_t bits = 0;
     if (type != DataType::kBOOL) std::memcpy(&bits, bytes + 2 * i, 2);
-    if (type == DataType::kHALF) out[i] = core::halfToFloat(bits);
-    else if (type == DataType::kBF16) out[i] = core::bf16ToFloat(bits);
-    else out[i] = bytes[i];
+    if (type == DataType::kHALF)
+      out[i] = core::halfToFloat(bits);
+    else if (type == DataType::kBF16)
+      out[i] = core::bf16ToFloat(bits);
+    else
+      out[i] = bytes[i];
   }
   return out;
 }
@@ -187,8 +193,10 @@ Tensor* ImportContext::constantScalar(float value, DataType type, int32_t rank) 
   });
   if (!plain) {
     uint16_t bits = type == DataType::kHALF ? core::floatToHalf(value) : core::floatToBf16(value);
-    if (type == DataType::kBOOL) data.bytes[0] = value != 0;
-    else std::memcpy(data.bytes.data(), &bits, 2);
+    if (type == DataType::kBOOL)
+      data.bytes[0] = value != 0;
+    else
+      std::memcpy(data.bytes.data(), &bits, 2);
   }
   return constantData(data);
 }

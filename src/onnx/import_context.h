@@ -106,20 +106,20 @@ class OpRegistry {
 const OpRegistry& opRegistry();
 
 // Registration per op family (one file each).
-void registerElementwiseImporters(OpRegistry& registry);  // arithmetic, comparison, logic, activations, unary math,
-                                                          // Cast, Identity, Dropout, (de)quantization
-void registerTensorImporters(OpRegistry& registry);       // reshape, transpose, concat, split, slice, gather, shape,
-                                                          // Expand, Tile, Pad, DepthToSpace, ReverseSequence...
-void registerLinearImporters(OpRegistry& registry);       // MatMul, Gemm, Conv, ConvTranspose, Det
-void registerPoolingImporters(OpRegistry& registry);      // pools, MaxUnpool, reductions, softmax, topk, arg-max/min
+void registerElementwiseImporters(OpRegistry& registry);    // arithmetic, comparison, logic, activations, unary math,
+                                                            // Cast, Identity, Dropout, (de)quantization
+void registerTensorImporters(OpRegistry& registry);         // reshape, transpose, concat, split, slice, gather, shape,
+                                                            // Expand, Tile, Pad, DepthToSpace, ReverseSequence...
+void registerLinearImporters(OpRegistry& registry);         // MatMul, Gemm, Conv, ConvTranspose, Det
+void registerPoolingImporters(OpRegistry& registry);        // pools, MaxUnpool, reductions, softmax, topk, arg-max/min
 void registerNormalizationImporters(OpRegistry& registry);  // batch/instance/layer/group/mean-variance normalization,
                                                             // LRN, Einsum
-void registerMiscImporters(OpRegistry& registry);         // Constant, Resize, Upsample, GridSample
-void registerGenerationImporters(OpRegistry& registry);   // Where, ConstantOfShape, Range, EyeLike, Trilu, OneHot,
-                                                          // CumSum, scatters, NonZero, Compress
-void registerSignalImporters(OpRegistry& registry);       // Hann, Hamming and Blackman windows
-void registerRecurrenceImporters(OpRegistry& registry);   // RNN, GRU, LSTM
-void registerLossImporters(OpRegistry& registry);         // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
-void registerQuantizedImporters(OpRegistry& registry);    // ConvInteger, MatMulInteger, QLinearConv, QLinearMatMul
+void registerMiscImporters(OpRegistry& registry);           // Constant, Resize, Upsample, GridSample
+void registerGenerationImporters(OpRegistry& registry);     // Where, ConstantOfShape, Range, EyeLike, Trilu, OneHot,
+                                                            // CumSum, scatters, NonZero, Compress
+void registerSignalImporters(OpRegistry& registry);         // Hann, Hamming and Blackman windows
+void registerRecurrenceImporters(OpRegistry& registry);     // RNN, GRU, LSTM
+void registerLossImporters(OpRegistry& registry);           // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
+void registerQuantizedImporters(OpRegistry& registry);      // ConvInteger, MatMulInteger, QLinearConv, QLinearMatMul
 
 }  // namespace kiln::onnx

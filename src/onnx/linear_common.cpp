@@ -8,8 +8,8 @@ namespace kiln::onnx {
 namespace {
 
 // A per-spatial-axis attribute: `fallback` on every axis when absent, else exactly `count` values >= minValue.
-std::vector<int64_t> spatialInts(ImportContext& ctx, const Node& node, const char* name, size_t count,
-                                 int64_t fallback, int64_t minValue) {
+std::vector<int64_t> spatialInts(ImportContext& ctx, const Node& node, const char* name, size_t count, int64_t fallback,
+                                 int64_t minValue) {
   if (!ctx.has(node, name)) return std::vector<int64_t>(count, fallback);
   auto values = ctx.getInts(node, name);
   if (values.size() != count)
@@ -25,9 +25,12 @@ std::vector<int64_t> spatialInts(ImportContext& ctx, const Node& node, const cha
 WindowAttrs readWindowAttrs(ImportContext& ctx, const Node& node, size_t nbSpatial,
                             const std::vector<int64_t>& kernelFallback) {
   WindowAttrs w;
-  if (ctx.has(node, "kernel_shape")) w.kernel = spatialInts(ctx, node, "kernel_shape", nbSpatial, 1, 1);
-  else if (!kernelFallback.empty()) w.kernel = kernelFallback;
-  else ctx.invalid(node, "kernel_shape is required");
+  if (ctx.has(node, "kernel_shape"))
+    w.kernel = spatialInts(ctx, node, "kernel_shape", nbSpatial, 1, 1);
+  else if (!kernelFallback.empty())
+    w.kernel = kernelFallback;
+  else
+    ctx.invalid(node, "kernel_shape is required");
   w.strides = spatialInts(ctx, node, "strides", nbSpatial, 1, 1);
   w.dilations = spatialInts(ctx, node, "dilations", nbSpatial, 1, 1);
   auto pads = spatialInts(ctx, node, "pads", 2 * nbSpatial, 0, 0);
@@ -38,9 +41,12 @@ WindowAttrs readWindowAttrs(ImportContext& ctx, const Node& node, size_t nbSpati
   // "auto_pad ... deprecated ... pads: This attribute cannot be used simultaneously with auto_pad attribute."
   if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; }))
     ctx.invalid(node, "pads cannot be used together with auto_pad " + autoPad);
-  if (autoPad == "SAME_UPPER") w.mode = PaddingMode::kSAME_UPPER;
-  else if (autoPad == "SAME_LOWER") w.mode = PaddingMode::kSAME_LOWER;
-  else if (autoPad != "VALID") ctx.unsupported(node, "auto_pad '" + autoPad + "' is not supported");
+  if (autoPad == "SAME_UPPER")
+    w.mode = PaddingMode::kSAME_UPPER;
+  else if (autoPad == "SAME_LOWER")
+    w.mode = PaddingMode::kSAME_LOWER;
+  else if (autoPad != "VALID")
+    ctx.unsupported(node, "auto_pad '" + autoPad + "' is not supported");
   return w;
 }
 
@@ -103,9 +109,7 @@ Tensor* binary(ImportContext& ctx, Tensor& a, Tensor& b, ElementWiseOperation op
   return ctx.network().addElementWise(a, b, op)->getOutput(0);
 }
 
-Tensor* unary(ImportContext& ctx, Tensor& x, UnaryOperation op) {
-  return ctx.network().addUnary(x, op)->getOutput(0);
-}
+Tensor* unary(ImportContext& ctx, Tensor& x, UnaryOperation op) { return ctx.network().addUnary(x, op)->getOutput(0); }
 
 Tensor* scalarLike(ImportContext& ctx, Tensor& x, float value, int32_t rank) {
   return ctx.constantScalar(value, x.getType(), rank);

@@ -153,7 +153,8 @@ OpImporter variadic(E op, bool mean) {
     if (ctx.nbInputs(node) < 1) ctx.invalid(node, "needs at least one input");
     Tensor* acc = &ctx.requiredInput(node, 0);
     for (int32_t i = 1; i < ctx.nbInputs(node); ++i) acc = elementWise(ctx, *acc, ctx.requiredInput(node, i), op);
-    if (mean && ctx.nbInputs(node) > 1) acc = elementWise(ctx, *acc, *scalarLike(ctx, *acc, ctx.nbInputs(node)), E::kDIV);
+    if (mean && ctx.nbInputs(node) > 1)
+      acc = elementWise(ctx, *acc, *scalarLike(ctx, *acc, ctx.nbInputs(node)), E::kDIV);
     // A single input is copied, so the output is a tensor of its own.
     if (ctx.nbInputs(node) == 1) acc = ctx.network().addIdentity(*acc)->getOutput(0);
     ctx.setOutput(node, 0, acc);
@@ -256,8 +257,7 @@ void importPRelu(ImportContext& ctx, const Node& node) {
     slope = alongAxis(ctx, *slope, 1, rank);
   Tensor* zero = scalarLike(ctx, x, 0);
   Tensor* negative = elementWise(ctx, x, *zero, E::kLESS);
-  ctx.setOutput(node, 0,
-                ctx.network().addSelect(*negative, *elementWise(ctx, x, *slope, E::kPROD), x)->getOutput(0));
+  ctx.setOutput(node, 0, ctx.network().addSelect(*negative, *elementWise(ctx, x, *slope, E::kPROD), x)->getOutput(0));
 }
 
 // "Shrink ... If x < -lambd, y = x + bias; If x > lambd, y = x - bias; Otherwise, y = 0."
@@ -376,9 +376,12 @@ void importIdentity(ImportContext& ctx, const Node& node) {
 // seed of the (never used) random generator.
 OpImporter dropout(int64_t version) {
   return [version](ImportContext& ctx, const Node& node) {
-    if (version < 7) checkAttributes(ctx, node, {"is_test", "ratio"});
-    else if (version < 12) checkAttributes(ctx, node, {"ratio"});
-    else checkAttributes(ctx, node, {"seed"});
+    if (version < 7)
+      checkAttributes(ctx, node, {"is_test", "ratio"});
+    else if (version < 12)
+      checkAttributes(ctx, node, {"ratio"});
+    else
+      checkAttributes(ctx, node, {"seed"});
     Tensor& x = ctx.requiredInput(node, 0);
     if (Tensor* training = ctx.input(node, 2)) {
       auto mode = ctx.constantFloats(training);
@@ -409,8 +412,10 @@ Tensor* quantizationParameter(ImportContext& ctx, const Node& node, Tensor& para
 void checkQuantizationAttributes(const ImportContext& ctx, const Node& node, int64_t version, bool quantize) {
   // saturate (19) "only applies for float 8", which kiln does not have.
   if (version >= 21) {
-    if (quantize) checkAttributes(ctx, node, {"axis", "saturate", "block_size", "output_dtype"});
-    else checkAttributes(ctx, node, {"axis", "block_size"});
+    if (quantize)
+      checkAttributes(ctx, node, {"axis", "saturate", "block_size", "output_dtype"});
+    else
+      checkAttributes(ctx, node, {"axis", "block_size"});
     if (ctx.getInt(node, "block_size", 0) != 0) ctx.unsupported(node, "blocked quantization (block_size != 0)");
   } else if (version >= 13) {
     checkAttributes(ctx, node, {"axis", "saturate"});
@@ -432,8 +437,10 @@ OpImporter quantizeLinear(int64_t version) {
     Tensor& x = ctx.requiredInput(node, 0);
     Tensor* zeroPoint = ctx.input(node, 2);
     DataType out = DataType::kUINT8;  // "default is uint8 with zero point of 0" when no zero point is given
-    if (zeroPoint) out = zeroPoint->getType();
-    else if (ctx.has(node, "output_dtype")) out = kilnType(ctx, node, ctx.getInt(node, "output_dtype", 0), "output_dtype");
+    if (zeroPoint)
+      out = zeroPoint->getType();
+    else if (ctx.has(node, "output_dtype"))
+      out = kilnType(ctx, node, ctx.getInt(node, "output_dtype", 0), "output_dtype");
     if (out != DataType::kUINT8 && out != DataType::kINT8)
       ctx.unsupported(node, std::string("quantization to ") + dataTypeName(out) + " (uint8 and int8 are supported)");
     DataType compute = x.getType() == DataType::kDOUBLE ? DataType::kDOUBLE : DataType::kFLOAT;
@@ -522,8 +529,9 @@ void registerElementwiseImporters(OpRegistry& r) {
   r.add("Tanh", 1, simpleActivation(A::kTANH));
   r.add("LeakyRelu", 1, simpleActivation(A::kLEAKY_RELU, Param{"alpha", 0.01}));
   r.add("Elu", 1, simpleActivation(A::kELU, Param{"alpha", 1.0}));
-  r.add("Selu", 1, simpleActivation(A::kSELU, Param{"alpha", 1.67326319217681884765625},
-                                    Param{"gamma", 1.05070102214813232421875}));
+  r.add(
+      "Selu", 1,
+      simpleActivation(A::kSELU, Param{"alpha", 1.67326319217681884765625}, Param{"gamma", 1.05070102214813232421875}));
   r.add("HardSigmoid", 1, simpleActivation(A::kHARD_SIGMOID, Param{"alpha", 0.2}, Param{"beta", 0.5}));
   r.add("Softplus", 1, simpleActivation(A::kSOFTPLUS));
   r.add("Softsign", 1, simpleActivation(A::kSOFTSIGN));
@@ -539,12 +547,12 @@ void registerElementwiseImporters(OpRegistry& r) {
 
   // Unary math, each from its first opset; later versions only add types.
   const std::tuple<const char*, int64_t, U> unaryOps[] = {
-      {"Abs", 1, U::kABS},     {"Neg", 1, U::kNEG},     {"Exp", 1, U::kEXP},       {"Log", 1, U::kLOG},
-      {"Sqrt", 1, U::kSQRT},   {"Floor", 1, U::kFLOOR}, {"Ceil", 1, U::kCEIL},     {"Reciprocal", 1, U::kRECIP},
-      {"Not", 1, U::kNOT},     {"Sin", 7, U::kSIN},     {"Cos", 7, U::kCOS},       {"Tan", 7, U::kTAN},
-      {"Asin", 7, U::kASIN},   {"Acos", 7, U::kACOS},   {"Atan", 7, U::kATAN},     {"Sinh", 9, U::kSINH},
-      {"Cosh", 9, U::kCOSH},   {"Asinh", 9, U::kASINH}, {"Acosh", 9, U::kACOSH},   {"Atanh", 9, U::kATANH},
-      {"Sign", 9, U::kSIGN},   {"Erf", 9, U::kERF},     {"IsNaN", 9, U::kISNAN},   {"Round", 11, U::kROUND},
+      {"Abs", 1, U::kABS},   {"Neg", 1, U::kNEG},     {"Exp", 1, U::kEXP},     {"Log", 1, U::kLOG},
+      {"Sqrt", 1, U::kSQRT}, {"Floor", 1, U::kFLOOR}, {"Ceil", 1, U::kCEIL},   {"Reciprocal", 1, U::kRECIP},
+      {"Not", 1, U::kNOT},   {"Sin", 7, U::kSIN},     {"Cos", 7, U::kCOS},     {"Tan", 7, U::kTAN},
+      {"Asin", 7, U::kASIN}, {"Acos", 7, U::kACOS},   {"Atan", 7, U::kATAN},   {"Sinh", 9, U::kSINH},
+      {"Cosh", 9, U::kCOSH}, {"Asinh", 9, U::kASINH}, {"Acosh", 9, U::kACOSH}, {"Atanh", 9, U::kATANH},
+      {"Sign", 9, U::kSIGN}, {"Erf", 9, U::kERF},     {"IsNaN", 9, U::kISNAN}, {"Round", 11, U::kROUND},
   };
   for (const auto& [name, since, op] : unaryOps) r.add(name, since, simpleUnary(op));
   r.add("IsInf", 10, importIsInf);

@@ -125,8 +125,7 @@ void importRange(ImportContext& ctx, const Node& node) {
   bool constant = constantValue(ctx, start) && constantValue(ctx, limit) && constantValue(ctx, delta);
   if (d && (integer || !constant)) {
     // A delta of 0 known only at run time fails there, as a shape expression dividing by zero.
-    if (auto step = ctx.constantInts(d); step && step->size() == 1 && (*step)[0] == 0)
-      ctx.invalid(node, "delta is 0");
+    if (auto step = ctx.constantInts(d); step && step->size() == 1 && (*step)[0] == 0) ctx.invalid(node, "delta is 0");
     length = integerRangeLength(ctx, *s, *l, *d);
   } else {
     auto s = constantValue(ctx, start), l = constantValue(ctx, limit), d = constantValue(ctx, delta);
@@ -139,8 +138,7 @@ void importRange(ImportContext& ctx, const Node& node) {
     if (!(n < 9e15)) ctx.invalid(node, "the output length is not finite");
     length = ctx.constantInt64({static_cast<int64_t>(n)});
   }
-  ctx.setOutput(node, 0,
-                fill(ctx, *length, FillOperation::kLINSPACE, type, &start, ctx.reshape(delta, Dims{1})));
+  ctx.setOutput(node, 0, fill(ctx, *length, FillOperation::kLINSPACE, type, &start, ctx.reshape(delta, Dims{1})));
 }
 
 // ---- EyeLike, Trilu, OneHot ---------------------------------------------------------------------------------------
@@ -275,8 +273,10 @@ void importCompress(ImportContext& ctx, const Node& node) {
   auto condition = constantOrUnsupported(ctx, node, ctx.requiredInput(node, 1));
   Tensor* data = &input;
   int32_t axis = 0;
-  if (ctx.has(node, "axis")) axis = ctx.axis(node, ctx.getInt(node, "axis", 0), input.getDimensions().nbDims);
-  else data = ctx.reshape(input, Dims{-1});
+  if (ctx.has(node, "axis"))
+    axis = ctx.axis(node, ctx.getInt(node, "axis", 0), input.getDimensions().nbDims);
+  else
+    data = ctx.reshape(input, Dims{-1});
   std::vector<int64_t> positions;
   for (size_t i = 0; i < condition.size(); ++i)
     if (condition[i] != 0) positions.push_back(static_cast<int64_t>(i));

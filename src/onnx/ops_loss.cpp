@@ -47,8 +47,8 @@ void checkOperands(ImportContext& ctx, const Node& node, bool allowBf16) {
     matches = t.d[i] < 0 || expected < 0 || t.d[i] == expected;
   }
   if (!matches)
-    ctx.invalid(node, "the target's shape " + toString(t) + " is not the input's " + toString(x) +
-                          " without the class axis");
+    ctx.invalid(node,
+                "the target's shape " + toString(t) + " is not the input's " + toString(x) + " without the class axis");
   if (!weight) return;
   if (weight->getType() != type)
     ctx.invalid(node, std::string("the weight type ") + dataTypeName(weight->getType()) + " differs from the input's " +
@@ -92,8 +92,8 @@ ShuffleLayer* reshapeLayer(ImportContext& ctx, Tensor& x, Tensor& shape) {
 Tensor* ignoredTargets(ImportContext& ctx, const Node& node, Tensor& target) {
   if (!ctx.has(node, "ignore_index")) return nullptr;
   int64_t ignoreIndex = ctx.getInt(node, "ignore_index", 0);
-  if (target.getType() == DataType::kINT32 && (ignoreIndex < std::numeric_limits<int32_t>::min() ||
-                                               ignoreIndex > std::numeric_limits<int32_t>::max()))
+  if (target.getType() == DataType::kINT32 &&
+      (ignoreIndex < std::numeric_limits<int32_t>::min() || ignoreIndex > std::numeric_limits<int32_t>::max()))
     return nullptr;
   Tensor* value = ctx.cast(*ctx.constantInt64({ignoreIndex}), target.getType());
   return elementWise(ctx, target, *value, EW::kEQUAL);

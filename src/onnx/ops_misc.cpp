@@ -38,12 +38,12 @@ void importConstant(ImportContext& ctx, const Node& node) {
     data = readTensor(*tensor, ctx.baseDir());
   } else if (which == "value_float" || which == "value_floats") {
     bool scalar = which == "value_float";
-    data = hostData(DataType::kFLOAT, scalar ? std::vector<float>{ctx.getFloat(node, which, 0)} : ctx.getFloats(node, which),
-                    scalar);
+    data = hostData(DataType::kFLOAT,
+                    scalar ? std::vector<float>{ctx.getFloat(node, which, 0)} : ctx.getFloats(node, which), scalar);
   } else if (which == "value_int" || which == "value_ints") {
     bool scalar = which == "value_int";
-    data = hostData(DataType::kINT64, scalar ? std::vector<int64_t>{ctx.getInt(node, which, 0)} : ctx.getInts(node, which),
-                    scalar);
+    data = hostData(DataType::kINT64,
+                    scalar ? std::vector<int64_t>{ctx.getInt(node, which, 0)} : ctx.getInts(node, which), scalar);
   } else if (which == "sparse_value") {
     ctx.unsupported(node, "sparse_value: sparse tensors are not supported");
   } else if (!which.empty()) {
@@ -89,7 +89,8 @@ Tensor* nonEmptyInput(ImportContext& ctx, const Node& node, int32_t i) {
 std::vector<float> constantScales(ImportContext& ctx, const Node& node, Tensor* scales, size_t expected) {
   auto values = ctx.constantFloats(scales);
   if (!values)
-    ctx.unsupported(node, "scales must be known at build time (an initializer or Constant), since they size the output");
+    ctx.unsupported(node,
+                    "scales must be known at build time (an initializer or Constant), since they size the output");
   if (values->size() != expected)
     ctx.invalid(node, "scales has " + std::to_string(values->size()) + " values, expected " + std::to_string(expected));
   for (float s : *values)
@@ -232,11 +233,12 @@ void importResize(ImportContext& ctx, const Node& node) {
                                               {"tf_half_pixel_for_nn", CT::kTF_HALF_PIXEL_FOR_NN},
                                               {"tf_crop_and_resize", CT::kTF_CROP_AND_RESIZE},
                                               {"half_pixel_symmetric", CT::kHALF_PIXEL_SYMMETRIC}});
-  ResizeRoundMode round = lookup(ctx, node, "nearest_mode", "round_prefer_floor",
-                                 std::map<std::string, ResizeRoundMode>{{"round_prefer_floor", ResizeRoundMode::kHALF_DOWN},
-                                                                        {"round_prefer_ceil", ResizeRoundMode::kHALF_UP},
-                                                                        {"floor", ResizeRoundMode::kFLOOR},
-                                                                        {"ceil", ResizeRoundMode::kCEIL}});
+  ResizeRoundMode round =
+      lookup(ctx, node, "nearest_mode", "round_prefer_floor",
+             std::map<std::string, ResizeRoundMode>{{"round_prefer_floor", ResizeRoundMode::kHALF_DOWN},
+                                                    {"round_prefer_ceil", ResizeRoundMode::kHALF_UP},
+                                                    {"floor", ResizeRoundMode::kFLOOR},
+                                                    {"ceil", ResizeRoundMode::kCEIL}});
   ResizeMode mode = resizeMode(ctx, node, true);
   std::string policy = ctx.getString(node, "keep_aspect_ratio_policy", "stretch");
   if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
@@ -267,8 +269,9 @@ void importResize(ImportContext& ctx, const Node& node) {
     if (sizes->getDimensions().nbDims != 1 || sizes->getDimensions().d[0] != static_cast<int64_t>(axes.size()))
       ctx.invalid(node, "sizes must hold one value per resized axis (" + std::to_string(axes.size()) + ")");
     if (!ctx.asShapeTensor(*sizes))
-      ctx.unsupported(node, "sizes must be known at build time (a constant, or computed from shapes), since they size "
-                            "the output");
+      ctx.unsupported(node,
+                      "sizes must be known at build time (a constant, or computed from shapes), since they size "
+                      "the output");
     size = policy == "stretch" ? fullSizes(ctx, x, *sizes, axes)
                                : keepAspectRatio(ctx, node, x, *sizes, axes, policy == "not_larger");
   }
@@ -279,8 +282,8 @@ void importResize(ImportContext& ctx, const Node& node) {
     auto given = ctx.constantFloats(nonEmptyInput(ctx, node, 1));
     if (!given) ctx.unsupported(node, "tf_crop_and_resize needs a constant roi");
     if (given->size() != 2 * axes.size())
-      ctx.invalid(node, "roi has " + std::to_string(given->size()) + " values for " + std::to_string(axes.size()) +
-                            " axes");
+      ctx.invalid(node,
+                  "roi has " + std::to_string(given->size()) + " values for " + std::to_string(axes.size()) + " axes");
     std::fill(roi.begin() + rank, roi.end(), 1.0f);
     for (size_t i = 0; i < axes.size(); ++i) {
       roi[axes[i]] = (*given)[i];
@@ -305,8 +308,10 @@ void importResize(ImportContext& ctx, const Node& node) {
   if (scales) {
     setScales(ctx, node, *layer, fullScales);
   } else {
-    if (size.tensor) layer->setInput(1, *size.tensor);
-    else layer->setOutputDimensions(dimsOf(size.constant));
+    if (size.tensor)
+      layer->setInput(1, *size.tensor);
+    else
+      layer->setOutputDimensions(dimsOf(size.constant));
     if (!size.coordinateScales.empty()) layer->setCoordinateScales(size.coordinateScales.data(), rank);
   }
   ctx.setOutput(node, 0, layer->getOutput(0));
@@ -319,8 +324,7 @@ OpImporter gridSample(bool newNames) {
   return [newNames](ImportContext& ctx, const Node& node) {
     Tensor& x = ctx.requiredInput(node, 0);
     Tensor& grid = ctx.requiredInput(node, 1);
-    if (x.getDimensions().nbDims != 4)
-      ctx.unsupported(node, "only 2-D sampling (an N x C x H x W input) is supported");
+    if (x.getDimensions().nbDims != 4) ctx.unsupported(node, "only 2-D sampling (an N x C x H x W input) is supported");
     std::string mode = ctx.getString(node, "mode", newNames ? "linear" : "bilinear");
     const std::map<std::string, ResizeMode> modes = {{"nearest", ResizeMode::kNEAREST},
                                                      {newNames ? "linear" : "bilinear", ResizeMode::kLINEAR},

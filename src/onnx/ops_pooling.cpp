@@ -129,8 +129,8 @@ Tensor* reverse(ImportContext& ctx, Tensor& x, int32_t axis) {
   stride.d[axis] = -1;
   Tensor* shape = shapeOf(ctx, x);
   // start = shape * unit - unit: n - 1 on the axis, 0 elsewhere.
-  Tensor* start = binary(ctx, *binary(ctx, *shape, *ctx.constantInt64(unit), EW::kPROD), *ctx.constantInt64(unit),
-                         EW::kSUB);
+  Tensor* start =
+      binary(ctx, *binary(ctx, *shape, *ctx.constantInt64(unit), EW::kPROD), *ctx.constantInt64(unit), EW::kSUB);
   auto* slice = ctx.network().addSlice(x, zeros, zeros, stride);
   slice->setInput(1, *start);
   slice->setInput(2, *shape);
@@ -170,7 +170,8 @@ void importTopK(ImportContext& ctx, const Node& node, bool kFromInput) {
   TopKLayer* layer;
   if (kFromInput) {
     Tensor& k = ctx.requiredInput(node, 1);
-    if (!ctx.asShapeTensor(k)) ctx.unsupported(node, "K must be known at build time (a constant, computed from shapes, or a graph input)");
+    if (!ctx.asShapeTensor(k))
+      ctx.unsupported(node, "K must be known at build time (a constant, computed from shapes, or a graph input)");
     layer = ctx.network().addTopK(x, op, 1, 1u << axis);
     layer->setInput(1, k);
   } else {
@@ -296,8 +297,8 @@ OpImporter lpPool(bool floatP) {
     pool->setAverageCountExcludesPadding(false);
     int64_t window = 1;
     for (int64_t k : w.kernel) window *= k;
-    Tensor* sum = binary(ctx, *pool->getOutput(0), *scalarLike(ctx, x, static_cast<float>(window), rankOf(x)),
-                         EW::kPROD);
+    Tensor* sum =
+        binary(ctx, *pool->getOutput(0), *scalarLike(ctx, x, static_cast<float>(window), rankOf(x)), EW::kPROD);
     ctx.setOutput(node, 0, root(ctx, *sum, p));
   };
 }
@@ -341,11 +342,16 @@ void registerPoolingImporters(OpRegistry& r) {
 
   // ReduceSum takes its axes as an input from opset 13, the other reductions from 18.
   const std::pair<const char*, Reduction> reductions[] = {
-      {"ReduceSum", Reduction::kSUM},          {"ReduceMean", Reduction::kMEAN},
-      {"ReduceMax", Reduction::kMAX},          {"ReduceMin", Reduction::kMIN},
-      {"ReduceProd", Reduction::kPROD},        {"ReduceL1", Reduction::kL1},
-      {"ReduceL2", Reduction::kL2},            {"ReduceLogSum", Reduction::kLOG_SUM},
-      {"ReduceLogSumExp", Reduction::kLOG_SUM_EXP}, {"ReduceSumSquare", Reduction::kSUM_SQUARE},
+      {"ReduceSum", Reduction::kSUM},
+      {"ReduceMean", Reduction::kMEAN},
+      {"ReduceMax", Reduction::kMAX},
+      {"ReduceMin", Reduction::kMIN},
+      {"ReduceProd", Reduction::kPROD},
+      {"ReduceL1", Reduction::kL1},
+      {"ReduceL2", Reduction::kL2},
+      {"ReduceLogSum", Reduction::kLOG_SUM},
+      {"ReduceLogSumExp", Reduction::kLOG_SUM_EXP},
+      {"ReduceSumSquare", Reduction::kSUM_SQUARE},
   };
   for (const auto& [name, kind] : reductions) {
     r.add(name, 1, reduction(kind, false));

@@ -57,7 +57,8 @@ Quantized quantizedInput(ImportContext& ctx, const Node& node, int32_t index, in
   Quantized in{&ctx.requiredInput(node, index), ctx.input(node, zeroPointIndex)};
   DataType t = in.q->getType();
   if (!isEightBit(t))
-    ctx.unsupported(node, "input " + std::to_string(index) + " is " + dataTypeName(t) + " (int8 and uint8 are supported)");
+    ctx.unsupported(node,
+                    "input " + std::to_string(index) + " is " + dataTypeName(t) + " (int8 and uint8 are supported)");
   if (in.zeroPoint && in.zeroPoint->getType() != t)
     ctx.invalid(node, "the zero point of input " + std::to_string(index) + " must have the input's type");
   return in;
@@ -209,8 +210,9 @@ void importQLinearMatMul(ImportContext& ctx, const Node& node) {
   Quantized a = quantizedInput(ctx, node, 0, 2), b = quantizedInput(ctx, node, 3, 5);
   Tensor* acc = integerMatMul(ctx, node, a, b);
   Tensor* aScale = perRow(ctx, ctx.requiredInput(node, 1));
-  ctx.setOutput(node, 0, requantize(ctx, node, *acc, *aScale, ctx.requiredInput(node, 4), ctx.requiredInput(node, 6),
-                                    ctx.input(node, 7)));
+  ctx.setOutput(
+      node, 0,
+      requantize(ctx, node, *acc, *aScale, ctx.requiredInput(node, 4), ctx.requiredInput(node, 6), ctx.input(node, 7)));
 }
 
 // ConvInteger and MatMulInteger: inputs A, B, a_zero_point, b_zero_point; "(A - a_zero_point) * (B - b_zero_point)"

@@ -19,7 +19,9 @@ struct RecurrentActivation {
 class ActivationReader {
  public:
   ActivationReader(ImportContext& ctx, const Node& node)
-      : ctx_(ctx), node_(node), alphas_(ctx.getFloats(node, "activation_alpha")),
+      : ctx_(ctx),
+        node_(node),
+        alphas_(ctx.getFloats(node, "activation_alpha")),
         betas_(ctx.getFloats(node, "activation_beta")) {}
 
   RecurrentActivation read(const std::string& name) {
@@ -73,8 +75,8 @@ OpImporter recurrence(RecurrenceCell cell, int32_t functionsPerDirection, bool h
   return [=](ImportContext& ctx, const Node& node) {
     int32_t maxInputs = cell == RecurrenceCell::kLSTM ? 8 : 6;
     if (ctx.nbInputs(node) > maxInputs)
-      ctx.invalid(node, "takes at most " + std::to_string(maxInputs) + " inputs, not " +
-                            std::to_string(ctx.nbInputs(node)));
+      ctx.invalid(node,
+                  "takes at most " + std::to_string(maxInputs) + " inputs, not " + std::to_string(ctx.nbInputs(node)));
     int64_t layout = ctx.getInt(node, "layout", 0);
     if (ctx.has(node, "layout") && !hasLayout) ctx.invalid(node, "layout is an attribute of opset 14 on");
     if (layout != 0 && layout != 1) ctx.invalid(node, "layout must be 0 or 1, not " + std::to_string(layout));

@@ -21,8 +21,9 @@ OpImporter importWindow(CosineWindow w) {
       ctx.invalid(node, "size must be int32 or int64");
     if (size.getDimensions().nbDims != 0) ctx.invalid(node, "size must be a scalar");
     if (!ctx.asShapeTensor(size))
-      ctx.unsupported(node, "input '" + std::string(size.getName()) +
-                                "' sets the output length, so its value must be known at build time or be a shape input");
+      ctx.unsupported(node,
+                      "input '" + std::string(size.getName()) +
+                          "' sets the output length, so its value must be known at build time or be a shape input");
     DataType type = fromOnnxType(static_cast<int32_t>(ctx.getInt(node, "output_datatype", 1)), nodeLabel(node));
     bool periodic = ctx.getInt(node, "periodic", 1) != 0;
 
@@ -36,7 +37,9 @@ OpImporter importWindow(CosineWindow w) {
     indices->setInput(2, *increment);
     Tensor* n = indices->getOutput(0);
 
-    auto binary = [&](Tensor& a, Tensor& b, ElementWiseOperation op) { return net.addElementWise(a, b, op)->getOutput(0); };
+    auto binary = [&](Tensor& a, Tensor& b, ElementWiseOperation op) {
+      return net.addElementWise(a, b, op)->getOutput(0);
+    };
     auto scalar = [&](double v) { return ctx.constantScalar(static_cast<float>(v), DataType::kFLOAT, 1); };
     Tensor* period = ctx.reshape(*ctx.cast(size, DataType::kFLOAT), Dims{1});
     if (!periodic) period = binary(*period, *scalar(1.0), ElementWiseOperation::kSUB);

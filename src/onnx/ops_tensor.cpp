@@ -87,7 +87,8 @@ Tensor* reshapeTo(ImportContext& ctx, Tensor& x, Tensor& shape, const std::vecto
 Tensor& shapeInput(ImportContext& ctx, const Node& node, int32_t i, const char* what) {
   Tensor& t = ctx.requiredInput(node, i);
   if (!ctx.asShapeTensor(t))
-    ctx.unsupported(node, std::string(what) + " must be known at build time (a constant, computed from shapes, or a graph input)");
+    ctx.unsupported(
+        node, std::string(what) + " must be known at build time (a constant, computed from shapes, or a graph input)");
   return *ctx.cast(t, DataType::kINT64);
 }
 
@@ -132,8 +133,8 @@ Tensor* slice(ImportContext& ctx, Tensor& x, Tensor& start, Tensor& size, Tensor
 Tensor* sliceAxis(ImportContext& ctx, ShapeMath& m, Tensor& x, Tensor& shape, int32_t axis, Tensor& start,
                   Tensor& size) {
   int32_t rank = rankOf(x);
-  Tensor* starts = m.concat({m.constant(std::vector<int64_t>(axis, 0)), &start,
-                             m.constant(std::vector<int64_t>(rank - axis - 1, 0))});
+  Tensor* starts = m.concat(
+      {m.constant(std::vector<int64_t>(axis, 0)), &start, m.constant(std::vector<int64_t>(rank - axis - 1, 0))});
   Tensor* sizes = m.concat({m.pick(shape, range(0, axis)), &size, m.pick(shape, range(axis + 1, rank))});
   return slice(ctx, x, *starts, *sizes, *m.constant(std::vector<int64_t>(rank, 1)));
 }
@@ -534,8 +535,10 @@ void sliceWith(ImportContext& ctx, const Node& node, Tensor& starts, Tensor& end
   auto normalized = axesKnown ? normalizeAxes(ctx, node, axes, rank) : std::vector<int32_t>{};
   for (int64_t j = 0; j < count; ++j) {
     std::optional<int64_t> step;
-    if (stepsList) step = (*stepsList)[j];
-    else if (!stepsTensor) step = 1;
+    if (stepsList)
+      step = (*stepsList)[j];
+    else if (!stepsTensor)
+      step = 1;
     if (step == 0) ctx.invalid(node, "steps must not be 0");
     if (axesKnown) {
       int32_t a = normalized[j];
@@ -831,8 +834,8 @@ void importReverseSequence(ImportContext& ctx, const Node& node) {
   auto& net = ctx.network();
   // t along the time axis and len along the batch axis, both over the first two axes.
   Tensor* shape = m.shape(x);
-  Tensor* steps = timeAxis == 0 ? m.concat({m.pick(*shape, 0), m.constant({1})})
-                                : m.concat({m.constant({1}), m.pick(*shape, 1)});
+  Tensor* steps =
+      timeAxis == 0 ? m.concat({m.pick(*shape, 0), m.constant({1})}) : m.concat({m.constant({1}), m.pick(*shape, 1)});
   auto* iota = net.addFill(Dims{}, FillOperation::kLINSPACE, DataType::kINT64);
   iota->setInput(0, *steps);
   iota->setAlpha(0);

@@ -137,7 +137,8 @@ void Parser::parse(const void* data, size_t size, const std::string& baseDir) {
       if (!isDefaultDomain(node.domain()))
         s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, "domain '" + node.domain() + "'"});
       else if (!registry.find(node.op_type(), s.info.opset))
-        s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, "no importer for this op at this opset"});
+        s.unsupported.push_back(
+            {node.op_type(), nodeLabel(node), s.info.opset, "no importer for this op at this opset"});
     }
     if (!s.unsupported.empty()) throw Error(ErrorCode::kUNSUPPORTED, describe(s.unsupported), "onnx model");
 
@@ -196,7 +197,8 @@ ModelSummary summarizeModel(const std::string& path) {
     const auto& tt = input.type().tensor_type();
     in.type = onnxTypeName(tt.elem_type());
     for (const auto& d : tt.shape().dim())
-      in.dims.push_back(d.has_dim_value() ? std::to_string(d.dim_value()) : (d.dim_param().empty() ? "?" : d.dim_param()));
+      in.dims.push_back(d.has_dim_value() ? std::to_string(d.dim_value())
+                                          : (d.dim_param().empty() ? "?" : d.dim_param()));
     summary.inputs.push_back(in);
   }
   for (const auto& output : model.graph().output()) summary.outputs.push_back(output.name());

@@ -29,7 +29,8 @@ DataType fromOnnxType(int32_t onnxType, const std::string& what) {
     case TensorProto::BOOL: return DataType::kBOOL;
     default: break;
   }
-  throw Error(ErrorCode::kUNSUPPORTED, std::string("element type ") + onnxTypeName(onnxType) + " is not supported", what);
+  throw Error(ErrorCode::kUNSUPPORTED, std::string("element type ") + onnxTypeName(onnxType) + " is not supported",
+              what);
 }
 
 const char* onnxTypeName(int32_t onnxType) {
@@ -125,21 +126,51 @@ HostData readTensor(const TensorProto& t, const std::string& baseDir) {
   };
   uint8_t* out = data.bytes.data();
   switch (data.type) {
-    case DataType::kFLOAT: need(t.float_data_size()); copyField<float>(t.float_data(), out); break;
-    case DataType::kDOUBLE: need(t.double_data_size()); copyField<double>(t.double_data(), out); break;
-    case DataType::kINT64: need(t.int64_data_size()); copyField<int64_t>(t.int64_data(), out); break;
-    case DataType::kINT32: need(t.int32_data_size()); copyField<int32_t>(t.int32_data(), out); break;
+    case DataType::kFLOAT:
+      need(t.float_data_size());
+      copyField<float>(t.float_data(), out);
+      break;
+    case DataType::kDOUBLE:
+      need(t.double_data_size());
+      copyField<double>(t.double_data(), out);
+      break;
+    case DataType::kINT64:
+      need(t.int64_data_size());
+      copyField<int64_t>(t.int64_data(), out);
+      break;
+    case DataType::kINT32:
+      need(t.int32_data_size());
+      copyField<int32_t>(t.int32_data(), out);
+      break;
     // Narrow types are stored one per int32 entry (fp16/bf16 as their bit patterns).
-    case DataType::kINT8: need(t.int32_data_size()); copyField<int8_t>(t.int32_data(), out); break;
-    case DataType::kINT16: need(t.int32_data_size()); copyField<int16_t>(t.int32_data(), out); break;
+    case DataType::kINT8:
+      need(t.int32_data_size());
+      copyField<int8_t>(t.int32_data(), out);
+      break;
+    case DataType::kINT16:
+      need(t.int32_data_size());
+      copyField<int16_t>(t.int32_data(), out);
+      break;
     case DataType::kUINT8:
-    case DataType::kBOOL: need(t.int32_data_size()); copyField<uint8_t>(t.int32_data(), out); break;
+    case DataType::kBOOL:
+      need(t.int32_data_size());
+      copyField<uint8_t>(t.int32_data(), out);
+      break;
     case DataType::kUINT16:
     case DataType::kHALF:
-    case DataType::kBF16: need(t.int32_data_size()); copyField<uint16_t>(t.int32_data(), out); break;
+    case DataType::kBF16:
+      need(t.int32_data_size());
+      copyField<uint16_t>(t.int32_data(), out);
+      break;
     // uint32 and uint64 are stored in uint64_data.
-    case DataType::kUINT32: need(t.uint64_data_size()); copyField<uint32_t>(t.uint64_data(), out); break;
-    case DataType::kUINT64: need(t.uint64_data_size()); copyField<uint64_t>(t.uint64_data(), out); break;
+    case DataType::kUINT32:
+      need(t.uint64_data_size());
+      copyField<uint32_t>(t.uint64_data(), out);
+      break;
+    case DataType::kUINT64:
+      need(t.uint64_data_size());
+      copyField<uint64_t>(t.uint64_data(), out);
+      break;
   }
   return data;
 }

@@ -14,8 +14,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "ops/attrs.h"
 #include "kiln/types.h"
+#include "ops/attrs.h"
 
 namespace kiln::ops {
 

@@ -19,8 +19,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "ops/attrs.h"
 #include "kiln/layers.h"
+#include "ops/attrs.h"
 
 namespace kiln::ops {
 

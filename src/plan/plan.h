@@ -7,16 +7,16 @@
 #include <vector>
 
 #include "core/symbolic.h"
-#include "ops/attrs.h"
 #include "kiln/layers.h"
 #include "kiln/types.h"
+#include "ops/attrs.h"
 
 namespace kiln::plan {
 
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
 constexpr uint32_t kFormatVersion = 3;        // 2: shape inputs (value leaves, profile value ranges); 3: tactics
 constexpr uint32_t kOldestFormatVersion = 3;  // older plans are refused: rebuild them
-constexpr uint64_t kWeightsAlignment = 256;  // of the weights section in the file and of each constant in it
+constexpr uint64_t kWeightsAlignment = 256;   // of the weights section in the file and of each constant in it
 
 enum class TensorKind : uint8_t { kACTIVATION = 0, kINPUT = 1, kOUTPUT = 2, kCONSTANT = 3 };
 
@@ -32,7 +32,7 @@ struct TensorDesc {
 struct Step {
   LayerType type = LayerType::kIDENTITY;
   std::string name;
-  ops::Attrs attrs;            // user attributes and derived (run-time expression) attributes together
+  ops::Attrs attrs;              // user attributes and derived (run-time expression) attributes together
   std::vector<int32_t> inputs;   // tensor ids, -1 for absent
   std::vector<int32_t> outputs;  // tensor ids
 };
@@ -54,10 +54,10 @@ struct Tactic {
 };
 
 struct Profile {
-  std::vector<InputRange> inputs;         // one per network input, in Plan::inputs order
+  std::vector<InputRange> inputs;           // one per network input, in Plan::inputs order
   std::vector<uint64_t> activationOffsets;  // per tensor; meaningful for activations only
-  uint64_t activationBytes = 0;           // size of a context's arena for this profile
-  std::vector<Tactic> tactics;            // per step, timed at this profile's opt shapes; empty: all default
+  uint64_t activationBytes = 0;             // size of a context's arena for this profile
+  std::vector<Tactic> tactics;              // per step, timed at this profile's opt shapes; empty: all default
   const Tactic* tactic(size_t step) const { return step < tactics.size() ? &tactics[step] : nullptr; }
 };
 
@@ -78,9 +78,9 @@ enum class PlanFlag : uint32_t {
 
 struct Plan {
   std::string kilnVersion;
-  std::string backend;  // "cpu", "cuda"
-  std::string target;   // backend-specific target description (e.g. "sm_90")
-  uint32_t flags = 0;  // PlanFlag bits
+  std::string backend;           // "cpu", "cuda"
+  std::string target;            // backend-specific target description (e.g. "sm_90")
+  uint32_t flags = 0;            // PlanFlag bits
   std::vector<int32_t> inputs;   // tensor ids of the network inputs
   std::vector<int32_t> outputs;  // tensor ids of the network outputs
   std::vector<TensorDesc> tensors;

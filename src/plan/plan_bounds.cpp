@@ -29,8 +29,9 @@ bool evaluateAtProfile(const Plan& plan, int32_t profile, OptProfileSelector sel
     return selector == OptProfileSelector::kMIN ? r.min : selector == OptProfileSelector::kOPT ? r.opt : r.max;
   };
   auto pickValues = [&](const InputRange& r) -> const std::vector<int64_t>& {
-    return selector == OptProfileSelector::kMIN ? r.valueMin
-                                                : selector == OptProfileSelector::kOPT ? r.valueOpt : r.valueMax;
+    return selector == OptProfileSelector::kMIN   ? r.valueMin
+           : selector == OptProfileSelector::kOPT ? r.valueOpt
+                                                  : r.valueMax;
   };
   values.resize(plan.exprs.size());
   return core::evaluateExprs(

@@ -157,7 +157,8 @@ ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
         v.ids.resize(r.count("attribute value"));
         for (auto& x : v.ids) {
           x = r.i32();
-          if (x < 0 || static_cast<size_t>(x) >= nbExprs) r.fail("attribute '" + key + "' references a missing expression");
+          if (x < 0 || static_cast<size_t>(x) >= nbExprs)
+            r.fail("attribute '" + key + "' references a missing expression");
         }
         attrs.set(key, std::move(v));
         break;
@@ -261,7 +262,8 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
       r.fail("expression " + std::to_string(i) + " has operands out of order");
   }
   auto checkExpr = [&](int32_t id) {
-    if (id < 0 || static_cast<size_t>(id) >= p.exprs.size()) r.fail("expression index " + std::to_string(id) + " out of range");
+    if (id < 0 || static_cast<size_t>(id) >= p.exprs.size())
+      r.fail("expression index " + std::to_string(id) + " out of range");
   };
   r.setSection("tensors");
   p.tensors.resize(r.count("tensor"));
@@ -312,7 +314,8 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
   p.steps.resize(r.count("step"));
   for (auto& s : p.steps) {
     int32_t type = r.i32();
-    if (type < 0 || type >= static_cast<int32_t>(LayerType::kLAYER_TYPE_COUNT)) r.fail("unknown layer type " + std::to_string(type));
+    if (type < 0 || type >= static_cast<int32_t>(LayerType::kLAYER_TYPE_COUNT))
+      r.fail("unknown layer type " + std::to_string(type));
     s.type = static_cast<LayerType>(type);
     s.name = r.str();
     s.attrs = readAttrs(r, p.exprs.size());

@@ -15,8 +15,8 @@ struct ContextState {
   std::vector<char> inputSet;
   bool resolved = false;
   std::vector<int64_t> exprValues;
-  std::vector<Dims> tensorShapes;  // per plan tensor, valid when resolved
-  std::vector<void*> ioAddresses;  // per plan tensor (IO only)
+  std::vector<Dims> tensorShapes;                 // per plan tensor, valid when resolved
+  std::vector<void*> ioAddresses;                 // per plan tensor (IO only)
   std::vector<std::vector<int64_t>> shapeValues;  // per input: the shape-input values the shapes were resolved with
   backend::Buffer arena;
   backend::Buffer workspace;
@@ -64,9 +64,7 @@ Status fail(ErrorCode code, const std::string& message, const std::string& objec
   return Error(code, message, object);
 }
 
-std::string rangeText(const plan::InputRange& r) {
-  return "min " + toString(r.min) + ", max " + toString(r.max);
-}
+std::string rangeText(const plan::InputRange& r) { return "min " + toString(r.min) + ", max " + toString(r.max); }
 
 // Workspace for the profile: the largest any kernel asks for at the profile's largest shapes.
 size_t workspaceForProfile(const ContextState& s) {
@@ -127,11 +125,11 @@ Status resolveShapes(ContextState& s, const char* name) {
     int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
     bool holds = a.kind == core::AssertionKind::kEQUAL           ? x == y
                  : a.kind == core::AssertionKind::kGREATER_EQUAL ? x >= y
-                                                                    : (x == y || x == 1 || y == 1);
+                                                                 : (x == y || x == 1 || y == 1);
     if (!holds)
-      return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
-                           a.message + " (" + std::to_string(x) + " vs " + std::to_string(y) + ") for these input shapes",
-                           a.layer);
+      return runtime::fail(
+          ErrorCode::kSHAPE_OUT_OF_RANGE,
+          a.message + " (" + std::to_string(x) + " vs " + std::to_string(y) + ") for these input shapes", a.layer);
   }
   for (size_t i = 0; i < plan.tensors.size(); ++i) {
     const auto& desc = plan.tensors[i];
@@ -176,9 +174,9 @@ Status readShapeValues(ContextState& s) {
                                                            : static_cast<const int64_t*>(data)[v];
       if (values[v] < range.valueMin[v] || values[v] > range.valueMax[v])
         return fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
-                    "value " + std::to_string(v) + " is " + std::to_string(values[v]) + ", outside optimization profile " +
-                        std::to_string(s.profile) + " (min " + std::to_string(range.valueMin[v]) + ", max " +
-                        std::to_string(range.valueMax[v]) + ")",
+                    "value " + std::to_string(v) + " is " + std::to_string(values[v]) +
+                        ", outside optimization profile " + std::to_string(s.profile) + " (min " +
+                        std::to_string(range.valueMin[v]) + ", max " + std::to_string(range.valueMax[v]) + ")",
                     name);
     }
     if (values != s.shapeValues[i]) {
@@ -294,8 +292,10 @@ Status enqueueRecordedOrEager(ContextState& s, void* stream) {
   try {
     work = s.engine->backend->record(stream, [&] { enqueueSteps(s, stream).check(); });
   } catch (const Error& e) {
-    s.engine->logger->log(Severity::kWARNING, "execution context: graph replay turned off, the run could not be "
-                                              "recorded (" + std::string(e.what()) + ")");
+    s.engine->logger->log(Severity::kWARNING,
+                          "execution context: graph replay turned off, the run could not be "
+                          "recorded (" +
+                              std::string(e.what()) + ")");
     s.setGraphReplayOff();
     return enqueueSteps(s, stream);
   }
@@ -361,10 +361,10 @@ Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
     ContextState& s = *state_;
     int32_t count = static_cast<int32_t>(s.plan().profiles.size());
     if (profileIndex < 0 || profileIndex >= count)
-      return Error(ErrorCode::kINVALID_ARGUMENT,
-                   "profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(count) +
-                       ")",
-                   "execution context");
+      return Error(
+          ErrorCode::kINVALID_ARGUMENT,
+          "profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(count) + ")",
+          "execution context");
     if (profileIndex == s.profile) return Status::ok();
     try {
       s.profile = profileIndex;
@@ -399,14 +399,15 @@ Status ExecutionContext::setInputShape(const char* name, const Dims& dims) {
     const auto& range = plan.profiles[s.profile].inputs[input];
     if (dims.nbDims != range.min.nbDims)
       return runtime::fail(ErrorCode::kINVALID_ARGUMENT,
-                           "shape " + toString(dims) + " has rank " + std::to_string(dims.nbDims) + ", the input has rank " +
-                               std::to_string(range.min.nbDims),
+                           "shape " + toString(dims) + " has rank " + std::to_string(dims.nbDims) +
+                               ", the input has rank " + std::to_string(range.min.nbDims),
                            name);
     for (int32_t d = 0; d < dims.nbDims; ++d) {
       if (dims.d[d] < range.min.d[d] || dims.d[d] > range.max.d[d])
         return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
-                             "shape " + toString(dims) + " is outside optimization profile " + std::to_string(s.profile) +
-                                 " (" + runtime::rangeText(range) + "; dimension " + std::to_string(d) + ")",
+                             "shape " + toString(dims) + " is outside optimization profile " +
+                                 std::to_string(s.profile) + " (" + runtime::rangeText(range) + "; dimension " +
+                                 std::to_string(d) + ")",
                              name);
     }
     // Shapes that depend on several inputs are checked together, once all are set (inferShapes, enqueue).
@@ -479,7 +480,8 @@ Status ExecutionContext::enqueueV3(void* stream) {
     if (Status st = runtime::ensureResolved(s); !st) return st;
     for (int32_t t : s.engine->ioTensors)
       if (!s.ioAddresses[t] && s.tensorShapes[t].volume() > 0)
-        return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)", plan.tensors[t].name);
+        return runtime::fail(ErrorCode::kINVALID_STATE, "no address is bound (call setTensorAddress)",
+                             plan.tensors[t].name);
     return runtime::enqueueRecordedOrEager(s, stream);
   });
 }

@@ -1,8 +1,7 @@
 // Runtime::deserialize and the Engine's read-only queries.
+#include "backends/registry.h"
 #include "core/api_boundary.h"
 #include "kiln/runtime.h"
-
-#include "backends/registry.h"
 #include "plan/plan_bounds.h"
 #include "runtime/engine_state.h"
 
@@ -22,7 +21,8 @@ void validatePlan(const plan::Plan& plan) {
   }
   for (const auto& step : plan.steps) {
     for (int32_t in : step.inputs)
-      if (in >= 0 && !produced[in]) invalid("step reads '" + plan.tensors[in].name + "' before it is written", step.name);
+      if (in >= 0 && !produced[in])
+        invalid("step reads '" + plan.tensors[in].name + "' before it is written", step.name);
     for (int32_t out : step.outputs) {
       auto kind = plan.tensors[out].kind;
       if (kind == plan::TensorKind::kINPUT || kind == plan::TensorKind::kCONSTANT || produced[out])
@@ -53,8 +53,8 @@ void validatePlan(const plan::Plan& plan) {
       const auto& desc = plan.tensors[plan.inputs[i]];
       if (r.isShapeInput() && (desc.type != DataType::kINT32 && desc.type != DataType::kINT64))
         invalid("a shape input must be int32 or int64", desc.name);
-      if (r.isShapeInput() && (r.min.volume() != static_cast<int64_t>(r.valueMin.size()) ||
-                               r.max.volume() != r.min.volume()))
+      if (r.isShapeInput() &&
+          (r.min.volume() != static_cast<int64_t>(r.valueMin.size()) || r.max.volume() != r.min.volume()))
         invalid("a shape input's value count differs from its shape", desc.name);
       for (size_t v = 0; v < r.valueMin.size(); ++v)
         if (r.valueMin[v] > r.valueOpt[v] || r.valueOpt[v] > r.valueMax[v])
@@ -226,9 +226,8 @@ const char* Engine::getKilnVersion() const { return state_->plan.kilnVersion.c_s
 uint64_t Engine::getWeightsSize() const { return state_->plan.weights.size(); }
 
 std::unique_ptr<ExecutionContext> Engine::createExecutionContext() const {
-  return core::errorBoundary("engine", [&] {
-    return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this, state_));
-  });
+  return core::errorBoundary("engine",
+                             [&] { return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this, state_)); });
 }
 
 }  // namespace kiln

@@ -21,9 +21,9 @@ struct EngineState {
   // Per profile, per step: the kernel running the tactic the builder chose for that profile. Profiles that chose the
   // same tactic for a step share its kernel.
   std::vector<std::vector<std::shared_ptr<backend::Kernel>>> kernels;
-  std::vector<int32_t> ioTensors;              // plan tensor ids: inputs, then outputs
-  std::map<std::string, int32_t> ioByName;     // name -> plan tensor id
-  std::vector<int32_t> inputIndexOfTensor;     // plan tensor id -> network input index, -1 otherwise
+  std::vector<int32_t> ioTensors;           // plan tensor ids: inputs, then outputs
+  std::map<std::string, int32_t> ioByName;  // name -> plan tensor id
+  std::vector<int32_t> inputIndexOfTensor;  // plan tensor id -> network input index, -1 otherwise
 
   int32_t findIO(const char* name) const {
     if (!name) return -1;

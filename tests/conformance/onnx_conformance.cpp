@@ -2,15 +2,14 @@
 // profile covering the test's input shapes, run every test_data_set_*, compare with output_*.pb, and write a
 // report. Exit status 1 when the pass rate is below --min-pass.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <iomanip>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -38,8 +37,8 @@ struct Result {
   std::set<std::string> ops;
 };
 
-const std::set<std::string> kRandomOps = {"RandomUniform", "RandomNormal", "RandomUniformLike", "RandomNormalLike",
-                                          "Bernoulli", "Multinomial"};
+const std::set<std::string> kRandomOps = {"RandomUniform",    "RandomNormal", "RandomUniformLike",
+                                          "RandomNormalLike", "Bernoulli",    "Multinomial"};
 
 ::onnx::ModelProto loadModel(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -95,9 +94,8 @@ std::vector<fs::path> sortedEntries(const fs::path& dir, const std::string& pref
 double toDouble(const konnx::HostData& d, int64_t i) {
   const uint8_t* p = d.bytes.data();
   double value = 0;
-  bool plain = core::dispatchArithmetic(d.type, [&](auto tag) {
-    value = static_cast<double>(reinterpret_cast<const decltype(tag)*>(p)[i]);
-  });
+  bool plain = core::dispatchArithmetic(
+      d.type, [&](auto tag) { value = static_cast<double>(reinterpret_cast<const decltype(tag)*>(p)[i]); });
   if (plain) return value;
   if (d.type == DataType::kHALF) return core::halfToFloat(reinterpret_cast<const uint16_t*>(p)[i]);
   if (d.type == DataType::kBF16) return core::bf16ToFloat(reinterpret_cast<const uint16_t*>(p)[i]);
@@ -141,8 +139,8 @@ std::string compare(const std::string& name, const konnx::HostData& expected, Da
   }
   if (bad == 0) return "";
   std::ostringstream s;
-  s << "output '" << name << "': " << bad << " of " << expected.count() << " values differ; first at " << first
-    << ": " << std::setprecision(17) << toDouble(actual, first) << " vs expected " << toDouble(expected, first);
+  s << "output '" << name << "': " << bad << " of " << expected.count() << " values differ; first at " << first << ": "
+    << std::setprecision(17) << toDouble(actual, first) << " vs expected " << toDouble(expected, first);
   return s.str();
 }
 
@@ -184,8 +182,10 @@ Result runTest(const fs::path& dir, const std::string& suite, const std::string&
       std::vector<konnx::HostData> in;
       for (const auto& f : sortedEntries(set, "input_")) in.push_back(konnx::readTensor(loadTensor(f), set.string()));
       if (static_cast<int32_t>(in.size()) != network.getNbInputs())
-        throw Error(ErrorCode::kINVALID_GRAPH, std::to_string(in.size()) + " input files for " +
-                                                   std::to_string(network.getNbInputs()) + " network inputs", r.name);
+        throw Error(
+            ErrorCode::kINVALID_GRAPH,
+            std::to_string(in.size()) + " input files for " + std::to_string(network.getNbInputs()) + " network inputs",
+            r.name);
       for (int32_t i = 0; i < network.getNbInputs(); ++i) {
         relabelBf16(in[i], network.getInput(i)->getType());
         if (std::string clash = shapeClash(*network.getInput(i), in[i].dims); !clash.empty()) {
@@ -253,16 +253,18 @@ Result runTest(const fs::path& dir, const std::string& suite, const std::string&
       }
       auto expected = sortedEntries(sets[s], "output_");
       if (static_cast<int32_t>(expected.size()) != network.getNbOutputs())
-        throw Error(ErrorCode::kINVALID_GRAPH, std::to_string(expected.size()) + " output files for " +
-                                                   std::to_string(network.getNbOutputs()) + " outputs", r.name);
+        throw Error(ErrorCode::kINVALID_GRAPH,
+                    std::to_string(expected.size()) + " output files for " + std::to_string(network.getNbOutputs()) +
+                        " outputs",
+                    r.name);
       context->inferShapes().check();
       std::vector<std::vector<uint8_t>> outputs(network.getNbOutputs());
       std::vector<samples::IoBuffer*> deviceOutputs(network.getNbOutputs(), nullptr);
       for (int32_t o = 0; o < network.getNbOutputs(); ++o) {
         const char* name = network.getOutput(o)->getName();
         Dims dims = context->getTensorShape(name);
-        outputs[o].resize(std::max<size_t>(1, static_cast<size_t>(dims.volume()) *
-                                                  dataTypeSize(engine->getTensorDataType(name))));
+        outputs[o].resize(
+            std::max<size_t>(1, static_cast<size_t>(dims.volume()) * dataTypeSize(engine->getTensorDataType(name))));
         if (onDevice) deviceOutputs[o] = &device.emplace_back(name, outputs[o].size(), true);
         context->setTensorAddress(name, onDevice ? deviceOutputs[o]->binding() : outputs[o].data()).check();
       }
@@ -314,8 +316,8 @@ void writeReport(const std::string& path, const std::string& backend, const std:
   for (const auto& r : results)
     for (const auto& op : r.ops) {
       auto& c = perOp[op];
-      (r.outcome == Outcome::kPASS ? c.pass
-       : r.outcome == Outcome::kFAIL ? c.fail
+      (r.outcome == Outcome::kPASS          ? c.pass
+       : r.outcome == Outcome::kFAIL        ? c.fail
        : r.outcome == Outcome::kUNSUPPORTED ? c.unsupported
                                             : c.skip)++;
     }

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <random>
 
-
 namespace kiln::gpu_test {
 
 void check(cudaError_t status) { ASSERT_EQ(status, cudaSuccess) << cudaGetErrorString(status); }

@@ -17,9 +17,9 @@ namespace kiln::gpu_test {
 using test::HostTensor;
 
 // Skips the test unless a CUDA device is present.
-#define REQUIRE_CUDA()                                                                                         \
-  do {                                                                                                         \
-    const auto names = availableBackends();                                                                    \
+#define REQUIRE_CUDA()                                                                                       \
+  do {                                                                                                       \
+    const auto names = availableBackends();                                                                  \
     if (std::find(names.begin(), names.end(), "cuda") == names.end()) GTEST_SKIP() << "no CUDA device here"; \
   } while (0)
 
@@ -86,8 +86,8 @@ void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, co
 // of `runs` (the inputs in the networks' order), comparing the outputs in the same way; the CUDA engine's inputs and
 // outputs bound `offsetBytes` into their buffers (runOnDevice).
 void compareBackendsOn(const MakeNetwork& make, DataType type, const OptimizationProfile& profile,
-                       const std::vector<std::vector<HostTensor>>& runs,
-                       std::unique_ptr<Engine>* cudaEngine = nullptr, size_t offsetBytes = 0);
+                       const std::vector<std::vector<HostTensor>>& runs, std::unique_ptr<Engine>* cudaEngine = nullptr,
+                       size_t offsetBytes = 0);
 
 // A non-blocking stream, destroyed with the object.
 struct Stream {

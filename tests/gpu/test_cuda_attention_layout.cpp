@@ -56,7 +56,7 @@ TEST_P(CudaAttentionLayout, TransposedRank4OperandsAgreeWithTheCpu) {
   gpu_test::compareBackends(
       [](NetworkDefinition& n, DataType type) {
         auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, -1, 12})), type);
-        Tensor* q = heads(n, x, {0, 2, 1, 3});                                                    // [B, 3, S, 4]
+        Tensor* q = heads(n, x, {0, 2, 1, 3});                                                   // [B, 3, S, 4]
         Tensor* k = heads(n, n.addUnary(*x, UnaryOperation::kNEG)->getOutput(0), {0, 2, 3, 1});  // [B, 3, 4, S]
         // Q.K^T: the builder turns K's Shuffle into [0, 2, 1, 3] and reads it with op1 = kTRANSPOSE.
         markFloat(n, n.addMatrixMultiply(*q, M::kNONE, *k, M::kNONE)->getOutput(0));
@@ -66,13 +66,13 @@ TEST_P(CudaAttentionLayout, TransposedRank4OperandsAgreeWithTheCpu) {
         markFloat(n, n.addMatrixMultiply(*q, M::kTRANSPOSE, *k2, M::kTRANSPOSE)->getOutput(0));  // [B, 3, 4, 4]
         markFloat(n, n.addMatrixMultiply(*k2, M::kNONE, *q, M::kNONE)->getOutput(0));            // [B, 3, 4, 4]
         Tensor* w = weights(n, dims({3, 5, 4}), 41, type);
-        markFloat(n, n.addMatrixMultiply(*q, M::kNONE, *w, M::kTRANSPOSE)->getOutput(0));        // [B, 3, S, 5]
+        markFloat(n, n.addMatrixMultiply(*q, M::kNONE, *w, M::kTRANSPOSE)->getOutput(0));  // [B, 3, S, 5]
       },
       GetParam(), dims({1, 1, 12}), dims({2, 33, 12}), {dims({1, 1, 12}), dims({2, 7, 12}), dims({2, 33, 12})},
       exactHalfValues, &gpu);
   ASSERT_TRUE(gpu);
   std::vector<std::string> shuffles = attributesOf(*gpu, "Shuffle");
-  ASSERT_EQ(shuffles.size(), 3u);  // Q, K and K2, each one step
+  ASSERT_EQ(shuffles.size(), 3u);                                    // Q, K and K2, each one step
   EXPECT_EQ(countContaining(shuffles, "second_perm=[0,2,3,1]"), 1);  // K2 only
   EXPECT_EQ(countContaining(shuffles, "second_perm=[0,2,1,3]"), 2);
   std::vector<std::string> products = attributesOf(*gpu, "MatrixMultiply");

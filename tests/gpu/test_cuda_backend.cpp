@@ -36,8 +36,10 @@ void compareBackends(const std::function<void(NetworkDefinition&)>& make, const 
     ASSERT_EQ(actual.size(), expected.size());
     for (size_t i = 0; i < actual.size(); ++i) {
       ASSERT_EQ(toString(actual[i].dims), toString(expected[i].dims));
-      if (expected[i].type == DataType::kFLOAT) test::expectNear(actual[i].f32(), expected[i].f32(), 1e-5f, 1e-4f);
-      else EXPECT_EQ(actual[i].bytes, expected[i].bytes);
+      if (expected[i].type == DataType::kFLOAT)
+        test::expectNear(actual[i].f32(), expected[i].f32(), 1e-5f, 1e-4f);
+      else
+        EXPECT_EQ(actual[i].bytes, expected[i].bytes);
     }
   }
 }

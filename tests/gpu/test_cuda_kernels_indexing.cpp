@@ -14,8 +14,8 @@ namespace {
 
 using gpu_test::as;
 using gpu_test::dims;
-using gpu_test::markFloat;
 using gpu_test::MakeNetwork;
+using gpu_test::markFloat;
 
 // Multiples of 1/8 in [-4, 4): exact in fp16, as are their sums up to 256 in magnitude.
 std::vector<float> eighths(size_t count, uint32_t seed) {
@@ -43,8 +43,10 @@ Tensor* int32Constant(NetworkDefinition& n, const std::vector<int64_t>& values, 
 
 // Marks `tensor`: floats as fp32, integers as they are.
 void mark(NetworkDefinition& n, Tensor* tensor) {
-  if (tensor->getType() == DataType::kINT32) n.markOutput(*tensor);
-  else markFloat(n, tensor);
+  if (tensor->getType() == DataType::kINT32)
+    n.markOutput(*tensor);
+  else
+    markFloat(n, tensor);
 }
 
 class CudaIndexing : public ::testing::TestWithParam<DataType> {};
@@ -110,10 +112,11 @@ TEST_P(CudaIndexing, ScatterElementsWithReductions) {
         auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, 5})), type);
         // Updates: the first two images' first rows and columns, read backwards along the last axis.
         auto* updates = n.addSlice(*x, dims({0, 0, 4}), dims({2, 4, 3}), dims({1, 1, -1}))->getOutput(0);
-        auto* last = test::int64Constant(n, {0, 4, 0, -1, 2, -1, 1, 1, 1, 3, -5, 0,
-                                             2, 2, 2, 4, 0, -2, 1, 3, 1, -4, 4, 0}, dims({2, 4, 3}));
-        auto* middle = int32Constant(n, {3, 0, 3, -1, 1, 2, 0, 0, 2, 1, -4, 3, 3, 1, 2,
-                                         1, 1, 1, 0, 3, -1, 2, 0, 1, 2, 3, 3, -2, 0, 1}, dims({2, 3, 5}));
+        auto* last = test::int64Constant(
+            n, {0, 4, 0, -1, 2, -1, 1, 1, 1, 3, -5, 0, 2, 2, 2, 4, 0, -2, 1, 3, 1, -4, 4, 0}, dims({2, 4, 3}));
+        auto* middle = int32Constant(
+            n, {3, 0, 3, -1, 1, 2, 0, 0, 2, 1, -4, 3, 3, 1, 2, 1, 1, 1, 0, 3, -1, 2, 0, 1, 2, 3, 3, -2, 0, 1},
+            dims({2, 3, 5}));
         auto* middleUpdates = n.addSlice(*x, dims({0, 1, 0}), dims({2, 3, 5}), dims({1, 1, 1}))->getOutput(0);
         for (ScatterReduction r : {ScatterReduction::kNONE, ScatterReduction::kADD, ScatterReduction::kMUL,
                                    ScatterReduction::kMAX, ScatterReduction::kMIN}) {

@@ -64,8 +64,7 @@ TEST_P(CudaDeterminant, BatchesOfDynamicSize) {
         markFloat(n, n.addDeterminant(*x)->getOutput(0));
       },
       GetParam(), dims({1, 1, 1}), dims({40, 6, 6}),
-      {dims({1, 1, 1}), dims({7, 2, 2}), dims({40, 3, 3}), dims({33, 5, 5}), dims({40, 6, 6})},
-      matrixEntries);
+      {dims({1, 1, 1}), dims({7, 2, 2}), dims({40, 3, 3}), dims({33, 5, 5}), dims({40, 6, 6})}, matrixEntries);
 }
 
 // Two batch axes, and one matrix alone (a scalar output) taken from the same input by a reshape.

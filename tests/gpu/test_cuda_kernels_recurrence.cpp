@@ -16,8 +16,8 @@ using test::HostTensor;
 
 using gpu_test::as;
 using gpu_test::distinctValues;
-using gpu_test::markFloat;
 using gpu_test::MakeNetwork;
+using gpu_test::markFloat;
 using gpu_test::weights;
 
 using gpu_test::dims;
@@ -67,10 +67,9 @@ std::vector<HostTensor> inputs(const Dims& x, uint32_t seed, const std::vector<i
 
 // Runs `make` at sequence lengths 1, 4 and 7 with batches of 1, 3 and 4 (time-major X).
 void compareTimeMajor(const MakeNetwork& make, DataType type) {
-  gpu_test::compareBackendsOn(make, type, test::profileFor("x", dims({1, 1, kInput}), dims({7, 4, kInput}),
-                                                           dims({7, 4, kInput})),
-                              {inputs(dims({1, 1, kInput}), 1), inputs(dims({4, 3, kInput}), 2),
-                               inputs(dims({7, 4, kInput}), 3)});
+  gpu_test::compareBackendsOn(
+      make, type, test::profileFor("x", dims({1, 1, kInput}), dims({7, 4, kInput}), dims({7, 4, kInput})),
+      {inputs(dims({1, 1, kInput}), 1), inputs(dims({4, 3, kInput}), 2), inputs(dims({7, 4, kInput}), 3)});
 }
 
 class CudaRecurrence : public ::testing::TestWithParam<DataType> {};
@@ -153,21 +152,21 @@ TEST_P(CudaRecurrence, ActivationsWithParametersClipAndInputForget) {
   compareTimeMajor(
       [](NetworkDefinition& n, DataType type) {
         auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, -1, kInput})), type);
-        RecurrenceLayer* rnn = addRecurrence(n, *x, RecurrenceCell::kRNN, RecurrenceDirection::kBIDIRECTIONAL, 4, 80,
-                                             type);
+        RecurrenceLayer* rnn =
+            addRecurrence(n, *x, RecurrenceCell::kRNN, RecurrenceDirection::kBIDIRECTIONAL, 4, 80, type);
         rnn->setActivations({ActivationType::kTHRESHOLDED_RELU, ActivationType::kLEAKY_RELU}, {0.25, 0.2}, {0, 0});
         rnn->setClip(0.75);
         markOutputs(n, rnn);
-        RecurrenceLayer* gru = addRecurrence(n, *x, RecurrenceCell::kGRU, RecurrenceDirection::kBIDIRECTIONAL, 4, 90,
-                                             type);
-        gru->setActivations({ActivationType::kHARD_SIGMOID, ActivationType::kSOFTSIGN, ActivationType::kSIGMOID,
-                             ActivationType::kELU},
-                            {0.3, 0, 0, 0.5}, {0.4, 0, 0, 0});
+        RecurrenceLayer* gru =
+            addRecurrence(n, *x, RecurrenceCell::kGRU, RecurrenceDirection::kBIDIRECTIONAL, 4, 90, type);
+        gru->setActivations(
+            {ActivationType::kHARD_SIGMOID, ActivationType::kSOFTSIGN, ActivationType::kSIGMOID, ActivationType::kELU},
+            {0.3, 0, 0, 0.5}, {0.4, 0, 0, 0});
         gru->setClip(1.5);
         gru->setLinearBeforeReset(true);
         markOutputs(n, gru);
-        RecurrenceLayer* lstm = addRecurrence(n, *x, RecurrenceCell::kLSTM, RecurrenceDirection::kREVERSE, 4, 100,
-                                              type, true);
+        RecurrenceLayer* lstm =
+            addRecurrence(n, *x, RecurrenceCell::kLSTM, RecurrenceDirection::kREVERSE, 4, 100, type, true);
         lstm->setActivations({ActivationType::kHARD_SIGMOID, ActivationType::kSCALED_TANH, ActivationType::kSOFTPLUS},
                              {0.2, 1.1, 1.0}, {0.5, 0.9, 1.0});
         lstm->setClip(3.0);
@@ -186,8 +185,8 @@ TEST(CudaRecurrence, OutOfRangeSequenceLengthsZeroTheirEntries) {
     Tensor* x = n.addInput("x", DataType::kFLOAT, dims({sequence, batch, kInput}));
     Tensor* lengths = n.addInput("lens", DataType::kINT32, dims({batch}));
     Tensor* initialH = weights(n, dims({1, batch, hidden}), 110, DataType::kFLOAT);
-    RecurrenceLayer* rnn = addRecurrence(n, *x, RecurrenceCell::kRNN, RecurrenceDirection::kFORWARD, hidden, 120,
-                                         DataType::kFLOAT);
+    RecurrenceLayer* rnn =
+        addRecurrence(n, *x, RecurrenceCell::kRNN, RecurrenceDirection::kFORWARD, hidden, 120, DataType::kFLOAT);
     rnn->setInput(4, *lengths);
     rnn->setInput(5, *initialH);
     markOutputs(n, rnn);

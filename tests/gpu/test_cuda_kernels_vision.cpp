@@ -17,8 +17,8 @@ namespace {
 using gpu_test::as;
 using gpu_test::dims;
 using gpu_test::distinctValues;
-using gpu_test::markFloat;
 using gpu_test::MakeNetwork;
+using gpu_test::markFloat;
 using gpu_test::weights;
 
 // Compares the backends with input "x" of distinct values; the CUDA engine goes to `cudaEngine` when given.
@@ -38,8 +38,8 @@ TEST_P(CudaVision, Convolution2DGroupsDilationAsymmetricAndSamePadding) {
       [](NetworkDefinition& n, DataType type) {
         auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, -1})), type);
         // Two groups, stride 2 x 1, dilation 1 x 2, padding 1 / 0 on rows and 0 / 2 on columns, bias.
-        auto* grouped = n.addConvolution(*x, *weights(n, dims({6, 2, 3, 3}), 11, type),
-                                         weights(n, dims({6}), 12, type));
+        auto* grouped =
+            n.addConvolution(*x, *weights(n, dims({6, 2, 3, 3}), 11, type), weights(n, dims({6}), 12, type));
         grouped->setNbGroups(2);
         grouped->setStrideNd(dims({2, 1}));
         grouped->setDilationNd(dims({1, 2}));
@@ -57,7 +57,8 @@ TEST_P(CudaVision, Convolution2DGroupsDilationAsymmetricAndSamePadding) {
         markFloat(n, plain->getOutput(0));
         markFloat(n, n.addConvolution(*x, *weights(n, dims({2, 4, 1, 1}), 16, type), nullptr)->getOutput(0));
       },
-      GetParam(), dims({1, 4, 4, 5}), dims({3, 4, 11, 13}), {dims({1, 4, 4, 5}), dims({2, 4, 7, 9}), dims({3, 4, 11, 13})});
+      GetParam(), dims({1, 4, 4, 5}), dims({3, 4, 11, 13}),
+      {dims({1, 4, 4, 5}), dims({2, 4, 7, 9}), dims({3, 4, 11, 13})});
 }
 
 TEST_P(CudaVision, Convolution1DAnd3D) {
@@ -65,7 +66,8 @@ TEST_P(CudaVision, Convolution1DAnd3D) {
   compareBackends(
       [](NetworkDefinition& n, DataType type) {
         auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 2, -1, 6, 5})), type);
-        auto* conv3 = n.addConvolution(*x, *weights(n, dims({4, 2, 2, 3, 3}), 21, type), weights(n, dims({4}), 22, type));
+        auto* conv3 =
+            n.addConvolution(*x, *weights(n, dims({4, 2, 2, 3, 3}), 21, type), weights(n, dims({4}), 22, type));
         conv3->setPrePadding(dims({1, 1, 0}));
         conv3->setPostPadding(dims({0, 1, 1}));
         conv3->setStrideNd(dims({1, 2, 1}));
@@ -126,7 +128,8 @@ TEST_P(CudaVision, ConvolutionWithFusedBatchNormalizationBiasAndActivation) {
         auto* plain = n.addConvolution(*x, *weights(n, dims({5, 4, 3, 3}), 41, type), weights(n, dims({5}), 42, type));
         plain->setPaddingNd(dims({1, 1}));
         markFloat(n, relu(plain->getOutput(0)));
-        auto* grouped = n.addConvolution(*x, *weights(n, dims({6, 2, 3, 2}), 43, type), weights(n, dims({6}), 44, type));
+        auto* grouped =
+            n.addConvolution(*x, *weights(n, dims({6, 2, 3, 2}), 43, type), weights(n, dims({6}), 44, type));
         grouped->setNbGroups(2);
         grouped->setPrePadding(dims({1, 0}));
         grouped->setPostPadding(dims({0, 1}));
@@ -144,12 +147,14 @@ TEST_P(CudaVision, ConvolutionWithFusedBatchNormalizationBiasAndActivation) {
         auto* deconv = n.addDeconvolution(*x, *weights(n, dims({4, 3, 2, 2}), 48, type), nullptr);
         deconv->setStrideNd(dims({2, 2}));
         Tensor* doubled = n.addElementWise(*deconv->getOutput(0), *constant(dims({3, 1, 1}), {2, 0.5f, 1}),
-                                           ElementWiseOperation::kPROD)->getOutput(0);
-        markFloat(n, n.addElementWise(*doubled, *constant(dims({3, 1, 1}), {0.5f, -0.5f, 0.25f}),
-                                      ElementWiseOperation::kSUM)->getOutput(0));
+                                           ElementWiseOperation::kPROD)
+                              ->getOutput(0);
+        markFloat(
+            n, n.addElementWise(*doubled, *constant(dims({3, 1, 1}), {0.5f, -0.5f, 0.25f}), ElementWiseOperation::kSUM)
+                   ->getOutput(0));
       },
-      GetParam(), dims({1, 4, 3, 3}), dims({3, 4, 9, 10}), {dims({1, 4, 3, 3}), dims({2, 4, 6, 7}), dims({3, 4, 9, 10})},
-      &gpu);
+      GetParam(), dims({1, 4, 3, 3}), dims({3, 4, 9, 10}),
+      {dims({1, 4, 3, 3}), dims({2, 4, 6, 7}), dims({3, 4, 9, 10})}, &gpu);
   ASSERT_TRUE(gpu);
   // Every scale, shift and activation became part of a convolution step.
   for (int32_t i = 0; i < gpu->getNbLayers(); ++i) {
@@ -168,7 +173,9 @@ TEST_P(CudaVision, ConvolutionWithFusedResidual) {
   compareBackends(
       [](NetworkDefinition& n, DataType type) {
         auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, -1})), type);
-        auto sum = [&](Tensor* a, Tensor* b) { return n.addElementWise(*a, *b, ElementWiseOperation::kSUM)->getOutput(0); };
+        auto sum = [&](Tensor* a, Tensor* b) {
+          return n.addElementWise(*a, *b, ElementWiseOperation::kSUM)->getOutput(0);
+        };
         auto act = [&](Tensor* t, ActivationType op) {
           auto* layer = n.addActivation(*t, op);
           if (op == ActivationType::kLEAKY_RELU) layer->setAlpha(0.125);
@@ -183,7 +190,8 @@ TEST_P(CudaVision, ConvolutionWithFusedResidual) {
         markFloat(n, act(sum(conv3x3(51, true), x), ActivationType::kRELU));
         markFloat(n, sum(x, conv3x3(53, true)));
         markFloat(n, act(sum(conv3x3(55, false), x), ActivationType::kRELU));
-        auto* asymmetric = n.addConvolution(*x, *weights(n, dims({4, 4, 2, 2}), 57, type), weights(n, dims({4}), 58, type));
+        auto* asymmetric =
+            n.addConvolution(*x, *weights(n, dims({4, 4, 2, 2}), 57, type), weights(n, dims({4}), 58, type));
         asymmetric->setPrePadding(dims({1, 0}));
         asymmetric->setPostPadding(dims({0, 1}));
         markFloat(n, act(sum(asymmetric->getOutput(0), x), ActivationType::kLEAKY_RELU));
@@ -191,8 +199,8 @@ TEST_P(CudaVision, ConvolutionWithFusedResidual) {
         Tensor* projection = n.addConvolution(*x, *weights(n, dims({4, 4, 1, 1}), 61, type), nullptr)->getOutput(0);
         markFloat(n, act(sum(projection, main), ActivationType::kRELU));
       },
-      GetParam(), dims({1, 4, 3, 3}), dims({3, 4, 9, 10}), {dims({1, 4, 3, 3}), dims({2, 4, 6, 7}), dims({3, 4, 9, 10})},
-      &gpu);
+      GetParam(), dims({1, 4, 3, 3}), dims({3, 4, 9, 10}),
+      {dims({1, 4, 3, 3}), dims({2, 4, 6, 7}), dims({3, 4, 9, 10})}, &gpu);
   ASSERT_TRUE(gpu);
   // Every sum and activation became part of a convolution step, five of which read a residual.
   int32_t residuals = 0;
@@ -234,7 +242,8 @@ TEST_P(CudaVision, PoolingMaxAverageGlobalAndIndices) {
         markFloat(n, indexed->getOutput(0));
         n.markOutput(*indexed->getOutput(1));
       },
-      GetParam(), dims({1, 3, 4, 4}), dims({2, 3, 9, 12}), {dims({1, 3, 4, 4}), dims({2, 3, 5, 7}), dims({2, 3, 9, 12})});
+      GetParam(), dims({1, 3, 4, 4}), dims({2, 3, 9, 12}),
+      {dims({1, 3, 4, 4}), dims({2, 3, 5, 7}), dims({2, 3, 9, 12})});
 }
 
 TEST_P(CudaVision, NormalizationInstanceLayerGroupAndBatch) {
@@ -245,7 +254,8 @@ TEST_P(CudaVision, NormalizationInstanceLayerGroupAndBatch) {
         auto* channelScale = weights(n, dims({1, 4, 1, 1}), 41, type);
         auto* channelBias = weights(n, dims({1, 4, 1, 1}), 42, type);
         markFloat(n, n.addNormalization(*x, *channelScale, *channelBias, 0b1100)->getOutput(0));  // instance
-        auto* layer = n.addNormalization(*x, *weights(n, dims({6}), 43, type), *weights(n, dims({6}), 44, type), 0b1000);
+        auto* layer =
+            n.addNormalization(*x, *weights(n, dims({6}), 43, type), *weights(n, dims({6}), 44, type), 0b1000);
         layer->setEpsilon(1e-3);
         markFloat(n, layer->getOutput(0));
         auto* group = n.addNormalization(*x, *channelScale, *channelBias, 0b1100);
@@ -253,7 +263,8 @@ TEST_P(CudaVision, NormalizationInstanceLayerGroupAndBatch) {
         markFloat(n, group->getOutput(0));
         markFloat(n, n.addNormalization(*x, *channelScale, *channelBias, 0b1101)->getOutput(0));  // batch
       },
-      GetParam(), dims({1, 4, 1, 6}), dims({3, 4, 40, 6}), {dims({1, 4, 1, 6}), dims({2, 4, 5, 6}), dims({3, 4, 40, 6})});
+      GetParam(), dims({1, 4, 1, 6}), dims({3, 4, 40, 6}),
+      {dims({1, 4, 1, 6}), dims({2, 4, 5, 6}), dims({3, 4, 40, 6})});
 }
 
 TEST_P(CudaVision, ResizeNearestLinearAndCubic) {

@@ -39,8 +39,8 @@ Tensor* dense(NetworkDefinition& n, Tensor* x, int64_t in, int64_t out, uint32_t
 }
 
 Tensor* layerNorm(NetworkDefinition& n, Tensor* x, uint32_t seed) {
-  auto* norm = n.addNormalization(*x, *weights(n, dims({kHidden}), seed, 1.0f), *weights(n, dims({kHidden}), seed + 1),
-                                  1u << 2);
+  auto* norm =
+      n.addNormalization(*x, *weights(n, dims({kHidden}), seed, 1.0f), *weights(n, dims({kHidden}), seed + 1), 1u << 2);
   norm->setEpsilon(1e-12);
   return norm->getOutput(0);
 }
@@ -54,8 +54,8 @@ Tensor* shuffle(NetworkDefinition& n, Tensor* x, const Dims& reshape, const std:
 
 // [B, S, hidden] -> [B, heads, S, head size] (keys: [B, heads, head size, S]).
 Tensor* splitHeads(NetworkDefinition& n, Tensor* x, bool keys) {
-  return shuffle(n, x, dims({0, 0, kHeads, kHeadSize}), keys ? std::vector<int32_t>{0, 2, 3, 1}
-                                                              : std::vector<int32_t>{0, 2, 1, 3});
+  return shuffle(n, x, dims({0, 0, kHeads, kHeadSize}),
+                 keys ? std::vector<int32_t>{0, 2, 3, 1} : std::vector<int32_t>{0, 2, 1, 3});
 }
 
 void bertEncoder(NetworkDefinition& n) {
@@ -67,8 +67,8 @@ void bertEncoder(NetworkDefinition& n) {
   for (int64_t i = 0; i < kPositions; ++i) positions[i] = i;
   auto* sequence = n.addGather(*n.addShape(*ids)->getOutput(0), *test::int64Constant(n, {1}), 0)->getOutput(0);
   auto* size = n.addConcatenation({test::int64Constant(n, {1}), sequence}, 0)->getOutput(0);
-  auto* positionIds = n.addSlice(*test::int64Constant(n, positions, dims({1, kPositions})), dims({0, 0}),
-                                 dims({1, 1}), dims({1, 1}));
+  auto* positionIds =
+      n.addSlice(*test::int64Constant(n, positions, dims({1, kPositions})), dims({0, 0}), dims({1, 1}), dims({1, 1}));
   positionIds->setInput(2, *size);
   auto* position = n.addGather(*weights(n, dims({kPositions, kHidden}), 2), *positionIds->getOutput(0), 0);
   auto* hidden = layerNorm(n, op(n, words, position->getOutput(0), ElementWiseOperation::kSUM), 3);
@@ -94,9 +94,10 @@ void bertEncoder(NetworkDefinition& n) {
   // Feed-forward with exact GELU as PyTorch exports it: x * 0.5 * (1 + erf(x / sqrt(2))).
   auto* inner = dense(n, attended, kHidden, kIntermediate, 20);
   auto* erf = n.addUnary(*op(n, inner, scalar(n, std::sqrt(2.0f)), ElementWiseOperation::kDIV), UnaryOperation::kERF);
-  auto* gelu = op(n, op(n, inner, op(n, erf->getOutput(0), scalar(n, 1.0f), ElementWiseOperation::kSUM),
-                        ElementWiseOperation::kPROD),
-                  scalar(n, 0.5f), ElementWiseOperation::kPROD);
+  auto* gelu = op(
+      n,
+      op(n, inner, op(n, erf->getOutput(0), scalar(n, 1.0f), ElementWiseOperation::kSUM), ElementWiseOperation::kPROD),
+      scalar(n, 0.5f), ElementWiseOperation::kPROD);
   auto* out = layerNorm(n, op(n, dense(n, gelu, kIntermediate, kHidden, 22), attended, ElementWiseOperation::kSUM), 24);
   n.markOutput(*out);
 }

@@ -66,8 +66,8 @@ TEST_P(CudaRowKernels, AttentionSoftMaxWithEveryMaskPattern) {
         for (uint32_t axes : kMaskAxes) scaledPlus(n.addReduce(*x, ReduceOperation::kMAX, axes, true)->getOutput(0));
         scaledPlus(n.addActivation(*x, ActivationType::kRELU)->getOutput(0));
         auto* heads = n.addReduce(*x, ReduceOperation::kMAX, 0b0010u, true)->getOutput(0);
-        markFloat(n, n.addSoftMax(*n.addElementWise(*heads, *x, ElementWiseOperation::kSUM)->getOutput(0))
-                         ->getOutput(0));
+        markFloat(n,
+                  n.addSoftMax(*n.addElementWise(*heads, *x, ElementWiseOperation::kSUM)->getOutput(0))->getOutput(0));
       },
       GetParam(), dims({1, 2, 1, 1}), dims({3, 2, 5, 3000}),
       {dims({3, 2, 5, 8}), dims({2, 2, 3, 64}), dims({3, 2, 5, 128}), dims({1, 2, 4, 256}), dims({2, 2, 2, 384}),
@@ -119,7 +119,8 @@ TEST_P(CudaRowKernels, ResidualLayerNormalizationWithPerRowScale) {
         auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 5, 16})), type);
         auto* quarter = as(n, test::floatConstant(n, dims({1}), {0.25f}), type);
         auto* sum = n.addElementWise(*n.addElementWise(*x, *quarter, ElementWiseOperation::kPROD)->getOutput(0), *x,
-                                     ElementWiseOperation::kSUM)->getOutput(0);
+                                     ElementWiseOperation::kSUM)
+                        ->getOutput(0);
         auto* norm = n.addNormalization(*sum, *exactConstant(n, dims({5, 16}), 41, type),
                                         *exactConstant(n, dims({16}), 42, type), 1u << 2);
         markFloat(n, norm->getOutput(0));

@@ -19,7 +19,8 @@ using gpu_test::Stream;
 using test::HostTensor;
 
 Tensor* constant(NetworkDefinition& n, const Dims& shape, uint32_t seed, DataType type, float range = 0.25f) {
-  return as(n, test::floatConstant(n, shape, test::randomFloats(static_cast<size_t>(shape.volume()), seed, -range, range)),
+  return as(n,
+            test::floatConstant(n, shape, test::randomFloats(static_cast<size_t>(shape.volume()), seed, -range, range)),
             type);
 }
 
@@ -31,8 +32,8 @@ void makeMlp(NetworkDefinition& n, DataType type) {
   };
   auto sum = [&](Tensor* a, Tensor* b) { return n.addElementWise(*a, *b, ElementWiseOperation::kSUM)->getOutput(0); };
   auto act = [&](Tensor* t, ActivationType a) { return n.addActivation(*t, a)->getOutput(0); };
-  Tensor* h = act(sum(mm(x, constant(n, dims({16, 32}), 1, type)), constant(n, dims({32}), 2, type)),
-                  ActivationType::kRELU);
+  Tensor* h =
+      act(sum(mm(x, constant(n, dims({16, 32}), 1, type)), constant(n, dims({32}), 2, type)), ActivationType::kRELU);
   markFloat(n, act(sum(constant(n, dims({1, 8}), 4, type), mm(h, constant(n, dims({32, 8}), 3, type))),
                    ActivationType::kGELU_ERF));
   markFloat(n, act(mm(x, constant(n, dims({16, 4}), 5, type)), ActivationType::kRELU));
@@ -128,7 +129,7 @@ TEST(CudaGraphs, ARunIsRecordedOnTheSecondComingOfItsShapesAndReplayedWithNewDat
   step(4, stream.s, 1);  // replayed with new input values
   step(7, stream.s, 1);  // new shapes: eager
   step(7, stream.s, 2);
-  step(4, nullptr, 2);   // executeV2 replays the same recording on the context's own stream
+  step(4, nullptr, 2);  // executeV2 replays the same recording on the context's own stream
   context->setGraphReplay(false);
   EXPECT_EQ(context->getNbRecordedGraphs(), 0);
   step(7, stream.s, 0);

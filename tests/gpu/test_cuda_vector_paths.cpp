@@ -79,8 +79,8 @@ TEST_P(CudaVectorPaths, BinaryOperationsOnSameShapeRowScalarAndBroadcastOperands
           markFloat(n, binary(column, x, ElementWiseOperation::kSUM));
           markFloat(n, binary(column, row, ElementWiseOperation::kSUB));
         },
-        GetParam(), dims({1, columns}), dims({9, columns}), {dims({1, columns}), dims({3, columns}), dims({9, columns})},
-        exactValues);
+        GetParam(), dims({1, columns}), dims({9, columns}),
+        {dims({1, columns}), dims({3, columns}), dims({9, columns})}, exactValues);
   }
 }
 
@@ -94,8 +94,8 @@ TEST(CudaVectorPathsOfIntegers, Int32AndBoolOperandsSameShapeAndRows) {
         [columns](NetworkDefinition& n, DataType) {
           auto* x = n.addInput("x", DataType::kFLOAT, dims({-1, columns}));
           auto* scale = test::floatConstant(n, dims({1, 1}), {64.0f});
-          auto* integers = as(n, n.addElementWise(*x, *scale, ElementWiseOperation::kPROD)->getOutput(0),
-                              DataType::kINT32);
+          auto* integers =
+              as(n, n.addElementWise(*x, *scale, ElementWiseOperation::kPROD)->getOutput(0), DataType::kINT32);
           std::vector<float> rowValues = exactValues(static_cast<size_t>(columns), 71);
           for (float& v : rowValues) v *= 64;
           auto* row = as(n, test::floatConstant(n, dims({columns}), rowValues), DataType::kINT32);
@@ -127,8 +127,9 @@ TEST(CudaVectorPathsOfMisalignedTensors, InputsAndOutputsOffTheVectorAlignment) 
     n.markOutput(*n.addActivation(*x, ActivationType::kGELU_ERF)->getOutput(0));
     n.markOutput(*n.addUnary(*x, UnaryOperation::kISNAN)->getOutput(0));
     n.markOutput(*n.addElementWise(*x, *mask, ElementWiseOperation::kSUB)->getOutput(0));
-    n.markOutput(*n.addElementWise(*x, *exactConstant(n, dims({kColumns}), 83, DataType::kFLOAT),
-                                   ElementWiseOperation::kSUM)->getOutput(0));
+    n.markOutput(
+        *n.addElementWise(*x, *exactConstant(n, dims({kColumns}), 83, DataType::kFLOAT), ElementWiseOperation::kSUM)
+             ->getOutput(0));
     auto* scores = n.addActivation(*x, ActivationType::kTANH)->getOutput(0);
     auto* masked = n.addSoftMax(*n.addElementWise(*scores, *mask, ElementWiseOperation::kSUM)->getOutput(0));
     n.markOutput(*n.addActivation(*masked->getOutput(0), ActivationType::kRELU)->getOutput(0));

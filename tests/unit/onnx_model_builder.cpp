@@ -84,8 +84,10 @@ OnnxModel& OnnxModel::input(const std::string& name, const std::vector<int64_t>&
   auto* shape = tensor->mutable_shape();  // a known rank, also for a scalar
   for (size_t i = 0; i < dims.size(); ++i) {
     auto* d = shape->add_dim();
-    if (dims[i] < 0) d->set_dim_param(name + "_" + std::to_string(i));
-    else d->set_dim_value(dims[i]);
+    if (dims[i] < 0)
+      d->set_dim_param(name + "_" + std::to_string(i));
+    else
+      d->set_dim_value(dims[i]);
   }
   return *this;
 }
@@ -145,7 +147,9 @@ std::vector<HostTensor> OnnxModel::run(const std::vector<HostTensor>& inputs) co
   return buildAndRun(*network, inputs);
 }
 
-Error OnnxModel::importError() const { return errorOf([&] { import(); }, "the import succeeded"); }
+Error OnnxModel::importError() const {
+  return errorOf([&] { import(); }, "the import succeeded");
+}
 
 void expectImportError(const OnnxModel& model, ErrorCode code, const char* fragment) {
   Error e = model.importError();

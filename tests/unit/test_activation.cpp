@@ -7,7 +7,6 @@
 #include <string>
 
 #include "core/half.h"
-
 #include "test_util.h"
 
 namespace kiln::test {
@@ -112,15 +111,16 @@ TEST_P(ActivationCustom, UsesTheGivenAlphaAndBeta) {
   expectNear(out.f32(), applyReference(c, x), 1e-5f, 1e-5f);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Parameterized, ActivationCustom,
-    ::testing::Values(ActivationCase{"LeakyRelu", A::kLEAKY_RELU, 0.2, 0}, ActivationCase{"Elu", A::kELU, 0.5, 0},
-                      ActivationCase{"Selu", A::kSELU, 1.5, 2.0}, ActivationCase{"Softplus", A::kSOFTPLUS, 2.0, 0.5},
-                      ActivationCase{"Clip", A::kCLIP, -0.5, 1.25},
-                      ActivationCase{"HardSigmoid", A::kHARD_SIGMOID, 0.3, 0.4},
-                      ActivationCase{"ScaledTanh", A::kSCALED_TANH, 1.7159, 0.6667},
-                      ActivationCase{"ThresholdedRelu", A::kTHRESHOLDED_RELU, -0.5, 0}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Parameterized, ActivationCustom,
+                         ::testing::Values(ActivationCase{"LeakyRelu", A::kLEAKY_RELU, 0.2, 0},
+                                           ActivationCase{"Elu", A::kELU, 0.5, 0},
+                                           ActivationCase{"Selu", A::kSELU, 1.5, 2.0},
+                                           ActivationCase{"Softplus", A::kSOFTPLUS, 2.0, 0.5},
+                                           ActivationCase{"Clip", A::kCLIP, -0.5, 1.25},
+                                           ActivationCase{"HardSigmoid", A::kHARD_SIGMOID, 0.3, 0.4},
+                                           ActivationCase{"ScaledTanh", A::kSCALED_TANH, 1.7159, 0.6667},
+                                           ActivationCase{"ThresholdedRelu", A::kTHRESHOLDED_RELU, -0.5, 0}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 // ---- Hand-computed values -------------------------------------------------------------------------------------
 
@@ -143,13 +143,12 @@ TEST(ActivationValues, HandComputedPoints) {
 // Large magnitudes must saturate, not overflow to inf or NaN.
 TEST(ActivationValues, ExtremeInputsStayFinite) {
   std::vector<float> x = {-100, -30, 30, 100};
-  for (const ActivationCase& c : {ActivationCase{"Sigmoid", A::kSIGMOID, 0, 0}, ActivationCase{"Tanh", A::kTANH, 0, 0},
-                                  ActivationCase{"Elu", A::kELU, 1, 0},
-                                  ActivationCase{"Selu", A::kSELU, 1.67326319217681884765625, 1.05070102214813232421875},
-                                  ActivationCase{"Softsign", A::kSOFTSIGN, 0, 0},
-                                  ActivationCase{"Softplus", A::kSOFTPLUS, 1, 1},
-                                  ActivationCase{"GeluErf", A::kGELU_ERF, 0, 0},
-                                  ActivationCase{"GeluTanh", A::kGELU_TANH, 0, 0}}) {
+  for (const ActivationCase& c :
+       {ActivationCase{"Sigmoid", A::kSIGMOID, 0, 0}, ActivationCase{"Tanh", A::kTANH, 0, 0},
+        ActivationCase{"Elu", A::kELU, 1, 0},
+        ActivationCase{"Selu", A::kSELU, 1.67326319217681884765625, 1.05070102214813232421875},
+        ActivationCase{"Softsign", A::kSOFTSIGN, 0, 0}, ActivationCase{"Softplus", A::kSOFTPLUS, 1, 1},
+        ActivationCase{"GeluErf", A::kGELU_ERF, 0, 0}, ActivationCase{"GeluTanh", A::kGELU_TANH, 0, 0}}) {
     SCOPED_TRACE(c.name);
     HostTensor out = runActivation(c.type, HostTensor::f32({4}, x));
     expectNear(out.f32(), applyReference(c, x), 1e-5f, 1e-5f);
@@ -210,10 +209,10 @@ TEST(ActivationErrors, IntegerInputIsRejectedNamingTheLayer) {
 // fp64 computes in double; fp16 and bf16 compute in fp32 and round each result once.
 TEST(ActivationTypes, DoubleHalfAndBf16MatchTheReference) {
   const std::vector<double> x = {-4, -1.5, -0.25, 0, 0.5, 1.25, 3, 6};
-  for (const ActivationCase& c : {ActivationCase{"Sigmoid", A::kSIGMOID, 0, 0}, ActivationCase{"Elu", A::kELU, 1, 0},
-                                  ActivationCase{"Softplus", A::kSOFTPLUS, 1, 1},
-                                  ActivationCase{"GeluTanh", A::kGELU_TANH, 0, 0},
-                                  ActivationCase{"HardSigmoid", A::kHARD_SIGMOID, 0.2, 0.5}}) {
+  for (const ActivationCase& c :
+       {ActivationCase{"Sigmoid", A::kSIGMOID, 0, 0}, ActivationCase{"Elu", A::kELU, 1, 0},
+        ActivationCase{"Softplus", A::kSOFTPLUS, 1, 1}, ActivationCase{"GeluTanh", A::kGELU_TANH, 0, 0},
+        ActivationCase{"HardSigmoid", A::kHARD_SIGMOID, 0.2, 0.5}}) {
     SCOPED_TRACE(c.name);
     std::vector<double> expected;
     for (double v : x) expected.push_back(reference(c.type, v, c.alpha, c.beta));

@@ -29,8 +29,8 @@ TEST(BuilderFusions, ScaleShiftAndReluFoldIntoTheConvolutionHandComputed) {
   // relu((2x + 1) * 3 - 4) = relu(6x - 1) through a 1 x 1 convolution with one channel.
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
-  Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {2}), floatConstant(net, Dims{1}, {1}))
-                  ->getOutput(0);
+  Tensor* y =
+      net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {2}), floatConstant(net, Dims{1}, {1}))->getOutput(0);
   y = scaleShift(net, *y, *floatConstant(net, Dims{1, 1}, {3}), *floatConstant(net, Dims{1}, {-4}));
   net.markOutput(*net.addActivation(*y, ActivationType::kRELU)->getOutput(0));
   auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 8});
@@ -68,10 +68,11 @@ TEST(BuilderFusions, ConvolutionWithoutBiasGainsOneFromTheShift) {
         Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1});
         Tensor* y = net.addConvolution(*x, *randomConstant(net, Dims{5, 3, 2}, 5), nullptr)->getOutput(0);
         // A shift by a scalar and a subtraction of a per-channel constant.
-        Tensor* shifted = net.addElementWise(*y, *floatConstant(net, Dims{1, 1, 1}, {0.25f}),
-                                             ElementWiseOperation::kSUM)->getOutput(0);
-        Tensor* z = net.addElementWise(*shifted, *randomConstant(net, Dims{5, 1}, 6), ElementWiseOperation::kSUB)
-                        ->getOutput(0);
+        Tensor* shifted =
+            net.addElementWise(*y, *floatConstant(net, Dims{1, 1, 1}, {0.25f}), ElementWiseOperation::kSUM)
+                ->getOutput(0);
+        Tensor* z =
+            net.addElementWise(*shifted, *randomConstant(net, Dims{5, 1}, 6), ElementWiseOperation::kSUB)->getOutput(0);
         net.markOutput(*z);
         if (observe) net.markOutput(*y);
       },
@@ -91,7 +92,8 @@ TEST(BuilderFusions, ScaleShiftFoldsIntoGroupedDeconvolution) {
         deconv->setStrideNd(Dims{2, 2});
         deconv->setInput(2, *bias);  // six maps once grouped
         Tensor* y = deconv->getOutput(0);
-        net.markOutput(*scaleShift(net, *y, *randomConstant(net, Dims{6, 1, 1}, 9), *randomConstant(net, Dims{6, 1, 1}, 10)));
+        net.markOutput(
+            *scaleShift(net, *y, *randomConstant(net, Dims{6, 1, 1}, 9), *randomConstant(net, Dims{6, 1, 1}, 10)));
         if (observe) net.markOutput(*y);
       },
       Dims{1, 4, 2, 2}, Dims{2, 4, 5, 6}, {Dims{1, 4, 2, 2}, Dims{2, 4, 5, 6}});
@@ -104,8 +106,8 @@ TEST(BuilderFusions, ShiftThatIsNotPerChannelStaysSeparate) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 2, 4});
   Tensor* y = net.addConvolution(*x, *randomConstant(net, Dims{2, 2, 1}, 11), nullptr)->getOutput(0);
-  net.markOutput(*net.addElementWise(*y, *floatConstant(net, Dims{1, 4}, {1, 2, 3, 4}), ElementWiseOperation::kSUM)
-                      ->getOutput(0));
+  net.markOutput(
+      *net.addElementWise(*y, *floatConstant(net, Dims{1, 4}, {1, 2, 3, 4}), ElementWiseOperation::kSUM)->getOutput(0));
   EXPECT_EQ(buildFor(net, Dims{1, 2, 4}, Dims{2, 2, 4})->getNbLayers(), 2);
 }
 
@@ -120,7 +122,8 @@ TEST(BuilderFusions, ActivationsFuseIntoConvolutionWithTheirParameters) {
     auto counts = compareWithUnfused(
         [c](NetworkDefinition& net, bool observe) {
           Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1, -1});
-          auto* conv = net.addConvolution(*x, *randomConstant(net, Dims{4, 3, 3, 3}, 12), randomConstant(net, Dims{4}, 13));
+          auto* conv =
+              net.addConvolution(*x, *randomConstant(net, Dims{4, 3, 3, 3}, 12), randomConstant(net, Dims{4}, 13));
           conv->setPaddingMode(PaddingMode::kSAME_UPPER);
           auto* act = net.addActivation(*conv->getOutput(0), c.type);
           if (c.type != ActivationType::kSIGMOID && c.type != ActivationType::kRELU) {
@@ -141,8 +144,8 @@ TEST(BuilderFusions, ConvolutionReadByTwoLayersIsNotFused) {
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, 4});
   Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {-1}), nullptr)->getOutput(0);
   Tensor* relu = net.addActivation(*y, ActivationType::kRELU)->getOutput(0);
-  Tensor* scaled = net.addElementWise(*y, *floatConstant(net, Dims{1, 1, 1}, {2}), ElementWiseOperation::kPROD)
-                       ->getOutput(0);
+  Tensor* scaled =
+      net.addElementWise(*y, *floatConstant(net, Dims{1, 1, 1}, {2}), ElementWiseOperation::kPROD)->getOutput(0);
   net.markOutput(*net.addElementWise(*relu, *scaled, ElementWiseOperation::kSUM)->getOutput(0));
   auto engine = buildFor(net, Dims{1, 1, 4}, Dims{1, 1, 4});
   EXPECT_EQ(engine->getNbLayers(), 4);
@@ -157,8 +160,8 @@ TEST(BuilderFusions, ResidualAndReluFuseIntoTheConvolutionHandComputed) {
     SCOPED_TRACE(shortcutFirst ? "shortcut + conv" : "conv + shortcut");
     NetworkDefinition net;
     Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
-    Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {2}), floatConstant(net, Dims{1}, {1}))
-                    ->getOutput(0);
+    Tensor* y =
+        net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {2}), floatConstant(net, Dims{1}, {1}))->getOutput(0);
     Tensor* sum = shortcutFirst ? net.addElementWise(*x, *y, ElementWiseOperation::kSUM)->getOutput(0)
                                 : net.addElementWise(*y, *x, ElementWiseOperation::kSUM)->getOutput(0);
     net.markOutput(*net.addActivation(*sum, ActivationType::kRELU)->getOutput(0));
@@ -181,8 +184,8 @@ TEST(BuilderFusions, ResidualWithoutBiasLeavesTheBiasInputAbsent) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
   Tensor* y = net.addConvolution(*x, *floatConstant(net, Dims{1, 1, 1}, {-1}), nullptr)->getOutput(0);
-  Tensor* shortcut = net.addElementWise(*x, *floatConstant(net, Dims{1, 1, 1}, {1}), ElementWiseOperation::kSUM)
-                         ->getOutput(0);
+  Tensor* shortcut =
+      net.addElementWise(*x, *floatConstant(net, Dims{1, 1, 1}, {1}), ElementWiseOperation::kSUM)->getOutput(0);
   net.markOutput(*net.addElementWise(*y, *shortcut, ElementWiseOperation::kSUM)->getOutput(0));
   auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 4});
   ASSERT_EQ(engine->getNbLayers(), 2);
@@ -210,7 +213,8 @@ TEST(BuilderFusions, ResidualFusesIntoTheConvolutionAtEveryShape) {
     auto counts = compareWithUnfused(
         [c](NetworkDefinition& net, bool observe) {
           Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 4, -1, -1});
-          auto* inner = net.addConvolution(*x, *randomConstant(net, Dims{3, 4, 1, 1}, 31), randomConstant(net, Dims{3}, 32));
+          auto* inner =
+              net.addConvolution(*x, *randomConstant(net, Dims{3, 4, 1, 1}, 31), randomConstant(net, Dims{3}, 32));
           Tensor* hidden = net.addActivation(*inner->getOutput(0), ActivationType::kRELU)->getOutput(0);
           auto* conv = net.addConvolution(*hidden, *randomConstant(net, Dims{4, 3, 3, 3}, 33),
                                           c.bias ? randomConstant(net, Dims{4}, 34) : nullptr);
@@ -255,7 +259,8 @@ TEST(BuilderFusions, ResidualThatBroadcastsOrIsReadTwiceStaysSeparateAndAnObserv
     NetworkDefinition net;
     Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
     Tensor* mean = net.addReduce(*x, ReduceOperation::kAVG, 1u << 2, true)->getOutput(0);
-    net.markOutput(*relu(net, *net.addElementWise(*convolution(net, *x), *mean, ElementWiseOperation::kSUM)->getOutput(0)));
+    net.markOutput(
+        *relu(net, *net.addElementWise(*convolution(net, *x), *mean, ElementWiseOperation::kSUM)->getOutput(0)));
     auto engine = buildFor(net, Dims{1, 1, 1}, Dims{2, 1, 4});
     EXPECT_EQ(engine->getNbLayers(), 4);
     expectNear(runEngine(*engine, {input})[0].f32(), {0, 0, 3, 13});
@@ -316,8 +321,8 @@ TEST(BuilderFusions, MatrixMultiplyBiasHandComputed) {
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 2});
   Tensor* w = floatConstant(net, Dims{2, 3}, {1, 0, -1, 0, 1, 1});
   Tensor* y = net.addMatrixMultiply(*x, MatrixOperation::kNONE, *w, MatrixOperation::kNONE)->getOutput(0);
-  Tensor* sum = net.addElementWise(*y, *floatConstant(net, Dims{3}, {10, -20, 0}), ElementWiseOperation::kSUM)
-                    ->getOutput(0);
+  Tensor* sum =
+      net.addElementWise(*y, *floatConstant(net, Dims{3}, {10, -20, 0}), ElementWiseOperation::kSUM)->getOutput(0);
   net.markOutput(*net.addActivation(*sum, ActivationType::kRELU)->getOutput(0));
   auto engine = buildFor(net, Dims{1, 2}, Dims{4, 2});
   ASSERT_EQ(engine->getNbLayers(), 1);
@@ -335,8 +340,8 @@ TEST(BuilderFusions, ActivationFusesIntoAMatrixMultiplyWithoutBiasAndNothingAfte
   Tensor* w = floatConstant(net, Dims{2, 3}, {1, 0, -1, 0, 1, 1});
   Tensor* y = net.addMatrixMultiply(*x, MatrixOperation::kNONE, *w, MatrixOperation::kNONE)->getOutput(0);
   Tensor* relu = net.addActivation(*y, ActivationType::kRELU)->getOutput(0);
-  Tensor* sum = net.addElementWise(*relu, *floatConstant(net, Dims{3}, {10, -20, 0}), ElementWiseOperation::kSUM)
-                    ->getOutput(0);
+  Tensor* sum =
+      net.addElementWise(*relu, *floatConstant(net, Dims{3}, {10, -20, 0}), ElementWiseOperation::kSUM)->getOutput(0);
   auto* leaky = net.addActivation(*sum, ActivationType::kLEAKY_RELU);
   leaky->setAlpha(0.5);
   net.markOutput(*leaky->getOutput(0));
@@ -358,10 +363,11 @@ TEST(BuilderFusions, BiasThatIsNotAlongTheLastAxisStaysSeparate) {
     // [4, 1] varies along the rows; [1, 1, 3] broadcasts the [4, 3] product up to rank 3.
     NetworkDefinition net;
     Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{4, 2});
-    Tensor* y = net.addMatrixMultiply(*x, MatrixOperation::kNONE, *randomConstant(net, Dims{2, 3}, 16),
-                                      MatrixOperation::kNONE)->getOutput(0);
-    net.markOutput(*net.addElementWise(*y, *randomConstant(net, biasDims, 17), ElementWiseOperation::kSUM)
-                        ->getOutput(0));
+    Tensor* y =
+        net.addMatrixMultiply(*x, MatrixOperation::kNONE, *randomConstant(net, Dims{2, 3}, 16), MatrixOperation::kNONE)
+            ->getOutput(0);
+    net.markOutput(
+        *net.addElementWise(*y, *randomConstant(net, biasDims, 17), ElementWiseOperation::kSUM)->getOutput(0));
     EXPECT_EQ(buildFor(net, Dims{4, 2}, Dims{4, 2})->getNbLayers(), 2);
   }
 }
@@ -434,8 +440,9 @@ TEST(BuilderFusions, ErfOfAnotherScaleIsNotTakenForGelu) {
   auto engine = buildFor(*net, Dims{1, 2}, Dims{4, 2});
   EXPECT_EQ(engine->getNbLayers(), 5);
   auto out = runEngine(*engine, {HostTensor::f32(Dims{1, 2}, {1, -2})});
-  expectNear(out[0].f32(), {static_cast<float>((1 + std::erf(0.5)) / 2), static_cast<float>(-2 * (1 + std::erf(-1.0)) / 2)},
-             1e-6f, 1e-5f);
+  expectNear(out[0].f32(),
+             {static_cast<float>((1 + std::erf(0.5)) / 2), static_cast<float>(-2 * (1 + std::erf(-1.0)) / 2)}, 1e-6f,
+             1e-5f);
 }
 
 TEST(BuilderFusions, OnnxConvBatchNormalizationReluBecomesOneStep) {
@@ -478,12 +485,11 @@ TEST(BuilderFusions, OnnxConvBatchNormalizationReluBecomesOneStep) {
 // (broadcast over heads and queries) or [B, 1, S, S] (over heads), computed from x, on the left or the right.
 void attentionSoftMax(NetworkDefinition& net, bool observe, uint32_t maskAxes, bool maskFirst, bool log) {
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3, -1, -1});
-  Tensor* scaled =
-      net.addElementWise(*x, *floatConstant(net, Dims{1, 1, 1, 1}, {0.125f}), ElementWiseOperation::kPROD)
-          ->getOutput(0);
+  Tensor* scaled = net.addElementWise(*x, *floatConstant(net, Dims{1, 1, 1, 1}, {0.125f}), ElementWiseOperation::kPROD)
+                       ->getOutput(0);
   Tensor* mask = net.addReduce(*x, ReduceOperation::kMAX, maskAxes, true)->getOutput(0);
-  Tensor* sum = net.addElementWise(maskFirst ? *mask : *scaled, maskFirst ? *scaled : *mask,
-                                   ElementWiseOperation::kSUM)->getOutput(0);
+  Tensor* sum = net.addElementWise(maskFirst ? *mask : *scaled, maskFirst ? *scaled : *mask, ElementWiseOperation::kSUM)
+                    ->getOutput(0);
   auto* softmax = net.addSoftMax(*sum);
   softmax->setAxes(1u << 3);
   softmax->setLog(log);
@@ -513,8 +519,8 @@ TEST(BuilderFusions, AttentionSoftMaxHandComputed) {
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 2});
   Tensor* scaled =
       net.addElementWise(*floatConstant(net, Dims{}, {0.5f}), *x, ElementWiseOperation::kPROD)->getOutput(0);
-  Tensor* sum = net.addElementWise(*scaled, *floatConstant(net, Dims{1, 2}, {0, -1}), ElementWiseOperation::kSUM)
-                    ->getOutput(0);
+  Tensor* sum =
+      net.addElementWise(*scaled, *floatConstant(net, Dims{1, 2}, {0, -1}), ElementWiseOperation::kSUM)->getOutput(0);
   net.markOutput(*net.addSoftMax(*sum)->getOutput(0));
   auto engine = buildFor(net, Dims{2, 2}, Dims{2, 2});
   ASSERT_EQ(engine->getNbLayers(), 1);
@@ -534,8 +540,9 @@ TEST(BuilderFusions, ScoresThatBroadcastToTheMaskFuseToo) {
         Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 1, -1});
         Tensor* scaled =
             net.addElementWise(*floatConstant(net, Dims{1}, {0.5f}), *x, ElementWiseOperation::kPROD)->getOutput(0);
-        Tensor* sum = net.addElementWise(*scaled, *floatConstant(net, Dims{1, 3, 1}, {0, -1, 2}),
-                                         ElementWiseOperation::kSUM)->getOutput(0);
+        Tensor* sum =
+            net.addElementWise(*scaled, *floatConstant(net, Dims{1, 3, 1}, {0, -1, 2}), ElementWiseOperation::kSUM)
+                ->getOutput(0);
         net.markOutput(*net.addSoftMax(*sum)->getOutput(0));
         if (observe) net.markOutput(*sum);
       },
@@ -549,8 +556,7 @@ TEST(BuilderFusions, ScaledSoftMaxReadTwiceOrNotOverTheLastAxisIsNotFused) {
   {
     NetworkDefinition net;
     Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 5});
-    Tensor* sum = net.addElementWise(*x, *randomConstant(net, Dims{1, 5}, 3), ElementWiseOperation::kSUM)
-                      ->getOutput(0);
+    Tensor* sum = net.addElementWise(*x, *randomConstant(net, Dims{1, 5}, 3), ElementWiseOperation::kSUM)->getOutput(0);
     net.markOutput(*net.addSoftMax(*sum)->getOutput(0));
     net.markOutput(*net.addUnary(*sum, UnaryOperation::kEXP)->getOutput(0));
     EXPECT_EQ(buildFor(net, Dims{2, 5}, Dims{2, 5})->getNbLayers(), 3);
@@ -585,8 +591,7 @@ void residualLayerNorm(NetworkDefinition& net, bool observe, int64_t features) {
   Tensor* branch = net.addActivation(*x, ActivationType::kTANH)->getOutput(0);
   Tensor* sum = net.addElementWise(*x, *branch, ElementWiseOperation::kSUM)->getOutput(0);
   Tensor* scale = randomConstant(net, Dims{features}, 21, 0.5f, 1.5f);
-  net.markOutput(*net.addNormalization(*sum, *scale, *randomConstant(net, Dims{features}, 22), 1u << 2)
-                      ->getOutput(0));
+  net.markOutput(*net.addNormalization(*sum, *scale, *randomConstant(net, Dims{features}, 22), 1u << 2)->getOutput(0));
   if (observe) net.markOutput(*sum);
 }
 
@@ -594,9 +599,8 @@ TEST(BuilderFusions, ResidualSumFusesIntoLayerNormalizationAtEveryShape) {
   for (int64_t features : {7, 128, 1000}) {
     SCOPED_TRACE(features);
     LayerCounts counts = compareWithUnfused(
-        [&](NetworkDefinition& net, bool observe) { residualLayerNorm(net, observe, features); },
-        Dims{1, 1, features}, Dims{3, 9, features},
-        {Dims{1, 1, features}, Dims{2, 5, features}, Dims{3, 9, features}});
+        [&](NetworkDefinition& net, bool observe) { residualLayerNorm(net, observe, features); }, Dims{1, 1, features},
+        Dims{3, 9, features}, {Dims{1, 1, features}, Dims{2, 5, features}, Dims{3, 9, features}});
     EXPECT_EQ(counts.fused, 2);  // tanh and the normalization
     EXPECT_EQ(counts.unfused, 3);
   }
@@ -626,11 +630,11 @@ TEST(BuilderFusions, ResidualSumThatBroadcastsIsReadTwiceOrPrecedesAWiderNormali
   auto build = [](bool broadcast, bool readTwice, uint32_t axes) {
     NetworkDefinition net;
     Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{2, 3, 4});
-    Tensor* other = broadcast ? randomConstant(net, Dims{1, 1, 4}, 5)
-                              : net.addActivation(*x, ActivationType::kTANH)->getOutput(0);
+    Tensor* other =
+        broadcast ? randomConstant(net, Dims{1, 1, 4}, 5) : net.addActivation(*x, ActivationType::kTANH)->getOutput(0);
     Tensor* sum = net.addElementWise(*x, *other, ElementWiseOperation::kSUM)->getOutput(0);
-    net.markOutput(*net.addNormalization(*sum, *randomConstant(net, Dims{4}, 6), *randomConstant(net, Dims{4}, 7),
-                                         axes)->getOutput(0));
+    net.markOutput(*net.addNormalization(*sum, *randomConstant(net, Dims{4}, 6), *randomConstant(net, Dims{4}, 7), axes)
+                        ->getOutput(0));
     if (readTwice) net.markOutput(*net.addUnary(*sum, UnaryOperation::kABS)->getOutput(0));
     return buildFor(net, Dims{2, 3, 4}, Dims{2, 3, 4})->getNbLayers();
   };

@@ -21,7 +21,7 @@ TEST(BuilderPasses, ConstantSubgraphsFoldIntoOneConstant) {
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, 3});
   Tensor* a = floatConstant(net, Dims{1, 3}, {1, 2, 3});
   Tensor* b = floatConstant(net, Dims{1, 3}, {10, 20, 30});
-  Tensor* ab = net.addElementWise(*a, *b, ElementWiseOperation::kPROD)->getOutput(0);   // folds
+  Tensor* ab = net.addElementWise(*a, *b, ElementWiseOperation::kPROD)->getOutput(0);  // folds
   Tensor* e = net.addUnary(*ab, UnaryOperation::kSQRT)->getOutput(0);                  // folds
   Tensor* y = net.addElementWise(*x, *e, ElementWiseOperation::kSUM)->getOutput(0);
   net.markOutput(*y);
@@ -29,8 +29,8 @@ TEST(BuilderPasses, ConstantSubgraphsFoldIntoOneConstant) {
   ASSERT_EQ(engine->getNbLayers(), 1);
   EXPECT_EQ(engine->getLayerInformation(0).type, "ElementWise");
   auto out = runEngine(*engine, {HostTensor::f32(Dims{2, 3}, {0, 0, 0, 1, 1, 1})});
-  expectNear(out[0].f32(), {std::sqrt(10.f), std::sqrt(40.f), std::sqrt(90.f), 1 + std::sqrt(10.f),
-                            1 + std::sqrt(40.f), 1 + std::sqrt(90.f)});
+  expectNear(out[0].f32(), {std::sqrt(10.f), std::sqrt(40.f), std::sqrt(90.f), 1 + std::sqrt(10.f), 1 + std::sqrt(40.f),
+                            1 + std::sqrt(90.f)});
 }
 
 TEST(BuilderPasses, DeadLayersAreDropped) {
@@ -119,8 +119,9 @@ TEST(BuilderPasses, ReshapeOfABroadcastKeepsItsElementCountBound) {
   Tensor* target = net.addConcatenation({batch, int64Constant(net, {-1, 16})})->getOutput(0);
   auto* reshape = net.addShuffle(*y);
   reshape->setInput(1, *target);
-  Tensor* out = net.addUnary(*net.addUnary(*reshape->getOutput(0), UnaryOperation::kNEG)->getOutput(0),
-                             UnaryOperation::kNEG)->getOutput(0);
+  Tensor* out =
+      net.addUnary(*net.addUnary(*reshape->getOutput(0), UnaryOperation::kNEG)->getOutput(0), UnaryOperation::kNEG)
+          ->getOutput(0);
   net.markOutput(*out);
   OptimizationProfile profile;
   for (const char* name : {"x", "m"}) {
@@ -188,7 +189,7 @@ TEST(MemoryPlanner, ReshapeOutputTakesItsInputsOffsetAndTransposeOutputDoesNot) 
   auto plan = builder::planActivationMemory(p, bytes);
   EXPECT_EQ(plan.offsets[1], plan.offsets[0]);
   std::set<uint64_t> distinct{plan.offsets[0], plan.offsets[2], plan.offsets[3]};
-  EXPECT_EQ(distinct.size(), 3u);  // t0 (with t1), t2 and t3 are alive together at the last step
+  EXPECT_EQ(distinct.size(), 3u);         // t0 (with t1), t2 and t3 are alive together at the last step
   EXPECT_EQ(plan.totalBytes, 4 * 1024u);  // t4 too; 256-byte alignment rounds each up
   // A network output is the caller's buffer: no sharing.
   p.tensors[1].kind = plan::TensorKind::kOUTPUT;

@@ -17,8 +17,8 @@ namespace {
 using M = MatrixOperation;
 
 // A Shuffle: `first` transpose, then a reshape to `reshape` (when given), then `second` transpose.
-Tensor* shuffle(NetworkDefinition& net, Tensor& x, const std::vector<int32_t>& first, const std::optional<Dims>& reshape,
-                const std::vector<int32_t>& second) {
+Tensor* shuffle(NetworkDefinition& net, Tensor& x, const std::vector<int32_t>& first,
+                const std::optional<Dims>& reshape, const std::vector<int32_t>& second) {
   auto* s = net.addShuffle(x);
   if (!first.empty()) s->setFirstTranspose(first);
   if (reshape) s->setReshapeDimensions(*reshape);
@@ -84,7 +84,8 @@ TEST(BuilderShuffles, AttentionHeadsTakeOneShuffleEachAndTheKeyTransposeMovesInt
   ASSERT_TRUE(engine);
   std::vector<std::string> shuffles = attributesOf(*engine, "Shuffle");
   ASSERT_EQ(shuffles.size(), 4u);
-  // Every Shuffle keeps the innermost axis: Q, V and K (no longer [0, 2, 3, 1]) after their reshape, the context before.
+  // Every Shuffle keeps the innermost axis: Q, V and K (no longer [0, 2, 3, 1]) after their reshape, the context
+  // before.
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(contains(shuffles[i], "second_perm=[0,2,1,3]")) << shuffles[i];
   EXPECT_TRUE(contains(shuffles[3], "first_perm=[0,2,1,3]")) << shuffles[3];
   std::vector<std::string> products = attributesOf(*engine, "MatrixMultiply");

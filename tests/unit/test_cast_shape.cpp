@@ -75,12 +75,18 @@ TEST(CastLayerTest, Fp16RoundTripOfExactlyRepresentableValues) {
     float value;
     uint16_t bits;
   };
-  const std::vector<Case> cases = {
-      {0.0f, 0x0000},   {-0.0f, 0x8000},   {1.0f, 0x3C00},     {-2.0f, 0xC000},        {0.5f, 0x3800},
-      {65504, 0x7BFF},  {-65504, 0xFBFF},  {1023.5f, 0x63FF},  {0.333251953125f, 0x3555},
-      {bitsToFloat(0x38800000), 0x0400},   // 2^-14, the smallest normal
-      {bitsToFloat(0x33800000), 0x0001},   // 2^-24, the smallest subnormal
-      {std::numeric_limits<float>::infinity(), 0x7C00}};
+  const std::vector<Case> cases = {{0.0f, 0x0000},
+                                   {-0.0f, 0x8000},
+                                   {1.0f, 0x3C00},
+                                   {-2.0f, 0xC000},
+                                   {0.5f, 0x3800},
+                                   {65504, 0x7BFF},
+                                   {-65504, 0xFBFF},
+                                   {1023.5f, 0x63FF},
+                                   {0.333251953125f, 0x3555},
+                                   {bitsToFloat(0x38800000), 0x0400},  // 2^-14, the smallest normal
+                                   {bitsToFloat(0x33800000), 0x0001},  // 2^-24, the smallest subnormal
+                                   {std::numeric_limits<float>::infinity(), 0x7C00}};
   std::vector<float> values;
   for (const Case& c : cases) values.push_back(c.value);
   NetworkDefinition net;
@@ -114,7 +120,8 @@ TEST(CastLayerTest, Fp16InputToFloatAndInt) {
   HostTensor h = HostTensor::of(DataType::kHALF, {5}, std::vector<uint16_t>{0x3E00, 0xC180, 0x7BFF, 0x0001, 0x7E00});
   auto out = runCasts(h, {DataType::kFLOAT, DataType::kINT32});
   auto f = out[0].f32();
-  EXPECT_EQ(std::vector<float>(f.begin(), f.begin() + 4), (std::vector<float>{1.5f, -2.75f, 65504, bitsToFloat(0x33800000)}));
+  EXPECT_EQ(std::vector<float>(f.begin(), f.begin() + 4),
+            (std::vector<float>{1.5f, -2.75f, 65504, bitsToFloat(0x33800000)}));
   EXPECT_TRUE(std::isnan(f[4]));
   EXPECT_EQ(out[1].as<int32_t>(), (std::vector<int32_t>{1, -2, 65504, 0, 0}));
 }
@@ -175,8 +182,8 @@ TEST(ShapeLayerTest, OfStaticInputsAndOfIntermediateTensors) {
   Tensor* sum = net.addElementWise(*x, *y, ElementWiseOperation::kSUM)->getOutput(0);  // 4x1x6x5
   net.markOutput(*net.addShape(*x)->getOutput(0));
   net.markOutput(*net.addShape(*sum)->getOutput(0));
-  auto out = buildAndRun(net, {HostTensor::i32({4, 1, 6, 1}, std::vector<int32_t>(24, 1)),
-                               HostTensor::i32({5}, {1, 2, 3, 4, 5})});
+  auto out = buildAndRun(
+      net, {HostTensor::i32({4, 1, 6, 1}, std::vector<int32_t>(24, 1)), HostTensor::i32({5}, {1, 2, 3, 4, 5})});
   EXPECT_EQ(toString(out[0].dims), "4");
   EXPECT_EQ(out[0].as<int64_t>(), (std::vector<int64_t>{4, 1, 6, 1}));
   EXPECT_EQ(out[1].as<int64_t>(), (std::vector<int64_t>{4, 1, 6, 5}));
@@ -201,8 +208,8 @@ TEST(IdentityLayerTest, CopiesEveryTypeUnchanged) {
   std::vector<uint8_t> bools = {1, 0, 0, 1};
   for (int64_t n : {1, 6}) {
     auto floats = randomFloats(n * 2, 9);
-    auto out = runContext(*ctx, {HostTensor::f32({n, 2}, floats), HostTensor::i64({3}, ints),
-                                 boolTensor({2, 2}, bools)});
+    auto out =
+        runContext(*ctx, {HostTensor::f32({n, 2}, floats), HostTensor::i64({3}, ints), boolTensor({2, 2}, bools)});
     EXPECT_EQ(toString(out[0].dims), std::to_string(n) + "x2");
     EXPECT_EQ(out[0].f32(), floats);
     EXPECT_EQ(out[1].as<int64_t>(), ints);

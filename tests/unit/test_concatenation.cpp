@@ -74,14 +74,14 @@ TEST_P(ConcatenationAxis, ThreeInputsMatchNumpy) {
   EXPECT_EQ(out[0].f32(), referenceConcat(parts, dims, positive));
 }
 
-INSTANTIATE_TEST_SUITE_P(Axes, ConcatenationAxis, ::testing::Values(0, 1, 2, 3, -1, -3),
-                         [](const auto& info) {
-                           return (info.param < 0 ? "Minus" : "") + std::to_string(std::abs(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Axes, ConcatenationAxis, ::testing::Values(0, 1, 2, 3, -1, -3), [](const auto& info) {
+  return (info.param < 0 ? "Minus" : "") + std::to_string(std::abs(info.param));
+});
 
 TEST(ConcatenationValues, IntegerAndBoolElementsAndASingleInput) {
   ConcatNet ints(DataType::kINT64, {{2, 1}, {2, 2}}, 1);
-  auto i = buildAndRun(ints.net, {HostTensor::i64({2, 1}, {int64_t{1} << 40, -2}), HostTensor::i64({2, 2}, {3, 4, 5, 6})});
+  auto i =
+      buildAndRun(ints.net, {HostTensor::i64({2, 1}, {int64_t{1} << 40, -2}), HostTensor::i64({2, 2}, {3, 4, 5, 6})});
   EXPECT_EQ(i[0].as<int64_t>(), (std::vector<int64_t>{int64_t{1} << 40, 3, 4, -2, 5, 6}));
   ConcatNet bools(DataType::kBOOL, {{3}, {1}}, 0);
   auto b = buildAndRun(bools.net, {boolTensor({3}, {1, 0, 1}), boolTensor({1}, {0})});
@@ -92,7 +92,8 @@ TEST(ConcatenationValues, IntegerAndBoolElementsAndASingleInput) {
   EXPECT_EQ(s[0].as<int32_t>(), (std::vector<int32_t>{1, 2, 3, 4, 5, 6}));
 }
 
-// ---- Dynamic ----------------------------------------------------------------------------------------------------------
+// ---- Dynamic
+// ----------------------------------------------------------------------------------------------------------
 
 TEST(ConcatenationDynamic, DynamicSizesAlongTheAxis) {
   ConcatNet c(DataType::kFLOAT, {{-1, 3}, {-1, 3}}, 0);
@@ -131,7 +132,7 @@ TEST(ConcatenationDynamic, SharedDynamicBatchOnTheLastAxis) {
   auto ctx = engine->createExecutionContext();
   ASSERT_TRUE(ctx->setInputShape("in1", Dims{8, 5}).isOk());
   ASSERT_TRUE(ctx->setInputShape("in0", Dims{2, 2}).isOk());  // each shape alone is in the profile
-  Status st = ctx->inferShapes();  // but in1 is 8x5
+  Status st = ctx->inferShapes();                             // but in1 is 8x5
   ASSERT_FALSE(st.isOk());
   EXPECT_EQ(st.error().code(), ErrorCode::kSHAPE_OUT_OF_RANGE);
   EXPECT_EQ(st.error().object(), "features");
@@ -179,12 +180,18 @@ TEST(ConcatenationErrors, MismatchesNameTheLayerAndAreRolledBack) {
   cat->setAxis(1);
   cat->setInput(1, *b);
   EXPECT_EQ(toString(cat->getOutput(0)->getDimensions()), "2x7");
-  expectRejected(cat, [&] { cat->setInput(1, *rank3); }, "rank 2 vs 3");
-  expectRejected(cat, [&] { cat->setInput(1, *rows3); }, "axis 0 differs: 2 vs 3");
-  expectRejected(cat, [&] { cat->setInput(1, *ints); }, "fp32 vs int32");
-  expectRejected(cat, [&] { cat->setAxis(2); }, "axis out of range");
-  expectRejected(cat, [&] { cat->setAxis(-3); }, "negative axis out of range");
-  expectRejected(cat, [&] { cat->setAxis(0); }, "axis 1 differs: 3 vs 4");
+  expectRejected(
+      cat, [&] { cat->setInput(1, *rank3); }, "rank 2 vs 3");
+  expectRejected(
+      cat, [&] { cat->setInput(1, *rows3); }, "axis 0 differs: 2 vs 3");
+  expectRejected(
+      cat, [&] { cat->setInput(1, *ints); }, "fp32 vs int32");
+  expectRejected(
+      cat, [&] { cat->setAxis(2); }, "axis out of range");
+  expectRejected(
+      cat, [&] { cat->setAxis(-3); }, "negative axis out of range");
+  expectRejected(
+      cat, [&] { cat->setAxis(0); }, "axis 1 differs: 3 vs 4");
   EXPECT_EQ(cat->getAxis(), 1);
   EXPECT_EQ(cat->getInput(1), b);
   EXPECT_EQ(toString(cat->getOutput(0)->getDimensions()), "2x7");
@@ -193,7 +200,12 @@ TEST(ConcatenationErrors, MismatchesNameTheLayerAndAreRolledBack) {
 TEST(ConcatenationErrors, ScalarsAndEmptyInputListsAreRejected) {
   NetworkDefinition net;
   Tensor* s = net.addInput("s", DataType::kFLOAT, Dims{});
-  expectRejected("Concatenation_0", [&] { net.addConcatenation({s, s}); }, "scalars concatenated");
+  expectRejected(
+      "Concatenation_0",
+      [&] {
+        net.addConcatenation({s, s});
+      },
+      "scalars concatenated");
   try {
     net.addConcatenation(std::vector<Tensor*>{});
     ADD_FAILURE() << "no inputs accepted";

@@ -142,9 +142,8 @@ TEST(ConvolutionTest, StrideHandComputedAndRandom) {
   HostTensor y = runLiteral(c, test::iota(16), {1, 1, 1, 1});
   EXPECT_EQ(y.dims, (Dims{1, 1, 2, 2}));
   test::expectNear(y.f32(), {10, 18, 42, 50});  // sums of the 2x2 blocks
-  checkRandomConv({.input = {1, 2, 9, 11}, .outMaps = 3, .kernel = {3, 2}, .stride = {2, 3}, .pre = {1, 1},
-                   .post = {1, 0}},
-                  12);
+  checkRandomConv(
+      {.input = {1, 2, 9, 11}, .outMaps = 3, .kernel = {3, 2}, .stride = {2, 3}, .pre = {1, 1}, .post = {1, 0}}, 12);
 }
 
 TEST(ConvolutionTest, DilationHandComputedAndRandom) {
@@ -152,9 +151,8 @@ TEST(ConvolutionTest, DilationHandComputedAndRandom) {
   HostTensor y = runLiteral(c, {1, 2, 3, 4, 5}, {1, 1});
   EXPECT_EQ(y.dims, (Dims{1, 1, 3}));
   test::expectNear(y.f32(), {4, 6, 8});
-  checkRandomConv({.input = {1, 2, 10, 9}, .outMaps = 2, .kernel = {3, 3}, .pre = {2, 1}, .post = {2, 1},
-                   .dilation = {2, 3}},
-                  13);
+  checkRandomConv(
+      {.input = {1, 2, 10, 9}, .outMaps = 2, .kernel = {3, 3}, .pre = {2, 1}, .post = {2, 1}, .dilation = {2, 3}}, 13);
 }
 
 TEST(ConvolutionTest, Groups) {
@@ -188,14 +186,26 @@ TEST(ConvolutionTest, GroupsInferredFromKernelChannels) {
 }
 
 TEST(ConvolutionTest, Conv1D) {
-  checkRandomConv({.input = {2, 3, 17}, .outMaps = 4, .kernel = {5}, .stride = {2}, .pre = {2}, .post = {1},
-                   .dilation = {1}, .bias = true},
+  checkRandomConv({.input = {2, 3, 17},
+                   .outMaps = 4,
+                   .kernel = {5},
+                   .stride = {2},
+                   .pre = {2},
+                   .post = {1},
+                   .dilation = {1},
+                   .bias = true},
                   17);
 }
 
 TEST(ConvolutionTest, Conv3D) {
-  checkRandomConv({.input = {1, 2, 5, 6, 7}, .outMaps = 3, .kernel = {3, 2, 3}, .stride = {1, 2, 2},
-                   .pre = {1, 0, 1}, .post = {1, 1, 0}, .dilation = {1, 1, 2}, .bias = true},
+  checkRandomConv({.input = {1, 2, 5, 6, 7},
+                   .outMaps = 3,
+                   .kernel = {3, 2, 3},
+                   .stride = {1, 2, 2},
+                   .pre = {1, 0, 1},
+                   .post = {1, 1, 0},
+                   .dilation = {1, 1, 2},
+                   .bias = true},
                   18);
 }
 
@@ -208,21 +218,31 @@ TEST(ConvolutionTest, BiasPointwiseHandComputed) {
 }
 
 TEST(ConvolutionTest, BatchTwoWithGroupsAndBias) {
-  checkRandomConv({.input = {2, 4, 9, 8}, .outMaps = 8, .kernel = {3, 3}, .stride = {2, 2}, .pre = {1, 1},
-                   .post = {1, 1}, .groups = 2, .bias = true},
+  checkRandomConv({.input = {2, 4, 9, 8},
+                   .outMaps = 8,
+                   .kernel = {3, 3},
+                   .stride = {2, 2},
+                   .pre = {1, 1},
+                   .post = {1, 1},
+                   .groups = 2,
+                   .bias = true},
                   19);
   checkRandomConv({.input = {2, 6, 5, 5}, .outMaps = 4, .kernel = {1, 1}, .bias = true}, 20);
 }
 
 TEST(ConvolutionTest, LargerMatchesReference) {
-  checkRandomConv({.input = {1, 16, 17, 19}, .outMaps = 24, .kernel = {3, 3}, .pre = {1, 1}, .post = {1, 1},
-                   .bias = true},
-                  21);
+  checkRandomConv(
+      {.input = {1, 16, 17, 19}, .outMaps = 24, .kernel = {3, 3}, .pre = {1, 1}, .post = {1, 1}, .bias = true}, 21);
 }
 
 TEST(ConvolutionTest, DynamicShapeTwoRuns) {
-  ConvCase c{.input = {-1, 3, -1, -1}, .outMaps = 4, .kernel = {3, 3}, .stride = {2, 2}, .pre = {1, 1},
-             .post = {1, 1}, .bias = true};
+  ConvCase c{.input = {-1, 3, -1, -1},
+             .outMaps = 4,
+             .kernel = {3, 3},
+             .stride = {2, 2},
+             .pre = {1, 1},
+             .post = {1, 1},
+             .bias = true};
   auto w = test::randomFloats(static_cast<size_t>(kernelDims(c).volume()), 31);
   auto b = test::randomFloats(4, 32);
   NetworkDefinition network;
@@ -266,8 +286,8 @@ TEST(ConvolutionTest, KernelAndBiasAsNetworkTensors) {
   conv->setPrePadding(test::toDims(c.pre));
   conv->setPostPadding(test::toDims(c.post));
   network.markOutput(*conv->getOutput(0));
-  auto outputs = test::buildAndRun(network, {HostTensor::f32(c.input, x), HostTensor::f32(wDims, w),
-                                             HostTensor::f32(Dims{3}, b)});
+  auto outputs =
+      test::buildAndRun(network, {HostTensor::f32(c.input, x), HostTensor::f32(wDims, w), HostTensor::f32(Dims{3}, b)});
   HostTensor expected = referenceConv(c, x, w, b);
   ASSERT_EQ(outputs.size(), 1u);
   EXPECT_EQ(outputs[0].dims, expected.dims);
@@ -328,11 +348,28 @@ TEST(ConvolutionTest, InvalidSettingsThrow) {
   std::vector<float> w(static_cast<size_t>(2 * 2 * 3 * 3), 0.0f);
   ConvolutionLayer* conv = network.addConvolutionNd(*in, 2, Dims{3, 3}, {DataType::kFLOAT, w.data(), 36}, {});
   conv->setName("conv");
-  test::expectRejected("conv", [&] { conv->setDilationNd(Dims{2, 2}); }, "dilated kernel 5 > input 4");
-  test::expectRejected("conv", [&] { conv->setStrideNd(Dims{0, 1}); }, "zero stride");
-  test::expectRejected("conv", [&] { conv->setStrideNd(Dims{2}); }, "one value for two spatial axes");
-  test::expectRejected("conv", [&] { conv->setPrePadding(Dims{-1, 0}); }, "negative padding");
-  test::expectRejected("conv", [&] { conv->setNbGroups(0); }, "zero groups");
+  test::expectRejected(
+      "conv",
+      [&] {
+        conv->setDilationNd(Dims{2, 2});
+      },
+      "dilated kernel 5 > input 4");
+  test::expectRejected(
+      "conv",
+      [&] {
+        conv->setStrideNd(Dims{0, 1});
+      },
+      "zero stride");
+  test::expectRejected(
+      "conv", [&] { conv->setStrideNd(Dims{2}); }, "one value for two spatial axes");
+  test::expectRejected(
+      "conv",
+      [&] {
+        conv->setPrePadding(Dims{-1, 0});
+      },
+      "negative padding");
+  test::expectRejected(
+      "conv", [&] { conv->setNbGroups(0); }, "zero groups");
   EXPECT_EQ(conv->getOutput(0)->getDimensions(), (Dims{1, 2, 2, 2}));
   // Bias of the wrong size, and a rank-2 input.
   Tensor* kernel4 = network.addInput("k4", DataType::kFLOAT, Dims{2, 2, 3, 3});

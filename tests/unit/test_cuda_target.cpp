@@ -2,8 +2,8 @@
 // createKernel rejecting steps the backend has no kernel for.
 #include <gtest/gtest.h>
 
-#include "backends/registry.h"
 #include "backends/cuda/cuda_target.h"
+#include "backends/registry.h"
 
 namespace kiln {
 namespace {
@@ -19,11 +19,11 @@ TEST(CudaTarget, FormatsAndParsesBack) {
 }
 
 TEST(CudaTarget, RejectsOtherSpellings) {
-  for (const char* text : {"", "sm_90", "x86_64", "sm_090 cudart 13000 cublasLt 130100 cudnn 91400",
-                           "sm_x cudart 1 cublasLt 1 cudnn 1", "sm_90 cudart 13000 cublasLt 130100 cudnn 91400 extra",
-                           "sm_90 cuda 13000 cublasLt 130100 cudnn 91400",
-                           "sm_-90 cudart 13000 cublasLt 130100 cudnn 91400",
-                           "sm_90 cudart 13000 cublasLt 130100" /* before the cuDNN version was recorded */})
+  for (const char* text :
+       {"", "sm_90", "x86_64", "sm_090 cudart 13000 cublasLt 130100 cudnn 91400", "sm_x cudart 1 cublasLt 1 cudnn 1",
+        "sm_90 cudart 13000 cublasLt 130100 cudnn 91400 extra", "sm_90 cuda 13000 cublasLt 130100 cudnn 91400",
+        "sm_-90 cudart 13000 cublasLt 130100 cudnn 91400",
+        "sm_90 cudart 13000 cublasLt 130100" /* before the cuDNN version was recorded */})
     EXPECT_FALSE(cuda::parseTarget(text).has_value()) << text;
 }
 
@@ -125,8 +125,8 @@ TEST(CudaBackendKernels, SlicesInEverySampleModeAndRejectsUnknownModes) {
   OneStep s(LayerType::kSLICE, {DataType::kFLOAT, DataType::kFLOAT});
   s.step.attrs.set("start", ops::ExprList{{0}});
   s.step.attrs.set("stride", ops::ExprList{{0}});
-  for (SampleMode mode : {SampleMode::kSTRICT_BOUNDS, SampleMode::kWRAP, SampleMode::kCLAMP, SampleMode::kFILL,
-                          SampleMode::kREFLECT}) {
+  for (SampleMode mode :
+       {SampleMode::kSTRICT_BOUNDS, SampleMode::kWRAP, SampleMode::kCLAMP, SampleMode::kFILL, SampleMode::kREFLECT}) {
     s.step.attrs.set("mode", static_cast<int64_t>(mode));
     EXPECT_EQ(rejectionOf(*cuda, s.plan, s.step), "") << static_cast<int>(mode);
   }
@@ -191,8 +191,8 @@ TEST(CudaBackendKernels, EinsumTypesAndLimits) {
     s.step.attrs.set("einsum_ranks", std::vector<int64_t>(nbOperands + 1, 1));
     return s;
   };
-  for (DataType type : {DataType::kFLOAT, DataType::kDOUBLE, DataType::kHALF, DataType::kBF16, DataType::kINT32,
-                        DataType::kINT64}) {
+  for (DataType type :
+       {DataType::kFLOAT, DataType::kDOUBLE, DataType::kHALF, DataType::kBF16, DataType::kINT32, DataType::kINT64}) {
     OneStep s = einsum(type, 2);
     EXPECT_EQ(rejectionOf(*cuda, s.plan, s.step), "") << dataTypeName(type);
   }

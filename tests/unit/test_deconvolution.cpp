@@ -14,9 +14,9 @@ namespace {
 using test::HostTensor;
 
 struct DeconvCase {
-  Dims input = {};  // N, C, spatial...
+  Dims input = {};           // N, C, spatial...
   int64_t mapsPerGroup = 1;  // the kernel's second dimension
-  Dims kernel = {};  // spatial kernel size
+  Dims kernel = {};          // spatial kernel size
   // Empty: the defaults (stride 1, no padding, dilation 1, no output padding).
   std::vector<int64_t> stride = {}, pre = {}, post = {}, dilation = {}, outputPadding = {};
   int64_t groups = 1;
@@ -142,35 +142,57 @@ TEST(DeconvolutionTest, PaddingCropsAndOutputPaddingExtends) {
 }
 
 TEST(DeconvolutionTest, TwoDimensionalWithEverySetting) {
-  checkAgainstReference({.input = {2, 3, 4, 5}, .mapsPerGroup = 2, .kernel = {3, 2}, .stride = {2, 3},
-                         .pre = {1, 0}, .post = {0, 2}, .dilation = {1, 2}, .outputPadding = {1, 1}, .bias = true},
+  checkAgainstReference({.input = {2, 3, 4, 5},
+                         .mapsPerGroup = 2,
+                         .kernel = {3, 2},
+                         .stride = {2, 3},
+                         .pre = {1, 0},
+                         .post = {0, 2},
+                         .dilation = {1, 2},
+                         .outputPadding = {1, 1},
+                         .bias = true},
                         11);
 }
 
 TEST(DeconvolutionTest, GroupsAndBias) {
-  checkAgainstReference({.input = {1, 4, 3, 3}, .mapsPerGroup = 3, .kernel = {2, 2}, .stride = {2, 2}, .groups = 2,
-                         .bias = true},
-                        21);
+  checkAgainstReference(
+      {.input = {1, 4, 3, 3}, .mapsPerGroup = 3, .kernel = {2, 2}, .stride = {2, 2}, .groups = 2, .bias = true}, 21);
 }
 
 TEST(DeconvolutionTest, DepthwiseWithPadding) {
-  checkAgainstReference({.input = {2, 3, 5, 4}, .mapsPerGroup = 1, .kernel = {3, 3}, .stride = {1, 2},
-                         .pre = {1, 1}, .post = {1, 1}, .groups = 3},
+  checkAgainstReference({.input = {2, 3, 5, 4},
+                         .mapsPerGroup = 1,
+                         .kernel = {3, 3},
+                         .stride = {1, 2},
+                         .pre = {1, 1},
+                         .post = {1, 1},
+                         .groups = 3},
                         31);
 }
 
 TEST(DeconvolutionTest, OneAndThreeDimensional) {
-  checkAgainstReference({.input = {2, 2, 7}, .mapsPerGroup = 3, .kernel = {4}, .stride = {3}, .pre = {2},
-                         .dilation = {2}, .bias = true},
-                        41);
-  checkAgainstReference({.input = {1, 2, 3, 4, 2}, .mapsPerGroup = 2, .kernel = {2, 3, 2}, .stride = {2, 1, 2},
-                         .pre = {0, 1, 0}, .post = {1, 1, 0}, .outputPadding = {1, 0, 1}},
+  checkAgainstReference(
+      {.input = {2, 2, 7}, .mapsPerGroup = 3, .kernel = {4}, .stride = {3}, .pre = {2}, .dilation = {2}, .bias = true},
+      41);
+  checkAgainstReference({.input = {1, 2, 3, 4, 2},
+                         .mapsPerGroup = 2,
+                         .kernel = {2, 3, 2},
+                         .stride = {2, 1, 2},
+                         .pre = {0, 1, 0},
+                         .post = {1, 1, 0},
+                         .outputPadding = {1, 0, 1}},
                         51);
 }
 
 TEST(DeconvolutionTest, DynamicShapeRunsAtSeveralSizes) {
-  DeconvCase c{.input = {-1, 2, -1, -1}, .mapsPerGroup = 3, .kernel = {3, 3}, .stride = {2, 2}, .pre = {1, 1},
-               .post = {1, 1}, .outputPadding = {1, 1}, .bias = true};
+  DeconvCase c{.input = {-1, 2, -1, -1},
+               .mapsPerGroup = 3,
+               .kernel = {3, 3},
+               .stride = {2, 2},
+               .pre = {1, 1},
+               .post = {1, 1},
+               .outputPadding = {1, 1},
+               .bias = true};
   auto w = test::randomFloats(static_cast<size_t>(kernelDims(c).volume()), 61);
   auto b = test::randomFloats(3, 62);
   NetworkDefinition network;
@@ -178,8 +200,8 @@ TEST(DeconvolutionTest, DynamicShapeRunsAtSeveralSizes) {
   DeconvolutionLayer* layer = addDeconv(network, *in, c, w, b);
   network.markOutput(*layer->getOutput(0));
   EXPECT_EQ(layer->getOutput(0)->getDimensions(), (Dims{-1, 3, -1, -1}));
-  auto engine = test::buildWithProfile(
-      network, test::profileFor("x", Dims{1, 2, 1, 1}, Dims{1, 2, 4, 4}, Dims{3, 2, 9, 9}));
+  auto engine =
+      test::buildWithProfile(network, test::profileFor("x", Dims{1, 2, 1, 1}, Dims{1, 2, 4, 4}, Dims{3, 2, 9, 9}));
   auto context = engine->createExecutionContext();
   uint32_t seed = 63;
   for (Dims shape : {Dims{1, 2, 4, 5}, Dims{3, 2, 9, 2}, Dims{1, 2, 1, 1}}) {
@@ -197,9 +219,8 @@ TEST(DeconvolutionTest, DynamicShapeRunsAtSeveralSizes) {
 TEST(DeconvolutionTest, ShapeInference) {
   NetworkDefinition network;
   Tensor* in = network.addInput("x", DataType::kFLOAT, Dims{-1, 4, -1, 7});
-  auto* layer = network.addDeconvolution(*in, *test::floatConstant(network, Dims{4, 3, 3, 2},
-                                                                    std::vector<float>(72, 1.0f)),
-                                         nullptr);
+  auto* layer = network.addDeconvolution(
+      *in, *test::floatConstant(network, Dims{4, 3, 3, 2}, std::vector<float>(72, 1.0f)), nullptr);
   layer->setNbGroups(2);
   layer->setStrideNd(Dims{2, 3});
   layer->setPrePadding(Dims{1, 0});
@@ -214,16 +235,29 @@ TEST(DeconvolutionTest, InvalidSettingsAreRejectedNamingTheLayer) {
   Tensor* kernel = test::floatConstant(network, Dims{4, 2, 2, 2}, std::vector<float>(32, 1.0f));
   Tensor* wrongKernel = test::floatConstant(network, Dims{3, 2, 2, 2}, std::vector<float>(24, 1.0f));
   Tensor* wrongBias = test::floatConstant(network, Dims{3}, {1, 2, 3});
-  test::expectRejected(std::string("Deconvolution_") + std::to_string(network.getNbLayers()),
-                       [&] { network.addDeconvolution(*in, *wrongKernel, nullptr); }, "kernel channels",
-                       "input channels");
+  test::expectRejected(
+      std::string("Deconvolution_") + std::to_string(network.getNbLayers()),
+      [&] { network.addDeconvolution(*in, *wrongKernel, nullptr); }, "kernel channels", "input channels");
   auto* layer = network.addDeconvolution(*in, *kernel, nullptr);
   layer->setName("deconv");
-  test::expectRejected(layer, [&] { layer->setNbGroups(3); }, "groups not dividing the channels", "divisible");
-  test::expectRejected(layer, [&] { layer->setPrePadding(Dims{4, 0}); }, "padding eating the output");
-  test::expectRejected(layer, [&] { layer->setStrideNd(Dims{1}); }, "one stride for two axes");
-  test::expectRejected(layer, [&] { layer->setOutputPadding(Dims{-1, 0}); }, "negative output padding");
-  test::expectRejected(layer, [&] { layer->setInput(2, *wrongBias); }, "bias of the wrong size", "bias");
+  test::expectRejected(
+      layer, [&] { layer->setNbGroups(3); }, "groups not dividing the channels", "divisible");
+  test::expectRejected(
+      layer,
+      [&] {
+        layer->setPrePadding(Dims{4, 0});
+      },
+      "padding eating the output");
+  test::expectRejected(
+      layer, [&] { layer->setStrideNd(Dims{1}); }, "one stride for two axes");
+  test::expectRejected(
+      layer,
+      [&] {
+        layer->setOutputPadding(Dims{-1, 0});
+      },
+      "negative output padding");
+  test::expectRejected(
+      layer, [&] { layer->setInput(2, *wrongBias); }, "bias of the wrong size", "bias");
   EXPECT_EQ(layer->getOutput(0)->getDimensions(), (Dims{1, 2, 4, 4}));
 }
 

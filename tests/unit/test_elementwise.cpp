@@ -6,7 +6,6 @@
 #include <string>
 
 #include "core/half.h"
-
 #include "test_util.h"
 
 namespace kiln::test {
@@ -112,10 +111,10 @@ INSTANTIATE_TEST_SUITE_P(
                       FloatOpCase{"Sub", E::kSUB, [](double x, double y) { return x - y; }, false},
                       FloatOpCase{"Prod", E::kPROD, [](double x, double y) { return x * y; }, false},
                       FloatOpCase{"Div", E::kDIV, [](double x, double y) { return x / y; }, false},
-                      FloatOpCase{"Max", E::kMAX, maxNan, false},
-                      FloatOpCase{"Min", E::kMIN, minNan, false},
+                      FloatOpCase{"Max", E::kMAX, maxNan, false}, FloatOpCase{"Min", E::kMIN, minNan, false},
                       FloatOpCase{"Pow", E::kPOW, [](double x, double y) { return std::pow(x, y); }, true},
-                      FloatOpCase{"FloorDiv", E::kFLOOR_DIV, [](double x, double y) { return std::floor(x / y); }, false},
+                      FloatOpCase{"FloorDiv", E::kFLOOR_DIV, [](double x, double y) { return std::floor(x / y); },
+                                  false},
                       FloatOpCase{"Mod", E::kMOD, pyMod, false},
                       FloatOpCase{"Fmod", E::kFMOD, [](double x, double y) { return std::fmod(x, y); }, false}),
     [](const auto& info) { return std::string(info.param.name); });
@@ -145,7 +144,8 @@ TEST_P(ElementWiseComparison, ProducesBoolForFloatAndInt) {
 
 INSTANTIATE_TEST_SUITE_P(Ops, ElementWiseComparison,
                          ::testing::Values(CompareCase{"Equal", E::kEQUAL, [](double x, double y) { return x == y; }},
-                                           CompareCase{"Greater", E::kGREATER, [](double x, double y) { return x > y; }},
+                                           CompareCase{"Greater", E::kGREATER,
+                                                       [](double x, double y) { return x > y; }},
                                            CompareCase{"Less", E::kLESS, [](double x, double y) { return x < y; }}),
                          [](const auto& info) { return std::string(info.param.name); });
 
@@ -280,9 +280,12 @@ TEST(ElementWiseErrors, TypeRulesNameTheLayer) {
   Tensor* q = net.addInput("q", DataType::kBOOL, Dims{2});
   ElementWiseLayer* layer = net.addElementWise(*p, *q, E::kAND);
   layer->setName("logic");
-  expectRejected("logic", [&] { layer->setInput(0, *f); }, "mixed bool and float");
-  expectRejected("logic", [&] { layer->setOperation(E::kSUM); }, "arithmetic on bool");
-  expectRejected("logic", [&] { layer->setOperation(E::kGREATER); }, "ordering of bool");
+  expectRejected(
+      "logic", [&] { layer->setInput(0, *f); }, "mixed bool and float");
+  expectRejected(
+      "logic", [&] { layer->setOperation(E::kSUM); }, "arithmetic on bool");
+  expectRejected(
+      "logic", [&] { layer->setOperation(E::kGREATER); }, "ordering of bool");
   EXPECT_EQ(layer->getOperation(), E::kAND);  // the rejected settings were rolled back
   EXPECT_EQ(layer->getInput(0), p);
   ElementWiseLayer* ints = net.addElementWise(*i, *i, E::kSUM);
@@ -328,7 +331,8 @@ TEST(ElementWiseFloat, MaxAndMinPropagateNan) {
 // ---- Integers -------------------------------------------------------------------------------------------------
 
 // Runs `op` on the same small integer vectors as int32 and as int64 and checks both against `expected`.
-void expectIntOp(E op, const std::vector<int64_t>& a, const std::vector<int64_t>& b, const std::vector<int64_t>& expected) {
+void expectIntOp(E op, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                 const std::vector<int64_t>& expected) {
   Dims d{static_cast<int64_t>(a.size())};
   std::vector<int32_t> a32(a.begin(), a.end()), b32(b.begin(), b.end());
   auto out32 = runBinary(op, HostTensor::i32(d, a32), HostTensor::i32(d, b32));
@@ -342,7 +346,9 @@ void expectIntOp(E op, const std::vector<int64_t>& a, const std::vector<int64_t>
 const std::vector<int64_t> kDividends = {7, -7, 7, -7, 6, -6, 0, 1};
 const std::vector<int64_t> kDivisors = {2, 2, -2, -2, 3, 3, 5, -5};
 
-TEST(ElementWiseInt, DivTruncatesTowardZero) { expectIntOp(E::kDIV, kDividends, kDivisors, {3, -3, -3, 3, 2, -2, 0, 0}); }
+TEST(ElementWiseInt, DivTruncatesTowardZero) {
+  expectIntOp(E::kDIV, kDividends, kDivisors, {3, -3, -3, 3, 2, -2, 0, 0});
+}
 
 TEST(ElementWiseInt, FloorDivRoundsTowardNegativeInfinity) {
   expectIntOp(E::kFLOOR_DIV, kDividends, kDivisors, {3, -4, -4, 3, 2, -2, 0, -1});
@@ -444,7 +450,8 @@ TEST(ElementWiseInt, OverflowingDivisionWrapsLikeNumpy) {
 // Powers by squaring: huge exponents finish at once, overflow wraps like numpy, negative exponents truncate.
 TEST(ElementWiseInt, PowWrapsAndHandlesLargeAndNegativeExponents) {
   const int64_t huge = int64_t{1} << 60;
-  auto pow64 = runBinary(E::kPOW, HostTensor::i64({6}, {2, 3, -1, 1, 2, -1}), HostTensor::i64({6}, {64, 40, huge + 1, huge, -1, -3}));
+  auto pow64 = runBinary(E::kPOW, HostTensor::i64({6}, {2, 3, -1, 1, 2, -1}),
+                         HostTensor::i64({6}, {64, 40, huge + 1, huge, -1, -3}));
   EXPECT_EQ(pow64.as<int64_t>(),
             (std::vector<int64_t>{0, static_cast<int64_t>(12157665459056928801ull), -1, 1, 0, -1}));
   auto pow32 = runBinary(E::kPOW, HostTensor::i32({2}, {2, -2}), HostTensor::i32({2}, {31, 33}));
@@ -453,7 +460,9 @@ TEST(ElementWiseInt, PowWrapsAndHandlesLargeAndNegativeExponents) {
 
 // int8 and uint8 arithmetic wraps modulo 256, as numpy's; comparisons give bool.
 TEST(ElementWiseInt, SmallIntegersWrap) {
-  auto u8 = [](std::vector<uint8_t> v) { return HostTensor::of(DataType::kUINT8, {static_cast<int64_t>(v.size())}, v); };
+  auto u8 = [](std::vector<uint8_t> v) {
+    return HostTensor::of(DataType::kUINT8, {static_cast<int64_t>(v.size())}, v);
+  };
   auto i8 = [](std::vector<int8_t> v) { return HostTensor::of(DataType::kINT8, {static_cast<int64_t>(v.size())}, v); };
   EXPECT_EQ(runBinary(E::kSUM, u8({200, 1}), u8({100, 2})).as<uint8_t>(), (std::vector<uint8_t>{44, 3}));
   EXPECT_EQ(runBinary(E::kSUB, u8({3, 9}), u8({5, 2})).as<uint8_t>(), (std::vector<uint8_t>{254, 7}));

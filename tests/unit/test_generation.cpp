@@ -72,9 +72,12 @@ TEST(SelectTest, MovesAnyTypeAndChecksItsInputs) {
   Tensor* f = floatConstant(*net, Dims{1}, {0});
   Tensor* three = int64Constant(*net, {1, 2, 3});
   std::string next = "Select_" + std::to_string(net->getNbLayers());
-  expectRejected(next, [&] { net->addSelect(*x, *x, *y); }, "integer condition", "bool");
-  expectRejected(next, [&] { net->addSelect(*c, *x, *f); }, "mixed types", "different types");
-  expectRejected(next, [&] { net->addSelect(*c, *x, *three); }, "4 vs 3", "broadcast");
+  expectRejected(
+      next, [&] { net->addSelect(*x, *x, *y); }, "integer condition", "bool");
+  expectRejected(
+      next, [&] { net->addSelect(*c, *x, *f); }, "mixed types", "different types");
+  expectRejected(
+      next, [&] { net->addSelect(*c, *x, *three); }, "4 vs 3", "broadcast");
 }
 
 // ---- Fill -----------------------------------------------------------------------------------------------------------
@@ -162,13 +165,18 @@ TEST(FillTest, RejectsBadSettings) {
   Tensor* runtimeDims = net->addInput("d", DataType::kINT64, Dims{2});
   Tensor* oneBeta = floatConstant(*net, Dims{1}, {1});
   std::string next = "Fill_" + std::to_string(net->getNbLayers());
-  expectRejected(next, [&] { net->addFill(Dims{2}, FillOperation::kLINSPACE, DataType::kBOOL); }, "bool ramp", "bool");
+  expectRejected(
+      next, [&] { net->addFill(Dims{2}, FillOperation::kLINSPACE, DataType::kBOOL); }, "bool ramp", "bool");
   auto* fill = net->addFill(Dims{2, 2}, FillOperation::kLINSPACE, DataType::kFLOAT);
-  expectRejected(fill, [&] { fill->setInput(2, *threeBetas); }, "beta per axis", "beta");
-  expectRejected(fill, [&] { fill->setInput(0, *negative); }, "negative", "negative");
-  expectRejected(fill, [&] { fill->setInput(0, *runtimeDims); }, "run-time dims", "shape tensor");
+  expectRejected(
+      fill, [&] { fill->setInput(2, *threeBetas); }, "beta per axis", "beta");
+  expectRejected(
+      fill, [&] { fill->setInput(0, *negative); }, "negative", "negative");
+  expectRejected(
+      fill, [&] { fill->setInput(0, *runtimeDims); }, "run-time dims", "shape tensor");
   auto* constant = net->addFill(Dims{2}, FillOperation::kCONSTANT, DataType::kFLOAT);
-  expectRejected(constant, [&] { constant->setInput(2, *oneBeta); }, "beta on constant", "kLINSPACE");
+  expectRejected(
+      constant, [&] { constant->setInput(2, *oneBeta); }, "beta on constant", "kLINSPACE");
 }
 
 // ---- Scatter --------------------------------------------------------------------------------------------------------
@@ -229,9 +237,9 @@ TEST(ScatterTest, ElementsWithoutReductionOnAxisZeroAndInt32Indices) {
   auto ins = scatterInputs(*net, Dims{3, 3}, Dims{2, 3}, Dims{2, 3}, DataType::kINT32);
   auto* layer = net->addScatter(*ins[0], *ins[1], *ins[2], ScatterMode::kELEMENT);
   net->markOutput(*layer->getOutput(0));
-  auto out = buildAndRun(*net, {HostTensor::f32({3, 3}, std::vector<float>(9, 0)),
-                                HostTensor::i32({2, 3}, {1, 0, 2, 0, 2, 1}),
-                                HostTensor::f32({2, 3}, {1.0f, 1.1f, 1.2f, 2.0f, 2.1f, 2.2f})});
+  auto out =
+      buildAndRun(*net, {HostTensor::f32({3, 3}, std::vector<float>(9, 0)), HostTensor::i32({2, 3}, {1, 0, 2, 0, 2, 1}),
+                         HostTensor::f32({2, 3}, {1.0f, 1.1f, 1.2f, 2.0f, 2.1f, 2.2f})});
   EXPECT_EQ(out[0].f32(), (std::vector<float>{2.0f, 1.1f, 0, 1.0f, 0, 2.2f, 0, 2.1f, 1.2f}));
 }
 
@@ -265,14 +273,19 @@ TEST(ScatterTest, ShapesAreChecked) {
   Tensor* i26 = net->addInput("i26", DataType::kINT64, Dims{2, 6});
   Tensor* u26 = net->addInput("u26", DataType::kFLOAT, Dims{2, 6});
   std::string next = "Scatter_" + std::to_string(net->getNbLayers());
-  expectRejected(next, [&] { net->addScatter(*data, *i23, *u22, ScatterMode::kELEMENT); }, "updates shape", "differ");
-  expectRejected(next, [&] { net->addScatter(*data, *i26, *u26, ScatterMode::kELEMENT, 0); }, "indices too long",
-                 "larger than data");
-  expectRejected(next, [&] { net->addScatter(*data, *u23, *u23, ScatterMode::kELEMENT); }, "float indices", "int");
+  expectRejected(
+      next, [&] { net->addScatter(*data, *i23, *u22, ScatterMode::kELEMENT); }, "updates shape", "differ");
+  expectRejected(
+      next, [&] { net->addScatter(*data, *i26, *u26, ScatterMode::kELEMENT, 0); }, "indices too long",
+      "larger than data");
+  expectRejected(
+      next, [&] { net->addScatter(*data, *u23, *u23, ScatterMode::kELEMENT); }, "float indices", "int");
   // ScatterND: indices [2, 3] name 3-tuples, too long for rank-2 data.
-  expectRejected(next, [&] { net->addScatter(*data, *i23, *u23, ScatterMode::kND); }, "tuple length", "tuples");
+  expectRejected(
+      next, [&] { net->addScatter(*data, *i23, *u23, ScatterMode::kND); }, "tuple length", "tuples");
   auto* ok = net->addScatter(*data, *i26, *u26, ScatterMode::kELEMENT, 1);
-  expectRejected(ok, [&] { ok->setAxis(0); }, "axis 0 is too short for the indices", "larger than data");
+  expectRejected(
+      ok, [&] { ok->setAxis(0); }, "axis 0 is too short for the indices", "larger than data");
 }
 
 TEST(ScatterTest, OutOfRangeIndexIsARunTimeErrorNamingTheStep) {
@@ -354,7 +367,8 @@ TEST(CumulativeTest, AxisTensorIsReadAtRunTime) {
   EXPECT_EQ(s.error().object(), "cumsum");
   EXPECT_NE(s.error().message().find("axis 2"), std::string::npos) << s.error().message();
   // A constant axis tensor is checked when it is set.
-  expectRejected(layer, [&] { layer->setInput(1, *axisThree); }, "axis 3", "out of range");
+  expectRejected(
+      layer, [&] { layer->setInput(1, *axisThree); }, "axis 3", "out of range");
 }
 
 // ---- OneHot ---------------------------------------------------------------------------------------------------------
@@ -406,9 +420,12 @@ TEST(OneHotTest, DepthFromInputShapesAndChecks) {
   Tensor* i = net->addInput("i2", DataType::kINT32, Dims{3});
   Tensor* three = int64Constant(*net, {0, 1, 2});
   std::string next = "OneHot_" + std::to_string(net->getNbLayers());
-  expectRejected(next, [&] { net->addOneHot(*i, *three, *depth, 0); }, "three values", "two elements");
-  expectRejected(next, [&] { net->addOneHot(*i, *values, *depth, 2); }, "axis 2 of rank 2", "out of range");
-  expectRejected(next, [&] { net->addOneHot(*i, *values, *i, 0); }, "run-time depth", "shape tensor");
+  expectRejected(
+      next, [&] { net->addOneHot(*i, *three, *depth, 0); }, "three values", "two elements");
+  expectRejected(
+      next, [&] { net->addOneHot(*i, *values, *depth, 2); }, "axis 2 of rank 2", "out of range");
+  expectRejected(
+      next, [&] { net->addOneHot(*i, *values, *i, 0); }, "run-time depth", "shape tensor");
 }
 
 // ---- ONNX importers ---------------------------------------------------------------------------------------------
@@ -422,8 +439,12 @@ std::string unsupportedReason(const OnnxModel& m) {
 TEST(OnnxGenerationTest, RangeOverShapeValuesFollowsTheInput) {
   // Range(n - 1, -1, -2) and Range(1, n, 3) with n = x's length: lengths ceil(n / 2) and ceil((n - 1) / 3).
   OnnxModel m(13);
-  m.input("x", {-1}).ints("zero", {}, {0}).ints("one", {}, {1}).ints("down", {}, {-2})
-      .ints("three", {}, {3}).ints("minus1", {}, {-1});
+  m.input("x", {-1})
+      .ints("zero", {}, {0})
+      .ints("one", {}, {1})
+      .ints("down", {}, {-2})
+      .ints("three", {}, {3})
+      .ints("minus1", {}, {-1});
   m.node("Shape", {"x"}, {"shape"});
   m.node("Gather", {"shape", "zero"}, {"n"});
   m.node("Sub", {"n", "one"}, {"last"});

@@ -301,17 +301,21 @@ TEST(SliceModeTest, InvalidSettingsAreRejected) {
   auto* wrap = net->addSlice(*x, Dims{0}, Dims{1}, Dims{1});
   wrap->setMode(SampleMode::kWRAP);
   wrap->setSize(Dims{5});  // wrapping reads past the end freely
-  expectRejected(wrap, [&] { wrap->setInput(4, *fill); }, "a fill value outside kFILL", "needs sample mode kFILL");
+  expectRejected(
+      wrap, [&] { wrap->setInput(4, *fill); }, "a fill value outside kFILL", "needs sample mode kFILL");
   auto* padded = net->addSlice(*x, Dims{-1}, Dims{0}, Dims{1});
   padded->setMode(SampleMode::kFILL);
   padded->setSize(Dims{5});
   padded->setInput(4, *fill);
   EXPECT_EQ(padded->getOutput(0)->getDimensions(), (Dims{5}));
-  expectRejected(padded, [&] { padded->setInput(4, *intFill); }, "a fill value of another type", "different types");
-  expectRejected(padded, [&] { padded->setInput(4, *twoValues); }, "two fill values", "exactly one element");
+  expectRejected(
+      padded, [&] { padded->setInput(4, *intFill); }, "a fill value of another type", "different types");
+  expectRejected(
+      padded, [&] { padded->setInput(4, *twoValues); }, "two fill values", "exactly one element");
   auto* sampled = net->addSlice(*empty, Dims{0}, Dims{0}, Dims{1});
   sampled->setMode(SampleMode::kCLAMP);
-  expectRejected(sampled, [&] { sampled->setSize(Dims{2}); }, "clamping into an empty axis", "empty axis");
+  expectRejected(
+      sampled, [&] { sampled->setSize(Dims{2}); }, "clamping into an empty axis", "empty axis");
 }
 
 // ---- Gather -------------------------------------------------------------------------------------------------------
@@ -389,7 +393,7 @@ TEST(GatherTest, ConstantIndicesAreRangeCheckedWhenAdded) {
     EXPECT_EQ(e.object(), autoName);
   }
   EXPECT_THROW(net->addGather(*d, *int64Constant(*net, {-3}, Dims{}), 0), Error);
-  EXPECT_THROW(net->addGather(*d, *d, 0), Error);  // float indices
+  EXPECT_THROW(net->addGather(*d, *d, 0), Error);                                 // float indices
   EXPECT_THROW(net->addGather(*d, *int64Constant(*net, {0}, Dims{}), 2), Error);  // axis out of range
 }
 
@@ -446,8 +450,10 @@ std::vector<HostTensor> runGatherMode(const HostTensor& data, const HostTensor& 
   Tensor* i = net->addInput("indices", indices.type, indices.dims);
   auto* gather = net->addGatherV2(*d, *i, mode);
   EXPECT_EQ(gather->getMode(), mode);
-  if (mode == GatherMode::kND) gather->setNbElementWiseDims(axisOrBatchDims);
-  else gather->setGatherAxis(axisOrBatchDims);
+  if (mode == GatherMode::kND)
+    gather->setNbElementWiseDims(axisOrBatchDims);
+  else
+    gather->setGatherAxis(axisOrBatchDims);
   if (outDims) *outDims = gather->getOutput(0)->getDimensions();
   net->markOutput(*gather->getOutput(0));
   return buildAndRun(*net, {data, indices});
@@ -486,8 +492,9 @@ TEST(GatherElementsTest, ShapesAreChecked) {
   gather->setInput(1, *wide);
   EXPECT_EQ(gather->getOutput(0)->getDimensions(), (Dims{2, 4}));
   // ...but not on an axis they share with data.
-  expectRejected(gather, [&] { gather->setGatherAxis(0); }, "indices wider than data off the gather axis",
-                 "larger than data on axis 1");
+  expectRejected(
+      gather, [&] { gather->setGatherAxis(0); }, "indices wider than data off the gather axis",
+      "larger than data on axis 1");
   EXPECT_EQ(gather->getGatherAxis(), 1);
 }
 
@@ -501,8 +508,9 @@ TEST(GatherElementsTest, OutOfRangeIndexFailsTheStep) {
   BuilderConfig config;
   auto engine = buildEngine(*net, config);
   auto context = engine->createExecutionContext();
-  Error e = errorOf(
-      [&] { runContext(*context, {HostTensor::f32({2, 2}, iota(4)), HostTensor::i32({2, 2}, {0, 1, 2, 0})}); });
+  Error e = errorOf([&] {
+    runContext(*context, {HostTensor::f32({2, 2}, iota(4)), HostTensor::i32({2, 2}, {0, 1, 2, 0})});
+  });
   EXPECT_EQ(e.object(), "pick");
   EXPECT_NE(e.message().find("index 2"), std::string::npos) << e.what();
 }
@@ -514,8 +522,8 @@ TEST(GatherNDTest, OnnxExamples) {
                            GatherMode::kND, 0, &dims);
   EXPECT_EQ(dims, (Dims{2}));
   EXPECT_EQ(out[0].as<int32_t>(), (std::vector<int32_t>{0, 3}));
-  out = runGatherMode(HostTensor::i32({2, 2}, {0, 1, 2, 3}), HostTensor::i64({2, 1}, {1, 0}), GatherMode::kND, 0,
-                      &dims);
+  out =
+      runGatherMode(HostTensor::i32({2, 2}, {0, 1, 2, 3}), HostTensor::i64({2, 1}, {1, 0}), GatherMode::kND, 0, &dims);
   EXPECT_EQ(dims, (Dims{2, 2}));
   EXPECT_EQ(out[0].as<int32_t>(), (std::vector<int32_t>{2, 3, 0, 1}));
   HostTensor cube = HostTensor::i32({2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7});
@@ -535,8 +543,8 @@ TEST(GatherNDTest, BatchDimsWithNegativeIndicesMatchTheReference) {
   std::vector<float> data = iota(24);
   std::vector<int64_t> idx = {2, -3, -1, 1};  // batch 0: rows 2, 0; batch 1: rows 2, 1
   Dims dims;
-  auto out = runGatherMode(HostTensor::f32({2, 3, 4}, data), HostTensor::i64({2, 2, 1}, idx), GatherMode::kND, 1,
-                           &dims);
+  auto out =
+      runGatherMode(HostTensor::f32({2, 3, 4}, data), HostTensor::i64({2, 2, 1}, idx), GatherMode::kND, 1, &dims);
   EXPECT_EQ(dims, (Dims{2, 2, 4}));
   std::vector<float> expected;
   for (int64_t b = 0; b < 2; ++b)
@@ -559,10 +567,13 @@ TEST(GatherNDTest, ShapesAreChecked) {
   auto* gather = net->addGatherV2(*d, *ok, GatherMode::kND);
   gather->setNbElementWiseDims(1);
   EXPECT_EQ(gather->getOutput(0)->getDimensions(), (Dims{2}));
-  expectRejected(gather, [&] { gather->setInput(1, *otherBatch); }, "batch sizes differ", "batch dimension 0");
-  expectRejected(gather, [&] { gather->setNbElementWiseDims(2); }, "as many batch dims as the rank", nullptr);
+  expectRejected(
+      gather, [&] { gather->setInput(1, *otherBatch); }, "batch sizes differ", "batch dimension 0");
+  expectRejected(
+      gather, [&] { gather->setNbElementWiseDims(2); }, "as many batch dims as the rank", nullptr);
   auto* plain = net->addGather(*d, *ok, 0);
-  expectRejected(plain, [&] { plain->setNbElementWiseDims(1); }, "batch dims on a default gather", "kND");
+  expectRejected(
+      plain, [&] { plain->setNbElementWiseDims(1); }, "batch dims on a default gather", "kND");
 }
 
 TEST(GatherNDTest, OutOfRangeIndexFailsTheStep) {
@@ -575,8 +586,7 @@ TEST(GatherNDTest, OutOfRangeIndexFailsTheStep) {
   auto context = engine->createExecutionContext();
   EXPECT_EQ(runContext(*context, {HostTensor::f32({2, 3}, iota(6)), HostTensor::i64({1, 2}, {1, -1})})[0].f32(),
             (std::vector<float>{5}));
-  Error e = errorOf(
-      [&] { runContext(*context, {HostTensor::f32({2, 3}, iota(6)), HostTensor::i64({1, 2}, {1, 3})}); });
+  Error e = errorOf([&] { runContext(*context, {HostTensor::f32({2, 3}, iota(6)), HostTensor::i64({1, 2}, {1, 3})}); });
   EXPECT_NE(e.message().find("index 3"), std::string::npos) << e.what();
 }
 

@@ -83,7 +83,8 @@ TEST(IntegerTypes, Uint64MaxAndMinBeyondTheInt64Range) {
 
 // Unsigned arithmetic wraps modulo 2^bits; uint16 products no longer overflow the int they promote to.
 TEST(IntegerTypes, UnsignedArithmeticWraps) {
-  EXPECT_EQ(runBinary(E::kPROD, vec<uint16_t>(DataType::kUINT16, {65535, 300}), vec<uint16_t>(DataType::kUINT16, {65535, 300}))
+  EXPECT_EQ(runBinary(E::kPROD, vec<uint16_t>(DataType::kUINT16, {65535, 300}),
+                      vec<uint16_t>(DataType::kUINT16, {65535, 300}))
                 .as<uint16_t>(),
             (std::vector<uint16_t>{1, 24464}));
   EXPECT_EQ(runBinary(E::kSUB, vec<uint32_t>(DataType::kUINT32, {1, 7}), vec<uint32_t>(DataType::kUINT32, {2, 7}))
@@ -101,9 +102,10 @@ TEST(IntegerTypes, UnsignedArithmeticWraps) {
 // ---- Bit shifts ----------------------------------------------------------------------------------------------------
 
 TEST(BitShift, LeftAndRightOfEveryUnsignedWidth) {
-  EXPECT_EQ(runBinary(E::kSHIFT_LEFT, vec<uint8_t>(DataType::kUINT8, {0x81, 1, 1}), vec<uint8_t>(DataType::kUINT8, {1, 7, 8}))
-                .as<uint8_t>(),
-            (std::vector<uint8_t>{0x02, 0x80, 0}));
+  EXPECT_EQ(
+      runBinary(E::kSHIFT_LEFT, vec<uint8_t>(DataType::kUINT8, {0x81, 1, 1}), vec<uint8_t>(DataType::kUINT8, {1, 7, 8}))
+          .as<uint8_t>(),
+      (std::vector<uint8_t>{0x02, 0x80, 0}));
   EXPECT_EQ(runBinary(E::kSHIFT_LEFT, vec<uint16_t>(DataType::kUINT16, {1, 0x8001, 5}),
                       vec<uint16_t>(DataType::kUINT16, {15, 1, 16}))
                 .as<uint16_t>(),
@@ -112,7 +114,8 @@ TEST(BitShift, LeftAndRightOfEveryUnsignedWidth) {
                       vec<uint32_t>(DataType::kUINT32, {31, 8, 32}))
                 .as<uint32_t>(),
             (std::vector<uint32_t>{1, 1, 0}));
-  EXPECT_EQ(runBinary(E::kSHIFT_LEFT, vec<uint64_t>(DataType::kUINT64, {1, 3, 1}), vec<uint64_t>(DataType::kUINT64, {63, 62, 64}))
+  EXPECT_EQ(runBinary(E::kSHIFT_LEFT, vec<uint64_t>(DataType::kUINT64, {1, 3, 1}),
+                      vec<uint64_t>(DataType::kUINT64, {63, 62, 64}))
                 .as<uint64_t>(),
             (std::vector<uint64_t>{kTwoTo63, 0xc000000000000000ull, 0}));
   EXPECT_EQ(runBinary(E::kSHIFT_RIGHT, vec<uint64_t>(DataType::kUINT64, {kU64Max, kTwoTo63}),
@@ -146,9 +149,11 @@ TEST(IntegerCasts, Uint64ConvertsExactly) {
   EXPECT_EQ(runCast(x, DataType::kINT64).as<int64_t>(), (std::vector<int64_t>{-1, (int64_t{1} << 53) + 1, 70000}));
   EXPECT_EQ(runCast(x, DataType::kUINT32).as<uint32_t>(), (std::vector<uint32_t>{4294967295u, 1, 70000}));
   EXPECT_EQ(runCast(x, DataType::kINT16).as<int16_t>(), (std::vector<int16_t>{-1, 1, 4464}));
-  EXPECT_EQ(runCast(x, DataType::kFLOAT).f32(), (std::vector<float>{18446744073709551616.0f, 9007199254740992.0f, 70000.0f}));
+  EXPECT_EQ(runCast(x, DataType::kFLOAT).f32(),
+            (std::vector<float>{18446744073709551616.0f, 9007199254740992.0f, 70000.0f}));
   auto big = vec<int64_t>(DataType::kINT64, {(int64_t{1} << 62) + 3, -2});
-  EXPECT_EQ(runCast(big, DataType::kUINT64).as<uint64_t>(), (std::vector<uint64_t>{(uint64_t{1} << 62) + 3, kU64Max - 1}));
+  EXPECT_EQ(runCast(big, DataType::kUINT64).as<uint64_t>(),
+            (std::vector<uint64_t>{(uint64_t{1} << 62) + 3, kU64Max - 1}));
 }
 
 TEST(IntegerCasts, RoundTripsThroughOtherWidths) {
@@ -177,7 +182,8 @@ TEST(IntegerCasts, FloatToUnsigned) {
 
 // fp32 to bf16 keeps the upper 16 bits (ONNX test_cast_FLOAT_to_BFLOAT16's expected data); NaN stays NaN.
 TEST(Bf16Casts, FloatToBf16TruncatesAndBf16ToFloatIsExact) {
-  auto bits = vec<uint32_t>(DataType::kFLOAT, {0x3ef5eeb0u, 0x3effd6b2u, 0xbf51b0e5u, 0x7fc00000u, 0xff800000u, 0x00010000u});
+  auto bits =
+      vec<uint32_t>(DataType::kFLOAT, {0x3ef5eeb0u, 0x3effd6b2u, 0xbf51b0e5u, 0x7fc00000u, 0xff800000u, 0x00010000u});
   HostTensor bf = runCast(bits, DataType::kBF16);
   EXPECT_EQ(bf.as<uint16_t>(), (std::vector<uint16_t>{0x3ef5, 0x3eff, 0xbf51, 0x7fc0, 0xff80, 0x0001}));
   HostTensor back = runCast(bf, DataType::kFLOAT);

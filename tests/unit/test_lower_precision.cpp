@@ -34,13 +34,13 @@ struct MaskedSoftMax {
     // Softmax over a middle axis ([rows, 6, 1]), so the mask is not fused into it and stays its own layer.
     Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 6, 1});
     Tensor* m = net->addInput("m", DataType::kFLOAT, Dims{-1, 6, 1});
-    Tensor* scaled = net->addElementWise(*x, *floatConstant(*net, Dims{1, 1, 1}, {0.5f}), ElementWiseOperation::kPROD)
-                         ->getOutput(0);
-    Tensor* keep = net->addElementWise(*floatConstant(*net, Dims{1, 1, 1}, {1.0f}), *m, ElementWiseOperation::kSUB)
-                       ->getOutput(0);
+    Tensor* scaled =
+        net->addElementWise(*x, *floatConstant(*net, Dims{1, 1, 1}, {0.5f}), ElementWiseOperation::kPROD)->getOutput(0);
+    Tensor* keep =
+        net->addElementWise(*floatConstant(*net, Dims{1, 1, 1}, {1.0f}), *m, ElementWiseOperation::kSUB)->getOutput(0);
     Tensor* mask =
         net->addElementWise(*keep, *floatConstant(*net, Dims{1, 1, 1}, {-FLT_MAX}), ElementWiseOperation::kPROD)
-                       ->getOutput(0);
+            ->getOutput(0);
     Tensor* logits = net->addElementWise(*scaled, *mask, ElementWiseOperation::kSUM)->getOutput(0);
     auto* softmax = net->addSoftMax(*logits);
     softmax->setAxes(1u << 1);
@@ -90,9 +90,9 @@ TEST(LowerPrecision, Bf16AndLayersTheBackendRunsOnlyInFp32) {
   auto net = makeNetwork();
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 4});
   std::vector<float> w = randomFloats(12, 7);
-  Tensor* product = net->addMatrixMultiply(*x, MatrixOperation::kNONE, *floatConstant(*net, Dims{4, 3}, w),
-                                           MatrixOperation::kNONE)
-                        ->getOutput(0);
+  Tensor* product =
+      net->addMatrixMultiply(*x, MatrixOperation::kNONE, *floatConstant(*net, Dims{4, 3}, w), MatrixOperation::kNONE)
+          ->getOutput(0);
   Tensor* activated = net->addUnary(*product, UnaryOperation::kEXP)->getOutput(0);  // (an activation would fuse)
   Tensor* sum = net->addReduce(*activated, ReduceOperation::kSUM, 1u << 1, true)->getOutput(0);
   Tensor* y = net->addElementWise(*activated, *sum, ElementWiseOperation::kDIV)->getOutput(0);
@@ -149,8 +149,9 @@ TEST(LowerPrecision, ALayerBetweenFp32LayersStaysFp32RatherThanPayTwoCasts) {
   auto net = makeNetwork();
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 4});
   auto dense = [&](Tensor* in, uint32_t seed) {
-    return net->addMatrixMultiply(*in, MatrixOperation::kNONE, *floatConstant(*net, Dims{4, 4}, randomFloats(16, seed)),
-                                  MatrixOperation::kNONE)
+    return net
+        ->addMatrixMultiply(*in, MatrixOperation::kNONE, *floatConstant(*net, Dims{4, 4}, randomFloats(16, seed)),
+                            MatrixOperation::kNONE)
         ->getOutput(0);
   };
   Tensor* y = dense(net->addUnary(*dense(x, 1), UnaryOperation::kNEG)->getOutput(0), 2);

@@ -67,7 +67,8 @@ TEST(MatrixMultiplyValues, HandComputedTwoByThreeTimesThreeByTwo) {
   Tensor* a = net.addInput("a", DataType::kFLOAT, Dims{2, 3});
   Tensor* b = net.addInput("b", DataType::kFLOAT, Dims{3, 2});
   net.markOutput(*net.addMatrixMultiply(*a, M::kNONE, *b, M::kNONE)->getOutput(0));
-  auto out = buildAndRun(net, {HostTensor::f32({2, 3}, {1, 2, 3, 4, 5, 6}), HostTensor::f32({3, 2}, {7, 8, 9, 10, 11, 12})});
+  auto out =
+      buildAndRun(net, {HostTensor::f32({2, 3}, {1, 2, 3, 4, 5, 6}), HostTensor::f32({3, 2}, {7, 8, 9, 10, 11, 12})});
   EXPECT_EQ(toString(out[0].dims), "2x2");
   EXPECT_EQ(out[0].f32(), (std::vector<float>{58, 64, 139, 154}));
 }
@@ -197,8 +198,10 @@ TEST(MatrixMultiplyErrors, InnerMismatchNamesTheLayerAndKeepsTheOldSetting) {
   Tensor* c = net.addInput("c", DataType::kFLOAT, Dims{5, 4});
   MatrixMultiplyLayer* mm = net.addMatrixMultiply(*a, M::kNONE, *b, M::kNONE);
   mm->setName("proj");
-  expectRejected(mm, [&] { mm->setOperation(1, M::kTRANSPOSE); }, "b^T is 4x3", "inner");
-  expectRejected(mm, [&] { mm->setInput(1, *c); }, "3 vs 5", "inner");
+  expectRejected(
+      mm, [&] { mm->setOperation(1, M::kTRANSPOSE); }, "b^T is 4x3", "inner");
+  expectRejected(
+      mm, [&] { mm->setInput(1, *c); }, "3 vs 5", "inner");
   EXPECT_EQ(mm->getOperation(1), M::kNONE);
   EXPECT_EQ(mm->getInput(1), b);
   EXPECT_EQ(toString(mm->getOutput(0)->getDimensions()), "2x4");
@@ -219,7 +222,8 @@ TEST(MatrixMultiplyErrors, BatchMismatchAndIntegerInputsAreRejected) {
   MatrixMultiplyLayer* mm = net.addMatrixMultiply(*a, M::kNONE, *b, M::kNONE);
   mm->setName("bmm");
   for (auto [index, tensor] : {std::pair<int32_t, Tensor*>{1, b4}, {0, i}})
-    expectRejected("bmm", [&] { mm->setInput(index, *tensor); }, tensor->getName());
+    expectRejected(
+        "bmm", [&] { mm->setInput(index, *tensor); }, tensor->getName());
 }
 
 TEST(MatrixMultiplyErrors, DynamicInnerMismatchFailsWhenShapesResolve) {

@@ -18,10 +18,9 @@ using test::HostTensor;
 
 // Naive reference: for every element, the mean and variance over the elements that agree with it on every axis
 // outside `mask` and (with groups) lie in the same channel group; scale and bias broadcast (right-aligned).
-std::vector<float> referenceNormalization(const Dims& shape, const std::vector<float>& x, uint32_t mask,
-                                          int64_t groups, double epsilon, const Dims& scaleDims,
-                                          const std::vector<float>& scale, const Dims& biasDims,
-                                          const std::vector<float>& bias) {
+std::vector<float> referenceNormalization(const Dims& shape, const std::vector<float>& x, uint32_t mask, int64_t groups,
+                                          double epsilon, const Dims& scaleDims, const std::vector<float>& scale,
+                                          const Dims& biasDims, const std::vector<float>& bias) {
   std::vector<int64_t> extent(shape.d, shape.d + shape.nbDims);
   int64_t perGroup = groups > 1 ? shape.d[1] / groups : 0;
   auto sameStatistic = [&](const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
@@ -90,8 +89,8 @@ void checkNormalization(const NormCase& c, uint32_t seed) {
   auto out = test::buildAndRun(network, {HostTensor::f32(c.input, x)});
   ASSERT_EQ(out[0].dims, c.input);
   test::expectNear(out[0].f32(),
-                   referenceNormalization(c.input, x, c.mask, c.groups, c.epsilon, c.scale, scale, c.bias, bias),
-                   1e-4f, 1e-4f);
+                   referenceNormalization(c.input, x, c.mask, c.groups, c.epsilon, c.scale, scale, c.bias, bias), 1e-4f,
+                   1e-4f);
 }
 
 TEST(NormalizationTest, LastAxisHandComputed) {
@@ -120,8 +119,7 @@ TEST(NormalizationTest, InstanceNormPerChannelScale) {
 }
 
 TEST(NormalizationTest, GroupNormSplitsTheChannels) {
-  checkNormalization({.input = {2, 6, 3, 2}, .mask = 0b1100, .groups = 3, .scale = {6, 1, 1}, .bias = {6, 1, 1}},
-                     31);
+  checkNormalization({.input = {2, 6, 3, 2}, .mask = 0b1100, .groups = 3, .scale = {6, 1, 1}, .bias = {6, 1, 1}}, 31);
   // Groups with no other reduced axis: the channels of each group only.
   checkNormalization({.input = {3, 8}, .mask = 0, .groups = 2, .scale = {8}, .bias = {1}}, 32);
   // One channel per group is instance normalization.
@@ -180,22 +178,27 @@ TEST(NormalizationTest, InvalidSettingsAreRejectedNamingTheLayer) {
   Tensor* wrongScale = test::floatConstant(network, Dims{5, 1}, std::vector<float>(5, 1.0f));
   auto* layer = network.addNormalization(*in, *scale, *bias, 4u);
   layer->setName("norm");
-  test::expectRejected(layer, [&] { layer->setAxes(8u); }, "axis beyond the rank", "beyond rank");
-  test::expectRejected(layer, [&] { layer->setAxes(0u); }, "no axis", "empty");
-  test::expectRejected(layer, [&] { layer->setNbGroups(4); }, "groups not dividing the channels", "divisible");
-  test::expectRejected(layer, [&] { layer->setEpsilon(-1); }, "negative epsilon", "epsilon");
-  test::expectRejected(layer, [&] { layer->setInput(1, *wrongScale); }, "scale not broadcasting", "scale");
+  test::expectRejected(
+      layer, [&] { layer->setAxes(8u); }, "axis beyond the rank", "beyond rank");
+  test::expectRejected(
+      layer, [&] { layer->setAxes(0u); }, "no axis", "empty");
+  test::expectRejected(
+      layer, [&] { layer->setNbGroups(4); }, "groups not dividing the channels", "divisible");
+  test::expectRejected(
+      layer, [&] { layer->setEpsilon(-1); }, "negative epsilon", "epsilon");
+  test::expectRejected(
+      layer, [&] { layer->setInput(1, *wrongScale); }, "scale not broadcasting", "scale");
   Tensor* ints = network.addInput("i", DataType::kINT32, Dims{2, 3});
-  Tensor* intScale = network.addConstant(Dims{1}, Weights{DataType::kINT32, std::vector<int32_t>{1}.data(), 1})
-                         ->getOutput(0);
+  Tensor* intScale =
+      network.addConstant(Dims{1}, Weights{DataType::kINT32, std::vector<int32_t>{1}.data(), 1})->getOutput(0);
   EXPECT_THROW(network.addNormalization(*ints, *intScale, *intScale, 2u), Error);
 }
 
 // ---- LRN --------------------------------------------------------------------------------------------------------
 
 // Y[n, c] = X[n, c] / (k + alpha / size * sum over c' in [c - floor((size-1)/2), c + ceil((size-1)/2)] of X^2)^beta.
-std::vector<float> referenceLRN(const Dims& shape, const std::vector<float>& x, int64_t size, double alpha,
-                                double beta, double k) {
+std::vector<float> referenceLRN(const Dims& shape, const std::vector<float>& x, int64_t size, double alpha, double beta,
+                                double k) {
   int64_t channels = shape.d[1], plane = shape.volume() / (shape.d[0] * channels);
   std::vector<float> y(x.size());
   for (int64_t n = 0; n < shape.d[0]; ++n)

@@ -199,7 +199,10 @@ TEST(OnnxElementwise, ComposedActivationsMatchTheirDefinitions) {
       {"Celu", 12, [](double v) { return std::max(0.0, v) + std::min(0.0, 2.0 * (std::exp(v / 2.0) - 1)); }},
       {"HardSwish", 14, [](double v) { return v * std::max(0.0, std::min(1.0, v / 6 + 0.5)); }},
       {"Mish", 18, [](double v) { return v * std::tanh(std::log1p(std::exp(v))); }},
-      {"Gelu", 20, [](double v) { return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v))); }},
+      {"Gelu", 20,
+       [](double v) {
+         return 0.5 * v * (1 + std::tanh(std::sqrt(2 / std::numbers::pi) * (v + 0.044715 * v * v * v)));
+       }},
       {"Softplus", 1, [](double v) { return std::log1p(std::exp(v)); }},
   };
   for (const Case& c : cases) {

@@ -128,10 +128,9 @@ TEST(OnnxConvTranspose, PadsFromAutoPadAndOutputShape) {
     std::vector<int64_t> outputShape;
     std::vector<float> expected;
   };
-  for (const Case& c : {Case{"SAME_UPPER", {}, {1, 10, 102, 20, 203, 30}},
-                        Case{"SAME_LOWER", {}, {10, 102, 20, 203, 30, 300}},
-                        Case{"NOTSET", {8}, {1, 10, 102, 20, 203, 30, 300, 0}},
-                        Case{"NOTSET", {5}, {10, 102, 20, 203, 30}}}) {
+  for (const Case& c :
+       {Case{"SAME_UPPER", {}, {1, 10, 102, 20, 203, 30}}, Case{"SAME_LOWER", {}, {10, 102, 20, 203, 30, 300}},
+        Case{"NOTSET", {8}, {1, 10, 102, 20, 203, 30, 300, 0}}, Case{"NOTSET", {5}, {10, 102, 20, 203, 30}}}) {
     SCOPED_TRACE(std::string(c.autoPad) + " " + std::to_string(c.outputShape.size()));
     OnnxModel m(11);
     m.input("x", {1, 1, 3}).floats("w", {1, 1, 3}, {1, 10, 100});
@@ -297,8 +296,9 @@ TEST(OnnxReduce, EveryReductionOverTheLastAxis) {
                         Case{"ReduceMax", {2, 4}}, Case{"ReduceMin", {-2, 0.5f}}, Case{"ReduceProd", {-4, 2}},
                         Case{"ReduceL1", {5, 5.5f}}, Case{"ReduceL2", {3, std::sqrt(17.25f)}},
                         Case{"ReduceSumSquare", {9, 17.25f}}, Case{"ReduceLogSum", {0, std::log(5.5f)}},
-                        Case{"ReduceLogSumExp", {std::log(std::exp(1.0f) + std::exp(-2.0f) + std::exp(2.0f)),
-                                                 std::log(std::exp(0.5f) + std::exp(1.0f) + std::exp(4.0f))}}}) {
+                        Case{"ReduceLogSumExp",
+                             {std::log(std::exp(1.0f) + std::exp(-2.0f) + std::exp(2.0f)),
+                              std::log(std::exp(0.5f) + std::exp(1.0f) + std::exp(4.0f))}}}) {
     SCOPED_TRACE(c.op);
     HostTensor y = runReduction(11, c.op, x, Dims{2, 3}, axes);
     EXPECT_EQ(y.dims, (Dims{2}));
@@ -329,9 +329,8 @@ TEST(OnnxReduce, AxesInputAndNoopWithEmptyAxes) {
   });
   expectNear(mean.f32(), {-0.5f, 3.5f});
   // "If true, no reduction is applied, but other operations will be performed": ReduceSumSquare squares.
-  HostTensor noop = runReduction(18, "ReduceSumSquare", x, Dims{2, 2}, [](OnnxModel&, NodeProto& n) {
-    setInt(n, "noop_with_empty_axes", 1);
-  });
+  HostTensor noop = runReduction(18, "ReduceSumSquare", x, Dims{2, 2},
+                                 [](OnnxModel&, NodeProto& n) { setInt(n, "noop_with_empty_axes", 1); });
   EXPECT_EQ(noop.dims, (Dims{2, 2}));
   expectNear(noop.f32(), {1, 4, 9, 16});
   HostTensor identity = runReduction(13, "ReduceSum", x, Dims{2, 2}, [](OnnxModel& m, NodeProto& n) {
@@ -367,8 +366,8 @@ TEST(OnnxArgMax, FirstOrLastIndexOnADynamicAxis) {
     std::vector<int64_t> expected;
   };
   // Rows [1, 3, 3, 0] and [5, 5, 1, 5].
-  for (const Case& c : {Case{"ArgMax", 0, {1, 0}}, Case{"ArgMax", 1, {2, 3}}, Case{"ArgMin", 0, {3, 2}},
-                        Case{"ArgMin", 1, {3, 2}}}) {
+  for (const Case& c :
+       {Case{"ArgMax", 0, {1, 0}}, Case{"ArgMax", 1, {2, 3}}, Case{"ArgMin", 0, {3, 2}}, Case{"ArgMin", 1, {3, 2}}}) {
     SCOPED_TRACE(std::string(c.op) + (c.last ? " last" : " first"));
     OnnxModel m(13);
     m.input("x", {2, -1});
@@ -516,9 +515,9 @@ TEST(OnnxNormalization, LRNAndEinsum) {
   OnnxModel einsum(12);
   einsum.input("a", {2, 3}).input("b", {3});
   setString(einsum.outputNode("Einsum", {"a", "b"}, {"y"}), "equation", "ij, j -> i");
-  expectNear(einsum.run({HostTensor::f32(Dims{2, 3}, {1, 2, 3, 4, 5, 6}), HostTensor::f32(Dims{3}, {1, 0, -1})})[0]
-                 .f32(),
-             {-2, -2});
+  expectNear(
+      einsum.run({HostTensor::f32(Dims{2, 3}, {1, 2, 3, 4, 5, 6}), HostTensor::f32(Dims{3}, {1, 0, -1})})[0].f32(),
+      {-2, -2});
 }
 
 // ---- The layers' SAME padding modes, which the importers above rely on ------------------------------------------
@@ -526,8 +525,8 @@ TEST(OnnxNormalization, LRNAndEinsum) {
 TEST(PaddingModeTest, ConvolutionAndPoolingOutputsAreCeilOfInputOverStride) {
   NetworkDefinition network;
   Tensor* in = network.addInput("x", DataType::kFLOAT, Dims{1, 1, -1, 7});
-  auto* conv = network.addConvolution(*in, *floatConstant(network, Dims{1, 1, 3, 3}, std::vector<float>(9, 1)),
-                                      nullptr);
+  auto* conv =
+      network.addConvolution(*in, *floatConstant(network, Dims{1, 1, 3, 3}, std::vector<float>(9, 1)), nullptr);
   conv->setStrideNd(Dims{2, 3});
   conv->setPaddingMode(PaddingMode::kSAME_LOWER);
   EXPECT_EQ(conv->getPaddingMode(), PaddingMode::kSAME_LOWER);
@@ -538,8 +537,10 @@ TEST(PaddingModeTest, ConvolutionAndPoolingOutputsAreCeilOfInputOverStride) {
   pool->setPaddingMode(PaddingMode::kSAME_UPPER);
   EXPECT_EQ(pool->getPaddingMode(), PaddingMode::kSAME_UPPER);
   EXPECT_EQ(pool->getOutput(0)->getDimensions(), (Dims{1, 1, -1, 2}));
-  expectRejected(conv, [&] { conv->setPaddingMode(static_cast<PaddingMode>(7)); }, "unknown mode", "padding mode");
-  expectRejected(pool, [&] { pool->setPaddingMode(static_cast<PaddingMode>(-1)); }, "unknown mode", "padding mode");
+  expectRejected(
+      conv, [&] { conv->setPaddingMode(static_cast<PaddingMode>(7)); }, "unknown mode", "padding mode");
+  expectRejected(
+      pool, [&] { pool->setPaddingMode(static_cast<PaddingMode>(-1)); }, "unknown mode", "padding mode");
 }
 
 }  // namespace

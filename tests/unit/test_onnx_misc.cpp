@@ -19,12 +19,29 @@ TEST(OnnxConstant, EveryValueAttribute) {
     std::vector<double> values;
   };
   std::vector<Case> cases = {
-      {"value", [](NodeProto& n) { setTensor(n, "value", floatTensor("", {2, 2}, {1, -2, 3.5f, 4})); },
-       DataType::kFLOAT, "2x2", {1, -2, 3.5, 4}},
+      {"value",
+       [](NodeProto& n) {
+         setTensor(n, "value", floatTensor("", {2, 2}, {1, -2, 3.5f, 4}));
+       },
+       DataType::kFLOAT,
+       "2x2",
+       {1, -2, 3.5, 4}},
       {"value_float", [](NodeProto& n) { setFloat(n, "value_float", 2.5f); }, DataType::kFLOAT, "scalar", {2.5}},
-      {"value_floats", [](NodeProto& n) { setFloats(n, "value_floats", {1, 2, 3}); }, DataType::kFLOAT, "3", {1, 2, 3}},
+      {"value_floats",
+       [](NodeProto& n) {
+         setFloats(n, "value_floats", {1, 2, 3});
+       },
+       DataType::kFLOAT,
+       "3",
+       {1, 2, 3}},
       {"value_int", [](NodeProto& n) { setInt(n, "value_int", -7); }, DataType::kINT64, "scalar", {-7}},
-      {"value_ints", [](NodeProto& n) { setInts(n, "value_ints", {4, 5}); }, DataType::kINT64, "2", {4, 5}},
+      {"value_ints",
+       [](NodeProto& n) {
+         setInts(n, "value_ints", {4, 5});
+       },
+       DataType::kINT64,
+       "2",
+       {4, 5}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.attr);
@@ -339,13 +356,13 @@ TEST(OnnxUpsample, NearestAndLinearAtEveryVersion) {
   for (Version v : {Version{"Upsample", 7}, Version{"Upsample", 9}, Version{"Resize", 10}}) {
     SCOPED_TRACE(std::string(v.op) + "-" + std::to_string(v.opset));
     // upsample_nearest: every element repeated (index floor(x / scale)).
-    EXPECT_EQ(resizeOutput(legacyModel(v.op, v.opset, {1, 1, 2, 2}, {1, 1, 2, 3}, "nearest"), {1, 1, 2, 2}, k2x2,
-                           "1x1x4x6"),
-              (std::vector<float>{1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4}));
+    EXPECT_EQ(
+        resizeOutput(legacyModel(v.op, v.opset, {1, 1, 2, 2}, {1, 1, 2, 3}, "nearest"), {1, 1, 2, 2}, k2x2, "1x1x4x6"),
+        (std::vector<float>{1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4}));
     // Opset-10 resize_upsample_linear: x / 2, clamped at the last input.
-    expectNear(resizeOutput(legacyModel(v.op, v.opset, {1, 1, 2, 2}, {1, 1, 2, 2}, "linear"), {1, 1, 2, 2}, k2x2,
-                            "1x1x4x4"),
-               {1, 1.5f, 2, 2, 2, 2.5f, 3, 3, 3, 3.5f, 4, 4, 3, 3.5f, 4, 4}, 1e-6f, 0);
+    expectNear(
+        resizeOutput(legacyModel(v.op, v.opset, {1, 1, 2, 2}, {1, 1, 2, 2}, "linear"), {1, 1, 2, 2}, k2x2, "1x1x4x4"),
+        {1, 1.5f, 2, 2, 2, 2.5f, 3, 3, 3, 3.5f, 4, 4, 3, 3.5f, 4, 4}, 1e-6f, 0);
   }
 }
 
@@ -353,12 +370,12 @@ TEST(OnnxUpsample, NearestAndLinearAtEveryVersion) {
 // rounded up for nearest (as ONNX Runtime does when downsampling).
 TEST(OnnxUpsample, Resize10Downsampling) {
   std::vector<float> x = iota(8, 1);
-  EXPECT_EQ(resizeOutput(legacyModel("Resize", 10, {1, 1, 2, 4}, {1, 1, 0.6f, 0.6f}, "nearest"), {1, 1, 2, 4}, x,
-                         "1x1x1x2"),
-            (std::vector<float>{1, 3}));
-  expectNear(resizeOutput(legacyModel("Resize", 10, {1, 1, 2, 4}, {1, 1, 0.6f, 0.6f}, "linear"), {1, 1, 2, 4}, x,
-                          "1x1x1x2"),
-             {1, 2.6666665f}, 1e-6f, 0);
+  EXPECT_EQ(
+      resizeOutput(legacyModel("Resize", 10, {1, 1, 2, 4}, {1, 1, 0.6f, 0.6f}, "nearest"), {1, 1, 2, 4}, x, "1x1x1x2"),
+      (std::vector<float>{1, 3}));
+  expectNear(
+      resizeOutput(legacyModel("Resize", 10, {1, 1, 2, 4}, {1, 1, 0.6f, 0.6f}, "linear"), {1, 1, 2, 4}, x, "1x1x1x2"),
+      {1, 2.6666665f}, 1e-6f, 0);
 }
 
 TEST(OnnxUpsample, UnsupportedAndInvalidForms) {

@@ -10,7 +10,9 @@
 namespace kiln::test {
 namespace {
 
-HostTensor u8(const Dims& dims, const std::vector<uint8_t>& values) { return HostTensor::of(DataType::kUINT8, dims, values); }
+HostTensor u8(const Dims& dims, const std::vector<uint8_t>& values) {
+  return HostTensor::of(DataType::kUINT8, dims, values);
+}
 
 // ---- Integer and quantized linear algebra ---------------------------------------------------------------------------
 
@@ -114,7 +116,8 @@ TEST(OnnxBatchNormalization, TrainingModeUsesBatchStatistics) {
   expectNear(out[2].f32(), {1.025f});
 }
 
-// ---- MaxPool indices, MaxUnpool --------------------------------------------------------------------------------------
+// ---- MaxPool indices, MaxUnpool
+// --------------------------------------------------------------------------------------
 
 // [[1, 5, 2], [7, 3, 9]] with 2x2 windows: 7 at (1, 0) and 9 at (1, 2), row-major 3 and 5, column-major
 // (h + w * 2) 1 and 5; the second image adds its offset of 6.

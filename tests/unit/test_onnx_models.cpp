@@ -69,9 +69,7 @@ TEST(OnnxModels, ExternalFileTooShortIsRejectedNamingTheTensor) {
   std::filesystem::create_directories(dir);
   std::filesystem::copy_file(kData + "/external_data/model.onnx", dir / "model.onnx",
                              std::filesystem::copy_options::overwrite_existing);
-  {
-    std::ofstream(dir / "weights.bin", std::ios::binary).write("0123456789", 10);
-  }
+  { std::ofstream(dir / "weights.bin", std::ios::binary).write("0123456789", 10); }
   NetworkDefinition network;
   onnx::Parser parser(network);
   Error e = errorOf([&] { parser.parseFromFile((dir / "model.onnx").string()); });

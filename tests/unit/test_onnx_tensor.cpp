@@ -91,8 +91,8 @@ TEST(OnnxTensorImport, ReshapeToAShapeComputedFromADynamicBatch) {
   setInt(m.lastNode(), "axis", 0);
   m.node("Reshape", {"x", "target"}, {"y"});
   m.output("y");
-  auto outs = runDynamic(m, Dims{1, 3, 4}, Dims{4, 3, 4}, {HostTensor::f32({1, 3, 4}, iota(12)),
-                                                             HostTensor::f32({3, 3, 4}, iota(36))});
+  auto outs = runDynamic(m, Dims{1, 3, 4}, Dims{4, 3, 4},
+                         {HostTensor::f32({1, 3, 4}, iota(12)), HostTensor::f32({3, 3, 4}, iota(36))});
   EXPECT_EQ(outs[0].dims, (Dims{1, 12}));
   EXPECT_EQ(outs[1].dims, (Dims{3, 12}));
   EXPECT_EQ(outs[1].f32(), iota(36));
@@ -247,8 +247,8 @@ struct SliceCase {
 };
 
 TEST(OnnxTensorImport, SliceBoundsFollowPythonOnStaticAndDynamicAxes) {
-  const SliceCase cases[] = {{1, -1, 1}, {-100, 100, 1}, {2, kMax, 2}, {-1, kMin, -1}, {5, 1, -2},
-                             {100, -100, -1}, {3, 3, 1},   {0, 7, 3},    {kMin, kMax, 4}, {-2, -5, -1}};
+  const SliceCase cases[] = {{1, -1, 1},      {-100, 100, 1}, {2, kMax, 2}, {-1, kMin, -1},  {5, 1, -2},
+                             {100, -100, -1}, {3, 3, 1},      {0, 7, 3},    {kMin, kMax, 4}, {-2, -5, -1}};
   for (const auto& c : cases) {
     SCOPED_TRACE(std::to_string(c.start) + ":" + std::to_string(c.end) + ":" + std::to_string(c.step));
     for (bool dynamic : {false, true}) {
@@ -290,7 +290,7 @@ TEST(OnnxTensorImport, SliceWithStartsComputedFromTheShape) {
   m.node("Shape", {"x"}, {"n"});
   m.node("Sub", {"n", "two"}, {"start"});
   m.node("Slice", {"x", "start", "big"}, {"y"});
-  m.node("Sub", {"two", "n"}, {"negStart"});  // 2 - n: negative once n > 2
+  m.node("Sub", {"two", "n"}, {"negStart"});    // 2 - n: negative once n > 2
   m.node("Mul", {"negStart", "neg"}, {"end"});  // n - 2
   m.node("Slice", {"x", "negStart", "end"}, {"z"});
   m.output("y").output("z");
@@ -374,8 +374,8 @@ TEST(OnnxTensorImport, ExpandOfDynamicInputs) {
   // x is N x 1 or N x 4: the size-1 axis is repeated, the other read as is, decided at run time.
   OnnxModel m = unary(13, "Expand", {-1, -1}, {"shape"});
   m.ints("shape", {1, 4});
-  auto outs = runDynamic(m, Dims{1, 1}, Dims{3, 4},
-                         {HostTensor::f32({2, 1}, {5, 6}), HostTensor::f32({1, 4}, {1, 2, 3, 4})});
+  auto outs =
+      runDynamic(m, Dims{1, 1}, Dims{3, 4}, {HostTensor::f32({2, 1}, {5, 6}), HostTensor::f32({1, 4}, {1, 2, 3, 4})});
   EXPECT_EQ(outs[0].dims, (Dims{2, 4}));
   EXPECT_EQ(outs[0].f32(), (std::vector<float>{5, 5, 5, 5, 6, 6, 6, 6}));
   EXPECT_EQ(outs[1].f32(), (std::vector<float>{1, 2, 3, 4}));
@@ -426,8 +426,9 @@ TEST(OnnxTensorImport, ExpandToPyTorchsWhereEqualShape) {
     m.node("Greater", {"kept", "minus"}, {"valid"});
     m.node("Where", {"valid", "kept", "ones"}, {"target"});
   });
-  auto outs = runDynamic(m, Dims{1, 1}, Dims{3, 6},
-                         {HostTensor::i64({2, 3}, {0, 0, 0, 0, 0, 0}), HostTensor::i64({3, 5}, std::vector<int64_t>(15))});
+  auto outs =
+      runDynamic(m, Dims{1, 1}, Dims{3, 6},
+                 {HostTensor::i64({2, 3}, {0, 0, 0, 0, 0, 0}), HostTensor::i64({3, 5}, std::vector<int64_t>(15))});
   EXPECT_EQ(outs[0].dims, (Dims{2, 3}));
   EXPECT_EQ(outs[0].as<int64_t>(), (std::vector<int64_t>{10, 11, 12, 10, 11, 12}));
   EXPECT_EQ(outs[1].dims, (Dims{3, 5}));
@@ -519,8 +520,8 @@ TEST(OnnxTensorImport, ReflectPadOfADynamicAxis) {
   OnnxModel m = unary(13, "Pad", {1, -1}, {"pads"});
   m.ints("pads", {0, 1, 0, 1});
   setString(m.lastNode(), "mode", "reflect");
-  auto outs = runDynamic(m, Dims{1, 2}, Dims{1, 3},
-                         {HostTensor::f32({1, 3}, {1, 2, 3}), HostTensor::f32({1, 2}, {5, 6})});
+  auto outs =
+      runDynamic(m, Dims{1, 2}, Dims{1, 3}, {HostTensor::f32({1, 3}, {1, 2, 3}), HostTensor::f32({1, 2}, {5, 6})});
   EXPECT_EQ(outs[0].f32(), (std::vector<float>{2, 1, 2, 3, 2}));
   EXPECT_EQ(outs[1].f32(), (std::vector<float>{6, 5, 6, 5}));
 }

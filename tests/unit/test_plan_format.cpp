@@ -40,8 +40,8 @@ constexpr size_t kHeaderSize = 64;
 
 // Recomputes the header checksum so that a deliberate edit reaches the deeper checks.
 void reseal(std::vector<uint8_t>& plan) {
-  uint32_t c = static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), plan.data() + kHeaderSize,
-                                           static_cast<uInt>(plan.size() - kHeaderSize)));
+  uint32_t c = static_cast<uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), plan.data() + kHeaderSize, static_cast<uInt>(plan.size() - kHeaderSize)));
   std::memcpy(plan.data() + 24, &c, 4);
 }
 
@@ -136,9 +136,7 @@ TEST(PlanFormat, TruncatedPlansAreRejectedAtEveryLength) {
   }
 }
 
-TEST(PlanFormat, NullDataIsRejected) {
-  EXPECT_THROW(Runtime().deserialize(nullptr, 100), Error);
-}
+TEST(PlanFormat, NullDataIsRejected) { EXPECT_THROW(Runtime().deserialize(nullptr, 100), Error); }
 
 TEST(PlanFormat, SectionOffsetsOutsideThePlanAreRejected) {
   auto plan = smallPlan();

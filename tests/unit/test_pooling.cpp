@@ -141,8 +141,8 @@ TEST(PoolingTest, Max2DHandComputed) {
 }
 
 TEST(PoolingTest, Average2DHandComputed) {
-  HostTensor y = runPool({.input = {1, 1, 4, 4}, .type = PoolingType::kAVERAGE, .window = {2, 2}, .stride = {2, 2}},
-                         kGrid4x4);
+  HostTensor y =
+      runPool({.input = {1, 1, 4, 4}, .type = PoolingType::kAVERAGE, .window = {2, 2}, .stride = {2, 2}}, kGrid4x4);
   EXPECT_EQ(y.dims, (Dims{1, 1, 2, 2}));
   test::expectNear(y.f32(), {3.25f, 4.25f, 4.5f, 3.0f});
 }
@@ -161,7 +161,11 @@ TEST(PoolingTest, AverageExcludesPaddingByDefault) {
 }
 
 TEST(PoolingTest, AverageCountsPaddingWhenAsked) {
-  PoolCase c{.input = {1, 1, 2, 2}, .type = PoolingType::kAVERAGE, .window = {2, 2}, .pre = {1, 1}, .post = {1, 1},
+  PoolCase c{.input = {1, 1, 2, 2},
+             .type = PoolingType::kAVERAGE,
+             .window = {2, 2},
+             .pre = {1, 1},
+             .post = {1, 1},
              .countPadding = true};
   HostTensor y = runPool(c, {1, 2, 3, 4});
   test::expectNear(y.f32(), {0.25f, 0.75f, 0.5f, 1, 2.5f, 1.5f, 0.75f, 1.75f, 1});
@@ -199,8 +203,13 @@ TEST(PoolingTest, CeilModeLastWindowMustStartInside) {
   EXPECT_EQ(b->getOutput(0)->getDimensions(), (Dims{1, 1, 4}));
   b->setCeilMode(false);
   EXPECT_EQ(b->getOutput(0)->getDimensions(), (Dims{1, 1, 3}));
-  checkRandomMaxAndAverage({.input = {2, 3, 6, 7}, .window = {3, 2}, .stride = {2, 2}, .pre = {1, 0}, .post = {1, 1},
-                            .ceil = true, .countPadding = true},
+  checkRandomMaxAndAverage({.input = {2, 3, 6, 7},
+                            .window = {3, 2},
+                            .stride = {2, 2},
+                            .pre = {1, 0},
+                            .post = {1, 1},
+                            .ceil = true,
+                            .countPadding = true},
                            51);
 }
 
@@ -247,8 +256,14 @@ TEST(PoolingTest, GlobalMaxDynamicShape) { checkGlobalDynamic(PoolingType::kMAX,
 TEST(PoolingTest, CeilModeDynamicShape) {
   // Sizes where the ceil rule keeps and where it drops the last window (5: dropped at pad 1, window 2, stride 2).
   for (PoolingType type : {PoolingType::kMAX, PoolingType::kAVERAGE}) {
-    PoolCase c{.input = {1, 2, -1, -1}, .type = type, .window = {2, 3}, .stride = {2, 2}, .pre = {1, 1},
-               .post = {1, 1}, .ceil = true, .countPadding = true};
+    PoolCase c{.input = {1, 2, -1, -1},
+               .type = type,
+               .window = {2, 3},
+               .stride = {2, 2},
+               .pre = {1, 1},
+               .post = {1, 1},
+               .ceil = true,
+               .countPadding = true};
     checkDynamicPool(c, Dims{1, 2, 2, 3}, Dims{1, 2, 12, 12}, Dims{1, 2, -1, -1},
                      {Dims{1, 2, 5, 6}, Dims{1, 2, 6, 5}, Dims{1, 2, 12, 11}, Dims{1, 2, 2, 3}}, 121);
   }
@@ -266,17 +281,25 @@ TEST(PoolingTest, Pool1D) {
 }
 
 TEST(PoolingTest, Pool3D) {
-  checkRandomMaxAndAverage({.input = {1, 2, 5, 6, 7}, .window = {2, 3, 2}, .stride = {1, 2, 2}, .pre = {1, 1, 0},
-                            .post = {0, 1, 1}},
-                           91);
-  checkRandomMaxAndAverage({.input = {1, 2, 5, 6, 7}, .window = {3, 3, 3}, .stride = {2, 2, 2}, .pre = {1, 1, 1},
-                            .post = {1, 1, 1}, .countPadding = true},
+  checkRandomMaxAndAverage(
+      {.input = {1, 2, 5, 6, 7}, .window = {2, 3, 2}, .stride = {1, 2, 2}, .pre = {1, 1, 0}, .post = {0, 1, 1}}, 91);
+  checkRandomMaxAndAverage({.input = {1, 2, 5, 6, 7},
+                            .window = {3, 3, 3},
+                            .stride = {2, 2, 2},
+                            .pre = {1, 1, 1},
+                            .post = {1, 1, 1},
+                            .countPadding = true},
                            92);
 }
 
 TEST(PoolingTest, StrideAndDilation) {
-  checkRandomMaxAndAverage({.input = {2, 2, 11, 10}, .window = {3, 2}, .stride = {2, 3}, .pre = {2, 1}, .post = {1, 0},
-                            .dilation = {2, 3}, .countPadding = true},
+  checkRandomMaxAndAverage({.input = {2, 2, 11, 10},
+                            .window = {3, 2},
+                            .stride = {2, 3},
+                            .pre = {2, 1},
+                            .post = {1, 0},
+                            .dilation = {2, 3},
+                            .countPadding = true},
                            101);
   checkRandomMaxAndAverage({.input = {1, 3, 9, 9}, .window = {3, 3}, .stride = {3, 3}}, 102);
 }
@@ -324,13 +347,40 @@ TEST(PoolingTest, BadSettingsThrowNamingTheLayer) {
   }
   PoolingLayer* pool = network.addPoolingNd(*in, PoolingType::kMAX, Dims{2, 2});
   pool->setName("pool");
-  test::expectRejected("pool", [&] { pool->setWindowSizeNd(Dims{2, 0}); }, "zero window");
-  test::expectRejected("pool", [&] { pool->setWindowSizeNd(Dims{5, 5}); }, "larger than the input");
-  test::expectRejected("pool", [&] { pool->setWindowSizeNd(Dims{1, 1, 1, 1, 1}); }, "more axes than the input");
-  test::expectRejected("pool", [&] { pool->setPrePadding(Dims{2, 0}); }, "padding as large as the window");
-  test::expectRejected("pool", [&] { pool->setStrideNd(Dims{1, 0}); }, "zero stride");
-  test::expectRejected("pool", [&] { pool->setDilationNd(Dims{1}); }, "one dilation for two axes");
-  test::expectRejected("pool", [&] { pool->setPoolingType(static_cast<PoolingType>(7)); }, "unknown pooling type");
+  test::expectRejected(
+      "pool",
+      [&] {
+        pool->setWindowSizeNd(Dims{2, 0});
+      },
+      "zero window");
+  test::expectRejected(
+      "pool",
+      [&] {
+        pool->setWindowSizeNd(Dims{5, 5});
+      },
+      "larger than the input");
+  test::expectRejected(
+      "pool",
+      [&] {
+        pool->setWindowSizeNd(Dims{1, 1, 1, 1, 1});
+      },
+      "more axes than the input");
+  test::expectRejected(
+      "pool",
+      [&] {
+        pool->setPrePadding(Dims{2, 0});
+      },
+      "padding as large as the window");
+  test::expectRejected(
+      "pool",
+      [&] {
+        pool->setStrideNd(Dims{1, 0});
+      },
+      "zero stride");
+  test::expectRejected(
+      "pool", [&] { pool->setDilationNd(Dims{1}); }, "one dilation for two axes");
+  test::expectRejected(
+      "pool", [&] { pool->setPoolingType(static_cast<PoolingType>(7)); }, "unknown pooling type");
   EXPECT_EQ(pool->getWindowSizeNd(), (Dims{2, 2}));
   EXPECT_EQ(pool->getOutput(0)->getDimensions(), (Dims{1, 2, 3, 3}));
   Tensor* ints = network.addInput("ints", DataType::kINT32, Dims{1, 2, 4, 4});

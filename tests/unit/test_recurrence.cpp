@@ -84,9 +84,8 @@ TEST(RecurrenceTest, GruTwoStepsWithAndWithoutLinearBeforeReset) {
 // = 0.77586846, o = sigmoid(0.6 + 0.2 * C1), H1 = o * tanh(C1) = 0.44242199;
 // step 2 the same with x = 2 and H1, C1: C2 = 1.38508984, H2 = 0.72960985.
 TEST(RecurrenceTest, LstmTwoStepsWithPeepholes) {
-  OneUnitRecurrence lstm(RecurrenceCell::kLSTM, RecurrenceDirection::kFORWARD, Dims{2, 1, 1},
-                         {0.5f, 0.6f, 0.7f, 0.8f}, {0.1f, 0.2f, 0.3f, 0.4f},
-                         {{6, Dims{1, 1, 1}, {0.5f}}, {7, Dims{1, 3}, {0.3f, 0.2f, 0.1f}}});
+  OneUnitRecurrence lstm(RecurrenceCell::kLSTM, RecurrenceDirection::kFORWARD, Dims{2, 1, 1}, {0.5f, 0.6f, 0.7f, 0.8f},
+                         {0.1f, 0.2f, 0.3f, 0.4f}, {{6, Dims{1, 1, 1}, {0.5f}}, {7, Dims{1, 3}, {0.3f, 0.2f, 0.1f}}});
   ASSERT_EQ(lstm.layer->getNbOutputs(), 3);
   auto out = lstm.run({HostTensor::f32(Dims{2, 1, 1}, {1, 2})});
   test::expectNear(out[0].f32(), {0.44242199f, 0.72960985f});
@@ -135,8 +134,10 @@ TEST(RecurrenceTest, BadShapesAndSettingsAreRejected) {
   OneUnitRecurrence gru(RecurrenceCell::kGRU, RecurrenceDirection::kFORWARD, Dims{2, 1, 1}, {0.2f, 0.4f, 0.6f},
                         {0.3f, 0.5f, 0.7f});
   Tensor* shortBias = gru.network.addInput("short_bias", DataType::kFLOAT, Dims{1, 3});
-  test::expectRejected(gru.layer, [&] { gru.layer->setInput(3, *shortBias); }, "bias of 3 values", "B must be");
-  test::expectRejected(gru.layer, [&] { gru.layer->setInputForget(true); }, "input_forget on a GRU", "LSTM");
+  test::expectRejected(
+      gru.layer, [&] { gru.layer->setInput(3, *shortBias); }, "bias of 3 values", "B must be");
+  test::expectRejected(
+      gru.layer, [&] { gru.layer->setInputForget(true); }, "input_forget on a GRU", "LSTM");
   test::expectRejected(
       gru.layer, [&] { gru.layer->setActivations({ActivationType::kSIGMOID}, {0}, {0}); }, "one function for two",
       "2 activation functions");
@@ -145,8 +146,8 @@ TEST(RecurrenceTest, BadShapesAndSettingsAreRejected) {
   Tensor* x = network.addInput("x", DataType::kFLOAT, Dims{2, 1, 3});
   Tensor* w = test::floatConstant(network, Dims{1, 4, 2}, std::vector<float>(8, 0.0f));
   Tensor* r = test::floatConstant(network, Dims{1, 4, 1}, std::vector<float>(4, 0.0f));
-  Error e = test::errorOf(
-      [&] { network.addRecurrence(*x, *w, *r, RecurrenceCell::kLSTM, RecurrenceDirection::kFORWARD); });
+  Error e =
+      test::errorOf([&] { network.addRecurrence(*x, *w, *r, RecurrenceCell::kLSTM, RecurrenceDirection::kFORWARD); });
   EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
   EXPECT_NE(e.message().find("W must be"), std::string::npos) << e.what();
 }

@@ -107,7 +107,8 @@ TEST(ReduceTest, MultipleAxesMatchTheReference) {
       auto sum = runReduce(ReduceOperation::kSUM, mask, keep, HostTensor::f32(in, x), &dims);
       expectNear(sum, referenceReduce(x, in, mask, std::plus<double>(), 0, false));
       auto max = runReduce(ReduceOperation::kMAX, mask, keep, HostTensor::f32(in, x), nullptr);
-      expectNear(max, referenceReduce(x, in, mask, [](double a, double b) { return std::max(a, b); }, -INFINITY, false));
+      expectNear(max, referenceReduce(
+                          x, in, mask, [](double a, double b) { return std::max(a, b); }, -INFINITY, false));
       auto avg = runReduce(ReduceOperation::kAVG, mask, keep, HostTensor::f32(in, x), nullptr);
       expectNear(avg, referenceReduce(x, in, mask, std::plus<double>(), 0, true));
       // Kept axes stay as 1s or disappear.
@@ -130,8 +131,8 @@ TEST(ReduceTest, IntegerTypes) {
   EXPECT_EQ(sum->getOutput(0)->getType(), DataType::kINT32);
   EXPECT_EQ(prod->getOutput(0)->getType(), DataType::kINT64);
   int64_t big = int64_t{1} << 40;  // products beyond int32
-  auto out = buildAndRun(*net, {HostTensor::i32({2, 3}, {1, -7, 3, 4, 5, 6}),
-                                HostTensor::i64({2, 3}, {big, 2, 3, -1, 1, 2})});
+  auto out =
+      buildAndRun(*net, {HostTensor::i32({2, 3}, {1, -7, 3, 4, 5, 6}), HostTensor::i64({2, 3}, {big, 2, 3, -1, 1, 2})});
   EXPECT_EQ(out[0].as<int32_t>(), (std::vector<int32_t>{-3, 15}));
   EXPECT_EQ(out[1].as<int32_t>(), (std::vector<int32_t>{1, -7, 3}));
   EXPECT_EQ(out[1].dims, (Dims{1, 3}));

@@ -206,20 +206,20 @@ void expectResizeByScales(const Dims& in, const std::vector<float>& scales, cons
   expectNear(result[0].f32(), referenceResize(values, in, result[0].dims, s, spec), 1e-5f, 1e-5f);
 }
 
-// ---- Every coordinate transformation, nearest (all rounding modes), linear and cubic ----------------------------------
+// ---- Every coordinate transformation, nearest (all rounding modes), linear and cubic
+// ----------------------------------
 
 struct CoordCase {
   const char* name;
   CT coord;
 };
 
-const auto kCoordCases = ::testing::Values(CoordCase{"HalfPixel", CT::kHALF_PIXEL},
-                                           CoordCase{"Asymmetric", CT::kASYMMETRIC},
-                                           CoordCase{"AlignCorners", CT::kALIGN_CORNERS},
-                                           CoordCase{"PytorchHalfPixel", CT::kPYTORCH_HALF_PIXEL},
-                                           CoordCase{"TfHalfPixelForNN", CT::kTF_HALF_PIXEL_FOR_NN},
-                                           CoordCase{"TfCropAndResizeWholeInput", CT::kTF_CROP_AND_RESIZE},
-                                           CoordCase{"HalfPixelSymmetric", CT::kHALF_PIXEL_SYMMETRIC});
+const auto kCoordCases = ::testing::Values(
+    CoordCase{"HalfPixel", CT::kHALF_PIXEL}, CoordCase{"Asymmetric", CT::kASYMMETRIC},
+    CoordCase{"AlignCorners", CT::kALIGN_CORNERS}, CoordCase{"PytorchHalfPixel", CT::kPYTORCH_HALF_PIXEL},
+    CoordCase{"TfHalfPixelForNN", CT::kTF_HALF_PIXEL_FOR_NN},
+    CoordCase{"TfCropAndResizeWholeInput", CT::kTF_CROP_AND_RESIZE},
+    CoordCase{"HalfPixelSymmetric", CT::kHALF_PIXEL_SYMMETRIC});
 
 class ResizeNearest : public ::testing::TestWithParam<CoordCase> {};
 
@@ -235,7 +235,8 @@ TEST_P(ResizeNearest, EveryRoundingModeUpAndDown) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeNearest, kCoordCases, [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeNearest, kCoordCases,
+                         [](const auto& info) { return std::string(info.param.name); });
 
 class ResizeLinear : public ::testing::TestWithParam<CoordCase> {};
 
@@ -250,7 +251,8 @@ TEST_P(ResizeLinear, UpAndDownOnThreeFourAndFiveDims) {
   expectResizeByScales({1, 3, 2, 3}, {1, 1, 2.5f, 2}, "1x3x5x6", spec);
 }
 
-INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeLinear, kCoordCases, [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeLinear, kCoordCases,
+                         [](const auto& info) { return std::string(info.param.name); });
 
 class ResizeCubic : public ::testing::TestWithParam<CoordCase> {};
 
@@ -268,7 +270,8 @@ TEST_P(ResizeCubic, CoefficientsAndExcludeOutsideUpAndDown) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeCubic, kCoordCases, [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Coordinates, ResizeCubic, kCoordCases,
+                         [](const auto& info) { return std::string(info.param.name); });
 
 // Antialiasing stretches the filter when downsampling (more taps, normalized) and changes nothing when upsampling.
 class ResizeAntialias : public ::testing::TestWithParam<CoordCase> {};
@@ -276,7 +279,8 @@ class ResizeAntialias : public ::testing::TestWithParam<CoordCase> {};
 TEST_P(ResizeAntialias, LinearAndCubicDownsampling) {
   for (ResizeMode mode : {ResizeMode::kLINEAR, ResizeMode::kCUBIC}) {
     for (bool exclude : {false, true}) {
-      SCOPED_TRACE(std::string(mode == ResizeMode::kLINEAR ? "linear" : "cubic") + (exclude ? ", exclude outside" : ""));
+      SCOPED_TRACE(std::string(mode == ResizeMode::kLINEAR ? "linear" : "cubic") +
+                   (exclude ? ", exclude outside" : ""));
       ResizeSpec spec{mode, GetParam().coord, RM::kHALF_DOWN, -0.75, exclude, true};
       expectResizeBySize({1, 2, 12, 10}, {1, 2, 3, 4}, spec);  // by 4 and by 2.5
       expectResizeBySize({1, 1, 5, 9}, {1, 1, 5, 2}, spec);    // one axis untouched
@@ -301,7 +305,8 @@ TEST(ResizeCropAndResize, RegionOfInterestAndExtrapolation) {
   }
 }
 
-// ---- Hand-computed values (the ONNX Resize test vectors) -------------------------------------------------------------
+// ---- Hand-computed values (the ONNX Resize test vectors)
+// -------------------------------------------------------------
 
 std::vector<float> resize2x2(const ResizeSpec& spec, const std::vector<float>& scales) {
   ResizeNet n({1, 1, 2, 2}, nullptr, scales, spec);
@@ -330,7 +335,8 @@ TEST(ResizeValues, ScalesVersusExplicitSizeWhenDownsampling) {
   ResizeSpec linear{ResizeMode::kLINEAR, CT::kHALF_PIXEL, RM::kHALF_DOWN};
   ResizeNet byScales({1, 1, 2, 4}, nullptr, {1, 1, 0.6f, 0.6f}, linear);
   EXPECT_EQ(toString(byScales.layer->getOutput(0)->getDimensions()), "1x1x1x2");  // floor(2*0.6) x floor(4*0.6)
-  expectNear(buildAndRun(byScales.net, {x})[0].f32(), {2.6666665f, 4.3333331f}, 1e-5f, 0);  // resize_downsample_scales_linear
+  expectNear(buildAndRun(byScales.net, {x})[0].f32(), {2.6666665f, 4.3333331f}, 1e-5f,
+             0);  // resize_downsample_scales_linear
   Dims size{1, 1, 1, 2};
   ResizeNet bySize({1, 1, 2, 4}, &size, {}, linear);
   expectNear(buildAndRun(bySize.net, {x})[0].f32(), {3.5f, 5.5f}, 1e-6f, 0);  // centres of the 2x2 blocks
@@ -369,7 +375,8 @@ TEST(ResizeValues, OnnxCubicCropAndTfVectors) {
   crop.roi = {0, 0, 0.4f, 0.6f, 1, 1, 1.2f, 1.7f};
   crop.extrapolation = 10;
   expectNear(resize4x4(crop, {1, 1, 3, 3}, {}), {7.6f, 10, 10, 12.4f, 10, 10, 10, 10, 10}, 1e-5f, 1e-6f);
-  ResizeSpec nn{ResizeMode::kNEAREST, CT::kTF_HALF_PIXEL_FOR_NN};  // resize_downsample_sizes_nearest_tf_half_pixel_for_nn
+  ResizeSpec nn{ResizeMode::kNEAREST,
+                CT::kTF_HALF_PIXEL_FOR_NN};  // resize_downsample_sizes_nearest_tf_half_pixel_for_nn
   EXPECT_EQ(resize4x4(nn, {1, 1, 3, 2}, {}), (std::vector<float>{6, 8, 10, 12, 14, 16}));
   // resize_downsample_scales_linear_align_corners: the resized length is 4 * 0.6 = 2.4, so x = 1 reads 3 / 1.4.
   ResizeNet n({1, 1, 2, 4}, nullptr, {1, 1, 0.6f, 0.6f}, {ResizeMode::kLINEAR, CT::kALIGN_CORNERS});
@@ -447,7 +454,6 @@ TEST(ResizeDynamic, AntialiasedCubicOnDynamicAxes) {
   }
 }
 
-
 TEST(ResizeDynamic, IntegerAndReciprocalScalesOnDynamicAxes) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{1, 2, -1, -1});
@@ -487,10 +493,11 @@ TEST(ResizeDynamic, OutputSizeFromAShapeTensor) {
   auto ctx = engine->createExecutionContext();
   auto values = randomFloats(16, 132);
   for (Dims d : {Dims{1, 1, 8, 2}, Dims{1, 1, 3, 9}}) {
-    auto out = runContext(*ctx, {HostTensor::f32({1, 1, 4, 4}, values), HostTensor::f32(d, randomFloats(d.volume(), 1))});
+    auto out =
+        runContext(*ctx, {HostTensor::f32({1, 1, 4, 4}, values), HostTensor::f32(d, randomFloats(d.volume(), 1))});
     ASSERT_EQ(toString(out[0].dims), toString(d));
-    expectNear(out[0].f32(), referenceResize(values, {1, 1, 4, 4}, d, {}, {ResizeMode::kNEAREST, CT::kASYMMETRIC, RM::kFLOOR}),
-               0, 0);
+    expectNear(out[0].f32(),
+               referenceResize(values, {1, 1, 4, 4}, d, {}, {ResizeMode::kNEAREST, CT::kASYMMETRIC, RM::kFLOOR}), 0, 0);
   }
 }
 
@@ -507,21 +514,39 @@ TEST(ResizeErrors, InvalidSettingsNameTheLayerAndAreRolledBack) {
   resize->setScales(good, 4);
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x3x8x8");
   const float three[] = {1, 2, 2}, negative[] = {1, 1, -2, 2}, fractional[] = {1, 1, 1.5f, 1.5f};
-  expectRejected(resize, [&] { resize->setScales(three, 3); }, "3 scales for rank 4");
-  expectRejected(resize, [&] { resize->setScales(negative, 4); }, "negative scale");
-  expectRejected(resize, [&] { resize->setOutputDimensions(Dims{1, 3, 8}); }, "rank 3 output for rank 4");
-  expectRejected(resize, [&] { resize->setOutputDimensions(Dims{1, 3, 0, 8}); }, "zero output size");
-  expectRejected(resize, [&] { resize->setInput(0, *ints); }, "int32 input");
-  expectRejected(resize, [&] { resize->setResizeMode(static_cast<ResizeMode>(7)); }, "unknown mode", "unknown resize mode");
-  expectRejected(resize, [&] { resize->setAntialias(true); }, "antialiased nearest", "not nearest");
+  expectRejected(
+      resize, [&] { resize->setScales(three, 3); }, "3 scales for rank 4");
+  expectRejected(
+      resize, [&] { resize->setScales(negative, 4); }, "negative scale");
+  expectRejected(
+      resize,
+      [&] {
+        resize->setOutputDimensions(Dims{1, 3, 8});
+      },
+      "rank 3 output for rank 4");
+  expectRejected(
+      resize,
+      [&] {
+        resize->setOutputDimensions(Dims{1, 3, 0, 8});
+      },
+      "zero output size");
+  expectRejected(
+      resize, [&] { resize->setInput(0, *ints); }, "int32 input");
+  expectRejected(
+      resize, [&] { resize->setResizeMode(static_cast<ResizeMode>(7)); }, "unknown mode", "unknown resize mode");
+  expectRejected(
+      resize, [&] { resize->setAntialias(true); }, "antialiased nearest", "not nearest");
   const float roi[] = {0, 0, 1};
-  expectRejected(resize, [&] { resize->setRegionOfInterest(roi, 3); }, "3 roi values for rank 4", "2 x rank");
-  expectRejected(resize, [&] { resize->setCoordinateScales(good, 2); }, "2 coordinate scales for rank 4");
+  expectRejected(
+      resize, [&] { resize->setRegionOfInterest(roi, 3); }, "3 roi values for rank 4", "2 x rank");
+  expectRejected(
+      resize, [&] { resize->setCoordinateScales(good, 2); }, "2 coordinate scales for rank 4");
   EXPECT_EQ(resize->getScales(), (std::vector<float>{1, 1, 2, 2}));
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x3x8x8");
   resize->setScales(fractional, 4);
   EXPECT_EQ(toString(resize->getOutput(0)->getDimensions()), "1x3x6x6");
-  expectRejected(resize, [&] { resize->setInput(0, *dyn); }, "fractional scale on a dynamic axis");
+  expectRejected(
+      resize, [&] { resize->setInput(0, *dyn); }, "fractional scale on a dynamic axis");
   EXPECT_EQ(resize->getInput(0), x);
 }
 

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "core/symbolic.h"
-
 #include "onnx_model_builder.h"
 
 namespace kiln::test {
@@ -164,10 +163,15 @@ TEST(ShapeInputExpressions, ValueLeavesEvaluateAndBound) {
   }));
   EXPECT_EQ(values[static_cast<size_t>(sum)], 13);
   std::vector<core::Interval> bounds(values.size());
-  core::evaluateIntervals(pool.nodes(), [](int32_t, int32_t) { return core::Interval{1, 1}; }, bounds,
-                          [](int32_t, int32_t element) {
-                            return element == 0 ? core::Interval{-1, 4} : core::Interval{0, 10};
-                          });
+  core::evaluateIntervals(
+      pool.nodes(),
+      [](int32_t, int32_t) {
+        return core::Interval{1, 1};
+      },
+      bounds,
+      [](int32_t, int32_t element) {
+        return element == 0 ? core::Interval{-1, 4} : core::Interval{0, 10};
+      });
   EXPECT_EQ(bounds[static_cast<size_t>(sum)].lo, -3);
   EXPECT_EQ(bounds[static_cast<size_t>(sum)].hi, 22);
 }

@@ -88,7 +88,7 @@ TEST(ShuffleTranspose, FirstTransposeThenReshape) {
   Dims dims{2, 3, 4, 5};
   auto values = randomFloats(dims.volume(), 91);
   HostTensor out = runShuffle(dims, values, [](ShuffleLayer& s) {
-    s.setFirstTranspose({0, 2, 3, 1});     // 2x4x5x3
+    s.setFirstTranspose({0, 2, 3, 1});       // 2x4x5x3
     s.setReshapeDimensions(Dims{0, -1, 3});  // 0 copies the transposed axis 0
   });
   EXPECT_EQ(toString(out.dims), "2x20x3");
@@ -129,8 +129,8 @@ TEST(ShuffleTranspose, IntAndBoolElementsMoveIntact) {
     s->setFirstTranspose({1, 0});
     net.markOutput(*s->getOutput(0));
   }
-  auto out = buildAndRun(net, {HostTensor::i64({2, 3}, {1, 2, 3, int64_t{1} << 40, 5, 6}),
-                               boolTensor({3, 2}, {1, 0, 0, 0, 1, 1})});
+  auto out = buildAndRun(
+      net, {HostTensor::i64({2, 3}, {1, 2, 3, int64_t{1} << 40, 5, 6}), boolTensor({3, 2}, {1, 0, 0, 0, 1, 1})});
   EXPECT_EQ(out[0].as<int64_t>(), (std::vector<int64_t>{1, int64_t{1} << 40, 2, 5, 3, 6}));
   EXPECT_EQ(out[1].as<uint8_t>(), (std::vector<uint8_t>{1, 0, 1, 0, 0, 1}));
 }
@@ -160,10 +160,10 @@ TEST(ShuffleDynamic, StaticReshapeDimensionsOnDynamicInput) {
 TEST(ShuffleDynamic, ReshapeFedByAShapeTensor) {
   NetworkDefinition net;
   Tensor* x = net.addInput("x", DataType::kFLOAT, Dims{-1, -1, 6});
-  Tensor* shape = net.addShape(*x)->getOutput(0);                                             // [A, B, 6]
+  Tensor* shape = net.addShape(*x)->getOutput(0);  // [A, B, 6]
   Tensor* halved = net.addElementWise(*shape, *int64Constant(net, {1, 1, 2}), ElementWiseOperation::kDIV)
-                       ->getOutput(0);                                                        // [A, B, 3]
-  Tensor* target = net.addConcatenation({halved, int64Constant(net, {2})})->getOutput(0);    // [A, B, 3, 2]
+                       ->getOutput(0);                                                     // [A, B, 3]
+  Tensor* target = net.addConcatenation({halved, int64Constant(net, {2})})->getOutput(0);  // [A, B, 3, 2]
   target->setName("target");
   EXPECT_TRUE(shape->isShapeTensor());
   EXPECT_TRUE(halved->isShapeTensor());
@@ -215,15 +215,56 @@ TEST(ShuffleErrors, InvalidSettingsNameTheLayerAndAreRolledBack) {
   ShuffleLayer* s = net.addShuffle(*x);
   s->setName("reshaper");
   s->setReshapeDimensions(Dims{6, 4});
-  expectRejected(s, [&] { s->setReshapeDimensions(Dims{5, 5}); }, "volume 24 -> 25");
-  expectRejected(s, [&] { s->setReshapeDimensions(Dims{-1, -1}); }, "two -1");
-  expectRejected(s, [&] { s->setReshapeDimensions(Dims{5, -1}); }, "24 not divisible by 5");
-  expectRejected(s, [&] { s->setReshapeDimensions(Dims{-2, 12}); }, "negative dimension");
-  expectRejected(s, [&] { s->setReshapeDimensions(Dims{4, 3, 2, 0}); }, "0 beyond the input rank");
-  expectRejected(s, [&] { s->setFirstTranspose({0, 0, 1}); }, "repeated axis");
-  expectRejected(s, [&] { s->setFirstTranspose({1, 0}); }, "wrong length");
-  expectRejected(s, [&] { s->setSecondTranspose({0, 2}); }, "axis out of range");
-  expectRejected(s, [&] { s->setInput(1, *data); }, "float data as reshape dimensions");
+  expectRejected(
+      s,
+      [&] {
+        s->setReshapeDimensions(Dims{5, 5});
+      },
+      "volume 24 -> 25");
+  expectRejected(
+      s,
+      [&] {
+        s->setReshapeDimensions(Dims{-1, -1});
+      },
+      "two -1");
+  expectRejected(
+      s,
+      [&] {
+        s->setReshapeDimensions(Dims{5, -1});
+      },
+      "24 not divisible by 5");
+  expectRejected(
+      s,
+      [&] {
+        s->setReshapeDimensions(Dims{-2, 12});
+      },
+      "negative dimension");
+  expectRejected(
+      s,
+      [&] {
+        s->setReshapeDimensions(Dims{4, 3, 2, 0});
+      },
+      "0 beyond the input rank");
+  expectRejected(
+      s,
+      [&] {
+        s->setFirstTranspose({0, 0, 1});
+      },
+      "repeated axis");
+  expectRejected(
+      s,
+      [&] {
+        s->setFirstTranspose({1, 0});
+      },
+      "wrong length");
+  expectRejected(
+      s,
+      [&] {
+        s->setSecondTranspose({0, 2});
+      },
+      "axis out of range");
+  expectRejected(
+      s, [&] { s->setInput(1, *data); }, "float data as reshape dimensions");
   EXPECT_EQ(toString(s->getReshapeDimensions()), "6x4");
   EXPECT_EQ(toString(s->getOutput(0)->getDimensions()), "6x4");
 }

@@ -55,7 +55,8 @@ TEST(Symbolic, ProductsAreCanonicalAndQuotientsOfProductsCancel) {
   EXPECT_NE(p.constantValue(p.mod(p.mul(p.mul(b, s), p.constant(6)), p.mul(m, p.constant(3)))), 0);
   // Evaluated, the cancelled form agrees with the arithmetic it replaces.
   std::vector<int64_t> values(p.size());
-  ASSERT_TRUE(evaluateExprs(p.nodes(), [](int32_t input, int32_t axis) { return input == 0 ? 5 + axis : 7; }, values));
+  ASSERT_TRUE(evaluateExprs(
+      p.nodes(), [](int32_t input, int32_t axis) { return input == 0 ? 5 + axis : 7; }, values));
   EXPECT_EQ(values[rest], (6 * 5 * 6) / (4 * 5 * 7));
 }
 
@@ -64,7 +65,8 @@ TEST(Symbolic, ToStringNamesInputs) {
   ExprId h = p.inputDim(0, 2);
   ExprId out = p.add(p.floorDiv(p.add(h, p.constant(-1)), p.constant(2)), p.constant(1));
   EXPECT_EQ(p.toString(out), "floor((in0.2+-1)/2)+1");
-  EXPECT_EQ(p.toString(h, [](int32_t, int32_t axis) { return std::string(1, 'H').append(std::to_string(axis)); }), "H2");
+  EXPECT_EQ(p.toString(h, [](int32_t, int32_t axis) { return std::string(1, 'H').append(std::to_string(axis)); }),
+            "H2");
 }
 
 TEST(Symbolic, EvaluateInOrderMatchesHandComputation) {
@@ -74,7 +76,8 @@ TEST(Symbolic, EvaluateInOrderMatchesHandComputation) {
   ExprId conv = p.add(p.floorDiv(p.add(h, p.constant(-1)), p.constant(2)), p.constant(1));
   ExprId flat = p.mul(n, p.mul(conv, conv));
   std::vector<int64_t> values(p.size());
-  ASSERT_TRUE(evaluateExprs(p.nodes(), [](int32_t, int32_t axis) { return axis == 0 ? int64_t{4} : int64_t{28}; }, values));
+  ASSERT_TRUE(evaluateExprs(
+      p.nodes(), [](int32_t, int32_t axis) { return axis == 0 ? int64_t{4} : int64_t{28}; }, values));
   EXPECT_EQ(values[conv], 14);
   EXPECT_EQ(values[flat], 4 * 14 * 14);
 }
@@ -83,20 +86,32 @@ TEST(Symbolic, DivisionByZeroIsReported) {
   ExprPool p;
   p.floorDiv(p.constant(8), p.inputDim(0, 0));
   std::vector<int64_t> values(p.size());
-  EXPECT_FALSE(evaluateExprs(p.nodes(), [](int32_t, int32_t) { return int64_t{0}; }, values));
+  EXPECT_FALSE(evaluateExprs(
+      p.nodes(), [](int32_t, int32_t) { return int64_t{0}; }, values));
 }
 
 TEST(Symbolic, IntervalsBoundEveryValueInTheRange) {
   ExprPool p;
   ExprId h = p.inputDim(0, 0), w = p.inputDim(0, 1);
-  std::vector<ExprId> roots = {p.sub(h, w), p.mul(h, w), p.floorDiv(h, w), p.ceilDiv(p.add(h, p.constant(3)), p.constant(4)),
-                               p.mod(h, p.constant(5)), p.min(h, w), p.max(p.sub(w, h), p.constant(0))};
+  std::vector<ExprId> roots = {p.sub(h, w),
+                               p.mul(h, w),
+                               p.floorDiv(h, w),
+                               p.ceilDiv(p.add(h, p.constant(3)), p.constant(4)),
+                               p.mod(h, p.constant(5)),
+                               p.min(h, w),
+                               p.max(p.sub(w, h), p.constant(0))};
   std::vector<Interval> bounds(p.size());
-  evaluateIntervals(p.nodes(), [](int32_t, int32_t axis) { return axis == 0 ? Interval{3, 9} : Interval{2, 6}; }, bounds);
+  evaluateIntervals(
+      p.nodes(),
+      [](int32_t, int32_t axis) {
+        return axis == 0 ? Interval{3, 9} : Interval{2, 6};
+      },
+      bounds);
   std::vector<int64_t> values(p.size());
   for (int64_t hv = 3; hv <= 9; ++hv)
     for (int64_t wv = 2; wv <= 6; ++wv) {
-      ASSERT_TRUE(evaluateExprs(p.nodes(), [&](int32_t, int32_t axis) { return axis == 0 ? hv : wv; }, values));
+      ASSERT_TRUE(evaluateExprs(
+          p.nodes(), [&](int32_t, int32_t axis) { return axis == 0 ? hv : wv; }, values));
       for (ExprId r : roots) {
         EXPECT_LE(bounds[r].lo, values[r]) << p.toString(r);
         EXPECT_GE(bounds[r].hi, values[r]) << p.toString(r);

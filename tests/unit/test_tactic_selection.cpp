@@ -15,7 +15,7 @@ using test::HostTensor;
 struct Observed {
   std::string lastTactic;  // the tactic of the kernel that ran last
   int64_t lastRows = 0;
-  int32_t timings = 0;     // medianLaunchTime calls
+  int32_t timings = 0;  // medianLaunchTime calls
 };
 Observed observed;
 

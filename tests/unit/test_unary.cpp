@@ -6,7 +6,6 @@
 #include <string>
 
 #include "core/half.h"
-
 #include "test_util.h"
 
 namespace kiln::test {
@@ -42,7 +41,7 @@ struct FloatUnaryCase {
   const char* name;
   U op;
   double (*reference)(double);
-  float lo, hi;  // input domain where the function is finite
+  float lo, hi;              // input domain where the function is finite
   std::vector<float> extra;  // points of interest added to the random values
 };
 
@@ -60,33 +59,27 @@ TEST_P(UnaryFloatOp, MatchesCmathInDouble) {
   expectNear(out.f32(), expected, 1e-6f, 1e-5f);
 }
 
-#define UNARY_CASE(NAME, OP, FN, LO, HI, ...) \
-  FloatUnaryCase { NAME, U::OP, [](double v) { return static_cast<double>(FN(v)); }, LO, HI, {__VA_ARGS__} }
+#define UNARY_CASE(NAME, OP, FN, LO, HI, ...)                                                 \
+  FloatUnaryCase {                                                                            \
+    NAME, U::OP, [](double v) { return static_cast<double>(FN(v)); }, LO, HI, { __VA_ARGS__ } \
+  }
 
 INSTANTIATE_TEST_SUITE_P(
     AllFloatOps, UnaryFloatOp,
-    ::testing::Values(UNARY_CASE("Exp", kEXP, std::exp, -5, 5, 0),
-                      UNARY_CASE("Log", kLOG, std::log, 0.01f, 10, 1),
-                      UNARY_CASE("Sqrt", kSQRT, std::sqrt, 0, 10, 0, 4),
-                      UNARY_CASE("Recip", kRECIP, recip, 0.1f, 4, -0.5f, -3),
-                      UNARY_CASE("Abs", kABS, std::fabs, -5, 5, -0.0f),
-                      UNARY_CASE("Neg", kNEG, negate, -5, 5, 0),
-                      UNARY_CASE("Sin", kSIN, std::sin, -10, 10, 0),
-                      UNARY_CASE("Cos", kCOS, std::cos, -10, 10, 0),
-                      UNARY_CASE("Tan", kTAN, std::tan, -1.4f, 1.4f, 0),
-                      UNARY_CASE("Sinh", kSINH, std::sinh, -5, 5, 0),
-                      UNARY_CASE("Cosh", kCOSH, std::cosh, -5, 5, 0),
-                      UNARY_CASE("Asin", kASIN, std::asin, -1, 1, -1, 1),
-                      UNARY_CASE("Acos", kACOS, std::acos, -1, 1, -1, 1),
-                      UNARY_CASE("Atan", kATAN, std::atan, -10, 10, 0),
-                      UNARY_CASE("Asinh", kASINH, std::asinh, -10, 10, 0),
-                      UNARY_CASE("Acosh", kACOSH, std::acosh, 1, 10, 1),
-                      UNARY_CASE("Atanh", kATANH, std::atanh, -0.99f, 0.99f, 0),
-                      UNARY_CASE("Ceil", kCEIL, std::ceil, -5, 5, -2.5f, -0.5f, 2),
-                      UNARY_CASE("Floor", kFLOOR, std::floor, -5, 5, -2.5f, -0.5f, 2),
-                      UNARY_CASE("Erf", kERF, std::erf, -3, 3, 0),
-                      UNARY_CASE("Sign", kSIGN, sign, -2, 2, 0, -0.0f),
-                      UNARY_CASE("Round", kROUND, roundHalfEven, -5, 5, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f)),
+    ::testing::Values(
+        UNARY_CASE("Exp", kEXP, std::exp, -5, 5, 0), UNARY_CASE("Log", kLOG, std::log, 0.01f, 10, 1),
+        UNARY_CASE("Sqrt", kSQRT, std::sqrt, 0, 10, 0, 4), UNARY_CASE("Recip", kRECIP, recip, 0.1f, 4, -0.5f, -3),
+        UNARY_CASE("Abs", kABS, std::fabs, -5, 5, -0.0f), UNARY_CASE("Neg", kNEG, negate, -5, 5, 0),
+        UNARY_CASE("Sin", kSIN, std::sin, -10, 10, 0), UNARY_CASE("Cos", kCOS, std::cos, -10, 10, 0),
+        UNARY_CASE("Tan", kTAN, std::tan, -1.4f, 1.4f, 0), UNARY_CASE("Sinh", kSINH, std::sinh, -5, 5, 0),
+        UNARY_CASE("Cosh", kCOSH, std::cosh, -5, 5, 0), UNARY_CASE("Asin", kASIN, std::asin, -1, 1, -1, 1),
+        UNARY_CASE("Acos", kACOS, std::acos, -1, 1, -1, 1), UNARY_CASE("Atan", kATAN, std::atan, -10, 10, 0),
+        UNARY_CASE("Asinh", kASINH, std::asinh, -10, 10, 0), UNARY_CASE("Acosh", kACOSH, std::acosh, 1, 10, 1),
+        UNARY_CASE("Atanh", kATANH, std::atanh, -0.99f, 0.99f, 0),
+        UNARY_CASE("Ceil", kCEIL, std::ceil, -5, 5, -2.5f, -0.5f, 2),
+        UNARY_CASE("Floor", kFLOOR, std::floor, -5, 5, -2.5f, -0.5f, 2), UNARY_CASE("Erf", kERF, std::erf, -3, 3, 0),
+        UNARY_CASE("Sign", kSIGN, sign, -2, 2, 0, -0.0f),
+        UNARY_CASE("Round", kROUND, roundHalfEven, -5, 5, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f)),
     [](const auto& info) { return std::string(info.param.name); });
 
 #undef UNARY_CASE
@@ -199,7 +192,8 @@ TEST(UnaryValues, DoubleAndHalfInputs) {
   EXPECT_EQ(core::halfToFloat(n[0]), -2.0f);
   EXPECT_EQ(core::halfToFloat(n[1]), 0.5f);
   EXPECT_EQ(core::halfToFloat(n[2]), -65504.0f);
-  HostTensor isInf = runUnary(U::kISINF, HostTensor::of(DataType::kDOUBLE, {3}, std::vector<double>{1e308, -INFINITY, NAN}));
+  HostTensor isInf =
+      runUnary(U::kISINF, HostTensor::of(DataType::kDOUBLE, {3}, std::vector<double>{1e308, -INFINITY, NAN}));
   EXPECT_EQ(isInf.as<uint8_t>(), (std::vector<uint8_t>{0, 1, 0}));
 }
 
@@ -233,11 +227,16 @@ TEST(UnaryErrors, TypeRulesNameTheLayerAndKeepTheOldOperation) {
   onInt->setName("u_int");
   UnaryLayer* onBool = net.addUnary(*b, U::kNOT);
   onBool->setName("u_bool");
-  expectRejected(onFloat, [&] { onFloat->setOperation(U::kNOT); }, "NOT on float");
-  expectRejected(onInt, [&] { onInt->setOperation(U::kEXP); }, "EXP on int32");
-  expectRejected(onInt, [&] { onInt->setOperation(U::kISNAN); }, "ISNAN on int32");
-  expectRejected(onBool, [&] { onBool->setOperation(U::kABS); }, "ABS on bool");
-  expectRejected(onBool, [&] { onBool->setOperation(U::kSIGN); }, "SIGN on bool");
+  expectRejected(
+      onFloat, [&] { onFloat->setOperation(U::kNOT); }, "NOT on float");
+  expectRejected(
+      onInt, [&] { onInt->setOperation(U::kEXP); }, "EXP on int32");
+  expectRejected(
+      onInt, [&] { onInt->setOperation(U::kISNAN); }, "ISNAN on int32");
+  expectRejected(
+      onBool, [&] { onBool->setOperation(U::kABS); }, "ABS on bool");
+  expectRejected(
+      onBool, [&] { onBool->setOperation(U::kSIGN); }, "SIGN on bool");
   EXPECT_EQ(onFloat->getOperation(), U::kEXP);
   EXPECT_EQ(onInt->getOperation(), U::kABS);
   EXPECT_EQ(onBool->getOperation(), U::kNOT);

@@ -25,9 +25,15 @@ struct HostTensor {
     if (!values.empty()) std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
     return t;
   }
-  static HostTensor f32(const Dims& dims, const std::vector<float>& values) { return of(DataType::kFLOAT, dims, values); }
-  static HostTensor i32(const Dims& dims, const std::vector<int32_t>& values) { return of(DataType::kINT32, dims, values); }
-  static HostTensor i64(const Dims& dims, const std::vector<int64_t>& values) { return of(DataType::kINT64, dims, values); }
+  static HostTensor f32(const Dims& dims, const std::vector<float>& values) {
+    return of(DataType::kFLOAT, dims, values);
+  }
+  static HostTensor i32(const Dims& dims, const std::vector<int32_t>& values) {
+    return of(DataType::kINT32, dims, values);
+  }
+  static HostTensor i64(const Dims& dims, const std::vector<int64_t>& values) {
+    return of(DataType::kINT64, dims, values);
+  }
 
   template <typename T>
   std::vector<T> as() const {
@@ -88,8 +94,7 @@ std::unique_ptr<Engine> buildWithProfile(NetworkDefinition& network, const Optim
 // Binds `inputs` (shapes and addresses, under `inputNames`) and a fresh output sized from the context's resolved
 // shape, without running. The context keeps raw pointers, so `inputs` and the returned output must outlive the run.
 HostTensor bindInputsAndOutput(ExecutionContext& context, const std::vector<HostTensor>& inputs,
-                               const std::vector<const char*>& inputNames, const char* outputName,
-                               DataType outputType);
+                               const std::vector<const char*>& inputNames, const char* outputName, DataType outputType);
 
 // ---- Errors ---------------------------------------------------------------------------------------------------------
 

@@ -35,7 +35,8 @@ std::vector<ProfileShapes> profilesInOrder(const CLI::App& cmd) {
     for (const auto& [input, dims] : parseShapes(opt->results().at(index), name)) (*target)[input] = dims;
   }
   // A trailing --profile with nothing after it adds nothing.
-  while (profiles.size() > 1 && profiles.back().min.empty() && profiles.back().opt.empty() && profiles.back().max.empty())
+  while (profiles.size() > 1 && profiles.back().min.empty() && profiles.back().opt.empty() &&
+         profiles.back().max.empty())
     profiles.pop_back();
   return profiles;
 }
@@ -60,8 +61,7 @@ void addBuildCommand(CLI::App& app) {
   cmd->add_option("--timingCacheFile", options->request.timingCacheFile,
                   "Tactic timings: reused from this file when it exists, saved to it after the build");
   cmd->add_option("--avgTiming", options->request.avgTiming,
-                  "Timed runs per tactic candidate (default " +
-                      std::to_string(BuilderConfig().getTimingIterations()) +
+                  "Timed runs per tactic candidate (default " + std::to_string(BuilderConfig().getTimingIterations()) +
                       "); 0 times nothing and every step runs its default implementation")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");

@@ -1,14 +1,14 @@
 #include <fstream>
-#include <sstream>
 #include <iomanip>
 #include <iostream>
-#include <map>
 #include <iterator>
+#include <map>
+#include <sstream>
 
 #include "commands.h"
-#include "onnx_build.h"
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
+#include "onnx_build.h"
 
 namespace kiln::cli {
 
@@ -16,9 +16,12 @@ namespace {
 
 std::string bytesText(uint64_t bytes) {
   std::ostringstream s;
-  if (bytes >= (1u << 20)) s << std::fixed << std::setprecision(2) << bytes / 1048576.0 << " MiB";
-  else if (bytes >= 1024) s << std::fixed << std::setprecision(1) << bytes / 1024.0 << " KiB";
-  else s << bytes << " B";
+  if (bytes >= (1u << 20))
+    s << std::fixed << std::setprecision(2) << bytes / 1048576.0 << " MiB";
+  else if (bytes >= 1024)
+    s << std::fixed << std::setprecision(1) << bytes / 1024.0 << " KiB";
+  else
+    s << bytes << " B";
   return s.str();
 }
 
@@ -33,8 +36,9 @@ void inspectPlan(const std::string& path, bool showLayers) {
   for (int32_t i = 0; i < engine->getNbIOTensors(); ++i) {
     const char* name = engine->getIOTensorName(i);
     bool input = engine->getTensorIOMode(name) == TensorIOMode::kINPUT;
-    std::cout << "  " << (input ? "input  " : "output ") << name << "  " << dataTypeName(engine->getTensorDataType(name))
-              << "  " << toString(engine->getTensorShape(name)) << "\n";
+    std::cout << "  " << (input ? "input  " : "output ") << name << "  "
+              << dataTypeName(engine->getTensorDataType(name)) << "  " << toString(engine->getTensorShape(name))
+              << "\n";
   }
   for (int32_t p = 0; p < engine->getNbOptimizationProfiles(); ++p) {
     std::cout << "Profile " << p << ":  activation memory " << bytesText(engine->getDeviceMemorySize(p)) << "\n";
@@ -47,7 +51,8 @@ void inspectPlan(const std::string& path, bool showLayers) {
       if (engine->isShapeInferenceIO(name)) {
         auto values = [&](OptProfileSelector s) {
           std::string text;
-          for (int64_t v : engine->getProfileShapeValues(name, p, s)) text += (text.empty() ? "" : ",") + std::to_string(v);
+          for (int64_t v : engine->getProfileShapeValues(name, p, s))
+            text += (text.empty() ? "" : ",") + std::to_string(v);
           return "[" + text + "]";
         };
         std::cout << "    shape input values  min " << values(OptProfileSelector::kMIN) << "  opt "
@@ -61,8 +66,10 @@ void inspectPlan(const std::string& path, bool showLayers) {
   int32_t casts = 0;
   for (int32_t l = 0; l < engine->getNbLayers(); ++l) {
     LayerInfo info = engine->getLayerInformation(l);
-    if (info.type == "Cast") ++casts;
-    else if (!info.outputTypes.empty()) ++byType[dataTypeName(info.outputTypes[0])];
+    if (info.type == "Cast")
+      ++casts;
+    else if (!info.outputTypes.empty())
+      ++byType[dataTypeName(info.outputTypes[0])];
   }
   std::cout << "Step outputs by type:";
   for (const auto& [type, count] : byType) std::cout << " " << type << " " << count << ",";
@@ -117,15 +124,18 @@ bool isPlanFile(const std::string& path) {
 }  // namespace
 
 void addInspectCommand(CLI::App& app) {
-  auto* cmd = app.add_subcommand("inspect", "Show a plan (IO, profiles, layers, memory) or an ONNX model (inputs, ops)");
+  auto* cmd =
+      app.add_subcommand("inspect", "Show a plan (IO, profiles, layers, memory) or an ONNX model (inputs, ops)");
   auto path = std::make_shared<std::string>();
   auto hideLayers = std::make_shared<bool>(false);
   cmd->add_option("file", *path, "Plan file (.kiln) or ONNX model (.onnx)")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--no-layers", *hideLayers, "Omit the per-layer listing");
   cmd->callback([path, hideLayers] {
     // A truncated plan still starts with the magic; anything else is read as a model.
-    if (isPlanFile(*path) || std::ifstream(*path, std::ios::ate).tellg() < 8) inspectPlan(*path, !*hideLayers);
-    else inspectModel(*path);
+    if (isPlanFile(*path) || std::ifstream(*path, std::ios::ate).tellg() < 8)
+      inspectPlan(*path, !*hideLayers);
+    else
+      inspectModel(*path);
   });
 }
 

@@ -1,6 +1,8 @@
 // kiln: build, run and inspect inference plans.
 #include <CLI/CLI.hpp>
+#include <exception>
 #include <iostream>
+#include <new>
 
 #include "commands.h"
 #include "kiln/kiln.h"
@@ -17,6 +19,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const kiln::Error& e) {
+    std::cerr << "kiln: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {  // e.g. inputs allocated for shapes too large for this machine
+    std::cerr << "kiln: out of host memory\n";
+    return 1;
+  } catch (const std::exception& e) {  // file system and stream errors of the standard library, among others
     std::cerr << "kiln: " << e.what() << "\n";
     return 1;
   }

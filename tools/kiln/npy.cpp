@@ -58,7 +58,8 @@ NpyArray readNpy(const std::string& path) {
       array.type = d.type;
       known = true;
     }
-  if (!known) fail(path, "unsupported dtype '" + descr + "' (use float32/64/16, int8/16/32/64, uint8/16/32/64 or bool)");
+  if (!known)
+    fail(path, "unsupported dtype '" + descr + "' (use float32/64/16, int8/16/32/64, uint8/16/32/64 or bool)");
   if (std::regex_search(header, std::regex("'fortran_order'\\s*:\\s*True")))
     fail(path, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
   if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)"))) fail(path, "no shape in the header");

@@ -78,7 +78,8 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
         throw Error(ErrorCode::kINVALID_ARGUMENT,
                     "is a shape input (its values size other tensors) but profile " + std::to_string(p) +
                         " gives it no values (use --minShapes/--optShapes/--maxShapes or --shapes with the values, "
-                        "e.g. " + input->getName() + ":2x3x4)",
+                        "e.g. " +
+                        input->getName() + ":2x3x4)",
                     input->getName());
       } else if (input->getDimensions().hasDynamic()) {
         throw Error(ErrorCode::kINVALID_ARGUMENT,

@@ -19,7 +19,7 @@ struct BuildRequest {
   std::vector<ProfileShapes> profiles;
   bool fp16 = false;
   std::string backend = "cpu";
-  std::string saveEngine;  // empty: do not save
+  std::string saveEngine;       // empty: do not save
   std::string timingCacheFile;  // read when it exists, written after the build; empty: no timing cache
   int32_t avgTiming = -1;       // timed runs per tactic candidate; 0: no timing (defaults); < 0: the builder's default
 };

@@ -15,8 +15,8 @@
 #include "onnx_build.h"
 #include "percentile.h"
 #include "run_timer.h"
-#include "step_profile.h"
 #include "shapes.h"
+#include "step_profile.h"
 
 namespace kiln::cli {
 
@@ -80,9 +80,9 @@ void exportTimes(const std::string& path, const std::vector<double>& ms, const L
                  int warmUp) {
   std::ofstream out(path);
   out << std::setprecision(9) << "{\n  \"backend\": \"" << backend << "\",\n  \"warmUp\": " << warmUp
-      << ",\n  \"iterations\": " << ms.size() << ",\n  \"latencyMs\": {\"min\": " << s.min << ", \"median\": "
-      << s.median << ", \"p99\": " << s.p99 << ", \"max\": " << s.max << "},\n  \"throughputPerSecond\": "
-      << s.throughput << ",\n  \"timesMs\": [";
+      << ",\n  \"iterations\": " << ms.size() << ",\n  \"latencyMs\": {\"min\": " << s.min
+      << ", \"median\": " << s.median << ", \"p99\": " << s.p99 << ", \"max\": " << s.max
+      << "},\n  \"throughputPerSecond\": " << s.throughput << ",\n  \"timesMs\": [";
   for (size_t i = 0; i < ms.size(); ++i) out << (i ? ", " : "") << ms[i];
   out << "]\n}\n";
   if (!out) throw Error(ErrorCode::kIO, "cannot write the times", path);
@@ -111,7 +111,8 @@ NpyArray inputData(const Engine& engine, int32_t index, const std::map<std::stri
   if (shapes.count(name)) dims = shapes.at(name);
   if (dims.hasDynamic())
     throw Error(ErrorCode::kINVALID_ARGUMENT,
-                "input has dynamic dimensions " + toString(dims) + "; give its shape with --shapes or --loadInputs", name);
+                "input has dynamic dimensions " + toString(dims) + "; give its shape with --shapes or --loadInputs",
+                name);
   return randomInput(type, dims, static_cast<uint32_t>(index + 1));
 }
 
@@ -223,7 +224,7 @@ void addRunCommand(CLI::App& app) {
   cmd->add_option("--saveOutputs", o->saveOutputs, "Write each output as DIR/<name>.npy");
   cmd->add_option("--exportTimes", o->exportTimes, "Write every timed run's latency and the summary as JSON");
   cmd->add_flag("--dumpProfile", o->dumpProfile,
-               "After the timed runs, profile as many more and print every step's median time");
+                "After the timed runs, profile as many more and print every step's median time");
   cmd->add_option("--exportProfile", o->exportProfile, "Write the per-step profile as JSON (implies profiled runs)");
   cmd->add_option("--iterations", o->iterations, "Timed runs")->check(CLI::PositiveNumber);
   cmd->add_option("--warmUp", o->warmUp, "Untimed runs first")->check(CLI::NonNegativeNumber);

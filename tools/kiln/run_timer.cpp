@@ -13,7 +13,8 @@ namespace {
 
 #ifdef KILN_HAVE_CUDA
 void checkCuda(cudaError_t status, const std::string& what) {
-  if (status != cudaSuccess) throw Error(ErrorCode::kRUNTIME, what + " failed: " + cudaGetErrorString(status), "kiln run");
+  if (status != cudaSuccess)
+    throw Error(ErrorCode::kRUNTIME, what + " failed: " + cudaGetErrorString(status), "kiln run");
 }
 #endif
 

@@ -41,8 +41,8 @@ std::map<std::string, Dims> parseShapes(const std::string& text, const std::stri
       } catch (const std::exception&) {
       }
       if (used != part.size() || v < 0)
-        throw Error(ErrorCode::kINVALID_ARGUMENT, "'" + value + "' is not a shape like 1x3x224x224 (input '" + name + "')",
-                    flag);
+        throw Error(ErrorCode::kINVALID_ARGUMENT,
+                    "'" + value + "' is not a shape like 1x3x224x224 (input '" + name + "')", flag);
       dims.d[dims.nbDims++] = v;
     }
     shapes[name] = dims;

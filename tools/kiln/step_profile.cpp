@@ -73,8 +73,7 @@ void StepProfile::exportJson(const Engine& engine, const std::string& path) cons
   auto all = rows(engine);
   for (size_t i = 0; i < all.size(); ++i)
     out << (i ? ",\n" : "\n") << "    {\"name\": " << jsonString(all[i].name)
-        << ", \"type\": " << jsonString(all[i].type)
-        << ", \"medianMs\": " << all[i].medianMs << "}";
+        << ", \"type\": " << jsonString(all[i].type) << ", \"medianMs\": " << all[i].medianMs << "}";
   out << "\n  ]\n}\n";
   if (!out) throw Error(ErrorCode::kIO, "cannot write the profile", path);
 }

@@ -8,8 +8,8 @@
 
 #include "backends/common/backend.h"
 #include "backends/common/host_device.h"
-#include "ops/attrs.h"
 #include "kiln/layers.h"
+#include "ops/attrs.h"
 #include "ops/fused_epilogue.h"
 
 namespace kiln::backend {
@@ -47,11 +47,26 @@ inline void activationDefaults(ActivationType type, double& alpha, double& beta,
   switch (type) {
     case ActivationType::kLEAKY_RELU: a = 0.01; break;
     case ActivationType::kELU: a = 1.0; break;
-    case ActivationType::kSELU: a = 1.67326319217681884765625; b = 1.05070102214813232421875; break;
-    case ActivationType::kSOFTPLUS: a = 1.0; b = 1.0; break;
-    case ActivationType::kCLIP: a = -INFINITY; b = INFINITY; break;
-    case ActivationType::kHARD_SIGMOID: a = 0.2; b = 0.5; break;
-    case ActivationType::kSCALED_TANH: a = 1.0; b = 1.0; break;
+    case ActivationType::kSELU:
+      a = 1.67326319217681884765625;
+      b = 1.05070102214813232421875;
+      break;
+    case ActivationType::kSOFTPLUS:
+      a = 1.0;
+      b = 1.0;
+      break;
+    case ActivationType::kCLIP:
+      a = -INFINITY;
+      b = INFINITY;
+      break;
+    case ActivationType::kHARD_SIGMOID:
+      a = 0.2;
+      b = 0.5;
+      break;
+    case ActivationType::kSCALED_TANH:
+      a = 1.0;
+      b = 1.0;
+      break;
     case ActivationType::kTHRESHOLDED_RELU: a = 1.0; break;
     default: break;
   }

@@ -34,7 +34,6 @@ std::vector<double> Backend::medianLaunchTimes(const std::vector<std::function<v
   return medians(samples);
 }
 
-
 Buffer::Buffer(const Backend& backend, size_t bytes) : backend_(&backend), size_(bytes) {
   if (bytes > 0) data_ = backend.allocate(bytes);
 }

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "backends/common/backend.h"
 #include "backends/common/activation_function.h"
+#include "backends/common/backend.h"
 #include "backends/common/host_device.h"
 #include "kiln/layers.h"
 
@@ -95,8 +95,11 @@ struct RecurrenceGeometry {
   bool batchFirst = false;
 
   RecurrenceGeometry(const KernelArgs& a, const RecurrenceParams& p)
-      : sequence(a.in(kX).shape.d[p.batchFirst ? 1 : 0]), batch(a.in(kX).shape.d[p.batchFirst ? 0 : 1]),
-        input(a.in(kX).shape.d[2]), hidden(a.in(kR).shape.d[2]), directions(p.directions()),
+      : sequence(a.in(kX).shape.d[p.batchFirst ? 1 : 0]),
+        batch(a.in(kX).shape.d[p.batchFirst ? 0 : 1]),
+        input(a.in(kX).shape.d[2]),
+        hidden(a.in(kR).shape.d[2]),
+        directions(p.directions()),
         batchFirst(p.batchFirst) {}
 
   KILN_HOST_DEVICE int64_t xAt(int64_t t, int64_t b) const {

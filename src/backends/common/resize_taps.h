@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "backends/common/host_device.h"
-#include "ops/attrs.h"
 #include "kiln/layers.h"
+#include "ops/attrs.h"
 
 namespace kiln::backend {
 
@@ -170,11 +170,12 @@ inline ResizePlan planResize(const ResizeAttributes& r, const Dims& in, const Di
     double scale = given ? r.scales[d] : static_cast<double>(out.d[d]) / static_cast<double>(in.d[d]);
     double resized = given ? scale * static_cast<double>(in.d[d]) : static_cast<double>(out.d[d]);
     // An axis whose output equals its input (same length, scale 1, a mapping that sends x to x) needs no pass.
-    if (in.d[d] == out.d[d] && scale == 1.0 && r.coord != CT::kTF_HALF_PIXEL_FOR_NN && r.coord != CT::kTF_CROP_AND_RESIZE)
+    if (in.d[d] == out.d[d] && scale == 1.0 && r.coord != CT::kTF_HALF_PIXEL_FOR_NN &&
+        r.coord != CT::kTF_CROP_AND_RESIZE)
       continue;
     double start = r.roi.empty() ? 0.0 : r.roi[d], end = r.roi.empty() ? 1.0 : r.roi[in.nbDims + d];
     l.dims[l.nbAxes] = d;
-    l.axes[l.nbAxes++] = {r.mode, r.coord,  r.round, r.cubicA, r.excludeOutside, r.antialias, in.d[d], out.d[d],
+    l.axes[l.nbAxes++] = {r.mode, r.coord, r.round, r.cubicA, r.excludeOutside, r.antialias, in.d[d], out.d[d],
                           scale,  resized, start,   end};
   }
   // Shrinking axes first: every intermediate is then no larger than the input or the output.

@@ -142,7 +142,7 @@ KILN_HOST_DEVICE T unaryFloat(UnaryOperation op, T x) {
     case U::kFLOOR: return std::floor(x);
     case U::kERF: return std::erf(x);
     case U::kSIGN: return x > 0 ? T(1) : (x < 0 ? T(-1) : T(0));  // NaN gives 0 here; kept as NaN below
-    case U::kROUND: return std::nearbyint(x);  // half to even, as ONNX Round
+    case U::kROUND: return std::nearbyint(x);                     // half to even, as ONNX Round
     default: return x;
   }
 }

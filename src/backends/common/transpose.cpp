@@ -6,7 +6,8 @@
 
 namespace kiln::backend {
 
-void transpose(const uint8_t* in, uint8_t* out, const Dims& inShape, const std::vector<int64_t>& perm, size_t elementSize) {
+void transpose(const uint8_t* in, uint8_t* out, const Dims& inShape, const std::vector<int64_t>& perm,
+               size_t elementSize) {
   int32_t rank = inShape.nbDims;
   int64_t inStrides[Dims::MAX_DIMS], outDims[Dims::MAX_DIMS], srcStride[Dims::MAX_DIMS];
   contiguousStrides(inShape, inStrides);

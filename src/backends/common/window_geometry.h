@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "backends/common/backend.h"
-#include "ops/attrs.h"
 #include "kiln/types.h"
+#include "ops/attrs.h"
 
 namespace kiln::backend {
 

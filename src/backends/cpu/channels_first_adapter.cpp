@@ -77,7 +77,8 @@ std::unique_ptr<Kernel> makeChannelsFirstAdapter(const KernelSpec& spec, std::ve
   auto step = std::make_shared<plan::Step>(spec.step);
   step->attrs.erase(ops::kChannelsLast);
   std::shared_ptr<const Kernel> inner = channelsFirst(KernelSpec{spec.plan, *step, spec.tactic});
-  return std::make_unique<WorkspaceKernel<ChannelsFirstBody>>(spec, ChannelsFirstBody{step, inner, std::move(permuted)});
+  return std::make_unique<WorkspaceKernel<ChannelsFirstBody>>(spec,
+                                                              ChannelsFirstBody{step, inner, std::move(permuted)});
 }
 
 }  // namespace kiln::cpu

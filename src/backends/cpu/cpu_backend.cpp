@@ -1,18 +1,16 @@
 // The CPU backend: host memory, and a kernel per layer type from the per-family tables.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 
-#include <unistd.h>
-
 #include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
 
-void failStep(const std::string& step, const std::string& message) {
-  throw Error(ErrorCode::kRUNTIME, message, step);
-}
+void failStep(const std::string& step, const std::string& message) { throw Error(ErrorCode::kRUNTIME, message, step); }
 
 namespace {
 
@@ -62,14 +60,17 @@ class CpuBackend : public backend::Backend {
   void* allocate(size_t bytes) const override {
     // 64-byte alignment suits vector loads and BLAS.
     void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-    if (!p) throw Error(ErrorCode::kRUNTIME, "out of host memory allocating " + std::to_string(bytes) + " bytes", "cpu");
+    if (!p)
+      throw Error(ErrorCode::kRUNTIME, "out of host memory allocating " + std::to_string(bytes) + " bytes", "cpu");
     return p;
   }
   void release(void* p) const override { std::free(p); }
   void copyFromHost(void* dst, const void* src, size_t bytes) const override {
     if (bytes) std::memcpy(dst, src, bytes);
   }
-  void copyFromHostAsync(void* dst, const void* src, size_t bytes, void*) const override { copyFromHost(dst, src, bytes); }
+  void copyFromHostAsync(void* dst, const void* src, size_t bytes, void*) const override {
+    copyFromHost(dst, src, bytes);
+  }
   void synchronize(void*) const override {}  // kernels run inline: nothing is ever pending
   std::vector<double> timeEach(void*, size_t count, const std::function<void(size_t)>& run) const override {
     std::vector<double> ms;

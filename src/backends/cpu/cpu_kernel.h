@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "backends/common/backend.h"
-#include "core/element_types.h"
 #include "backends/common/function_kernel.h"
 #include "backends/common/strided_iteration.h"
+#include "core/element_types.h"
 #include "core/layer_type_table.h"
 
 namespace kiln::cpu {
@@ -25,16 +25,16 @@ using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelSpec&)>;
 using KernelTable = core::LayerTypeTable<KernelFactory>;
 
 // Per-family registration (one file each).
-void registerCopyKernels(KernelTable& table);         // constant-free data movement: identity, cast, shape values
-void registerElementwiseKernels(KernelTable& table);  // elementwise, activation, unary
-void registerMatrixKernels(KernelTable& table);       // matrix multiply
-void registerConvolutionKernels(KernelTable& table);  // convolution
-void registerPoolingKernels(KernelTable& table);      // pooling
-void registerReductionKernels(KernelTable& table);    // reduce, topk, softmax
-void registerShapeKernels(KernelTable& table);        // shuffle, concatenation
-void registerResizeKernels(KernelTable& table);       // resize
-void registerIndexingKernels(KernelTable& table);     // slice, gather
-void registerGenerationKernels(KernelTable& table);   // select, fill, scatter, cumulative, one-hot
+void registerCopyKernels(KernelTable& table);           // constant-free data movement: identity, cast, shape values
+void registerElementwiseKernels(KernelTable& table);    // elementwise, activation, unary
+void registerMatrixKernels(KernelTable& table);         // matrix multiply
+void registerConvolutionKernels(KernelTable& table);    // convolution
+void registerPoolingKernels(KernelTable& table);        // pooling
+void registerReductionKernels(KernelTable& table);      // reduce, topk, softmax
+void registerShapeKernels(KernelTable& table);          // shuffle, concatenation
+void registerResizeKernels(KernelTable& table);         // resize
+void registerIndexingKernels(KernelTable& table);       // slice, gather
+void registerGenerationKernels(KernelTable& table);     // select, fill, scatter, cumulative, one-hot
 void registerNormalizationKernels(KernelTable& table);  // normalization, LRN, einsum
 void registerRecurrenceKernels(KernelTable& table);     // recurrence (RNN, GRU, LSTM)
 

@@ -15,22 +15,21 @@
 #include <vector>
 
 #include "backends/common/activation_function.h"
+#include "backends/common/window_geometry.h"
 #include "backends/cpu/channels_first_adapter.h"
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/common/window_geometry.h"
 #include "ops/channels_last.h"
 
 namespace kiln::cpu {
 
-using backend::Axes;
-using backend::SamePadding;
 using backend::applyPostActivation;
+using backend::Axes;
 using backend::axesVolume;
 using backend::checkedPostActivation;
 using backend::convolutionGroups;
+using backend::SamePadding;
 using backend::spatialAttr3;
 using backend::trailingDims3;
-
 
 namespace {
 
@@ -103,8 +102,7 @@ class Convolution {
   void operator()(const KernelArgs& a) const {
     if (!p_.same.empty()) return Convolution(step_, p_.resolved(a))(a);
     ConvShape s = shapeOf(a);
-    if (a.in(0).shape.d[1] != a.in(1).shape.d[1] * p_.groups)
-      failStep(step_, "input channels do not match the kernel");
+    if (a.in(0).shape.d[1] != a.in(1).shape.d[1] * p_.groups) failStep(step_, "input channels do not match the kernel");
     if (std::max({s.outChannels, s.outPlane(), s.inChannels * s.kernelVolume()}) > INT_MAX)
       failStep(step_, "a group's matrices are too large for BLAS");
     const auto* x = static_cast<const float*>(a.in(0).data);
@@ -244,9 +242,8 @@ class Deconvolution {
         for (int64_t k = 0; k < s.outChannels; ++k)
           std::fill(yg + k * outPlane, yg + (k + 1) * outPlane, bias ? bias[g * s.outChannels + k] : 0.0f);
         if (rows == 0 || s.inPlane() == 0 || s.inChannels == 0) continue;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasInt(rows), blasInt(s.inPlane()),
-                    blasInt(s.inChannels), 1.0f, wg, blasInt(rows), xg, blasInt(s.inPlane()), 0.0f, cols,
-                    blasInt(s.inPlane()));
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blasInt(rows), blasInt(s.inPlane()), blasInt(s.inChannels),
+                    1.0f, wg, blasInt(rows), xg, blasInt(s.inPlane()), 0.0f, cols, blasInt(s.inPlane()));
         col2im(s, cols, yg);
       }
     }
@@ -310,7 +307,7 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   p.same = SamePadding(attrs);
   p.fusedActivation = checkedPostActivation(spec);
   if (spec.hasInput(ops::kResidualInput) && (spec.inputType(ops::kResidualInput) != DataType::kFLOAT ||
-                                              spec.inputRank(ops::kResidualInput) != spec.inputRank(0)))
+                                             spec.inputRank(ops::kResidualInput) != spec.inputRank(0)))
     spec.unsupported("the CPU convolution's fused residual must be fp32 of the output's rank");
   return std::make_unique<WorkspaceKernel<Convolution>>(spec, Convolution(spec.step.name, p));
 }

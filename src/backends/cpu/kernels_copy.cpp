@@ -33,9 +33,12 @@ double loadNarrow(const void* data, DataType type, int64_t i) {
 }
 
 void storeNarrow(void* data, DataType type, int64_t i, double v) {
-  if (type == DataType::kHALF) static_cast<uint16_t*>(data)[i] = core::floatToHalf(static_cast<float>(v));
-  else if (type == DataType::kBF16) static_cast<uint16_t*>(data)[i] = core::floatToBf16Truncated(static_cast<float>(v));
-  else static_cast<uint8_t*>(data)[i] = v != 0;
+  if (type == DataType::kHALF)
+    static_cast<uint16_t*>(data)[i] = core::floatToHalf(static_cast<float>(v));
+  else if (type == DataType::kBF16)
+    static_cast<uint16_t*>(data)[i] = core::floatToBf16Truncated(static_cast<float>(v));
+  else
+    static_cast<uint8_t*>(data)[i] = v != 0;
 }
 
 // Converts n elements. Plain arithmetic types (fp32, fp64, every integer) convert directly, so 64-bit integers stay
@@ -88,9 +91,8 @@ std::unique_ptr<Kernel> makeShapeValues(const KernelSpec& spec) {
     const TensorArg& out = a.out(0);
     for (size_t i = 0; i < ids.size(); ++i) {
       int64_t v = a.value(ids[i]);
-      bool plain = core::dispatchArithmetic(out.type, [&](auto to) {
-        static_cast<decltype(to)*>(out.data)[i] = static_cast<decltype(to)>(v);
-      });
+      bool plain = core::dispatchArithmetic(
+          out.type, [&](auto to) { static_cast<decltype(to)*>(out.data)[i] = static_cast<decltype(to)>(v); });
       if (!plain) storeNarrow(out.data, out.type, static_cast<int64_t>(i), static_cast<double>(v));
     }
   });

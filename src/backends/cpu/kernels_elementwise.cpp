@@ -5,9 +5,9 @@
 #include <type_traits>
 
 #include "backends/common/activation_function.h"
+#include "backends/common/scalar_math.h"
 #include "backends/common/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/common/scalar_math.h"
 #include "core/half.h"
 
 namespace kiln::cpu {
@@ -75,12 +75,13 @@ void binaryLoop(const KernelArgs& args, Op op) {
   const S* a = static_cast<const S*>(args.in(0).data);
   const S* b = static_cast<const S*>(args.in(1).data);
   auto* out = static_cast<typename Out::Storage*>(args.out(0).data);
-  forEachBroadcastRun(args.out(0).shape, args.in(0).shape, args.in(1).shape,
-                      [&](int64_t o, int64_t ai, int64_t bi, int64_t n, int64_t as, int64_t bs) {
-                        for (int64_t i = 0; i < n; ++i)
-                          out[o + i] = Out::store(static_cast<typename Out::Compute>(
-                              op(In::load(a[ai + i * as]), In::load(b[bi + i * bs]))));
-                      });
+  forEachBroadcastRun(
+      args.out(0).shape, args.in(0).shape, args.in(1).shape,
+      [&](int64_t o, int64_t ai, int64_t bi, int64_t n, int64_t as, int64_t bs) {
+        for (int64_t i = 0; i < n; ++i)
+          out[o + i] =
+              Out::store(static_cast<typename Out::Compute>(op(In::load(a[ai + i * as]), In::load(b[bi + i * bs]))));
+      });
 }
 
 template <typename N>
@@ -95,10 +96,13 @@ void runBinary(ElementWiseOperation op, const KernelArgs& args, const std::strin
   switch (op) {
     case E::kSUM: return binaryLoop<N, N>(args, [](T x, T y) { return x + y; });
     case E::kSUB: return binaryLoop<N, N>(args, [](T x, T y) { return x - y; });
-    case E::kPROD: return binaryLoop<N, N>(args, [](T x, T y) {
-      if constexpr (std::is_floating_point_v<T>) return x * y;
-      else return wrappingMultiply(x, y);
-    });
+    case E::kPROD:
+      return binaryLoop<N, N>(args, [](T x, T y) {
+        if constexpr (std::is_floating_point_v<T>)
+          return x * y;
+        else
+          return wrappingMultiply(x, y);
+      });
     case E::kMAX: return binaryLoop<N, N>(args, [&](T x, T y) { return x > y || isNan(x) ? x : y; });
     case E::kMIN: return binaryLoop<N, N>(args, [&](T x, T y) { return x < y || isNan(x) ? x : y; });
     case E::kPOW: return binaryLoop<N, N>(args, [](T x, T y) { return power(x, y); });

@@ -5,10 +5,10 @@
 #include <cstring>
 #include <type_traits>
 
-#include "backends/cpu/cpu_kernel.h"
-#include "backends/common/strided_iteration.h"
 #include "backends/common/scalar_math.h"
 #include "backends/common/scatter_step.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/cpu/cpu_kernel.h"
 #include "core/half.h"
 
 namespace kiln::cpu {
@@ -25,8 +25,10 @@ using core::dispatchArithmetic;
 // Float to integer truncates toward zero (as ONNX Cast); NaN becomes 0.
 template <typename A, typename V>
 A convert(V v) {
-  if constexpr (std::is_integral_v<A> && std::is_floating_point_v<V>) return std::isnan(v) ? A{0} : static_cast<A>(v);
-  else return static_cast<A>(v);
+  if constexpr (std::is_integral_v<A> && std::is_floating_point_v<V>)
+    return std::isnan(v) ? A{0} : static_cast<A>(v);
+  else
+    return static_cast<A>(v);
 }
 
 // Element `i` of `data` (of `type`) as A (int64_t or double).
@@ -67,8 +69,10 @@ T wrappingMultiply(T a, T b) {
 
 template <typename T>
 bool isNan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
-  else return false;
+  if constexpr (std::is_floating_point_v<T>)
+    return std::isnan(v);
+  else
+    return false;
 }
 
 // An index value as int64 (indices are int32 or int64).
@@ -120,10 +124,14 @@ void fillConstant(const KernelArgs& a, double alphaAttr) {
   int64_t count = out.volume();
   if (count == 0) return;
   size_t size = dataTypeSize(out.type);
-  if (!a.hasInput(1)) storeAs(out.data, out.type, alphaAttr);
-  else if (a.in(1).type == out.type) std::memcpy(out.data, a.in(1).data, size);  // exact for any type
-  else if (isFloatingPoint(a.in(1).type)) storeAs(out.data, out.type, loadAs<double>(a.in(1).data, a.in(1).type, 0));
-  else storeAs(out.data, out.type, loadAs<int64_t>(a.in(1).data, a.in(1).type, 0));
+  if (!a.hasInput(1))
+    storeAs(out.data, out.type, alphaAttr);
+  else if (a.in(1).type == out.type)
+    std::memcpy(out.data, a.in(1).data, size);  // exact for any type
+  else if (isFloatingPoint(a.in(1).type))
+    storeAs(out.data, out.type, loadAs<double>(a.in(1).data, a.in(1).type, 0));
+  else
+    storeAs(out.data, out.type, loadAs<int64_t>(a.in(1).data, a.in(1).type, 0));
   auto* bytes = static_cast<uint8_t*>(out.data);
   for (int64_t filled = 1; filled < count;) {
     int64_t n = std::min(filled, count - filled);
@@ -170,8 +178,7 @@ std::unique_ptr<Kernel> makeFill(const KernelSpec& spec) {
   // Defaults as TensorRT's fill layer: alpha 0, beta 1.
   double alpha = attrs.getFloat("alpha", 0.0), beta = attrs.getFloat("beta", 1.0);
   DataType type = spec.outputType(0);
-  if (op == FillOperation::kCONSTANT)
-    return makeKernel(spec, [alpha](const KernelArgs& a) { fillConstant(a, alpha); });
+  if (op == FillOperation::kCONSTANT) return makeKernel(spec, [alpha](const KernelArgs& a) { fillConstant(a, alpha); });
   if (op != FillOperation::kLINSPACE) spec.unsupported("unknown fill operation");
   if (!dispatchArithmetic(type, [](auto) {}))
     spec.unsupported(std::string("kLINSPACE fills of ") + dataTypeName(type) + " (fp32, fp64 and integers only)");
@@ -185,11 +192,16 @@ std::unique_ptr<Kernel> makeFill(const KernelSpec& spec) {
 // How an update meets the value already there. Max and min propagate NaN (numpy maximum / minimum).
 template <ScatterReduction R, typename T>
 T combine(T old, T update) {
-  if constexpr (R == ScatterReduction::kADD) return wrappingAdd(old, update);
-  else if constexpr (R == ScatterReduction::kMUL) return wrappingMultiply(old, update);
-  else if constexpr (R == ScatterReduction::kMAX) return update > old || isNan(update) ? update : old;
-  else if constexpr (R == ScatterReduction::kMIN) return update < old || isNan(update) ? update : old;
-  else return update;
+  if constexpr (R == ScatterReduction::kADD)
+    return wrappingAdd(old, update);
+  else if constexpr (R == ScatterReduction::kMUL)
+    return wrappingMultiply(old, update);
+  else if constexpr (R == ScatterReduction::kMAX)
+    return update > old || isNan(update) ? update : old;
+  else if constexpr (R == ScatterReduction::kMIN)
+    return update < old || isNan(update) ? update : old;
+  else
+    return update;
 }
 
 // ONNX ScatterElements: output[c with c[axis] = indices[c]] (op)= updates[c] over the coordinates c of indices.
@@ -246,8 +258,10 @@ void scatterND(const std::string& step, const KernelArgs& a) {
 template <ScatterReduction R, typename T>
 void scatter(const std::string& step, const KernelArgs& a, ScatterMode mode, int64_t axis) {
   std::memcpy(a.out(0).data, a.in(0).data, static_cast<size_t>(a.out(0).volume()) * sizeof(T));
-  if (mode == ScatterMode::kELEMENT) scatterElements<R, T>(step, a, axis);
-  else scatterND<R, T>(step, a);
+  if (mode == ScatterMode::kELEMENT)
+    scatterElements<R, T>(step, a, axis);
+  else
+    scatterND<R, T>(step, a);
 }
 
 std::unique_ptr<Kernel> makeScatter(const KernelSpec& spec) {
@@ -291,8 +305,10 @@ void cumulativeSum(const KernelArgs& a, int32_t axis, bool exclusive, bool rever
     for (int64_t s = 0; s < n; ++s) {
       int64_t row = o * n * inner + (reverse ? n - 1 - s : s) * inner;
       for (int64_t i = row; i < row + inner; ++i) {
-        if (s == 0) out[i] = exclusive ? T{0} : in[i];
-        else out[i] = wrappingAdd(out[i - step], exclusive ? in[i - step] : in[i]);
+        if (s == 0)
+          out[i] = exclusive ? T{0} : in[i];
+        else
+          out[i] = wrappingAdd(out[i - step], exclusive ? in[i - step] : in[i]);
       }
     }
   }
@@ -312,9 +328,8 @@ std::unique_ptr<Kernel> makeCumulative(const KernelSpec& spec) {
     if (axis < -rank || axis >= rank)
       failStep(step, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
     if (axis < 0) axis += rank;
-    dispatchArithmetic(type, [&](auto tag) {
-      cumulativeSum<decltype(tag)>(a, static_cast<int32_t>(axis), exclusive, reverse);
-    });
+    dispatchArithmetic(
+        type, [&](auto tag) { cumulativeSum<decltype(tag)>(a, static_cast<int32_t>(axis), exclusive, reverse); });
   });
 }
 

@@ -2,10 +2,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "backends/cpu/cpu_kernel.h"
-#include "backends/common/strided_iteration.h"
 #include "backends/common/gather_spec.h"
 #include "backends/common/slice_sampling.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
 
@@ -53,8 +53,10 @@ class SliceKernel : public Kernel {
     try {
       if (a.out(0).volume() == 0) return Status::ok();
       dispatchBySize(dataTypeSize(a.in(0).type), [&](auto tag) {
-        if (mode_ == SampleMode::kSTRICT_BOUNDS) runStrict<decltype(tag)>(a);
-        else runMapped<decltype(tag)>(a);
+        if (mode_ == SampleMode::kSTRICT_BOUNDS)
+          runStrict<decltype(tag)>(a);
+        else
+          runMapped<decltype(tag)>(a);
       });
       return Status::ok();
     } catch (const Error& e) {
@@ -89,7 +91,8 @@ class SliceKernel : public Kernel {
     const T* src = static_cast<const T*>(in.data) + base;
     T* dst = static_cast<T*>(out.data);
     forEachOffset(std::max(rank - 1, 0), out.shape.d, steps, [&](int64_t offset) {
-      if (rowStep == 1) std::memcpy(dst, src + offset, rowLength * sizeof(T));
+      if (rowStep == 1)
+        std::memcpy(dst, src + offset, rowLength * sizeof(T));
       else
         for (int64_t j = 0; j < rowLength; ++j) dst[j] = src[offset + j * rowStep];
       dst += rowLength;

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "backends/common/activation_function.h"
-#include "backends/common/strided_iteration.h"
 #include "backends/common/determinant.h"
 #include "backends/common/matrix_view.h"
+#include "backends/common/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
@@ -60,9 +60,9 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
         std::fill(z, z + rowsM * n, 0.0f);
         return;
       }
-      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(rowsM),
-                  static_cast<int>(n), static_cast<int>(k), 1.0f, x, static_cast<int>(a.cols), y,
-                  static_cast<int>(b.cols), 0.0f, z, static_cast<int>(n));
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                  static_cast<int>(rowsM), static_cast<int>(n), static_cast<int>(k), 1.0f, x, static_cast<int>(a.cols),
+                  y, static_cast<int>(b.cols), 0.0f, z, static_cast<int>(n));
     };
     // B shared by every batch and A not transposed: one GEMM over all rows of A.
     if (b.batch.volume() == 1 && !ta) {
@@ -99,7 +99,8 @@ void determinants(const KernelArgs& args) {
 std::unique_ptr<Kernel> makeDeterminant(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (type == DataType::kDOUBLE) return makeKernel(spec, determinants<double>);
-  if (type != DataType::kFLOAT) spec.unsupported(std::string("determinant supports fp32 and fp64, not ") + dataTypeName(type));
+  if (type != DataType::kFLOAT)
+    spec.unsupported(std::string("determinant supports fp32 and fp64, not ") + dataTypeName(type));
   return makeKernel(spec, determinants<float>);
 }
 

@@ -7,9 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include "backends/cpu/cpu_kernel.h"
-#include "backends/common/strided_iteration.h"
 #include "backends/common/einsum_loops.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/cpu/cpu_kernel.h"
 #include "ops/fused_prologue.h"
 
 namespace kiln::cpu {

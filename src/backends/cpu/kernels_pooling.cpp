@@ -1,6 +1,6 @@
 // CPU pooling: max (fp32, fp64, int8, uint8), optionally with the index of each maximum, and average (fp32, fp64)
-// over the trailing 1 to 3 axes, with explicit or SAME padding, dilation, ceil mode and global windows. Geometry is normalized to three spatial axes as in
-// kernels_convolution.cpp; every leading axis is a plane pooled independently.
+// over the trailing 1 to 3 axes, with explicit or SAME padding, dilation, ceil mode and global windows. Geometry is
+// normalized to three spatial axes as in kernels_convolution.cpp; every leading axis is a plane pooled independently.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -8,16 +8,16 @@
 #include <type_traits>
 #include <vector>
 
+#include "backends/common/window_geometry.h"
 #include "backends/cpu/channels_first_adapter.h"
 #include "backends/cpu/cpu_kernel.h"
-#include "backends/common/window_geometry.h"
 #include "ops/channels_last.h"
 
 namespace kiln::cpu {
 
 using backend::Axes;
-using backend::SamePadding;
 using backend::axesVolume;
+using backend::SamePadding;
 using backend::spatialAttr3;
 using backend::trailingDims3;
 
@@ -142,8 +142,10 @@ class Pooling {
   }
 
   static bool isNan(T v) {
-    if constexpr (std::is_floating_point_v<T>) return std::isnan(v);
-    else return false;
+    if constexpr (std::is_floating_point_v<T>)
+      return std::isnan(v);
+    else
+      return false;
   }
 
   PoolParams p_;
@@ -181,8 +183,10 @@ std::unique_ptr<Kernel> makePooling(const KernelSpec& spec) {
   std::unique_ptr<Kernel> kernel;
   dispatchStorage(type, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_same_v<T, uint16_t>) spec.unsupported("the CPU pooling does not support 16-bit floats");
-    else kernel = makeKernel(spec, Pooling<T>(p));
+    if constexpr (std::is_same_v<T, uint16_t>)
+      spec.unsupported("the CPU pooling does not support 16-bit floats");
+    else
+      kernel = makeKernel(spec, Pooling<T>(p));
   });
   return kernel;
 }

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "backends/cpu/cpu_kernel.h"
 #include "backends/common/recurrence_cell.h"
+#include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
 
@@ -27,11 +27,11 @@ using backend::RecurrenceParams;
 // One direction's weights, the previous state and the gate inputs of the current step, for one batch entry.
 template <typename T>
 struct CellState {
-  const T* w;       // [gates * hidden, input]
-  const T* r;       // [gates * hidden, hidden]
-  const T* wBias;   // [gates * hidden] or null
-  const T* rBias;   // [gates * hidden] or null
-  const T* peep;    // [3 * hidden] (i, o, f) or null
+  const T* w;                     // [gates * hidden, input]
+  const T* r;                     // [gates * hidden, hidden]
+  const T* wBias;                 // [gates * hidden] or null
+  const T* rBias;                 // [gates * hidden] or null
+  const T* peep;                  // [3 * hidden] (i, o, f) or null
   const RecurrenceActivation* f;  // the cell's functions f, g, h
   int64_t input = 0, hidden = 0;
   std::vector<double> h, c, xw, hr, next, reset;
@@ -99,9 +99,8 @@ void recurrence(const KernelArgs& a, const RecurrenceParams& p) {
   for (int64_t b = 0; b < batch; ++b) {
     int64_t length = lengths ? lengths[b] : sequence;
     if (length < 0 || length > sequence)
-      throw Error(ErrorCode::kINVALID_ARGUMENT, "sequence_lens[" + std::to_string(b) + "] = " +
-                                                    std::to_string(length) + " is outside [0, " +
-                                                    std::to_string(sequence) + "]");
+      throw Error(ErrorCode::kINVALID_ARGUMENT, "sequence_lens[" + std::to_string(b) + "] = " + std::to_string(length) +
+                                                    " is outside [0, " + std::to_string(sequence) + "]");
   }
   for (int64_t d = 0; d < directions; ++d) {
     bool reverse = p.reverse(d);
@@ -111,7 +110,14 @@ void recurrence(const KernelArgs& a, const RecurrenceParams& p) {
                    bias ? bias + d * 2 * rows + rows : nullptr,
                    peep ? peep + d * 3 * hidden : nullptr,
                    p.functions(d),
-                   input, hidden, {}, {}, {}, {}, {}, {}};
+                   input,
+                   hidden,
+                   {},
+                   {},
+                   {},
+                   {},
+                   {},
+                   {}};
     s.xw.resize(rows);
     s.hr.resize(rows);
     s.next.resize(hidden);

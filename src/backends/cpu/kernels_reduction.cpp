@@ -7,8 +7,8 @@
 #include <string>
 #include <type_traits>
 
-#include "backends/cpu/cpu_kernel.h"
 #include "backends/common/strided_iteration.h"
+#include "backends/cpu/cpu_kernel.h"
 #include "ops/fused_prologue.h"
 
 namespace kiln::cpu {
@@ -35,26 +35,36 @@ using Accumulator = std::conditional_t<std::is_floating_point_v<T>, double, int6
 
 template <typename A>
 bool isNan(A v) {
-  if constexpr (std::is_floating_point_v<A>) return std::isnan(v);
-  else return false;
+  if constexpr (std::is_floating_point_v<A>)
+    return std::isnan(v);
+  else
+    return false;
 }
 
 // The identity of the operation, in T's range (an empty max of int32 is INT32_MIN).
 template <ReduceOperation Op, typename T>
 Accumulator<T> reduceInit() {
   using L = std::numeric_limits<T>;
-  if constexpr (Op == ReduceOperation::kPROD) return 1;
-  else if constexpr (Op == ReduceOperation::kMAX) return L::has_infinity ? -L::infinity() : L::lowest();
-  else if constexpr (Op == ReduceOperation::kMIN) return L::has_infinity ? L::infinity() : L::max();
-  else return 0;
+  if constexpr (Op == ReduceOperation::kPROD)
+    return 1;
+  else if constexpr (Op == ReduceOperation::kMAX)
+    return L::has_infinity ? -L::infinity() : L::lowest();
+  else if constexpr (Op == ReduceOperation::kMIN)
+    return L::has_infinity ? L::infinity() : L::max();
+  else
+    return 0;
 }
 
 template <ReduceOperation Op, typename A>
 A reduceStep(A acc, A v) {
-  if constexpr (Op == ReduceOperation::kPROD) return acc * v;
-  else if constexpr (Op == ReduceOperation::kMAX) return v > acc || isNan(v) ? v : acc;
-  else if constexpr (Op == ReduceOperation::kMIN) return v < acc || isNan(v) ? v : acc;
-  else return acc + v;
+  if constexpr (Op == ReduceOperation::kPROD)
+    return acc * v;
+  else if constexpr (Op == ReduceOperation::kMAX)
+    return v > acc || isNan(v) ? v : acc;
+  else if constexpr (Op == ReduceOperation::kMIN)
+    return v < acc || isNan(v) ? v : acc;
+  else
+    return acc + v;
 }
 
 // Results narrow from the accumulator to T; an int32 sum wraps as int32 arithmetic would.
@@ -90,8 +100,10 @@ void reduceTyped(const KernelArgs& a, uint32_t mask) {
       for (int64_t j = 0; j < rowLength; ++j) acc = reduceStep<Op, A>(acc, static_cast<A>(row[j * rowStride]));
     });
     if constexpr (Op == ReduceOperation::kAVG) {
-      if constexpr (std::is_floating_point_v<A>) acc /= static_cast<A>(count);
-      else acc = count ? acc / count : 0;
+      if constexpr (std::is_floating_point_v<A>)
+        acc /= static_cast<A>(count);
+      else
+        acc = count ? acc / count : 0;
     }
     *dst++ = static_cast<T>(acc);
   });
@@ -135,8 +147,10 @@ std::unique_ptr<Kernel> makeReduce(const KernelSpec& spec) {
 // The order top-k sorts by: NaN ranks above every number (as in PyTorch), equal values keep index order (ONNX).
 template <typename T>
 bool ranksAbove(T x, T y) {
-  if constexpr (std::is_floating_point_v<T>) return x > y || (std::isnan(x) && !std::isnan(y));
-  else return x > y;
+  if constexpr (std::is_floating_point_v<T>)
+    return x > y || (std::isnan(x) && !std::isnan(y));
+  else
+    return x > y;
 }
 
 template <TopKOperation Op, typename T>
@@ -282,9 +296,8 @@ std::unique_ptr<Kernel> makeSoftMax(const KernelSpec& spec) {
     spec.unsupported("the softmax scores and mask must have one type and at most the output's rank");
   double preScale = ops::softMaxPreScale(spec.step.attrs);
   auto fn = type == DataType::kDOUBLE ? runSoftMax<double> : runSoftMax<float>;
-  return makeKernel(spec, [=, step = spec.step.name](const KernelArgs& a) {
-    fn(a, normalized, log, fused, preScale, masked, step);
-  });
+  return makeKernel(
+      spec, [=, step = spec.step.name](const KernelArgs& a) { fn(a, normalized, log, fused, preScale, masked, step); });
 }
 
 }  // namespace

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <limits>
 
-#include "backends/cpu/cpu_kernel.h"
 #include "backends/common/grid_sample.h"
 #include "backends/common/resize_taps.h"
+#include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
 
@@ -40,7 +40,8 @@ class ResizeKernel : public Kernel {
       return Status::ok();
     }
     Dims shape = a.in(0).shape;
-    float* buffers[2] = {reinterpret_cast<float*>(ws + l.buffers), reinterpret_cast<float*>(ws + l.buffers + l.bufferBytes)};
+    float* buffers[2] = {reinterpret_cast<float*>(ws + l.buffers),
+                         reinterpret_cast<float*>(ws + l.buffers + l.bufferBytes)};
     for (int32_t p = 0; p < l.nbAxes; ++p) {
       const backend::ResizeAxisMapping& axis = l.axes[p];
       auto* coords = reinterpret_cast<CoordTaps*>(ws + l.coords[p]);

@@ -3,11 +3,11 @@
 #include <cmath>
 #include <cstring>
 
-#include "backends/cpu/cpu_kernel.h"
-#include "backends/common/strided_iteration.h"
-#include "backends/common/transpose.h"
 #include "backends/common/layout_geometry.h"
 #include "backends/common/shuffle_kernel.h"
+#include "backends/common/strided_iteration.h"
+#include "backends/common/transpose.h"
+#include "backends/cpu/cpu_kernel.h"
 
 namespace kiln::cpu {
 
@@ -26,7 +26,7 @@ class ShuffleKernel final : public backend::ShuffleKernel {
   void transpose(const KernelArgs& a, const void* in, void* out, const Dims& inShape,
                  const std::vector<int64_t>& perm) const override {
     backend::transpose(static_cast<const uint8_t*>(in), static_cast<uint8_t*>(out), inShape, perm,
-                   dataTypeSize(a.in(0).type));
+                       dataTypeSize(a.in(0).type));
   }
 };
 

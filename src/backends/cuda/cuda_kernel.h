@@ -11,8 +11,8 @@
 #include <string>
 
 #include "backends/common/backend.h"
-#include "backends/cuda/cuda_check.h"
 #include "backends/common/function_kernel.h"
+#include "backends/cuda/cuda_check.h"
 #include "core/layer_type_table.h"
 
 namespace kiln::cuda {
@@ -27,17 +27,17 @@ using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelSpec&)>;
 using KernelTable = core::LayerTypeTable<KernelFactory>;
 
 // Per-family registration (one file each).
-void registerElementwiseKernels(KernelTable& table);  // elementwise, activation, unary, cast
-void registerLayoutKernels(KernelTable& table);       // identity, shuffle, concatenation, slice, gather, shape values
-void registerReductionKernels(KernelTable& table);    // reduce, softmax, top-k
-void registerMatrixKernels(KernelTable& table);       // matrix multiply (cuBLASLt)
-void registerGenerationKernels(KernelTable& table);   // select, fill
-void registerConvolutionKernels(KernelTable& table);  // convolution, deconvolution (cuDNN)
-void registerPoolingKernels(KernelTable& table);      // pooling
+void registerElementwiseKernels(KernelTable& table);    // elementwise, activation, unary, cast
+void registerLayoutKernels(KernelTable& table);         // identity, shuffle, concatenation, slice, gather, shape values
+void registerReductionKernels(KernelTable& table);      // reduce, softmax, top-k
+void registerMatrixKernels(KernelTable& table);         // matrix multiply (cuBLASLt)
+void registerGenerationKernels(KernelTable& table);     // select, fill
+void registerConvolutionKernels(KernelTable& table);    // convolution, deconvolution (cuDNN)
+void registerPoolingKernels(KernelTable& table);        // pooling
 void registerNormalizationKernels(KernelTable& table);  // normalization
-void registerResizeKernels(KernelTable& table);       // resize
+void registerResizeKernels(KernelTable& table);         // resize
 void registerLinearAlgebraKernels(KernelTable& table);  // determinant, einsum
-void registerRecurrenceKernels(KernelTable& table);   // recurrence (RNN, GRU, LSTM)
+void registerRecurrenceKernels(KernelTable& table);     // recurrence (RNN, GRU, LSTM)
 
 inline cudaStream_t streamOf(const KernelArgs& args) { return static_cast<cudaStream_t>(args.stream); }
 

@@ -31,8 +31,7 @@ std::optional<CudaTarget> parseTarget(const std::string& text) {
 std::string targetMismatch(const std::string& planTarget, const CudaTarget& here) {
   std::string hereText = formatTarget(here);
   auto built = parseTarget(planTarget);
-  if (!built)
-    return "the plan's target '" + planTarget + "' is not a CUDA target; this GPU is '" + hereText + "'";
+  if (!built) return "the plan's target '" + planTarget + "' is not a CUDA target; this GPU is '" + hereText + "'";
   if (built->sm != here.sm)
     return "the plan was built for sm_" + std::to_string(built->sm) + " but this GPU is sm_" + std::to_string(here.sm) +
            " (plan '" + planTarget + "', here '" + hereText + "'); rebuild the plan on this GPU";

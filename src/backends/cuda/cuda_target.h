@@ -9,10 +9,10 @@
 namespace kiln::cuda {
 
 struct CudaTarget {
-  int32_t sm = 0;            // compute capability major * 10 + minor (90 for the H100)
-  int32_t cudaRuntime = 0;   // cudaRuntimeGetVersion (13000 for CUDA 13.0)
-  int64_t cublasLt = 0;      // cublasLtGetVersion
-  int64_t cudnn = 0;         // cudnnGetVersion (91400 for cuDNN 9.14): convolution tactics are its algorithms
+  int32_t sm = 0;           // compute capability major * 10 + minor (90 for the H100)
+  int32_t cudaRuntime = 0;  // cudaRuntimeGetVersion (13000 for CUDA 13.0)
+  int64_t cublasLt = 0;     // cublasLtGetVersion
+  int64_t cudnn = 0;        // cudnnGetVersion (91400 for cuDNN 9.14): convolution tactics are its algorithms
 
   bool operator==(const CudaTarget&) const = default;
 };

@@ -206,8 +206,9 @@ __device__ inline void storeFromDouble(void* p, DataType type, int64_t i, double
     case DataType::kUINT32: static_cast<uint32_t*>(p)[i] = static_cast<uint32_t>(whole); return;
     case DataType::kUINT64:
       // Beyond the int64 range the value converts directly.
-      static_cast<uint64_t*>(p)[i] = isnan(v) ? 0 : v >= 9223372036854775808.0 ? static_cast<uint64_t>(v)
-                                                                               : static_cast<uint64_t>(whole);
+      static_cast<uint64_t*>(p)[i] = isnan(v)                     ? 0
+                                     : v >= 9223372036854775808.0 ? static_cast<uint64_t>(v)
+                                                                  : static_cast<uint64_t>(whole);
       return;
   }
 }

@@ -35,11 +35,11 @@
 #include <vector>
 
 #include "backends/common/activation_function.h"
+#include "backends/common/prepared_calls.h"
 #include "backends/common/window_geometry.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "backends/common/prepared_calls.h"
 #include "ops/channels_last.h"
 
 namespace kiln::cuda {
@@ -103,7 +103,8 @@ struct Descriptors {
 };
 
 int cudnnInt(int64_t v, const std::string& step) {
-  if (v > INT_MAX) throw Error(ErrorCode::kUNSUPPORTED, "a dimension of " + std::to_string(v) + " exceeds cuDNN's int", step);
+  if (v > INT_MAX)
+    throw Error(ErrorCode::kUNSUPPORTED, "a dimension of " + std::to_string(v) + " exceeds cuDNN's int", step);
   return static_cast<int>(v);
 }
 
@@ -167,7 +168,7 @@ struct ConvParams {
   cudnnDataType_t dataType = CUDNN_DATA_FLOAT;
   DataType type = DataType::kFLOAT;
   size_t elementSize = 4;
-  bool tf32 = false;  // fp32 may run on TF32 tensor cores (PlanFlag::kTF32)
+  bool tf32 = false;          // fp32 may run on TF32 tensor cores (PlanFlag::kTF32)
   bool channelsLast = false;  // NHWC activations and a KRSC kernel (plan/channels_last.h)
   std::string step;
   std::optional<ops::PostActivation> activation;  // fused (convolution only)
@@ -222,8 +223,8 @@ struct ConvParams {
     setTensor(d.y, format(), dataType, cudnnDims(batch, yChannels, ySpatial, cudnnSpatial(), step), step);
     std::vector<int> dims = cudnnDims(w.d[0], w.d[1], backend::trailingDims3(w, nbSpatial), cudnnSpatial(), step);
     KILN_CUDNN_CHECK(cudnnCreateFilterDescriptor(&d.w), step);
-    KILN_CUDNN_CHECK(
-        cudnnSetFilterNdDescriptor(d.w, dataType, format(), static_cast<int>(dims.size()), dims.data()), step);
+    KILN_CUDNN_CHECK(cudnnSetFilterNdDescriptor(d.w, dataType, format(), static_cast<int>(dims.size()), dims.data()),
+                     step);
     setConvolution(d, pad);
   }
 
@@ -246,9 +247,9 @@ struct ConvParams {
   // The workspace left to cuDNN after the first `staged` bytes, which hold `what`.
   size_t cudnnWorkspace(const KernelArgs& a, size_t staged, const char* what) const {
     if (a.workspaceSize < staged || (staged > 0 && !a.workspace))
-      throw Error(ErrorCode::kRUNTIME, "the workspace (" + std::to_string(a.workspaceSize) +
-                                           " bytes) is smaller than the " + std::to_string(staged) + " bytes " + what +
-                                           " needs",
+      throw Error(ErrorCode::kRUNTIME,
+                  "the workspace (" + std::to_string(a.workspaceSize) + " bytes) is smaller than the " +
+                      std::to_string(staged) + " bytes " + what + " needs",
                   step);
     return a.workspaceSize - staged;
   }
@@ -366,8 +367,8 @@ void shiftCopy(const KernelArgs& a, const ConvParams& p, const void* in, void* o
   if (total == 0) return;
   dispatchBySize(p.elementSize, [&](auto tag) {
     using T = decltype(tag);
-    shiftCopyKernel<T><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(in), static_cast<T*>(out),
-                                                                         total, s);
+    shiftCopyKernel<T>
+        <<<blocksFor(total), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(in), static_cast<T*>(out), total, s);
   });
   checkLaunch(p.step);
 }
@@ -424,8 +425,8 @@ struct ForwardPass {
   using Perf = cudnnConvolutionFwdAlgoPerf_t;
   static constexpr PassNames kNames{1, "convolution", "the padded input", "cudnn fwd ",
                                     "cudnnGetConvolutionForwardAlgorithm_v7"};
-  static constexpr const char* kAlgoNames[] = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT",
-                                               "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
+  static constexpr const char* kAlgoNames[] = {
+      "IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT", "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
   static_assert(std::size(kAlgoNames) == CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
 
   static cudnnStatus_t maxCount(cudnnHandle_t h, int* count) {
@@ -511,8 +512,8 @@ struct BackwardDataPass {
   using Perf = cudnnConvolutionBwdDataAlgoPerf_t;
   static constexpr PassNames kNames{2, "deconvolution", "the uncropped output", "cudnn bwd-data ",
                                     "cudnnGetConvolutionBackwardDataAlgorithm_v7"};
-  static constexpr const char* kAlgoNames[] = {"ALGO_0",   "ALGO_1",           "FFT", "FFT_TILING",
-                                               "WINOGRAD", "WINOGRAD_NONFUSED"};
+  static constexpr const char* kAlgoNames[] = {"ALGO_0",     "ALGO_1",   "FFT",
+                                               "FFT_TILING", "WINOGRAD", "WINOGRAD_NONFUSED"};
   static_assert(std::size(kAlgoNames) == CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
 
   static cudnnStatus_t maxCount(cudnnHandle_t h, int* count) {
@@ -563,7 +564,9 @@ class CudnnConvolution {
   using Call = PreparedCall<Algo>;
 
   CudnnConvolution(ConvParams p, std::optional<Choice<Algo>> tactic)
-      : p_(std::move(p)), tactic_(tactic), calls_(std::make_shared<backend::PreparedCalls<std::vector<int64_t>, Call>>()) {}
+      : p_(std::move(p)),
+        tactic_(tactic),
+        calls_(std::make_shared<backend::PreparedCalls<std::vector<int64_t>, Call>>()) {}
 
   // The staged bytes and the most either the tactic or the heuristic's choice takes at these (the largest) shapes;
   // where neither can run, the run reports it.
@@ -724,10 +727,10 @@ std::optional<Choice<typename Pass::Algo>> decodeTactic(const KernelSpec& spec, 
   const plan::Tactic& tactic = *spec.tactic;
   TacticBytes bytes;
   if (tactic.data.size() != sizeof(bytes))
-    throw Error(ErrorCode::kINVALID_PLAN,
-                "tactic '" + tactic.name + "' is not a cuDNN algorithm (" + std::to_string(tactic.data.size()) +
-                    " bytes)",
-                spec.step.name);
+    throw Error(
+        ErrorCode::kINVALID_PLAN,
+        "tactic '" + tactic.name + "' is not a cuDNN algorithm (" + std::to_string(tactic.data.size()) + " bytes)",
+        spec.step.name);
   std::memcpy(&bytes, tactic.data.data(), sizeof(bytes));
   auto math = static_cast<cudnnMathType_t>(bytes.math);
   bool knownMath = math == CUDNN_DEFAULT_MATH || math == CUDNN_TENSOR_OP_MATH || math == CUDNN_FMA_MATH;
@@ -760,7 +763,8 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
   } else if (type != DataType::kFLOAT) {
     spec.unsupported(std::string("the CUDA ") + what + " supports fp32 and fp16, not " + dataTypeName(type));
   }
-  if (spec.inputType(1) != type) spec.unsupported(std::string("the ") + what + " kernel's type differs from the input's");
+  if (spec.inputType(1) != type)
+    spec.unsupported(std::string("the ") + what + " kernel's type differs from the input's");
   // TF32 only where the user allowed it.
   p.tf32 = spec.plan.has(plan::PlanFlag::kTF32);
   p.nbSpatial = spec.inputRank(0) - 2;
@@ -773,7 +777,8 @@ ConvParams slidingParams(const KernelSpec& spec, const char* what) {
   p.pre = backend::spatialAttr3(attrs, "pre_padding", p.nbSpatial, 0);
   p.post = backend::spatialAttr3(attrs, "post_padding", p.nbSpatial, 0);
   for (size_t i = 0; i < 3; ++i)
-    if (p.pre[i] < 0 || p.post[i] < 0) spec.unsupported(std::string("the CUDA ") + what + " does not support negative padding");
+    if (p.pre[i] < 0 || p.post[i] < 0)
+      spec.unsupported(std::string("the CUDA ") + what + " does not support negative padding");
   return p;
 }
 
@@ -787,8 +792,8 @@ std::unique_ptr<Kernel> makeConvolution(const KernelSpec& spec) {
   if (p.channelsLast && (p.nbSpatial != 2 || !p.same.empty() || p.pre != p.post))
     spec.unsupported("the CUDA channels-last convolution takes 2-D convolutions with symmetric explicit padding only");
   p.activation = backend::checkedPostActivation(spec);
-  if (spec.hasInput(ops::kResidualInput) && (spec.inputType(ops::kResidualInput) != p.type ||
-                                              spec.inputRank(ops::kResidualInput) != spec.inputRank(0)))
+  if (spec.hasInput(ops::kResidualInput) &&
+      (spec.inputType(ops::kResidualInput) != p.type || spec.inputRank(ops::kResidualInput) != spec.inputRank(0)))
     spec.unsupported("the CUDA convolution's fused residual must have the output's type and rank");
   return makeCudnnKernel<ForwardPass>(spec, std::move(p));
 }

@@ -2,11 +2,11 @@
 #include <cmath>
 
 #include "backends/common/activation_function.h"
+#include "backends/common/scalar_math.h"
 #include "backends/common/strided_iteration.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/device_tensor.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "backends/common/scalar_math.h"
 
 namespace kiln::cuda {
 
@@ -39,14 +39,20 @@ __device__ T arithmetic(E op, T x, T y) {
     case E::kSUM: return x + y;
     case E::kSUB: return x - y;
     case E::kPROD:
-      if constexpr (std::is_floating_point_v<T>) return x * y;
-      else return backend::wrappingMultiply(x, y);  // narrow unsigned types would overflow int
+      if constexpr (std::is_floating_point_v<T>)
+        return x * y;
+      else
+        return backend::wrappingMultiply(x, y);  // narrow unsigned types would overflow int
     case E::kMAX:
-      if constexpr (std::is_floating_point_v<T>) return x > y || isnan(x) ? x : y;  // NaN wins, as numpy maximum
-      else return x > y ? x : y;
+      if constexpr (std::is_floating_point_v<T>)
+        return x > y || isnan(x) ? x : y;  // NaN wins, as numpy maximum
+      else
+        return x > y ? x : y;
     case E::kMIN:
-      if constexpr (std::is_floating_point_v<T>) return x < y || isnan(x) ? x : y;
-      else return x < y ? x : y;
+      if constexpr (std::is_floating_point_v<T>)
+        return x < y || isnan(x) ? x : y;
+      else
+        return x < y ? x : y;
     case E::kPOW: return backend::power(x, y);
     default: break;
   }
@@ -73,8 +79,10 @@ __global__ void binaryKernel(E op, const typename N::Storage* a, const typename 
   KILN_GRID_LOOP(i, n) {
     auto x = N::load(a[wa.offset(i)]);
     auto y = N::load(b[wb.offset(i)]);
-    if constexpr (Compare) static_cast<uint8_t*>(out)[i] = compare(op, x, y);
-    else static_cast<typename N::Storage*>(out)[i] = N::store(arithmetic(op, x, y));
+    if constexpr (Compare)
+      static_cast<uint8_t*>(out)[i] = compare(op, x, y);
+    else
+      static_cast<typename N::Storage*>(out)[i] = N::store(arithmetic(op, x, y));
   }
 }
 
@@ -144,9 +152,12 @@ int64_t repeatPeriod(const Dims& in, const Dims& out) {
   bool broadcast = false;
   for (int32_t i = out.nbDims - 1; i >= 0; --i) {
     if (out.d[i] == 1) continue;
-    if (strides[i] == 0) broadcast = true;
-    else if (broadcast) return 0;
-    else period *= out.d[i];
+    if (strides[i] == 0)
+      broadcast = true;
+    else if (broadcast)
+      return 0;
+    else
+      period *= out.d[i];
   }
   return period;
 }
@@ -171,8 +182,9 @@ std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
     spec.unsupported("the CUDA backend supports only logic operations and equality on bool");
   if (!isFloatingPoint(type) && !comparison &&
       (op == E::kDIV || op == E::kFLOOR_DIV || op == E::kMOD || op == E::kFMOD))
-    spec.unsupported("integer division and modulo are not supported on the CUDA backend: a zero divisor could not be "
-                     "reported");
+    spec.unsupported(
+        "integer division and modulo are not supported on the CUDA backend: a zero divisor could not be "
+        "reported");
   return makeKernel(spec, [op, type, comparison, step = spec.step.name](const KernelArgs& a) {
     int64_t n = a.out(0).volume();
     if (n == 0) return;
@@ -186,8 +198,8 @@ std::unique_ptr<Kernel> makeElementWise(const KernelSpec& spec) {
       void* out = a.out(0).data;
       if (periodA && periodB && n < StridedWalk::kNarrow) {
         constexpr int64_t V = kVectorWidth<S>;
-        bool vectorized = alignedTo(out, kVectorBytes) && vectorReadable(x, periodA, n, V) &&
-                          vectorReadable(y, periodB, n, V);
+        bool vectorized =
+            alignedTo(out, kVectorBytes) && vectorReadable(x, periodA, n, V) && vectorReadable(y, periodB, n, V);
         Repeating<S, uint32_t> ra{x, static_cast<uint32_t>(periodA)}, rb{y, static_cast<uint32_t>(periodB)};
         auto count = static_cast<uint32_t>(n);
         unsigned blocks = vectorBlocksFor(n, V, vectorized);
@@ -258,9 +270,8 @@ __global__ void residualActivationKernel(bool activate, ActivationType type, con
   using T = typename N::Compute;
   T ta = static_cast<T>(alpha), tb = static_cast<T>(beta);
   Repeating<S, I> sum{static_cast<const S*>(y), n}, shortcut{static_cast<const S*>(residual), n};
-  zipElements<N, N>(sum, shortcut, y, n, vectorized, [&](T x, T r) {
-    return activate ? backend::activation(type, x + r, ta, tb) : x + r;
-  });
+  zipElements<N, N>(sum, shortcut, y, n, vectorized,
+                    [&](T x, T r) { return activate ? backend::activation(type, x + r, ta, tb) : x + r; });
 }
 
 std::unique_ptr<Kernel> makeActivation(const KernelSpec& spec) {
@@ -310,8 +321,8 @@ std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
       MapLaunch map = mapLaunch<typename N::Storage>(a.in(0).data, a.out(0).data, n);
       dispatchIndexWidth(n, [&](auto index) {
         using I = decltype(index);
-        unaryKernel<N, I><<<map.blocks, kThreads, 0, streamOf(a)>>>(op, a.in(0).data, a.out(0).data,
-                                                                   static_cast<I>(n), map.vectorized);
+        unaryKernel<N, I><<<map.blocks, kThreads, 0, streamOf(a)>>>(op, a.in(0).data, a.out(0).data, static_cast<I>(n),
+                                                                    map.vectorized);
       });
     });
     checkLaunch(step);
@@ -322,8 +333,10 @@ std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
 
 __global__ void castKernel(const void* in, DataType inType, void* out, DataType outType, int64_t n, bool integers) {
   KILN_GRID_LOOP(i, n) {
-    if (integers) storeInteger(out, outType, i, loadInteger(in, inType, i));
-    else storeFromDouble(out, outType, i, loadAsDouble(in, inType, i));
+    if (integers)
+      storeInteger(out, outType, i, loadInteger(in, inType, i));
+    else
+      storeFromDouble(out, outType, i, loadAsDouble(in, inType, i));
   }
 }
 
@@ -334,8 +347,8 @@ std::unique_ptr<Kernel> makeCast(const KernelSpec& spec) {
     int64_t n = out.volume();
     if (n == 0) return;
     if (in.type == out.type) {
-      KILN_CUDA_CHECK(cudaMemcpyAsync(out.data, in.data, n * dataTypeSize(in.type), cudaMemcpyDeviceToDevice, streamOf(a)),
-                      step);
+      KILN_CUDA_CHECK(
+          cudaMemcpyAsync(out.data, in.data, n * dataTypeSize(in.type), cudaMemcpyDeviceToDevice, streamOf(a)), step);
       return;
     }
     bool integers = !isFloatingPoint(in.type) && !isFloatingPoint(out.type);
@@ -346,8 +359,8 @@ std::unique_ptr<Kernel> makeCast(const KernelSpec& spec) {
 
 }  // namespace
 
-void launchActivation(DataType type, ActivationType op, double alpha, double beta, const void* in, void* out,
-                      int64_t n, cudaStream_t stream, const std::string& step) {
+void launchActivation(DataType type, ActivationType op, double alpha, double beta, const void* in, void* out, int64_t n,
+                      cudaStream_t stream, const std::string& step) {
   if (n == 0) return;
   dispatchElement(type, [&](auto tag) {
     using N = decltype(tag);
@@ -355,8 +368,8 @@ void launchActivation(DataType type, ActivationType op, double alpha, double bet
       MapLaunch map = mapLaunch<typename N::Storage>(in, out, n);
       dispatchIndexWidth(n, [&](auto index) {
         using I = decltype(index);
-        activationKernel<N, I><<<map.blocks, kThreads, 0, stream>>>(op, in, out, static_cast<I>(n), map.vectorized,
-                                                                    alpha, beta);
+        activationKernel<N, I>
+            <<<map.blocks, kThreads, 0, stream>>>(op, in, out, static_cast<I>(n), map.vectorized, alpha, beta);
       });
     } else {
       throw Error(ErrorCode::kUNSUPPORTED, std::string("activations on ") + dataTypeName(type), step);
@@ -365,8 +378,8 @@ void launchActivation(DataType type, ActivationType op, double alpha, double bet
   checkLaunch(step);
 }
 
-void launchResidualActivation(DataType type, const std::optional<ops::PostActivation>& activation,
-                              const void* residual, void* y, int64_t n, cudaStream_t stream, const std::string& step) {
+void launchResidualActivation(DataType type, const std::optional<ops::PostActivation>& activation, const void* residual,
+                              void* y, int64_t n, cudaStream_t stream, const std::string& step) {
   if (n == 0) return;
   ops::PostActivation post = activation.value_or(ops::PostActivation{});
   dispatchElement(type, [&](auto tag) {

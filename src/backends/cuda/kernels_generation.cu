@@ -1,9 +1,9 @@
 // CUDA kernels of the generation family: select, fill, scatter and cumulative sum (the CPU's kernels_generation.cpp
 // holds the reference).
-#include "backends/cuda/cuda_kernel.h"
-#include "backends/cuda/device_tensor.cuh"
 #include "backends/common/scalar_math.h"
 #include "backends/common/scatter_step.h"
+#include "backends/cuda/cuda_kernel.h"
+#include "backends/cuda/device_tensor.cuh"
 
 namespace kiln::cuda {
 
@@ -53,8 +53,10 @@ struct FillSource {
 // Element i of a fill parameter in the accumulator type A: double, or int64 (floating-point values truncated).
 template <typename A>
 __device__ A fillParameter(const void* p, DataType type, bool isFloat, int64_t i) {
-  if constexpr (std::is_floating_point_v<A>) return loadAsDouble(p, type, i);
-  else return isFloat ? static_cast<int64_t>(loadAsDouble(p, type, i)) : loadInteger(p, type, i);
+  if constexpr (std::is_floating_point_v<A>)
+    return loadAsDouble(p, type, i);
+  else
+    return isFloat ? static_cast<int64_t>(loadAsDouble(p, type, i)) : loadInteger(p, type, i);
 }
 
 // The CPU kernel's rules: kCONSTANT writes alpha (exactly, between integer types); kLINSPACE writes
@@ -73,8 +75,10 @@ __global__ void fillKernel(void* out, DataType type, int64_t total, StridedWalk 
         v += static_cast<A>(c) * beta;
       }
     }
-    if constexpr (std::is_floating_point_v<A>) storeFromDouble(out, type, e, v);
-    else storeInteger(out, type, e, v);
+    if constexpr (std::is_floating_point_v<A>)
+      storeFromDouble(out, type, e, v);
+    else
+      storeInteger(out, type, e, v);
   }
 }
 
@@ -109,15 +113,14 @@ std::unique_ptr<Kernel> makeFill(const KernelSpec& spec) {
     coords.rank = a.out(0).shape.nbDims;
     for (int32_t d = 0; d < coords.rank; ++d) coords.dims[d] = a.out(0).shape.d[d];
     if (integer)
-      fillKernel<int64_t><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src,
-                                                                         linspace);
+      fillKernel<int64_t>
+          <<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src, linspace);
     else
-      fillKernel<double><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src,
-                                                                        linspace);
+      fillKernel<double>
+          <<<blocksFor(total), kThreads, 0, streamOf(a)>>>(a.out(0).data, type, total, coords, src, linspace);
     checkLaunch(step);
   });
 }
-
 
 // ---- Scatter ------------------------------------------------------------------------------------------------------
 
@@ -139,11 +142,16 @@ __device__ typename N::Storage combine(typename N::Storage old, typename N::Stor
     auto o = N::load(old), u = N::load(update);
     bool nan = false;
     if constexpr (kFloating<N>) nan = isnan(u);
-    if constexpr (R == ScatterReduction::kADD) return N::store(backend::wrappingAdd(o, u));
-    else if constexpr (R == ScatterReduction::kMUL && kFloating<N>) return N::store(o * u);
-    else if constexpr (R == ScatterReduction::kMUL) return N::store(backend::wrappingMultiply(o, u));
-    else if constexpr (R == ScatterReduction::kMAX) return u > o || nan ? update : old;
-    else return u < o || nan ? update : old;
+    if constexpr (R == ScatterReduction::kADD)
+      return N::store(backend::wrappingAdd(o, u));
+    else if constexpr (R == ScatterReduction::kMUL && kFloating<N>)
+      return N::store(o * u);
+    else if constexpr (R == ScatterReduction::kMUL)
+      return N::store(backend::wrappingMultiply(o, u));
+    else if constexpr (R == ScatterReduction::kMAX)
+      return u > o || nan ? update : old;
+    else
+      return u < o || nan ? update : old;
   }
 }
 
@@ -225,8 +233,10 @@ void scatterND(const KernelArgs& a, const std::string& step) {
   int64_t k = q > 0 ? indices.shape.d[q - 1] : 0;
   // Shape inference asserts this; checked again because a longer tuple would write past the data's axes.
   if (k < 1 || k > shape.nbDims)
-    throw Error(ErrorCode::kRUNTIME, "index tuples of " + std::to_string(k) + " values do not fit data of rank " +
-                                         std::to_string(shape.nbDims), step);
+    throw Error(
+        ErrorCode::kRUNTIME,
+        "index tuples of " + std::to_string(k) + " values do not fit data of rank " + std::to_string(shape.nbDims),
+        step);
   int64_t tuples = 1, slice = 1;
   for (int32_t d = 0; d + 1 < q; ++d) tuples *= indices.shape.d[d];
   for (int32_t d = static_cast<int32_t>(k); d < shape.nbDims; ++d) slice *= shape.d[d];
@@ -245,8 +255,10 @@ void scatter(const KernelArgs& a, ScatterMode mode, int64_t axis, DataType index
     KILN_CUDA_CHECK(cudaMemcpyAsync(a.out(0).data, a.in(0).data, bytes, cudaMemcpyDeviceToDevice, streamOf(a)), step);
   dispatchIndex(indexType, [&](auto index) {
     using I = decltype(index);
-    if (mode == ScatterMode::kELEMENT) scatterElements<R, N, I>(a, axis, step);
-    else scatterND<R, N, I>(a, step);
+    if (mode == ScatterMode::kELEMENT)
+      scatterElements<R, N, I>(a, axis, step);
+    else
+      scatterND<R, N, I>(a, step);
   });
   checkLaunch(step);
 }

@@ -4,19 +4,20 @@
 #include <optional>
 #include <vector>
 
-#include "backends/cuda/device_tensor.cuh"
-#include "backends/cuda/vector_access.cuh"
 #include "backends/common/gather_spec.h"
 #include "backends/common/layout_geometry.h"
 #include "backends/common/shuffle_kernel.h"
 #include "backends/common/slice_sampling.h"
+#include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/vector_access.cuh"
 
 namespace kiln::cuda {
 
 namespace {
 
 void copyDeviceAsync(const KernelArgs& a, void* dst, const void* src, size_t bytes, const std::string& step) {
-  if (bytes && dst != src) KILN_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, streamOf(a)), step);
+  if (bytes && dst != src)
+    KILN_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, streamOf(a)), step);
 }
 
 std::unique_ptr<Kernel> makeIdentity(const KernelSpec& spec) {
@@ -36,8 +37,7 @@ __global__ void gatherStrided(const T* in, T* out, int64_t n, int64_t base, Stri
 // 16 bytes per thread instead of 2, which is what lets such copies approach the memory bandwidth.
 std::optional<StridedWalk> widened(const StridedWalk& walk, int64_t base, int64_t width, const void* in,
                                    const void* out, size_t elementSize) {
-  if (walk.rank == 0 || walk.strides[walk.rank - 1] != 1 || walk.dims[walk.rank - 1] % width != 0 ||
-      base % width != 0)
+  if (walk.rank == 0 || walk.strides[walk.rank - 1] != 1 || walk.dims[walk.rank - 1] % width != 0 || base % width != 0)
     return std::nullopt;
   auto alignment = static_cast<uintptr_t>(width) * elementSize;
   if (reinterpret_cast<uintptr_t>(in) % alignment != 0 || reinterpret_cast<uintptr_t>(out) % alignment != 0)
@@ -65,8 +65,8 @@ void launchStrided(const KernelArgs& a, const void* in, void* out, int64_t n, in
   }
   dispatchBySize(elementSize, [&](auto tag) {
     using T = decltype(tag);
-    gatherStrided<T><<<blocksFor(n), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(in), static_cast<T*>(out), n,
-                                                                  base, walk);
+    gatherStrided<T>
+        <<<blocksFor(n), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(in), static_cast<T*>(out), n, base, walk);
   });
   checkLaunch(step);
 }
@@ -216,8 +216,10 @@ std::unique_ptr<Kernel> makeSlice(const KernelSpec& spec) {
   if (mode < SampleMode::kSTRICT_BOUNDS || mode > SampleMode::kREFLECT) spec.unsupported("unknown sample mode");
   return makeKernel(spec, [starts, strides, mode, step = spec.step.name](const KernelArgs& a) {
     if (a.out(0).volume() == 0) return;
-    if (mode == SampleMode::kSTRICT_BOUNDS) strictSlice(a, starts, strides, step);
-    else sampledSlice(a, mode, starts, strides, step);
+    if (mode == SampleMode::kSTRICT_BOUNDS)
+      strictSlice(a, starts, strides, step);
+    else
+      sampledSlice(a, mode, starts, strides, step);
   });
 }
 
@@ -249,7 +251,8 @@ __global__ void gatherElementsKernel(const T* data, const I* indices, T* out, in
   }
 }
 
-void gatherElements(const KernelArgs& a, int64_t axis, DataType indexType, size_t elementSize, const std::string& step) {
+void gatherElements(const KernelArgs& a, int64_t axis, DataType indexType, size_t elementSize,
+                    const std::string& step) {
   const TensorArg& data = a.in(0);
   const TensorArg& indices = a.in(1);
   int32_t rank = data.shape.nbDims;
@@ -283,7 +286,8 @@ void gatherElements(const KernelArgs& a, int64_t axis, DataType indexType, size_
 // ---- Gather (ND mode, ONNX GatherND) -----------------------------------------------------------------------------
 
 // Per batch (the first b axes, shared by data and indices), each index tuple of k values picks
-// data[batch, tuple..., :], a slice of the trailing axes, copied to the output in tuple order. A tuple with a value out of range yields zeros.
+// data[batch, tuple..., :], a slice of the trailing axes, copied to the output in tuple order. A tuple with a value out
+// of range yields zeros.
 template <typename T, typename I>
 __global__ void gatherNDKernel(const T* data, const I* indices, T* out, int64_t total, int64_t slice, int64_t tuples,
                                int64_t batchStride, TupleAxes axes) {
@@ -301,8 +305,10 @@ void gatherND(const KernelArgs& a, int32_t b, DataType indexType, size_t element
   int64_t k = q > 0 ? indices.shape.d[q - 1] : 0;
   // Shape inference asserts this; checked again because a longer tuple would read past the data's axes.
   if (q < b + 1 || k < 1 || b + k > r)
-    throw Error(ErrorCode::kRUNTIME, "index tuples of " + std::to_string(k) + " values after " + std::to_string(b) +
-                                         " batch axes do not fit data of rank " + std::to_string(r), step);
+    throw Error(ErrorCode::kRUNTIME,
+                "index tuples of " + std::to_string(k) + " values after " + std::to_string(b) +
+                    " batch axes do not fit data of rank " + std::to_string(r),
+                step);
   int64_t batches = 1, tuples = 1, slice = 1;
   for (int32_t d = 0; d < b; ++d) batches *= data.shape.d[d];
   for (int32_t d = b; d < q - 1; ++d) tuples *= indices.shape.d[d];
@@ -340,10 +346,9 @@ std::unique_ptr<Kernel> makeGather(const KernelSpec& spec) {
       dispatchIndex(indexType, [&](auto index) {
         using T = decltype(tag);
         using I = decltype(index);
-        gatherKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(data.data),
-                                                                     static_cast<const I*>(a.in(1).data),
-                                                                     static_cast<T*>(a.out(0).data), total, count, n,
-                                                                     inner);
+        gatherKernel<<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+            static_cast<const T*>(data.data), static_cast<const I*>(a.in(1).data), static_cast<T*>(a.out(0).data),
+            total, count, n, inner);
       });
     });
     checkLaunch(step);
@@ -360,15 +365,18 @@ struct ShapeValueBatch {
 __global__ void writeShapeValues(void* out, DataType type, int64_t first, int32_t count, ShapeValueBatch batch) {
   int32_t i = threadIdx.x;
   if (i >= count) return;
-  if (type == DataType::kINT32) static_cast<int32_t*>(out)[first + i] = static_cast<int32_t>(batch.v[i]);
-  else static_cast<int64_t*>(out)[first + i] = batch.v[i];
+  if (type == DataType::kINT32)
+    static_cast<int32_t*>(out)[first + i] = static_cast<int32_t>(batch.v[i]);
+  else
+    static_cast<int64_t*>(out)[first + i] = batch.v[i];
 }
 
 std::unique_ptr<Kernel> makeShapeValues(const KernelSpec& spec) {
   auto ids = spec.step.attrs.getExprs("values").ids;
   DataType type = spec.outputType(0);
   if (type != DataType::kINT32 && type != DataType::kINT64)
-    spec.unsupported(std::string("shape values as ") + dataTypeName(type) + " (the CUDA backend writes int32 or int64)");
+    spec.unsupported(std::string("shape values as ") + dataTypeName(type) +
+                     " (the CUDA backend writes int32 or int64)");
   return makeKernel(spec, [ids, type, step = spec.step.name](const KernelArgs& a) {
     for (size_t first = 0; first < ids.size(); first += kValuesPerLaunch) {
       ShapeValueBatch batch{};

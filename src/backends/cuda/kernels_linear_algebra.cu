@@ -4,9 +4,9 @@
 // one thread per output element summing over the summed loops, accumulating in fp64 for fp32 and fp64 (as the CPU),
 // in fp32 for fp16 and bf16, and in int64 for int32 and int64 (as the CPU). fp32, fp64, fp16 and bf16 (and int32,
 // int64 for einsum).
-#include "backends/cuda/device_tensor.cuh"
 #include "backends/common/determinant.h"
 #include "backends/common/einsum_loops.h"
+#include "backends/cuda/device_tensor.cuh"
 
 namespace kiln::cuda {
 
@@ -62,8 +62,7 @@ class Determinant {
 std::unique_ptr<Kernel> makeDeterminant(const KernelSpec& spec) {
   DataType type = spec.inputType(0);
   if (type != DataType::kFLOAT && type != DataType::kDOUBLE && type != DataType::kHALF && type != DataType::kBF16)
-    spec.unsupported(std::string("the CUDA determinant supports fp32, fp64, fp16 and bf16, not ") +
-                     dataTypeName(type));
+    spec.unsupported(std::string("the CUDA determinant supports fp32, fp64, fp16 and bf16, not ") + dataTypeName(type));
   return std::make_unique<backend::WorkspaceKernel<Determinant>>(spec, Determinant(spec, type));
 }
 
@@ -134,16 +133,16 @@ class Einsum {
       for (size_t k = 0; k < static_cast<size_t>(p.nbOperands); ++k) p.strides[k][j] = loops.strides[k * nbLoops + j];
     }
     if (outputs != total)
-      throw Error(ErrorCode::kRUNTIME,
-                  "einsum output of " + std::to_string(total) + " elements where its labels span " +
-                      std::to_string(outputs),
-                  step_);
+      throw Error(
+          ErrorCode::kRUNTIME,
+          "einsum output of " + std::to_string(total) + " elements where its labels span " + std::to_string(outputs),
+          step_);
     for (int32_t k = 0; k < p.nbOperands; ++k) p.operands[k] = a.in(k).data;
     auto launch = [&](auto tag, auto accumulator) {
       using N = decltype(tag);
       using S = typename N::Storage;
-      einsumKernel<N, decltype(accumulator)><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
-          p, static_cast<S*>(a.out(0).data), total);
+      einsumKernel<N, decltype(accumulator)>
+          <<<blocksFor(total), kThreads, 0, streamOf(a)>>>(p, static_cast<S*>(a.out(0).data), total);
     };
     switch (type_) {
       case DataType::kFLOAT: launch(Plain<float>{}, double{}); break;

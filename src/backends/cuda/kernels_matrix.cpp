@@ -16,9 +16,9 @@
 #include <optional>
 #include <tuple>
 
-#include "backends/common/strided_iteration.h"
 #include "backends/common/matrix_view.h"
 #include "backends/common/prepared_calls.h"
+#include "backends/common/strided_iteration.h"
 #include "backends/cuda/activation_launch.h"
 #include "backends/cuda/cuda_kernel.h"
 #include "ops/fused_epilogue.h"
@@ -80,7 +80,7 @@ struct MatmulConfig {
   cudaDataType_t dataType = CUDA_R_32F;
   cublasComputeType_t computeType = CUBLAS_COMPUTE_32F;
   size_t elementSize = 4;
-  bool bias = false, relu = false;        // in cuBLASLt's epilogue
+  bool bias = false, relu = false;           // in cuBLASLt's epilogue
   std::optional<ops::PostActivation> after;  // another activation, applied by our kernel after the product
   std::string step;
 };
@@ -176,7 +176,9 @@ struct PreparedCall {
 class MatmulBody {
  public:
   MatmulBody(MatmulConfig config, std::optional<MatmulTactic> tactic)
-      : config_(std::move(config)), tactic_(tactic), calls_(std::make_shared<backend::PreparedCalls<CallShape, PreparedCall>>()) {}
+      : config_(std::move(config)),
+        tactic_(tactic),
+        calls_(std::make_shared<backend::PreparedCalls<CallShape, PreparedCall>>()) {}
 
   void operator()(const KernelArgs& args) const {
     int64_t total = args.out(0).volume();
@@ -186,7 +188,8 @@ class MatmulBody {
       if (s.k == 0) {  // an empty sum: zeros (plus the bias, which the epilogue of a zero product still adds)
         if (config_.bias)
           throw Error(ErrorCode::kUNSUPPORTED, "a fused bias on an empty (k = 0) matrix multiply", config_.step);
-        KILN_CUDA_CHECK(cudaMemsetAsync(pc, 0, s.count * s.m * s.n * config_.elementSize, streamOf(args)), config_.step);
+        KILN_CUDA_CHECK(cudaMemsetAsync(pc, 0, s.count * s.m * s.n * config_.elementSize, streamOf(args)),
+                        config_.step);
         return;
       }
       auto call = prepared(s);
@@ -261,13 +264,13 @@ class MatmulBody {
       }
     }
     backend::forEachBroadcastRun(outBatch, a.batch, b.batch,
-                             [&](int64_t o, int64_t ai, int64_t bi, int64_t count, int64_t as, int64_t bs) {
-                               s.count = static_cast<int32_t>(count);
-                               s.strideA = as * sizeA;
-                               s.strideB = bs * sizeB;
-                               f(s, pa ? pa + ai * sizeA * e : nullptr, pb ? pb + bi * sizeB * e : nullptr,
-                                 pc ? pc + o * sizeC * e : nullptr);
-                             });
+                                 [&](int64_t o, int64_t ai, int64_t bi, int64_t count, int64_t as, int64_t bs) {
+                                   s.count = static_cast<int32_t>(count);
+                                   s.strideA = as * sizeA;
+                                   s.strideB = bs * sizeB;
+                                   f(s, pa ? pa + ai * sizeA * e : nullptr, pb ? pb + bi * sizeB * e : nullptr,
+                                     pc ? pc + o * sizeC * e : nullptr);
+                                 });
   }
 
   // Whether `batch` (right-aligned against `out`) is all of `out`'s batch, or a single matrix.
@@ -322,7 +325,8 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
     case DataType::kFLOAT: c.dataType = CUDA_R_32F; break;
     case DataType::kHALF: c.dataType = CUDA_R_16F; break;
     case DataType::kBF16: c.dataType = CUDA_R_16BF; break;
-    default: spec.unsupported(std::string("the CUDA matrix multiply supports fp32, fp16 and bf16, not ") + dataTypeName(type));
+    default:
+      spec.unsupported(std::string("the CUDA matrix multiply supports fp32, fp16 and bf16, not ") + dataTypeName(type));
   }
   if (spec.inputType(1) != type) spec.unsupported("the matrix multiply operands have different types");
   c.elementSize = dataTypeSize(type);
@@ -348,9 +352,10 @@ std::unique_ptr<Kernel> makeMatrixMultiply(const KernelSpec& spec) {
     bool known = bytes == sizeof(decoded) || bytes == sizeof(decoded.algo);  // with its timed size, or without
     if (known) std::memcpy(&decoded, spec.tactic->data.data(), bytes);
     if (!known || decoded.timedSize < 0)
-      throw Error(ErrorCode::kINVALID_PLAN,
-                  "tactic '" + spec.tactic->name + "' is not a cuBLASLt algorithm (" + std::to_string(bytes) + " bytes)",
-                  spec.step.name);
+      throw Error(
+          ErrorCode::kINVALID_PLAN,
+          "tactic '" + spec.tactic->name + "' is not a cuBLASLt algorithm (" + std::to_string(bytes) + " bytes)",
+          spec.step.name);
     tactic = decoded;
   }
   return std::make_unique<MatmulKernel>(spec, MatmulBody(std::move(c), tactic));

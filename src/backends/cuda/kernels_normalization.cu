@@ -101,7 +101,9 @@ struct LayerNormRows {
   T epsilon = 0;
 
   __device__ T at(int64_t row, int64_t j) const { return loadInput<N>(x, residual, row * n + j); }
-  __device__ S out(T normalized, int64_t j) const { return affine(normalized, scale[j * scaleStride], bias[j * biasStride]); }
+  __device__ S out(T normalized, int64_t j) const {
+    return affine(normalized, scale[j * scaleStride], bias[j * biasStride]);
+  }
   __device__ static S affine(T normalized, S scale, S bias) {
     return N::store(normalized * N::load(scale) + N::load(bias));
   }
@@ -221,7 +223,8 @@ __global__ void layerNormBlockKernel(LayerNormRows<N> rows, typename N::Storage*
       squares += d * d;
     }
     T inv = T(1) / sqrt(blockSum(squares, shared) / n + rows.epsilon);
-    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x) y[row * rows.n + j] = rows.out((rows.at(row, j) - mean) * inv, j);
+    for (int64_t j = threadIdx.x; j < rows.n; j += blockDim.x)
+      y[row * rows.n + j] = rows.out((rows.at(row, j) - mean) * inv, j);
   }
 }
 
@@ -253,8 +256,13 @@ struct Normalization {
     using S = typename N::Storage;
     const Dims& x = a.in(0).shape;
     int64_t n = x.d[x.nbDims - 1], count = a.in(0).volume() / n;
-    LayerNormRows<N> rows{static_cast<const S*>(a.in(0).data), residualData, static_cast<const S*>(a.in(1).data),
-                          static_cast<const S*>(a.in(2).data), n, scaleStride, biasStride,
+    LayerNormRows<N> rows{static_cast<const S*>(a.in(0).data),
+                          residualData,
+                          static_cast<const S*>(a.in(1).data),
+                          static_cast<const S*>(a.in(2).data),
+                          n,
+                          scaleStride,
+                          biasStride,
                           static_cast<typename N::Compute>(epsilon)};
     auto* y = static_cast<S*>(a.out(0).data);
     constexpr int64_t kVector = kVectorWidth<S>;
@@ -270,13 +278,19 @@ struct Normalization {
         layerNormWarpVectorKernel<N, decltype(chunks)::value>
             <<<warpBlocksFor(count), kThreads, 0, streamOf(a)>>>(rows, y, count);
       };
-      if (perLane <= 1) launch(std::integral_constant<int, 1>{});
-      else if (perLane <= 2) launch(std::integral_constant<int, 2>{});
-      else if (perLane <= 3) launch(std::integral_constant<int, 3>{});  // BERT-base's 768 fp16 values
-      else if (perLane <= 4 || kMostPerLane == 4) launch(std::integral_constant<int, 4>{});
+      if (perLane <= 1)
+        launch(std::integral_constant<int, 1>{});
+      else if (perLane <= 2)
+        launch(std::integral_constant<int, 2>{});
+      else if (perLane <= 3)
+        launch(std::integral_constant<int, 3>{});  // BERT-base's 768 fp16 values
+      else if (perLane <= 4 || kMostPerLane == 4)
+        launch(std::integral_constant<int, 4>{});
       else if constexpr (kMostPerLane > 4) {
-        if (perLane <= 8 || kMostPerLane == 8) launch(std::integral_constant<int, 8>{});
-        else launch(std::integral_constant<int, kMostPerLane>{});
+        if (perLane <= 8 || kMostPerLane == 8)
+          launch(std::integral_constant<int, 8>{});
+        else
+          launch(std::integral_constant<int, kMostPerLane>{});
       }
     } else if (n <= kMaxWarpRow) {
       withElementsPerLane(n, [&](auto perLane) {
@@ -324,8 +338,7 @@ struct Normalization {
       using N = decltype(tag);
       using S = typename N::Storage;
       if constexpr (kFloating<N>) {
-        auto* residualData =
-            residual ? static_cast<const S*>(a.in(ops::kNormalizationResidualInput).data) : nullptr;
+        auto* residualData = residual ? static_cast<const S*>(a.in(ops::kNormalizationResidualInput).data) : nullptr;
         if (rows) {
           runRows<N>(a, residualData, scaleStride, biasStride);
         } else {
@@ -357,7 +370,6 @@ std::unique_ptr<Kernel> makeNormalization(const KernelSpec& spec) {
   return makeKernel(spec, Normalization{static_cast<uint32_t>(attrs.getInt("axes")), groups,
                                         attrs.getFloat("epsilon", 1e-5), type, residual, spec.step.name});
 }
-
 
 // ---- LRN ----------------------------------------------------------------------------------------------------------
 
@@ -403,9 +415,8 @@ std::unique_ptr<Kernel> makeLRN(const KernelSpec& spec) {
       using N = decltype(tag);
       using S = typename N::Storage;
       if constexpr (kFloating<N>)
-        lrnKernel<N><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(static_cast<const S*>(a.in(0).data),
-                                                                     static_cast<S*>(a.out(0).data), total, channels,
-                                                                     plane, p);
+        lrnKernel<N><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
+            static_cast<const S*>(a.in(0).data), static_cast<S*>(a.out(0).data), total, channels, plane, p);
     });
     checkLaunch(step);
   });

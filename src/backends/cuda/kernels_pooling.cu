@@ -44,8 +44,10 @@ __device__ Taps tapsOf(const PoolGeometry& g, int64_t start, int i) {
 
 template <typename T>
 __device__ bool isNan(T v) {
-  if constexpr (std::is_floating_point_v<T>) return isnan(v);
-  else return false;
+  if constexpr (std::is_floating_point_v<T>)
+    return isnan(v);
+  else
+    return false;
 }
 
 // The window of one output position along the three normalized axes: where it starts, and its taps.
@@ -83,7 +85,8 @@ __global__ void poolKernel(PoolGeometry g, const typename N::Storage* x, typenam
   I out1 = static_cast<I>(g.out[1]), out2 = static_cast<I>(g.out[2]);
   I inPlane = static_cast<I>(g.in[0]) * in1 * in2, outPlane = static_cast<I>(g.out[0]) * out1 * out2;
   I dilation[3] = {static_cast<I>(g.dilation[0]), static_cast<I>(g.dilation[1]), static_cast<I>(g.dilation[2])};
-  for (I o = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; o < total; o += static_cast<I>(gridDim.x) * blockDim.x) {
+  for (I o = blockIdx.x * static_cast<I>(blockDim.x) + threadIdx.x; o < total;
+       o += static_cast<I>(gridDim.x) * blockDim.x) {
     I plane = o / outPlane, r = o % outPlane;
     I pos[3] = {r / (out1 * out2), r / out2 % out1, r % out2};
     Window<I> w = windowAt(g, pos);
@@ -154,9 +157,12 @@ __global__ void poolChannelsLastKernel(PoolGeometry g, int32_t channelGroups, co
         Packed<S, V> packed = loadPacked<V>(x + ((n * inH + h) * inW + col) * channels + group * V);
         for (int k = 0; k < V; ++k) {
           T v = N::load(packed.e[k]);
-          if (!g.max) sum[k] += v;
-          else if (isNan(v)) nan[k] = true;
-          else best[k] = v > best[k] ? v : best[k];
+          if (!g.max)
+            sum[k] += v;
+          else if (isNan(v))
+            nan[k] = true;
+          else
+            best[k] = v > best[k] ? v : best[k];
         }
       }
     }
@@ -209,12 +215,11 @@ struct PoolParams {
         auto* x = static_cast<const S*>(a.in(0).data);
         auto* y = static_cast<S*>(a.out(0).data);
         if (channelsLast) {
-          if (!narrow)
-            throw Error(ErrorCode::kUNSUPPORTED, "channels-last pooling of 2^31 elements or more", step);
+          if (!narrow) throw Error(ErrorCode::kUNSUPPORTED, "channels-last pooling of 2^31 elements or more", step);
           launchChannelsLast<N>(a, g, x, y, total);
         } else if (narrow) {
-          poolKernel<N, int32_t><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(g, x, y, where,
-                                                                                 static_cast<int32_t>(total));
+          poolKernel<N, int32_t>
+              <<<blocksFor(total), kThreads, 0, streamOf(a)>>>(g, x, y, where, static_cast<int32_t>(total));
         } else {
           poolKernel<N, int64_t><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(g, x, y, where, total);
         }
@@ -234,8 +239,8 @@ struct PoolParams {
       poolChannelsLastKernel<N, kVector><<<blocksFor(threads), kThreads, 0, streamOf(a)>>>(
           g, static_cast<int32_t>(channels / kVector), x, y, static_cast<int32_t>(threads));
     } else {
-      poolChannelsLastKernel<N, 1><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(
-          g, static_cast<int32_t>(channels), x, y, static_cast<int32_t>(total));
+      poolChannelsLastKernel<N, 1><<<blocksFor(total), kThreads, 0, streamOf(a)>>>(g, static_cast<int32_t>(channels), x,
+                                                                                   y, static_cast<int32_t>(total));
     }
   }
 };

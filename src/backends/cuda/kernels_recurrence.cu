@@ -3,8 +3,8 @@
 // steps one after another, its threads over the gate rows for the projections x * W^T and h * R^T, then over the
 // hidden units for the cell; the state lives in the workspace. fp32, fp64, fp16 and bf16 data. A sequence length
 // outside [0, sequence] cannot be reported without a host synchronization: its batch entry's outputs are zeros.
-#include "backends/cuda/device_tensor.cuh"
 #include "backends/common/recurrence_cell.h"
+#include "backends/cuda/device_tensor.cuh"
 
 namespace kiln::cuda {
 
@@ -129,8 +129,7 @@ class Recurrence {
 
   size_t workspaceBytes(const KernelArgs& a) const {
     RecurrenceGeometry g(a, p_);
-    return static_cast<size_t>(g.directions * g.batch * stateDoubles(g.hidden, p_.gates() * g.hidden)) *
-           sizeof(double);
+    return static_cast<size_t>(g.directions * g.batch * stateDoubles(g.hidden, p_.gates() * g.hidden)) * sizeof(double);
   }
 
   void operator()(const KernelArgs& a) const {

@@ -56,7 +56,8 @@ __global__ void reduceKernel(ReduceOperation op, const typename N::Storage* in, 
   KILN_GRID_LOOP(o, outputs) {
     int64_t base = kept.offset(o);
     A acc = reduceInit<N>(op);
-    for (int64_t r = 0; r < count; ++r) acc = reduceStep<A>(op, acc, static_cast<A>(N::load(in[base + reduced.offset(r)])));
+    for (int64_t r = 0; r < count; ++r)
+      acc = reduceStep<A>(op, acc, static_cast<A>(N::load(in[base + reduced.offset(r)])));
     if (op == ReduceOperation::kAVG) acc = count ? acc / static_cast<A>(count) : A(0);
     out[o] = N::store(static_cast<typename N::Compute>(acc));
   }
@@ -331,8 +332,8 @@ struct SoftMax {
         using S = typename N::Storage;
         auto* y = static_cast<S*>(a.out(0).data);
         if (inner != 1) {
-          softMaxKernel<N><<<blocksFor(outer * inner), kThreads, 0, streamOf(a)>>>(
-              static_cast<const S*>(a.in(0).data), y, outer * inner, n, inner, log);
+          softMaxKernel<N><<<blocksFor(outer * inner), kThreads, 0, streamOf(a)>>>(static_cast<const S*>(a.in(0).data),
+                                                                                   y, outer * inner, n, inner, log);
           return;
         }
         ScoreRows<N> rows;
@@ -380,13 +381,20 @@ struct SoftMax {
       using Warp = std::integral_constant<int, kWarp>;
       int64_t chunks = rows.n / V;
       constexpr int kMostPerLane = static_cast<int>(kMaxWarpRow / V / kWarp);  // 4 for fp16 and bf16, 8 for fp32
-      if (chunks <= 4) launch(std::integral_constant<int, 4>{}, One{});
-      else if (chunks <= 8) launch(std::integral_constant<int, 8>{}, One{});
-      else if (chunks <= 16) launch(std::integral_constant<int, 16>{}, One{});
-      else if (chunks <= kWarp) launch(Warp{}, One{});
-      else if (chunks <= 2 * kWarp) launch(Warp{}, std::integral_constant<int, 2>{});
-      else if (chunks <= 4 * kWarp || kMostPerLane == 4) launch(Warp{}, std::integral_constant<int, 4>{});
-      else launch(Warp{}, std::integral_constant<int, kMostPerLane>{});
+      if (chunks <= 4)
+        launch(std::integral_constant<int, 4>{}, One{});
+      else if (chunks <= 8)
+        launch(std::integral_constant<int, 8>{}, One{});
+      else if (chunks <= 16)
+        launch(std::integral_constant<int, 16>{}, One{});
+      else if (chunks <= kWarp)
+        launch(Warp{}, One{});
+      else if (chunks <= 2 * kWarp)
+        launch(Warp{}, std::integral_constant<int, 2>{});
+      else if (chunks <= 4 * kWarp || kMostPerLane == 4)
+        launch(Warp{}, std::integral_constant<int, 4>{});
+      else
+        launch(Warp{}, std::integral_constant<int, kMostPerLane>{});
       return true;
     }
   }
@@ -397,8 +405,10 @@ struct SoftMax {
     const Dims& in = a.in(i).shape;
     const Dims& out = a.out(0).shape;
     if (!backend::broadcastsTo(in, out))
-      throw Error(ErrorCode::kRUNTIME, std::string(i == 0 ? "the softmax scores " : "the softmax mask ") +
-                                           toString(in) + " do not broadcast to " + toString(out), step);
+      throw Error(ErrorCode::kRUNTIME,
+                  std::string(i == 0 ? "the softmax scores " : "the softmax mask ") + toString(in) +
+                      " do not broadcast to " + toString(out),
+                  step);
     int64_t strides[Dims::MAX_DIMS];
     backend::broadcastStrides(in, out, strides);
     RowOperand<S> operand;
@@ -442,8 +452,10 @@ __global__ void topKKernel(const typename N::Storage* in, typename N::Storage* v
                            int64_t n, int64_t inner, int64_t k) {
   using T = typename N::Compute;
   auto above = [](T x, T y) {
-    if constexpr (kFloating<N>) return x > y || (isnan(x) && !isnan(y));
-    else return x > y;
+    if constexpr (kFloating<N>)
+      return x > y || (isnan(x) && !isnan(y));
+    else
+      return x > y;
   };
   auto before = [&](T vx, int64_t x, T vy, int64_t y) {
     bool xAbove = Largest ? above(vx, vy) : above(vy, vx);

@@ -4,9 +4,9 @@
 // by the rule resize_taps.h shares with the CPU), then resizes (one thread per output element). fp32, fp16 and bf16,
 // accumulating in fp32 with fp32 weights. Grid sample (2-D) samples every output point by the rule grid_sample.h
 // shares with the CPU, in fp64: one thread per output element; fp32, fp64, fp16 and bf16.
-#include "backends/cuda/device_tensor.cuh"
 #include "backends/common/grid_sample.h"
 #include "backends/common/resize_taps.h"
+#include "backends/cuda/device_tensor.cuh"
 
 namespace kiln::cuda {
 
@@ -108,14 +108,13 @@ std::unique_ptr<Kernel> makeResize(const KernelSpec& spec) {
   return std::make_unique<backend::WorkspaceKernel<Resize>>(spec, Resize(spec, type));
 }
 
-
 // ---- Grid sample --------------------------------------------------------------------------------------------------
 
 // x [N, C, H, W], grid [N, Ho, Wo, 2] (x then y, normalized), y [N, C, Ho, Wo]; a NaN grid coordinate gives NaN.
 template <typename N>
-__global__ void gridSampleKernel(const typename N::Storage* x, const typename N::Storage* grid,
-                                 typename N::Storage* y, int64_t total, int64_t channels, int64_t height,
-                                 int64_t width, int64_t outPlane, backend::GridSampleParams p) {
+__global__ void gridSampleKernel(const typename N::Storage* x, const typename N::Storage* grid, typename N::Storage* y,
+                                 int64_t total, int64_t channels, int64_t height, int64_t width, int64_t outPlane,
+                                 backend::GridSampleParams p) {
   backend::GridSampleAxis ax(width, p), ay(height, p);
   KILN_GRID_LOOP(e, total) {
     int64_t o = e % outPlane, image = e / (outPlane * channels);
@@ -149,8 +148,9 @@ std::unique_ptr<Kernel> makeGridSample(const KernelSpec& spec) {
     int64_t total = a.out(0).volume();
     if (total == 0) return;
     if (in.d[2] * in.d[3] == 0)
-      throw Error(ErrorCode::kRUNTIME, "cannot sample an empty " + std::to_string(in.d[2]) + " x " +
-                                           std::to_string(in.d[3]) + " image", step);
+      throw Error(ErrorCode::kRUNTIME,
+                  "cannot sample an empty " + std::to_string(in.d[2]) + " x " + std::to_string(in.d[3]) + " image",
+                  step);
     dispatchElement(type, [&](auto tag) {
       using N = decltype(tag);
       using S = typename N::Storage;

@@ -7,6 +7,8 @@
 // Constant kernels are stored permuted ([K, R, S, C]); a kernel computed at run time is transposed by a step. A
 // convolution whose input channels the target does not take channels-last (an image's 3) runs on its input padded
 // with zero channels up to the target's alignment, its kernel padded alike, where that makes it preferred.
+#include "ops/channels_last.h"
+
 #include <map>
 
 #include "backends/common/transpose.h"
@@ -14,7 +16,6 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "graph/infer.h"
-#include "ops/channels_last.h"
 #include "ops/fused_epilogue.h"
 
 namespace kiln::builder {
@@ -165,8 +166,8 @@ class ChannelsLastPass : public Pass {
     if (padded == paddedTo.end()) return graph::inferLayer(graph, i);
     std::vector<ExprId> size = graph.tensors[layer.inputs[0]].dims;
     size.back() = graph.exprs.constant(padded->second);
-    int32_t sizeTensor = graph.addTensor(graph.uniqueTensorName(graph.tensors[layer.outputs[0]].name + "_size"),
-                                         DataType::kINT64);
+    int32_t sizeTensor =
+        graph.addTensor(graph.uniqueTensorName(graph.tensors[layer.outputs[0]].name + "_size"), DataType::kINT64);
     graph.tensors[sizeTensor].dims = {graph.exprs.constant(static_cast<int64_t>(size.size()))};
     graph.tensors[sizeTensor].values = size;
     graph.layers[i].inputs[2] = sizeTensor;

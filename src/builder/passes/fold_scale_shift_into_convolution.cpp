@@ -111,7 +111,8 @@ class FoldScaleShiftIntoConvolution : public Pass {
       for (size_t i = 0; i < wValues->size(); ++i) (*wValues)[i] *= at(layout.channelOf(static_cast<int64_t>(i)));
       w = insertConstant(graph, l + inserted++, name + "_folded_weights", type, wDims, *wValues);
     }
-    if (b >= 0 || !scale) b = insertConstant(graph, l + inserted++, name + "_folded_bias", type, {layout.channels}, bias);
+    if (b >= 0 || !scale)
+      b = insertConstant(graph, l + inserted++, name + "_folded_bias", type, {layout.channels}, bias);
     graph::LayerNode& folded = graph.layers[l + inserted];
     graph::LayerNode& absorbed = graph.layers[e + inserted];
     folded.inputs[1] = w;

@@ -48,7 +48,7 @@ class FoldTransposeIntoMatrixMultiply : public Pass {
     std::swap((*last)[n - 2], (*last)[n - 1]);
     std::swap(dims[n - 2], dims[n - 1]);
     product.attrs.set(opKey, static_cast<int64_t>(op == MatrixOperation::kNONE ? MatrixOperation::kTRANSPOSE
-                                                                                 : MatrixOperation::kNONE));
+                                                                               : MatrixOperation::kNONE));
     setShuffleForm(graph.layers[s], *form);
     if (!form->reshaped && backend::isIdentityPermutation(form->first)) {
       product.inputs[i] = graph.layers[s].inputs[0];

@@ -7,8 +7,9 @@ namespace kiln::builder {
 namespace {
 
 // Fuses the addition of a constant bias along the last axis of a matrix product (Gemm's C, a Linear layer's bias),
-// and an activation after it (or after the product itself), into the matrix multiply step (plan/fused_epilogue.h), where the target backend runs
-// that epilogue. The fused step takes the place of the last layer it absorbs, after the bias constant.
+// and an activation after it (or after the product itself), into the matrix multiply step (plan/fused_epilogue.h),
+// where the target backend runs that epilogue. The fused step takes the place of the last layer it absorbs, after the
+// bias constant.
 class FuseMatrixMultiplyBias : public Pass {
  public:
   explicit FuseMatrixMultiplyBias(const backend::Backend& target) : target_(target) {}

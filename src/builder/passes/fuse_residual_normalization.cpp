@@ -17,7 +17,8 @@ class FuseResidualNormalization : public Pass {
     int32_t changed = 0;
     for (int32_t l = 0; l < static_cast<int32_t>(graph.layers.size()); ++l) {
       const graph::LayerNode& norm = graph.layers[l];
-      if (norm.removed || norm.type != LayerType::kNORMALIZATION || norm.inputs.size() != 3 || !isLayerNorm(graph, norm))
+      if (norm.removed || norm.type != LayerType::kNORMALIZATION || norm.inputs.size() != 3 ||
+          !isLayerNorm(graph, norm))
         continue;
       int32_t add = residualSumOf(graph, l);
       if (add < 0) continue;
@@ -47,8 +48,7 @@ class FuseResidualNormalization : public Pass {
     if (add < 0) return -1;
     const graph::LayerNode& layer = graph.layers[add];
     for (int32_t in : layer.inputs)
-      if (graph.tensors[in].dims != graph.tensors[x].dims || graph.tensors[in].type != graph.tensors[x].type)
-        return -1;
+      if (graph.tensors[in].dims != graph.tensors[x].dims || graph.tensors[in].type != graph.tensors[x].type) return -1;
     return layer.inputs[0] != layer.inputs[1] ? add : -1;
   }
 

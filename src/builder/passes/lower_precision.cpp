@@ -83,7 +83,7 @@ class LowerPrecisionPass : public Pass {
 
     // Retype what the low layers produce. A network output keeps its type: its producer writes a reduced copy and
     // a Cast after it writes the output.
-    std::vector<char> retyped(graph.tensors.size(), 0);  // fp32 tensors that now hold the reduced type
+    std::vector<char> retyped(graph.tensors.size(), 0);         // fp32 tensors that now hold the reduced type
     std::map<std::pair<int32_t, DataType>, int32_t> converted;  // (tensor, type) -> tensor holding it in that type
     std::vector<std::vector<graph::LayerNode>> castsAfter(graph.layers.size() + 1);  // [0]: after the inputs
     int32_t changed = 0;
@@ -91,7 +91,8 @@ class LowerPrecisionPass : public Pass {
       if (!runsLow[i]) continue;
       graph::LayerNode& layer = graph.layers[i];
       ++changed;
-      if (layer.type == LayerType::kCONSTANT) lowerConstant(graph, layer);
+      if (layer.type == LayerType::kCONSTANT)
+        lowerConstant(graph, layer);
       else if (const char* attr = typeAttribute(layer.type); attr && lowerable(layer.outputs[0]))
         layer.attrs.set(attr, static_cast<int64_t>(low_));
       for (int32_t& out : layer.outputs) {
@@ -115,8 +116,8 @@ class LowerPrecisionPass : public Pass {
       if (layer.removed) continue;
       for (int32_t& in : layer.inputs) {
         if (in < 0 || graph.tensors[in].values) continue;
-        bool wasFp32 = graph.tensors[in].type == DataType::kFLOAT ||
-                       (in < static_cast<int32_t>(retyped.size()) && retyped[in]);
+        bool wasFp32 =
+            graph.tensors[in].type == DataType::kFLOAT || (in < static_cast<int32_t>(retyped.size()) && retyped[in]);
         if (!wasFp32) continue;  // declared in another type: read as it is
         DataType have = graph.tensors[in].type, want = runsLow[i] ? low_ : DataType::kFLOAT;
         if (have == want) continue;

@@ -43,8 +43,8 @@ void verifyGraph(const graph::Graph& graph, const char* afterPass) {
   }
   for (int32_t t : graph.outputs)
     if (!available[t])
-      throw Error(ErrorCode::kINVALID_GRAPH, std::string("internal error: after pass '") + afterPass +
-                                                 "' no layer produces the output",
+      throw Error(ErrorCode::kINVALID_GRAPH,
+                  std::string("internal error: after pass '") + afterPass + "' no layer produces the output",
                   graph.tensors[t].name);
 }
 

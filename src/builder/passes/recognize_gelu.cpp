@@ -56,7 +56,8 @@ class RecognizeGelu : public Pass {
       if (s < 0 || soleConsumer(graph, scaled) != e) continue;
       const graph::LayerNode& scale = graph.layers[s];
       int32_t x = -1;
-      if (isElementWise(scale, ElementWiseOperation::kDIV) && near(scalarConstant(graph, scale.inputs[1]), std::sqrt(2.0)))
+      if (isElementWise(scale, ElementWiseOperation::kDIV) &&
+          near(scalarConstant(graph, scale.inputs[1]), std::sqrt(2.0)))
         x = scale.inputs[0];
       else if (isElementWise(scale, ElementWiseOperation::kPROD))
         for (int32_t k : {0, 1})

@@ -12,7 +12,7 @@
 namespace kiln::builder {
 
 struct ShuffleForm {
-  std::vector<int64_t> first;   // empty: no transpose before the reshape
+  std::vector<int64_t> first;  // empty: no transpose before the reshape
   bool reshaped = false;
   std::vector<int64_t> second;  // empty: no transpose after it
 };
