@@ -42,7 +42,7 @@ bool isValidDataType(int32_t value);
 struct Dims {
   // The most dimensions a tensor may have.
   static constexpr int32_t MAX_DIMS = 8;
-  int32_t nbDims = 0;       // the rank; -1 where a call answers "not set", MAX_DIMS + 1 for too many values
+  int32_t nbDims = 0;        // the rank; -1 where a call answers "not set", MAX_DIMS + 1 for too many values
   int64_t d[MAX_DIMS] = {};  // the sizes of the first nbDims axes, in elements
 
   // Rank 0 (a scalar).

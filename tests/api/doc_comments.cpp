@@ -237,7 +237,7 @@ std::vector<Missing> check(const std::string& text) {
       }
       std::string label = trim(statement);
       if (label == "public" || label == "protected" || label == "private") {
-        scopes.back().access = label == "public" ? Access::kPUBLIC
+        scopes.back().access = label == "public"      ? Access::kPUBLIC
                                : label == "protected" ? Access::kPROTECTED
                                                       : Access::kPRIVATE;
         statement.clear();
