@@ -47,8 +47,8 @@ struct Dims {
 
   // Rank 0 (a scalar).
   Dims() = default;
-  // The listed sizes, e.g. Dims{1, 3, 224, 224}. More than MAX_DIMS values give nbDims = MAX_DIMS + 1, which every
-  // call taking Dims rejects with kiln::Error (kINVALID_ARGUMENT).
+  // The listed sizes, e.g. Dims{1, 3, 224, 224}. More than MAX_DIMS values give nbDims = MAX_DIMS + 1, which the
+  // calls taking Dims reject (with a kiln::Error, or a failed Status at run time).
   Dims(std::initializer_list<int64_t> values);
 
   // Same rank and the same sizes.

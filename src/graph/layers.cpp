@@ -5,10 +5,14 @@
 
 #include "graph/graph.h"
 #include "graph/infer.h"
+#include "graph/network_access.h"
 #include "kiln/error.h"
 #include "kiln/network.h"
 
 namespace kiln {
+
+using graph::graphOf;
+using graph::NetworkAccess;
 
 namespace {
 
@@ -28,14 +32,14 @@ Dims toDims(const std::vector<int64_t>& values) {
 // Sets attributes together and re-infers; restores the previous state when the new values are rejected.
 void updateAttrs(NetworkDefinition& network, int32_t layerId,
                  std::vector<std::pair<const char*, ops::AttrValue>> values) {
-  graph::Graph& g = network.graph();
+  graph::Graph& g = NetworkAccess::graph(network);
   ops::Attrs saved = g.layers[layerId].attrs;
   for (auto& [key, value] : values) g.layers[layerId].attrs.set(key, std::move(value));
   try {
-    network.reinferFrom(layerId);
+    NetworkAccess::reinferFrom(network, layerId);
   } catch (...) {
     g.layers[layerId].attrs = std::move(saved);
-    network.reinferFrom(layerId);
+    NetworkAccess::reinferFrom(network, layerId);
     throw;
   }
 }
@@ -86,29 +90,29 @@ const char* layerTypeName(LayerType type) {
 
 // ---- Layer --------------------------------------------------------------------------------------------------
 
-LayerType Layer::getType() const { return network_->graph().layers[id_].type; }
-const char* Layer::getName() const { return network_->graph().layers[id_].name.c_str(); }
+LayerType Layer::getType() const { return graphOf(network_).layers[id_].type; }
+const char* Layer::getName() const { return graphOf(network_).layers[id_].name.c_str(); }
 void Layer::setName(const char* name) {
   if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "layer name must not be empty", getName());
-  network_->graph().layers[id_].name = name;
+  graphOf(network_).layers[id_].name = name;
 }
-int32_t Layer::getNbInputs() const { return static_cast<int32_t>(network_->graph().layers[id_].inputs.size()); }
+int32_t Layer::getNbInputs() const { return static_cast<int32_t>(graphOf(network_).layers[id_].inputs.size()); }
 Tensor* Layer::getInput(int32_t index) const {
-  const auto& ins = network_->graph().layers[id_].inputs;
+  const auto& ins = graphOf(network_).layers[id_].inputs;
   if (index < 0 || index >= static_cast<int32_t>(ins.size())) return nullptr;
-  return network_->tensorHandle(ins[index]);
+  return NetworkAccess::tensor(*network_, ins[index]);
 }
-int32_t Layer::getNbOutputs() const { return static_cast<int32_t>(network_->graph().layers[id_].outputs.size()); }
+int32_t Layer::getNbOutputs() const { return static_cast<int32_t>(graphOf(network_).layers[id_].outputs.size()); }
 Tensor* Layer::getOutput(int32_t index) const {
-  const auto& outs = network_->graph().layers[id_].outputs;
+  const auto& outs = graphOf(network_).layers[id_].outputs;
   if (index < 0 || index >= static_cast<int32_t>(outs.size())) return nullptr;
-  return network_->tensorHandle(outs[index]);
+  return NetworkAccess::tensor(*network_, outs[index]);
 }
 
 void Layer::setInput(int32_t index, Tensor& tensor) {
-  graph::Graph& g = network_->graph();
+  graph::Graph& g = graphOf(network_);
   graph::LayerNode& layer = g.layers[id_];
-  int32_t tensorId = tensor.id();
+  int32_t tensorId = NetworkAccess::id(tensor);
   if (index < 0 || index > 8)
     throw Error(ErrorCode::kINVALID_ARGUMENT, "input index " + std::to_string(index) + " is out of range", layer.name);
   int32_t producer = g.tensors[tensorId].producer;
@@ -119,10 +123,10 @@ void Layer::setInput(int32_t index, Tensor& tensor) {
   if (index >= static_cast<int32_t>(layer.inputs.size())) layer.inputs.resize(index + 1, -1);
   layer.inputs[index] = tensorId;
   try {
-    network_->reinferFrom(id_);
+    NetworkAccess::reinferFrom(*network_, id_);
   } catch (...) {
     g.layers[id_].inputs = saved;
-    network_->reinferFrom(id_);
+    NetworkAccess::reinferFrom(*network_, id_);
     throw;
   }
 }
@@ -135,11 +139,11 @@ void Layer::setFloatAttr(const char* key, double value) { updateAttr(*network_, 
 void Layer::setFloatsAttr(const char* key, const std::vector<double>& values) {
   updateAttr(*network_, id_, key, values);
 }
-int64_t Layer::intAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInt(key); }
-std::vector<int64_t> Layer::intsAttr(const char* key) const { return network_->graph().layers[id_].attrs.getInts(key); }
-double Layer::floatAttr(const char* key) const { return network_->graph().layers[id_].attrs.getFloat(key); }
+int64_t Layer::intAttr(const char* key) const { return graphOf(network_).layers[id_].attrs.getInt(key); }
+std::vector<int64_t> Layer::intsAttr(const char* key) const { return graphOf(network_).layers[id_].attrs.getInts(key); }
+double Layer::floatAttr(const char* key) const { return graphOf(network_).layers[id_].attrs.getFloat(key); }
 std::vector<double> Layer::floatsAttr(const char* key) const {
-  return network_->graph().layers[id_].attrs.getFloats(key);
+  return graphOf(network_).layers[id_].attrs.getFloats(key);
 }
 
 // ---- Typed layers ---------------------------------------------------------------------------------------------
@@ -160,7 +164,7 @@ void ConvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups
 void ConvolutionLayer::setPaddingMode(PaddingMode mode) { setIntAttr("padding_mode", static_cast<int64_t>(mode)); }
 PaddingMode ConvolutionLayer::getPaddingMode() const { return static_cast<PaddingMode>(intAttr("padding_mode")); }
 int64_t ConvolutionLayer::getNbGroups() const {
-  const graph::LayerNode& layer = network_->graph().layers[id_];
+  const graph::LayerNode& layer = graphOf(network_).layers[id_];
   auto inferred = layer.derived.getInts("inferred_groups");  // set when the kernel's channels imply the groups
   return layer.attrs.getInt("groups", inferred.empty() ? 1 : inferred[0]);
 }
@@ -203,7 +207,7 @@ Dims PoolingLayer::getPostPadding() const { return toDims(intsAttr("post_padding
 void PoolingLayer::setDilationNd(const Dims& v) { setIntsAttr("dilation", toVector(v)); }
 void PoolingLayer::setAverageCountExcludesPadding(bool exclude) { setIntAttr("exclude_padding", exclude ? 1 : 0); }
 bool PoolingLayer::getAverageCountExcludesPadding() const {
-  return network_->graph().layers[id_].attrs.getInt("exclude_padding", 1) != 0;
+  return graphOf(network_).layers[id_].attrs.getInt("exclude_padding", 1) != 0;
 }
 void PoolingLayer::setCeilMode(bool ceil) { setIntAttr("ceil_mode", ceil ? 1 : 0); }
 void PoolingLayer::setPaddingMode(PaddingMode mode) { setIntAttr("padding_mode", static_cast<int64_t>(mode)); }
@@ -220,10 +224,10 @@ void SoftMaxLayer::setAxes(uint32_t axes) {
   setIntAttr("axis", axis);
 }
 uint32_t SoftMaxLayer::getAxes() const {
-  const auto& attrs = network_->graph().layers[id_].attrs;
+  const auto& attrs = graphOf(network_).layers[id_].attrs;
   int64_t axis = attrs.getInt("axis", -1);
   if (axis < 0)
-    axis += static_cast<int64_t>(network_->graph().tensors[network_->graph().layers[id_].inputs[0]].dims.size());
+    axis += static_cast<int64_t>(graphOf(network_).tensors[graphOf(network_).layers[id_].inputs[0]].dims.size());
   return 1u << axis;
 }
 void SoftMaxLayer::setLog(bool log) { setIntAttr("log", log ? 1 : 0); }
@@ -250,7 +254,7 @@ void ResizeLayer::setNearestRounding(ResizeRoundMode mode) { setIntAttr("round",
 ResizeRoundMode ResizeLayer::getNearestRounding() const { return static_cast<ResizeRoundMode>(intAttr("round")); }
 void ResizeLayer::setCubicCoeff(float a) { setFloatAttr("cubic_coeff", a); }
 float ResizeLayer::getCubicCoeff() const {
-  return static_cast<float>(network_->graph().layers[id_].attrs.getFloat("cubic_coeff", -0.75));
+  return static_cast<float>(graphOf(network_).layers[id_].attrs.getFloat("cubic_coeff", -0.75));
 }
 void ResizeLayer::setExcludeOutside(bool exclude) { setIntAttr("exclude_outside", exclude ? 1 : 0); }
 bool ResizeLayer::getExcludeOutside() const { return intAttr("exclude_outside") != 0; }
@@ -330,7 +334,7 @@ void DeconvolutionLayer::setNbGroups(int64_t groups) { setIntAttr("groups", grou
 void DeconvolutionLayer::setOutputPadding(const Dims& v) { setIntsAttr("output_padding", toVector(v)); }
 
 void NormalizationLayer::setEpsilon(double epsilon) { setFloatAttr("epsilon", epsilon); }
-double NormalizationLayer::getEpsilon() const { return network_->graph().layers[id_].attrs.getFloat("epsilon", 1e-5); }
+double NormalizationLayer::getEpsilon() const { return graphOf(network_).layers[id_].attrs.getFloat("epsilon", 1e-5); }
 void NormalizationLayer::setAxes(uint32_t axesMask) { setIntAttr("axes", axesMask); }
 uint32_t NormalizationLayer::getAxes() const { return static_cast<uint32_t>(intAttr("axes")); }
 void NormalizationLayer::setNbGroups(int64_t groups) { setIntAttr("groups", groups); }

@@ -3,11 +3,17 @@
 // Usage: kiln_doc_comments <header or folder>...   (a folder: every *.h in it)
 //
 // A declaration is documented by a comment line directly above it (its first line, or its template line); a field,
-// type alias or enumerator may instead carry a comment at the end of its line. Each enumerator needs its own line.
-// Checked: classes, structs and enums with a body, functions (constructors and operators included), fields, type
-// aliases and enumerators, at namespace scope and in the public and protected parts of classes. Not checked:
-// private members, deleted functions, friend declarations, forward declarations and inherited constructors
-// (`using Base::Base;`), which add nothing to document.
+// type alias or enumerator may instead carry a comment at the end of its line. Enumerators may be documented in
+// groups: one comment line above the first covers the enumerators on the lines directly below it, up to a blank
+// line, a comment or an enumerator with its own trailing comment; and the enumerators of an enum written on one line
+// (`enum class PoolingType : int32_t { kMAX, kAVERAGE };`) are covered by the enum's comment. Otherwise each
+// enumerator needs its own line.
+// Checked: classes, structs and enums with a body, functions (constructors, destructors and operators included),
+// fields, type aliases and enumerators, at namespace scope and in the public and protected parts of classes. Not
+// checked: private members, deleted functions, friend declarations, forward declarations and inherited constructors
+// (`using Base::Base;`), which add nothing to document. This is a small parser of the declarations kiln's headers
+// use, not a C++ front end: macros are not expanded and a construct it does not know may be misread, which the
+// self-test (tests/api/planted_undocumented.h) guards for the constructs that matter.
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -28,6 +34,7 @@ struct Scope {
   ScopeKind kind;
   Access access = Access::kPUBLIC;
   bool hidden = false;  // inside a private part: nothing in it is public
+  int line = 0;         // where an enum's body opens: enumerators on that line share the enum's comment
 };
 
 struct Line {
@@ -141,6 +148,8 @@ std::vector<Missing> check(const std::string& text) {
   int statementLine = 0;
   int line = 1;
   bool skipToSemicolon = false;  // after the `}` of a class or enum, up to its `;`
+  int groupLine = -1;            // the line of the last enumerator of a group opened by a comment line above it
+  std::vector<std::pair<int, std::string>> enumerators;  // of the enum being read, checked when it closes
 
   auto visible = [&] {
     const Scope& s = scopes.back();
@@ -151,6 +160,11 @@ std::vector<Missing> check(const std::string& text) {
     bool above = at > 1 && lines[at - 1].commentOnly;
     bool trailing = d.what != "function" && lines[at].trailingComment;
     bool alone = d.what != "enumerator" || lines[at].enumerators == 1;
+    if (d.what == "enumerator" && alone) {
+      bool grouped = !above && !trailing && groupLine == at - 1;
+      groupLine = (above && !trailing) || grouped ? at : -1;
+      if (grouped) return;
+    }
     if (!alone)
       missing.push_back({at, d.what, d.name, "shares its line with another enumerator"});
     else if (!above && !trailing)
@@ -158,7 +172,8 @@ std::vector<Missing> check(const std::string& text) {
   };
   auto endEnumerator = [&] {
     std::string name = trim(statement.substr(0, statement.find('=')));
-    if (!name.empty() && visible()) require(statementLine, {"enumerator", name});
+    bool onEnumLine = statementLine == scopes.back().line;
+    if (!name.empty() && visible() && !onEnumLine) enumerators.emplace_back(statementLine, name);
     statement.clear();
   };
   auto append = [&](char c) {
@@ -218,6 +233,9 @@ std::vector<Missing> check(const std::string& text) {
         endEnumerator();
       } else if (c == '}') {
         endEnumerator();
+        // Checked once the enum is read, when it is known which lines hold several enumerators.
+        for (const auto& [at, name] : enumerators) require(at, {"enumerator", name});
+        enumerators.clear();
         scopes.pop_back();
         skipToSemicolon = true;
       } else {
@@ -261,7 +279,8 @@ std::vector<Missing> check(const std::string& text) {
       }
       if (d.what == "enum") {
         if (visible()) require(statementLine, d);
-        scopes.push_back({ScopeKind::kENUM, Access::kPUBLIC, !visible()});
+        scopes.push_back({ScopeKind::kENUM, Access::kPUBLIC, !visible(), line});
+        groupLine = -1;
         statement.clear();
         continue;
       }
