@@ -213,7 +213,8 @@ class Layer {
   // For NetworkDefinition::add*, which makes the layer: a handle to layer `id` of `network`.
   Layer(NetworkDefinition& network, int32_t id) : network_(&network), id_(id) {}
 
-  // The typed setters below store a setting under `key` and re-run shape inference (see the file comment).
+  // For the layer classes' setters: stores an integer setting under `key` and re-runs shape inference from this
+  // layer on (see the file comment).
   void setIntAttr(const char* key, int64_t value);
   // Same, for a list of integers.
   void setIntsAttr(const char* key, const std::vector<int64_t>& values);

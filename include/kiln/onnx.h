@@ -63,7 +63,7 @@ struct ModelSummary {
   // A graph input that is not an initializer.
   struct Input {
     std::string name;               // the input's name
-    std::string type;               // its element type's ONNX name ("float", "int64", ...)
+    std::string type;               // its element type's ONNX name ("FLOAT", "INT64", ...)
     std::vector<std::string> dims;  // numbers, or the symbolic name ("batch"), or "?"
   };
   std::vector<Input> inputs;                   // the graph's inputs, initializers left out

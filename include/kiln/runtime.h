@@ -84,7 +84,7 @@ class Engine {
   // True when setTensorAddress takes device pointers for this engine's IO (the CUDA backend); shape inputs are
   // read from host memory on every backend.
   bool isDeviceMemory() const;
-  // The version of the plan format the plan was written in.
+  // The plan format version this kiln writes (it also loads older ones); not read from the loaded plan.
   uint32_t getPlanFormatVersion() const;
   // The version of the kiln that built the plan ("major.minor.patch").
   const char* getKilnVersion() const;
@@ -132,8 +132,9 @@ class ExecutionContext {
   ExecutionContext(const ExecutionContext&) = delete;
   ExecutionContext& operator=(const ExecutionContext&) = delete;
 
-  // Makes profile `profileIndex` active, reallocating activation memory for it; input shapes must be set again
-  // (except static ones). Fails with kINVALID_ARGUMENT for an index out of range.
+  // Makes profile `profileIndex` active, reallocating activation memory for it; input shapes set before stay set
+  // where they fit the new profile and must be set again where they do not. Fails with kINVALID_ARGUMENT for an
+  // index out of range, kRUNTIME when memory cannot be allocated.
   Status setOptimizationProfile(int32_t profileIndex);
   // The active profile's index.
   int32_t getOptimizationProfile() const;
