@@ -12,28 +12,31 @@
 
 namespace kiln::onnx {
 
+// What a model file says about itself (the ModelProto's header fields).
 struct ModelInfo {
-  int64_t irVersion = 0;
-  int64_t opset = 0;  // of the default domain
-  std::string producerName;
-  std::string producerVersion;
-  std::string domain;
-  int64_t modelVersion = 0;
-  std::string docString;
+  int64_t irVersion = 0;        // the ONNX IR version
+  int64_t opset = 0;            // of the default domain
+  std::string producerName;     // the tool that wrote the model ("pytorch", ...)
+  std::string producerVersion;  // that tool's version
+  std::string domain;           // the model's domain
+  int64_t modelVersion = 0;     // the model's own version number
+  std::string docString;        // the model's documentation
 };
 
 // A node kiln cannot import, and why.
 struct UnsupportedNode {
-  std::string opType;
-  std::string nodeName;
-  int64_t opset = 0;
-  std::string reason;
+  std::string opType;    // the node's op type ("Loop", ...)
+  std::string nodeName;  // the node's name; may be empty
+  int64_t opset = 0;     // the opset of the node's domain
+  std::string reason;    // why it cannot be imported
 };
 
+// Imports ONNX models into a NetworkDefinition (TensorRT's nvonnxparser::IParser).
 class Parser {
  public:
   // Layers are added to `network`, which must outlive the parser.
   explicit Parser(NetworkDefinition& network, Logger& logger = nullLogger());
+  // Frees the parser; the network keeps what was imported.
   ~Parser();
   Parser(const Parser&) = delete;
   Parser& operator=(const Parser&) = delete;
@@ -44,6 +47,7 @@ class Parser {
   // Same, for a model in memory; external data (if any) is read relative to `baseDir`.
   void parse(const void* data, size_t size, const std::string& baseDir = ".");
 
+  // The header of the model parsed last; all fields empty or 0 before a parse.
   const ModelInfo& getModelInfo() const;
   // After a failed parse: every node that could not be imported.
   const std::vector<UnsupportedNode>& getUnsupportedNodes() const;
@@ -55,18 +59,21 @@ class Parser {
 
 // What `kiln inspect model.onnx` shows, read without building anything.
 struct ModelSummary {
-  ModelInfo info;
+  ModelInfo info;  // the model's header
+  // A graph input that is not an initializer.
   struct Input {
-    std::string name;
-    std::string type;
+    std::string name;               // the input's name
+    std::string type;               // its element type's ONNX name ("FLOAT", "INT64", ...)
     std::vector<std::string> dims;  // numbers, or the symbolic name ("batch"), or "?"
   };
-  std::vector<Input> inputs;
-  std::vector<std::string> outputs;
+  std::vector<Input> inputs;                   // the graph's inputs, initializers left out
+  std::vector<std::string> outputs;            // the graph's output names
   std::map<std::string, int64_t> opHistogram;  // op type -> count
   std::vector<std::string> unsupportedOps;     // op types this kiln has no importer for at the model's opset
-  int64_t initializerBytes = 0;
+  int64_t initializerBytes = 0;                // the initializers' size in bytes (4 per element unless raw data)
 };
+// Reads the model at `path` and summarizes it. Throws kiln::Error (kIO for an unreadable file, kINVALID_GRAPH for
+// bytes that are not an ONNX model).
 ModelSummary summarizeModel(const std::string& path);
 
 // The op types (default domain) kiln imports at `opset`.

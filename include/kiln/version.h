@@ -1,3 +1,4 @@
+// The version of the kiln library.
 #pragma once
 
 namespace kiln {

@@ -12,6 +12,7 @@
 #include "builder/tactic_selection.h"
 #include "core/api_boundary.h"
 #include "graph/graph.h"
+#include "graph/network_access.h"
 #include "kiln/error.h"
 #include "plan/plan_bounds.h"
 
@@ -85,14 +86,21 @@ void checkActivationMemory(const plan::Plan& plan, const backend::Backend& targe
 
 }  // namespace
 
+struct Builder::Impl {
+  std::vector<std::unique_ptr<OptimizationProfile>> profiles;
+};
+
+Builder::Builder(Logger& logger) : logger_(&logger), impl_(std::make_unique<Impl>()) {}
+Builder::~Builder() = default;
+
 std::unique_ptr<NetworkDefinition> Builder::createNetwork() const {
   return std::make_unique<NetworkDefinition>(*logger_);
 }
 std::unique_ptr<BuilderConfig> Builder::createBuilderConfig() const { return std::make_unique<BuilderConfig>(); }
 
 OptimizationProfile* Builder::createOptimizationProfile() {
-  profiles_.push_back(std::make_unique<OptimizationProfile>());
-  return profiles_.back().get();
+  impl_->profiles.push_back(std::make_unique<OptimizationProfile>());
+  return impl_->profiles.back().get();
 }
 
 std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& network,
@@ -112,7 +120,7 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
                   "builder config");
     if (network.getNbOutputs() == 0) throw Error(ErrorCode::kINVALID_GRAPH, "the network has no outputs", "network");
 
-    graph::Graph graph = network.graph();
+    graph::Graph graph = graph::NetworkAccess::graph(network);
     auto ranges = builder::validateProfiles(graph, config);
     if (config.getFlag(BuilderFlag::kINT8))
       logger_->log(Severity::kWARNING,

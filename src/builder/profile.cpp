@@ -1,8 +1,54 @@
 // OptimizationProfile and BuilderConfig bookkeeping.
+#include <map>
+
 #include "kiln/builder.h"
 #include "kiln/error.h"
 
 namespace kiln {
+
+struct OptimizationProfile::Impl {
+  struct Shapes {
+    Dims dims[3];
+    bool set[3] = {false, false, false};
+  };
+  struct Values {
+    std::vector<int64_t> values[3];
+    bool set[3] = {false, false, false};
+  };
+  std::map<std::string, Shapes> shapes;
+  std::map<std::string, Values> values;
+};
+
+struct BuilderConfig::Impl {
+  std::vector<OptimizationProfile> profiles;
+  std::string backend = "cpu";
+};
+
+OptimizationProfile::OptimizationProfile() : impl_(std::make_unique<Impl>()) {}
+OptimizationProfile::~OptimizationProfile() = default;
+OptimizationProfile::OptimizationProfile(const OptimizationProfile& other)
+    : impl_(std::make_unique<Impl>(*other.impl_)) {}
+OptimizationProfile& OptimizationProfile::operator=(const OptimizationProfile& other) {
+  *impl_ = *other.impl_;
+  return *this;
+}
+
+BuilderConfig::BuilderConfig() : impl_(std::make_unique<Impl>()) {}
+BuilderConfig::~BuilderConfig() = default;
+BuilderConfig::BuilderConfig(const BuilderConfig& other)
+    : impl_(std::make_unique<Impl>(*other.impl_)),
+      workspaceLimit_(other.workspaceLimit_),
+      flags_(other.flags_),
+      timingCache_(other.timingCache_),
+      timingIterations_(other.timingIterations_) {}
+BuilderConfig& BuilderConfig::operator=(const BuilderConfig& other) {
+  *impl_ = *other.impl_;
+  workspaceLimit_ = other.workspaceLimit_;
+  flags_ = other.flags_;
+  timingCache_ = other.timingCache_;
+  timingIterations_ = other.timingIterations_;
+  return *this;
+}
 
 namespace {
 const char* selectorName(OptProfileSelector s) {
@@ -27,7 +73,7 @@ void OptimizationProfile::setDimensions(const char* inputName, OptProfileSelecto
       throw Error(ErrorCode::kINVALID_PROFILE,
                   std::string(selectorName(selector)) + " shape " + toString(dims) + " has a negative dimension",
                   inputName);
-  auto& entry = shapes_[inputName];
+  auto& entry = impl_->shapes[inputName];
   entry.dims[s] = dims;
   entry.set[s] = true;
 }
@@ -36,17 +82,17 @@ Dims OptimizationProfile::getDimensions(const char* inputName, OptProfileSelecto
   Dims unset;
   unset.nbDims = -1;
   if (!inputName) return unset;
-  auto it = shapes_.find(inputName);
+  auto it = impl_->shapes.find(inputName);
   int32_t s = static_cast<int32_t>(selector);
-  if (it == shapes_.end() || s < 0 || s > 2 || !it->second.set[s]) return unset;
+  if (it == impl_->shapes.end() || s < 0 || s > 2 || !it->second.set[s]) return unset;
   return it->second.dims[s];
 }
 
-bool OptimizationProfile::hasInput(const std::string& inputName) const { return shapes_.count(inputName) != 0; }
+bool OptimizationProfile::hasInput(const std::string& inputName) const { return impl_->shapes.count(inputName) != 0; }
 
 std::vector<std::string> OptimizationProfile::inputNames() const {
   std::vector<std::string> names;
-  for (const auto& [name, shapes] : shapes_) names.push_back(name);
+  for (const auto& [name, shapes] : impl_->shapes) names.push_back(name);
   return names;
 }
 
@@ -58,30 +104,37 @@ void OptimizationProfile::setShapeValues(const char* inputName, OptProfileSelect
   if (nbValues < 0 || (nbValues > 0 && !values))
     throw Error(ErrorCode::kINVALID_PROFILE, std::string(selectorName(selector)) + " shape values are missing",
                 inputName);
-  auto& entry = values_[inputName];
+  auto& entry = impl_->values[inputName];
   entry.values[s].assign(values, values + nbValues);
   entry.set[s] = true;
 }
 
 std::vector<int64_t> OptimizationProfile::getShapeValues(const char* inputName, OptProfileSelector selector) const {
   if (!inputName) return {};
-  auto it = values_.find(inputName);
+  auto it = impl_->values.find(inputName);
   int32_t s = static_cast<int32_t>(selector);
-  if (it == values_.end() || s < 0 || s > 2 || !it->second.set[s]) return {};
+  if (it == impl_->values.end() || s < 0 || s > 2 || !it->second.set[s]) return {};
   return it->second.values[s];
 }
 
-bool OptimizationProfile::hasShapeValues(const std::string& inputName) const { return values_.count(inputName) != 0; }
+bool OptimizationProfile::hasShapeValues(const std::string& inputName) const {
+  return impl_->values.count(inputName) != 0;
+}
 
 int32_t BuilderConfig::addOptimizationProfile(const OptimizationProfile& profile) {
-  profiles_.push_back(profile);
-  return static_cast<int32_t>(profiles_.size() - 1);
+  impl_->profiles.push_back(profile);
+  return static_cast<int32_t>(impl_->profiles.size() - 1);
 }
+
+int32_t BuilderConfig::getNbOptimizationProfiles() const { return static_cast<int32_t>(impl_->profiles.size()); }
+
+void BuilderConfig::setBackend(const std::string& name) { impl_->backend = name; }
+const std::string& BuilderConfig::getBackend() const { return impl_->backend; }
 
 const OptimizationProfile& BuilderConfig::getOptimizationProfile(int32_t index) const {
   if (index < 0 || index >= getNbOptimizationProfiles())
     throw Error(ErrorCode::kINVALID_ARGUMENT, "profile index " + std::to_string(index) + " is out of range");
-  return profiles_[index];
+  return impl_->profiles[index];
 }
 
 }  // namespace kiln

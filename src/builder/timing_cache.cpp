@@ -2,6 +2,7 @@
 #include "kiln/timing_cache.h"
 
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "kiln/error.h"
@@ -41,6 +42,31 @@ int hexDigit(char c) {
 
 }  // namespace
 
+struct TimingCache::Impl {
+  std::map<std::string, Entry> entries;
+};
+
+TimingCache::TimingCache() : impl_(std::make_unique<Impl>()) {}
+TimingCache::~TimingCache() = default;
+TimingCache::TimingCache(const TimingCache& other)
+    : impl_(std::make_unique<Impl>(*other.impl_)), hits_(other.hits_), misses_(other.misses_) {}
+TimingCache& TimingCache::operator=(const TimingCache& other) {
+  *impl_ = *other.impl_;
+  hits_ = other.hits_;
+  misses_ = other.misses_;
+  return *this;
+}
+// A moved-from cache stays usable (the move constructor leaves it empty).
+TimingCache::TimingCache(TimingCache&& other) : TimingCache() { *this = std::move(other); }
+TimingCache& TimingCache::operator=(TimingCache&& other) {
+  std::swap(impl_, other.impl_);
+  std::swap(hits_, other.hits_);
+  std::swap(misses_, other.misses_);
+  return *this;
+}
+
+size_t TimingCache::size() const { return impl_->entries.size(); }
+
 TimingCache TimingCache::deserialize(const void* data, size_t size) {
   TimingCache cache;
   std::istringstream in(std::string(static_cast<const char*>(data), size));
@@ -72,7 +98,7 @@ TimingCache TimingCache::deserialize(const void* data, size_t size) {
     if (fields[3].empty() || *end != '\0' || !(entry.milliseconds >= 0))
       malformed(number, "'" + fields[3] + "' is not a time in milliseconds");
     if (fields[0].empty()) malformed(number, "an empty key");
-    cache.entries_[fields[0]] = std::move(entry);
+    cache.impl_->entries[fields[0]] = std::move(entry);
   }
   return cache;
 }
@@ -80,7 +106,7 @@ TimingCache TimingCache::deserialize(const void* data, size_t size) {
 std::vector<uint8_t> TimingCache::serialize() const {
   std::string out = std::string(kHeader) + "\n";
   char ms[32];
-  for (const auto& [key, entry] : entries_) {
+  for (const auto& [key, entry] : impl_->entries) {
     std::snprintf(ms, sizeof ms, "%.6g", entry.milliseconds);
     out += key + "\t" + entry.tacticName + "\t" + toHex(entry.tacticData) + "\t" + ms + "\n";
   }
@@ -88,17 +114,17 @@ std::vector<uint8_t> TimingCache::serialize() const {
 }
 
 const TimingCache::Entry* TimingCache::find(const std::string& key) const {
-  auto it = entries_.find(field(key));
-  return it == entries_.end() ? nullptr : &it->second;
+  auto it = impl_->entries.find(field(key));
+  return it == impl_->entries.end() ? nullptr : &it->second;
 }
 
 void TimingCache::insert(const std::string& key, Entry entry) {
   entry.tacticName = field(entry.tacticName);
-  entries_[field(key)] = std::move(entry);
+  impl_->entries[field(key)] = std::move(entry);
 }
 
 void TimingCache::combine(const TimingCache& other) {
-  for (const auto& [key, entry] : other.entries_) entries_.emplace(key, entry);
+  for (const auto& [key, entry] : other.impl_->entries) impl_->entries.emplace(key, entry);
 }
 
 }  // namespace kiln

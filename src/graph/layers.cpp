@@ -6,6 +6,7 @@
 
 #include "graph/graph.h"
 #include "graph/infer.h"
+#include "graph/network_access.h"
 #include "kiln/error.h"
 #include "kiln/network.h"
 #include "ops/constant.h"
@@ -22,6 +23,9 @@
 #include "ops/shape.h"
 
 namespace kiln {
+
+using graph::graphOf;
+using graph::NetworkAccess;
 
 namespace {
 
@@ -40,14 +44,14 @@ Dims toDims(const std::vector<int64_t>& values) {
 
 // Changes attributes together and re-infers; restores the previous state when the new values are rejected.
 void updateAttrs(NetworkDefinition& network, int32_t layerId, const std::function<void(ops::Attrs&)>& change) {
-  graph::Graph& g = network.graph();
+  graph::Graph& g = NetworkAccess::graph(network);
   ops::Attrs saved = g.layers[layerId].attrs;
   change(g.layers[layerId].attrs);
   try {
-    network.reinferFrom(layerId);
+    NetworkAccess::reinferFrom(network, layerId);
   } catch (...) {
     g.layers[layerId].attrs = std::move(saved);
-    network.reinferFrom(layerId);
+    NetworkAccess::reinferFrom(network, layerId);
     throw;
   }
 }
@@ -59,7 +63,7 @@ void setAttr(NetworkDefinition& network, int32_t layerId, const K& key, typename
 
 template <ops::AttrKey K>
 typename K::Value getAttr(const NetworkDefinition& network, int32_t layerId, const K& key) {
-  return network.graph().layers[layerId].opAttrs().get(key);
+  return NetworkAccess::graph(network).layers[layerId].opAttrs().get(key);
 }
 
 std::vector<float> toFloats(const std::vector<double>& values) {
@@ -70,29 +74,29 @@ std::vector<float> toFloats(const std::vector<double>& values) {
 
 // ---- Layer --------------------------------------------------------------------------------------------------
 
-LayerType Layer::getType() const { return network_->graph().layers[id_].type; }
-const char* Layer::getName() const { return network_->graph().layers[id_].name.c_str(); }
+LayerType Layer::getType() const { return graphOf(network_).layers[id_].type; }
+const char* Layer::getName() const { return graphOf(network_).layers[id_].name.c_str(); }
 void Layer::setName(const char* name) {
   if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "layer name must not be empty", getName());
-  network_->graph().layers[id_].name = name;
+  graphOf(network_).layers[id_].name = name;
 }
-int32_t Layer::getNbInputs() const { return static_cast<int32_t>(network_->graph().layers[id_].inputs.size()); }
+int32_t Layer::getNbInputs() const { return static_cast<int32_t>(graphOf(network_).layers[id_].inputs.size()); }
 Tensor* Layer::getInput(int32_t index) const {
-  const auto& ins = network_->graph().layers[id_].inputs;
+  const auto& ins = graphOf(network_).layers[id_].inputs;
   if (index < 0 || index >= static_cast<int32_t>(ins.size())) return nullptr;
-  return network_->tensorHandle(ins[index]);
+  return NetworkAccess::tensor(*network_, ins[index]);
 }
-int32_t Layer::getNbOutputs() const { return static_cast<int32_t>(network_->graph().layers[id_].outputs.size()); }
+int32_t Layer::getNbOutputs() const { return static_cast<int32_t>(graphOf(network_).layers[id_].outputs.size()); }
 Tensor* Layer::getOutput(int32_t index) const {
-  const auto& outs = network_->graph().layers[id_].outputs;
+  const auto& outs = graphOf(network_).layers[id_].outputs;
   if (index < 0 || index >= static_cast<int32_t>(outs.size())) return nullptr;
-  return network_->tensorHandle(outs[index]);
+  return NetworkAccess::tensor(*network_, outs[index]);
 }
 
 void Layer::setInput(int32_t index, Tensor& tensor) {
-  graph::Graph& g = network_->graph();
+  graph::Graph& g = graphOf(network_);
   graph::LayerNode& layer = g.layers[id_];
-  int32_t tensorId = tensor.id();
+  int32_t tensorId = NetworkAccess::id(tensor);
   if (index < 0 || index > 8)
     throw Error(ErrorCode::kINVALID_ARGUMENT, "input index " + std::to_string(index) + " is out of range", layer.name);
   int32_t producer = g.tensors[tensorId].producer;
@@ -103,10 +107,10 @@ void Layer::setInput(int32_t index, Tensor& tensor) {
   if (index >= static_cast<int32_t>(layer.inputs.size())) layer.inputs.resize(index + 1, -1);
   layer.inputs[index] = tensorId;
   try {
-    network_->reinferFrom(id_);
+    NetworkAccess::reinferFrom(*network_, id_);
   } catch (...) {
     g.layers[id_].inputs = saved;
-    network_->reinferFrom(id_);
+    NetworkAccess::reinferFrom(*network_, id_);
     throw;
   }
 }
@@ -139,7 +143,7 @@ void ConvolutionLayer::setPaddingMode(PaddingMode mode) {
 }
 PaddingMode ConvolutionLayer::getPaddingMode() const { return getAttr(*network_, id_, ops::Convolution::kPaddingMode); }
 int64_t ConvolutionLayer::getNbGroups() const {
-  const graph::LayerNode& layer = network_->graph().layers[id_];
+  const graph::LayerNode& layer = graphOf(network_).layers[id_];
   if (auto groups = layer.opAttrs().find(ops::Convolution::kGroups)) return *groups;
   auto inferred = layer.derivedAttrs().get(ops::Convolution::kInferredGroups);
   return inferred.empty() ? ops::Convolution::kGroups.whenAbsent() : inferred[0];
@@ -162,10 +166,10 @@ void ActivationLayer::setAlpha(double alpha) { setAttr(*network_, id_, ops::Acti
 void ActivationLayer::setBeta(double beta) { setAttr(*network_, id_, ops::Activation::kBeta, beta); }
 // 0 when unset (the kernels then take the type's default).
 double ActivationLayer::getAlpha() const {
-  return network_->graph().layers[id_].opAttrs().find(ops::Activation::kAlpha).value_or(0.0);
+  return graphOf(network_).layers[id_].opAttrs().find(ops::Activation::kAlpha).value_or(0.0);
 }
 double ActivationLayer::getBeta() const {
-  return network_->graph().layers[id_].opAttrs().find(ops::Activation::kBeta).value_or(0.0);
+  return graphOf(network_).layers[id_].opAttrs().find(ops::Activation::kBeta).value_or(0.0);
 }
 
 void UnaryLayer::setOperation(UnaryOperation op) { setAttr(*network_, id_, ops::Unary::kOp, op); }
@@ -209,7 +213,7 @@ void SoftMaxLayer::setAxes(uint32_t axes) {
   setAttr(*network_, id_, ops::SoftMax::kAxis, axis);
 }
 uint32_t SoftMaxLayer::getAxes() const {
-  const graph::Graph& g = network_->graph();
+  const graph::Graph& g = graphOf(network_);
   int64_t axis = getAttr(*network_, id_, ops::SoftMax::kAxis);
   if (axis < 0) axis += static_cast<int64_t>(g.tensors[g.layers[id_].inputs[0]].dims.size());
   return 1u << axis;

@@ -5,6 +5,7 @@
 
 #include "graph/graph.h"
 #include "graph/infer.h"
+#include "graph/network_access.h"
 #include "kiln/error.h"
 #include "ops/constant.h"
 #include "ops/elementwise.h"
@@ -20,7 +21,26 @@
 
 namespace kiln {
 
+struct NetworkDefinition::Impl : graph::Graph {
+  std::vector<std::unique_ptr<Tensor>> tensorHandles;  // by tensor id, made on first use
+  std::vector<std::unique_ptr<Layer>> layerHandles;    // by layer id
+};
+
+namespace graph {
+Graph& NetworkAccess::graph(NetworkDefinition& network) { return *network.graph_; }
+const Graph& NetworkAccess::graph(const NetworkDefinition& network) { return *network.graph_; }
+}  // namespace graph
+
+using graph::graphOf;
+
 namespace {
+
+// Layer constructors are protected (users get layers from NetworkDefinition::add*), so the network makes each layer
+// as this class derived from it.
+template <typename L>
+struct MadeLayer final : L {
+  MadeLayer(NetworkDefinition& network, int32_t id) : L(network, id) {}
+};
 
 std::vector<int64_t> dimsToVector(const Dims& dims) { return std::vector<int64_t>(dims.d, dims.d + dims.nbDims); }
 
@@ -40,21 +60,21 @@ void checkDims(const Dims& dims, const std::string& what, bool allowDynamic) {
 
 // ---- Tensor -------------------------------------------------------------------------------------------------
 
-const char* Tensor::getName() const { return network_->graph().tensors[id_].name.c_str(); }
+const char* Tensor::getName() const { return graphOf(network_).tensors[id_].name.c_str(); }
 
 void Tensor::setName(const char* name) {
   if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "tensor name must not be empty", getName());
-  graph::Graph& g = network_->graph();
+  graph::Graph& g = graphOf(network_);
   int32_t existing = g.findTensor(name);
   if (existing >= 0 && existing != id_)
     throw Error(ErrorCode::kINVALID_ARGUMENT, "another tensor is already named '" + std::string(name) + "'", getName());
   g.tensors[id_].name = name;
 }
 
-DataType Tensor::getType() const { return network_->graph().tensors[id_].type; }
+DataType Tensor::getType() const { return graphOf(network_).tensors[id_].type; }
 
 Dims Tensor::getDimensions() const {
-  const graph::Graph& g = network_->graph();
+  const graph::Graph& g = graphOf(network_);
   const auto& t = g.tensors[id_];
   Dims dims;
   dims.nbDims = static_cast<int32_t>(t.dims.size());
@@ -63,7 +83,7 @@ Dims Tensor::getDimensions() const {
 }
 
 std::string Tensor::getDimensionExpression(int32_t axis) const {
-  const graph::Graph& g = network_->graph();
+  const graph::Graph& g = graphOf(network_);
   const auto& t = g.tensors[id_];
   if (axis < 0 || axis >= static_cast<int32_t>(t.dims.size()))
     throw Error(ErrorCode::kINVALID_ARGUMENT, "axis " + std::to_string(axis) + " out of range", t.name);
@@ -72,23 +92,24 @@ std::string Tensor::getDimensionExpression(int32_t axis) const {
   });
 }
 
-bool Tensor::isNetworkInput() const { return network_->graph().tensors[id_].inputIndex >= 0; }
-bool Tensor::isNetworkOutput() const { return network_->graph().tensors[id_].isOutput; }
-bool Tensor::isShapeTensor() const { return network_->graph().tensors[id_].values.has_value(); }
+bool Tensor::isNetworkInput() const { return graphOf(network_).tensors[id_].inputIndex >= 0; }
+bool Tensor::isNetworkOutput() const { return graphOf(network_).tensors[id_].isOutput; }
+bool Tensor::isShapeTensor() const { return graphOf(network_).tensors[id_].values.has_value(); }
 bool Tensor::isShapeInput() const {
-  const auto& t = network_->graph().tensors[id_];
+  const auto& t = graphOf(network_).tensors[id_];
   return t.inputIndex >= 0 && t.values.has_value();
 }
 
 // ---- NetworkDefinition ----------------------------------------------------------------------------------------
 
-NetworkDefinition::NetworkDefinition(Logger& logger) : logger_(&logger), graph_(std::make_unique<graph::Graph>()) {}
+NetworkDefinition::NetworkDefinition(Logger& logger) : logger_(&logger), graph_(std::make_unique<Impl>()) {}
 NetworkDefinition::~NetworkDefinition() = default;
 
 Tensor* NetworkDefinition::newTensorHandle(int32_t id) {
-  if (static_cast<int32_t>(tensors_.size()) <= id) tensors_.resize(id + 1);
-  if (!tensors_[id]) tensors_[id].reset(new Tensor(*this, id));
-  return tensors_[id].get();
+  auto& handles = graph_->tensorHandles;
+  if (static_cast<int32_t>(handles.size()) <= id) handles.resize(id + 1);
+  if (!handles[id]) handles[id].reset(new Tensor(*this, id));
+  return handles[id].get();
 }
 
 Tensor* NetworkDefinition::tensorHandle(int32_t id) const {
@@ -97,8 +118,8 @@ Tensor* NetworkDefinition::tensorHandle(int32_t id) const {
 }
 
 Layer* NetworkDefinition::layerHandle(int32_t id) const {
-  if (id < 0 || id >= static_cast<int32_t>(layers_.size())) return nullptr;
-  return layers_[id].get();
+  if (id < 0 || id >= static_cast<int32_t>(graph_->layerHandles.size())) return nullptr;
+  return graph_->layerHandles[id].get();
 }
 
 template <typename L>
@@ -109,8 +130,8 @@ L* NetworkDefinition::addLayer(int32_t layerId) {
     graph_->popLayer();
     throw;
   }
-  auto* layer = new L(*this, layerId);
-  layers_.emplace_back(layer);
+  auto* layer = new MadeLayer<L>(*this, layerId);
+  graph_->layerHandles.emplace_back(layer);
   for (int32_t out : graph_->layers[layerId].outputs) newTensorHandle(out);
   return layer;
 }
@@ -460,7 +481,7 @@ Tensor* NetworkDefinition::getOutput(int32_t index) const {
   if (index < 0 || index >= getNbOutputs()) return nullptr;
   return tensorHandle(graph_->outputs[index]);
 }
-int32_t NetworkDefinition::getNbLayers() const { return static_cast<int32_t>(layers_.size()); }
+int32_t NetworkDefinition::getNbLayers() const { return static_cast<int32_t>(graph_->layerHandles.size()); }
 Layer* NetworkDefinition::getLayer(int32_t index) const { return layerHandle(index); }
 Tensor* NetworkDefinition::getTensor(const char* name) const {
   if (!name) return nullptr;

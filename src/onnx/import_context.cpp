@@ -5,6 +5,7 @@
 #include "core/element_types.h"
 #include "core/half.h"
 #include "graph/graph.h"
+#include "graph/network_access.h"
 #include "ops/constant.h"
 
 namespace kiln::onnx {
@@ -95,8 +96,8 @@ namespace {
 
 // The bytes behind a tensor produced by a Constant layer, or nullptr.
 const std::vector<uint8_t>* constantBlob(const NetworkDefinition& network, const Tensor* tensor) {
-  const graph::Graph& g = network.graph();
-  int32_t producer = g.tensors[tensor->id()].producer;
+  const graph::Graph& g = graph::NetworkAccess::graph(network);
+  int32_t producer = g.tensors[graph::NetworkAccess::id(*tensor)].producer;
   if (producer < 0 || g.layers[producer].type != LayerType::kCONSTANT) return nullptr;
   return &g.blobs.at(g.layers[producer].opAttrs().get(ops::Constant::kBlob));
 }
@@ -117,8 +118,8 @@ bool ImportContext::asShapeTensor(Tensor& tensor) {
 
 std::optional<std::vector<int64_t>> ImportContext::constantInts(Tensor* tensor) const {
   if (!tensor) return std::nullopt;
-  const graph::Graph& g = network_.graph();
-  const auto& node = g.tensors[tensor->id()];
+  const graph::Graph& g = graph::NetworkAccess::graph(network_);
+  const auto& node = g.tensors[graph::NetworkAccess::id(*tensor)];
   if (node.values) {
     std::vector<int64_t> out;
     for (auto e : *node.values) {

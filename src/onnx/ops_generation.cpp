@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "graph/graph.h"
+#include "graph/network_access.h"
 #include "onnx/import_context.h"
 #include "ops/constant.h"
 
@@ -69,8 +70,8 @@ void importConstantOfShape(ImportContext& ctx, const Node& node) {
 // The value of a constant scalar; fp64 is read exactly (constantFloats narrows to float).
 std::optional<double> constantValue(ImportContext& ctx, Tensor& t) {
   if (t.getType() == DataType::kDOUBLE) {
-    const graph::Graph& g = ctx.network().graph();
-    int32_t producer = g.tensors[t.id()].producer;
+    const graph::Graph& g = graph::NetworkAccess::graph(ctx.network());
+    int32_t producer = g.tensors[graph::NetworkAccess::id(t)].producer;
     if (producer < 0 || g.layers[producer].type != LayerType::kCONSTANT) return std::nullopt;
     const auto& blob = g.blobs.at(g.layers[producer].opAttrs().get(ops::Constant::kBlob));
     if (blob.size() != sizeof(double)) return std::nullopt;
@@ -103,10 +104,10 @@ Tensor* integralShapeValue(ImportContext& ctx, Tensor& t) {
   if (t.getType() == DataType::kINT32 || t.getType() == DataType::kINT64) return ctx.asShapeTensor(t) ? &t : nullptr;
   if (auto v = constantValue(ctx, t); v && std::nearbyint(*v) == *v && std::fabs(*v) < 9e15)
     return int64Scalar(ctx, static_cast<int64_t>(*v), t.getDimensions().nbDims);
-  const graph::Graph& g = ctx.network().graph();
-  int32_t producer = g.tensors[t.id()].producer;
+  const graph::Graph& g = graph::NetworkAccess::graph(ctx.network());
+  int32_t producer = g.tensors[graph::NetworkAccess::id(t)].producer;
   if (producer < 0 || g.layers[producer].type != LayerType::kCAST) return nullptr;
-  Tensor* source = ctx.network().tensorHandle(g.layers[producer].inputs[0]);
+  Tensor* source = graph::NetworkAccess::tensor(ctx.network(), g.layers[producer].inputs[0]);
   bool integer = source->getType() == DataType::kINT32 || source->getType() == DataType::kINT64;
   return integer && ctx.asShapeTensor(*source) ? source : nullptr;
 }

@@ -319,10 +319,12 @@ namespace kiln {
 
 using runtime::ContextState;
 
-ExecutionContext::ExecutionContext(const Engine& engine, std::shared_ptr<runtime::EngineState> state)
-    : engine_(&engine), state_(std::make_unique<ContextState>()) {
+// The public ExecutionContext's private implementation is the runtime's ContextState.
+struct ExecutionContext::Impl : ContextState {};
+
+ExecutionContext::ExecutionContext(const Engine& engine) : engine_(&engine), state_(std::make_unique<Impl>()) {
   ContextState& s = *state_;
-  s.engine = std::move(state);
+  s.engine = engine.state_;
   const plan::Plan& plan = s.plan();
   s.inputShapes.resize(plan.inputs.size());
   s.inputSet.assign(plan.inputs.size(), 0);

@@ -66,8 +66,7 @@ void validatePlan(const plan::Plan& plan) {
 
 }  // namespace
 
-std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger) {
-  auto state = std::make_unique<EngineState>();
+void loadEngineState(EngineState& state, plan::Plan plan, Logger& logger) {
   const backend::Backend* backend = backend::findBackend(plan.backend);
   if (!backend) invalid("the plan was built for backend '" + plan.backend + "', which this kiln build lacks", "plan");
   std::string reason;
@@ -76,33 +75,32 @@ std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger) {
   if (std::string mismatch = backend->targetMismatch(plan.target); !mismatch.empty())
     throw Error(ErrorCode::kINVALID_PLAN, mismatch, "plan");
   validatePlan(plan);
-  state->backend = backend;
-  state->logger = &logger;
-  state->weights = backend::Buffer(*backend, plan.weights.size());
-  if (!plan.weights.empty()) backend->copyFromHost(state->weights.data(), plan.weights.data(), plan.weights.size());
-  state->inputIndexOfTensor.assign(plan.tensors.size(), -1);
+  state.backend = backend;
+  state.logger = &logger;
+  state.weights = backend::Buffer(*backend, plan.weights.size());
+  if (!plan.weights.empty()) backend->copyFromHost(state.weights.data(), plan.weights.data(), plan.weights.size());
+  state.inputIndexOfTensor.assign(plan.tensors.size(), -1);
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    state->inputIndexOfTensor[plan.inputs[i]] = static_cast<int32_t>(i);
-    state->ioTensors.push_back(plan.inputs[i]);
+    state.inputIndexOfTensor[plan.inputs[i]] = static_cast<int32_t>(i);
+    state.ioTensors.push_back(plan.inputs[i]);
   }
-  for (int32_t t : plan.outputs) state->ioTensors.push_back(t);
-  for (int32_t t : state->ioTensors) {
-    if (!state->ioByName.emplace(plan.tensors[t].name, t).second)
+  for (int32_t t : plan.outputs) state.ioTensors.push_back(t);
+  for (int32_t t : state.ioTensors) {
+    if (!state.ioByName.emplace(plan.tensors[t].name, t).second)
       invalid("two IO tensors share the name '" + plan.tensors[t].name + "'", "plan");
   }
-  state->plan = std::move(plan);
-  const plan::Plan& loaded = state->plan;
-  state->kernels.assign(loaded.profiles.size(), std::vector<std::shared_ptr<backend::Kernel>>(loaded.steps.size()));
+  state.plan = std::move(plan);
+  const plan::Plan& loaded = state.plan;
+  state.kernels.assign(loaded.profiles.size(), std::vector<std::shared_ptr<backend::Kernel>>(loaded.steps.size()));
   for (size_t i = 0; i < loaded.steps.size(); ++i) {
     std::map<std::string, std::shared_ptr<backend::Kernel>> byTactic;
     for (size_t p = 0; p < loaded.profiles.size(); ++p) {
       const plan::Tactic* tactic = loaded.profiles[p].tactic(i);
       auto& kernel = byTactic[tactic ? tactic->data : std::string()];
       if (!kernel) kernel = backend->createKernel(backend::KernelSpec{loaded, loaded.steps[i], tactic});
-      state->kernels[p][i] = kernel;
+      state.kernels[p][i] = kernel;
     }
   }
-  return state;
 }
 
 }  // namespace kiln::runtime
@@ -112,12 +110,13 @@ namespace kiln {
 std::unique_ptr<Engine> Runtime::deserialize(const void* data, size_t size) const {
   return core::errorBoundary("plan", [&] {
     plan::Plan plan = plan::deserialize(data, size);
-    auto state = runtime::loadEngineState(std::move(plan), *logger_);
+    auto state = std::make_shared<Engine::Impl>();
+    runtime::loadEngineState(*state, std::move(plan), *logger_);
     return std::unique_ptr<Engine>(new Engine(std::move(state)));
   });
 }
 
-Engine::Engine(std::unique_ptr<runtime::EngineState> state) : state_(std::move(state)) {}
+Engine::Engine(std::shared_ptr<Impl> state) : state_(std::move(state)) {}
 Engine::~Engine() = default;
 
 int32_t Engine::getNbIOTensors() const { return static_cast<int32_t>(state_->ioTensors.size()); }
@@ -226,8 +225,7 @@ const char* Engine::getKilnVersion() const { return state_->plan.kilnVersion.c_s
 uint64_t Engine::getWeightsSize() const { return state_->plan.weights.size(); }
 
 std::unique_ptr<ExecutionContext> Engine::createExecutionContext() const {
-  return core::errorBoundary("engine",
-                             [&] { return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this, state_)); });
+  return core::errorBoundary("engine", [&] { return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this)); });
 }
 
 }  // namespace kiln

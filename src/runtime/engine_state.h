@@ -9,6 +9,7 @@
 
 #include "backends/common/backend.h"
 #include "kiln/logger.h"
+#include "kiln/runtime.h"
 #include "plan/plan.h"
 
 namespace kiln::runtime {
@@ -33,6 +34,11 @@ struct EngineState {
 };
 
 // Validates the plan's internal consistency beyond what the reader checks, uploads weights, creates kernels.
-std::unique_ptr<EngineState> loadEngineState(plan::Plan plan, Logger& logger);
+void loadEngineState(EngineState& state, plan::Plan plan, Logger& logger);
 
 }  // namespace kiln::runtime
+
+namespace kiln {
+// The public Engine's private implementation is the runtime's EngineState.
+struct Engine::Impl : runtime::EngineState {};
+}  // namespace kiln

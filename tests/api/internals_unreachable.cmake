@@ -1,0 +1,43 @@
+# The public headers stand alone and keep kiln's internals out of reach: each case compiles a snippet against
+# include/ only (no src/) and checks that it compiles, or that it fails because the member is private, protected
+# or gone (not for some other reason).
+# Usage: cmake -DCXX=<compiler> -DINCLUDE=<include folder> -DWORK=<scratch folder> -P internals_unreachable.cmake
+set(prelude "#include \"kiln/kiln.h\"\n#include \"kiln/onnx.h\"\n#include \"kiln/timing_cache.h\"\nusing namespace kiln;\n")
+set(network "NetworkDefinition n; Tensor* t = n.addInput(\"x\", DataType::kFLOAT, Dims{1}); Layer* l = n.addIdentity(*t);")
+set(engine "std::unique_ptr<Engine> e = Runtime().deserialize(nullptr, 0);")
+# Each case: a name, what the snippet does, and whether it must compile.
+macro(snippet name expected)
+  list(APPEND cases ${name})
+  set(expected_${name} ${expected})
+  set(body_${name} "${ARGN}")
+endmacro()
+snippet(headers_alone pass "void f() { ${network} (void)l; }")
+snippet(graph fail "void f() { ${network} (void)l; n.graph(); }")
+snippet(tensor_handle fail "void f() { ${network} (void)l; n.tensorHandle(0); }")
+snippet(reinfer fail "void f() { ${network} (void)l; n.reinferFrom(0); }")
+snippet(tensor_id fail "void f() { ${network} (void)t->id(); }")
+snippet(layer_id fail "void f() { ${network} (void)l->id(); }")
+snippet(layer_constructor fail "void f() { ${network} ConvolutionLayer c(n, 0); }")
+snippet(engine_state fail "void f() { ${engine} (void)e->state(); }")
+snippet(engine_impl fail "void f() { ${engine} (void)sizeof(Engine::Impl); }")
+
+# What g++ and clang say about a member that is private, protected, gone or incomplete.
+set(hidden "is private|is protected|private member|protected member|has no member|no member named|incomplete type")
+include(${CMAKE_CURRENT_LIST_DIR}/../compile_case.cmake)
+file(MAKE_DIRECTORY ${WORK})
+set(failures 0)
+foreach(name IN LISTS cases)
+  set(expected ${expected_${name}})
+  set(source ${WORK}/${name}.cpp)
+  file(WRITE ${source} "${prelude}${body_${name}}\n")
+  compile_case(got ${source} "${hidden}" -I${INCLUDE})
+  if(NOT got STREQUAL expected)
+    math(EXPR failures "${failures} + 1")
+    message(SEND_ERROR "${name}: expected ${expected}, got ${got}")
+  else()
+    message(STATUS "${name}: ${got} as expected")
+  endif()
+endforeach()
+if(failures GREATER 0)
+  message(FATAL_ERROR "${failures} case(s) failed")
+endif()
