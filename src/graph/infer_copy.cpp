@@ -76,7 +76,7 @@ void inferShapeValues(InferContext& ctx) {
 
 }  // namespace
 
-void registerConstantOps(OpTable& table) {
+void registerCopyOps(OpTable& table) {
   table.add({LayerType::kCONSTANT, inferConstant, {}});
   table.add({LayerType::kIDENTITY, inferIdentity, {}});
   table.add({LayerType::kCAST, inferCast, {}});
