@@ -273,16 +273,20 @@ std::vector<std::string> OpRegistry::opTypes(int64_t opset) const {
 const OpRegistry& opRegistry() {
   static const OpRegistry registry = [] {
     OpRegistry r;
+    registerCopyImporters(r);
     registerElementwiseImporters(r);
-    registerTensorImporters(r);
-    registerLinearImporters(r);
-    registerPoolingImporters(r);
-    registerNormalizationImporters(r);
-    registerMiscImporters(r);
     registerGenerationImporters(r);
-    registerSignalImporters(r);
+    registerIndexingImporters(r);
+    registerMatrixImporters(r);
+    registerNormalizationImporters(r);
+    registerPoolingImporters(r);
+    registerConvolutionImporters(r);
     registerRecurrenceImporters(r);
+    registerReductionImporters(r);
+    registerResizeImporters(r);
+    registerShapeImporters(r);
     registerLossImporters(r);
+    registerSignalImporters(r);
     registerQuantizedImporters(r);
     return r;
   }();
