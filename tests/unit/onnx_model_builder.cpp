@@ -188,4 +188,16 @@ std::vector<HostTensor> runDynamic(const OnnxModel& m, const Dims& min, const Di
   return outs;
 }
 
+// y = op(x) for one float input of `dims`.
+OnnxModel unaryModel(int64_t opset, const std::string& op, const std::vector<int64_t>& dims, NodeProto** node) {
+  OnnxModel m(opset);
+  m.input("x", dims);
+  NodeProto& n = m.node(op, {"x"});
+  if (node) *node = &n;
+  m.output();
+  return m;
+}
+
+HostTensor f32(std::vector<float> v) { return HostTensor::f32({static_cast<int64_t>(v.size())}, v); }
+
 }  // namespace kiln::test

@@ -1,5 +1,6 @@
-// ONNX importers for the copy family (Constant, Shape, Size), on models built in memory: every value attribute of
-// Constant, Shape's start and end, dynamic inputs, and what is reported as unsupported or invalid.
+// ONNX importers for the copy family (Constant, Identity, Dropout, Cast, CastLike, Shape, Size), on models built in
+// memory: every value attribute of Constant, Cast's forms and types, Dropout's mask and modes, Shape's start and end,
+// dynamic inputs, and what is reported as unsupported or invalid.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,6 +11,8 @@
 
 namespace kiln::test {
 namespace {
+
+constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 
 // ---- Constant ----------------------------------------------------------------------------------------------------
 
@@ -113,6 +116,88 @@ TEST(OnnxTensorImport, ShapeStartEndAndSizeOfDynamicInputs) {
   EXPECT_EQ(outs[0].dims.nbDims, 0);
   EXPECT_EQ(outs[0].as<int64_t>(), (std::vector<int64_t>{12}));
   EXPECT_EQ(outs[1].as<int64_t>(), (std::vector<int64_t>{3}));
+}
+
+// ---- Cast, Identity, Dropout ---------------------------------------------------------------------------------------
+
+TEST(OnnxElementwise, CastFormsAndTypes) {
+  NodeProto* n;
+  OnnxModel named = unaryModel(1, "Cast", {3}, &n);
+  setString(*n, "to", "INT32");  // opset 1 names the type
+  HostTensor i = named.run({f32({-2.7f, 0.5f, 3.9f})})[0];
+  EXPECT_EQ(i.type, DataType::kINT32);
+  EXPECT_EQ(i.as<int32_t>(), (std::vector<int32_t>{-2, 0, 3}));
+
+  OnnxModel toDouble = unaryModel(13, "Cast", {2}, &n);
+  setInt(*n, "to", TensorProto::DOUBLE);
+  EXPECT_EQ(toDouble.run({f32({0.1f, 2})})[0].as<double>(), (std::vector<double>{0.1f, 2}));
+
+  OnnxModel toUint16 = unaryModel(13, "Cast", {2}, &n);
+  setInt(*n, "to", TensorProto::UINT16);
+  HostTensor u16 = toUint16.run({f32({65535.9f, 7.5f})})[0];
+  EXPECT_EQ(u16.type, DataType::kUINT16);
+  EXPECT_EQ(u16.as<uint16_t>(), (std::vector<uint16_t>{65535, 7}));
+
+  OnnxModel toComplex = unaryModel(13, "Cast", {2}, &n);
+  setInt(*n, "to", TensorProto::COMPLEX64);
+  expectImportError(toComplex, ErrorCode::kUNSUPPORTED, "COMPLEX64");
+
+  OnnxModel like(15);
+  like.input("x", {2}).input("t", {1}, TensorProto::INT64);
+  like.node("CastLike", {"x", "t"});
+  like.output();
+  HostTensor l = like.run({f32({7.9f, -1}), HostTensor::i64({1}, {0})})[0];
+  EXPECT_EQ(l.type, DataType::kINT64);
+  EXPECT_EQ(l.as<int64_t>(), (std::vector<int64_t>{7, -1}));
+}
+
+// Inference dropout is the identity; the mask keeps everything (bool from opset 10, the input's type before).
+TEST(OnnxElementwise, DropoutPassesThroughWithAnAllTrueMask) {
+  const std::vector<float> x = {1, kNan, -3};
+  for (int64_t opset : {7, 13}) {
+    SCOPED_TRACE(opset);
+    OnnxModel m(opset);
+    m.input("x", {-1});
+    m.node("Dropout", {"x"}, {"y", "mask"});
+    m.output("y").output("mask");
+    auto out = m.run({f32(x)});
+    auto y = out[0].f32();
+    EXPECT_EQ(y[0], 1.0f);
+    EXPECT_TRUE(std::isnan(y[1]));
+    if (opset < 10) {
+      EXPECT_EQ(out[1].type, DataType::kFLOAT);
+      EXPECT_EQ(out[1].f32(), (std::vector<float>{1, 1, 1}));
+    } else {
+      EXPECT_EQ(out[1].type, DataType::kBOOL);
+      EXPECT_EQ(out[1].as<uint8_t>(), (std::vector<uint8_t>{1, 1, 1}));
+    }
+  }
+  auto training = [](float ratio) {
+    OnnxModel m(13);
+    m.input("x", {3})
+        .constant<float>("ratio", {}, TensorProto::FLOAT, {ratio})
+        .constant<uint8_t>("training", {}, TensorProto::BOOL, {1});
+    m.node("Dropout", {"x", "ratio", "training"});
+    m.output();
+    return m;
+  };
+  EXPECT_EQ(training(0).run({f32({1, 2, 3})})[0].f32(), (std::vector<float>{1, 2, 3}));
+  expectImportError(training(0.5f), ErrorCode::kUNSUPPORTED, "random");
+  OnnxModel runTimeMode(13);
+  runTimeMode.input("x", {3}).input("ratio", {}).input("training", {}, TensorProto::BOOL);
+  runTimeMode.node("Dropout", {"x", "ratio", "training"});
+  runTimeMode.output();
+  expectImportError(runTimeMode, ErrorCode::kUNSUPPORTED, "training_mode");
+}
+
+TEST(OnnxElementwise, IdentityOfADynamicInput) {
+  OnnxModel m = unaryModel(16, "Identity", {-1, 2});
+  auto network = m.import();
+  auto engine = buildWithProfile(*network, profileFor("x", Dims{1, 2}, Dims{2, 2}, Dims{4, 2}));
+  auto context = engine->createExecutionContext();
+  auto out = runContext(*context, {HostTensor::f32({3, 2}, {1, 2, 3, 4, 5, 6})});
+  EXPECT_EQ(toString(out[0].dims), "3x2");
+  EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
 }
 
 }  // namespace
