@@ -3,7 +3,7 @@
 #include "backends/registry.h"
 #include "builder/single_step_plan.h"
 #include "kiln/error.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 
 namespace kiln::builder {
 

@@ -6,7 +6,7 @@
 #include "builder/memory_planner.h"
 #include "kiln/error.h"
 #include "kiln/version.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "plan/plan_bounds.h"
 
 namespace kiln::builder {

@@ -105,18 +105,18 @@ void InferContext::requireSameType(int32_t a, int32_t b) const {
 static const OpTable& table() {
   static OpTable t = [] {
     OpTable built;
-    registerConstantOps(built);
+    registerCopyOps(built);
     registerElementwiseOps(built);
-    registerMatrixOps(built);
-    registerConvolutionOps(built);
-    registerPoolingOps(built);
-    registerReductionOps(built);
-    registerShapeOps(built);
-    registerResizeOps(built);
-    registerIndexingOps(built);
     registerGenerationOps(built);
+    registerIndexingOps(built);
+    registerMatrixOps(built);
     registerNormalizationOps(built);
+    registerPoolingOps(built);
+    registerConvolutionOps(built);
     registerRecurrenceOps(built);
+    registerReductionOps(built);
+    registerResizeOps(built);
+    registerShapeOps(built);
     return built;
   }();
   return t;

@@ -70,23 +70,26 @@ struct OpDef {
   InferFn infer;
 };
 
+// The op table: built on first use by calling every family's register*Ops function below, each of which adds the
+// rules of its family's layer types (OpTable::add) from its own file, src/graph/infer_<family>.cpp. The families and
+// their layer types are listed in docs/adding-an-op.md. A new op of an existing family is added in that file only; a
+// new family adds its declaration here and its call in infer.cpp.
 // Runs the layer's rule. Throws kiln::Error (kINVALID_GRAPH, naming the layer) when the graph is impossible.
 void inferLayer(Graph& graph, int32_t layerId);
 
-// Registration per op family (one file each).
 class OpTable;
-void registerConstantOps(OpTable& table);
+void registerCopyOps(OpTable& table);
 void registerElementwiseOps(OpTable& table);
-void registerMatrixOps(OpTable& table);         // matrix multiply
-void registerConvolutionOps(OpTable& table);    // convolution
-void registerPoolingOps(OpTable& table);        // pooling
-void registerReductionOps(OpTable& table);      // reduce, topk, softmax
-void registerShapeOps(OpTable& table);          // shuffle, concatenation
-void registerResizeOps(OpTable& table);         // resize
-void registerIndexingOps(OpTable& table);       // slice, gather
-void registerGenerationOps(OpTable& table);     // select, fill, scatter, cumulative, one-hot
-void registerNormalizationOps(OpTable& table);  // normalization, LRN, einsum
-void registerRecurrenceOps(OpTable& table);     // recurrence (RNN, GRU, LSTM)
+void registerGenerationOps(OpTable& table);
+void registerIndexingOps(OpTable& table);
+void registerMatrixOps(OpTable& table);
+void registerNormalizationOps(OpTable& table);
+void registerPoolingOps(OpTable& table);
+void registerConvolutionOps(OpTable& table);
+void registerRecurrenceOps(OpTable& table);
+void registerReductionOps(OpTable& table);
+void registerResizeOps(OpTable& table);
+void registerShapeOps(OpTable& table);
 
 class OpTable : public core::LayerTypeTable<OpDef> {
  public:

@@ -9,7 +9,7 @@
 #include "graph/network_access.h"
 #include "kiln/error.h"
 #include "kiln/network.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/convolution.h"
 #include "ops/elementwise.h"
 #include "ops/generation.h"

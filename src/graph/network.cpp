@@ -7,7 +7,7 @@
 #include "graph/infer.h"
 #include "graph/network_access.h"
 #include "kiln/error.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/generation.h"
 #include "ops/indexing.h"

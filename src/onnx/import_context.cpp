@@ -6,7 +6,7 @@
 #include "core/half.h"
 #include "graph/graph.h"
 #include "graph/network_access.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 
 namespace kiln::onnx {
 
@@ -275,16 +275,20 @@ std::vector<std::string> OpRegistry::opTypes(int64_t opset) const {
 const OpRegistry& opRegistry() {
   static const OpRegistry registry = [] {
     OpRegistry r;
+    registerCopyImporters(r);
     registerElementwiseImporters(r);
-    registerTensorImporters(r);
-    registerLinearImporters(r);
-    registerPoolingImporters(r);
-    registerNormalizationImporters(r);
-    registerMiscImporters(r);
     registerGenerationImporters(r);
-    registerSignalImporters(r);
+    registerIndexingImporters(r);
+    registerMatrixImporters(r);
+    registerNormalizationImporters(r);
+    registerPoolingImporters(r);
+    registerConvolutionImporters(r);
     registerRecurrenceImporters(r);
+    registerReductionImporters(r);
+    registerResizeImporters(r);
+    registerShapeImporters(r);
     registerLossImporters(r);
+    registerSignalImporters(r);
     registerQuantizedImporters(r);
     return r;
   }();

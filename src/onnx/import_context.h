@@ -105,21 +105,26 @@ class OpRegistry {
 
 const OpRegistry& opRegistry();
 
-// Registration per op family (one file each).
-void registerElementwiseImporters(OpRegistry& registry);    // arithmetic, comparison, logic, activations, unary math,
-                                                            // Cast, Identity, Dropout, (de)quantization
-void registerTensorImporters(OpRegistry& registry);         // reshape, transpose, concat, split, slice, gather, shape,
-                                                            // Expand, Tile, Pad, DepthToSpace, ReverseSequence...
-void registerLinearImporters(OpRegistry& registry);         // MatMul, Gemm, Conv, ConvTranspose, Det
-void registerPoolingImporters(OpRegistry& registry);        // pools, MaxUnpool, reductions, softmax, topk, arg-max/min
-void registerNormalizationImporters(OpRegistry& registry);  // batch/instance/layer/group/mean-variance normalization,
-                                                            // LRN, Einsum
-void registerMiscImporters(OpRegistry& registry);           // Constant, Resize, Upsample, GridSample
-void registerGenerationImporters(OpRegistry& registry);     // Where, ConstantOfShape, Range, EyeLike, Trilu, OneHot,
-                                                            // CumSum, scatters, NonZero, Compress
-void registerSignalImporters(OpRegistry& registry);         // Hann, Hamming and Blackman windows
-void registerRecurrenceImporters(OpRegistry& registry);     // RNN, GRU, LSTM
-void registerLossImporters(OpRegistry& registry);           // NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
-void registerQuantizedImporters(OpRegistry& registry);      // ConvInteger, MatMulInteger, QLinearConv, QLinearMatMul
+// The registry is built once, on first use, by calling every family's register*Importers function below
+// (import_context.cpp); each adds its ONNX ops (OpRegistry::add, with the opset each version applies from) from its own
+// file, src/onnx/ops_<family>.cpp, named after the family of the kiln layers the ops import into (the families of
+// docs/adding-an-op.md). A new op of an existing family is added in that file only; a new family adds its
+// declaration here and its call in import_context.cpp. ONNX ops that compose layers of several families have
+// importer-only families (loss, signal, quantized).
+void registerCopyImporters(OpRegistry& registry);
+void registerElementwiseImporters(OpRegistry& registry);
+void registerGenerationImporters(OpRegistry& registry);
+void registerIndexingImporters(OpRegistry& registry);
+void registerMatrixImporters(OpRegistry& registry);
+void registerNormalizationImporters(OpRegistry& registry);
+void registerPoolingImporters(OpRegistry& registry);
+void registerConvolutionImporters(OpRegistry& registry);
+void registerRecurrenceImporters(OpRegistry& registry);
+void registerReductionImporters(OpRegistry& registry);
+void registerResizeImporters(OpRegistry& registry);
+void registerShapeImporters(OpRegistry& registry);
+void registerLossImporters(OpRegistry& registry);
+void registerSignalImporters(OpRegistry& registry);
+void registerQuantizedImporters(OpRegistry& registry);
 
 }  // namespace kiln::onnx

@@ -1,12 +1,12 @@
-// Importers: element-wise arithmetic, comparison and logic, activations, unary math, casts, identity, dropout and
-// linear (de)quantization.
+// Importers of the element-wise family (elementwise, activation and unary layers): arithmetic, comparison and logic,
+// activations, unary math, and linear (de)quantization.
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <optional>
 #include <tuple>
 
-#include "onnx/import_context.h"
+#include "onnx/elementwise_common.h"
 #include "onnx/quantization.h"
 
 namespace kiln::onnx {
@@ -16,6 +16,8 @@ namespace {
 using E = ElementWiseOperation;
 using A = ActivationType;
 using U = UnaryOperation;
+
+}  // namespace
 
 // ---- Shared helpers -----------------------------------------------------------------------------------------------
 
@@ -28,6 +30,8 @@ void checkAttributes(const ImportContext& ctx, const Node& node, std::initialize
       ctx.unsupported(node, "attribute '" + a.name() + "' is not supported");
   }
 }
+
+namespace {
 
 int32_t rankOf(const Tensor& t) { return t.getDimensions().nbDims; }
 
@@ -50,14 +54,7 @@ Tensor* scalarLike(ImportContext& ctx, Tensor& x, double value) {
   return ctx.constantScalar(static_cast<float>(value), x.getType(), rankOf(x));
 }
 
-// A bool tensor of x's shape, all true (Dropout's mask at inference).
-Tensor* allTrue(ImportContext& ctx, Tensor& x) {
-  Tensor* shape = ctx.network().addShape(x)->getOutput(0);  // added first: layers read only earlier tensors
-  FillLayer* fill = ctx.network().addFill(Dims{}, FillOperation::kCONSTANT, DataType::kBOOL);
-  fill->setAlpha(1.0);
-  fill->setInput(0, *shape);
-  return fill->getOutput(0);
-}
+}  // namespace
 
 // kiln's type for an ONNX type attribute; unsupported (naming the node) for types kiln lacks.
 DataType kilnType(const ImportContext& ctx, const Node& node, int64_t onnxType, const char* what) {
@@ -67,6 +64,8 @@ DataType kilnType(const ImportContext& ctx, const Node& node, int64_t onnxType, 
     ctx.unsupported(node, std::string(what) + ": " + e.message());
   }
 }
+
+namespace {
 
 // Reshapes a 1-D per-axis parameter (QuantizeLinear's scale, PRelu's legacy slope) to broadcast along `axis` of a
 // tensor of rank `rank`: 1 on every axis but `axis`.
@@ -337,68 +336,6 @@ void importIsInf(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, inf);
 }
 
-// ---- Cast, identity, dropout --------------------------------------------------------------------------------------
-
-// Cast-19 adds saturate: "It only applies for float 8 conversion", and kiln has no float 8 types (a float 8 `to` is
-// reported as unsupported), so it never changes a supported cast. Cast-1 names the type as a string.
-void importCast(ImportContext& ctx, const Node& node) {
-  checkAttributes(ctx, node, {"to", "saturate"});
-  if (!ctx.has(node, "to")) ctx.invalid(node, "attribute 'to' is required");
-  int64_t to = 0;
-  if (ctx.opset() < 6) {
-    ::onnx::TensorProto::DataType parsed;
-    std::string name = ctx.getString(node, "to", "");
-    if (!::onnx::TensorProto::DataType_Parse(name, &parsed)) ctx.invalid(node, "unknown type '" + name + "'");
-    to = parsed;
-  } else {
-    to = ctx.getInt(node, "to", 0);
-  }
-  DataType type = kilnType(ctx, node, to, "target type");
-  ctx.setOutput(node, 0, ctx.network().addCast(ctx.requiredInput(node, 0), type)->getOutput(0));
-}
-
-void importCastLike(ImportContext& ctx, const Node& node) {
-  checkAttributes(ctx, node, {"saturate"});  // float 8 only, as for Cast
-  DataType type = ctx.requiredInput(node, 1).getType();
-  ctx.setOutput(node, 0, ctx.network().addCast(ctx.requiredInput(node, 0), type)->getOutput(0));
-}
-
-void importIdentity(ImportContext& ctx, const Node& node) {
-  checkAttributes(ctx, node, {});
-  ctx.setOutput(node, 0, ctx.network().addIdentity(ctx.requiredInput(node, 0))->getOutput(0));
-}
-
-// Inference dropout passes the input through; the mask (when used) keeps every element. Training-mode dropout is
-// random, so it is reported unless its ratio is 0 ("output = data" then, with an all-true mask).
-// Opsets 1-6: is_test selects training (0) or test (1) mode; an inference engine runs every model in test mode,
-// as other runtimes do. Opset 7 has no modes (the operator is an identity at inference) and its mask has the
-// input's type; opset 10 makes the mask bool; opset 12 turns ratio and training_mode into inputs and adds the
-// seed of the (never used) random generator.
-OpImporter dropout(int64_t version) {
-  return [version](ImportContext& ctx, const Node& node) {
-    if (version < 7)
-      checkAttributes(ctx, node, {"is_test", "ratio"});
-    else if (version < 12)
-      checkAttributes(ctx, node, {"ratio"});
-    else
-      checkAttributes(ctx, node, {"seed"});
-    Tensor& x = ctx.requiredInput(node, 0);
-    if (Tensor* training = ctx.input(node, 2)) {
-      auto mode = ctx.constantFloats(training);
-      if (!mode || mode->size() != 1)
-        ctx.unsupported(node, "training_mode must be known at build time (training-mode dropout is random)");
-      auto ratio = ctx.constantFloats(ctx.input(node, 1));
-      bool zeroRatio = ratio && ratio->size() == 1 && (*ratio)[0] == 0.0f;
-      if ((*mode)[0] != 0 && !zeroRatio) ctx.unsupported(node, "training-mode dropout is random");
-    }
-    ctx.setOutput(node, 0, ctx.network().addIdentity(x)->getOutput(0));
-    if (node.output_size() > 1 && !node.output(1).empty()) {
-      Tensor* mask = allTrue(ctx, x);
-      ctx.setOutput(node, 1, version < 10 ? ctx.cast(*mask, x.getType()) : mask);
-    }
-  };
-}
-
 // ---- Quantization -------------------------------------------------------------------------------------------------
 
 // A per-tensor parameter broadcasts as is; from opset 13 a 1-D one of more than one element applies along `axis`.
@@ -557,10 +494,6 @@ void registerElementwiseImporters(OpRegistry& r) {
   for (const auto& [name, since, op] : unaryOps) r.add(name, since, simpleUnary(op));
   r.add("IsInf", 10, importIsInf);
 
-  r.add("Cast", 1, importCast);
-  r.add("CastLike", 15, importCastLike);
-  r.add("Identity", 1, importIdentity);
-  for (int64_t v : {1, 7, 10, 12}) r.add("Dropout", v, dropout(v));
   for (int64_t v : {10, 13, 19, 21}) r.add("QuantizeLinear", v, quantizeLinear(v));
   for (int64_t v : {10, 13, 19, 21}) r.add("DequantizeLinear", v, dequantizeLinear(v));
   r.add("DynamicQuantizeLinear", 11, importDynamicQuantizeLinear);

@@ -6,7 +6,7 @@
 #include "graph/graph.h"
 #include "graph/network_access.h"
 #include "onnx/import_context.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 
 namespace kiln::onnx {
 

@@ -1,4 +1,5 @@
-// Importers: the classification losses NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss (opsets 12 and 13),
+// Importers of the importer-only loss family (no kiln layer of its own: each op composes layers of other
+// families): the classification losses NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss (opsets 12 and 13),
 // composed from log-softmax, gather, select, element-wise and reduce layers.
 //
 // For input (N, C, d1..dk) and target (N, d1..dk):

@@ -1,4 +1,5 @@
-// Importers: batch, instance, layer, group and mean-variance normalization, LRN, Einsum.
+// Importers of the normalization family (normalization and LRN layers): batch, instance, layer, group and
+// mean-variance normalization, LRN.
 #include "onnx/linear_common.h"
 
 namespace kiln::onnx {
@@ -201,15 +202,6 @@ void importLRN(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, layer->getOutput(0));
 }
 
-void importEinsum(ImportContext& ctx, const Node& node) {
-  if (!ctx.has(node, "equation")) ctx.invalid(node, "equation is required");
-  std::vector<Tensor*> inputs;
-  for (int32_t i = 0; i < ctx.nbInputs(node); ++i) inputs.push_back(&ctx.requiredInput(node, i));
-  if (inputs.empty()) ctx.invalid(node, "einsum needs at least one input");
-  std::string equation = ctx.getString(node, "equation", "");
-  ctx.setOutput(node, 0, ctx.network().addEinsum(inputs, equation.c_str())->getOutput(0));
-}
-
 }  // namespace
 
 void registerNormalizationImporters(OpRegistry& r) {
@@ -221,7 +213,6 @@ void registerNormalizationImporters(OpRegistry& r) {
   r.add("MeanVarianceNormalization", 1, meanVarianceNormalization(true));
   r.add("MeanVarianceNormalization", 9, meanVarianceNormalization(false));
   r.add("LRN", 1, importLRN);
-  r.add("Einsum", 12, importEinsum);
 }
 
 }  // namespace kiln::onnx

@@ -1,4 +1,5 @@
-// Importers: integer and quantized linear algebra (ConvInteger, MatMulInteger, QLinearConv, QLinearMatMul).
+// Importers of the importer-only quantized family (no kiln layer of its own: each op composes layers of other
+// families): integer and quantized linear algebra (ConvInteger, MatMulInteger, QLinearConv, QLinearMatMul).
 //
 // The 8-bit operands minus their zero points are exact in fp32, and so is their product sum while every partial sum
 // stays within 2^24, which the importers prove from the reduction length and the operand ranges (the actual values

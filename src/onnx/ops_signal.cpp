@@ -1,4 +1,5 @@
-// Importers: the generalized cosine windows of ONNX's signal ops (HannWindow, HammingWindow, BlackmanWindow).
+// Importers of the importer-only signal family (no kiln layer of its own: each op composes layers of other
+// families): the generalized cosine windows of ONNX's signal ops (HannWindow, HammingWindow, BlackmanWindow).
 #include <numbers>
 
 #include "onnx/import_context.h"

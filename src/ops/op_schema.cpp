@@ -3,7 +3,7 @@
 #include <string>
 
 #include "core/layer_type_table.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/convolution.h"
 #include "ops/elementwise.h"
 #include "ops/generation.h"

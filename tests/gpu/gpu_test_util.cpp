@@ -194,4 +194,45 @@ std::vector<std::vector<float>> DeviceRun::run(const HostTensor& x, cudaStream_t
   return outputs;
 }
 
+// Multiples of 1/8 in [-4, 4): exact in fp16, as are their sums up to 256 in magnitude.
+std::vector<float> eighths(size_t count, uint32_t seed) {
+  std::vector<float> values = test::randomFloats(count, seed, -4.0f, 4.0f);
+  for (float& v : values) v = std::round(v * 8.0f) / 8.0f;
+  return values;
+}
+
+// x as int32, the multiples of 1/8 scaled to integers first (exact on both backends).
+Tensor* integers(NetworkDefinition& n, Tensor* x) {
+  auto* eight = as(n, test::floatConstant(n, dims({1}), {8.0f}), x->getType());
+  auto* scaled = n.addElementWise(*x, *eight, ElementWiseOperation::kPROD)->getOutput(0);
+  return n.addCast(*scaled, DataType::kINT32)->getOutput(0);
+}
+
+// An int32 copy of an int64 constant: the kernels take both index types.
+Tensor* int32Constant(NetworkDefinition& n, const std::vector<int64_t>& values, const Dims& shape) {
+  return n.addCast(*test::int64Constant(n, values, shape), DataType::kINT32)->getOutput(0);
+}
+
+// Marks `tensor`: floats as fp32, integers as they are.
+void mark(NetworkDefinition& n, Tensor* tensor) {
+  if (tensor->getType() == DataType::kINT32)
+    n.markOutput(*tensor);
+  else
+    markFloat(n, tensor);
+}
+
+namespace eighths_input {
+void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes) {
+  gpu_test::compareBackends(make, type, min, max, shapes, eighths);
+}
+}  // namespace eighths_input
+
+namespace distinct_input {
+void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes, std::unique_ptr<Engine>* cudaEngine) {
+  gpu_test::compareBackends(make, type, min, max, shapes, distinctValues, cudaEngine);
+}
+}  // namespace distinct_input
+
 }  // namespace kiln::gpu_test

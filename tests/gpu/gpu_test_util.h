@@ -112,4 +112,30 @@ class DeviceRun {
   std::vector<void*> buffers_;
 };
 
+// ---- Integer-exact inputs (the slice, gather, scatter, cumulative, LRN and grid sample tests) -------------------
+
+// Multiples of 1/8 in [-4, 4): exact in fp16, as are their sums up to 256 in magnitude.
+std::vector<float> eighths(size_t count, uint32_t seed);
+
+// x as int32, the multiples of 1/8 scaled to integers first (exact on both backends).
+Tensor* integers(NetworkDefinition& n, Tensor* x);
+
+// An int32 copy of an int64 constant: the kernels take both index types.
+Tensor* int32Constant(NetworkDefinition& n, const std::vector<int64_t>& values, const Dims& shape);
+
+// Marks `tensor`: floats as fp32, integers as they are.
+void mark(NetworkDefinition& n, Tensor* tensor);
+
+// compareBackends with input "x" of eighths().
+namespace eighths_input {
+void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes);
+}  // namespace eighths_input
+
+// compareBackends with input "x" of distinct values; the CUDA engine goes to `cudaEngine` when given.
+namespace distinct_input {
+void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
+                     const std::vector<Dims>& shapes, std::unique_ptr<Engine>* cudaEngine = nullptr);
+}  // namespace distinct_input
+
 }  // namespace kiln::gpu_test

@@ -157,4 +157,47 @@ void expectImportError(const OnnxModel& model, ErrorCode code, const char* fragm
   EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
 }
 
+// ONNX auto_pad SAME: total = max(0, (ceil(in / stride) - 1) * stride + span - in), the odd one at the end (upper).
+void samePads(int64_t in, int64_t span, int64_t stride, bool upper, int64_t& pre, int64_t& post) {
+  int64_t out = (in + stride - 1) / stride;
+  int64_t total = std::max<int64_t>(0, (out - 1) * stride + span - in);
+  pre = upper ? total / 2 : total - total / 2;
+  post = total - pre;
+}
+
+// One op node "y = op(x, extra...)" over input x.
+OnnxModel unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xDims,
+                const std::vector<std::string>& extra) {
+  OnnxModel m(opset);
+  m.input("x", xDims);
+  std::vector<std::string> inputs = {"x"};
+  inputs.insert(inputs.end(), extra.begin(), extra.end());
+  m.node(op, inputs, {"y"});
+  m.output("y");
+  return m;
+}
+
+// Imports and runs at every input in `runs` with one engine whose profile spans them (a single input "x").
+std::vector<HostTensor> runDynamic(const OnnxModel& m, const Dims& min, const Dims& max,
+                                   const std::vector<HostTensor>& runs) {
+  auto net = m.import();
+  auto engine = buildWithProfile(*net, profileFor("x", min, max, max));
+  auto context = engine->createExecutionContext();
+  std::vector<HostTensor> outs;
+  for (const HostTensor& x : runs) outs.push_back(runContext(*context, {x})[0]);
+  return outs;
+}
+
+// y = op(x) for one float input of `dims`.
+OnnxModel unaryModel(int64_t opset, const std::string& op, const std::vector<int64_t>& dims, NodeProto** node) {
+  OnnxModel m(opset);
+  m.input("x", dims);
+  NodeProto& n = m.node(op, {"x"});
+  if (node) *node = &n;
+  m.output();
+  return m;
+}
+
+HostTensor f32(std::vector<float> v) { return HostTensor::f32({static_cast<int64_t>(v.size())}, v); }
+
 }  // namespace kiln::test

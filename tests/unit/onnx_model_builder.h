@@ -96,4 +96,24 @@ class OnnxModel {
 // EXPECT that importing `model` fails with `code` and a message holding `fragment`.
 void expectImportError(const OnnxModel& model, ErrorCode code, const char* fragment);
 
+// ---- Helpers several importer tests share --------------------------------------------------------------------------
+
+// ONNX auto_pad SAME: the padding before (pre) and after (post) an input of `in` for a window spanning `span`.
+void samePads(int64_t in, int64_t span, int64_t stride, bool upper, int64_t& pre, int64_t& post);
+
+// y = op(x) for one float input of `dims`.
+OnnxModel unaryModel(int64_t opset, const std::string& op, const std::vector<int64_t>& dims,
+                     NodeProto** node = nullptr);
+
+// A 1-D fp32 tensor of `v`.
+HostTensor f32(std::vector<float> v);
+
+// One op node "y = op(x, extra...)" over input x.
+OnnxModel unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xDims,
+                const std::vector<std::string>& extra = {});
+
+// Imports and runs at every input in `runs` with one engine whose profile spans them (a single input "x").
+std::vector<HostTensor> runDynamic(const OnnxModel& m, const Dims& min, const Dims& max,
+                                   const std::vector<HostTensor>& runs);
+
 }  // namespace kiln::test

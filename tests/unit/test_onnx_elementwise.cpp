@@ -1,7 +1,7 @@
 // ONNX importers of the element-wise family on models built in memory: legacy (opset < 7) broadcasting, variadic
 // ops, mixed-type Pow, BitShift, composed operators (GreaterOrEqual, Celu, HardSwish, Mish, PRelu, Shrink, IsInf),
-// Clip's attribute and input forms, Cast, Dropout, linear (de)quantization, and what is reported as unsupported
-// or invalid. Expected values are worked by hand or from the ONNX definitions.
+// Clip's attribute and input forms, linear (de)quantization, and what is reported as unsupported or invalid. Expected
+// values are worked by hand or from the ONNX definitions.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,21 +18,6 @@ namespace {
 
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-// ---- Building models -------------------------------------------------------------------------------------------
-
-// y = op(x) for one float input of `dims`.
-OnnxModel unaryModel(int64_t opset, const std::string& op, const std::vector<int64_t>& dims,
-                     NodeProto** node = nullptr) {
-  OnnxModel m(opset);
-  m.input("x", dims);
-  NodeProto& n = m.node(op, {"x"});
-  if (node) *node = &n;
-  m.output();
-  return m;
-}
-
-HostTensor f32(std::vector<float> v) { return HostTensor::f32({static_cast<int64_t>(v.size())}, v); }
 
 // ---- Binary ops and broadcasting -------------------------------------------------------------------------------
 
@@ -340,88 +325,6 @@ TEST(OnnxElementwise, UnaryOpsExistFromTheirFirstOpset) {
   EXPECT_FALSE(has(at8, "Erf"));
   EXPECT_TRUE(has(at11, "Round"));
   EXPECT_TRUE(has(at11, "Erf"));
-}
-
-// ---- Cast, Identity, Dropout ---------------------------------------------------------------------------------------
-
-TEST(OnnxElementwise, CastFormsAndTypes) {
-  NodeProto* n;
-  OnnxModel named = unaryModel(1, "Cast", {3}, &n);
-  setString(*n, "to", "INT32");  // opset 1 names the type
-  HostTensor i = named.run({f32({-2.7f, 0.5f, 3.9f})})[0];
-  EXPECT_EQ(i.type, DataType::kINT32);
-  EXPECT_EQ(i.as<int32_t>(), (std::vector<int32_t>{-2, 0, 3}));
-
-  OnnxModel toDouble = unaryModel(13, "Cast", {2}, &n);
-  setInt(*n, "to", TensorProto::DOUBLE);
-  EXPECT_EQ(toDouble.run({f32({0.1f, 2})})[0].as<double>(), (std::vector<double>{0.1f, 2}));
-
-  OnnxModel toUint16 = unaryModel(13, "Cast", {2}, &n);
-  setInt(*n, "to", TensorProto::UINT16);
-  HostTensor u16 = toUint16.run({f32({65535.9f, 7.5f})})[0];
-  EXPECT_EQ(u16.type, DataType::kUINT16);
-  EXPECT_EQ(u16.as<uint16_t>(), (std::vector<uint16_t>{65535, 7}));
-
-  OnnxModel toComplex = unaryModel(13, "Cast", {2}, &n);
-  setInt(*n, "to", TensorProto::COMPLEX64);
-  expectImportError(toComplex, ErrorCode::kUNSUPPORTED, "COMPLEX64");
-
-  OnnxModel like(15);
-  like.input("x", {2}).input("t", {1}, TensorProto::INT64);
-  like.node("CastLike", {"x", "t"});
-  like.output();
-  HostTensor l = like.run({f32({7.9f, -1}), HostTensor::i64({1}, {0})})[0];
-  EXPECT_EQ(l.type, DataType::kINT64);
-  EXPECT_EQ(l.as<int64_t>(), (std::vector<int64_t>{7, -1}));
-}
-
-// Inference dropout is the identity; the mask keeps everything (bool from opset 10, the input's type before).
-TEST(OnnxElementwise, DropoutPassesThroughWithAnAllTrueMask) {
-  const std::vector<float> x = {1, kNan, -3};
-  for (int64_t opset : {7, 13}) {
-    SCOPED_TRACE(opset);
-    OnnxModel m(opset);
-    m.input("x", {-1});
-    m.node("Dropout", {"x"}, {"y", "mask"});
-    m.output("y").output("mask");
-    auto out = m.run({f32(x)});
-    auto y = out[0].f32();
-    EXPECT_EQ(y[0], 1.0f);
-    EXPECT_TRUE(std::isnan(y[1]));
-    if (opset < 10) {
-      EXPECT_EQ(out[1].type, DataType::kFLOAT);
-      EXPECT_EQ(out[1].f32(), (std::vector<float>{1, 1, 1}));
-    } else {
-      EXPECT_EQ(out[1].type, DataType::kBOOL);
-      EXPECT_EQ(out[1].as<uint8_t>(), (std::vector<uint8_t>{1, 1, 1}));
-    }
-  }
-  auto training = [](float ratio) {
-    OnnxModel m(13);
-    m.input("x", {3})
-        .constant<float>("ratio", {}, TensorProto::FLOAT, {ratio})
-        .constant<uint8_t>("training", {}, TensorProto::BOOL, {1});
-    m.node("Dropout", {"x", "ratio", "training"});
-    m.output();
-    return m;
-  };
-  EXPECT_EQ(training(0).run({f32({1, 2, 3})})[0].f32(), (std::vector<float>{1, 2, 3}));
-  expectImportError(training(0.5f), ErrorCode::kUNSUPPORTED, "random");
-  OnnxModel runTimeMode(13);
-  runTimeMode.input("x", {3}).input("ratio", {}).input("training", {}, TensorProto::BOOL);
-  runTimeMode.node("Dropout", {"x", "ratio", "training"});
-  runTimeMode.output();
-  expectImportError(runTimeMode, ErrorCode::kUNSUPPORTED, "training_mode");
-}
-
-TEST(OnnxElementwise, IdentityOfADynamicInput) {
-  OnnxModel m = unaryModel(16, "Identity", {-1, 2});
-  auto network = m.import();
-  auto engine = buildWithProfile(*network, profileFor("x", Dims{1, 2}, Dims{2, 2}, Dims{4, 2}));
-  auto context = engine->createExecutionContext();
-  auto out = runContext(*context, {HostTensor::f32({3, 2}, {1, 2, 3, 4, 5, 6})});
-  EXPECT_EQ(toString(out[0].dims), "3x2");
-  EXPECT_EQ(out[0].f32(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
 }
 
 // ---- Quantization ----------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "graph/graph.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/fused_epilogue.h"
 #include "ops/generation.h"
 #include "ops/indexing.h"

@@ -218,4 +218,15 @@ int64_t flatIndex(const std::vector<int64_t>& index, const std::vector<int64_t>&
   return f;
 }
 
+// Builds with one profile covering the given shapes of a single input, and runs each.
+std::vector<std::vector<HostTensor>> runAtShapes(NetworkDefinition& net,
+                                                 const std::vector<std::vector<HostTensor>>& runs, const Dims& min,
+                                                 const Dims& max) {
+  auto engine = buildWithProfile(net, profileFor(net.getInput(0)->getName(), min, max, max));
+  auto context = engine->createExecutionContext();
+  std::vector<std::vector<HostTensor>> outs;
+  for (const auto& inputs : runs) outs.push_back(runContext(*context, inputs));
+  return outs;
+}
+
 }  // namespace kiln::test

@@ -134,4 +134,9 @@ struct RecordingProfiler : Profiler {
   }
 };
 
+// Builds with one profile covering the given shapes of a single input, and runs each.
+std::vector<std::vector<HostTensor>> runAtShapes(NetworkDefinition& net,
+                                                 const std::vector<std::vector<HostTensor>>& runs, const Dims& min,
+                                                 const Dims& max);
+
 }  // namespace kiln::test

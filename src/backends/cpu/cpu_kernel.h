@@ -24,19 +24,23 @@ using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelSpec&)>;
 
 using KernelTable = core::LayerTypeTable<KernelFactory>;
 
-// Per-family registration (one file each).
-void registerCopyKernels(KernelTable& table);           // constant-free data movement: identity, cast, shape values
-void registerElementwiseKernels(KernelTable& table);    // elementwise, activation, unary
-void registerMatrixKernels(KernelTable& table);         // matrix multiply
-void registerConvolutionKernels(KernelTable& table);    // convolution
-void registerPoolingKernels(KernelTable& table);        // pooling
-void registerReductionKernels(KernelTable& table);      // reduce, topk, softmax
-void registerShapeKernels(KernelTable& table);          // shuffle, concatenation
-void registerResizeKernels(KernelTable& table);         // resize
-void registerIndexingKernels(KernelTable& table);       // slice, gather
-void registerGenerationKernels(KernelTable& table);     // select, fill, scatter, cumulative, one-hot
-void registerNormalizationKernels(KernelTable& table);  // normalization, LRN, einsum
-void registerRecurrenceKernels(KernelTable& table);     // recurrence (RNN, GRU, LSTM)
+// The kernel table is built once, on first use, by calling every family's register*Kernels function below
+// (cpu_backend.cpp); each adds the factories of its family's layer types (KernelTable::add) from its own file,
+// src/backends/cpu/kernels_<family>.cpp (the families of docs/adding-an-op.md). A new op of an existing family is
+// added in that file only; a new family adds its declaration here and its call in cpu_backend.cpp. Constant and
+// shape layers have no kernel: the builder turns them into plan constants and shape values.
+void registerCopyKernels(KernelTable& table);
+void registerElementwiseKernels(KernelTable& table);
+void registerGenerationKernels(KernelTable& table);
+void registerIndexingKernels(KernelTable& table);
+void registerMatrixKernels(KernelTable& table);
+void registerNormalizationKernels(KernelTable& table);
+void registerPoolingKernels(KernelTable& table);
+void registerConvolutionKernels(KernelTable& table);
+void registerRecurrenceKernels(KernelTable& table);
+void registerReductionKernels(KernelTable& table);
+void registerResizeKernels(KernelTable& table);
+void registerShapeKernels(KernelTable& table);
 
 using backend::FunctionKernel;
 using backend::makeKernel;

@@ -5,7 +5,7 @@
 
 #include "backends/cpu/cpu_kernel.h"
 #include "core/half.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 
 namespace kiln::cpu {
 

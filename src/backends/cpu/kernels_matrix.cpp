@@ -1,13 +1,17 @@
-// CPU kernels: batched matrix multiply through BLAS (sgemm), with numpy batch broadcasting; determinant.
+// CPU kernels: batched matrix multiply through BLAS (sgemm), with numpy batch broadcasting; determinant; einsum (fp32,
+// fp64, int32, int64).
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "backends/common/activation_function.h"
 #include "backends/common/determinant.h"
+#include "backends/common/einsum_loops.h"
 #include "backends/common/matrix_view.h"
 #include "backends/common/strided_iteration.h"
 #include "backends/cpu/cpu_kernel.h"
@@ -105,11 +109,73 @@ std::unique_ptr<Kernel> makeDeterminant(const KernelSpec& spec) {
   return makeKernel(spec, determinants<float>);
 }
 
+// ---- Einsum -----------------------------------------------------------------------------------------------------
+
+// Every output element sums the product of the operands over the summed loops (backend::EinsumLoops); one odometer
+// walks all loops and writes the output sequentially.
+template <typename T>
+void einsum(const backend::EinsumEquation& equation, const KernelArgs& a) {
+  auto nbOperands = static_cast<size_t>(a.nbInputs);
+  backend::EinsumLoops loops = equation.loops(a);
+  const std::vector<int64_t>& extent = loops.extent;
+  auto nbLoops = static_cast<size_t>(loops.nbLoops());
+  T* y = static_cast<T*>(a.out(0).data);
+  std::vector<const T*> x(nbOperands);
+  for (size_t k = 0; k < nbOperands; ++k) x[k] = static_cast<const T*>(a.in(static_cast<int32_t>(k)).data);
+  if (std::count(extent.begin(), extent.end(), 0) != 0) {
+    // Empty output, or empty sums: zeros.
+    std::fill(y, y + a.out(0).volume(), T{});
+    return;
+  }
+  // The output advances each time a summed block completes.
+  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+  std::vector<int64_t> idx(nbLoops, 0), off(nbOperands, 0);
+  auto stride = [&](size_t k, size_t d) { return loops.strides[k * nbLoops + d]; };
+  Acc acc = 0;
+  for (bool done = false; !done;) {
+    Acc product = 1;
+    for (size_t k = 0; k < nbOperands; ++k) product *= static_cast<Acc>(x[k][off[k]]);
+    acc += product;
+    size_t d = nbLoops;
+    done = true;
+    while (d > 0) {
+      --d;
+      for (size_t k = 0; k < nbOperands; ++k) off[k] += stride(k, d);
+      if (++idx[d] < extent[d]) {
+        done = false;
+        break;
+      }
+      for (size_t k = 0; k < nbOperands; ++k) off[k] -= stride(k, d) * extent[d];
+      idx[d] = 0;
+    }
+    if (done || d < static_cast<size_t>(loops.nbOutput)) {
+      *y++ = static_cast<T>(acc);
+      acc = 0;
+    }
+  }
+}
+
+std::unique_ptr<Kernel> makeEinsum(const KernelSpec& spec) {
+  backend::EinsumEquation equation(spec);
+  auto make = [&](auto tag) {
+    using T = decltype(tag);
+    return makeKernel(spec, [equation](const KernelArgs& a) { einsum<T>(equation, a); });
+  };
+  switch (spec.inputType(0)) {
+    case DataType::kFLOAT: return make(float{});
+    case DataType::kDOUBLE: return make(double{});
+    case DataType::kINT32: return make(int32_t{});
+    case DataType::kINT64: return make(int64_t{});
+    default: spec.unsupported(std::string("the CPU einsum does not support ") + dataTypeName(spec.inputType(0)));
+  }
+}
+
 }  // namespace
 
 void registerMatrixKernels(KernelTable& table) {
   table.add(LayerType::kMATRIX_MULTIPLY, makeMatrixMultiply);
   table.add(LayerType::kDETERMINANT, makeDeterminant);
+  table.add(LayerType::kEINSUM, makeEinsum);
 }
 
 }  // namespace kiln::cpu

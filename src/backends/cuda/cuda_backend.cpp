@@ -16,17 +16,19 @@ namespace {
 const KernelTable& kernelTable() {
   static const KernelTable table = [] {
     KernelTable t;
+    registerCopyKernels(t);
     registerElementwiseKernels(t);
-    registerLayoutKernels(t);
-    registerReductionKernels(t);
-    registerMatrixKernels(t);
     registerGenerationKernels(t);
-    registerConvolutionKernels(t);
-    registerPoolingKernels(t);
+    registerIndexingKernels(t);
+    registerMatrixKernels(t);
+    registerMatrixLoopKernels(t);
     registerNormalizationKernels(t);
-    registerResizeKernels(t);
-    registerLinearAlgebraKernels(t);
+    registerPoolingKernels(t);
+    registerConvolutionKernels(t);
     registerRecurrenceKernels(t);
+    registerReductionKernels(t);
+    registerResizeKernels(t);
+    registerShapeKernels(t);
     return t;
   }();
   return table;

@@ -26,18 +26,26 @@ using backend::TensorArg;
 using KernelFactory = std::function<std::unique_ptr<Kernel>(const KernelSpec&)>;
 using KernelTable = core::LayerTypeTable<KernelFactory>;
 
-// Per-family registration (one file each).
-void registerElementwiseKernels(KernelTable& table);    // elementwise, activation, unary, cast
-void registerLayoutKernels(KernelTable& table);         // identity, shuffle, concatenation, slice, gather, shape values
-void registerReductionKernels(KernelTable& table);      // reduce, softmax, top-k
-void registerMatrixKernels(KernelTable& table);         // matrix multiply (cuBLASLt)
-void registerGenerationKernels(KernelTable& table);     // select, fill
-void registerConvolutionKernels(KernelTable& table);    // convolution, deconvolution (cuDNN)
-void registerPoolingKernels(KernelTable& table);        // pooling
-void registerNormalizationKernels(KernelTable& table);  // normalization
-void registerResizeKernels(KernelTable& table);         // resize
-void registerLinearAlgebraKernels(KernelTable& table);  // determinant, einsum
-void registerRecurrenceKernels(KernelTable& table);     // recurrence (RNN, GRU, LSTM)
+// One register*Kernels function per op family (docs/adding-an-op.md), each defined in its family's file,
+// src/backends/cuda/kernels_<family>.cu (.cpp for host-only code), where it adds the factories of the family's layer
+// types (KernelTable::add); cuda_backend.cpp calls them all once, on first use. The matrix family has two: matrix
+// multiply through cuBLASLt (kernels_matrix.cpp) and the loop kernels, determinant and einsum
+// (kernels_matrix_loops.cu). A new op of an existing family is added in its family's file alone; a new family declares
+// its function here and calls it in cuda_backend.cpp. A step whose layer type has no entry (one-hot today) is
+// reported as unsupported by this backend.
+void registerCopyKernels(KernelTable& table);
+void registerElementwiseKernels(KernelTable& table);
+void registerGenerationKernels(KernelTable& table);
+void registerIndexingKernels(KernelTable& table);
+void registerMatrixKernels(KernelTable& table);
+void registerMatrixLoopKernels(KernelTable& table);
+void registerNormalizationKernels(KernelTable& table);
+void registerPoolingKernels(KernelTable& table);
+void registerConvolutionKernels(KernelTable& table);
+void registerRecurrenceKernels(KernelTable& table);
+void registerReductionKernels(KernelTable& table);
+void registerResizeKernels(KernelTable& table);
+void registerShapeKernels(KernelTable& table);
 
 inline cudaStream_t streamOf(const KernelArgs& args) { return static_cast<cudaStream_t>(args.stream); }
 

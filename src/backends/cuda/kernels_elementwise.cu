@@ -1,4 +1,4 @@
-// CUDA kernels: broadcast element-wise binary operations, activations, unary operations and casts.
+// CUDA kernels: broadcast element-wise binary operations, activations and unary operations.
 #include <cmath>
 
 #include "backends/common/activation_function.h"
@@ -330,34 +330,6 @@ std::unique_ptr<Kernel> makeUnary(const KernelSpec& spec) {
   });
 }
 
-// ---- Cast ---------------------------------------------------------------------------------------------------------
-
-__global__ void castKernel(const void* in, DataType inType, void* out, DataType outType, int64_t n, bool integers) {
-  KILN_GRID_LOOP(i, n) {
-    if (integers)
-      storeInteger(out, outType, i, loadInteger(in, inType, i));
-    else
-      storeFromDouble(out, outType, i, loadAsDouble(in, inType, i));
-  }
-}
-
-std::unique_ptr<Kernel> makeCast(const KernelSpec& spec) {
-  return makeKernel(spec, [step = spec.step.name](const KernelArgs& a) {
-    const TensorArg& in = a.in(0);
-    const TensorArg& out = a.out(0);
-    int64_t n = out.volume();
-    if (n == 0) return;
-    if (in.type == out.type) {
-      KILN_CUDA_CHECK(
-          cudaMemcpyAsync(out.data, in.data, n * dataTypeSize(in.type), cudaMemcpyDeviceToDevice, streamOf(a)), step);
-      return;
-    }
-    bool integers = !isFloatingPoint(in.type) && !isFloatingPoint(out.type);
-    castKernel<<<blocksFor(n), kThreads, 0, streamOf(a)>>>(in.data, in.type, out.data, out.type, n, integers);
-    checkLaunch(step);
-  });
-}
-
 }  // namespace
 
 void launchActivation(DataType type, ActivationType op, double alpha, double beta, const void* in, void* out, int64_t n,
@@ -403,7 +375,6 @@ void registerElementwiseKernels(KernelTable& table) {
   table.add(LayerType::kELEMENTWISE, makeElementWise);
   table.add(LayerType::kACTIVATION, makeActivation);
   table.add(LayerType::kUNARY, makeUnary);
-  table.add(LayerType::kCAST, makeCast);
 }
 
 }  // namespace kiln::cuda

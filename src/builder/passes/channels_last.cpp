@@ -16,7 +16,7 @@
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "graph/infer.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/fused_epilogue.h"
 #include "ops/indexing.h"
 #include "ops/shape.h"

@@ -1,6 +1,6 @@
 #include "builder/host_evaluator.h"
 #include "builder/passes/pass.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 
 namespace kiln::builder {
 

@@ -1,5 +1,5 @@
 #include "builder/passes/pass.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/op_schema.h"
 
 namespace kiln::builder {

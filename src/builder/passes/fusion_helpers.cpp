@@ -8,7 +8,7 @@
 #include "builder/single_step_plan.h"
 #include "core/half.h"
 #include "kiln/error.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/fused_epilogue.h"
 

@@ -13,7 +13,7 @@
 
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 #include "ops/op_schema.h"
 
 namespace kiln::builder {

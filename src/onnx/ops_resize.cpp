@@ -1,4 +1,4 @@
-// Importers: Constant, Resize, Upsample and GridSample.
+// Importers of the resize family (resize and grid sample layers): Resize, Upsample and GridSample.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -9,50 +9,6 @@
 namespace kiln::onnx {
 
 namespace {
-
-// ---- Constant ---------------------------------------------------------------------------------------------------
-
-template <typename T>
-HostData hostData(DataType type, const std::vector<T>& values, bool scalar) {
-  HostData data;
-  data.type = type;
-  data.dims = scalar ? Dims{} : Dims{static_cast<int64_t>(values.size())};
-  data.bytes.resize(values.size() * sizeof(T));
-  if (!values.empty()) std::memcpy(data.bytes.data(), values.data(), data.bytes.size());
-  return data;
-}
-
-void importConstant(ImportContext& ctx, const Node& node) {
-  // "Exactly one of the provided attributes, either value, sparse_value, or value_* must be specified."
-  std::string which;
-  for (const char* name : {"value", "sparse_value", "value_float", "value_floats", "value_int", "value_ints",
-                           "value_string", "value_strings"}) {
-    if (!ctx.has(node, name)) continue;
-    if (!which.empty()) ctx.invalid(node, "both " + which + " and " + name + " are set; exactly one may be");
-    which = name;
-  }
-  HostData data;
-  if (which == "value") {
-    const auto* tensor = ctx.getTensorAttr(node, "value");
-    if (!tensor) ctx.invalid(node, "attribute value does not hold a tensor");
-    data = readTensor(*tensor, ctx.baseDir());
-  } else if (which == "value_float" || which == "value_floats") {
-    bool scalar = which == "value_float";
-    data = hostData(DataType::kFLOAT,
-                    scalar ? std::vector<float>{ctx.getFloat(node, which, 0)} : ctx.getFloats(node, which), scalar);
-  } else if (which == "value_int" || which == "value_ints") {
-    bool scalar = which == "value_int";
-    data = hostData(DataType::kINT64,
-                    scalar ? std::vector<int64_t>{ctx.getInt(node, which, 0)} : ctx.getInts(node, which), scalar);
-  } else if (which == "sparse_value") {
-    ctx.unsupported(node, "sparse_value: sparse tensors are not supported");
-  } else if (!which.empty()) {
-    ctx.unsupported(node, which + ": string tensors are not supported");
-  } else {
-    ctx.invalid(node, "none of value, sparse_value and value_* is set");
-  }
-  ctx.setOutput(node, 0, ctx.constantData(data));
-}
 
 // ---- Resize and Upsample ----------------------------------------------------------------------------------------
 
@@ -345,8 +301,7 @@ OpImporter gridSample(bool newNames) {
 
 }  // namespace
 
-void registerMiscImporters(OpRegistry& r) {
-  r.add("Constant", 1, importConstant);
+void registerResizeImporters(OpRegistry& r) {
   r.add("Upsample", 7, importUpsample7);
   r.add("Upsample", 9, importScalesInput);
   r.add("Resize", 10, importScalesInput);

@@ -1,92 +1,16 @@
-// ONNX importers for Constant, Resize (opsets 10, 11, 13, 18, 19) and Upsample (7, 9), on models built in memory:
+// ONNX importers for Resize (opsets 10, 11, 13, 18, 19), Upsample (7, 9) and GridSample, on models built in memory:
 // every attribute form, axes and keep_aspect_ratio_policy, dynamic input shapes, and what must be reported as
-// unsupported or invalid. Expected values are the ONNX backend tests' outputs or worked by hand.
+// unsupported or invalid.
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <limits>
 
 #include "onnx_model_builder.h"
 
 namespace kiln::test {
 namespace {
-
-// ---- Constant ----------------------------------------------------------------------------------------------------
-
-TEST(OnnxConstant, EveryValueAttribute) {
-  struct Case {
-    const char* attr;
-    std::function<void(NodeProto&)> set;
-    DataType type;
-    const char* dims;
-    std::vector<double> values;
-  };
-  std::vector<Case> cases = {
-      {"value",
-       [](NodeProto& n) {
-         setTensor(n, "value", floatTensor("", {2, 2}, {1, -2, 3.5f, 4}));
-       },
-       DataType::kFLOAT,
-       "2x2",
-       {1, -2, 3.5, 4}},
-      {"value_float", [](NodeProto& n) { setFloat(n, "value_float", 2.5f); }, DataType::kFLOAT, "scalar", {2.5}},
-      {"value_floats",
-       [](NodeProto& n) {
-         setFloats(n, "value_floats", {1, 2, 3});
-       },
-       DataType::kFLOAT,
-       "3",
-       {1, 2, 3}},
-      {"value_int", [](NodeProto& n) { setInt(n, "value_int", -7); }, DataType::kINT64, "scalar", {-7}},
-      {"value_ints",
-       [](NodeProto& n) {
-         setInts(n, "value_ints", {4, 5});
-       },
-       DataType::kINT64,
-       "2",
-       {4, 5}},
-  };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.attr);
-    // Opset 6 (as the pytorch-converted tests) and 13: one importer covers every Constant version.
-    for (int64_t opset : {6, 13}) {
-      OnnxModel m(opset);
-      c.set(m.node("Constant", {}, {"c"}));
-      m.output("c");
-      auto out = m.run({});
-      ASSERT_EQ(out.size(), 1u);
-      EXPECT_EQ(out[0].type, c.type);
-      EXPECT_EQ(toString(out[0].dims), c.dims);
-      std::vector<double> got;
-      if (c.type == DataType::kFLOAT)
-        for (float v : out[0].f32()) got.push_back(v);
-      else
-        for (int64_t v : out[0].as<int64_t>()) got.push_back(static_cast<double>(v));
-      EXPECT_EQ(got, c.values);
-    }
-  }
-}
-
-TEST(OnnxConstant, SparseAndStringValuesAreUnsupported) {
-  OnnxModel sparse(13);
-  addAttribute(sparse.node("Constant", {}, {"c"}), "sparse_value", AttributeProto::SPARSE_TENSOR);
-  sparse.output("c");
-  expectImportError(sparse, ErrorCode::kUNSUPPORTED, "sparse_value");
-  OnnxModel strings(13);
-  addAttribute(strings.node("Constant", {}, {"c"}), "value_strings", AttributeProto::STRINGS).add_strings("a");
-  strings.output("c");
-  expectImportError(strings, ErrorCode::kUNSUPPORTED, "string tensors");
-}
-
-TEST(OnnxConstant, ExactlyOneValueAttribute) {
-  OnnxModel none(13);
-  none.node("Constant", {}, {"c"});
-  none.output("c");
-  expectImportError(none, ErrorCode::kINVALID_GRAPH, "none of value");
-  OnnxModel two(13);
-  NodeProto& n = two.node("Constant", {}, {"c"});
-  setFloat(n, "value_float", 1);
-  setInt(n, "value_int", 1);
-  two.output("c");
-  expectImportError(two, ErrorCode::kINVALID_GRAPH, "exactly one");
-}
 
 // ---- Resize 11 and later: scales, sizes, roi, every attribute ----------------------------------------------------
 
@@ -391,6 +315,54 @@ TEST(OnnxUpsample, UnsupportedAndInvalidForms) {
   runtime.node("Upsample", {"X", "scales"}, {"Y"});
   runtime.output("Y");
   expectImportError(runtime, ErrorCode::kUNSUPPORTED, "scales must be known at build time");
+}
+
+// ---- GridSample -------------------------------------------------------------------------------------------------
+
+struct GridCase {
+  const char* mode;
+  const char* padding;
+  int64_t alignCorners;
+  float gx, gy;
+  float expected;
+};
+
+// The image [[1, 2], [3, 4]] sampled at one grid point.
+TEST(OnnxGridSample, ModesAndPaddings) {
+  const GridCase cases[] = {
+      // The image center (0.5, 0.5) averages all four.
+      {"bilinear", "zeros", 0, 0.0f, 0.0f, 2.5f},
+      // The top-left corner (-0.5, -0.5): a quarter of 1, the other taps read zeros, or 1 at the border.
+      {"bilinear", "zeros", 0, -1.0f, -1.0f, 0.25f},
+      {"bilinear", "border", 0, -1.0f, -1.0f, 1.0f},
+      // x = 0.75 rounds to column 1 of row 0.
+      {"nearest", "zeros", 1, 0.5f, -1.0f, 2.0f},
+      // x = 2.5 reflects about 1.5 to 0.5; y = 0.5: the center again.
+      {"bilinear", "reflection", 0, 2.0f, 0.0f, 2.5f},
+      // On a pixel center the cubic weights are 0, 1, 0, 0.
+      {"bicubic", "border", 1, 1.0f, -1.0f, 2.0f},
+  };
+  for (const GridCase& c : cases) {
+    SCOPED_TRACE(std::string(c.mode) + " " + c.padding);
+    OnnxModel m(16);
+    NodeProto& node = m.outputNode("GridSample", {"x", "grid"}, {"y"});
+    m.input("x", {1, 1, 2, 2}).constant<float>("grid", {1, 1, 1, 2}, TensorProto::FLOAT, {c.gx, c.gy});
+    setString(node, "mode", c.mode);
+    setString(node, "padding_mode", c.padding);
+    setInt(node, "align_corners", c.alignCorners);
+    auto out = m.run({HostTensor::f32({1, 1, 2, 2}, {1, 2, 3, 4})});
+    EXPECT_EQ(toString(out[0].dims), "1x1x1x1");
+    expectNear(out[0].f32(), {c.expected});
+  }
+}
+
+TEST(OnnxGridSample, UnknownModeIsInvalid) {
+  OnnxModel m(16);
+  NodeProto& node = m.outputNode("GridSample", {"x", "grid"}, {"y"});
+  m.input("x", {1, 1, 2, 2}).input("grid", {1, 1, 1, 2});
+  setString(node, "mode", "area");
+  Error e = m.importError();
+  EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH) << e.what();
 }
 
 }  // namespace

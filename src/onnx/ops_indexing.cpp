@@ -1,352 +1,22 @@
-// Importers: reshape, flatten, squeeze, unsqueeze, transpose, concat, split, slice, gather (all modes), shape, size,
-// expand, tile, pad, depth-to-space, space-to-depth and reverse-sequence.
-//
-// Shapes are never read as numbers here: every target shape, start and size is computed with layers on 1-D int64
-// shape tensors (Shape -> Gather -> ElementWise -> Concat). Shape inference turns those into expressions of the input
-// dimensions and the builder folds them away, so the same network serves every input shape at no run-time cost.
+// Importers of the indexing family (slice and gather layers): split, slice, gather (all modes), expand, tile, pad
+// and reverse-sequence.
 #include <algorithm>
-#include <numeric>
 #include <optional>
-#include <set>
+#include <vector>
 
-#include "onnx/import_context.h"
+#include "onnx/shape_math.h"
 
 namespace kiln::onnx {
 
 namespace {
 
-using EW = ElementWiseOperation;
+using namespace shape_math;
 
 // Constant starts, ends and pads are clamped to this magnitude first (ONNX models pass INT64_MAX for "to the end"):
 // far beyond any real dimension, and far enough from the int64 limits that adding a dimension cannot overflow.
 constexpr int64_t kHuge = int64_t{1} << 62;
 
-int32_t rankOf(Tensor& x) { return x.getDimensions().nbDims; }
-
-std::vector<int64_t> range(int64_t begin, int64_t end) {
-  std::vector<int64_t> v(static_cast<size_t>(std::max<int64_t>(end - begin, 0)));
-  std::iota(v.begin(), v.end(), begin);
-  return v;
-}
-
-// Arithmetic on 1-D int64 shape tensors; see the file comment.
-class ShapeMath {
- public:
-  explicit ShapeMath(ImportContext& ctx) : ctx_(ctx), net_(ctx.network()) {}
-
-  Tensor* shape(Tensor& x) { return net_.addShape(x)->getOutput(0); }
-  Tensor* constant(const std::vector<int64_t>& values) { return ctx_.constantInt64(values); }
-  // Elements `indices` of the 1-D tensor `v`.
-  Tensor* pick(Tensor& v, const std::vector<int64_t>& indices) {
-    if (indices.empty()) return constant({});
-    return net_.addGather(v, *constant(indices), 0)->getOutput(0);
-  }
-  Tensor* pick(Tensor& v, int64_t index) { return pick(v, std::vector<int64_t>{index}); }
-  Tensor* op(Tensor& a, Tensor& b, EW operation) { return net_.addElementWise(a, b, operation)->getOutput(0); }
-  Tensor* op(Tensor& a, int64_t b, EW operation) { return op(a, *constant({b}), operation); }
-  Tensor* op(int64_t a, Tensor& b, EW operation) { return op(*constant({a}), b, operation); }
-  // Concatenation of 1-D tensors; empty ones are left out.
-  Tensor* concat(const std::vector<Tensor*>& parts) {
-    std::vector<Tensor*> kept;
-    for (Tensor* p : parts)
-      if (p->getDimensions().d[0] != 0) kept.push_back(p);
-    if (kept.empty()) return constant({});
-    if (kept.size() == 1) return kept[0];
-    return net_.addConcatenation(kept, 0)->getOutput(0);
-  }
-  // The product of the elements of the 1-D tensor `v`, as a 1-element tensor.
-  Tensor* product(Tensor& v) {
-    Tensor* p = constant({1});
-    for (int64_t i = 0; i < v.getDimensions().d[0]; ++i) p = op(*p, *pick(v, i), EW::kPROD);
-    return p;
-  }
-  // 1 where v < 0, else 0 (integers): min(max(-v, 0), 1).
-  Tensor* isNegative(Tensor& v) { return op(*op(*op(0, v, EW::kSUB), 0, EW::kMAX), 1, EW::kMIN); }
-  // 1 where v == 0, else 0 (integers): 1 - min(|v|, 1).
-  Tensor* isZero(Tensor& v) { return op(1, *op(*op(v, *op(0, v, EW::kSUB), EW::kMAX), 1, EW::kMIN), EW::kSUB); }
-  // a where `condition` (0 or 1) is 1, else b: b + condition * (a - b).
-  Tensor* select(Tensor& condition, Tensor& a, Tensor& b) {
-    return op(b, *op(condition, *op(a, b, EW::kSUB), EW::kPROD), EW::kSUM);
-  }
-
- private:
-  ImportContext& ctx_;
-  NetworkDefinition& net_;
-};
-
-// x reshaped to the values of the 1-D shape tensor `shape` (0 is a size, not a placeholder), then permuted.
-Tensor* reshapeTo(ImportContext& ctx, Tensor& x, Tensor& shape, const std::vector<int32_t>& secondPermutation = {}) {
-  auto* s = ctx.network().addShuffle(x);
-  s->setZeroIsPlaceholder(false);
-  s->setInput(1, shape);
-  if (!secondPermutation.empty()) s->setSecondTranspose(secondPermutation);
-  return s->getOutput(0);
-}
-
-// A shape tensor input (values known at build time) cast to int64, or unsupported naming `what`.
-Tensor& shapeInput(ImportContext& ctx, const Node& node, int32_t i, const char* what) {
-  Tensor& t = ctx.requiredInput(node, i);
-  if (!ctx.asShapeTensor(t))
-    ctx.unsupported(
-        node, std::string(what) + " must be known at build time (a constant, computed from shapes, or a graph input)");
-  return *ctx.cast(t, DataType::kINT64);
-}
-
-// Integers from an input that must be a build-time constant; nullopt when the input is absent.
-std::optional<std::vector<int64_t>> constantInput(ImportContext& ctx, const Node& node, int32_t i, const char* what) {
-  Tensor* t = ctx.input(node, i);
-  if (!t) return std::nullopt;
-  auto values = ctx.constantInts(t);
-  if (!values) ctx.unsupported(node, std::string(what) + " must be a constant");
-  return values;
-}
-
-// Axes normalized against `rank`; repeated axes are invalid.
-std::vector<int32_t> normalizeAxes(ImportContext& ctx, const Node& node, const std::vector<int64_t>& axes,
-                                   int32_t rank) {
-  std::vector<int32_t> out;
-  std::set<int32_t> seen;
-  for (int64_t a : axes) {
-    int32_t n = ctx.axis(node, a, rank);
-    if (!seen.insert(n).second) ctx.invalid(node, "axis " + std::to_string(a) + " is given twice");
-    out.push_back(n);
-  }
-  return out;
-}
-
-// A slice of x whose start, size and stride are 1-D shape tensors.
-Tensor* slice(ImportContext& ctx, Tensor& x, Tensor& start, Tensor& size, Tensor& stride,
-              SampleMode mode = SampleMode::kSTRICT_BOUNDS, Tensor* fill = nullptr) {
-  Dims zeros;
-  zeros.nbDims = rankOf(x);
-  // Created reading nothing (size 0 is valid for any start and stride), then given its real parameters.
-  auto* layer = ctx.network().addSlice(x, zeros, zeros, zeros);
-  if (mode != SampleMode::kSTRICT_BOUNDS) layer->setMode(mode);
-  if (fill) layer->setInput(4, *fill);
-  layer->setInput(1, start);
-  layer->setInput(3, stride);
-  layer->setInput(2, size);
-  return layer->getOutput(0);
-}
-
-// x[..., start : start + size, ...] on one axis; start and size are 1-element shape tensors.
-Tensor* sliceAxis(ImportContext& ctx, ShapeMath& m, Tensor& x, Tensor& shape, int32_t axis, Tensor& start,
-                  Tensor& size) {
-  int32_t rank = rankOf(x);
-  Tensor* starts = m.concat(
-      {m.constant(std::vector<int64_t>(axis, 0)), &start, m.constant(std::vector<int64_t>(rank - axis - 1, 0))});
-  Tensor* sizes = m.concat({m.pick(shape, range(0, axis)), &size, m.pick(shape, range(axis + 1, rank))});
-  return slice(ctx, x, *starts, *sizes, *m.constant(std::vector<int64_t>(rank, 1)));
-}
-
-// ---- Reshape, Flatten, Squeeze, Unsqueeze, Transpose -------------------------------------------------------------
-
-void reshapeWith(ImportContext& ctx, const Node& node, Tensor& shape) {
-  // "If 'allowzero' is set, and the new shape includes 0, the dimension will be set explicitly to zero (i.e. not
-  // taken from input tensor)." Opsets before 14 have no allowzero: 0 always copies.
-  bool allowZero = ctx.getInt(node, "allowzero", 0) != 0;
-  auto* s = ctx.network().addShuffle(ctx.requiredInput(node, 0));
-  s->setZeroIsPlaceholder(!allowZero);
-  s->setInput(1, shape);
-  ctx.setOutput(node, 0, s->getOutput(0));
-}
-
-void importReshapeV1(ImportContext& ctx, const Node& node) {
-  // consumed_inputs (opset 1) is a legacy in-place hint that does not change the result.
-  if (!ctx.has(node, "shape")) ctx.invalid(node, "the shape attribute is required");
-  reshapeWith(ctx, node, *ctx.constantInt64(ctx.getInts(node, "shape")));
-}
-
-void importReshape(ImportContext& ctx, const Node& node) {
-  reshapeWith(ctx, node, shapeInput(ctx, node, 1, "the target shape"));
-}
-
-// "(d_0 X d_1 ... d_(axis-1), d_axis X d_(axis+1) ... X dn)"; axis may equal the rank.
-void importFlatten(ImportContext& ctx, const Node& node) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  int32_t rank = rankOf(x);
-  int64_t axis = ctx.getInt(node, "axis", 1);
-  if (axis < -rank || axis > rank) ctx.invalid(node, "axis " + std::to_string(axis) + " is outside [-r, r]");
-  if (axis < 0) axis += rank;
-  ShapeMath m(ctx);
-  Tensor* shape = m.shape(x);
-  Tensor* outer = m.product(*m.pick(*shape, range(0, axis)));
-  Tensor* inner = m.product(*m.pick(*shape, range(axis, rank)));
-  Tensor* target = m.concat({outer, inner});
-  ctx.setOutput(node, 0, reshapeTo(ctx, x, *target));
-}
-
-// ---- Axes known only at run time (the values of a shape input) -----------------------------------------------------
-
-// Per position 0..n-1: 1 where one of the run-time `axes` (normalized against n: a + n * (a < 0)) names it, else 0.
-// A shape that `fails` (an extra row added to the target) makes resolution fail unless exactly the listed count of
-// positions was named: axes out of range or repeated are errors, not ignored.
-std::vector<Tensor*> listedPositions(ShapeMath& m, Tensor& axes, int64_t n, Tensor*& check) {
-  int64_t k = axes.getDimensions().d[0];
-  std::vector<Tensor*> normalized;
-  for (int64_t i = 0; i < k; ++i) {
-    Tensor* a = m.pick(axes, i);
-    normalized.push_back(m.op(*a, *m.op(*m.isNegative(*a), n, EW::kPROD), EW::kSUM));
-  }
-  std::vector<Tensor*> listed;
-  Tensor* total = m.constant({0});
-  for (int64_t p = 0; p < n; ++p) {
-    Tensor* hits = m.constant({0});
-    for (Tensor* a : normalized) hits = m.op(*hits, *m.isZero(*m.op(*a, p, EW::kSUB)), EW::kSUM);
-    listed.push_back(m.op(*hits, 1, EW::kMIN));
-    total = m.op(*total, *listed.back(), EW::kSUM);
-  }
-  // 0 / 0 when fewer than k distinct positions were named.
-  check = m.op(0, *m.isZero(*m.op(*total, k, EW::kSUB)), EW::kFLOOR_DIV);
-  return listed;
-}
-
-// Element `index` (a run-time value in [0, n)) of the 1-D tensor `v` of length n.
-Tensor* pickAt(ShapeMath& m, Tensor& v, Tensor& index, int64_t n) {
-  Tensor* sum = m.constant({0});
-  for (int64_t p = 0; p < n; ++p)
-    sum = m.op(*sum, *m.op(*m.isZero(*m.op(index, p, EW::kSUB)), *m.pick(v, p), EW::kPROD), EW::kSUM);
-  return sum;
-}
-
-void squeezeRuntime(ImportContext& ctx, const Node& node, Tensor& axes) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  int64_t rank = rankOf(x), k = axes.getDimensions().d[0];
-  if (k > rank) ctx.invalid(node, "more axes than the input has dimensions");
-  ShapeMath m(ctx);
-  Tensor* shape = m.shape(x);
-  Tensor* check = nullptr;
-  auto removed = listedPositions(m, axes, rank, check);
-  // Output j is the input dimension p that is the (j+1)-th kept one.
-  std::vector<Tensor*> kept, out;
-  Tensor* keptSoFar = m.constant({0});
-  for (int64_t p = 0; p < rank; ++p) {
-    kept.push_back(m.op(1, *removed[p], EW::kSUB));
-    keptSoFar = m.op(*keptSoFar, *kept[p], EW::kSUM);
-    kept[p] = m.op(*kept[p], *keptSoFar, EW::kPROD);  // its output position + 1, or 0 when removed
-  }
-  for (int64_t j = 0; j < rank - k; ++j) {
-    Tensor* dim = m.constant({0});
-    for (int64_t p = 0; p < rank; ++p)
-      dim = m.op(*dim, *m.op(*m.isZero(*m.op(*kept[p], j + 1, EW::kSUB)), *m.pick(*shape, p), EW::kPROD), EW::kSUM);
-    out.push_back(j == 0 ? m.op(*dim, *check, EW::kSUM) : dim);
-  }
-  // Removed dimensions other than 1 change the volume, which the reshape checks; a scalar result passes through
-  // a 1-element reshape that carries the check.
-  Tensor* source = &x;
-  if (out.empty()) source = reshapeTo(ctx, x, *m.op(1, *check, EW::kSUM));
-  ctx.setOutput(node, 0, reshapeTo(ctx, *source, *m.concat(out)));
-}
-
-void unsqueezeRuntime(ImportContext& ctx, const Node& node, Tensor& axes) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  int64_t rank = rankOf(x), outRank = rank + axes.getDimensions().d[0];
-  ShapeMath m(ctx);
-  Tensor* shape = m.shape(x);
-  Tensor* check = nullptr;
-  auto inserted = listedPositions(m, axes, outRank, check);
-  std::vector<Tensor*> out;
-  Tensor* insertedSoFar = m.constant({0});
-  for (int64_t j = 0; j < outRank; ++j) {
-    insertedSoFar = m.op(*insertedSoFar, *inserted[j], EW::kSUM);
-    Tensor* source = m.op(j, *insertedSoFar, EW::kSUB);  // the input dimension a kept position copies
-    Tensor* dim = m.select(*inserted[j], *m.constant({1}), *pickAt(m, *shape, *source, rank));
-    out.push_back(j == 0 ? m.op(*dim, *check, EW::kSUM) : dim);
-  }
-  ctx.setOutput(node, 0, reshapeTo(ctx, x, *m.concat(out)));
-}
-
-void squeeze(ImportContext& ctx, const Node& node, const std::optional<std::vector<int64_t>>& axesList) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  Dims dims = x.getDimensions();
-  std::vector<bool> removed(dims.nbDims, false);
-  if (axesList) {
-    for (int32_t a : normalizeAxes(ctx, node, *axesList, dims.nbDims)) {
-      if (dims.d[a] >= 0 && dims.d[a] != 1)
-        ctx.invalid(node, "axis " + std::to_string(a) + " has size " + std::to_string(dims.d[a]) + ", not 1");
-      removed[a] = true;  // a dynamic size is checked by the reshape's volume assertion
-    }
-  } else {
-    // "If axes is not provided, all the single dimensions will be removed from the shape."
-    for (int32_t a = 0; a < dims.nbDims; ++a) {
-      if (dims.d[a] < 0)
-        ctx.unsupported(node, "without axes, every dimension must be known at build time (axis " + std::to_string(a) +
-                                  " is dynamic)");
-      removed[a] = dims.d[a] == 1;
-    }
-  }
-  std::vector<int64_t> kept;
-  for (int32_t a = 0; a < dims.nbDims; ++a)
-    if (!removed[a]) kept.push_back(a);
-  ShapeMath m(ctx);
-  ctx.setOutput(node, 0, reshapeTo(ctx, x, *m.pick(*m.shape(x), kept)));
-}
-
-void importSqueezeV1(ImportContext& ctx, const Node& node) {
-  squeeze(ctx, node, ctx.has(node, "axes") ? std::optional(ctx.getInts(node, "axes")) : std::nullopt);
-}
-
-void importSqueeze(ImportContext& ctx, const Node& node) {
-  Tensor* axes = ctx.input(node, 1);
-  if (axes && !ctx.constantInts(axes) && ctx.asShapeTensor(*axes))
-    return squeezeRuntime(ctx, node, *ctx.cast(*axes, DataType::kINT64));
-  squeeze(ctx, node, constantInput(ctx, node, 1, "axes"));
-}
-
-// "Each value in axes should be within the (inclusive) range [-output_rank, output_rank - 1]."
-void unsqueeze(ImportContext& ctx, const Node& node, const std::vector<int64_t>& axesList) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  int32_t rank = rankOf(x);
-  auto outRank = static_cast<int32_t>(rank + axesList.size());
-  std::vector<bool> inserted(outRank, false);
-  for (int32_t a : normalizeAxes(ctx, node, axesList, outRank)) inserted[a] = true;
-  // Output dims pick from x's shape followed by a 1 (at index `rank`).
-  std::vector<int64_t> picks;
-  int64_t next = 0;
-  for (int32_t a = 0; a < outRank; ++a) picks.push_back(inserted[a] ? rank : next++);
-  ShapeMath m(ctx);
-  Tensor* extended = m.concat({m.shape(x), m.constant({1})});
-  ctx.setOutput(node, 0, reshapeTo(ctx, x, *m.pick(*extended, picks)));
-}
-
-void importUnsqueezeV1(ImportContext& ctx, const Node& node) {
-  if (!ctx.has(node, "axes")) ctx.invalid(node, "the axes attribute is required");
-  unsqueeze(ctx, node, ctx.getInts(node, "axes"));
-}
-
-void importUnsqueeze(ImportContext& ctx, const Node& node) {
-  if (Tensor* given = ctx.input(node, 1); given && !ctx.constantInts(given) && ctx.asShapeTensor(*given))
-    return unsqueezeRuntime(ctx, node, *ctx.cast(*given, DataType::kINT64));
-  auto axes = constantInput(ctx, node, 1, "axes");
-  if (!axes) ctx.invalid(node, "the axes input is required");
-  unsqueeze(ctx, node, *axes);
-}
-
-// "By default, reverse the dimensions, otherwise permute the axes according to the values given."
-void importTranspose(ImportContext& ctx, const Node& node) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  std::vector<int32_t> perm;
-  if (ctx.has(node, "perm")) {
-    for (int64_t p : ctx.getInts(node, "perm")) perm.push_back(static_cast<int32_t>(p));
-  } else {
-    for (int32_t a = rankOf(x) - 1; a >= 0; --a) perm.push_back(a);
-  }
-  ctx.setOutput(node, 0, ctx.transpose(x, perm));
-}
-
-// ---- Concat, Split -------------------------------------------------------------------------------------------------
-
-OpImporter concat(bool axisRequired) {
-  return [axisRequired](ImportContext& ctx, const Node& node) {
-    if (axisRequired && !ctx.has(node, "axis")) ctx.invalid(node, "the axis attribute is required");
-    std::vector<Tensor*> inputs;
-    for (int32_t i = 0; i < ctx.nbInputs(node); ++i) inputs.push_back(&ctx.requiredInput(node, i));
-    if (inputs.empty()) ctx.invalid(node, "at least one input is required");
-    // Concat-1: "Which axis to concat on. Default value is 1."
-    int32_t axis = ctx.axis(node, ctx.getInt(node, "axis", 1), rankOf(*inputs[0]));
-    ctx.setOutput(node, 0, ctx.network().addConcatenation(inputs, axis)->getOutput(0));
-  };
-}
+// ---- Split ---------------------------------------------------------------------------------------------------------
 
 // Output i is x[start_i : start_i + size_i] along `axis`; explicit sizes, or `parts` equal parts.
 void split(ImportContext& ctx, const Node& node, const std::optional<std::vector<int64_t>>& sizes, bool unevenLast) {
@@ -610,26 +280,6 @@ void importGatherND(ImportContext& ctx, const Node& node) {
   ctx.setOutput(node, 0, gather->getOutput(0));
 }
 
-// ---- Shape, Size ---------------------------------------------------------------------------------------------------
-
-// Shape-15: negative start and end count from the back; then "specifying any end value > r is equivalent to
-// specifying an end value of r, and specifying any start value < -r is equivalent to specifying a start value of 0".
-void importShape(ImportContext& ctx, const Node& node) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  int64_t rank = rankOf(x);
-  auto bound = [rank](int64_t v) { return std::clamp(v < 0 ? v + rank : v, int64_t{0}, rank); };
-  int64_t start = bound(ctx.getInt(node, "start", 0)), end = bound(ctx.getInt(node, "end", rank));
-  ShapeMath m(ctx);
-  Tensor* shape = m.shape(x);
-  ctx.setOutput(node, 0, start == 0 && end == rank ? shape : m.pick(*shape, range(start, end)));
-}
-
-void importSize(ImportContext& ctx, const Node& node) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  ShapeMath m(ctx);
-  ctx.setOutput(node, 0, ctx.reshape(*m.product(*m.shape(x)), Dims{}));
-}
-
 // ---- Expand, Tile --------------------------------------------------------------------------------------------------
 
 // "The broadcast rule is similar to numpy.array(input) * numpy.ones(shape)": both align on the right and either may
@@ -755,68 +405,6 @@ void importPad(ImportContext& ctx, const Node& node) {
   pad(ctx, node, pads, axes.value_or(std::vector<int64_t>{}), ctx.input(node, 2));
 }
 
-// ---- DepthToSpace, SpaceToDepth ------------------------------------------------------------------------------------
-
-// The 4-D input's dimensions as four 1-element shape tensors, and the blocksize (checked positive).
-struct Nchw {
-  Tensor *n, *c, *h, *w;
-  int64_t block;
-};
-
-Nchw nchw(ImportContext& ctx, const Node& node, ShapeMath& m, Tensor& x) {
-  if (rankOf(x) != 4) ctx.invalid(node, "the input must be 4-D (N, C, H, W)");
-  if (!ctx.has(node, "blocksize")) ctx.invalid(node, "the blocksize attribute is required");
-  int64_t block = ctx.getInt(node, "blocksize", 0);
-  if (block < 1) ctx.invalid(node, "blocksize must be positive");
-  Tensor* shape = m.shape(x);
-  return {m.pick(*shape, 0), m.pick(*shape, 1), m.pick(*shape, 2), m.pick(*shape, 3), block};
-}
-
-// "tmp = np.reshape(x, [b, blocksize, blocksize, c // (blocksize**2), h, w]); tmp = np.transpose(tmp, [0, 3, 4, 1, 5,
-// 2])" for DCR; CRD reshapes to [b, c // (blocksize ** 2), blocksize, blocksize, h, w] and permutes [0, 1, 4, 2, 5, 3].
-// Both end with "y = np.reshape(tmp, [b, c // (blocksize**2), h * blocksize, w * blocksize])".
-void depthToSpace(ImportContext& ctx, const Node& node, bool dcr) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  ShapeMath m(ctx);
-  Nchw d = nchw(ctx, node, m, x);
-  int64_t channels = x.getDimensions().d[1], square = d.block * d.block;
-  if (channels >= 0 && channels % square != 0)
-    ctx.invalid(node, std::to_string(channels) + " channels do not divide by blocksize^2");
-  Tensor* depth = m.op(*d.c, square, EW::kFLOOR_DIV);
-  Tensor* b = m.constant({d.block});
-  Tensor* split = dcr ? m.concat({d.n, b, b, depth, d.h, d.w}) : m.concat({d.n, depth, b, b, d.h, d.w});
-  std::vector<int32_t> perm = dcr ? std::vector<int32_t>{0, 3, 4, 1, 5, 2} : std::vector<int32_t>{0, 1, 4, 2, 5, 3};
-  Tensor* moved = reshapeTo(ctx, x, *split, perm);
-  Tensor* out = m.concat({d.n, depth, m.op(*d.h, d.block, EW::kPROD), m.op(*d.w, d.block, EW::kPROD)});
-  ctx.setOutput(node, 0, reshapeTo(ctx, *moved, *out));
-}
-
-void importDepthToSpaceV1(ImportContext& ctx, const Node& node) { depthToSpace(ctx, node, true); }
-
-void importDepthToSpace(ImportContext& ctx, const Node& node) {
-  std::string mode = ctx.getString(node, "mode", "DCR");
-  if (mode != "DCR" && mode != "CRD") ctx.unsupported(node, "mode '" + mode + "'");
-  depthToSpace(ctx, node, mode == "DCR");
-}
-
-// The inverse of DepthToSpace in DCR order: reshape [N, C, H/b, b, W/b, b], permute [0, 3, 5, 1, 2, 4], and reshape
-// to [N, C * b * b, H/b, W/b].
-void importSpaceToDepth(ImportContext& ctx, const Node& node) {
-  Tensor& x = ctx.requiredInput(node, 0);
-  ShapeMath m(ctx);
-  Nchw d = nchw(ctx, node, m, x);
-  Dims dims = x.getDimensions();
-  for (int32_t a : {2, 3})
-    if (dims.d[a] >= 0 && dims.d[a] % d.block != 0)
-      ctx.invalid(node, "spatial size " + std::to_string(dims.d[a]) + " does not divide by the blocksize");
-  Tensor* b = m.constant({d.block});
-  Tensor* h = m.op(*d.h, d.block, EW::kFLOOR_DIV);
-  Tensor* w = m.op(*d.w, d.block, EW::kFLOOR_DIV);
-  Tensor* moved = reshapeTo(ctx, x, *m.concat({d.n, d.c, h, b, w, b}), {0, 3, 5, 1, 2, 4});
-  Tensor* out = m.concat({d.n, m.op(*d.c, d.block * d.block, EW::kPROD), h, w});
-  ctx.setOutput(node, 0, reshapeTo(ctx, *moved, *out));
-}
-
 // ---- ReverseSequence ----------------------------------------------------------------------------------------------
 
 // "For each slice i iterating on batch axis, the operator reverses the first sequence_lens[i] elements on time
@@ -861,17 +449,7 @@ void importReverseSequence(ImportContext& ctx, const Node& node) {
 
 }  // namespace
 
-void registerTensorImporters(OpRegistry& r) {
-  r.add("Reshape", 1, importReshapeV1);
-  r.add("Reshape", 5, importReshape);
-  r.add("Flatten", 1, importFlatten);
-  r.add("Squeeze", 1, importSqueezeV1);
-  r.add("Squeeze", 13, importSqueeze);
-  r.add("Unsqueeze", 1, importUnsqueezeV1);
-  r.add("Unsqueeze", 13, importUnsqueeze);
-  r.add("Transpose", 1, importTranspose);
-  r.add("Concat", 1, concat(false));
-  r.add("Concat", 4, concat(true));
+void registerIndexingImporters(OpRegistry& r) {
   r.add("Split", 1, importSplitV1);
   r.add("Split", 2, importSplitV2);
   r.add("Split", 13, importSplitV13);
@@ -881,17 +459,12 @@ void registerTensorImporters(OpRegistry& r) {
   r.add("Gather", 1, importGather);
   r.add("GatherElements", 11, importGatherElements);
   r.add("GatherND", 11, importGatherND);
-  r.add("Shape", 1, importShape);
-  r.add("Size", 1, importSize);
   r.add("Expand", 8, importExpand);
   r.add("Tile", 1, importTileV1);
   r.add("Tile", 6, importTile);
   r.add("Pad", 1, padWithAttributes("paddings"));
   r.add("Pad", 2, padWithAttributes("pads"));
   r.add("Pad", 11, importPad);
-  r.add("DepthToSpace", 1, importDepthToSpaceV1);
-  r.add("DepthToSpace", 11, importDepthToSpace);
-  r.add("SpaceToDepth", 1, importSpaceToDepth);
   r.add("ReverseSequence", 10, importReverseSequence);
 }
 

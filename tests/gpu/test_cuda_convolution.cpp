@@ -1,13 +1,13 @@
-// The CUDA convolution, deconvolution, pooling, normalization and resize kernels against the CPU backend: the same
-// small networks built for both, run at three shapes of one dynamic profile, outputs compared (fp32 within 1e-4
-// relative). The fp16 variants run the CUDA network in fp16 (input, weights and bias cast at its edges, all exact in
-// fp16) against the CPU's fp32, within 1e-2. Every test skips with a message without a GPU (ctest label gpu).
+// The CUDA convolution and deconvolution (cuDNN), with the builder's fused epilogues, against the CPU backend: the
+// same small networks built for both, run at three shapes of one dynamic profile, outputs compared (fp32 within 1e-4
+// relative).
+// The fp16 variants run the CUDA network in fp16 (input, weights and bias cast at its edges, all exact in fp16)
+// against the CPU's fp32, within 1e-2. Every test skips with a message without a GPU (ctest label gpu).
 #include <cuda_runtime.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "gpu_test_util.h"
 
@@ -16,23 +16,16 @@ namespace {
 
 using gpu_test::as;
 using gpu_test::dims;
-using gpu_test::distinctValues;
-using gpu_test::MakeNetwork;
 using gpu_test::markFloat;
 using gpu_test::weights;
+using gpu_test::distinct_input::compareBackends;
 
-// Compares the backends with input "x" of distinct values; the CUDA engine goes to `cudaEngine` when given.
-void compareBackends(const MakeNetwork& make, DataType type, const Dims& min, const Dims& max,
-                     const std::vector<Dims>& shapes, std::unique_ptr<Engine>* cudaEngine = nullptr) {
-  gpu_test::compareBackends(make, type, min, max, shapes, distinctValues, cudaEngine);
-}
+class CudaConvolution : public ::testing::TestWithParam<DataType> {};
 
-class CudaVision : public ::testing::TestWithParam<DataType> {};
-
-INSTANTIATE_TEST_SUITE_P(Precisions, CudaVision, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
+INSTANTIATE_TEST_SUITE_P(Precisions, CudaConvolution, ::testing::Values(DataType::kFLOAT, DataType::kHALF),
                          gpu_test::typeParamName);
 
-TEST_P(CudaVision, Convolution2DGroupsDilationAsymmetricAndSamePadding) {
+TEST_P(CudaConvolution, Convolution2DGroupsDilationAsymmetricAndSamePadding) {
   REQUIRE_CUDA();
   compareBackends(
       [](NetworkDefinition& n, DataType type) {
@@ -61,7 +54,7 @@ TEST_P(CudaVision, Convolution2DGroupsDilationAsymmetricAndSamePadding) {
       {dims({1, 4, 4, 5}), dims({2, 4, 7, 9}), dims({3, 4, 11, 13})});
 }
 
-TEST_P(CudaVision, Convolution1DAnd3D) {
+TEST_P(CudaConvolution, Convolution1DAnd3D) {
   REQUIRE_CUDA();
   compareBackends(
       [](NetworkDefinition& n, DataType type) {
@@ -88,7 +81,7 @@ TEST_P(CudaVision, Convolution1DAnd3D) {
       {dims({1, 2, 2, 6, 5}), dims({2, 2, 3, 6, 5}), dims({2, 2, 5, 6, 5})});
 }
 
-TEST_P(CudaVision, DeconvolutionStridedGroupedWithOutputPadding) {
+TEST_P(CudaConvolution, DeconvolutionStridedGroupedWithOutputPadding) {
   REQUIRE_CUDA();
   compareBackends(
       [](NetworkDefinition& n, DataType type) {
@@ -115,7 +108,7 @@ TEST_P(CudaVision, DeconvolutionStridedGroupedWithOutputPadding) {
 // normalization before it (with asymmetric padding, so the input is staged first), a ReLU without bias and a leaky
 // ReLU (the activation kernel after the convolution), and a scale and shift folded into a deconvolution. The scales
 // are powers of two and the shifts multiples of 1/1024, so the folded fp16 weights and biases stay exact.
-TEST_P(CudaVision, ConvolutionWithFusedBatchNormalizationBiasAndActivation) {
+TEST_P(CudaConvolution, ConvolutionWithFusedBatchNormalizationBiasAndActivation) {
   REQUIRE_CUDA();
   std::unique_ptr<Engine> gpu;
   compareBackends(
@@ -167,7 +160,7 @@ TEST_P(CudaVision, ConvolutionWithFusedBatchNormalizationBiasAndActivation) {
 // with the residual as z), with a bias and no activation (the identity there where the algorithm allows it, else
 // the element-wise kernel), without a bias (the element-wise kernel after the convolution), with a leaky ReLU after
 // asymmetric padding (the input staged first), and with a projected shortcut computed after the convolution.
-TEST_P(CudaVision, ConvolutionWithFusedResidual) {
+TEST_P(CudaConvolution, ConvolutionWithFusedResidual) {
   REQUIRE_CUDA();
   std::unique_ptr<Engine> gpu;
   compareBackends(
@@ -210,107 +203,6 @@ TEST_P(CudaVision, ConvolutionWithFusedResidual) {
     residuals += info.type == "Convolution" && info.inputs.size() == 4;
   }
   EXPECT_EQ(residuals, 5);
-}
-
-TEST_P(CudaVision, PoolingMaxAverageGlobalAndIndices) {
-  REQUIRE_CUDA();
-  compareBackends(
-      [](NetworkDefinition& n, DataType type) {
-        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 3, -1, -1})), type);
-        // Max: padding, ceil mode and dilation.
-        auto* max = n.addPoolingNd(*x, PoolingType::kMAX, dims({3, 2}));
-        max->setStrideNd(dims({2, 2}));
-        max->setPrePadding(dims({1, 0}));
-        max->setPostPadding(dims({1, 1}));
-        max->setDilationNd(dims({1, 2}));
-        max->setCeilMode(true);
-        markFloat(n, max->getOutput(0));
-        // Average counting the padding, and excluding it (SAME_LOWER: run-time padding).
-        auto* counting = n.addPoolingNd(*x, PoolingType::kAVERAGE, dims({3, 3}));
-        counting->setPaddingNd(dims({1, 1}));
-        counting->setAverageCountExcludesPadding(false);
-        markFloat(n, counting->getOutput(0));
-        auto* excluding = n.addPoolingNd(*x, PoolingType::kAVERAGE, dims({2, 4}));
-        excluding->setPaddingMode(PaddingMode::kSAME_LOWER);
-        excluding->setStrideNd(dims({1, 3}));
-        markFloat(n, excluding->getOutput(0));
-        auto* global = n.addPoolingNd(*x, PoolingType::kAVERAGE, dims({1, 1}));
-        global->setGlobal(true);
-        markFloat(n, global->getOutput(0));
-        auto* indexed = n.addMaxPoolingWithIndices(*x, dims({2, 2}));
-        indexed->setStrideNd(dims({2, 2}));
-        markFloat(n, indexed->getOutput(0));
-        n.markOutput(*indexed->getOutput(1));
-      },
-      GetParam(), dims({1, 3, 4, 4}), dims({2, 3, 9, 12}),
-      {dims({1, 3, 4, 4}), dims({2, 3, 5, 7}), dims({2, 3, 9, 12})});
-}
-
-TEST_P(CudaVision, NormalizationInstanceLayerGroupAndBatch) {
-  REQUIRE_CUDA();
-  compareBackends(
-      [](NetworkDefinition& n, DataType type) {
-        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 4, -1, 6})), type);
-        auto* channelScale = weights(n, dims({1, 4, 1, 1}), 41, type);
-        auto* channelBias = weights(n, dims({1, 4, 1, 1}), 42, type);
-        markFloat(n, n.addNormalization(*x, *channelScale, *channelBias, 0b1100)->getOutput(0));  // instance
-        auto* layer =
-            n.addNormalization(*x, *weights(n, dims({6}), 43, type), *weights(n, dims({6}), 44, type), 0b1000);
-        layer->setEpsilon(1e-3);
-        markFloat(n, layer->getOutput(0));
-        auto* group = n.addNormalization(*x, *channelScale, *channelBias, 0b1100);
-        group->setNbGroups(2);
-        markFloat(n, group->getOutput(0));
-        markFloat(n, n.addNormalization(*x, *channelScale, *channelBias, 0b1101)->getOutput(0));  // batch
-      },
-      GetParam(), dims({1, 4, 1, 6}), dims({3, 4, 40, 6}),
-      {dims({1, 4, 1, 6}), dims({2, 4, 5, 6}), dims({3, 4, 40, 6})});
-}
-
-TEST_P(CudaVision, ResizeNearestLinearAndCubic) {
-  REQUIRE_CUDA();
-  compareBackends(
-      [](NetworkDefinition& n, DataType type) {
-        // Scales on the dynamic axis must be integers; the static last axis also shrinks.
-        auto* x = as(n, n.addInput("x", DataType::kFLOAT, dims({-1, 2, -1, 8})), type);
-        const float up[] = {1.0f, 1.0f, 2.0f, 1.5f};
-        const float down[] = {1.0f, 1.0f, 3.0f, 0.375f};
-        auto* nearest = n.addResize(*x);
-        nearest->setScales(up, 4);
-        nearest->setResizeMode(ResizeMode::kNEAREST);
-        nearest->setCoordinateTransformation(ResizeCoordinateTransformation::kASYMMETRIC);
-        nearest->setNearestRounding(ResizeRoundMode::kFLOOR);
-        markFloat(n, nearest->getOutput(0));
-        auto* halfUp = n.addResize(*x);
-        halfUp->setScales(up, 4);
-        halfUp->setResizeMode(ResizeMode::kNEAREST);
-        halfUp->setCoordinateTransformation(ResizeCoordinateTransformation::kHALF_PIXEL);
-        halfUp->setNearestRounding(ResizeRoundMode::kHALF_UP);
-        markFloat(n, halfUp->getOutput(0));
-        auto* linear = n.addResize(*x);
-        linear->setScales(up, 4);
-        linear->setResizeMode(ResizeMode::kLINEAR);
-        linear->setCoordinateTransformation(ResizeCoordinateTransformation::kHALF_PIXEL);
-        markFloat(n, linear->getOutput(0));
-        auto* aligned = n.addResize(*x);
-        aligned->setScales(down, 4);
-        aligned->setResizeMode(ResizeMode::kLINEAR);
-        aligned->setCoordinateTransformation(ResizeCoordinateTransformation::kALIGN_CORNERS);
-        markFloat(n, aligned->getOutput(0));
-        auto* antialiased = n.addResize(*x);
-        antialiased->setScales(down, 4);
-        antialiased->setResizeMode(ResizeMode::kLINEAR);
-        antialiased->setCoordinateTransformation(ResizeCoordinateTransformation::kPYTORCH_HALF_PIXEL);
-        antialiased->setAntialias(true);
-        markFloat(n, antialiased->getOutput(0));
-        auto* cubic = n.addResize(*x);
-        cubic->setScales(up, 4);
-        cubic->setResizeMode(ResizeMode::kCUBIC);
-        cubic->setCubicCoeff(-0.5f);
-        cubic->setExcludeOutside(true);
-        markFloat(n, cubic->getOutput(0));
-      },
-      GetParam(), dims({1, 2, 2, 8}), dims({2, 2, 9, 8}), {dims({1, 2, 2, 8}), dims({2, 2, 5, 8}), dims({2, 2, 9, 8})});
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// CUDA determinant and einsum with the CPU kernels' semantics. Determinant (kernels_matrix.cpp): one thread per
+// CUDA determinant and einsum, the matrix family's kernels written as plain loops (matrix multiply, through cuBLASLt,
+// is kernels_matrix.cpp), with the CPU kernels' semantics (cpu/kernels_matrix.cpp). Determinant: one thread per
 // matrix runs the LU decomposition with partial pivoting that determinant.h shares with the CPU, in fp64, on a copy of
-// its matrix in the workspace. Einsum (kernels_normalization.cpp): the loops einsum_loops.h plans for both backends,
+// its matrix in the workspace. Einsum: the loops einsum_loops.h plans for both backends,
 // one thread per output element summing over the summed loops, accumulating in fp64 for fp32 and fp64 (as the CPU),
 // in fp32 for fp16 and bf16, and in int64 for int32 and int64 (as the CPU). fp32, fp64, fp16 and bf16 (and int32,
 // int64 for einsum).
@@ -179,7 +180,7 @@ std::unique_ptr<Kernel> makeEinsum(const KernelSpec& spec) {
 
 }  // namespace
 
-void registerLinearAlgebraKernels(KernelTable& table) {
+void registerMatrixLoopKernels(KernelTable& table) {
   table.add(LayerType::kDETERMINANT, makeDeterminant);
   table.add(LayerType::kEINSUM, makeEinsum);
 }

@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "graph/infer.h"
-#include "ops/constant.h"
+#include "ops/copy.h"
 
 namespace kiln::graph {
 
@@ -75,7 +75,7 @@ void inferShapeValues(InferContext& ctx) {
 
 }  // namespace
 
-void registerConstantOps(OpTable& table) {
+void registerCopyOps(OpTable& table) {
   table.add({LayerType::kCONSTANT, inferConstant});
   table.add({LayerType::kIDENTITY, inferIdentity});
   table.add({LayerType::kCAST, inferCast});

@@ -1,126 +1,17 @@
-// CUDA kernels that move data without computing on it: identity, shuffle (transpose/reshape/transpose),
-// concatenation, slice (every sample mode), gather (default, elements and ND modes) and materialized shape values.
+// CUDA kernels that read parts of a tensor: slice (every sample mode) and gather (default, elements and ND modes).
 #include <algorithm>
-#include <optional>
 #include <vector>
 
 #include "backends/common/gather_spec.h"
-#include "backends/common/layout_geometry.h"
-#include "backends/common/shuffle_kernel.h"
 #include "backends/common/slice_sampling.h"
 #include "backends/cuda/device_tensor.cuh"
+#include "backends/cuda/strided_copy.cuh"
 #include "backends/cuda/vector_access.cuh"
-#include "ops/constant.h"
 #include "ops/indexing.h"
-#include "ops/shape.h"
 
 namespace kiln::cuda {
 
 namespace {
-
-void copyDeviceAsync(const KernelArgs& a, void* dst, const void* src, size_t bytes, const std::string& step) {
-  if (bytes && dst != src)
-    KILN_CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, streamOf(a)), step);
-}
-
-std::unique_ptr<Kernel> makeIdentity(const KernelSpec& spec) {
-  return makeKernel(spec, [step = spec.step.name](const KernelArgs& a) {
-    copyDeviceAsync(a, a.out(0).data, a.in(0).data, a.out(0).volume() * dataTypeSize(a.out(0).type), step);
-  });
-}
-
-// out[i] = in[walk.offset(i)] (+ base): transposes and strided slices.
-template <typename T>
-__global__ void gatherStrided(const T* in, T* out, int64_t n, int64_t base, StridedWalk walk) {
-  KILN_GRID_LOOP(i, n) out[i] = in[base + walk.offset(i)];
-}
-
-// The walk over elements `width` times wider, when the innermost axis is read contiguously and every offset, size
-// and address keeps that alignment: a transpose that keeps the innermost axis (attention's head split) then moves
-// 16 bytes per thread instead of 2, which is what lets such copies approach the memory bandwidth.
-std::optional<StridedWalk> widened(const StridedWalk& walk, int64_t base, int64_t width, const void* in,
-                                   const void* out, size_t elementSize) {
-  if (walk.rank == 0 || walk.strides[walk.rank - 1] != 1 || walk.dims[walk.rank - 1] % width != 0 || base % width != 0)
-    return std::nullopt;
-  auto alignment = static_cast<uintptr_t>(width) * elementSize;
-  if (reinterpret_cast<uintptr_t>(in) % alignment != 0 || reinterpret_cast<uintptr_t>(out) % alignment != 0)
-    return std::nullopt;
-  StridedWalk wide = walk;
-  wide.dims[walk.rank - 1] /= width;
-  for (int32_t k = 0; k + 1 < walk.rank; ++k) {
-    if (walk.strides[k] % width != 0) return std::nullopt;
-    wide.strides[k] /= width;
-  }
-  return wide;
-}
-
-void launchStrided(const KernelArgs& a, const void* in, void* out, int64_t n, int64_t base, const StridedWalk& walk,
-                   size_t elementSize, const std::string& step) {
-  if (n == 0) return;
-  if (elementSize <= 8) {
-    auto width = static_cast<int64_t>(16 / elementSize);
-    if (auto wide = widened(walk, base, width, in, out, elementSize)) {
-      gatherStrided<uint4><<<blocksFor(n / width), kThreads, 0, streamOf(a)>>>(
-          static_cast<const uint4*>(in), static_cast<uint4*>(out), n / width, base / width, *wide);
-      checkLaunch(step);
-      return;
-    }
-  }
-  dispatchBySize(elementSize, [&](auto tag) {
-    using T = decltype(tag);
-    gatherStrided<T>
-        <<<blocksFor(n), kThreads, 0, streamOf(a)>>>(static_cast<const T*>(in), static_cast<T*>(out), n, base, walk);
-  });
-  checkLaunch(step);
-}
-
-// ---- Shuffle ------------------------------------------------------------------------------------------------------
-
-// The walk that reads `inShape` permuted by `perm` in the output's row-major order.
-StridedWalk transposeWalk(const Dims& inShape, const std::vector<int64_t>& perm) {
-  StridedWalk w;
-  w.rank = inShape.nbDims;
-  int64_t strides[Dims::MAX_DIMS];
-  int64_t s = 1;
-  for (int32_t i = inShape.nbDims - 1; i >= 0; --i) {
-    strides[i] = s;
-    s *= inShape.d[i];
-  }
-  for (int32_t i = 0; i < w.rank; ++i) {
-    w.dims[i] = inShape.d[perm[i]];
-    w.strides[i] = strides[perm[i]];
-  }
-  return w;
-}
-
-class ShuffleKernel final : public backend::ShuffleKernel {
- public:
-  using backend::ShuffleKernel::ShuffleKernel;
-
- private:
-  void copy(const KernelArgs& a, const void* in, void* out, size_t bytes) const override {
-    copyDeviceAsync(a, out, in, bytes, step());
-  }
-  void transpose(const KernelArgs& a, const void* in, void* out, const Dims& inShape,
-                 const std::vector<int64_t>& perm) const override {
-    launchStrided(a, in, out, a.in(0).volume(), 0, transposeWalk(inShape, perm), dataTypeSize(a.in(0).type), step());
-  }
-};
-
-// ---- Concatenation: one 2-D copy per input (rows = the axes before the concatenation axis) ------------------------
-
-std::unique_ptr<Kernel> makeConcatenation(const KernelSpec& spec) {
-  int64_t axisAttr = spec.step.opAttrs().get(ops::Concatenation::kAxis);
-  return makeKernel(spec, [axisAttr, step = spec.step.name](const KernelArgs& a) {
-    auto* dst = static_cast<uint8_t*>(a.out(0).data);
-    backend::forEachConcatInput(a, axisAttr, [&](int32_t t, size_t offset, size_t row, size_t outRow, int64_t outer) {
-      if (row && outer)
-        KILN_CUDA_CHECK(cudaMemcpy2DAsync(dst + offset, outRow, a.in(t).data, row, row, outer, cudaMemcpyDeviceToDevice,
-                                          streamOf(a)),
-                        step);
-    });
-  });
-}
 
 // ---- Slice: the output walks the input with per-axis steps ---------------------------------------------------------
 
@@ -359,49 +250,11 @@ std::unique_ptr<Kernel> makeGather(const KernelSpec& spec) {
   });
 }
 
-// ---- Shape values: host-evaluated expressions written by a kernel, passed by value (no host buffer to copy from) ---
-
-constexpr int kValuesPerLaunch = 16;
-struct ShapeValueBatch {
-  int64_t v[kValuesPerLaunch];
-};
-
-__global__ void writeShapeValues(void* out, DataType type, int64_t first, int32_t count, ShapeValueBatch batch) {
-  int32_t i = threadIdx.x;
-  if (i >= count) return;
-  if (type == DataType::kINT32)
-    static_cast<int32_t*>(out)[first + i] = static_cast<int32_t>(batch.v[i]);
-  else
-    static_cast<int64_t*>(out)[first + i] = batch.v[i];
-}
-
-std::unique_ptr<Kernel> makeShapeValues(const KernelSpec& spec) {
-  auto ids = spec.step.opAttrs().get(ops::ShapeValues::kValues);
-  DataType type = spec.outputType(0);
-  if (type != DataType::kINT32 && type != DataType::kINT64)
-    spec.unsupported(std::string("shape values as ") + dataTypeName(type) +
-                     " (the CUDA backend writes int32 or int64)");
-  return makeKernel(spec, [ids, type, step = spec.step.name](const KernelArgs& a) {
-    for (size_t first = 0; first < ids.size(); first += kValuesPerLaunch) {
-      ShapeValueBatch batch{};
-      auto count = static_cast<int32_t>(std::min<size_t>(kValuesPerLaunch, ids.size() - first));
-      for (int32_t i = 0; i < count; ++i) batch.v[i] = a.value(ids[first + i]);
-      writeShapeValues<<<1, kValuesPerLaunch, 0, streamOf(a)>>>(a.out(0).data, type, static_cast<int64_t>(first), count,
-                                                                batch);
-    }
-    checkLaunch(step);
-  });
-}
-
 }  // namespace
 
-void registerLayoutKernels(KernelTable& table) {
-  table.add(LayerType::kIDENTITY, makeIdentity);
-  table.add(LayerType::kSHUFFLE, [](const KernelSpec& s) { return std::make_unique<ShuffleKernel>(s); });
-  table.add(LayerType::kCONCATENATION, makeConcatenation);
+void registerIndexingKernels(KernelTable& table) {
   table.add(LayerType::kSLICE, makeSlice);
   table.add(LayerType::kGATHER, makeGather);
-  table.add(LayerType::kSHAPE_VALUES, makeShapeValues);
 }
 
 }  // namespace kiln::cuda
