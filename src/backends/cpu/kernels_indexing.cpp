@@ -73,7 +73,8 @@ class SliceKernel : public Kernel {
     const TensorArg& in = a.in(0);
     const TensorArg& out = a.out(0);
     int32_t rank = in.shape.nbDims;
-    int64_t inStrides[Dims::MAX_DIMS], steps[Dims::MAX_DIMS];
+    // Zero-filled: newer compilers cannot see that the loop below sets the first `rank` entries it reads.
+    int64_t inStrides[Dims::MAX_DIMS], steps[Dims::MAX_DIMS] = {};
     contiguousStrides(in.shape, inStrides);
     int64_t base = 0;
     for (int32_t i = 0; i < rank; ++i) {
