@@ -3,8 +3,8 @@
 #include <string>
 
 #include "core/layer_type_table.h"
-#include "ops/copy.h"
 #include "ops/convolution.h"
+#include "ops/copy.h"
 #include "ops/elementwise.h"
 #include "ops/generation.h"
 #include "ops/indexing.h"
