@@ -249,6 +249,9 @@ class ConvolutionLayer : public Layer {
   Dims getPostPadding() const;
   // The same padding before and after each spatial axis.
   void setPaddingNd(const Dims& padding);
+  // The padding before each spatial axis, which setPaddingNd sets on both sides (as TensorRT, the pre-padding when
+  // the two differ); empty when never set.
+  Dims getPaddingNd() const;
   // Spacing between kernel taps per spatial axis, in elements (default 1).
   void setDilationNd(const Dims& dilation);
   // The dilation as set; empty when never set.
@@ -335,18 +338,25 @@ class PoolingLayer : public Layer {
   void setPostPadding(const Dims& padding);
   // The same padding before and after each spatial axis.
   void setPaddingNd(const Dims& padding);
+  // The padding before each spatial axis, which setPaddingNd sets on both sides (as TensorRT, the pre-padding when
+  // the two differ); empty when never set.
+  Dims getPaddingNd() const;
   // The padding before each spatial axis as set; empty when never set.
   Dims getPrePadding() const;
   // The padding after each spatial axis as set; empty when never set.
   Dims getPostPadding() const;
   // Spacing between window taps per spatial axis (default 1).
   void setDilationNd(const Dims& dilation);
+  // The dilation as set; empty (rank 0) when never set, which dilates by 1 on every axis.
+  Dims getDilationNd() const;
   // Average pooling: whether padded elements are left out of the divisor. Default true (ONNX count_include_pad=0).
   void setAverageCountExcludesPadding(bool exclude);
   // Whether padded elements are left out of an average's divisor.
   bool getAverageCountExcludesPadding() const;
   // Output size rounds up instead of down (ONNX ceil_mode).
   void setCeilMode(bool ceil);
+  // Whether the output size rounds up; false (round down) when never set.
+  bool getCeilMode() const;
   // How padding is decided (default kEXPLICIT).
   void setPaddingMode(PaddingMode mode);
   // The padding mode.
@@ -358,6 +368,8 @@ class PoolingLayer : public Layer {
   // Max pooling made by addMaxPoolingWithIndices: the spatial part of each index counts column-major (the last
   // spatial axis slowest) instead of row-major (ONNX storage_order=1).
   void setIndicesColumnMajor(bool columnMajor);
+  // Whether the indices output counts column-major; false (row-major) when never set.
+  bool getIndicesColumnMajor() const;
 };
 
 // exp(x) / sum(exp(x)) over one axis (NetworkDefinition::addSoftMax).
@@ -371,6 +383,8 @@ class SoftMaxLayer : public Layer {
   uint32_t getAxes() const;
   // Log-softmax instead of softmax.
   void setLog(bool log);
+  // Whether the layer computes log-softmax; false when never set.
+  bool getLog() const;
 };
 
 // Resizes the input by interpolation (ONNX Resize). The output size comes from, in order of precedence, the output
@@ -435,14 +449,20 @@ class ShuffleLayer : public Layer {
   using Layer::Layer;
   // Applied before the reshape: output axis i is input axis permutation[i].
   void setFirstTranspose(const std::vector<int32_t>& permutation);
+  // The first permutation as set; empty (no transpose) when never set.
+  std::vector<int32_t> getFirstTranspose() const;
   // 0 copies the input dimension at that index (unless setZeroIsPlaceholder(false)); one -1 is inferred.
   void setReshapeDimensions(const Dims& dims);
   // The reshape target as set; empty (rank 0) when never set.
   Dims getReshapeDimensions() const;
   // Applied after the reshape, as setFirstTranspose.
   void setSecondTranspose(const std::vector<int32_t>& permutation);
+  // The second permutation as set; empty (no transpose) when never set.
+  std::vector<int32_t> getSecondTranspose() const;
   // Whether 0 in the reshape dimensions copies the input dimension (true, the default) or means size 0.
   void setZeroIsPlaceholder(bool placeholder);
+  // Whether 0 in the reshape dimensions copies the input dimension; true when never set.
+  bool getZeroIsPlaceholder() const;
 };
 
 // Joins its inputs along one axis (NetworkDefinition::addConcatenation).
@@ -520,12 +540,16 @@ class TopKLayer : public Layer {
   using Layer::Layer;
   // Largest or smallest.
   void setOperation(TopKOperation op);
+  // Largest or smallest, as given to addTopK or set.
+  TopKOperation getOperation() const;
   // How many values to keep (elements along the axis).
   void setK(int64_t k);
   // k as set.
   int64_t getK() const;
   // The axis as a one-bit mask.
   void setReduceAxes(uint32_t axes);
+  // The axis as a one-bit mask, as given to addTopK or set.
+  uint32_t getReduceAxes() const;
 };
 
 // Output[i] = condition[i] ? then[i] : else[i], with numpy broadcasting of all three (ONNX Where); no settings.
@@ -540,16 +564,24 @@ class FillLayer : public Layer {
   using Layer::Layer;
   // The output dimensions (no -1).
   void setDimensions(const Dims& dims);
+  // The output dimensions as given to addFill or set (input 0, when set, overrides them).
+  Dims getDimensions() const;
   // Constant or linspace.
   void setOperation(FillOperation op);
   // The operation.
   FillOperation getOperation() const;
   // The constant value (kCONSTANT) or the start (kLINSPACE).
   void setAlpha(double alpha);
+  // Alpha as set; 0 when never set (input 1, when set, overrides it).
+  double getAlpha() const;
   // The step on every axis (kLINSPACE).
   void setBeta(double beta);
+  // Beta as set; 1 when never set (input 2, when set, overrides it).
+  double getBeta() const;
   // The output's element type.
   void setToType(DataType type);
+  // The output's element type, as given to addFill or set.
+  DataType getToType() const;
 };
 
 // Copies data to the output, then writes `updates` at the positions `indices` name (ONNX ScatterElements/ND).
@@ -562,8 +594,12 @@ class ScatterLayer : public Layer {
   ScatterMode getMode() const;
   // The axis indices run along (kELEMENT only); negative counts from the end.
   void setAxis(int32_t axis);
+  // The axis as given to addScatter (default 0) or set.
+  int32_t getAxis() const;
   // How an update combines with the value there (default kNONE: replace).
   void setReduction(ScatterReduction reduction);
+  // How an update combines with the value there; kNONE when never set.
+  ScatterReduction getReduction() const;
 };
 
 // Transposed convolution. Input N x C x spatial; kernel C x K/groups x kernel-size (ONNX ConvTranspose layout).
@@ -573,18 +609,33 @@ class DeconvolutionLayer : public Layer {
   using Layer::Layer;
   // Step between input elements' footprints in the output, per spatial axis (default 1).
   void setStrideNd(const Dims& stride);
+  // The stride as set; empty (rank 0) when never set, which strides by 1 on every axis.
+  Dims getStrideNd() const;
   // Elements removed from the start of each spatial axis of the output (default 0).
   void setPrePadding(const Dims& padding);
+  // The padding at the start of each spatial axis as set; empty when never set (0 on every axis).
+  Dims getPrePadding() const;
   // Elements removed from the end of each spatial axis of the output (default 0).
   void setPostPadding(const Dims& padding);
+  // The padding at the end of each spatial axis as set; empty when never set (0 on every axis).
+  Dims getPostPadding() const;
   // The same padding at both ends.
   void setPaddingNd(const Dims& padding);
+  // The padding at the start of each spatial axis, which setPaddingNd sets at both ends (as TensorRT, the
+  // pre-padding when the two differ); empty when never set.
+  Dims getPaddingNd() const;
   // Spacing between kernel taps per spatial axis (default 1).
   void setDilationNd(const Dims& dilation);
+  // The dilation as set; empty (rank 0) when never set, which dilates by 1 on every axis.
+  Dims getDilationNd() const;
   // Splits channels into `groups` independent transposed convolutions (default 1).
   void setNbGroups(int64_t groups);
+  // The number of groups; 1 when never set.
+  int64_t getNbGroups() const;
   // Extra elements at the end of each spatial axis of the output (ONNX output_padding).
   void setOutputPadding(const Dims& padding);
+  // The output padding as set; empty (rank 0) when never set, which adds nothing.
+  Dims getOutputPadding() const;
 };
 
 // (x - mean) / sqrt(variance + epsilon) * scale + bias, mean and variance over the axes in the mask; with groups
@@ -602,6 +653,8 @@ class NormalizationLayer : public Layer {
   uint32_t getAxes() const;
   // The number of channel groups (group normalization).
   void setNbGroups(int64_t groups);
+  // The number of channel groups; 1 when never set.
+  int64_t getNbGroups() const;
 };
 
 // Running sum along one axis (ONNX CumSum). Input 1, when set, is a one-element int32/int64 tensor giving the axis
@@ -611,10 +664,16 @@ class CumulativeLayer : public Layer {
   using Layer::Layer;
   // The axis; negative counts from the end.
   void setAxis(int32_t axis);
+  // The axis as given to addCumulative or set (input 1, when set, overrides it at run time).
+  int32_t getAxis() const;
   // Leave each element out of its own sum.
   void setExclusive(bool exclusive);
+  // Whether each element is left out of its own sum, as given to addCumulative or set.
+  bool getExclusive() const;
   // Sum from the end of the axis.
   void setReverse(bool reverse);
+  // Whether the sum runs from the end of the axis, as given to addCumulative or set.
+  bool getReverse() const;
 };
 
 // ONNX OneHot: inputs indices, values ([off, on]), depth (a scalar shape tensor); a new axis of size depth.
@@ -623,6 +682,8 @@ class OneHotLayer : public Layer {
   using Layer::Layer;
   // Where the new axis goes in the output; negative counts from the end.
   void setAxis(int32_t axis);
+  // The new axis's position as given to addOneHot or set.
+  int32_t getAxis() const;
 };
 
 // Einstein summation over the inputs, e.g. "ij,jk->ik".
@@ -632,6 +693,9 @@ class EinsumLayer : public Layer {
   // Replaces the equation. Throws kiln::Error (kINVALID_ARGUMENT for null; kINVALID_GRAPH when it does not fit the
   // inputs).
   void setEquation(const char* equation);
+  // The equation as given to addEinsum or set; the pointer is valid until the equation changes or the network is
+  // destroyed.
+  const char* getEquation() const;
 };
 
 // Local response normalization across channels (ONNX LRN): x / (k + alpha / size * sum of squares) ^ beta.
@@ -640,12 +704,20 @@ class LRNLayer : public Layer {
   using Layer::Layer;
   // The number of channels summed over.
   void setWindowSize(int64_t size);
+  // The number of channels summed over, as given to addLRN or set.
+  int64_t getWindowSize() const;
   // The scale of the sum of squares.
   void setAlpha(double alpha);
+  // The scale of the sum of squares, as given to addLRN or set.
+  double getAlpha() const;
   // The exponent.
   void setBeta(double beta);
+  // The exponent, as given to addLRN or set.
+  double getBeta() const;
   // The bias added before the power.
   void setK(double k);
+  // The bias added before the power, as given to addLRN or set.
+  double getK() const;
 };
 
 // A one-layer recurrent network over a sequence (ONNX RNN, GRU and LSTM, with their input order and weight layouts):
@@ -669,12 +741,24 @@ class RecurrenceLayer : public Layer {
   // three lists have the same length.
   void setActivations(const std::vector<ActivationType>& types, const std::vector<double>& alphas,
                       const std::vector<double>& betas);
+  // The activation functions as set; when never set, the cell's defaults (see setActivations) for each direction.
+  std::vector<ActivationType> getActivations() const;
+  // The activations' alphas as set; when never set, one 0 per default function (each then uses its own default).
+  std::vector<double> getActivationAlphas() const;
+  // The activations' betas as set; when never set, one 0 per default function (each then uses its own default).
+  std::vector<double> getActivationBetas() const;
   // Bounds every activation input to [-clip, clip]; a value <= 0 (the default) disables clipping.
   void setClip(double clip);
+  // The clip bound; 0 (no clipping) when never set.
+  double getClip() const;
   // GRU: applies the reset gate after multiplying the previous hidden state by R (ONNX linear_before_reset).
   void setLinearBeforeReset(bool linearBeforeReset);
+  // Whether a GRU applies the reset gate after R; false when never set.
+  bool getLinearBeforeReset() const;
   // LSTM: the forget gate is 1 - the input gate (ONNX input_forget).
   void setInputForget(bool inputForget);
+  // Whether an LSTM couples the forget gate to the input gate; false when never set.
+  bool getInputForget() const;
 };
 
 // Samples the N x C x H x W input at the N x H_out x W_out x 2 grid of (x, y) positions, normalized to [-1, 1]
@@ -684,10 +768,16 @@ class GridSampleLayer : public Layer {
   using Layer::Layer;
   // kNEAREST (half to even), kLINEAR (bilinear) or kCUBIC (bicubic, coefficient -0.75).
   void setInterpolationMode(ResizeMode mode);
+  // The interpolation mode; kLINEAR when never set.
+  ResizeMode getInterpolationMode() const;
   // What samples outside the input read.
   void setPaddingMode(GridSamplePadding padding);
+  // What samples outside the input read; kZEROS when never set.
+  GridSamplePadding getPaddingMode() const;
   // -1 and 1 are the centers of the corner elements (true) or the outer edges of the corner elements (false).
   void setAlignCorners(bool alignCorners);
+  // Whether -1 and 1 are the corner elements' centers; false when never set.
+  bool getAlignCorners() const;
 };
 
 // Determinant of each square matrix in the trailing two axes: [..., M, M] gives [...]; no settings.

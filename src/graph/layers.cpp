@@ -2,7 +2,11 @@
 #include "kiln/layers.h"
 
 #include <functional>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "graph/graph.h"
 #include "graph/infer.h"
@@ -70,6 +74,10 @@ std::vector<float> toFloats(const std::vector<double>& values) {
   return std::vector<float>(values.begin(), values.end());
 }
 
+std::vector<int32_t> toInt32s(const std::vector<int64_t>& values) {
+  return std::vector<int32_t>(values.begin(), values.end());
+}
+
 }  // namespace
 
 // ---- Layer --------------------------------------------------------------------------------------------------
@@ -133,6 +141,7 @@ void ConvolutionLayer::setPaddingNd(const Dims& v) {
   setPrePadding(v);
   setPostPadding(v);
 }
+Dims ConvolutionLayer::getPaddingNd() const { return getPrePadding(); }
 void ConvolutionLayer::setDilationNd(const Dims& v) {
   setAttr(*network_, id_, ops::Convolution::kDilation, toVector(v));
 }
@@ -187,9 +196,11 @@ void PoolingLayer::setPaddingNd(const Dims& v) {
   setPrePadding(v);
   setPostPadding(v);
 }
+Dims PoolingLayer::getPaddingNd() const { return getPrePadding(); }
 Dims PoolingLayer::getPrePadding() const { return toDims(getAttr(*network_, id_, ops::Pooling::kPrePadding)); }
 Dims PoolingLayer::getPostPadding() const { return toDims(getAttr(*network_, id_, ops::Pooling::kPostPadding)); }
 void PoolingLayer::setDilationNd(const Dims& v) { setAttr(*network_, id_, ops::Pooling::kDilation, toVector(v)); }
+Dims PoolingLayer::getDilationNd() const { return toDims(getAttr(*network_, id_, ops::Pooling::kDilation)); }
 void PoolingLayer::setAverageCountExcludesPadding(bool exclude) {
   setAttr(*network_, id_, ops::Pooling::kExcludePadding, exclude);
 }
@@ -197,6 +208,7 @@ bool PoolingLayer::getAverageCountExcludesPadding() const {
   return getAttr(*network_, id_, ops::Pooling::kExcludePadding);
 }
 void PoolingLayer::setCeilMode(bool ceil) { setAttr(*network_, id_, ops::Pooling::kCeilMode, ceil); }
+bool PoolingLayer::getCeilMode() const { return getAttr(*network_, id_, ops::Pooling::kCeilMode); }
 void PoolingLayer::setPaddingMode(PaddingMode mode) { setAttr(*network_, id_, ops::Pooling::kPaddingMode, mode); }
 PaddingMode PoolingLayer::getPaddingMode() const { return getAttr(*network_, id_, ops::Pooling::kPaddingMode); }
 void PoolingLayer::setGlobal(bool global) { setAttr(*network_, id_, ops::Pooling::kGlobal, global); }
@@ -204,6 +216,7 @@ bool PoolingLayer::getGlobal() const { return getAttr(*network_, id_, ops::Pooli
 void PoolingLayer::setIndicesColumnMajor(bool columnMajor) {
   setAttr(*network_, id_, ops::Pooling::kIndicesColumnMajor, columnMajor);
 }
+bool PoolingLayer::getIndicesColumnMajor() const { return getAttr(*network_, id_, ops::Pooling::kIndicesColumnMajor); }
 
 void SoftMaxLayer::setAxes(uint32_t axes) {
   if (axes == 0 || (axes & (axes - 1)) != 0)
@@ -219,6 +232,7 @@ uint32_t SoftMaxLayer::getAxes() const {
   return 1u << axis;
 }
 void SoftMaxLayer::setLog(bool log) { setAttr(*network_, id_, ops::SoftMax::kLog, log); }
+bool SoftMaxLayer::getLog() const { return getAttr(*network_, id_, ops::SoftMax::kLog); }
 
 void ResizeLayer::setOutputDimensions(const Dims& dims) {
   setAttr(*network_, id_, ops::Resize::kOutputDims, toVector(dims));
@@ -276,6 +290,9 @@ std::vector<float> ResizeLayer::getCoordinateScales() const {
 void ShuffleLayer::setFirstTranspose(const std::vector<int32_t>& p) {
   setAttr(*network_, id_, ops::Shuffle::kFirstPerm, std::vector<int64_t>(p.begin(), p.end()));
 }
+std::vector<int32_t> ShuffleLayer::getFirstTranspose() const {
+  return toInt32s(getAttr(*network_, id_, ops::Shuffle::kFirstPerm));
+}
 void ShuffleLayer::setReshapeDimensions(const Dims& dims) {
   setAttr(*network_, id_, ops::Shuffle::kReshape, toVector(dims));
 }
@@ -283,9 +300,13 @@ Dims ShuffleLayer::getReshapeDimensions() const { return toDims(getAttr(*network
 void ShuffleLayer::setSecondTranspose(const std::vector<int32_t>& p) {
   setAttr(*network_, id_, ops::Shuffle::kSecondPerm, std::vector<int64_t>(p.begin(), p.end()));
 }
+std::vector<int32_t> ShuffleLayer::getSecondTranspose() const {
+  return toInt32s(getAttr(*network_, id_, ops::Shuffle::kSecondPerm));
+}
 void ShuffleLayer::setZeroIsPlaceholder(bool placeholder) {
   setAttr(*network_, id_, ops::Shuffle::kZeroIsPlaceholder, placeholder);
 }
+bool ShuffleLayer::getZeroIsPlaceholder() const { return getAttr(*network_, id_, ops::Shuffle::kZeroIsPlaceholder); }
 
 void ConcatenationLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::Concatenation::kAxis, axis); }
 int32_t ConcatenationLayer::getAxis() const {
@@ -310,38 +331,59 @@ int32_t GatherLayer::getNbElementWiseDims() const {
 }
 
 void FillLayer::setDimensions(const Dims& dims) { setAttr(*network_, id_, ops::Fill::kDims, toVector(dims)); }
+Dims FillLayer::getDimensions() const { return toDims(getAttr(*network_, id_, ops::Fill::kDims)); }
 void FillLayer::setOperation(FillOperation op) { setAttr(*network_, id_, ops::Fill::kOp, op); }
 FillOperation FillLayer::getOperation() const { return getAttr(*network_, id_, ops::Fill::kOp); }
 void FillLayer::setAlpha(double alpha) { setAttr(*network_, id_, ops::Fill::kAlpha, alpha); }
+double FillLayer::getAlpha() const { return getAttr(*network_, id_, ops::Fill::kAlpha); }
 void FillLayer::setBeta(double beta) { setAttr(*network_, id_, ops::Fill::kBeta, beta); }
+double FillLayer::getBeta() const { return getAttr(*network_, id_, ops::Fill::kBeta); }
 void FillLayer::setToType(DataType type) { setAttr(*network_, id_, ops::Fill::kType, type); }
+DataType FillLayer::getToType() const { return getAttr(*network_, id_, ops::Fill::kType); }
 
 void ScatterLayer::setMode(ScatterMode mode) { setAttr(*network_, id_, ops::Scatter::kMode, mode); }
 ScatterMode ScatterLayer::getMode() const { return getAttr(*network_, id_, ops::Scatter::kMode); }
 void ScatterLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::Scatter::kAxis, axis); }
+int32_t ScatterLayer::getAxis() const { return static_cast<int32_t>(getAttr(*network_, id_, ops::Scatter::kAxis)); }
 void ScatterLayer::setReduction(ScatterReduction reduction) {
   setAttr(*network_, id_, ops::Scatter::kReduction, reduction);
 }
+ScatterReduction ScatterLayer::getReduction() const { return getAttr(*network_, id_, ops::Scatter::kReduction); }
 
 void DeconvolutionLayer::setStrideNd(const Dims& v) {
   setAttr(*network_, id_, ops::Deconvolution::kStride, toVector(v));
 }
+Dims DeconvolutionLayer::getStrideNd() const { return toDims(getAttr(*network_, id_, ops::Deconvolution::kStride)); }
 void DeconvolutionLayer::setPrePadding(const Dims& v) {
   setAttr(*network_, id_, ops::Deconvolution::kPrePadding, toVector(v));
 }
+Dims DeconvolutionLayer::getPrePadding() const {
+  return toDims(getAttr(*network_, id_, ops::Deconvolution::kPrePadding));
+}
 void DeconvolutionLayer::setPostPadding(const Dims& v) {
   setAttr(*network_, id_, ops::Deconvolution::kPostPadding, toVector(v));
+}
+Dims DeconvolutionLayer::getPostPadding() const {
+  return toDims(getAttr(*network_, id_, ops::Deconvolution::kPostPadding));
 }
 void DeconvolutionLayer::setPaddingNd(const Dims& v) {
   setPrePadding(v);
   setPostPadding(v);
 }
+Dims DeconvolutionLayer::getPaddingNd() const { return getPrePadding(); }
 void DeconvolutionLayer::setDilationNd(const Dims& v) {
   setAttr(*network_, id_, ops::Deconvolution::kDilation, toVector(v));
 }
+Dims DeconvolutionLayer::getDilationNd() const {
+  return toDims(getAttr(*network_, id_, ops::Deconvolution::kDilation));
+}
 void DeconvolutionLayer::setNbGroups(int64_t groups) { setAttr(*network_, id_, ops::Deconvolution::kGroups, groups); }
+int64_t DeconvolutionLayer::getNbGroups() const { return getAttr(*network_, id_, ops::Deconvolution::kGroups); }
 void DeconvolutionLayer::setOutputPadding(const Dims& v) {
   setAttr(*network_, id_, ops::Deconvolution::kOutputPadding, toVector(v));
+}
+Dims DeconvolutionLayer::getOutputPadding() const {
+  return toDims(getAttr(*network_, id_, ops::Deconvolution::kOutputPadding));
 }
 
 void NormalizationLayer::setEpsilon(double epsilon) { setAttr(*network_, id_, ops::Normalization::kEpsilon, epsilon); }
@@ -351,22 +393,40 @@ uint32_t NormalizationLayer::getAxes() const {
   return static_cast<uint32_t>(getAttr(*network_, id_, ops::Normalization::kAxes));
 }
 void NormalizationLayer::setNbGroups(int64_t groups) { setAttr(*network_, id_, ops::Normalization::kGroups, groups); }
+int64_t NormalizationLayer::getNbGroups() const { return getAttr(*network_, id_, ops::Normalization::kGroups); }
 
 void CumulativeLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::Cumulative::kAxis, axis); }
+int32_t CumulativeLayer::getAxis() const {
+  return static_cast<int32_t>(getAttr(*network_, id_, ops::Cumulative::kAxis));
+}
 void CumulativeLayer::setExclusive(bool exclusive) { setAttr(*network_, id_, ops::Cumulative::kExclusive, exclusive); }
+bool CumulativeLayer::getExclusive() const { return getAttr(*network_, id_, ops::Cumulative::kExclusive); }
 void CumulativeLayer::setReverse(bool reverse) { setAttr(*network_, id_, ops::Cumulative::kReverse, reverse); }
+bool CumulativeLayer::getReverse() const { return getAttr(*network_, id_, ops::Cumulative::kReverse); }
 
 void OneHotLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::OneHot::kAxis, axis); }
+int32_t OneHotLayer::getAxis() const { return static_cast<int32_t>(getAttr(*network_, id_, ops::OneHot::kAxis)); }
 
 void EinsumLayer::setEquation(const char* equation) {
   if (!equation) throw Error(ErrorCode::kINVALID_ARGUMENT, "equation is null", getName());
   setAttr(*network_, id_, ops::Einsum::kEquation, equation);
 }
+// Points into the stored attribute (a copy would not outlive the call).
+const char* EinsumLayer::getEquation() const {
+  const auto& values = graphOf(network_).layers[id_].attrs.values();
+  auto stored = values.find(std::string_view(ops::Einsum::kEquation.name));
+  const auto* equation = stored == values.end() ? nullptr : std::get_if<std::string>(&stored->second);
+  return equation ? equation->c_str() : "";
+}
 
 void LRNLayer::setWindowSize(int64_t size) { setAttr(*network_, id_, ops::LRN::kWindow, size); }
+int64_t LRNLayer::getWindowSize() const { return getAttr(*network_, id_, ops::LRN::kWindow); }
 void LRNLayer::setAlpha(double alpha) { setAttr(*network_, id_, ops::LRN::kAlpha, alpha); }
+double LRNLayer::getAlpha() const { return getAttr(*network_, id_, ops::LRN::kAlpha); }
 void LRNLayer::setBeta(double beta) { setAttr(*network_, id_, ops::LRN::kBeta, beta); }
+double LRNLayer::getBeta() const { return getAttr(*network_, id_, ops::LRN::kBeta); }
 void LRNLayer::setK(double k) { setAttr(*network_, id_, ops::LRN::kK, k); }
+double LRNLayer::getK() const { return getAttr(*network_, id_, ops::LRN::kK); }
 
 void RecurrenceLayer::setDirection(RecurrenceDirection direction) {
   setAttr(*network_, id_, ops::Recurrence::kDirection, direction);
@@ -390,20 +450,54 @@ void RecurrenceLayer::setActivations(const std::vector<ActivationType>& types, c
     attrs.set(ops::Recurrence::kActivationBetas, betas);
   });
 }
+// Without set activations the kernels run the cell's defaults for each direction, with the functions' own
+// parameters (alpha and beta 0).
+std::vector<ActivationType> RecurrenceLayer::getActivations() const {
+  if (auto codes = graphOf(network_).layers[id_].opAttrs().find(ops::Recurrence::kActivations)) {
+    std::vector<ActivationType> types;
+    for (int64_t code : *codes) types.push_back(static_cast<ActivationType>(code));
+    return types;
+  }
+  RecurrenceCell cell = getAttr(*network_, id_, ops::Recurrence::kCell);
+  std::vector<ActivationType> perDirection{ActivationType::kTANH};
+  if (cell == RecurrenceCell::kGRU) perDirection = {ActivationType::kSIGMOID, ActivationType::kTANH};
+  if (cell == RecurrenceCell::kLSTM)
+    perDirection = {ActivationType::kSIGMOID, ActivationType::kTANH, ActivationType::kTANH};
+  std::vector<ActivationType> types = perDirection;
+  if (getDirection() == RecurrenceDirection::kBIDIRECTIONAL)
+    types.insert(types.end(), perDirection.begin(), perDirection.end());
+  return types;
+}
+std::vector<double> RecurrenceLayer::getActivationAlphas() const {
+  if (auto alphas = graphOf(network_).layers[id_].opAttrs().find(ops::Recurrence::kActivationAlphas)) return *alphas;
+  return std::vector<double>(getActivations().size(), 0.0);
+}
+std::vector<double> RecurrenceLayer::getActivationBetas() const {
+  if (auto betas = graphOf(network_).layers[id_].opAttrs().find(ops::Recurrence::kActivationBetas)) return *betas;
+  return std::vector<double>(getActivations().size(), 0.0);
+}
 void RecurrenceLayer::setClip(double clip) { setAttr(*network_, id_, ops::Recurrence::kClip, clip); }
+double RecurrenceLayer::getClip() const { return getAttr(*network_, id_, ops::Recurrence::kClip); }
 void RecurrenceLayer::setLinearBeforeReset(bool linearBeforeReset) {
   setAttr(*network_, id_, ops::Recurrence::kLinearBeforeReset, linearBeforeReset);
+}
+bool RecurrenceLayer::getLinearBeforeReset() const {
+  return getAttr(*network_, id_, ops::Recurrence::kLinearBeforeReset);
 }
 void RecurrenceLayer::setInputForget(bool inputForget) {
   setAttr(*network_, id_, ops::Recurrence::kInputForget, inputForget);
 }
+bool RecurrenceLayer::getInputForget() const { return getAttr(*network_, id_, ops::Recurrence::kInputForget); }
 void GridSampleLayer::setInterpolationMode(ResizeMode mode) { setAttr(*network_, id_, ops::GridSample::kMode, mode); }
+ResizeMode GridSampleLayer::getInterpolationMode() const { return getAttr(*network_, id_, ops::GridSample::kMode); }
 void GridSampleLayer::setPaddingMode(GridSamplePadding padding) {
   setAttr(*network_, id_, ops::GridSample::kPadding, padding);
 }
+GridSamplePadding GridSampleLayer::getPaddingMode() const { return getAttr(*network_, id_, ops::GridSample::kPadding); }
 void GridSampleLayer::setAlignCorners(bool alignCorners) {
   setAttr(*network_, id_, ops::GridSample::kAlignCorners, alignCorners);
 }
+bool GridSampleLayer::getAlignCorners() const { return getAttr(*network_, id_, ops::GridSample::kAlignCorners); }
 
 void GatherLayer::setGatherAxis(int32_t axis) { setAttr(*network_, id_, ops::Gather::kAxis, axis); }
 int32_t GatherLayer::getGatherAxis() const { return static_cast<int32_t>(getAttr(*network_, id_, ops::Gather::kAxis)); }
@@ -418,9 +512,11 @@ void ReduceLayer::setKeepDimensions(bool keep) { setAttr(*network_, id_, ops::Re
 bool ReduceLayer::getKeepDimensions() const { return getAttr(*network_, id_, ops::Reduce::kKeepDims); }
 
 void TopKLayer::setOperation(TopKOperation op) { setAttr(*network_, id_, ops::TopK::kOp, op); }
+TopKOperation TopKLayer::getOperation() const { return getAttr(*network_, id_, ops::TopK::kOp); }
 void TopKLayer::setK(int64_t k) { setAttr(*network_, id_, ops::TopK::kK, k); }
 int64_t TopKLayer::getK() const { return getAttr(*network_, id_, ops::TopK::kK); }
 void TopKLayer::setReduceAxes(uint32_t axes) { setAttr(*network_, id_, ops::TopK::kAxes, axes); }
+uint32_t TopKLayer::getReduceAxes() const { return static_cast<uint32_t>(getAttr(*network_, id_, ops::TopK::kAxes)); }
 
 void CastLayer::setToType(DataType type) {
   if (!isValidDataType(static_cast<int32_t>(type)))
