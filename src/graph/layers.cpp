@@ -458,15 +458,8 @@ std::vector<ActivationType> RecurrenceLayer::getActivations() const {
     for (int64_t code : *codes) types.push_back(static_cast<ActivationType>(code));
     return types;
   }
-  RecurrenceCell cell = getAttr(*network_, id_, ops::Recurrence::kCell);
-  std::vector<ActivationType> perDirection{ActivationType::kTANH};
-  if (cell == RecurrenceCell::kGRU) perDirection = {ActivationType::kSIGMOID, ActivationType::kTANH};
-  if (cell == RecurrenceCell::kLSTM)
-    perDirection = {ActivationType::kSIGMOID, ActivationType::kTANH, ActivationType::kTANH};
-  std::vector<ActivationType> types = perDirection;
-  if (getDirection() == RecurrenceDirection::kBIDIRECTIONAL)
-    types.insert(types.end(), perDirection.begin(), perDirection.end());
-  return types;
+  return ops::defaultRecurrenceActivations(getAttr(*network_, id_, ops::Recurrence::kCell),
+                                           getDirection() == RecurrenceDirection::kBIDIRECTIONAL ? 2 : 1);
 }
 std::vector<double> RecurrenceLayer::getActivationAlphas() const {
   if (auto alphas = graphOf(network_).layers[id_].opAttrs().find(ops::Recurrence::kActivationAlphas)) return *alphas;

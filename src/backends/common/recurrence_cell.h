@@ -55,8 +55,7 @@ struct RecurrenceParams {
   }
 };
 
-// Reads the step's attributes; the cell's default functions are "f=Tanh" (RNN), "f=Sigmoid, g=Tanh" (GRU),
-// "f=Sigmoid, g=Tanh, h=Tanh" (LSTM).
+// Reads the step's attributes; without activations, the cell's defaults (ops::defaultRecurrenceActivations).
 inline RecurrenceParams readRecurrenceParams(const KernelSpec& spec) {
   using ops::Recurrence;
   ops::OpAttrs attrs = spec.step.opAttrs();
@@ -78,12 +77,7 @@ inline RecurrenceParams readRecurrenceParams(const KernelSpec& spec) {
     for (size_t i = 0; i < types.size(); ++i)
       functions.push_back({static_cast<ActivationType>(types[i]), alphas[i], betas[i]});
   } else {
-    const RecurrenceActivation sigmoid{ActivationType::kSIGMOID}, hyperbolicTangent{ActivationType::kTANH};
-    for (int64_t d = 0; d < p.directions(); ++d) {
-      functions.push_back(p.cell == RecurrenceCell::kRNN ? hyperbolicTangent : sigmoid);
-      if (p.cell != RecurrenceCell::kRNN) functions.push_back(hyperbolicTangent);
-      if (p.cell == RecurrenceCell::kLSTM) functions.push_back(hyperbolicTangent);
-    }
+    for (ActivationType type : ops::defaultRecurrenceActivations(p.cell, p.directions())) functions.push_back({type});
   }
   if (static_cast<int64_t>(functions.size()) != perDirection * p.directions())
     spec.unsupported("the recurrence cell and direction take " + std::to_string(perDirection * p.directions()) +
