@@ -1,5 +1,5 @@
-// Schemas of the constant family: constants, identity, cast, shape, and materialized shape values
-// (shape rules in src/graph/infer_constant.cpp).
+// Schemas of the copy family: constants, identity, cast, shape, and materialized shape values
+// (shape rules in src/graph/infer_copy.cpp).
 #pragma once
 
 #include "ops/attrs.h"
