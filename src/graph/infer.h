@@ -93,7 +93,10 @@ void registerShapeOps(OpTable& table);
 
 class OpTable : public core::LayerTypeTable<OpDef> {
  public:
-  void add(OpDef def) { core::LayerTypeTable<OpDef>::add(def.type, std::move(def)); }
+  void add(OpDef def) {
+    LayerType type = def.type;  // read before the move: argument evaluation order is unspecified
+    core::LayerTypeTable<OpDef>::add(type, std::move(def));
+  }
 };
 
 }  // namespace kiln::graph

@@ -64,9 +64,6 @@ void dispatchElement(DataType type, F&& f) {
   core::dispatchArithmetic(type, [&](auto tag) { f(Plain<decltype(tag)>{}); });
 }
 
-template <typename N>
-constexpr bool kFloating = std::is_floating_point_v<typename N::Compute>;
-
 // ---- Binary -------------------------------------------------------------------------------------------------------
 
 // Applies `op` to every broadcast pair; In holds the inputs' element traits, Out the output's.
