@@ -72,6 +72,10 @@ void readExternal(const TensorProto& t, const std::string& baseDir, size_t bytes
   if (offset < 0 || length != static_cast<int64_t>(bytes))
     bad(t, "external data length " + std::to_string(length) + " does not match the " + std::to_string(bytes) +
                " bytes its shape and type need");
+  // Only a regular file: opening a FIFO or a device would block or read without end, a directory reads nothing.
+  std::error_code status;
+  if (fs::exists(file, status) && !fs::is_regular_file(file, status))
+    throw Error(ErrorCode::kINVALID_GRAPH, "external data location '" + location + "' is not a regular file", t.name());
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIO, "cannot open external data file '" + file.string() + "'", t.name());
   in.seekg(0, std::ios::end);

@@ -1,8 +1,10 @@
 // Whole ONNX models: a PyTorch export with dynamic batch/height/width, and models with external weights.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "kiln/onnx.h"
 #include "npy.h"
@@ -75,6 +77,35 @@ TEST(OnnxModels, ExternalFileTooShortIsRejectedNamingTheTensor) {
   Error e = errorOf([&] { parser.parseFromFile((dir / "model.onnx").string()); });
   EXPECT_EQ(e.object(), "W");
   EXPECT_NE(std::string(e.what()).find("past its end"), std::string::npos) << e.what();
+}
+
+// The model of external_data/ in a scratch folder whose weights.bin is made by `makeWeights`.
+Error errorWithWeights(const char* folder, const std::function<void(const std::filesystem::path&)>& makeWeights) {
+  auto dir = std::filesystem::temp_directory_path() / folder;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(kData + "/external_data/model.onnx", dir / "model.onnx");
+  makeWeights(dir / "weights.bin");
+  NetworkDefinition network;
+  onnx::Parser parser(network);
+  Error e = errorOf([&] { parser.parseFromFile((dir / "model.onnx").string()); });
+  std::filesystem::remove_all(dir);
+  return e;
+}
+
+TEST(OnnxModels, ExternalLocationThatIsAFifoIsRejectedInsteadOfBlocking) {
+  Error e = errorWithWeights("kiln_external_fifo",
+                             [](const std::filesystem::path& weights) { ASSERT_EQ(mkfifo(weights.c_str(), 0600), 0); });
+  EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_EQ(e.object(), "W");
+  EXPECT_NE(std::string(e.what()).find("'weights.bin' is not a regular file"), std::string::npos) << e.what();
+}
+
+TEST(OnnxModels, ExternalLocationThatIsADirectoryIsRejected) {
+  Error e = errorWithWeights("kiln_external_directory",
+                             [](const std::filesystem::path& weights) { std::filesystem::create_directory(weights); });
+  EXPECT_EQ(e.object(), "W");
+  EXPECT_NE(std::string(e.what()).find("is not a regular file"), std::string::npos) << e.what();
 }
 
 TEST(OnnxModels, MalformedModelIsRejected) {

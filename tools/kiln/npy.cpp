@@ -101,4 +101,11 @@ void writeNpy(const std::string& path, const NpyArray& array) {
   if (!out) fail(path, "write failed");
 }
 
+std::string npyFileName(const std::string& tensorName) {
+  std::string file = tensorName + ".npy";
+  for (char& c : file)
+    if (c == '/' || c == '\\') c = '_';
+  return file;
+}
+
 }  // namespace kiln::cli

@@ -192,7 +192,7 @@ void run(const RunOptions& o) {
     out.buffer.toHost();
     const auto* bytes = out.buffer.hostAs<uint8_t>();
     std::filesystem::create_directories(o.saveOutputs);
-    std::string file = (std::filesystem::path(o.saveOutputs) / (name + ".npy")).string();
+    std::string file = (std::filesystem::path(o.saveOutputs) / npyFileName(name)).string();
     writeNpy(file, NpyArray{out.type, out.dims, std::vector<uint8_t>(bytes, bytes + out.buffer.size())});
     std::cout << "  saved " << file << "\n";
   }
