@@ -52,37 +52,48 @@ const ::onnx::AttributeProto* ImportContext::attr(const Node& node, const std::s
   return nullptr;
 }
 
+const ::onnx::AttributeProto* ImportContext::typedAttr(const Node& node, const std::string& name,
+                                                       ::onnx::AttributeProto::AttributeType type) const {
+  const auto* a = attr(node, name);
+  // A FLOAT "axis" read as an int would silently be 0. Attributes of models older than the type field (UNDEFINED)
+  // are read by the field they hold.
+  if (a && a->type() != ::onnx::AttributeProto::UNDEFINED && a->type() != type)
+    invalid(node, "attribute '" + name + "' is " + ::onnx::AttributeProto::AttributeType_Name(a->type()) + ", not " +
+                      ::onnx::AttributeProto::AttributeType_Name(type));
+  return a;
+}
+
 bool ImportContext::has(const Node& node, const std::string& name) const { return attr(node, name) != nullptr; }
 
 int64_t ImportContext::getInt(const Node& node, const std::string& name, int64_t fallback) const {
-  const auto* a = attr(node, name);
+  const auto* a = typedAttr(node, name, ::onnx::AttributeProto::INT);
   return a ? a->i() : fallback;
 }
 
 float ImportContext::getFloat(const Node& node, const std::string& name, float fallback) const {
-  const auto* a = attr(node, name);
+  const auto* a = typedAttr(node, name, ::onnx::AttributeProto::FLOAT);
   return a ? a->f() : fallback;
 }
 
 std::string ImportContext::getString(const Node& node, const std::string& name, const std::string& fallback) const {
-  const auto* a = attr(node, name);
+  const auto* a = typedAttr(node, name, ::onnx::AttributeProto::STRING);
   return a ? a->s() : fallback;
 }
 
 std::vector<int64_t> ImportContext::getInts(const Node& node, const std::string& name) const {
-  const auto* a = attr(node, name);
+  const auto* a = typedAttr(node, name, ::onnx::AttributeProto::INTS);
   if (!a) return {};
   return std::vector<int64_t>(a->ints().begin(), a->ints().end());
 }
 
 std::vector<float> ImportContext::getFloats(const Node& node, const std::string& name) const {
-  const auto* a = attr(node, name);
+  const auto* a = typedAttr(node, name, ::onnx::AttributeProto::FLOATS);
   if (!a) return {};
   return std::vector<float>(a->floats().begin(), a->floats().end());
 }
 
 std::vector<std::string> ImportContext::getStrings(const Node& node, const std::string& name) const {
-  const auto* a = attr(node, name);
+  const auto* a = typedAttr(node, name, ::onnx::AttributeProto::STRINGS);
   if (!a) return {};
   return std::vector<std::string>(a->strings().begin(), a->strings().end());
 }

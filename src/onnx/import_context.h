@@ -80,6 +80,9 @@ class ImportContext {
 
  private:
   const ::onnx::AttributeProto* attr(const Node& node, const std::string& name) const;
+  // attr(), refusing an attribute that holds another type than `type` (kINVALID_GRAPH naming the node).
+  const ::onnx::AttributeProto* typedAttr(const Node& node, const std::string& name,
+                                          ::onnx::AttributeProto::AttributeType type) const;
 
   NetworkDefinition& network_;
   int64_t opset_;

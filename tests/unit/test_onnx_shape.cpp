@@ -121,6 +121,24 @@ TEST(OnnxTensorImport, TransposeReversesByDefault) {
 
 // ---- Concat --------------------------------------------------------------------------------------------------------
 
+TEST(OnnxTensorImport, AnAttributeOfAnotherTypeIsRefusedNotReadAsZero) {
+  // A FLOAT axis of 1.0 would read as an INT axis of 0 and concatenate along the wrong axis.
+  OnnxModel floatAxis(13);
+  floatAxis.input("a", {2, 1}).input("b", {2, 2});
+  setFloat(floatAxis.node("Concat", {"a", "b"}, {"y"}), "axis", 1.0f);
+  floatAxis.output("y");
+  Error e = floatAxis.importError();
+  EXPECT_EQ(e.code(), ErrorCode::kINVALID_GRAPH);
+  EXPECT_NE(std::string(e.what()).find("attribute 'axis' is FLOAT, not INT"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("Concat"), std::string::npos) << e.what();
+  // An INTS perm given as one INT.
+  OnnxModel intPerm(13);
+  intPerm.input("x", {2, 3});
+  setInt(intPerm.node("Transpose", {"x"}, {"y"}), "perm", 1);
+  intPerm.output("y");
+  expectImportError(intPerm, ErrorCode::kINVALID_GRAPH, "attribute 'perm' is INT, not INTS");
+}
+
 TEST(OnnxTensorImport, ConcatAxisDefaultsToOneInOpsetOne) {
   OnnxModel v1(1);
   v1.input("a", {2, 1}).input("b", {2, 2});
