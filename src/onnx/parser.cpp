@@ -32,6 +32,9 @@ namespace {
 }
 
 std::vector<uint8_t> readFile(const std::string& path) {
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    throw Error(ErrorCode::kIO, "not a regular file (a directory, a device or a pipe)", path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::kIO, "cannot open the file", path);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
@@ -76,9 +79,11 @@ bool isDefaultDomain(const std::string& domain) { return domain.empty() || domai
 
 std::string describe(const std::vector<UnsupportedNode>& nodes) {
   std::ostringstream s;
-  s << nodes.size() << " node" << (nodes.size() == 1 ? "" : "s") << " cannot be imported:";
-  for (const auto& n : nodes)
-    s << "\n  " << n.opType << " '" << n.nodeName << "' (opset " << n.opset << "): " << n.reason;
+  s << nodes.size() << " node" << (nodes.size() == 1 ? "" : "s") << " cannot be imported: ";
+  // One line however many nodes fail, so that logs and tools keep the message whole.
+  for (size_t i = 0; i < nodes.size(); ++i)
+    s << (i ? "; " : "") << nodes[i].opType << " '" << nodes[i].nodeName << "' (opset " << nodes[i].opset
+      << "): " << nodes[i].reason;
   return s.str();
 }
 
@@ -135,7 +140,8 @@ void Parser::parse(const void* data, size_t size, const std::string& baseDir) {
     const OpRegistry& registry = opRegistry();
     for (const auto& node : graph.node()) {
       if (!isDefaultDomain(node.domain()))
-        s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, "domain '" + node.domain() + "'"});
+        s.unsupported.push_back(
+            {node.op_type(), nodeLabel(node), s.info.opset, "unknown domain '" + node.domain() + "'"});
       else if (!registry.find(node.op_type(), s.info.opset))
         s.unsupported.push_back(
             {node.op_type(), nodeLabel(node), s.info.opset, "no importer for this op at this opset"});

@@ -84,6 +84,10 @@ class OnnxModel {
 
   // Imports into a fresh network; errors propagate.
   std::unique_ptr<NetworkDefinition> import() const;
+  // The model as an ONNX file's bytes.
+  std::string serialized() const { return model_.SerializeAsString(); }
+  // The model, for changes the methods above do not make.
+  ::onnx::ModelProto& proto() { return model_; }
   // Imports, builds for exactly the inputs' shapes (graph input order) and runs once.
   std::vector<HostTensor> run(const std::vector<HostTensor>& inputs) const;
   // The error the import raises (a test failure when it succeeds).
