@@ -76,6 +76,10 @@ struct ModelSummary {
 // bytes that are not an ONNX model).
 ModelSummary summarizeModel(const std::string& path);
 
+// The newest opset of the default domain kiln's importers follow; a model of a newer opset is refused (kUNSUPPORTED),
+// since an op may have changed meaning there. Older opsets, back to 1, are imported (before 7 with a warning).
+constexpr int64_t kNewestOpset = 21;
+
 // The op types (default domain) kiln imports at `opset`.
 std::vector<std::string> supportedOps(int64_t opset);
 

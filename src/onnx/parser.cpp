@@ -1,6 +1,7 @@
 // The ONNX Parser: model loading, graph inputs and initializers, node dispatch, and error collection.
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -69,13 +70,56 @@ Dims inputDims(const ::onnx::ValueInfoProto& input) {
   if (dims.nbDims > Dims::MAX_DIMS) throw Error(ErrorCode::kUNSUPPORTED, "rank above 8", input.name());
   for (int32_t i = 0; i < dims.nbDims; ++i) {
     const auto& d = type.shape().dim(i);
-    // dim_param ("batch") and missing dims are dynamic.
+    // dim_param ("batch"), missing dims and -1 (which some exporters write) are dynamic.
+    if (d.has_dim_value() && d.dim_value() < -1)
+      throw Error(ErrorCode::kINVALID_GRAPH,
+                  "dimension " + std::to_string(i) + " is " + std::to_string(d.dim_value()) +
+                      " (a dimension is a size >= 0, or symbolic)",
+                  input.name());
     dims.d[i] = d.has_dim_value() && d.dim_value() >= 0 ? d.dim_value() : -1;
   }
   return dims;
 }
 
 bool isDefaultDomain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
+
+Error errorAtNode(const Error& e, const ::onnx::NodeProto& node) {
+  std::string label = nodeLabel(node);
+  if (e.object() == label) return e;
+  return Error(e.code(), (e.object().empty() ? "" : "'" + e.object() + "': ") + e.message(), label);
+}
+
+// The opset kiln can read: one it knows, and present when the graph has default-domain nodes.
+void checkOpset(const ::onnx::GraphProto& graph, int64_t opset) {
+  if (opset > kNewestOpset)
+    throw Error(ErrorCode::kUNSUPPORTED,
+                "opset " + std::to_string(opset) + " is newer than the newest kiln imports (" +
+                    std::to_string(kNewestOpset) + ")",
+                "onnx model");
+  bool usesDefaultDomain = false;
+  for (const auto& node : graph.node()) usesDefaultDomain |= isDefaultDomain(node.domain());
+  if (opset <= 0 && usesDefaultDomain)
+    throw Error(
+        ErrorCode::kINVALID_GRAPH,
+        "the model imports no opset (or opset " + std::to_string(opset) + ") for the default domain its nodes use",
+        "onnx model");
+}
+
+// An ONNX graph names each tensor once: a second producer would silently replace the first (and rename a graph
+// output), so it is refused naming both producers.
+void checkSingleAssignment(const ::onnx::GraphProto& graph) {
+  std::map<std::string, std::string> producers;
+  for (const auto& input : graph.input()) producers.emplace(input.name(), "graph input");
+  for (const auto& init : graph.initializer()) producers.emplace(init.name(), "initializer");
+  for (const auto& node : graph.node())
+    for (const auto& out : node.output()) {
+      if (out.empty()) continue;
+      auto [it, added] = producers.emplace(out, "node " + nodeLabel(node));
+      if (!added)
+        throw Error(ErrorCode::kINVALID_GRAPH, "produced twice: by " + it->second + " and by node " + nodeLabel(node),
+                    out);
+    }
+}
 
 std::string describe(const std::vector<UnsupportedNode>& nodes) {
   std::ostringstream s;
@@ -116,6 +160,8 @@ void Parser::parse(const void* data, size_t size, const std::string& baseDir) {
     s.unsupported.clear();
     const auto& graph = model.graph();
     NetworkDefinition& network = *s.network;
+    checkOpset(graph, s.info.opset);
+    checkSingleAssignment(graph);
     ImportContext ctx(network, s.info.opset, baseDir);
     if (s.info.opset < 7 && s.info.opset != 0)
       s.logger->log(Severity::kWARNING, "opset " + std::to_string(s.info.opset) + " is older than 7; importing anyway");
@@ -165,7 +211,8 @@ void Parser::parse(const void* data, size_t size, const std::string& baseDir) {
             throw Error(ErrorCode::kUNSUPPORTED, node.op_type() + ": output " + std::to_string(i) + " is not produced",
                         nodeLabel(node));
       } catch (const Error& e) {
-        if (e.code() != ErrorCode::kUNSUPPORTED) throw;
+        // The ONNX node is what the user can find in the model; the kiln layer or tensor it tripped stays in the text.
+        if (e.code() != ErrorCode::kUNSUPPORTED) throw errorAtNode(e, node);
         s.unsupported.push_back({node.op_type(), nodeLabel(node), s.info.opset, e.message()});
         for (const auto& out : node.output()) poisoned.insert(out);
       } catch (...) {

@@ -29,6 +29,9 @@ DataType fromOnnxType(int32_t onnxType, const std::string& what) {
     case TensorProto::BOOL: return DataType::kBOOL;
     default: break;
   }
+  if (!TensorProto::DataType_IsValid(onnxType))
+    throw Error(ErrorCode::kINVALID_GRAPH, "element type " + std::to_string(onnxType) + " is not an ONNX element type",
+                what);
   throw Error(ErrorCode::kUNSUPPORTED, std::string("element type ") + onnxTypeName(onnxType) + " is not supported",
               what);
 }

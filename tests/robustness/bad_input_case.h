@@ -51,6 +51,6 @@ std::filesystem::path testDataDir();
 #define KILN_BAD_INPUT_CONCAT_INNER(a, b) a##b
 #define KILN_BAD_INPUT_CONCAT(a, b) KILN_BAD_INPUT_CONCAT_INNER(a, b)
 // KILN_BAD_INPUT_CASES({ {...}, {...} }); at namespace scope registers cases at start-up.
-#define KILN_BAD_INPUT_CASES(...)                                                   \
+#define KILN_BAD_INPUT_CASES(...)                                                         \
   static const bool KILN_BAD_INPUT_CONCAT(kilnBadInputCases, __LINE__) [[maybe_unused]] = \
       ::kiln::robustness::registerCases(std::vector<::kiln::robustness::BadInputCase> __VA_ARGS__)

@@ -60,12 +60,27 @@ std::string suiteNameOf(const BadInputCase& badCase) {
   return "BadInput_" + name;
 }
 
+// The committed page shows folders as a reader would name them, not as this build tree's absolute paths.
+std::string withoutBuildPaths(std::string text) {
+  for (auto [path, shown] : {std::pair<std::string, std::string>{KILN_ROBUSTNESS_WORK, "<scratch>"},
+                             {KILN_TEST_DATA_DIR, "tests/data"},
+                             {KILN_COMMAND, "kiln"}}) {
+    for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at + shown.size()))
+      text.replace(at, path.size(), shown);
+  }
+  return text;
+}
+
 std::string markdownCell(std::string text) {
+  text = withoutBuildPaths(text);
   std::string cell;
   for (char c : text) {
-    if (c == '|') cell += "\\|";
-    else if (c == '`') cell += '\'';
-    else cell += c;
+    if (c == '|')
+      cell += "\\|";
+    else if (c == '`')
+      cell += '\'';
+    else
+      cell += c;
   }
   return cell;
 }
@@ -204,8 +219,8 @@ int main(int argc, char** argv) {
   size_t index = 0;
   for (const auto& badCase : registeredCases()) {
     const BadInputCase* caseInTable = &badCase;
-    testing::RegisterTest(suiteNameOf(badCase).c_str(), testNameOf(badCase, index++).c_str(), nullptr,
-                          nullptr, __FILE__, __LINE__, [caseInTable]() -> testing::Test* {
+    testing::RegisterTest(suiteNameOf(badCase).c_str(), testNameOf(badCase, index++).c_str(), nullptr, nullptr,
+                          __FILE__, __LINE__, [caseInTable]() -> testing::Test* {
                             struct CaseTest : testing::Test {
                               const BadInputCase* badCase;
                               explicit CaseTest(const BadInputCase* c) : badCase(c) {}
