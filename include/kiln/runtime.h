@@ -91,8 +91,8 @@ class Engine {
   // The size of the weights (constants) the engine holds on its backend, in bytes.
   uint64_t getWeightsSize() const;
 
-  // A new context with profile 0 active and its own activation memory. The engine must outlive it. Throws
-  // kiln::Error (kRUNTIME) when memory cannot be allocated.
+  // A new context with profile 0 active and its own activation memory. It keeps the engine's weights alive (see
+  // ExecutionContext). Throws kiln::Error (kRUNTIME) when memory cannot be allocated.
   std::unique_ptr<ExecutionContext> createExecutionContext() const;
 
  private:
@@ -123,8 +123,10 @@ class Runtime {
 };
 
 // Mutable state for running an engine: active profile, input shapes, bound addresses, activation memory.
-// One context runs on one thread at a time; several contexts of an engine may run concurrently. Calls that can fail
-// return a Status instead of throwing; its error names the tensor, input or layer at fault.
+// One context runs on one thread at a time: a Status-returning call made while another thread is inside one fails with
+// kINVALID_STATE. Several contexts of an engine may run concurrently. Calls that can fail return a Status instead of
+// throwing; its error names the tensor, input or layer at fault. A context keeps the engine's weights alive, so it
+// still runs after its Engine object is destroyed, but getEngine() must not be called then.
 class ExecutionContext {
  public:
   // Frees the context's activation memory and recorded graphs.
@@ -151,7 +153,8 @@ class ExecutionContext {
   bool allInputDimensionsSpecified() const;
   // Binds an IO tensor to memory of at least its volume x its type's size bytes: device memory where
   // Engine::isDeviceMemory, host memory otherwise and for shape inputs. The memory must stay valid while runs use
-  // it. Fails with kINVALID_ARGUMENT for a name that is not an IO tensor or a null address.
+  // it. Fails with kINVALID_ARGUMENT for a name that is not an IO tensor, a null address or one not aligned to the
+  // element size.
   Status setTensorAddress(const char* name, void* data);
   // The address bound to an IO tensor; nullptr when none is bound or for another name.
   void* getTensorAddress(const char* name) const;

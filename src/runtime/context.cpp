@@ -1,5 +1,7 @@
 // ExecutionContext: profile selection, input shapes → shape program → tensor shapes, binding, execution.
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "core/api_boundary.h"
 #include "kiln/runtime.h"
@@ -41,7 +43,8 @@ struct ContextState {
   std::vector<Recorded> graphs;
   std::vector<std::vector<int64_t>> seenOnce;
   uint64_t useClock = 0;
-  void* syncStream = nullptr;  // executeV2's stream, made on first use
+  void* syncStream = nullptr;           // executeV2's stream, made on first use
+  std::atomic<std::thread::id> user{};  // the thread inside a call now; none between calls
 
   const plan::Plan& plan() const { return engine->plan; }
   void forgetGraphs() {
@@ -59,6 +62,44 @@ struct ContextState {
 };
 
 namespace {
+
+// A context serves one thread at a time (as TensorRT documents for its contexts): a call from a second thread while
+// one is in progress is refused instead of racing on the shapes, bindings and arena both would use. A call made by
+// the thread already inside (setOptimizationProfile re-setting shapes, executeV2 enqueueing) is part of its call.
+class ExclusiveUse {
+ public:
+  explicit ExclusiveUse(ContextState& s) : state_(s) {
+    std::thread::id none{};
+    auto me = std::this_thread::get_id();
+    owner_ = state_.user.compare_exchange_strong(none, me);
+    nested_ = !owner_ && none == me;
+  }
+  ~ExclusiveUse() {
+    if (owner_) state_.user.store(std::thread::id{});
+  }
+  ExclusiveUse(const ExclusiveUse&) = delete;
+  ExclusiveUse& operator=(const ExclusiveUse&) = delete;
+  bool granted() const { return owner_ || nested_; }
+
+ private:
+  ContextState& state_;
+  bool owner_ = false;
+  bool nested_ = false;
+};
+
+// Runs `body` as one call of the context: through the error boundary, refused while another thread is inside.
+template <typename Body>
+Status contextCall(ContextState& s, Body&& body) {
+  return core::statusBoundary("execution context", [&]() -> Status {
+    ExclusiveUse use(s);
+    if (!use.granted())
+      return Error(ErrorCode::kINVALID_STATE,
+                   "the context is in use by another thread (a context serves one thread at a time: create a "
+                   "context per thread)",
+                   "execution context");
+    return body();
+  });
+}
 
 Status fail(ErrorCode code, const std::string& message, const std::string& object) {
   return Error(code, message, object);
@@ -359,7 +400,7 @@ ExecutionContext::ExecutionContext(const Engine& engine) : engine_(&engine), sta
 ExecutionContext::~ExecutionContext() = default;
 
 Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
-  return core::statusBoundary("execution context", [&]() -> Status {
+  return runtime::contextCall(*state_, [&]() -> Status {
     ContextState& s = *state_;
     int32_t count = static_cast<int32_t>(s.plan().profiles.size());
     if (profileIndex < 0 || profileIndex >= count)
@@ -391,7 +432,7 @@ Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
 int32_t ExecutionContext::getOptimizationProfile() const { return state_->profile; }
 
 Status ExecutionContext::setInputShape(const char* name, const Dims& dims) {
-  return core::statusBoundary("execution context", [&]() -> Status {
+  return runtime::contextCall(*state_, [&]() -> Status {
     ContextState& s = *state_;
     const plan::Plan& plan = s.plan();
     int32_t t = s.engine->findIO(name);
@@ -421,7 +462,7 @@ Status ExecutionContext::setInputShape(const char* name, const Dims& dims) {
 }
 
 Status ExecutionContext::inferShapes() {
-  return core::statusBoundary("execution context", [&] { return runtime::ensureResolved(*state_); });
+  return runtime::contextCall(*state_, [&] { return runtime::ensureResolved(*state_); });
 }
 
 Dims ExecutionContext::getTensorShape(const char* name) const {
@@ -440,11 +481,18 @@ bool ExecutionContext::allInputDimensionsSpecified() const {
 }
 
 Status ExecutionContext::setTensorAddress(const char* name, void* data) {
-  return core::statusBoundary("execution context", [&]() -> Status {
+  return runtime::contextCall(*state_, [&]() -> Status {
     ContextState& s = *state_;
     int32_t t = s.engine->findIO(name);
     if (t < 0) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "no IO tensor has this name", name ? name : "(null)");
     if (!data) return runtime::fail(ErrorCode::kINVALID_ARGUMENT, "the address is null", name);
+    // Kernels read elements whole: an element straddling its natural alignment is undefined behaviour on the host
+    // and a misaligned access fault on a GPU.
+    size_t elementSize = dataTypeSize(s.plan().tensors[t].type);
+    if (elementSize > 1 && reinterpret_cast<uintptr_t>(data) % elementSize != 0)
+      return runtime::fail(ErrorCode::kINVALID_ARGUMENT,
+                           "the address is not aligned to the element size (" + std::to_string(elementSize) + " bytes)",
+                           name);
     s.ioAddresses[t] = data;
     return Status::ok();
   });
@@ -458,7 +506,7 @@ void* ExecutionContext::getTensorAddress(const char* name) const {
 // The context's own stream (ordered with the default stream, so it can be recorded and replayed), then a wait:
 // the caller may read the outputs (and time the run) when this returns.
 Status ExecutionContext::executeV2() {
-  return core::statusBoundary("execution context", [&]() -> Status {
+  return runtime::contextCall(*state_, [&]() -> Status {
     ContextState& s = *state_;
     try {
       if (!s.syncStream) s.syncStream = s.engine->backend->createStream();
@@ -476,7 +524,7 @@ Status ExecutionContext::executeV2() {
 }
 
 Status ExecutionContext::enqueueV3(void* stream) {
-  return core::statusBoundary("execution context", [&]() -> Status {
+  return runtime::contextCall(*state_, [&]() -> Status {
     ContextState& s = *state_;
     const plan::Plan& plan = s.plan();
     if (Status st = runtime::ensureResolved(s); !st) return st;

@@ -1,0 +1,115 @@
+// One engine, eight contexts on eight threads, thousands of runs at shapes that vary within the profile: every
+// output is bit-identical to a single-threaded run of the same shape and data. Its own program so that the
+// ThreadSanitizer build (scripts/sanitize thread) needs to build only it and the library.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include "kiln/kiln.h"
+#include "kiln/onnx.h"
+
+namespace kiln {
+namespace {
+
+constexpr int kThreads = 8;
+constexpr int kRunsPerThread = 400;
+
+struct Case {
+  Dims shape;
+  std::vector<float> input;
+  std::vector<uint8_t> expected;  // the output's bytes from a single-threaded run
+};
+
+// A PyTorch export with convolutions, pooling, a resize, shape arithmetic and a softmax; batch, height and width
+// are dynamic.
+std::unique_ptr<Engine> buildEngine(const std::string& backend) {
+  Builder builder;
+  auto network = builder.createNetwork();
+  onnx::Parser(*network).parseFromFile(KILN_TEST_DATA_DIR "/pytorch_dynamic/model.onnx");
+  OptimizationProfile profile;
+  profile.setDimensions("input", OptProfileSelector::kMIN, Dims{1, 3, 8, 8});
+  profile.setDimensions("input", OptProfileSelector::kOPT, Dims{2, 3, 16, 16});
+  profile.setDimensions("input", OptProfileSelector::kMAX, Dims{4, 3, 24, 24});
+  BuilderConfig config;
+  config.setBackend(backend);
+  config.addOptimizationProfile(profile);
+  return Runtime().deserialize(builder.buildSerializedNetwork(*network, config));
+}
+
+// Runs `input` at `shape` on `context` and returns the output's bytes; fails the test on any error.
+std::vector<uint8_t> run(ExecutionContext& context, const Dims& shape, std::vector<float> input) {
+  const char* output = "probabilities";
+  EXPECT_TRUE(context.setInputShape("input", shape).isOk());
+  Dims outDims = context.getTensorShape(output);
+  int64_t count = 1;
+  for (int32_t i = 0; i < outDims.nbDims; ++i) count *= outDims.d[i];
+  std::vector<uint8_t> out(static_cast<size_t>(count) * sizeof(float));
+  EXPECT_TRUE(context.setTensorAddress("input", input.data()).isOk());
+  EXPECT_TRUE(context.setTensorAddress(output, out.data()).isOk());
+  Status status = context.executeV2();
+  EXPECT_TRUE(status.isOk()) << (status.isOk() ? "" : status.error().what());
+  return out;
+}
+
+std::vector<Case> makeCases(const Engine& engine) {
+  std::vector<Case> cases;
+  uint32_t seed = 1;
+  for (int64_t batch : {1, 3, 4})
+    for (int64_t side : {8, 13, 24}) {
+      Case c;
+      c.shape = Dims{batch, 3, side, side + (side == 13 ? 3 : 0)};
+      c.input.resize(static_cast<size_t>(batch * 3 * c.shape.d[2] * c.shape.d[3]));
+      for (auto& v : c.input) v = static_cast<float>((seed = seed * 1664525u + 1013904223u) >> 8) / (1 << 24) - 0.5f;
+      cases.push_back(std::move(c));
+    }
+  auto context = engine.createExecutionContext();
+  for (auto& c : cases) c.expected = run(*context, c.shape, c.input);
+  return cases;
+}
+
+void stress(const std::string& backend) {
+  auto engine = buildEngine(backend);
+  const auto cases = makeCases(*engine);
+  std::atomic<int> mismatches{0}, runs{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      auto context = engine->createExecutionContext();
+      for (int i = 0; i < kRunsPerThread; ++i) {
+        const Case& c = cases[(t * 5 + i * 7) % cases.size()];
+        if (run(*context, c.shape, c.input) != c.expected) ++mismatches;
+        ++runs;
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(runs.load(), kThreads * kRunsPerThread);
+  EXPECT_EQ(mismatches.load(), 0);
+}
+
+TEST(ConcurrentContexts, EightThreadsMatchASingleThreadedRunBitForBitOnTheCpu) { stress("cpu"); }
+
+// Documented: a context keeps the engine's weights, so it still runs (the same results) once the Engine is gone.
+TEST(ConcurrentContexts, AContextOutlivesItsEngine) {
+  auto engine = buildEngine("cpu");
+  const auto cases = makeCases(*engine);
+  auto context = engine->createExecutionContext();
+  engine.reset();
+  for (const auto& c : cases) EXPECT_EQ(run(*context, c.shape, c.input), c.expected);
+}
+
+// 10,000 contexts made and destroyed: the sanitizer build's leak check (and the host's memory) would show a leak.
+TEST(ConcurrentContexts, TenThousandContextsComeAndGo) {
+  auto engine = buildEngine("cpu");
+  const auto cases = makeCases(*engine);
+  for (int i = 0; i < 10000; ++i) {
+    auto context = engine->createExecutionContext();
+    if (i % 1000 == 0) {
+      EXPECT_EQ(run(*context, cases[0].shape, cases[0].input), cases[0].expected);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kiln
