@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "file_io.h"
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
 #include "onnx_build.h"
@@ -26,9 +27,13 @@ std::string bytesText(uint64_t bytes) {
 }
 
 void inspectPlan(const std::string& path, bool showLayers) {
-  auto bytes = readBinaryFile(path);
-  Runtime runtime;
-  auto engine = runtime.deserialize(bytes);
+  auto bytes = readFileBytes(path);
+  std::unique_ptr<Engine> engine;
+  try {
+    engine = Runtime().deserialize(bytes);
+  } catch (const Error& e) {
+    rethrowNamingFile(e, path);
+  }
   std::cout << "Plan: " << path << " (" << bytesText(bytes.size()) << ")\n"
             << "  kiln version " << engine->getKilnVersion() << ", plan format " << engine->getPlanFormatVersion()
             << ", backend " << engine->getBackendName() << ", weights " << bytesText(engine->getWeightsSize()) << "\n";
