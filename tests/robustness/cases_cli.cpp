@@ -1,5 +1,7 @@
 // Bad input to the kiln command: damaged or mismatched .npy files for `kiln run --loadInputs`, and wrong
 // arguments. Each runs the real command, which must exit non-zero with one line naming the file, input or option.
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <fstream>
 #include <stdexcept>
@@ -31,6 +33,13 @@ std::string emptyFolder(const std::string& caseName, const std::string& name) {
   auto folder = scratchDir(caseName) / name;
   std::filesystem::create_directories(folder);
   return folder.string();
+}
+
+// A new named pipe <caseName>/<name> that nothing writes to: opening it to read would wait forever.
+std::string pipe(const std::string& caseName, const std::string& name) {
+  auto path = scratchDir(caseName) / name;
+  if (mkfifo(path.c_str(), 0600) != 0) throw std::runtime_error("cannot make the pipe " + path.string());
+  return path.string();
 }
 
 // The first 100 bytes of the plan, in <caseName>/truncated.kiln.
@@ -168,6 +177,14 @@ KILN_BAD_INPUT_CASES({
     {".npy input", "file does not exist", "missing\\.npy",
      [] {
        return runPlan({"--loadInputs", "input:" + (scratchDir("missing_npy") / "missing.npy").string()});
+     }},
+    {".npy input", "a pipe instead of a file", "pipe\\.npy.*not a regular file",
+     [] {
+       return runPlan({"--loadInputs", "input:" + pipe("npy_pipe", "pipe.npy")});
+     }},
+    {".npy input", "no file after the input's name", "--loadInputs.*'input' is given no file",
+     [] {
+       return runPlan({"--loadInputs", "input:"});
      }},
     {".npy input", "a directory instead of a file", "npy_dir\\.npy.*not a regular file",
      [] {
@@ -318,6 +335,10 @@ KILN_BAD_INPUT_CASES({
     {"CLI arguments", "inspect a truncated plan", "invalid plan in '[^']*truncated\\.kiln'",
      [] {
        return kilnCommandError({"inspect", truncatedPlan("inspect_truncated_plan")});
+     }},
+    {"CLI arguments", "inspect a pipe", "pipe\\.kiln.*not a regular file",
+     [] {
+       return kilnCommandError({"inspect", pipe("inspect_pipe", "pipe.kiln")}, 10);
      }},
     {"CLI arguments", "inspect a directory", "inspect_dir",
      [] {

@@ -68,6 +68,8 @@ TEST(ShapeArguments, NamedPathsSplitAtTheLastColon) {
   EXPECT_EQ(paths.at("scope:mask"), "m.npy");
   EXPECT_THROW(cli::parseNamedPaths("input:a.npy,input:b.npy", "--loadInputs"), Error);
   EXPECT_THROW(cli::parseNamedPaths("a.npy", "--loadInputs"), Error);
+  expectRefused(
+      "--loadInputs", [] { cli::parseNamedPaths("input:", "--loadInputs"); }, "input 'input' is given no file");
 }
 
 }  // namespace

@@ -63,7 +63,10 @@ std::map<std::string, Dims> parseShapes(const std::string& text, const std::stri
 }
 
 std::map<std::string, std::string> parseNamedPaths(const std::string& text, const std::string& flag) {
-  return namedItems(text, flag);
+  auto paths = namedItems(text, flag);
+  for (const auto& [name, path] : paths)
+    if (path.empty()) fail(flag, "input " + quotedForMessage(name) + " is given no file");
+  return paths;
 }
 
 }  // namespace kiln::cli

@@ -14,7 +14,8 @@ namespace kiln::cli {
 // too large dimension, more than 8 dimensions, or a name given twice.
 std::map<std::string, Dims> parseShapes(const std::string& text, const std::string& flag = "--shapes");
 
-// "name:path,name2:path2" for --loadInputs; the same errors for an item without a name or a name given twice.
+// "name:path,name2:path2" for --loadInputs; the same errors for an item without a name or a name given twice, and
+// for an empty path.
 std::map<std::string, std::string> parseNamedPaths(const std::string& text, const std::string& flag);
 
 }  // namespace kiln::cli
