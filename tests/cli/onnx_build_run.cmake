@@ -74,4 +74,4 @@ if(NOT runs EQUAL 3 OR steps LESS 1 OR first LESS 0)
 endif()
 run_kiln(1 run --loadEngine ${WORK}/model.kiln --loadInputs x:${DATA}/external_data/input.npy
          --exportTimes ${WORK}/no_such_folder/times.json)
-expect_text("i/o error in '${WORK}/no_such_folder/times.json': cannot write the times")
+expect_text("i/o error in '${WORK}/no_such_folder/times.json': --exportTimes: the folder '${WORK}/no_such_folder' does not exist")

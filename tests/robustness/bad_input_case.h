@@ -39,7 +39,8 @@ Refusal errorOf(const Status& status);
 // 0; a run killed by a signal or that exceeds `timeoutSeconds` throws, failing the case.
 Refusal kilnCommandError(const std::vector<std::string>& args, int timeoutSeconds = 60);
 
-// A fresh, empty folder for one case's files (under the build tree).
+// A fresh, empty folder for one case's files (under the build tree, in a folder of this process's own that is
+// removed when it exits).
 std::filesystem::path scratchDir(const std::string& caseName);
 // Writes `bytes` to `path` and returns the path.
 std::filesystem::path writeFile(const std::filesystem::path& path, const std::string& bytes);

@@ -23,6 +23,21 @@ std::vector<BadInputCase>& table() {
   return cases;
 }
 
+// This process's folder under the build tree, removed at exit: ctest runs cases (and the report, which runs them
+// all) in parallel processes, which must not clean each other's files away.
+const std::filesystem::path& processWorkDir() {
+  struct WorkDir {
+    std::filesystem::path path = std::filesystem::path(KILN_ROBUSTNESS_WORK) / ("process_" + std::to_string(getpid()));
+    WorkDir() { std::filesystem::remove_all(path); }
+    ~WorkDir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const WorkDir dir;
+  return dir.path;
+}
+
 std::string readWholeFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -60,19 +75,17 @@ std::string suiteNameOf(const BadInputCase& badCase) {
   return "BadInput_" + name;
 }
 
-// The committed page shows folders as a reader would name them, not as this build tree's absolute paths.
-std::string withoutBuildPaths(std::string text) {
-  for (auto [path, shown] : {std::pair<std::string, std::string>{KILN_ROBUSTNESS_WORK, "<scratch>"},
-                             {KILN_TEST_DATA_DIR, "tests/data"},
-                             {KILN_COMMAND, "kiln"}}) {
-    for (size_t at = text.find(path); at != std::string::npos; at = text.find(path, at + shown.size()))
-      text.replace(at, path.size(), shown);
-  }
+// The message with this machine's folders replaced, so that the table reads the same from any checkout and run.
+std::string withoutMachinePaths(std::string text) {
+  for (const auto& [folder, shown] : {std::pair{processWorkDir().string(), std::string("<scratch>")},
+                                      std::pair{testDataDir().string(), std::string("tests/data")},
+                                      std::pair{std::string(KILN_COMMAND), std::string("kiln")}})
+    for (size_t at = text.find(folder); at != std::string::npos; at = text.find(folder, at + shown.size()))
+      text.replace(at, folder.size(), shown);
   return text;
 }
 
 std::string markdownCell(std::string text) {
-  text = withoutBuildPaths(text);
   std::string cell;
   for (char c : text) {
     if (c == '|')
@@ -96,7 +109,7 @@ int writeReport(const std::filesystem::path& file) {
       auto refusal = badCase.trigger();
       bool matches = refusal && refusal->find('\n') == std::string::npos &&
                      std::regex_search(*refusal, std::regex(badCase.expected));
-      observed = refusal ? *refusal : std::string("(accepted)");
+      observed = refusal ? withoutMachinePaths(*refusal) : std::string("(accepted)");
       if (!matches) {
         ++failures;
         observed = "FAILS: " + observed;
@@ -191,7 +204,7 @@ Refusal kilnCommandError(const std::vector<std::string>& args, int timeoutSecond
 }
 
 std::filesystem::path scratchDir(const std::string& caseName) {
-  auto dir = std::filesystem::path(KILN_ROBUSTNESS_WORK) / caseName;
+  auto dir = processWorkDir() / caseName;
   static std::map<std::string, bool> cleaned;
   if (!cleaned[caseName]) {
     std::filesystem::remove_all(dir);

@@ -183,6 +183,14 @@ Error errorOf(const std::function<void()>& f, const char* ifNone) {
   return Error(ErrorCode::kRUNTIME, "none");
 }
 
+void expectRefused(const std::string& object, const std::function<void()>& f, const std::string& messageFragment) {
+  SCOPED_TRACE(messageFragment);
+  Error error = errorOf(f, "no error");
+  EXPECT_EQ(error.object(), object);
+  EXPECT_NE(error.message().find(messageFragment), std::string::npos) << error.message();
+  EXPECT_EQ(error.message().find('\n'), std::string::npos) << error.message();
+}
+
 void expectRejected(const Layer* layer, const std::function<void()>& change, const char* why,
                     const char* messageFragment) {
   expectRejectedNaming([layer] { return std::string(layer->getName()); }, change, why, messageFragment);

@@ -109,6 +109,10 @@ void expectRejected(const Layer* layer, const std::function<void()>& change, con
 void expectRejected(const std::string& object, const std::function<void()>& change, const char* why,
                     const char* messageFragment = nullptr);
 
+// EXPECT that `f` throws a kiln::Error (of any code) whose object() is `object` and whose message() holds
+// `messageFragment` on one line; for refusals of user input (files, arguments).
+void expectRefused(const std::string& object, const std::function<void()>& f, const std::string& messageFragment);
+
 // ---- Dims and multi-indices for naive references --------------------------------------------------------------------
 
 Dims toDims(const std::vector<int64_t>& values);

@@ -10,6 +10,9 @@ namespace kiln::cli {
 
 namespace {
 
+// The most timed runs per tactic candidate --avgTiming takes (trtexec's default is 8).
+constexpr int32_t kMaxAvgTiming = 1000;
+
 struct BuildOptions {
   BuildRequest request;
   bool verbose = false;
@@ -32,7 +35,10 @@ std::vector<ProfileShapes> profilesInOrder(const CLI::App& cmd) {
                                           : name == "--maxShapes" ? &profiles.back().max
                                                                   : nullptr;
     if (!target) continue;
-    for (const auto& [input, dims] : parseShapes(opt->results().at(index), name)) (*target)[input] = dims;
+    for (const auto& [input, dims] : parseShapes(opt->results().at(index), name))
+      if (!target->emplace(input, dims).second)
+        throw Error(ErrorCode::kINVALID_ARGUMENT,
+                    "input '" + input + "' is given twice in profile " + std::to_string(profiles.size() - 1), name);
   }
   // A trailing --profile with nothing after it adds nothing.
   while (profiles.size() > 1 && profiles.back().min.empty() && profiles.back().opt.empty() &&
@@ -62,8 +68,9 @@ void addBuildCommand(CLI::App& app) {
                   "Tactic timings: reused from this file when it exists, saved to it after the build");
   cmd->add_option("--avgTiming", options->request.avgTiming,
                   "Timed runs per tactic candidate (default " + std::to_string(BuilderConfig().getTimingIterations()) +
+                      ", at most " + std::to_string(kMaxAvgTiming) +
                       "); 0 times nothing and every step runs its default implementation")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(int64_t{0}, int64_t{kMaxAvgTiming}));
   cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");
   cmd->callback([cmd, options] {
     options->request.profiles = profilesInOrder(*cmd);

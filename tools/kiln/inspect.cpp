@@ -1,4 +1,4 @@
-#include <fstream>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <iterator>
@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "file_io.h"
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
 #include "onnx_build.h"
@@ -25,10 +26,13 @@ std::string bytesText(uint64_t bytes) {
   return s.str();
 }
 
-void inspectPlan(const std::string& path, bool showLayers) {
-  auto bytes = readBinaryFile(path);
-  Runtime runtime;
-  auto engine = runtime.deserialize(bytes);
+void inspectPlan(const std::string& path, const std::vector<uint8_t>& bytes, bool showLayers) {
+  std::unique_ptr<Engine> engine;
+  try {
+    engine = Runtime().deserialize(bytes);
+  } catch (const Error& e) {
+    rethrowNamingFile(e, path);
+  }
   std::cout << "Plan: " << path << " (" << bytesText(bytes.size()) << ")\n"
             << "  kiln version " << engine->getKilnVersion() << ", plan format " << engine->getPlanFormatVersion()
             << ", backend " << engine->getBackendName() << ", weights " << bytesText(engine->getWeightsSize()) << "\n";
@@ -114,13 +118,6 @@ void inspectModel(const std::string& path) {
   }
 }
 
-bool isPlanFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char magic[8] = {};
-  in.read(magic, 8);
-  return std::string(magic, 8) == "KILNPLAN";
-}
-
 }  // namespace
 
 void addInspectCommand(CLI::App& app) {
@@ -131,9 +128,11 @@ void addInspectCommand(CLI::App& app) {
   cmd->add_option("file", *path, "Plan file (.kiln) or ONNX model (.onnx)")->required()->check(CLI::ExistingFile);
   cmd->add_flag("--no-layers", *hideLayers, "Omit the per-layer listing");
   cmd->callback([path, hideLayers] {
+    // Read once, as a regular file (opening a pipe to peek at its magic would wait for a writer).
+    std::vector<uint8_t> bytes = readFileBytes(*path);
     // A truncated plan still starts with the magic; anything else is read as a model.
-    if (isPlanFile(*path) || std::ifstream(*path, std::ios::ate).tellg() < 8)
-      inspectPlan(*path, !*hideLayers);
+    if (bytes.size() < 8 || std::memcmp(bytes.data(), "KILNPLAN", 8) == 0)
+      inspectPlan(*path, bytes, !*hideLayers);
     else
       inspectModel(*path);
   });

@@ -7,6 +7,19 @@
 #include "commands.h"
 #include "kiln/kiln.h"
 
+namespace {
+
+// Every failure is one line on stderr, "kiln: <what went wrong>", so scripts and users read the same message.
+int refuse(const std::string& message) {
+  std::string line = message;
+  for (char& c : line)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::cerr << "kiln: " << line << "\n";
+  return 1;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"kiln — inference optimizer and runtime for networks with dynamic shapes"};
   app.set_version_flag("--version", std::string("kiln ") + kiln::kilnVersion());
@@ -16,17 +29,18 @@ int main(int argc, char** argv) {
   kiln::cli::addInspectCommand(app);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
+  } catch (const CLI::ParseError& e) {  // a wrong argument: CLI11's message names the option
+    auto chosen = app.get_subcommands();
+    return refuse(std::string(e.what()) + " (see kiln " + (chosen.empty() ? "" : chosen[0]->get_name() + " ") +
+                  "--help)");
   } catch (const kiln::Error& e) {
-    std::cerr << "kiln: " << e.what() << "\n";
-    return 1;
-  } catch (const std::bad_alloc&) {  // e.g. inputs allocated for shapes too large for this machine
-    std::cerr << "kiln: out of host memory\n";
-    return 1;
-  } catch (const std::exception& e) {  // file system and stream errors of the standard library, among others
-    std::cerr << "kiln: " << e.what() << "\n";
-    return 1;
+    return refuse(e.what());
+  } catch (const std::bad_alloc&) {
+    return refuse("out of host memory");
+  } catch (const std::exception& e) {  // a library error the command does not turn into a kiln::Error itself
+    return refuse(e.what());
   }
   return 0;
 }

@@ -1,19 +1,13 @@
 #include "onnx_build.h"
 
 #include <chrono>
-#include <fstream>
+#include <filesystem>
 #include <iostream>
-#include <iterator>
 
+#include "file_io.h"
 #include "kiln/onnx.h"
 
 namespace kiln::cli {
-
-std::vector<uint8_t> readBinaryFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kIO, "cannot open the file", path);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
-}
 
 namespace {
 
@@ -46,10 +40,27 @@ bool mentions(const ProfileShapes& shapes, const std::string& name) {
   return shapes.min.count(name) || shapes.opt.count(name) || shapes.max.count(name);
 }
 
+// Every input the shape flags name must be one of the network's; the error lists the inputs it has.
+void checkInputNames(const ProfileShapes& shapes, const NetworkDefinition& network) {
+  for (const auto* flag : {&shapes.min, &shapes.opt, &shapes.max})
+    for (const auto& [name, dims] : *flag) {
+      const Tensor* tensor = network.getTensor(name.c_str());
+      if (tensor && tensor->isNetworkInput()) continue;
+      std::string inputs;
+      for (int32_t i = 0; i < network.getNbInputs(); ++i)
+        inputs += (i ? ", " : "") + std::string(network.getInput(i)->getName());
+      throw Error(ErrorCode::kINVALID_ARGUMENT,
+                  "the shape flags name an input the model does not have (its inputs: " + inputs + ")", name);
+    }
+}
+
 }  // namespace
 
 std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) {
   auto start = std::chrono::steady_clock::now();
+  // Paths that will be written are checked before the build, which may take long.
+  if (!request.saveEngine.empty()) checkOutputFile(request.saveEngine, "--saveEngine");
+  if (!request.timingCacheFile.empty()) checkOutputFile(request.timingCacheFile, "--timingCacheFile");
   Builder builder(logger);
   auto network = builder.createNetwork();
   onnx::Parser parser(*network, logger);
@@ -66,10 +77,7 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   if (profiles.empty()) profiles.emplace_back();
   for (size_t p = 0; p < profiles.size(); ++p) {
     OptimizationProfile profile;
-    for (const auto* shapes : {&profiles[p].min, &profiles[p].opt, &profiles[p].max})
-      for (const auto& [name, dims] : *shapes)
-        if (!network->getTensor(name.c_str()) || !network->getTensor(name.c_str())->isNetworkInput())
-          throw Error(ErrorCode::kINVALID_ARGUMENT, "the model has no input named '" + name + "'", "shapes");
+    checkInputNames(profiles[p], *network);
     for (int32_t i = 0; i < network->getNbInputs(); ++i) {
       Tensor* input = network->getInput(i);
       if (mentions(profiles[p], input->getName())) {
@@ -92,12 +100,12 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   }
   TimingCache cache;
   if (!request.timingCacheFile.empty()) {
-    if (std::ifstream probe(request.timingCacheFile); probe) {
-      auto bytes = readBinaryFile(request.timingCacheFile);
+    if (std::filesystem::exists(request.timingCacheFile)) {
+      auto bytes = readFileBytes(request.timingCacheFile);
       try {
         cache = TimingCache::deserialize(bytes.data(), bytes.size());
       } catch (const Error& e) {
-        throw Error(e.code(), e.message() + " (" + e.object() + ")", request.timingCacheFile);
+        rethrowNamingFile(e, request.timingCacheFile);
       }
     }
     config.setTimingCache(&cache);
@@ -105,9 +113,7 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   auto plan = builder.buildSerializedNetwork(*network, config);
   if (!request.timingCacheFile.empty()) {
     auto bytes = cache.serialize();
-    std::ofstream out(request.timingCacheFile, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error(ErrorCode::kIO, "cannot write the timing cache", request.timingCacheFile);
+    writeFileBytes(request.timingCacheFile, bytes.data(), bytes.size(), "the timing cache");
     std::cout << "Timing cache " << request.timingCacheFile << ": " << cache.hits() << " layer timings reused, "
               << cache.misses() << " made, " << cache.size() << " entries saved\n";
   }
@@ -115,9 +121,7 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   std::cout << "Built a " << request.backend << " plan with " << profiles.size() << " profile(s): " << plan.size()
             << " bytes in " << seconds << " s\n";
   if (!request.saveEngine.empty()) {
-    std::ofstream out(request.saveEngine, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(plan.data()), static_cast<std::streamsize>(plan.size()));
-    if (!out) throw Error(ErrorCode::kIO, "cannot write the plan", request.saveEngine);
+    writeFileBytes(request.saveEngine, plan.data(), plan.size(), "the plan");
     std::cout << "Saved " << request.saveEngine << "\n";
   }
   return plan;

@@ -25,9 +25,8 @@ struct BuildRequest {
 };
 
 // Imports, builds (printing progress), optionally saves, and returns the plan. Every dynamic input must be
-// covered by each profile; the error names the input and its dimensions otherwise.
+// covered by each profile, and every input the profiles name must be the model's; the error names the input
+// otherwise. The paths to write (--saveEngine, --timingCacheFile) are checked before the build.
 std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger);
-
-std::vector<uint8_t> readBinaryFile(const std::string& path);
 
 }  // namespace kiln::cli

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <new>
 #include <random>
 
 #include "commands.h"
+#include "file_io.h"
 #include "io_buffer.h"
 #include "npy.h"
 #include "onnx_build.h"
@@ -22,10 +24,13 @@ namespace kiln::cli {
 
 namespace {
 
+// The most timed or warm-up runs one command makes: every timed run's latency is kept (8 bytes each).
+constexpr int64_t kMaxRuns = 1'000'000;
+
 struct RunOptions {
   std::string loadEngine, onnx, shapes, loadInputs, saveOutputs, exportTimes, exportProfile, backend = "cpu";
   bool dumpProfile = false;
-  int iterations = 10, warmUp = 2;
+  int64_t iterations = 10, warmUp = 2;
   bool verbose = false;
 };
 
@@ -77,7 +82,7 @@ LatencySummary summarize(const std::vector<double>& ms) {
 
 // --exportTimes: every timed run's latency and the summary, as JSON (trtexec's flag; its per-run fields differ).
 void exportTimes(const std::string& path, const std::vector<double>& ms, const LatencySummary& s, const char* backend,
-                 int warmUp) {
+                 int64_t warmUp) {
   std::ofstream out(path);
   out << std::setprecision(9) << "{\n  \"backend\": \"" << backend << "\",\n  \"warmUp\": " << warmUp
       << ",\n  \"iterations\": " << ms.size() << ",\n  \"latencyMs\": {\"min\": " << s.min
@@ -88,32 +93,83 @@ void exportTimes(const std::string& path, const std::vector<double>& ms, const L
   if (!out) throw Error(ErrorCode::kIO, "cannot write the times", path);
 }
 
-// An input's data: its .npy file, a shape input's values from --shapes, or seeded stand-in values at --shapes.
-NpyArray inputData(const Engine& engine, int32_t index, const std::map<std::string, std::string>& files,
+// Every input an option names must be one of the plan's; the error lists the inputs it has.
+template <typename Value>
+void checkInputNames(const Engine& engine, const std::map<std::string, Value>& named, const std::string& flag) {
+  for (const auto& [name, value] : named) {
+    if (engine.getTensorIOMode(name.c_str()) == TensorIOMode::kINPUT) continue;
+    std::string inputs;
+    for (int32_t i = 0; i < engine.getNbIOTensors(); ++i)
+      if (engine.getTensorIOMode(engine.getIOTensorName(i)) == TensorIOMode::kINPUT)
+        inputs += (inputs.empty() ? "" : ", ") + std::string(engine.getIOTensorName(i));
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                flag + " names an input the plan does not have (its inputs: " + inputs + ")", name);
+  }
+}
+
+// Sets an input's shape before any memory is allocated for it; a refusal (rank, profile) says where the shape came
+// from.
+void setInputShape(ExecutionContext& context, const std::string& name, const Dims& dims, const std::string& source) {
+  Status status = context.setInputShape(name.c_str(), dims);
+  if (!status) throw Error(status.error().code(), status.error().message() + " (" + source + ")", name);
+}
+
+// An input's data from its .npy file: the file's type must be the input's, and --shapes, when it names the input
+// too, must agree with the file.
+NpyArray fileInput(const Engine& engine, const std::string& name, const std::string& file,
                    const std::map<std::string, Dims>& shapes) {
+  NpyArray array = readNpy(file);
+  DataType type = engine.getTensorDataType(name.c_str());
+  if (array.type != type)
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                std::string("the file holds ") + dataTypeName(array.type) + " values but input '" + name + "' takes " +
+                    dataTypeName(type),
+                file);
+  auto given = shapes.find(name);
+  if (given == shapes.end()) return array;
+  if (engine.isShapeInferenceIO(name.c_str())) {
+    NpyArray values = shapeInputValues(type, engine.getTensorShape(name.c_str()), given->second, name);
+    if (values.dims == array.dims && values.bytes == array.bytes) return array;
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "--shapes gives the values " + toString(given->second) + " but " + file + " holds others", name);
+  }
+  if (!(given->second == array.dims))
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "--shapes gives " + toString(given->second) + " but " + file + " holds " + toString(array.dims), name);
+  return array;
+}
+
+// An input's data: its .npy file, a shape input's values from --shapes, or seeded stand-in values at the shape from
+// --shapes or the plan. The shape is set on the context (and checked against the profile) before the data is made.
+NpyArray inputData(const Engine& engine, ExecutionContext& context, int32_t index,
+                   const std::map<std::string, std::string>& files, const std::map<std::string, Dims>& shapes) {
   std::string name = engine.getIOTensorName(index);
   DataType type = engine.getTensorDataType(name.c_str());
-  if (files.count(name)) {
-    NpyArray array = readNpy(files.at(name));
-    if (array.type != type)
-      throw Error(ErrorCode::kINVALID_ARGUMENT,
-                  std::string("the file holds ") + dataTypeName(array.type) + " but the input is " + dataTypeName(type),
-                  files.at(name));
+  if (auto file = files.find(name); file != files.end()) {
+    NpyArray array = fileInput(engine, name, file->second, shapes);
+    setInputShape(context, name, array.dims, "the shape of " + file->second);
     return array;
   }
+  Dims dims = engine.getTensorShape(name.c_str());
+  auto given = shapes.find(name);
   if (engine.isShapeInferenceIO(name.c_str())) {
-    if (!shapes.count(name))
+    if (given == shapes.end())
       throw Error(ErrorCode::kINVALID_ARGUMENT,
                   "is a shape input: give its values with --shapes (e.g. " + name + ":2x3x4) or --loadInputs", name);
-    return shapeInputValues(type, engine.getTensorShape(name.c_str()), shapes.at(name), name);
+    setInputShape(context, name, dims, "the plan's shape");
+    return shapeInputValues(type, dims, given->second, name);
   }
-  Dims dims = engine.getTensorShape(name.c_str());
-  if (shapes.count(name)) dims = shapes.at(name);
+  if (given != shapes.end()) dims = given->second;
   if (dims.hasDynamic())
     throw Error(ErrorCode::kINVALID_ARGUMENT,
                 "input has dynamic dimensions " + toString(dims) + "; give its shape with --shapes or --loadInputs",
                 name);
-  return randomInput(type, dims, static_cast<uint32_t>(index + 1));
+  setInputShape(context, name, dims, given == shapes.end() ? "the plan's shape" : "given by --shapes");
+  try {
+    return randomInput(type, dims, static_cast<uint32_t>(index + 1));
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorCode::kRUNTIME, "out of host memory for its data at shape " + toString(dims), name);
+  }
 }
 
 // Memory for one IO tensor where the engine reads it: the device for a GPU plan, except shape inputs, whose values
@@ -133,6 +189,11 @@ void run(const RunOptions& o) {
   if (o.loadEngine.empty() == o.onnx.empty())
     throw Error(ErrorCode::kINVALID_ARGUMENT, "give exactly one of --loadEngine and --onnx", "kiln run");
   auto shapes = parseShapes(o.shapes, "--shapes");
+  auto files = parseNamedPaths(o.loadInputs, "--loadInputs");
+  // Outputs are checked before the work that would write them.
+  if (!o.saveOutputs.empty()) makeOutputFolder(o.saveOutputs, "--saveOutputs");
+  if (!o.exportTimes.empty()) checkOutputFile(o.exportTimes, "--exportTimes");
+  if (!o.exportProfile.empty()) checkOutputFile(o.exportProfile, "--exportProfile");
   std::vector<uint8_t> plan;
   if (!o.onnx.empty()) {
     // As trtexec: --shapes with --onnx builds one profile with min = opt = max.
@@ -142,20 +203,26 @@ void run(const RunOptions& o) {
     request.profiles.push_back({shapes, shapes, shapes});
     plan = buildFromOnnx(request, logger);
   } else {
-    plan = readBinaryFile(o.loadEngine);
+    plan = readFileBytes(o.loadEngine);
   }
-  auto engine = Runtime(logger).deserialize(plan);
+  std::unique_ptr<Engine> engine;
+  try {
+    engine = Runtime(logger).deserialize(plan);
+  } catch (const Error& e) {
+    if (o.loadEngine.empty()) throw;
+    rethrowNamingFile(e, o.loadEngine);
+  }
   auto context = engine->createExecutionContext();
-  auto files = parseNamedPaths(o.loadInputs, "--loadInputs");
+  checkInputNames(*engine, shapes, "--shapes");
+  checkInputNames(*engine, files, "--loadInputs");
   std::map<std::string, BoundTensor> inputs, outputs;
   for (int32_t i = 0; i < engine->getNbIOTensors(); ++i) {
     std::string name = engine->getIOTensorName(i);
     if (engine->getTensorIOMode(name.c_str()) != TensorIOMode::kINPUT) continue;
-    NpyArray array = inputData(*engine, i, files, shapes);
+    NpyArray array = inputData(*engine, *context, i, files, shapes);
     samples::IoBuffer buffer = ioBuffer(*engine, name, array.bytes.size());
     if (!array.bytes.empty()) std::memcpy(buffer.host(), array.bytes.data(), array.bytes.size());
     buffer.toDevice();
-    context->setInputShape(name.c_str(), array.dims).check();
     context->setTensorAddress(name.c_str(), buffer.binding()).check();
     inputs.emplace(name, BoundTensor{array.type, array.dims, std::move(buffer)});
   }
@@ -174,15 +241,15 @@ void run(const RunOptions& o) {
   std::vector<double> ms;
   {
     RunTimer timer(*context);
-    for (int i = 0; i < o.warmUp; ++i) timer.run();
-    for (int i = 0; i < std::max(1, o.iterations); ++i) ms.push_back(timer.run());
+    for (int64_t i = 0; i < o.warmUp; ++i) timer.run();
+    for (int64_t i = 0; i < o.iterations; ++i) ms.push_back(timer.run());
   }
   // Profiled runs come after the timed ones: timing every step waits for the device and keeps graphs out.
   StepProfile profile;
   if (o.dumpProfile || !o.exportProfile.empty()) {
     context->setProfiler(&profile);
     RunTimer timer(*context);
-    for (int i = 0; i < std::max(1, o.iterations); ++i) timer.run();
+    for (int64_t i = 0; i < o.iterations; ++i) timer.run();
     context->setProfiler(nullptr);
   }
   for (const auto& [name, in] : inputs) std::cout << "Input  " << name << ": " << toString(in.dims) << "\n";
@@ -191,7 +258,6 @@ void run(const RunOptions& o) {
     if (o.saveOutputs.empty()) continue;
     out.buffer.toHost();
     const auto* bytes = out.buffer.hostAs<uint8_t>();
-    std::filesystem::create_directories(o.saveOutputs);
     std::string file = (std::filesystem::path(o.saveOutputs) / npyFileName(name)).string();
     writeNpy(file, NpyArray{out.type, out.dims, std::vector<uint8_t>(bytes, bytes + out.buffer.size())});
     std::cout << "  saved " << file << "\n";
@@ -226,8 +292,10 @@ void addRunCommand(CLI::App& app) {
   cmd->add_flag("--dumpProfile", o->dumpProfile,
                 "After the timed runs, profile as many more and print every step's median time");
   cmd->add_option("--exportProfile", o->exportProfile, "Write the per-step profile as JSON (implies profiled runs)");
-  cmd->add_option("--iterations", o->iterations, "Timed runs")->check(CLI::PositiveNumber);
-  cmd->add_option("--warmUp", o->warmUp, "Untimed runs first")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--iterations", o->iterations, "Timed runs (1 to " + std::to_string(kMaxRuns) + ")")
+      ->check(CLI::Range(int64_t{1}, kMaxRuns));
+  cmd->add_option("--warmUp", o->warmUp, "Untimed runs first (0 to " + std::to_string(kMaxRuns) + ")")
+      ->check(CLI::Range(int64_t{0}, kMaxRuns));
   cmd->add_option("--backend", o->backend, "Backend when building from --onnx")->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_flag("-v,--verbose", o->verbose, "Log in detail");
   cmd->callback([o] { run(*o); });
