@@ -13,8 +13,8 @@ kiln::OptimizationProfile smallProfile(const kiln::NetworkDefinition& network) {
     kiln::Dims dims = input.getDimensions();
     if (input.isShapeInput()) {
       std::vector<int64_t> ones(dims.nbDims == 0 ? 1 : std::max<int64_t>(dims.d[0], 0), 1);
-      for (auto selector : {kiln::OptProfileSelector::kMIN, kiln::OptProfileSelector::kOPT,
-                            kiln::OptProfileSelector::kMAX}) {
+      for (auto selector :
+           {kiln::OptProfileSelector::kMIN, kiln::OptProfileSelector::kOPT, kiln::OptProfileSelector::kMAX}) {
         profile.setDimensions(input.getName(), selector, dims);
         profile.setShapeValues(input.getName(), selector, ones.data(), static_cast<int32_t>(ones.size()));
       }

@@ -71,11 +71,17 @@ KILN_BAD_INPUT_CASES({
        return errorOf(reluEngine().createExecutionContext()->setTensorAddress("z", storage));
      }},
     {"API misuse", "null tensor name", "\\(null\\)",
-     [] { return errorOf(reluEngine().createExecutionContext()->setInputShape(nullptr, Dims{1, 4})); }},
+     [] {
+       return errorOf(reluEngine().createExecutionContext()->setInputShape(nullptr, Dims{1, 4}));
+     }},
     {"API misuse", "input shape of the wrong rank", "'x'.*rank 3.*rank 2",
-     [] { return errorOf(reluEngine().createExecutionContext()->setInputShape("x", Dims{1, 4, 1})); }},
+     [] {
+       return errorOf(reluEngine().createExecutionContext()->setInputShape("x", Dims{1, 4, 1}));
+     }},
     {"API misuse", "input shape outside the profile", "'x'.*outside optimization profile 0",
-     [] { return errorOf(reluEngine().createExecutionContext()->setInputShape("x", Dims{9, 4})); }},
+     [] {
+       return errorOf(reluEngine().createExecutionContext()->setInputShape("x", Dims{9, 4}));
+     }},
     {"API misuse", "profile index that does not exist", "profile 3 does not exist",
      [] { return errorOf(reluEngine().createExecutionContext()->setOptimizationProfile(3)); }},
     {"API misuse", "run before the input shape is set", "'x'",
@@ -103,15 +109,25 @@ KILN_BAD_INPUT_CASES({
     {"API misuse", "plan of zero bytes", "plan",
      [] { return errorOf([] { Runtime().deserialize(std::vector<uint8_t>{}); }); }},
     {"API misuse", "profile min above max", "'x'",
-     [] { return buildError(Dims{4, 4}, Dims{4, 4}, Dims{2, 4}); }},
+     [] {
+       return buildError(Dims{4, 4}, Dims{4, 4}, Dims{2, 4});
+     }},
     {"API misuse", "profile opt outside [min, max]", "'x'",
-     [] { return buildError(Dims{1, 4}, Dims{9, 4}, Dims{8, 4}); }},
+     [] {
+       return buildError(Dims{1, 4}, Dims{9, 4}, Dims{8, 4});
+     }},
     {"API misuse", "profile for an input the network lacks", "'nosuch'",
-     [] { return buildError(Dims{1, 4}, Dims{2, 4}, Dims{8, 4}, "nosuch"); }},
+     [] {
+       return buildError(Dims{1, 4}, Dims{2, 4}, Dims{8, 4}, "nosuch");
+     }},
     {"API misuse", "profile shape of the wrong rank", "'x'",
-     [] { return buildError(Dims{1, 4, 1}, Dims{1, 4, 1}, Dims{1, 4, 1}); }},
+     [] {
+       return buildError(Dims{1, 4, 1}, Dims{1, 4, 1}, Dims{1, 4, 1});
+     }},
     {"API misuse", "profile shape contradicting a static dimension", "'x'",
-     [] { return buildError(Dims{1, 5}, Dims{1, 5}, Dims{1, 5}); }},
+     [] {
+       return buildError(Dims{1, 5}, Dims{1, 5}, Dims{1, 5});
+     }},
     {"API misuse", "build without a profile for a dynamic input", "'x'",
      [] {
        return errorOf([] {

@@ -1,0 +1,12 @@
+// .npy bytes -> the kiln command's loader (header, dtype, shape, Fortran order, payload size).
+#include "fuzz_support.h"
+#include "npy.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  try {
+    kiln::cli::parseNpy(data, size, "fuzz.npy");
+  } catch (const kiln::Error&) {
+    // A damaged array is refused: the expected outcome.
+  }
+  return 0;
+}
