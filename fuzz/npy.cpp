@@ -1,6 +1,7 @@
 // .npy bytes -> the kiln command's loader (header, dtype, shape, Fortran order, payload size).
-#include "fuzz_support.h"
 #include "npy.h"
+
+#include "fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

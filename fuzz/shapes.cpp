@@ -1,8 +1,9 @@
 // Shape strings (--shapes, --minShapes, ...) -> the kiln command's parser.
+#include "shapes.h"
+
 #include <string>
 
 #include "fuzz_support.h"
-#include "shapes.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {

@@ -3,9 +3,14 @@
 // ThreadSanitizer build (scripts/sanitize thread) needs to build only it and the library.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <thread>
+
+#ifdef KILN_HAVE_CUDA
+#include <cuda_runtime_api.h>
+#endif
 
 #include "kiln/kiln.h"
 #include "kiln/onnx.h"
@@ -38,6 +43,33 @@ std::unique_ptr<Engine> buildEngine(const std::string& backend) {
   return Runtime().deserialize(builder.buildSerializedNetwork(*network, config));
 }
 
+#ifdef KILN_HAVE_CUDA
+// Runs `input` at `shape` with device buffers on the context's own stream: the CUDA backend's way.
+std::vector<uint8_t> runOnDevice(ExecutionContext& context, const Dims& shape, const std::vector<float>& input,
+                                 cudaStream_t stream) {
+  const char* output = "probabilities";
+  EXPECT_TRUE(context.setInputShape("input", shape).isOk());
+  Dims outDims = context.getTensorShape(output);
+  int64_t count = 1;
+  for (int32_t i = 0; i < outDims.nbDims; ++i) count *= outDims.d[i];
+  std::vector<uint8_t> out(static_cast<size_t>(count) * sizeof(float));
+  void *deviceIn = nullptr, *deviceOut = nullptr;
+  EXPECT_EQ(cudaMalloc(&deviceIn, input.size() * sizeof(float)), cudaSuccess);
+  EXPECT_EQ(cudaMalloc(&deviceOut, out.size()), cudaSuccess);
+  EXPECT_EQ(cudaMemcpyAsync(deviceIn, input.data(), input.size() * sizeof(float), cudaMemcpyHostToDevice, stream),
+            cudaSuccess);
+  EXPECT_TRUE(context.setTensorAddress("input", deviceIn).isOk());
+  EXPECT_TRUE(context.setTensorAddress(output, deviceOut).isOk());
+  Status status = context.enqueueV3(stream);
+  EXPECT_TRUE(status.isOk()) << (status.isOk() ? "" : status.error().what());
+  EXPECT_EQ(cudaMemcpyAsync(out.data(), deviceOut, out.size(), cudaMemcpyDeviceToHost, stream), cudaSuccess);
+  EXPECT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+  cudaFree(deviceIn);
+  cudaFree(deviceOut);
+  return out;
+}
+#endif
+
 // Runs `input` at `shape` on `context` and returns the output's bytes; fails the test on any error.
 std::vector<uint8_t> run(ExecutionContext& context, const Dims& shape, std::vector<float> input) {
   const char* output = "probabilities";
@@ -53,7 +85,7 @@ std::vector<uint8_t> run(ExecutionContext& context, const Dims& shape, std::vect
   return out;
 }
 
-std::vector<Case> makeCases(const Engine& engine) {
+std::vector<Case> makeCases(const Engine& engine, const std::string& backend = "cpu") {
   std::vector<Case> cases;
   uint32_t seed = 1;
   for (int64_t batch : {1, 3, 4})
@@ -65,7 +97,16 @@ std::vector<Case> makeCases(const Engine& engine) {
       cases.push_back(std::move(c));
     }
   auto context = engine.createExecutionContext();
-  for (auto& c : cases) c.expected = run(*context, c.shape, c.input);
+  for (auto& c : cases) {
+#ifdef KILN_HAVE_CUDA
+    if (backend == "cuda") {
+      c.expected = runOnDevice(*context, c.shape, c.input, nullptr);
+      continue;
+    }
+#endif
+    (void)backend;
+    c.expected = run(*context, c.shape, c.input);
+  }
   return cases;
 }
 
@@ -89,6 +130,35 @@ void stress(const std::string& backend) {
 }
 
 TEST(ConcurrentContexts, EightThreadsMatchASingleThreadedRunBitForBitOnTheCpu) { stress("cpu"); }
+
+// The same on the GPU: each thread's context enqueues on a stream of its own (scripts/device-check runs it).
+TEST(ConcurrentContexts, EightStreamsMatchASingleThreadedRunBitForBitOnCuda) {
+#ifdef KILN_HAVE_CUDA
+  const auto names = availableBackends();
+  if (std::find(names.begin(), names.end(), "cuda") == names.end()) GTEST_SKIP() << "SKIPPED: no CUDA device";
+  auto engine = buildEngine("cuda");
+  auto cases = makeCases(*engine, "cuda");
+  std::atomic<int> mismatches{0}, runs{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      auto context = engine->createExecutionContext();
+      cudaStream_t stream = nullptr;
+      EXPECT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+      for (int i = 0; i < kRunsPerThread; ++i) {
+        const Case& c = cases[(t * 5 + i * 7) % cases.size()];
+        if (runOnDevice(*context, c.shape, c.input, stream) != c.expected) ++mismatches;
+        ++runs;
+      }
+      cudaStreamDestroy(stream);
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(runs.load(), kThreads * kRunsPerThread);
+  EXPECT_EQ(mismatches.load(), 0);
+#else
+  GTEST_SKIP() << "SKIPPED: built without the CUDA backend";
+#endif
+}
 
 // Documented: a context keeps the engine's weights, so it still runs (the same results) once the Engine is gone.
 TEST(ConcurrentContexts, AContextOutlivesItsEngine) {
