@@ -98,6 +98,42 @@ std::string markdownCell(std::string text) {
   return cell;
 }
 
+// Fuzzing campaigns from fuzz/runs.tsv (scripts/fuzz appends one line per run), summed per target.
+void writeFuzzingSection(std::ostream& out) {
+  struct Totals {
+    int runs = 0;
+    int64_t seconds = 0, inputs = 0;
+    int withFindings = 0;
+  };
+  std::map<std::string, Totals> byTarget;
+  std::ifstream log(KILN_FUZZ_RUNS);
+  std::string line;
+  std::getline(log, line);  // the header
+  while (std::getline(log, line)) {
+    std::istringstream fields(line);
+    std::string date, target;
+    int64_t seconds = 0, inputs = 0;
+    int findings = 0;
+    if (!(fields >> date >> target >> seconds >> inputs >> findings)) continue;
+    Totals& t = byTarget[target];
+    ++t.runs;
+    t.seconds += seconds;
+    t.inputs += inputs;
+    t.withFindings += findings != 0;
+  }
+  out << "\n## Fuzzing\n\n"
+      << "libFuzzer targets in `fuzz/`, built by `scripts/sanitize address` (clang, AddressSanitizer + "
+         "UndefinedBehaviorSanitizer): `onnx_import` (ONNX bytes -> import -> CPU build at a small profile -> one "
+         "run), `plan_load` (plan bytes, checksum recomputed -> load -> one run), `npy` (the kiln command's .npy "
+         "loader), `shapes` (its shape-list parser). CI runs each for 60 s; `scripts/fuzz TARGET SECONDS` runs one "
+         "longer and appends to `fuzz/runs.tsv`, summed here. Every finding is fixed and its input kept in "
+         "`fuzz/regressions/TARGET`, which ctest replays in every build (`ctest -L fuzz`).\n\n"
+      << "| target | runs | seconds | inputs executed | runs with findings |\n|---|---|---|---|---|\n";
+  for (const auto& [target, t] : byTarget)
+    out << "| `" << target << "` | " << t.runs << " | " << t.seconds << " | " << t.inputs << " | " << t.withFindings
+        << " |\n";
+}
+
 // Runs every case once and writes the table; returns the number of cases that failed.
 int writeReport(const std::filesystem::path& file) {
   std::map<std::string, std::vector<std::pair<const BadInputCase*, std::string>>> byCategory;
@@ -136,6 +172,7 @@ int writeReport(const std::filesystem::path& file) {
     for (const auto& [badCase, observed] : byCategory[category])
       out << "| " << markdownCell(badCase->name) << " | `" << markdownCell(observed) << "` |\n";
   }
+  writeFuzzingSection(out);
   return failures;
 }
 
