@@ -217,8 +217,8 @@ class ConcreteGraph {
     std::string which = "output " + std::to_string(k) + " ('" + recorded.name + "')";
     if (derived.dims.size() > static_cast<size_t>(Dims::MAX_DIMS)) fail(index, which + " is not one its op writes");
     if (derived.type != recorded.type)
-      fail(index, which + " is " + dataTypeName(recorded.type) + " but its shape rule gives " +
-                      dataTypeName(derived.type));
+      fail(index,
+           which + " is " + dataTypeName(recorded.type) + " but its shape rule gives " + dataTypeName(derived.type));
     if (derived.dims != recorded.dims)
       fail(index, which + " has shape " + dimsText(constantsOf(recorded.dims)) + " but its shape rule gives " +
                       dimsText(constantsOf(derived.dims)) + " for these shapes");

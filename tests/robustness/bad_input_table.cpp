@@ -63,9 +63,12 @@ std::string suiteNameOf(const BadInputCase& badCase) {
 std::string markdownCell(std::string text) {
   std::string cell;
   for (char c : text) {
-    if (c == '|') cell += "\\|";
-    else if (c == '`') cell += '\'';
-    else cell += c;
+    if (c == '|')
+      cell += "\\|";
+    else if (c == '`')
+      cell += '\'';
+    else
+      cell += c;
   }
   return cell;
 }
@@ -138,7 +141,8 @@ Refusal errorOf(const Status& status) {
 
 Refusal kilnCommandError(const std::vector<std::string>& args, int timeoutSeconds) {
   static int runs = 0;
-  auto errFile = scratchDir("kiln_command") / ("stderr_" + std::to_string(runs++) + ".txt");
+  // ctest runs each case in a process of its own, several at once: each process keeps its captures apart.
+  auto errFile = scratchDir("kiln_command_" + std::to_string(getpid())) / ("stderr_" + std::to_string(runs++) + ".txt");
   pid_t child = fork();
   if (child < 0) throw std::runtime_error("fork failed");
   if (child == 0) {
@@ -204,8 +208,8 @@ int main(int argc, char** argv) {
   size_t index = 0;
   for (const auto& badCase : registeredCases()) {
     const BadInputCase* caseInTable = &badCase;
-    testing::RegisterTest(suiteNameOf(badCase).c_str(), testNameOf(badCase, index++).c_str(), nullptr,
-                          nullptr, __FILE__, __LINE__, [caseInTable]() -> testing::Test* {
+    testing::RegisterTest(suiteNameOf(badCase).c_str(), testNameOf(badCase, index++).c_str(), nullptr, nullptr,
+                          __FILE__, __LINE__, [caseInTable]() -> testing::Test* {
                             struct CaseTest : testing::Test {
                               const BadInputCase* badCase;
                               explicit CaseTest(const BadInputCase* c) : badCase(c) {}

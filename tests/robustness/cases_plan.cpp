@@ -28,7 +28,9 @@ const std::vector<uint8_t>& matrixPlan() { return planNamed("matrix multiply and
 
 constexpr size_t kHeaderSize = 64;
 
-Refusal load(const std::vector<uint8_t>& bytes) { return errorOf([&] { Runtime().deserialize(bytes); }); }
+Refusal load(const std::vector<uint8_t>& bytes) {
+  return errorOf([&] { Runtime().deserialize(bytes); });
+}
 
 // `kiln run --loadEngine` on the bytes, written to a file of the case's own.
 Refusal runFile(const std::string& caseName, const std::vector<uint8_t>& bytes) {
@@ -101,7 +103,8 @@ KILN_BAD_INPUT_CASES({
      [] { return runFile("plan_cut_tables", cut(convolutionPlan(), metadataOffset(convolutionPlan()) + 100)); }},
     {"Plan", "truncated inside the weights", "plan header.*truncated or padded",
      [] { return load(cut(convolutionPlan(), weightsOffset(convolutionPlan()) + 100)); }},
-    {"Plan", "a bit flipped in the header's checksum", "checksum mismatch", [] { return load(flipped(convolutionPlan(), 25)); }},
+    {"Plan", "a bit flipped in the header's checksum", "checksum mismatch",
+     [] { return load(flipped(convolutionPlan(), 25)); }},
     {"Plan", "a bit flipped in the tables", "checksum mismatch",
      [] { return runFile("plan_flip_tables", flipped(convolutionPlan(), metadataOffset(convolutionPlan()) + 20)); }},
     {"Plan", "a bit flipped in the weights", "checksum mismatch",
@@ -121,29 +124,33 @@ KILN_BAD_INPUT_CASES({
          desc.dims[0] = constantExpr(p, 5);
        }));
      }},
-    {"Plan", "forged: a convolution's output type", "Convolution_.*step 0 \\(Convolution\\): output 0 .* is fp16 but its shape rule gives fp32",
+    {"Plan", "forged: a convolution's output type",
+     "Convolution_.*step 0 \\(Convolution\\): output 0 .* is fp16 but its shape rule gives fp32",
      [] {
        return load(forgePlan(convolutionPlan(), [](plan::Plan& p) {
          p.tensors[p.steps[stepOfType(p, LayerType::kCONVOLUTION)].outputs[0]].type = DataType::kHALF;
        }));
      }},
-    {"Plan", "forged: a concatenation axis beyond the inputs' rank", "Concatenation_.*axis 5 is out of range for rank 2",
+    {"Plan", "forged: a concatenation axis beyond the inputs' rank",
+     "Concatenation_.*axis 5 is out of range for rank 2",
      [] {
        return load(forgePlan(concatenationPlan(), [](plan::Plan& p) {
          p.steps[stepOfType(p, LayerType::kCONCATENATION)].attrs.set(ops::Concatenation::kAxis, 5);
        }));
      }},
-    {"Plan", "forged: a constant's weights offset off the 256-byte alignment", "weights offset 4 is not a multiple of 256",
+    {"Plan", "forged: a constant's weights offset off the 256-byte alignment",
+     "weights offset 4 is not a multiple of 256",
      [] {
        return load(forgePlan(convolutionPlan(), [](plan::Plan& p) { p.tensors[firstConstant(p)].weightsOffset += 4; }));
      }},
-    {"Plan", "forged: a profile's min shape below the pooling window", "Pooling_.*window is larger than the padded input.*min shapes of profile 0",
+    {"Plan", "forged: a profile's min shape below the pooling window",
+     "Pooling_.*window is larger than the padded input.*min shapes of profile 0",
      [] {
-       return runFile("plan_pool_min", forgePlan(convolutionPlan(), [](plan::Plan& p) {
-                        p.profiles[0].inputs[0].min.d[2] = 1;
-                      }));
+       return runFile("plan_pool_min",
+                      forgePlan(convolutionPlan(), [](plan::Plan& p) { p.profiles[0].inputs[0].min.d[2] = 1; }));
      }},
-    {"Plan", "forged: a pooling window beyond the input, its assertion dropped", "Pooling_.*step 1 \\(Pooling\\):.*window",
+    {"Plan", "forged: a pooling window beyond the input, its assertion dropped",
+     "Pooling_.*step 1 \\(Pooling\\):.*window",
      [] {
        return load(forgePlan(convolutionPlan(), [](plan::Plan& p) {
          p.steps[stepOfType(p, LayerType::kPOOLING)].attrs.set(ops::Pooling::kWindow, std::vector<int64_t>{2, 64});
@@ -156,7 +163,8 @@ KILN_BAD_INPUT_CASES({
          p.tensors[p.steps[stepOfType(p, LayerType::kGATHER)].inputs[1]].type = DataType::kFLOAT;
        }));
      }},
-    {"Plan", "forged: a reshape's output shape of another element count", "Shuffle_.*reshape changes the number of elements",
+    {"Plan", "forged: a reshape's output shape of another element count",
+     "Shuffle_.*reshape changes the number of elements",
      [] {
        return load(forgePlan(reshapePlan(), [](plan::Plan& p) {
          auto& out = p.tensors[p.steps[stepOfType(p, LayerType::kSHUFFLE)].outputs[0]];
@@ -180,11 +188,11 @@ KILN_BAD_INPUT_CASES({
          bias.weightsSize = 2 * 4;
        }));
      }},
-    {"Plan", "forged: a network input's dimension read from another input", "'s'.*dimension 0 of the input is not the input's own",
+    {"Plan", "forged: a network input's dimension read from another input",
+     "'s'.*dimension 0 of the input is not the input's own",
      [] {
-       return load(forgePlan(matrixPlan(), [](plan::Plan& p) {
-         p.tensors[p.inputs[1]].dims[0] = p.tensors[p.inputs[0]].dims[0];
-       }));
+       return load(forgePlan(matrixPlan(),
+                             [](plan::Plan& p) { p.tensors[p.inputs[1]].dims[0] = p.tensors[p.inputs[0]].dims[0]; }));
      }},
     {"Plan", "forged: an activation placed over its step's input in the arena",
      "ElementWise_.*overlap in the arena of profile 0",
@@ -196,16 +204,15 @@ KILN_BAD_INPUT_CASES({
        }));
      }},
     {"Plan", "forged: a profile's opt shape above its max", "'x'.*profile 0 has an inconsistent range",
-     [] {
-       return load(forgePlan(matrixPlan(), [](plan::Plan& p) { p.profiles[0].inputs[0].opt.d[0] = 99; }));
-     }},
+     [] { return load(forgePlan(matrixPlan(), [](plan::Plan& p) { p.profiles[0].inputs[0].opt.d[0] = 99; })); }},
     {"Plan", "forged: a shape input of a float type", "'target'.*shape input must be int32 or int64",
      [] {
        return load(forgePlan(shapeInputPlan(), [](plan::Plan& p) { p.tensors[p.inputs[1]].type = DataType::kFLOAT; }));
      }},
     {"Plan", "forged: a step given a layer type its inputs do not fit", "step 0 \\(MatrixMultiply\\)",
      [] {
-       return load(forgePlan(concatenationPlan(), [](plan::Plan& p) { p.steps[0].type = LayerType::kMATRIX_MULTIPLY; }));
+       return load(
+           forgePlan(concatenationPlan(), [](plan::Plan& p) { p.steps[0].type = LayerType::kMATRIX_MULTIPLY; }));
      }},
     {"Plan", "forged: the output list names an input", "output list names a tensor that is not an output",
      [] { return load(forgePlan(matrixPlan(), [](plan::Plan& p) { p.outputs[0] = p.inputs[0]; })); }},

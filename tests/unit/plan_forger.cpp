@@ -1,10 +1,10 @@
 #include "plan_forger.h"
 
-#include "test_util.h"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "test_util.h"
 
 namespace kiln::test {
 
@@ -33,7 +33,8 @@ std::vector<uint8_t> convolutionAndPooling() {
   auto net = makeNetwork();
   static const std::vector<float> w = randomFloats(4 * 3 * 3 * 3, 1), b = randomFloats(4, 2);
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 3, -1, -1});
-  auto* conv = net->addConvolutionNd(*x, 4, Dims{3, 3}, {DataType::kFLOAT, w.data(), 108}, {DataType::kFLOAT, b.data(), 4});
+  auto* conv =
+      net->addConvolutionNd(*x, 4, Dims{3, 3}, {DataType::kFLOAT, w.data(), 108}, {DataType::kFLOAT, b.data(), 4});
   conv->setPaddingNd(Dims{1, 1});
   Tensor* y = net->addActivation(*conv->getOutput(0), ActivationType::kRELU)->getOutput(0);
   auto* pool = net->addPoolingNd(*y, PoolingType::kMAX, Dims{2, 2});
@@ -53,7 +54,8 @@ std::vector<uint8_t> concatenationAndGather() {
   Tensor* a = net->addInput("a", DataType::kFLOAT, Dims{-1, 4});
   Tensor* b = net->addInput("b", DataType::kFLOAT, Dims{-1, 4});
   Tensor* rows = net->addConcatenation({a, b}, 0)->getOutput(0);
-  Tensor* indices = net->addConstant(Dims{3}, {DataType::kINT32, std::vector<int32_t>{3, 0, 2}.data(), 3})->getOutput(0);
+  Tensor* indices =
+      net->addConstant(Dims{3}, {DataType::kINT32, std::vector<int32_t>{3, 0, 2}.data(), 3})->getOutput(0);
   Tensor* picked = net->addGather(*rows, *indices, 1)->getOutput(0);
   picked->setName("picked");
   net->markOutput(*picked);
@@ -110,9 +112,9 @@ std::vector<uint8_t> matrixMultiplyAndBroadcast() {
   static const std::vector<float> w = randomFloats(8 * 4, 3), b = randomFloats(4, 4);
   Tensor* x = net->addInput("x", DataType::kFLOAT, Dims{-1, 8});
   Tensor* s = net->addInput("s", DataType::kFLOAT, Dims{-1, 1});
-  Tensor* y = net->addMatrixMultiply(*x, MatrixOperation::kNONE, *floatConstant(*net, Dims{8, 4}, w),
-                                     MatrixOperation::kNONE)
-                  ->getOutput(0);
+  Tensor* y =
+      net->addMatrixMultiply(*x, MatrixOperation::kNONE, *floatConstant(*net, Dims{8, 4}, w), MatrixOperation::kNONE)
+          ->getOutput(0);
   y = net->addElementWise(*y, *floatConstant(*net, Dims{1, 4}, b), ElementWiseOperation::kSUM)->getOutput(0);
   y = net->addActivation(*y, ActivationType::kRELU)->getOutput(0);
   y = net->addElementWise(*y, *s, ElementWiseOperation::kPROD)->getOutput(0);
@@ -230,9 +232,8 @@ class MutationList {
           add(label + " dim " + std::to_string(k) + " -> expr " + std::to_string(id),
               [t, k, id](plan::Plan& q) { q.tensors[t].dims[k] = id; });
       if (desc.dims.size() < static_cast<size_t>(Dims::MAX_DIMS))
-        add(label + " gains an axis", [t](plan::Plan& q) {
-          q.tensors[t].dims.push_back(q.tensors[t].dims.empty() ? 0 : q.tensors[t].dims[0]);
-        });
+        add(label + " gains an axis",
+            [t](plan::Plan& q) { q.tensors[t].dims.push_back(q.tensors[t].dims.empty() ? 0 : q.tensors[t].dims[0]); });
       if (!desc.dims.empty()) add(label + " loses its last axis", [t](plan::Plan& q) { q.tensors[t].dims.pop_back(); });
       if (desc.kind != plan::TensorKind::kCONSTANT) continue;
       for (int64_t delta : {int64_t{1}, int64_t{4}, int64_t{256}, int64_t{-256}})
@@ -279,7 +280,8 @@ class MutationList {
           add(label + " output " + std::to_string(k) + " -> " + std::to_string(id),
               [s, k, id](plan::Plan& q) { q.steps[s].outputs[k] = id; });
       add(label + " gains an input", [s](plan::Plan& q) { q.steps[s].inputs.push_back(0); });
-      if (!step.inputs.empty()) add(label + " loses its last input", [s](plan::Plan& q) { q.steps[s].inputs.pop_back(); });
+      if (!step.inputs.empty())
+        add(label + " loses its last input", [s](plan::Plan& q) { q.steps[s].inputs.pop_back(); });
       if (!step.outputs.empty())
         add(label + " loses its last output", [s](plan::Plan& q) { q.steps[s].outputs.pop_back(); });
       for (const auto& [key, value] : step.attrs.values()) attribute(s, key, value);
@@ -352,7 +354,8 @@ class MutationList {
       add(label + " removed", [a](plan::Plan& q) { q.assertions.erase(q.assertions.begin() + a); });
       add(label + " operands swapped", [a](plan::Plan& q) { std::swap(q.assertions[a].a, q.assertions[a].b); });
       add(label + " compares against expr 0", [a](plan::Plan& q) { q.assertions[a].b = 0; });
-      for (auto kind : {core::AssertionKind::kEQUAL, core::AssertionKind::kBROADCAST, core::AssertionKind::kGREATER_EQUAL})
+      for (auto kind :
+           {core::AssertionKind::kEQUAL, core::AssertionKind::kBROADCAST, core::AssertionKind::kGREATER_EQUAL})
         if (kind != p_.assertions[a].kind)
           add(label + " kind -> " + std::to_string(static_cast<int>(kind)),
               [a, kind](plan::Plan& q) { q.assertions[a].kind = kind; });

@@ -39,8 +39,8 @@ TEST(PlanForgery, EveryForgedPlanIsRefusedOrRuns) {
       }
     }
   }
-  std::cout << index << " forged plans: " << atLoad << " refused at load, " << later
-            << " refused at a shape or a run, " << ran << " ran\n";
+  std::cout << index << " forged plans: " << atLoad << " refused at load, " << later << " refused at a shape or a run, "
+            << ran << " ran\n";
   EXPECT_GE(index, 2000u);
 }
 
