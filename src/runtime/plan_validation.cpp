@@ -117,14 +117,19 @@ void checkProfileRanges(const plan::Plan& plan, size_t p) {
   }
 }
 
-// Every activation fits the arena at the largest shapes the profile allows, and none shares bytes with another of
-// its step (a reshape-only shuffle may pass its input's memory on whole).
+// Every activation is aligned as the memory planner places it (kernels load whole elements and vectors) and fits the
+// arena at the largest shapes the profile allows, and none shares bytes with another of its step (a reshape-only
+// shuffle may pass its input's memory on whole).
 void checkArena(const plan::Plan& plan, size_t p) {
   const plan::Profile& profile = plan.profiles[p];
   std::vector<uint64_t> bytes = plan::tensorByteBounds(plan, plan::exprBounds(plan, static_cast<int32_t>(p)));
   for (size_t t = 0; t < plan.tensors.size(); ++t) {
     if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
     uint64_t offset = profile.activationOffsets[t];
+    if (offset % plan::kActivationAlignment != 0)
+      invalid("activation '" + plan.tensors[t].name + "' has arena offset " + std::to_string(offset) + " in " +
+                  profileName(p) + ", not a multiple of " + std::to_string(plan::kActivationAlignment),
+              "memory plan");
     if (offset > profile.activationBytes || bytes[t] > profile.activationBytes - offset)
       invalid("activation '" + plan.tensors[t].name + "' lies outside the arena of " + profileName(p), "memory plan");
   }

@@ -200,7 +200,14 @@ KILN_BAD_INPUT_CASES({
        return load(forgePlan(matrixPlan(), [](plan::Plan& p) {
          const auto& step = p.steps[stepOfType(p, LayerType::kELEMENTWISE)];
          auto& offsets = p.profiles[0].activationOffsets;
-         offsets[step.outputs[0]] = offsets[step.inputs[0]] + 4;
+         offsets[step.outputs[0]] = offsets[step.inputs[0]];
+       }));
+     }},
+    {"Plan", "forged: an activation's arena offset off its alignment",
+     "memory plan.*'ElementWise_5_output_0' has arena offset \\d+ in profile 0, not a multiple of 256",
+     [] {
+       return load(forgePlan(matrixPlan(), [](plan::Plan& p) {
+         p.profiles[0].activationOffsets[p.steps[stepOfType(p, LayerType::kELEMENTWISE)].outputs[0]] += 1;
        }));
      }},
     {"Plan", "forged: a profile's opt shape above its max", "'x'.*profile 0 has an inconsistent range",
