@@ -41,9 +41,7 @@ void checkAssertionsAtProfileShapes(const plan::Plan& plan) {
       for (const auto& a : plan.assertions) {
         if (s != static_cast<int32_t>(OptProfileSelector::kOPT) && (readsValues[a.a] || readsValues[a.b])) continue;
         int64_t x = values[a.a], y = values[a.b];
-        bool holds = a.kind == core::AssertionKind::kEQUAL           ? x == y
-                     : a.kind == core::AssertionKind::kGREATER_EQUAL ? x >= y
-                                                                     : (x == y || x == 1 || y == 1);
+        bool holds = core::assertionHolds(a.kind, x, y);
         // With shape inputs, a division by zero at min or max may come from value expressions skipped above.
         if (!holds || (!ok && (s == static_cast<int32_t>(OptProfileSelector::kOPT) || !anyValues)))
           throw Error(ErrorCode::kINVALID_PROFILE,

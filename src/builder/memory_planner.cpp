@@ -58,7 +58,8 @@ MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64
   };
   std::vector<Placed> placed;
   for (int32_t t : order) {
-    uint64_t size = (bytes[t] + kActivationAlignment - 1) / kActivationAlignment * kActivationAlignment;
+    uint64_t size =
+        (bytes[t] + plan::kActivationAlignment - 1) / plan::kActivationAlignment * plan::kActivationAlignment;
     // Collect the intervals of overlapping-lifetime tensors and take the lowest gap that fits.
     std::vector<std::pair<uint64_t, uint64_t>> busy;
     for (const Placed& p : placed)

@@ -8,8 +8,6 @@
 
 namespace kiln::builder {
 
-constexpr uint64_t kActivationAlignment = 256;
-
 struct MemoryPlan {
   std::vector<uint64_t> offsets;  // per plan tensor (0 for non-activations)
   uint64_t totalBytes = 0;

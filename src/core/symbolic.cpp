@@ -385,4 +385,13 @@ void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Inte
   }
 }
 
+bool assertionHolds(AssertionKind kind, int64_t a, int64_t b) {
+  switch (kind) {
+    case AssertionKind::kEQUAL: return a == b;
+    case AssertionKind::kGREATER_EQUAL: return a >= b;
+    case AssertionKind::kBROADCAST: return a == b || a == 1 || b == 1;
+  }
+  return false;
+}
+
 }  // namespace kiln::core

@@ -54,6 +54,9 @@ struct ExprNode {
 // time; the broadcast condition holds when the two are equal or either is 1).
 enum class AssertionKind : uint8_t { kEQUAL = 0, kBROADCAST = 1, kGREATER_EQUAL = 2 };
 
+// Whether a condition of `kind` holds for the values `a` and `b` of its two expressions.
+bool assertionHolds(AssertionKind kind, int64_t a, int64_t b);
+
 struct Interval {
   int64_t lo = 0;
   int64_t hi = 0;

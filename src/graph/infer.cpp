@@ -102,6 +102,14 @@ void InferContext::requireSameType(int32_t a, int32_t b) const {
          dataTypeName(input(b).type) + ")");
 }
 
+void InferContext::requireShape(int32_t i, const std::vector<ExprId>& dims, const std::string& what) {
+  const auto& actual = input(i).dims;
+  if (actual.size() != dims.size())
+    fail(what + " has rank " + std::to_string(actual.size()) + ", not " + std::to_string(dims.size()));
+  for (size_t a = 0; a < dims.size(); ++a)
+    requireEqual(actual[a], dims[a], what + " differs on axis " + std::to_string(a));
+}
+
 static const OpTable& table() {
   static OpTable t = [] {
     OpTable built;

@@ -53,6 +53,8 @@ class InferContext {
   ExprId volume(const std::vector<ExprId>& dims);
   void requireFloat(int32_t input) const;
   void requireSameType(int32_t a, int32_t b) const;
+  // Input `i` has exactly `dims` (rank and every dimension); `what` names it in the message.
+  void requireShape(int32_t i, const std::vector<ExprId>& dims, const std::string& what);
 
  private:
   Graph& graph_;

@@ -4,6 +4,7 @@
 #include "graph/sliding_window.h"
 #include "ops/channels_last.h"
 #include "ops/convolution.h"
+#include "ops/fused_epilogue.h"
 
 namespace kiln::graph {
 
@@ -95,7 +96,13 @@ void inferConvolution(InferContext& ctx) {
     ctx.setDerived(ops::AutoPadding::kSamePre, samePre);
     ctx.setDerived(ops::AutoPadding::kSamePost, samePost);
   }
-  ctx.setOutput(0, ctx.input(0).type, channelsLast ? ops::permuted(out, ops::toChannelsLast(out.size())) : out);
+  if (channelsLast) out = ops::permuted(out, ops::toChannelsLast(out.size()));
+  // A fused residual (ops/fused_epilogue.h) is added element by element: the output's type and shape exactly.
+  if (ctx.hasInput(ops::kResidualInput)) {
+    ctx.requireSameType(0, ops::kResidualInput);
+    ctx.requireShape(ops::kResidualInput, out, "the fused residual");
+  }
+  ctx.setOutput(0, ctx.input(0).type, out);
 }
 
 // ONNX ConvTranspose: out = stride * (in - 1) + output_padding + dilation * (kernel - 1) + 1 - pre - post.

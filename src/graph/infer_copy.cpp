@@ -66,11 +66,22 @@ void inferShape(InferContext& ctx) {
 }
 
 // Internal: a tensor whose values are expressions evaluated at run time (from the shape-folding pass).
+// Its kernels write one integer per value.
 void inferShapeValues(InferContext& ctx) {
   ops::OpAttrs a = ctx.attrs();
   std::vector<ExprId> exprs;
-  for (int64_t d : a.get(ops::ShapeValues::kDims)) exprs.push_back(ctx.constant(d));
-  ctx.setOutput(0, a.get(ops::ShapeValues::kType), exprs, a.get(ops::ShapeValues::kValues));
+  int64_t count = 1;
+  for (int64_t d : a.get(ops::ShapeValues::kDims)) {
+    if (d < 0 || d > kMaxTrackedValues) ctx.fail("dimension " + std::to_string(d) + " is out of range");
+    exprs.push_back(ctx.constant(d));
+    count *= d;
+  }
+  DataType type = a.get(ops::ShapeValues::kType);
+  if (type != DataType::kINT32 && type != DataType::kINT64) ctx.fail("shape values must be int32 or int64");
+  auto values = a.get(ops::ShapeValues::kValues);
+  if (static_cast<int64_t>(values.size()) != count)
+    ctx.fail(std::to_string(values.size()) + " values for " + std::to_string(count) + " elements");
+  ctx.setOutput(0, type, exprs, values);
 }
 
 }  // namespace

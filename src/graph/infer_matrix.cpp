@@ -33,6 +33,17 @@ void inferMatrixMultiply(InferContext& ctx) {
   auto out = broadcastShapes(ctx, {batchA, batchB});
   if (!vecA) out.push_back(m);
   if (!vecB) out.push_back(n);
+  // A fused bias (ops/fused_epilogue.h): one value per output column, shaped [N] or [1, ..., 1, N].
+  if (ctx.hasInput(2)) {
+    ctx.requireSameType(0, 2);
+    const auto& bias = ctx.input(2).dims;
+    if (out.empty() || bias.empty() || bias.size() > out.size())
+      ctx.fail("the fused bias has rank " + std::to_string(bias.size()) + " for an output of rank " +
+               std::to_string(out.size()));
+    for (size_t a = 0; a + 1 < bias.size(); ++a)
+      ctx.requireEqual(bias[a], ctx.constant(1), "the fused bias must be [N] or [1, ..., 1, N]");
+    ctx.requireEqual(bias.back(), out.back(), "the fused bias must hold one value per output column");
+  }
   ctx.setOutput(0, ctx.input(0).type, out);
 }
 

@@ -1,5 +1,6 @@
 // Shape rules: normalization (layer, instance, group), local response normalization.
 #include "graph/infer.h"
+#include "ops/fused_prologue.h"
 #include "ops/normalization.h"
 
 namespace kiln::graph {
@@ -41,6 +42,11 @@ void inferNormalization(InferContext& ctx) {
   }
   requireBroadcastsTo(ctx, 1, x, "scale");
   requireBroadcastsTo(ctx, 2, x, "bias");
+  // A fused residual (ops/fused_prologue.h) is added to the input: its type and shape exactly.
+  if (ctx.hasInput(ops::kNormalizationResidualInput)) {
+    ctx.requireSameType(0, ops::kNormalizationResidualInput);
+    ctx.requireShape(ops::kNormalizationResidualInput, x, "the fused residual");
+  }
   ctx.setOutput(0, ctx.input(0).type, x);
 }
 

@@ -1,7 +1,9 @@
 // Shape rules: reduce, top-k and softmax.
 #include <bit>
 
+#include "graph/broadcast.h"
 #include "graph/infer.h"
+#include "ops/fused_prologue.h"
 #include "ops/reduction.h"
 
 namespace kiln::graph {
@@ -118,8 +120,14 @@ void inferTopK(InferContext& ctx) {
 void inferSoftMax(InferContext& ctx) {
   ctx.requireFloat(0);
   const TensorNode& in = ctx.input(0);
-  ctx.normalizeAxis(ctx.attrs().get(ops::SoftMax::kAxis), ctx.rank(0));
-  ctx.setOutput(0, in.type, in.dims);
+  std::vector<ExprId> out = in.dims;
+  // A fused mask (ops/fused_prologue.h) is added to the scores, the two broadcast to the output.
+  if (ctx.hasInput(ops::kSoftMaxMaskInput)) {
+    ctx.requireSameType(0, ops::kSoftMaxMaskInput);
+    out = broadcastShapes(ctx, {in.dims, ctx.input(ops::kSoftMaxMaskInput).dims});
+  }
+  ctx.normalizeAxis(ctx.attrs().get(ops::SoftMax::kAxis), static_cast<int32_t>(out.size()));
+  ctx.setOutput(0, in.type, out);
 }
 
 }  // namespace

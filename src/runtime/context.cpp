@@ -6,6 +6,7 @@
 #include "core/api_boundary.h"
 #include "kiln/runtime.h"
 #include "plan/plan_bounds.h"
+#include "plan/step_rules.h"
 #include "runtime/engine_state.h"
 
 namespace kiln::runtime {
@@ -164,10 +165,7 @@ Status resolveShapes(ContextState& s, const char* name) {
   if (!ok) return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE, "a shape expression divides by zero", name);
   for (const auto& a : plan.assertions) {
     int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
-    bool holds = a.kind == core::AssertionKind::kEQUAL           ? x == y
-                 : a.kind == core::AssertionKind::kGREATER_EQUAL ? x >= y
-                                                                 : (x == y || x == 1 || y == 1);
-    if (!holds)
+    if (!core::assertionHolds(a.kind, x, y))
       return runtime::fail(
           ErrorCode::kSHAPE_OUT_OF_RANGE,
           a.message + " (" + std::to_string(x) + " vs " + std::to_string(y) + ") for these input shapes", a.layer);
@@ -182,6 +180,13 @@ Status resolveShapes(ContextState& s, const char* name) {
         return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
                              "these input shapes give tensor '" + desc.name + "' a negative dimension", desc.name);
     }
+  }
+  // The loader checked the steps at the profiles' min, opt and max shapes; the shapes in between are checked as they
+  // come, so that no kernel sees shapes its step's rule would refuse.
+  try {
+    plan::checkStepsAgainstShapeRules(plan, s.exprValues);
+  } catch (const Error& e) {
+    return e;
   }
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const auto& step = plan.steps[i];

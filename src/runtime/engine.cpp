@@ -2,8 +2,8 @@
 #include "backends/registry.h"
 #include "core/api_boundary.h"
 #include "kiln/runtime.h"
-#include "plan/plan_bounds.h"
 #include "runtime/engine_state.h"
+#include "runtime/plan_validation.h"
 
 namespace kiln::runtime {
 
@@ -13,54 +13,13 @@ namespace {
   throw Error(ErrorCode::kINVALID_PLAN, message, object);
 }
 
-void validatePlan(const plan::Plan& plan) {
-  std::vector<char> produced(plan.tensors.size(), 0);
-  for (size_t t = 0; t < plan.tensors.size(); ++t) {
-    auto kind = plan.tensors[t].kind;
-    produced[t] = kind == plan::TensorKind::kINPUT || kind == plan::TensorKind::kCONSTANT;
-  }
-  for (const auto& step : plan.steps) {
-    for (int32_t in : step.inputs)
-      if (in >= 0 && !produced[in])
-        invalid("step reads '" + plan.tensors[in].name + "' before it is written", step.name);
-    for (int32_t out : step.outputs) {
-      auto kind = plan.tensors[out].kind;
-      if (kind == plan::TensorKind::kINPUT || kind == plan::TensorKind::kCONSTANT || produced[out])
-        invalid("step writes '" + plan.tensors[out].name + "', which is an input, a constant or already written",
-                step.name);
-      produced[out] = 1;
-    }
-  }
-  for (int32_t out : plan.outputs)
-    if (!produced[out]) invalid("no step writes the output", plan.tensors[out].name);
-  for (size_t p = 0; p < plan.profiles.size(); ++p) {
-    auto bounds = plan::exprBounds(plan, static_cast<int32_t>(p));
-    const auto& profile = plan.profiles[p];
-    std::vector<uint64_t> byteBounds = plan::tensorByteBounds(plan, bounds);
-    for (size_t t = 0; t < plan.tensors.size(); ++t) {
-      if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
-      uint64_t bytes = byteBounds[t];
-      uint64_t offset = profile.activationOffsets[t];
-      if (offset > profile.activationBytes || bytes > profile.activationBytes - offset)
-        invalid("activation '" + plan.tensors[t].name + "' lies outside the arena of profile " + std::to_string(p),
-                "memory plan");
-    }
-    for (size_t i = 0; i < plan.inputs.size(); ++i) {
-      const auto& r = profile.inputs[i];
-      for (int32_t d = 0; d < r.min.nbDims; ++d)
-        if (r.min.d[d] < 0 || r.min.d[d] > r.opt.d[d] || r.opt.d[d] > r.max.d[d])
-          invalid("profile " + std::to_string(p) + " has an inconsistent range", plan.tensors[plan.inputs[i]].name);
-      const auto& desc = plan.tensors[plan.inputs[i]];
-      if (r.isShapeInput() && (desc.type != DataType::kINT32 && desc.type != DataType::kINT64))
-        invalid("a shape input must be int32 or int64", desc.name);
-      if (r.isShapeInput() &&
-          (r.min.volume() != static_cast<int64_t>(r.valueMin.size()) || r.max.volume() != r.min.volume()))
-        invalid("a shape input's value count differs from its shape", desc.name);
-      for (size_t v = 0; v < r.valueMin.size(); ++v)
-        if (r.valueMin[v] > r.valueOpt[v] || r.valueOpt[v] > r.valueMax[v])
-          invalid("profile " + std::to_string(p) + " has an inconsistent shape-value range",
-                  plan.tensors[plan.inputs[i]].name);
-    }
+// The backend the plan was built for made a kernel for each step then: a step it refuses now is not the builder's.
+std::shared_ptr<backend::Kernel> createStepKernel(const backend::Backend& backend, const backend::KernelSpec& spec) {
+  try {
+    return backend.createKernel(spec);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kUNSUPPORTED) throw;
+    throw Error(ErrorCode::kINVALID_PLAN, e.message(), e.object());
   }
 }
 
@@ -97,7 +56,7 @@ void loadEngineState(EngineState& state, plan::Plan plan, Logger& logger) {
     for (size_t p = 0; p < loaded.profiles.size(); ++p) {
       const plan::Tactic* tactic = loaded.profiles[p].tactic(i);
       auto& kernel = byTactic[tactic ? tactic->data : std::string()];
-      if (!kernel) kernel = backend->createKernel(backend::KernelSpec{loaded, loaded.steps[i], tactic});
+      if (!kernel) kernel = createStepKernel(*backend, backend::KernelSpec{loaded, loaded.steps[i], tactic});
       state.kernels[p][i] = kernel;
     }
   }

@@ -203,7 +203,8 @@ Refusal errorOf(const Status& status) {
 
 Refusal kilnCommandError(const std::vector<std::string>& args, int timeoutSeconds) {
   static int runs = 0;
-  auto errFile = scratchDir("kiln_command") / ("stderr_" + std::to_string(runs++) + ".txt");
+  // ctest runs each case in a process of its own, several at once: each process keeps its captures apart.
+  auto errFile = scratchDir("kiln_command_" + std::to_string(getpid())) / ("stderr_" + std::to_string(runs++) + ".txt");
   pid_t child = fork();
   if (child < 0) throw std::runtime_error("fork failed");
   if (child == 0) {

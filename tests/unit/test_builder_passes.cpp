@@ -223,7 +223,7 @@ TEST(MemoryPlanner, TensorsAliveTogetherNeverOverlap) {
     for (int32_t s = 0; s < nbTensors; ++s)
       for (int32_t in : p.steps[s].inputs) last[in] = std::max(last[in], s);
     for (int32_t a = 0; a < nbTensors; ++a) {
-      EXPECT_EQ(plan.offsets[a] % builder::kActivationAlignment, 0u);
+      EXPECT_EQ(plan.offsets[a] % plan::kActivationAlignment, 0u);
       EXPECT_LE(plan.offsets[a] + bytes[a], plan.totalBytes);
       for (int32_t b = a + 1; b < nbTensors; ++b) {
         bool together = !(last[a] < first[b] || last[b] < first[a]);
