@@ -99,7 +99,7 @@ KILN_BAD_INPUT_CASES({
      }},
     {"Plan", "truncated inside the header", "plan header.*shorter than the header",
      [] { return load(cut(convolutionPlan(), 40)); }},
-    {"Plan", "truncated inside the tables", "plan header.*truncated or padded",
+    {"Plan", "truncated inside the tables", "^(?=.*plan header)(?=.*truncated or padded)",
      [] { return runFile("plan_cut_tables", cut(convolutionPlan(), metadataOffset(convolutionPlan()) + 100)); }},
     {"Plan", "truncated inside the weights", "plan header.*truncated or padded",
      [] { return load(cut(convolutionPlan(), weightsOffset(convolutionPlan()) + 100)); }},
@@ -111,7 +111,7 @@ KILN_BAD_INPUT_CASES({
      [] { return load(flipped(convolutionPlan(), weightsOffset(convolutionPlan()) + 8)); }},
     {"Plan", "an older format version", "plan header.*format version 2 is older",
      [] { return load(withVersion(convolutionPlan(), 2)); }},
-    {"Plan", "a newer format version", "plan header.*format version 99 is newer",
+    {"Plan", "a newer format version", "^(?=.*plan header)(?=.*format version 99 is newer)",
      [] { return runFile("plan_newer", withVersion(convolutionPlan(), 99)); }},
     {"Plan", "a plan built for the CUDA backend where CUDA is not available", "backend 'cuda'",
      [] { return load(forgePlan(convolutionPlan(), [](plan::Plan& p) { p.backend = "cuda"; })); }},
@@ -144,7 +144,7 @@ KILN_BAD_INPUT_CASES({
        return load(forgePlan(convolutionPlan(), [](plan::Plan& p) { p.tensors[firstConstant(p)].weightsOffset += 4; }));
      }},
     {"Plan", "forged: a profile's min shape below the pooling window",
-     "Pooling_.*window is larger than the padded input.*min shapes of profile 0",
+     "^(?=.*Pooling_)(?=.*window is larger than the padded input.*min shapes of profile 0)",
      [] {
        return runFile("plan_pool_min",
                       forgePlan(convolutionPlan(), [](plan::Plan& p) { p.profiles[0].inputs[0].min.d[2] = 1; }));

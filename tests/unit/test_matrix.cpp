@@ -221,9 +221,9 @@ TEST(MatrixMultiplyErrors, BatchMismatchAndIntegerInputsAreRejected) {
   Tensor* i = net.addInput("i", DataType::kINT32, Dims{3, 2, 4});
   MatrixMultiplyLayer* mm = net.addMatrixMultiply(*a, M::kNONE, *b, M::kNONE);
   mm->setName("bmm");
-  for (auto [index, tensor] : {std::pair<int32_t, Tensor*>{1, b4}, {0, i}})
+  for (const auto& input : {std::pair<int32_t, Tensor*>{1, b4}, {0, i}})
     expectRejected(
-        "bmm", [&] { mm->setInput(index, *tensor); }, tensor->getName());
+        "bmm", [&] { mm->setInput(input.first, *input.second); }, input.second->getName());
 }
 
 TEST(MatrixMultiplyErrors, DynamicInnerMismatchFailsWhenShapesResolve) {
