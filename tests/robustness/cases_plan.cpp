@@ -26,8 +26,6 @@ const std::vector<uint8_t>& reshapePlan() { return planNamed("reshape by a shape
 const std::vector<uint8_t>& shapeInputPlan() { return planNamed("reshape by a shape input"); }
 const std::vector<uint8_t>& matrixPlan() { return planNamed("matrix multiply and broadcast"); }
 
-constexpr size_t kHeaderSize = 64;
-
 Refusal load(const std::vector<uint8_t>& bytes) {
   return errorOf([&] { Runtime().deserialize(bytes); });
 }

@@ -49,11 +49,10 @@ HostTensor referencePool(const PoolCase& c, const std::vector<float>& x) {
   auto post = c.global ? std::vector<int64_t>(ns, 0) : test::orFill(c.post, ns, 0);
   auto dil = c.global ? std::vector<int64_t>(ns, 1) : test::orFill(c.dilation, ns, 1);
   std::vector<int64_t> out(ns);
-  int64_t inVol = 1, outVol = 1, planes = 1;
+  int64_t inVol = 1, planes = 1;
   for (size_t i = 0; i < ns; ++i) {
     out[i] = outputSize(in[i], pre[i], post[i], dil[i] * (k[i] - 1) + 1, stride[i], c.ceil);
     inVol *= in[i];
-    outVol *= out[i];
   }
   for (size_t i = 0; i < lead; ++i) planes *= c.input.d[i];
   std::vector<float> y;

@@ -145,7 +145,8 @@ TEST(TwoProfileMlp, TwoContextsAtOnceMatchASingleProfileEngine) {
   EXPECT_EQ(small->setInputShape("input", Dims{40, 784}).error().code(), ErrorCode::kSHAPE_OUT_OF_RANGE);
 
   std::vector<std::pair<int64_t, int64_t>> requests = {{1, 16}, {5, 40}, {8, 64}, {3, 17}};
-  for (auto [bs, bl] : requests) {
+  for (const auto& request : requests) {
+    const int64_t bs = request.first, bl = request.second;
     auto xs = randomFloats(bs * 784, static_cast<uint32_t>(bs)), xl = randomFloats(bl * 784, static_cast<uint32_t>(bl));
     std::vector<HostTensor> outSmall, outLarge;
     std::thread a([&] { outSmall = runContext(*small, {HostTensor::f32(Dims{bs, 784}, xs)}); });
