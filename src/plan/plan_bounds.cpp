@@ -87,8 +87,10 @@ std::vector<uint64_t> tensorByteBounds(const Plan& plan, const std::vector<core:
   for (size_t t = 0; t < plan.tensors.size(); ++t) {
     const std::string& name = plan.tensors[t].name;
     core::SizeContext size{ErrorCode::kINVALID_PROFILE, "its size at the profile's largest shapes", name};
-    if (elements[t] >= kSaturated) core::throwOverflow(size, "at least 2^62 elements");
-    bytes[t] = core::checkedMul<uint64_t>(elements[t], dataTypeSize(plan.tensors[t].type), size);
+    uint64_t elementSize = dataTypeSize(plan.tensors[t].type);
+    if (elements[t] >= kSaturated)
+      core::throwOverflow(size, "at least 2^62 elements of " + std::to_string(elementSize) + " bytes");
+    bytes[t] = core::checkedMul<uint64_t>(elements[t], elementSize, size);
   }
   return bytes;
 }

@@ -212,19 +212,9 @@ TEST(CheckedSizes, ActivationsBeyondMemoryAreRefusedNamingTheLargest) {
 }
 
 TEST(CheckedSizes, ShapeInputValuesOutsideTheInputsIntegerTypeAreRefused) {
-  auto network = makeNetwork();
-  Tensor* x = network->addInput("x", DataType::kFLOAT, Dims{2, 3, 4});
-  Tensor* target = network->addInput("target", DataType::kINT32, Dims{3});
-  network->markShapeInput(*target);
-  ShuffleLayer* reshape = network->addShuffle(*x);
-  reshape->setInput(1, *target);
-  network->markOutput(*reshape->getOutput(0));
+  auto network = reshapeByShapeInput(DataType::kINT32);
   OptimizationProfile profile;
-  setRange(profile, "target", Dims{3}, Dims{3}, Dims{3});
-  std::vector<int64_t> min{1, 1, 1}, opt{2, 3, 4}, max{24, int64_t{1} << 32, 24};
-  profile.setShapeValues("target", OptProfileSelector::kMIN, min.data(), 3);
-  profile.setShapeValues("target", OptProfileSelector::kOPT, opt.data(), 3);
-  profile.setShapeValues("target", OptProfileSelector::kMAX, max.data(), 3);
+  setShapeValueRange(profile, "target", {1, 1, 1}, {2, 3, 4}, {24, int64_t{1} << 32, 24});
   expectError(errorOf([&] { buildWithProfile(*network, profile); }), ErrorCode::kINVALID_PROFILE, "target",
               "value 1 of 'target' in profile 0 has max 4294967296, outside the range of int32");
 }
@@ -292,15 +282,9 @@ TEST(CheckedSizes, InitializerLargerThanItsDataIsRefusedBeforeAllocating) {
               "holds 1 values, shape needs 68719476736");
 }
 
-// y = ConstantOfShape(shape) + x, with `shape` a constant.
 Error constantOfShapeBuildError(const std::vector<int64_t>& shape) {
-  OnnxModel model(17);
-  model.input("x", {1});
-  model.ints("shape", shape);
-  model.node("ConstantOfShape", {"shape"}, {"c"});
-  model.outputNode("Add", {"c", "x"});
   return errorOf([&] {
-    auto network = model.import();
+    auto network = constantOfShapePlusInput(shape).import();
     buildEngine(*network, BuilderConfig());
   });
 }
@@ -318,26 +302,22 @@ TEST(CheckedSizes, ConstantOfShapeBeyondMemoryIsRefusedBeforeAllocating) {
 
 // ---- Contexts and their memory ------------------------------------------------------------------------------------
 
-// The CPU backend, whose allocations above `limit` bytes fail as the CPU's own do when memory runs out.
-class LimitedMemoryBackend : public CpuBackendWrapper {
- public:
-  LimitedMemoryBackend() : CpuBackendWrapper("limited-memory-cpu") {}
-  void* allocate(size_t bytes) const override {
-    if (bytes > limit)
-      throw Error(ErrorCode::kRUNTIME, "out of host memory allocating " + std::to_string(bytes) + " bytes", "cpu");
-    return cpu().allocate(bytes);
-  }
-  static inline size_t limit = std::numeric_limits<size_t>::max();
-};
+constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
 
-const bool registered = [] {
-  backend::registerBackend(std::make_unique<LimitedMemoryBackend>());
-  return true;
-}();
+// The CPU backend with a limit on allocations that the tests below change.
+LimitedMemoryBackend& limitedMemory() {
+  static LimitedMemoryBackend* registered = [] {
+    auto backend = std::make_unique<LimitedMemoryBackend>("limited-memory-cpu", kNoLimit);
+    LimitedMemoryBackend* raw = backend.get();
+    backend::registerBackend(std::move(backend));
+    return raw;
+  }();
+  return *registered;
+}
 
 // twoRelus for the limited backend with profile 0 of batch 1..8 and profile 1 of batch 1..2^20 (16 MiB of arena).
 std::unique_ptr<Engine> buildForLimitedMemory() {
-  LimitedMemoryBackend::limit = std::numeric_limits<size_t>::max();
+  limitedMemory().limit = kNoLimit;
   auto network = twoRelus();
   BuilderConfig config;
   config.setBackend("limited-memory-cpu");
@@ -353,12 +333,12 @@ std::vector<float> runOnce(ExecutionContext& context) {
 TEST(CheckedSizes, ContextWithoutItsArenaFailsClearlyAndLeavesTheEngineUsable) {
   auto engine = buildForLimitedMemory();
   ASSERT_EQ(engine->getDeviceMemorySize(0), 256u);
-  LimitedMemoryBackend::limit = 64;
+  limitedMemory().limit = 64;
   expectError(errorOf([&] { engine->createExecutionContext(); }), ErrorCode::kRUNTIME, "execution context",
               "cannot allocate the 256 bytes of activation memory of profile 0 (out of host memory allocating 256 "
               "bytes)");
   EXPECT_EQ(engine->getNbIOTensors(), 2);
-  LimitedMemoryBackend::limit = 1024;
+  limitedMemory().limit = 1024;
   auto context = engine->createExecutionContext();
   EXPECT_EQ(runOnce(*context), (std::vector<float>{0, 2, 0, 4, 5, 0, 7, 0}));
   // A profile whose arena cannot be had leaves the context on its previous profile, still running.
@@ -368,25 +348,25 @@ TEST(CheckedSizes, ContextWithoutItsArenaFailsClearlyAndLeavesTheEngineUsable) {
               "cannot allocate the 16777216 bytes of activation memory of profile 1");
   EXPECT_EQ(context->getOptimizationProfile(), 0);
   EXPECT_EQ(runOnce(*context), (std::vector<float>{0, 2, 0, 4, 5, 0, 7, 0}));
-  LimitedMemoryBackend::limit = std::numeric_limits<size_t>::max();
+  limitedMemory().limit = kNoLimit;
 }
 
 TEST(CheckedSizes, TenThousandContextsLeakNothing) {
   auto engine = buildForLimitedMemory();
   auto cycle = [&](int32_t count, size_t limit) {
     for (int32_t i = 0; i < count; ++i) {
-      LimitedMemoryBackend::limit = limit;
+      limitedMemory().limit = limit;
       try {
         auto context = engine->createExecutionContext();
         if (i % 1000 == 0) runOnce(*context);
       } catch (const Error&) {
       }
     }
-    LimitedMemoryBackend::limit = std::numeric_limits<size_t>::max();
+    limitedMemory().limit = kNoLimit;
   };
-  cycle(100, std::numeric_limits<size_t>::max());  // first-use allocations (the kernels' caches) happen here
+  cycle(100, kNoLimit);  // first-use allocations (the kernels' caches) happen here
   size_t before = mallinfo2().uordblks;
-  cycle(5000, std::numeric_limits<size_t>::max());
+  cycle(5000, kNoLimit);
   cycle(5000, 64);  // every creation fails for its arena
   size_t after = mallinfo2().uordblks;
   // A leak of even a few bytes per cycle would pass 64 KiB; sanitizer builds (whose mallinfo reads 0) find it
