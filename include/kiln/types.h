@@ -53,7 +53,8 @@ struct Dims {
 
   // Same rank and the same sizes.
   bool operator==(const Dims& other) const;
-  // Product of all dimensions (elements); 1 for rank 0. Meaningless when a dimension is -1.
+  // Product of all dimensions (elements); 1 for rank 0. Meaningless when a dimension is -1. Throws kiln::Error
+  // (kINVALID_ARGUMENT) when the product does not fit in int64.
   int64_t volume() const;
   // True when a dimension is negative (-1: known only at run time).
   bool hasDynamic() const;

@@ -54,7 +54,8 @@ void checkAssertionsAtProfileShapes(const plan::Plan& plan) {
 }
 
 // Logs each profile's activation memory and its largest tensor, and rejects a profile whose bound exceeds the
-// target's memory: the context could never be created, and the largest tensor is what to look at.
+// target's memory: the context could never be created, and the largest tensor is what to look at. An input or
+// output larger than the memory is refused too, naming it.
 void checkActivationMemory(const plan::Plan& plan, const backend::Backend& target, Logger& logger) {
   uint64_t capacity = target.memoryCapacity();
   for (size_t p = 0; p < plan.profiles.size(); ++p) {
@@ -63,6 +64,14 @@ void checkActivationMemory(const plan::Plan& plan, const backend::Backend& targe
     int32_t largest = -1;
     uint64_t largestBytes = 0;
     for (size_t t = 0; t < plan.tensors.size(); ++t) {
+      // An input or output the caller could never allocate is refused as well.
+      bool io = plan.tensors[t].kind == plan::TensorKind::kINPUT || plan.tensors[t].kind == plan::TensorKind::kOUTPUT;
+      if (io && capacity > 0 && byteBounds[t] > capacity)
+        throw Error(ErrorCode::kINVALID_PROFILE,
+                    "needs up to " + std::to_string(byteBounds[t]) + " bytes at the max shapes of profile " +
+                        std::to_string(p) + ", more than the " + std::to_string(capacity) + " bytes of the " +
+                        target.name() + " backend's memory",
+                    plan.tensors[t].name);
       if (plan.tensors[t].kind != plan::TensorKind::kACTIVATION) continue;
       uint64_t bytes = byteBounds[t];
       if (largest < 0 || bytes > largestBytes) largest = static_cast<int32_t>(t), largestBytes = bytes;

@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "backends/common/layout_geometry.h"
+#include "core/checked_math.h"
 #include "ops/shape.h"
 
 namespace kiln::builder {
@@ -58,8 +59,8 @@ MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64
   };
   std::vector<Placed> placed;
   for (int32_t t : order) {
-    uint64_t size =
-        (bytes[t] + plan::kActivationAlignment - 1) / plan::kActivationAlignment * plan::kActivationAlignment;
+    core::SizeContext arena{ErrorCode::kINVALID_PROFILE, "the activation memory", plan.tensors[t].name};
+    uint64_t size = core::checkedRoundUp(bytes[t], plan::kActivationAlignment, arena);
     // Collect the intervals of overlapping-lifetime tensors and take the lowest gap that fits.
     std::vector<std::pair<uint64_t, uint64_t>> busy;
     for (const Placed& p : placed)
@@ -67,12 +68,13 @@ MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64
     std::sort(busy.begin(), busy.end());
     uint64_t offset = 0;
     for (const auto& [b, e] : busy) {
-      if (offset + size <= b) break;
+      if (offset <= b && size <= b - offset) break;
       offset = std::max(offset, e);
     }
+    uint64_t end = core::checkedAdd(offset, size, arena);
     result.offsets[t] = offset;
-    placed.push_back({offset, offset + size, first[t], last[t]});
-    result.totalBytes = std::max(result.totalBytes, offset + size);
+    placed.push_back({offset, end, first[t], last[t]});
+    result.totalBytes = std::max(result.totalBytes, end);
   }
   for (size_t t = 0; t < n; ++t) result.offsets[t] = result.offsets[owner[t]];
   return result;

@@ -20,7 +20,7 @@ bool sharesInputMemory(const plan::Plan& plan, const plan::Step& step);
 
 // `tensorBytes` holds each activation's upper-bound size for the profile; liveness comes from the plan's step order.
 // A tensor that shares its input's memory (sharesInputMemory) gets the input's offset, the input living as long as
-// either is read.
+// either is read. Throws kiln::Error (kINVALID_PROFILE, naming a tensor) when the arena does not fit in 64 bits.
 MemoryPlan planActivationMemory(const plan::Plan& plan, const std::vector<uint64_t>& tensorBytes);
 
 }  // namespace kiln::builder

@@ -1,5 +1,7 @@
 #include "builder/profile_validation.h"
 
+#include <limits>
+
 #include "kiln/error.h"
 
 namespace kiln::builder {
@@ -26,6 +28,15 @@ void setValueRange(plan::InputRange& range, const graph::TensorNode& input, cons
                       (values[s].empty() ? "" : ", not " + std::to_string(values[s].size())),
                   input.name);
   }
+  // An int32 shape input holds nothing outside int32: a bound beyond it would size tensors no run can ask for.
+  if (input.type == DataType::kINT32)
+    for (int32_t s = 0; s < 3; ++s)
+      for (size_t i = 0; i < count; ++i)
+        if (values[s][i] < std::numeric_limits<int32_t>::min() || values[s][i] > std::numeric_limits<int32_t>::max())
+          throw Error(ErrorCode::kINVALID_PROFILE,
+                      "value " + std::to_string(i) + " of '" + where(p, input.name) + " has " + names[s] + " " +
+                          std::to_string(values[s][i]) + ", outside the range of int32",
+                      input.name);
   for (size_t i = 0; i < count; ++i)
     if (values[0][i] > values[1][i] || values[1][i] > values[2][i])
       throw Error(ErrorCode::kINVALID_PROFILE,

@@ -4,14 +4,41 @@
 #include <limits>
 #include <numeric>
 
+#include "core/checked_math.h"
+#include "kiln/error.h"
+
 namespace kiln::core {
 
 namespace {
 
-int64_t floorDivValue(int64_t a, int64_t b) {
+// floor(a / b) for b != 0; nullopt where it does not fit (the most negative value divided by -1).
+std::optional<int64_t> floorDivValue(int64_t a, int64_t b) {
+  if (b == -1) return trySub<int64_t>(0, a);
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
+}
+
+// a - floor(a / b) * b for b != 0, without forming the product (which can overflow when a is near the limits).
+int64_t floorModValue(int64_t a, int64_t b) {
+  if (b == -1) return 0;
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+bool isDivision(ExprOp op) { return op == ExprOp::kFLOOR_DIV || op == ExprOp::kCEIL_DIV || op == ExprOp::kMOD; }
+
+const char* operatorSymbol(ExprOp op) {
+  switch (op) {
+    case ExprOp::kADD: return "+";
+    case ExprOp::kSUB: return "-";
+    case ExprOp::kMUL: return "*";
+    case ExprOp::kFLOOR_DIV: return "floor/";
+    case ExprOp::kCEIL_DIV: return "ceil/";
+    case ExprOp::kMOD: return "%";
+    default: return "?";
+  }
 }
 
 bool isCommutative(ExprOp op) {
@@ -21,28 +48,23 @@ bool isCommutative(ExprOp op) {
 }  // namespace
 
 int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok) {
+  std::optional<int64_t> result;
   switch (op) {
-    case ExprOp::kADD: return a + b;
-    case ExprOp::kSUB: return a - b;
-    case ExprOp::kMUL: return a * b;
+    case ExprOp::kADD: result = tryAdd(a, b); break;
+    case ExprOp::kSUB: result = trySub(a, b); break;
+    case ExprOp::kMUL: result = tryMul(a, b); break;
     case ExprOp::kFLOOR_DIV:
-      if (b == 0) {
-        ok = false;
-        return 0;
-      }
-      return floorDivValue(a, b);
+      if (b != 0) result = floorDivValue(a, b);
+      break;
     case ExprOp::kCEIL_DIV:
-      if (b == 0) {
-        ok = false;
-        return 0;
-      }
-      return -floorDivValue(-a, b);
+      // ceil(a / b) = -floor(-a / b)
+      if (b != 0)
+        if (auto negated = trySub<int64_t>(0, a))
+          if (auto q = floorDivValue(*negated, b)) result = trySub<int64_t>(0, *q);
+      break;
     case ExprOp::kMOD:
-      if (b == 0) {
-        ok = false;
-        return 0;
-      }
-      return a - floorDivValue(a, b) * b;
+      if (b != 0) result = floorModValue(a, b);
+      break;
     case ExprOp::kMIN: return std::min(a, b);
     case ExprOp::kMAX: return std::max(a, b);
     case ExprOp::kBROADCAST: return a == 1 ? b : a;
@@ -50,6 +72,7 @@ int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok) {
     case ExprOp::kINPUT_DIM:
     case ExprOp::kINPUT_VALUE: break;
   }
+  if (result) return *result;
   ok = false;
   return 0;
 }
@@ -71,7 +94,7 @@ ExprId ExprPool::intern(const ExprNode& node) {
   return id;
 }
 
-ExprPool::Monomial ExprPool::monomial(ExprId id) const {
+std::optional<ExprPool::Monomial> ExprPool::monomial(ExprId id) const {
   Monomial m;
   std::vector<ExprId> stack{id};
   while (!stack.empty()) {
@@ -79,7 +102,9 @@ ExprPool::Monomial ExprPool::monomial(ExprId id) const {
     ExprId current = stack.back();
     stack.pop_back();
     if (n.op == ExprOp::kCONST) {
-      m.coefficient *= n.value;
+      auto coefficient = tryMul(m.coefficient, n.value);
+      if (!coefficient) return std::nullopt;
+      m.coefficient = *coefficient;
     } else if (n.op == ExprOp::kMUL) {
       stack.push_back(n.a);
       stack.push_back(n.b);
@@ -99,8 +124,13 @@ ExprId ExprPool::product(const Monomial& m) {
 }
 
 std::optional<ExprId> ExprPool::cancelCommonFactors(ExprOp op, ExprId a, ExprId b) {
-  Monomial num = monomial(a), den = monomial(b);
-  if (den.coefficient == 0) return std::nullopt;
+  auto numerator = monomial(a), denominator = monomial(b);
+  if (!numerator || !denominator) return std::nullopt;
+  Monomial& num = *numerator;
+  Monomial& den = *denominator;
+  // The most negative coefficient has no gcd or negation in int64.
+  constexpr int64_t kLowest = std::numeric_limits<int64_t>::min();
+  if (den.coefficient == 0 || num.coefficient == kLowest || den.coefficient == kLowest) return std::nullopt;
   std::vector<ExprId> common;
   std::set_intersection(num.factors.begin(), num.factors.end(), den.factors.begin(), den.factors.end(),
                         std::back_inserter(common));
@@ -161,6 +191,10 @@ ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
     bool ok = true;
     int64_t v = applyExprOp(op, *ca, *cb, ok);
     if (ok) return constant(v);
+    // A zero divisor stays a node (the shape is refused where it is evaluated); any other failure is an overflow.
+    if (*cb != 0 || !isDivision(op))
+      throwOverflow({ErrorCode::kINVALID_GRAPH, "shape arithmetic", {}},
+                    std::to_string(*ca) + " " + operatorSymbol(op) + " " + std::to_string(*cb));
   }
   // Canonical operand order for commutative operations: constant last, otherwise lower id first.
   if (isCommutative(op) && (ca || (!cb && a > b))) {
@@ -172,14 +206,15 @@ ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
     case ExprOp::kADD:
       if (cb && *cb == 0) return a;
       // (x + c1) + c2 -> x + (c1 + c2)
-      if (cb && na.op == ExprOp::kADD && isConstant(na.b)) return add(na.a, constant(*constantValue(na.b) + *cb));
+      if (cb && na.op == ExprOp::kADD && isConstant(na.b))
+        if (auto sum = tryAdd(*constantValue(na.b), *cb)) return add(na.a, constant(*sum));
       // (x - y) + y -> x
       if (na.op == ExprOp::kSUB && na.b == b) return na.a;
       break;
     case ExprOp::kSUB:
       if (a == b) return constant(0);
       if (cb && *cb == 0) return a;
-      if (cb) return add(a, constant(-*cb));
+      if (cb && *cb != std::numeric_limits<int64_t>::min()) return add(a, constant(-*cb));
       // (x + y) - y -> x
       if (na.op == ExprOp::kADD && na.b == b) return na.a;
       if (na.op == ExprOp::kADD && na.a == b) return na.b;
@@ -189,11 +224,13 @@ ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
       if (cb && *cb == 0) return constant(0);
       // Products are kept as one canonical chain (sorted factors, constant last), so that the same product built in
       // another order is the same node and quotients of products can cancel.
-      Monomial m = monomial(a), mb = monomial(b);
-      m.coefficient *= mb.coefficient;
-      m.factors.insert(m.factors.end(), mb.factors.begin(), mb.factors.end());
-      std::sort(m.factors.begin(), m.factors.end());
-      return product(m);
+      auto m = monomial(a), mb = monomial(b);
+      auto coefficient = m && mb ? tryMul(m->coefficient, mb->coefficient) : std::nullopt;
+      if (!coefficient) break;  // a coefficient beyond int64: kept as built
+      m->coefficient = *coefficient;
+      m->factors.insert(m->factors.end(), mb->factors.begin(), mb->factors.end());
+      std::sort(m->factors.begin(), m->factors.end());
+      return product(*m);
     }
     case ExprOp::kFLOOR_DIV:
     case ExprOp::kCEIL_DIV:
@@ -207,9 +244,9 @@ ExprId ExprPool::make(ExprOp op, ExprId a, ExprId b) {
       if (cb && *cb == 1) return constant(0);
       if (a == b) return constant(0);
       if (na.op == ExprOp::kMUL) {  // (c1 * x * y) % (c2 * x) is 0 when c2 divides c1
-        Monomial num = monomial(a), den = monomial(b);
-        if (den.coefficient != 0 && num.coefficient % den.coefficient == 0 &&
-            std::includes(num.factors.begin(), num.factors.end(), den.factors.begin(), den.factors.end()))
+        auto num = monomial(a), den = monomial(b);
+        if (num && den && den->coefficient != 0 && floorModValue(num->coefficient, den->coefficient) == 0 &&
+            std::includes(num->factors.begin(), num->factors.end(), den->factors.begin(), den->factors.end()))
           return constant(0);
       }
       break;
@@ -337,6 +374,12 @@ int64_t corner(ExprOp op, int64_t a, int64_t b, bool& ok) {
   return static_cast<int64_t>(std::clamp<__int128>(wide, -kUnbounded, kUnbounded));
 }
 
+// A leaf's bounds saturated like every other end, so that negating or subtracting them cannot overflow. A bound cut
+// to 2^62 still bounds every tensor it sizes beyond any memory, which the builder refuses.
+Interval saturate(Interval bounds) {
+  return {std::clamp(bounds.lo, -kUnbounded, kUnbounded), std::clamp(bounds.hi, -kUnbounded, kUnbounded)};
+}
+
 }  // namespace
 
 void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Interval(int32_t, int32_t)>& inputDim,
@@ -345,15 +388,15 @@ void evaluateIntervals(std::span<const ExprNode> nodes, const std::function<Inte
     const ExprNode& n = nodes[i];
     auto input = static_cast<int32_t>(n.value / kLeafStride), index = static_cast<int32_t>(n.value % kLeafStride);
     if (n.op == ExprOp::kCONST) {
-      values[i] = {n.value, n.value};
+      values[i] = saturate({n.value, n.value});
       continue;
     }
     if (n.op == ExprOp::kINPUT_DIM) {
-      values[i] = inputDim(input, index);
+      values[i] = saturate(inputDim(input, index));
       continue;
     }
     if (n.op == ExprOp::kINPUT_VALUE) {
-      values[i] = inputValue ? inputValue(input, index) : Interval{-kUnbounded, kUnbounded};
+      values[i] = inputValue ? saturate(inputValue(input, index)) : Interval{-kUnbounded, kUnbounded};
       continue;
     }
     Interval x = values[n.a], y = values[n.b];

@@ -76,6 +76,8 @@ class ExprPool {
   ExprId min(ExprId a, ExprId b);
   ExprId max(ExprId a, ExprId b);
   ExprId broadcast(ExprId a, ExprId b);
+  // Creates (or finds) the node; operations on two constants fold. Throws kiln::Error (kINVALID_GRAPH, no object: the
+  // caller names the layer) when two constants' result does not fit in int64.
   ExprId make(ExprOp op, ExprId a, ExprId b);
 
   std::optional<int64_t> constantValue(ExprId id) const;
@@ -99,7 +101,8 @@ class ExprPool {
     int64_t coefficient = 1;
     std::vector<ExprId> factors;
   };
-  Monomial monomial(ExprId id) const;
+  // nullopt when the coefficient does not fit in int64 (the product is then kept as it was built).
+  std::optional<Monomial> monomial(ExprId id) const;
   // The canonical product node of a monomial: ((f1 * f2) * ...) * c, the constant last and omitted when 1.
   ExprId product(const Monomial& m);
   // Cancels the factors a product quotient shares, (c1 * x * y) / (c2 * x) -> (c1 * y) / c2; nullopt when none do.
@@ -111,11 +114,12 @@ class ExprPool {
   std::unordered_map<ExprNode, ExprId, NodeHash> memo_;
 };
 
-// Applies one operation to concrete values. Division by zero or a negative divisor yields 0 and sets `ok` false.
+// Applies one operation to concrete values. Division by zero, or a result that does not fit in int64, yields 0 and
+// sets `ok` false.
 int64_t applyExprOp(ExprOp op, int64_t a, int64_t b, bool& ok);
 
 // Evaluates nodes in order. `inputDim(input, axis)` and `inputValue(input, element)` supply the leaves. Returns
-// false on division by zero, or on a value leaf when no `inputValue` is given.
+// false on division by zero or int64 overflow, or on a value leaf when no `inputValue` is given.
 bool evaluateExprs(std::span<const ExprNode> nodes, const std::function<int64_t(int32_t, int32_t)>& inputDim,
                    std::span<int64_t> values, const std::function<int64_t(int32_t, int32_t)>& inputValue = {});
 

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "core/checked_math.h"
+
 namespace kiln {
 
 size_t dataTypeSize(DataType type) {
@@ -71,9 +73,8 @@ bool Dims::operator==(const Dims& other) const {
 }
 
 int64_t Dims::volume() const {
-  int64_t v = 1;
-  for (int32_t i = 0; i < nbDims && i < MAX_DIMS; ++i) v *= d[i];
-  return v;
+  if (auto v = core::tryVolume(*this)) return *v;
+  throw Error(ErrorCode::kINVALID_ARGUMENT, "the element count overflows 64-bit integers", toString(*this));
 }
 
 bool Dims::hasDynamic() const {

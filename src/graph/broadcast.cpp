@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/checked_math.h"
+
 namespace kiln::graph {
 
 std::vector<ExprId> broadcastShapes(InferContext& ctx, const std::vector<std::vector<ExprId>>& shapes) {
@@ -25,13 +27,12 @@ std::optional<std::vector<ExprId>> broadcastValues(InferContext& ctx, const std:
     if (!c) return std::nullopt;
     in[i] = *c;
   }
-  int64_t total = 1;
   for (size_t i = 0; i < outDims.size(); ++i) {
     auto c = ctx.constantValue(outDims[i]);
     if (!c) return std::nullopt;
     out[i] = *c;
-    total *= out[i];
   }
+  int64_t total = core::tryProduct(out).value_or(kMaxTrackedValues + 1);
   if (total > kMaxTrackedValues) return std::nullopt;
   std::vector<ExprId> result;
   size_t offset = out.size() - in.size();

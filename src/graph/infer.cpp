@@ -3,6 +3,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "core/checked_math.h"
 #include "ops/op_schema.h"
 
 namespace kiln::graph {
@@ -16,6 +17,18 @@ void InferContext::setOutput(int32_t i, DataType type, std::vector<ExprId> dims,
                              std::optional<std::vector<ExprId>> values) {
   if (dims.size() > static_cast<size_t>(Dims::MAX_DIMS))
     fail("output rank " + std::to_string(dims.size()) + " exceeds " + std::to_string(Dims::MAX_DIMS));
+  // A tensor's element count must fit in int64: every size computed from it (bytes, offsets, strides) does too.
+  std::vector<int64_t> known;
+  for (ExprId d : dims)
+    if (auto c = constantValue(d)) known.push_back(*c);
+  if (!core::tryProduct(known)) {
+    std::string text;
+    for (int64_t d : known) {
+      if (!text.empty()) text += 'x';
+      text += std::to_string(d);
+    }
+    fail("output " + std::to_string(i) + " has dimensions " + text + ", more elements than 64-bit integers count");
+  }
   TensorNode& t = graph_.tensors[layer().outputs.at(i)];
   t.type = type;
   t.dims = std::move(dims);
@@ -144,7 +157,13 @@ void inferLayer(Graph& graph, int32_t layerId) {
       ctx.fail("input " + std::to_string(v) + " ('" + ctx.input(v).name +
                "') must be a shape tensor whose values are known at build time");
   }
-  def->infer(ctx);
+  try {
+    def->infer(ctx);
+  } catch (const Error& e) {
+    // Shape arithmetic that overflows is refused by the expression pool, which does not know the layer.
+    if (!e.object().empty()) throw;
+    throw Error(e.code(), std::string(layerTypeName(layer.type)) + " layer: " + e.message(), layer.name);
+  }
 }
 
 }  // namespace kiln::graph

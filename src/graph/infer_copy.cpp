@@ -1,6 +1,7 @@
 // Shape rules: constants, identity, cast, shape, and materialized shape values.
 #include <cstring>
 
+#include "core/checked_math.h"
 #include "graph/infer.h"
 #include "ops/copy.h"
 
@@ -34,16 +35,14 @@ void inferConstant(InferContext& ctx) {
   int64_t blob = a.get(ops::Constant::kBlob);
   if (blob < 0 || blob >= static_cast<int64_t>(ctx.graph().blobs.size())) ctx.fail("constant data is missing");
   std::vector<ExprId> exprs;
-  int64_t count = 1;
-  for (int64_t d : dims) {
-    exprs.push_back(ctx.constant(d));
-    count *= d;
-  }
+  for (int64_t d : dims) exprs.push_back(ctx.constant(d));
+  auto count = core::tryProduct(dims);
+  auto needed = count ? core::tryMul<int64_t>(*count, static_cast<int64_t>(dataTypeSize(type))) : std::nullopt;
   const auto& bytes = ctx.graph().blobs[blob];
-  if (static_cast<int64_t>(bytes.size()) != count * static_cast<int64_t>(dataTypeSize(type)))
+  if (!needed || static_cast<int64_t>(bytes.size()) != *needed)
     ctx.fail("constant holds " + std::to_string(bytes.size()) + " bytes, dims need " +
-             std::to_string(count * dataTypeSize(type)));
-  ctx.setOutput(0, type, exprs, constantValues(ctx, bytes, type, count));
+             (needed ? std::to_string(*needed) : "more than 64-bit integers count"));
+  ctx.setOutput(0, type, exprs, constantValues(ctx, bytes, type, *count));
 }
 
 void inferIdentity(InferContext& ctx) {

@@ -20,20 +20,51 @@ bool isShift(ElementWiseOperation op) {
   return op == ElementWiseOperation::kSHIFT_LEFT || op == ElementWiseOperation::kSHIFT_RIGHT;
 }
 
-// Shape arithmetic (Mul/Div/Add on Shape outputs) folds into expressions.
-std::optional<ExprId> foldValue(InferContext& ctx, ElementWiseOperation op, ExprId a, ExprId b) {
+// The value the element-wise kernels compute for two integer constants of `type` (int32 or int64): sums,
+// differences and products wrap in two's complement, the most negative value divided by -1 is itself, as numpy.
+// nullopt for a zero divisor, which the kernel run at build time refuses naming the layer.
+std::optional<int64_t> kernelResult(ElementWiseOperation op, int64_t x, int64_t y, DataType type) {
+  auto wrap = [type](uint64_t bits) {
+    return type == DataType::kINT32 ? static_cast<int64_t>(static_cast<int32_t>(bits)) : static_cast<int64_t>(bits);
+  };
+  auto ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
+  switch (op) {
+    case ElementWiseOperation::kSUM: return wrap(ux + uy);
+    case ElementWiseOperation::kSUB: return wrap(ux - uy);
+    case ElementWiseOperation::kPROD: return wrap(ux * uy);
+    case ElementWiseOperation::kMAX: return std::max(x, y);
+    case ElementWiseOperation::kMIN: return std::min(x, y);
+    default: break;
+  }
+  if (y == 0) return std::nullopt;
+  if (y == -1) {
+    if (op == ElementWiseOperation::kMOD) return 0;
+    if (op == ElementWiseOperation::kDIV || op == ElementWiseOperation::kFLOOR_DIV) return wrap(0 - ux);
+    return std::nullopt;
+  }
+  bool ok = true;
+  switch (op) {
+    case ElementWiseOperation::kDIV: return x / y;  // truncates, as C and ONNX
+    case ElementWiseOperation::kFLOOR_DIV: return core::applyExprOp(core::ExprOp::kFLOOR_DIV, x, y, ok);
+    case ElementWiseOperation::kMOD: return core::applyExprOp(core::ExprOp::kMOD, x, y, ok);
+    default: return std::nullopt;
+  }
+}
+
+// Shape arithmetic (Mul/Div/Add on Shape outputs) folds into expressions; constants fold to the kernels' values.
+std::optional<ExprId> foldValue(InferContext& ctx, ElementWiseOperation op, ExprId a, ExprId b, DataType type) {
+  auto ca = ctx.constantValue(a), cb = ctx.constantValue(b);
+  if (ca && cb) {
+    auto value = kernelResult(op, *ca, *cb, type);
+    return value ? std::optional(ctx.constant(*value)) : std::nullopt;
+  }
   auto& e = ctx.exprs();
   switch (op) {
     case ElementWiseOperation::kSUM: return e.add(a, b);
     case ElementWiseOperation::kSUB: return e.sub(a, b);
     case ElementWiseOperation::kPROD: return e.mul(a, b);
-    case ElementWiseOperation::kDIV: {
-      // Integer division truncates (C, ONNX). Constants fold exactly; symbolic shape values are sizes (>= 0),
-      // for which truncation and floor agree.
-      auto ca = ctx.constantValue(a), cb = ctx.constantValue(b);
-      if (ca && cb) return *cb == 0 ? std::nullopt : std::optional(ctx.constant(*ca / *cb));
-      return e.floorDiv(a, b);
-    }
+    // Symbolic shape values are sizes (>= 0), for which truncation and floor agree.
+    case ElementWiseOperation::kDIV:
     case ElementWiseOperation::kFLOOR_DIV: return e.floorDiv(a, b);
     case ElementWiseOperation::kMOD: return e.mod(a, b);
     case ElementWiseOperation::kMAX: return e.max(a, b);
@@ -91,7 +122,8 @@ void inferElementWise(InferContext& ctx) {
     if (va && vb) {
       std::vector<ExprId> folded;
       for (size_t i = 0; i < va->size(); ++i) {
-        auto v = isComparison(op) ? compareValue(ctx, op, (*va)[i], (*vb)[i]) : foldValue(ctx, op, (*va)[i], (*vb)[i]);
+        auto v = isComparison(op) ? compareValue(ctx, op, (*va)[i], (*vb)[i])
+                                  : foldValue(ctx, op, (*va)[i], (*vb)[i], a.type);
         if (!v) break;
         folded.push_back(*v);
       }

@@ -1,6 +1,7 @@
 // Shape rules: select, fill, scatter, cumulative and one-hot.
 #include <cmath>
 
+#include "core/checked_math.h"
 #include "graph/broadcast.h"
 #include "graph/infer.h"
 #include "ops/generation.h"
@@ -63,8 +64,7 @@ std::optional<std::vector<ExprId>> fillParameter(InferContext& ctx, int32_t inpu
 std::optional<std::vector<ExprId>> fillValues(InferContext& ctx, FillOperation op, const std::vector<ExprId>& dims) {
   std::vector<int64_t> extent;
   if (!ctx.constantValues(dims, extent)) return std::nullopt;
-  int64_t count = 1;
-  for (int64_t d : extent) count *= d;
+  int64_t count = core::tryProduct(extent).value_or(kMaxTrackedValues + 1);
   if (count > kMaxTrackedValues) return std::nullopt;
   auto alpha = fillParameter(ctx, 1, ops::Fill::kAlpha, 1);
   auto beta = op == FillOperation::kLINSPACE ? fillParameter(ctx, 2, ops::Fill::kBeta, dims.size())

@@ -1,6 +1,8 @@
 // Shape rules: slice and gather.
 #include <algorithm>
+#include <limits>
 
+#include "core/checked_math.h"
 #include "graph/infer.h"
 #include "ops/indexing.h"
 
@@ -27,10 +29,9 @@ std::vector<ExprId> sliceParam(InferContext& ctx, int32_t inputIndex, const ops:
   return v;
 }
 
+// The element count of `dims`, the largest int64 where it does not fit (more than any value list tracks).
 int64_t volume(const std::vector<int64_t>& dims) {
-  int64_t v = 1;
-  for (int64_t d : dims) v *= d;
-  return v;
+  return core::tryProduct(dims).value_or(std::numeric_limits<int64_t>::max());
 }
 
 // Picks from a row-major value list: output coordinates c (over `outDims`) read values[base + sum c[a] * steps[a]].

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/checked_math.h"
 #include "graph/graph.h"
 #include "graph/infer.h"
 #include "graph/network_access.h"
@@ -54,6 +55,13 @@ void checkDims(const Dims& dims, const std::string& what, bool allowDynamic) {
                       (allowDynamic ? " (use -1 for dynamic)" : " (must be >= 0)"),
                   what);
   }
+  // Every tensor's element count must fit in int64, the known dimensions' product first.
+  Dims known = dims;
+  for (int32_t i = 0; i < known.nbDims; ++i)
+    if (known.d[i] < 0) known.d[i] = 1;
+  if (!core::tryVolume(known))
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "dimensions " + toString(dims) + " hold more elements than 64-bit integers count", what);
 }
 
 }  // namespace

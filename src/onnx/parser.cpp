@@ -1,11 +1,13 @@
 // The ONNX Parser: model loading, graph inputs and initializers, node dispatch, and error collection.
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "core/api_boundary.h"
+#include "core/checked_math.h"
 #include "kiln/onnx.h"
 #include "onnx/import_context.h"
 
@@ -263,9 +265,13 @@ ModelSummary summarizeModel(const std::string& path) {
   }
   summary.unsupportedOps.assign(missing.begin(), missing.end());
   for (const auto& t : model.graph().initializer()) {
-    int64_t n = 1;
-    for (auto d : t.dims()) n *= d;
-    summary.initializerBytes += t.has_raw_data() ? static_cast<int64_t>(t.raw_data().size()) : n * 4;
+    // An estimate, saturating where hostile dims would overflow it.
+    constexpr int64_t kLargest = std::numeric_limits<int64_t>::max();
+    std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+    int64_t bytes = t.has_raw_data()
+                        ? static_cast<int64_t>(t.raw_data().size())
+                        : core::tryMul<int64_t>(core::tryProduct(dims).value_or(kLargest), 4).value_or(kLargest);
+    summary.initializerBytes = core::tryAdd(summary.initializerBytes, bytes).value_or(kLargest);
   }
   return summary;
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/checked_math.h"
 #include "core/half.h"
 #include "kiln/error.h"
 
@@ -44,6 +45,10 @@ const char* onnxTypeName(int32_t onnxType) {
 
 namespace {
 
+// The most elements a tensor of a file may have (8 TiB of fp64): beyond it dimensions are taken as hostile, whatever
+// the data holds.
+constexpr int64_t kMaxElements = int64_t{1} << 40;
+
 [[noreturn]] void bad(const TensorProto& t, const std::string& message) {
   throw Error(ErrorCode::kINVALID_GRAPH, message, t.name().empty() ? "tensor" : t.name());
 }
@@ -54,7 +59,8 @@ std::string externalField(const TensorProto& t, const std::string& key) {
   return {};
 }
 
-void readExternal(const TensorProto& t, const std::string& baseDir, size_t bytes, uint8_t* out) {
+// Reads `bytes` bytes into `out`, which grows to them only once the file is known to hold them.
+void readExternal(const TensorProto& t, const std::string& baseDir, uint64_t bytes, std::vector<uint8_t>& out) {
   std::string location = externalField(t, "location");
   if (location.empty()) bad(t, "external data has no location");
   fs::path base = fs::weakly_canonical(fs::absolute(baseDir));
@@ -88,14 +94,19 @@ void readExternal(const TensorProto& t, const std::string& baseDir, size_t bytes
                 "external data file '" + location + "' holds " + std::to_string(size) + " bytes; offset " +
                     std::to_string(offset) + " + " + std::to_string(bytes) + " lies past its end",
                 t.name());
+  out.resize(bytes);
   in.seekg(offset);
-  in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(bytes));
+  in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(bytes));
   if (!in) throw Error(ErrorCode::kIO, "short read from external data file '" + location + "'", t.name());
 }
 
+// The values of a typed field as Dst, once the field is known to hold exactly `count` of them.
 template <typename Dst, typename Field>
-void copyField(const Field& field, uint8_t* out) {
-  Dst* d = reinterpret_cast<Dst*>(out);
+void copyField(const TensorProto& t, const Field& field, int64_t count, std::vector<uint8_t>& out) {
+  if (field.size() != count)
+    bad(t, "holds " + std::to_string(field.size()) + " values, shape needs " + std::to_string(count));
+  out.resize(static_cast<size_t>(count) * sizeof(Dst));
+  Dst* d = reinterpret_cast<Dst*>(out.data());
   for (int i = 0; i < field.size(); ++i) d[i] = static_cast<Dst>(field.Get(i));
 }
 
@@ -107,77 +118,45 @@ HostData readTensor(const TensorProto& t, const std::string& baseDir) {
   data.type = fromOnnxType(t.data_type(), name);
   if (t.dims_size() > Dims::MAX_DIMS) bad(t, "rank " + std::to_string(t.dims_size()) + " exceeds 8");
   data.dims.nbDims = t.dims_size();
-  int64_t count = 1;
   for (int i = 0; i < t.dims_size(); ++i) {
     if (t.dims(i) < 0) bad(t, "negative dimension");
     data.dims.d[i] = t.dims(i);
-    count *= t.dims(i);
-    if (count > (int64_t{1} << 40)) bad(t, "implausibly large tensor");
   }
-  size_t elementSize = dataTypeSize(data.type);
-  size_t bytes = static_cast<size_t>(count) * elementSize;
-  data.bytes.resize(bytes);
+  // Sizes are checked, and compared with the data the file holds, before anything is allocated for them.
+  core::SizeContext size{ErrorCode::kINVALID_GRAPH, "its size", name};
+  int64_t count = core::checkedVolume(data.dims, size);
+  if (count > kMaxElements)
+    bad(t, "dimensions " + toString(data.dims) + " hold " + std::to_string(count) + " elements, more than the " +
+               std::to_string(kMaxElements) + " an initializer may have");
+  uint64_t bytes = core::checkedBytes(count, dataTypeSize(data.type), size);
   if (t.data_location() == TensorProto::EXTERNAL) {
-    readExternal(t, baseDir, bytes, data.bytes.data());
+    readExternal(t, baseDir, bytes, data.bytes);
     return data;
   }
   if (t.has_raw_data()) {
     if (t.raw_data().size() != bytes)
       bad(t, "raw data holds " + std::to_string(t.raw_data().size()) + " bytes, shape and type need " +
                  std::to_string(bytes));
-    if (bytes) std::memcpy(data.bytes.data(), t.raw_data().data(), bytes);
+    data.bytes.assign(t.raw_data().begin(), t.raw_data().end());
     return data;
   }
-  auto need = [&](int size) {
-    if (size != count) bad(t, "holds " + std::to_string(size) + " values, shape needs " + std::to_string(count));
-  };
-  uint8_t* out = data.bytes.data();
+  std::vector<uint8_t>& out = data.bytes;
   switch (data.type) {
-    case DataType::kFLOAT:
-      need(t.float_data_size());
-      copyField<float>(t.float_data(), out);
-      break;
-    case DataType::kDOUBLE:
-      need(t.double_data_size());
-      copyField<double>(t.double_data(), out);
-      break;
-    case DataType::kINT64:
-      need(t.int64_data_size());
-      copyField<int64_t>(t.int64_data(), out);
-      break;
-    case DataType::kINT32:
-      need(t.int32_data_size());
-      copyField<int32_t>(t.int32_data(), out);
-      break;
+    case DataType::kFLOAT: copyField<float>(t, t.float_data(), count, out); break;
+    case DataType::kDOUBLE: copyField<double>(t, t.double_data(), count, out); break;
+    case DataType::kINT64: copyField<int64_t>(t, t.int64_data(), count, out); break;
+    case DataType::kINT32: copyField<int32_t>(t, t.int32_data(), count, out); break;
     // Narrow types are stored one per int32 entry (fp16/bf16 as their bit patterns).
-    case DataType::kINT8:
-      need(t.int32_data_size());
-      copyField<int8_t>(t.int32_data(), out);
-      break;
-    case DataType::kINT16:
-      need(t.int32_data_size());
-      copyField<int16_t>(t.int32_data(), out);
-      break;
+    case DataType::kINT8: copyField<int8_t>(t, t.int32_data(), count, out); break;
+    case DataType::kINT16: copyField<int16_t>(t, t.int32_data(), count, out); break;
     case DataType::kUINT8:
-    case DataType::kBOOL:
-      need(t.int32_data_size());
-      copyField<uint8_t>(t.int32_data(), out);
-      break;
+    case DataType::kBOOL: copyField<uint8_t>(t, t.int32_data(), count, out); break;
     case DataType::kUINT16:
     case DataType::kHALF:
-    case DataType::kBF16:
-      need(t.int32_data_size());
-      copyField<uint16_t>(t.int32_data(), out);
-      break;
+    case DataType::kBF16: copyField<uint16_t>(t, t.int32_data(), count, out); break;
     // uint32 and uint64 are stored in uint64_data.
-    case DataType::kUINT32:
-      need(t.uint64_data_size());
-      copyField<uint32_t>(t.uint64_data(), out);
-      break;
-    case DataType::kUINT64:
-      need(t.uint64_data_size());
-      copyField<uint64_t>(t.uint64_data(), out);
-      break;
+    case DataType::kUINT32: copyField<uint32_t>(t, t.uint64_data(), count, out); break;
+    case DataType::kUINT64: copyField<uint64_t>(t, t.uint64_data(), count, out); break;
   }
   return data;
 }

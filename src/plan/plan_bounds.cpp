@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/checked_math.h"
 #include "ops/fused_prologue.h"
 #include "ops/op_schema.h"
 
@@ -52,9 +53,11 @@ Dims maxShape(const Plan& plan, const std::vector<core::Interval>& bounds, int32
 
 namespace {
 
+// Element counts saturate here rather than overflow: a bound this large sizes nothing a machine can hold.
+constexpr uint64_t kSaturated = uint64_t{1} << 62;
+
 // The largest element count of a tensor from its per-axis bounds, saturating instead of overflowing.
 uint64_t maxElements(const Plan& plan, const std::vector<core::Interval>& bounds, int32_t tensor) {
-  constexpr uint64_t kSaturated = uint64_t{1} << 62;
   uint64_t count = 1;
   for (core::ExprId d : plan.tensors[tensor].dims) {
     uint64_t axis = static_cast<uint64_t>(std::max<int64_t>(0, bounds[d].hi));
@@ -81,7 +84,14 @@ std::vector<uint64_t> tensorByteBounds(const Plan& plan, const std::vector<core:
     if (keepsElementCount(step) && !step.inputs.empty() && step.inputs[0] >= 0 && !step.outputs.empty())
       elements[step.outputs[0]] = std::min(elements[step.outputs[0]], elements[step.inputs[0]]);
   std::vector<uint64_t> bytes(plan.tensors.size());
-  for (size_t t = 0; t < plan.tensors.size(); ++t) bytes[t] = elements[t] * dataTypeSize(plan.tensors[t].type);
+  for (size_t t = 0; t < plan.tensors.size(); ++t) {
+    const std::string& name = plan.tensors[t].name;
+    core::SizeContext size{ErrorCode::kINVALID_PROFILE, "its size at the profile's largest shapes", name};
+    uint64_t elementSize = dataTypeSize(plan.tensors[t].type);
+    if (elements[t] >= kSaturated)
+      core::throwOverflow(size, "at least 2^62 elements of " + std::to_string(elementSize) + " bytes");
+    bytes[t] = core::checkedMul<uint64_t>(elements[t], elementSize, size);
+  }
   return bytes;
 }
 

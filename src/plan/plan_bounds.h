@@ -19,6 +19,7 @@ Dims maxShape(const Plan& plan, const std::vector<core::Interval>& bounds, int32
 // tightened through the steps that keep their input's element count (reshapes and transposes, casts, element-wise
 // maps, normalizations). A reshape's inferred axis is a volume divided by the other axes, and bounding that quotient
 // axis by axis loses what the two share (a batch axis broadcast from two inputs, say); the element count does not.
+// Throws kiln::Error (kINVALID_PROFILE, naming the tensor) when a bound does not fit in 64 bits.
 std::vector<uint64_t> tensorByteBounds(const Plan& plan, const std::vector<core::Interval>& bounds);
 
 }  // namespace kiln::plan

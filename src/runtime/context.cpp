@@ -108,10 +108,10 @@ Status fail(ErrorCode code, const std::string& message, const std::string& objec
 
 std::string rangeText(const plan::InputRange& r) { return "min " + toString(r.min) + ", max " + toString(r.max); }
 
-// Workspace for the profile: the largest any kernel asks for at the profile's largest shapes.
-size_t workspaceForProfile(const ContextState& s) {
+// Workspace for `profile`: the largest any kernel asks for at the profile's largest shapes.
+size_t workspaceForProfile(const ContextState& s, int32_t profile) {
   const plan::Plan& plan = s.plan();
-  auto bounds = plan::exprBounds(plan, s.profile);
+  auto bounds = plan::exprBounds(plan, profile);
   std::vector<int64_t> hi(bounds.size());
   for (size_t i = 0; i < bounds.size(); ++i) hi[i] = std::max<int64_t>(0, bounds[i].hi);
   size_t most = 0;
@@ -130,7 +130,7 @@ size_t workspaceForProfile(const ContextState& s) {
     backend::KernelArgs args;
     args.bind(ins, outs);
     args.exprValues = hi.data();
-    most = std::max(most, s.engine->kernels[s.profile][i]->workspaceSize(args));
+    most = std::max(most, s.engine->kernels[profile][i]->workspaceSize(args));
   }
   return most;
 }
@@ -162,7 +162,10 @@ Status resolveShapes(ContextState& s, const char* name) {
   bool ok = core::evaluateExprs(
       plan.exprs, [&](int32_t in, int32_t axis) { return s.inputShapes[in].d[axis]; }, s.exprValues,
       [&](int32_t in, int32_t element) { return s.shapeValues[in][element]; });
-  if (!ok) return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE, "a shape expression divides by zero", name);
+  if (!ok)
+    return runtime::fail(ErrorCode::kSHAPE_OUT_OF_RANGE,
+                         "a shape expression divides by zero or overflows 64-bit integers for these input shapes",
+                         name);
   for (const auto& a : plan.assertions) {
     int64_t x = s.exprValues[a.a], y = s.exprValues[a.b];
     if (!core::assertionHolds(a.kind, x, y))
@@ -414,13 +417,25 @@ Status ExecutionContext::setOptimizationProfile(int32_t profileIndex) {
           "profile " + std::to_string(profileIndex) + " does not exist (the engine has " + std::to_string(count) + ")",
           "execution context");
     if (profileIndex == s.profile) return Status::ok();
+    // Both buffers are had before the context changes, so that a failure leaves it on its previous profile.
+    uint64_t arenaBytes = s.plan().profiles[profileIndex].activationBytes;
+    backend::Buffer arena, workspace;
     try {
-      s.profile = profileIndex;
-      s.arena = backend::Buffer(*s.engine->backend, s.plan().profiles[profileIndex].activationBytes);
-      s.workspace = backend::Buffer(*s.engine->backend, runtime::workspaceForProfile(s));
+      arena = backend::Buffer(*s.engine->backend, arenaBytes);
+    } catch (const Error& e) {
+      return Error(ErrorCode::kRUNTIME,
+                   "cannot allocate the " + std::to_string(arenaBytes) + " bytes of activation memory of profile " +
+                       std::to_string(profileIndex) + " (" + e.message() + ")",
+                   "execution context");
+    }
+    try {
+      workspace = backend::Buffer(*s.engine->backend, runtime::workspaceForProfile(s, profileIndex));
     } catch (const Error& e) {
       return e;
     }
+    s.profile = profileIndex;
+    s.arena = std::move(arena);
+    s.workspace = std::move(workspace);
     // Shapes set for the old profile may be outside the new one: those must be set again. Recorded runs used the old
     // arena.
     s.resolved = false;

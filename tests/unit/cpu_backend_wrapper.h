@@ -2,6 +2,7 @@
 // behaviour it studies (tactics and their timings, a layout preference, an injected failure) and registers it.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,18 @@ class CpuBackendWrapper : public backend::Backend {
 
  private:
   const char* name_;
+};
+
+// The CPU backend, whose allocations above `limit` bytes fail as the CPU's own do when memory runs out.
+class LimitedMemoryBackend : public CpuBackendWrapper {
+ public:
+  LimitedMemoryBackend(const char* name, size_t limit) : CpuBackendWrapper(name), limit(limit) {}
+  void* allocate(size_t bytes) const override {
+    if (bytes > limit)
+      throw Error(ErrorCode::kRUNTIME, "out of host memory allocating " + std::to_string(bytes) + " bytes", "cpu");
+    return cpu().allocate(bytes);
+  }
+  size_t limit;
 };
 
 }  // namespace kiln::test

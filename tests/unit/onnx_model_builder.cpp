@@ -166,6 +166,15 @@ void samePads(int64_t in, int64_t span, int64_t stride, bool upper, int64_t& pre
 }
 
 // One op node "y = op(x, extra...)" over input x.
+OnnxModel constantOfShapePlusInput(const std::vector<int64_t>& shape) {
+  OnnxModel model(17);
+  model.input("x", {1});
+  model.ints("shape", shape);
+  model.node("ConstantOfShape", {"shape"}, {"c"});
+  model.outputNode("Add", {"c", "x"});
+  return model;
+}
+
 OnnxModel unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xDims,
                 const std::vector<std::string>& extra) {
   OnnxModel m(opset);

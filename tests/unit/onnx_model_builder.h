@@ -116,6 +116,9 @@ HostTensor f32(std::vector<float> v);
 OnnxModel unary(int64_t opset, const std::string& op, const std::vector<int64_t>& xDims,
                 const std::vector<std::string>& extra = {});
 
+// y = ConstantOfShape(shape) + x, x of one float and `shape` an initializer (opset 17).
+OnnxModel constantOfShapePlusInput(const std::vector<int64_t>& shape);
+
 // Imports and runs at every input in `runs` with one engine whose profile spans them (a single input "x").
 std::vector<HostTensor> runDynamic(const OnnxModel& m, const Dims& min, const Dims& max,
                                    const std::vector<HostTensor>& runs);

@@ -27,6 +27,28 @@ OptimizationProfile profileFor(const char* input, const Dims& min, const Dims& o
   return profile;
 }
 
+void setShapeValueRange(OptimizationProfile& profile, const char* input, const std::vector<int64_t>& min,
+                        const std::vector<int64_t>& opt, const std::vector<int64_t>& max) {
+  Dims shape{static_cast<int64_t>(min.size())};
+  setRange(profile, input, shape, shape, shape);
+  auto count = static_cast<int32_t>(min.size());
+  profile.setShapeValues(input, OptProfileSelector::kMIN, min.data(), count);
+  profile.setShapeValues(input, OptProfileSelector::kOPT, opt.data(), count);
+  profile.setShapeValues(input, OptProfileSelector::kMAX, max.data(), count);
+}
+
+std::unique_ptr<NetworkDefinition> reshapeByShapeInput(DataType targetType) {
+  auto network = makeNetwork();
+  Tensor* x = network->addInput("x", DataType::kFLOAT, Dims{2, 3, 4});
+  Tensor* target = network->addInput("target", targetType, Dims{3});
+  network->markShapeInput(*target);
+  ShuffleLayer* reshape = network->addShuffle(*x);
+  reshape->setInput(1, *target);
+  reshape->getOutput(0)->setName("y");
+  network->markOutput(*reshape->getOutput(0));
+  return network;
+}
+
 std::unique_ptr<Engine> buildWithProfile(NetworkDefinition& network, const OptimizationProfile& profile) {
   BuilderConfig config;
   config.addOptimizationProfile(profile);

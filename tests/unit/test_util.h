@@ -88,6 +88,13 @@ std::vector<float> iota(size_t count, float start = 0.0f);
 // Gives `input` its min/opt/max shapes in `profile` (which may already hold other inputs).
 void setRange(OptimizationProfile& profile, const char* input, const Dims& min, const Dims& opt, const Dims& max);
 
+// Gives the shape input `input` its shape (one axis of min.size() values) and its min/opt/max values in `profile`.
+void setShapeValueRange(OptimizationProfile& profile, const char* input, const std::vector<int64_t>& min,
+                        const std::vector<int64_t>& opt, const std::vector<int64_t>& max);
+
+// y = x reshaped to the three values of the shape input "target" (of `targetType`), x a static 2x3x4 fp32 input.
+std::unique_ptr<NetworkDefinition> reshapeByShapeInput(DataType targetType);
+
 // Builds for the CPU with `profile` as the only optimization profile and loads the plan.
 std::unique_ptr<Engine> buildWithProfile(NetworkDefinition& network, const OptimizationProfile& profile);
 

@@ -64,11 +64,36 @@ KILN_HOST_DEVICE T shiftRight(T a, T b) {
   return b >= T(std::numeric_limits<T>::digits) ? T(0) : static_cast<T>(a >> b);
 }
 
+// Integer differences wrap like sums.
+template <typename T>
+KILN_HOST_DEVICE T wrappingSubtract(T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
+  } else {
+    return a - b;
+  }
+}
+
+// Integer division and remainder by zero give 0, as numpy does (C leaves it undefined, and x86 traps).
 template <typename T>
 KILN_HOST_DEVICE T truncDivide(T a, T b) {
-  if constexpr (!std::is_floating_point_v<T>)
+  if constexpr (!std::is_floating_point_v<T>) {
+    if (b == 0) return 0;
     if (isMinusOne(b)) return wrappingNegate(a);
+  }
   return a / b;
+}
+
+// The remainder of truncating division (C's %, fmod for floating point).
+template <typename T>
+KILN_HOST_DEVICE T truncMod(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return std::fmod(a, b);
+  } else {
+    if (b == 0 || isMinusOne(b)) return 0;
+    return static_cast<T>(a % b);
+  }
 }
 
 template <typename T>
@@ -76,6 +101,7 @@ KILN_HOST_DEVICE T floorDivide(T a, T b) {
   if constexpr (std::is_floating_point_v<T>) {
     return std::floor(a / b);
   } else {
+    if (b == 0) return 0;
     if (isMinusOne(b)) return wrappingNegate(a);
     T q = a / b;
     if ((a % b != 0) && signsDiffer(a, b)) --q;
@@ -90,7 +116,7 @@ KILN_HOST_DEVICE T floorMod(T a, T b) {
     if (r != 0 && ((r < 0) != (b < 0))) r += b;
     return r;
   } else {
-    if (isMinusOne(b)) return 0;
+    if (b == 0 || isMinusOne(b)) return 0;
     T r = a % b;
     if (r != 0 && signsDiffer(r, b)) r += b;
     return r;

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -58,8 +59,8 @@ class CpuBackend : public backend::Backend {
     return pages > 0 && pageSize > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize) : 0;
   }
   void* allocate(size_t bytes) const override {
-    // 64-byte alignment suits vector loads and BLAS.
-    void* p = std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    // 64-byte alignment suits vector loads and BLAS; a size that cannot be rounded up to it cannot be had either.
+    void* p = bytes <= SIZE_MAX - 63 ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr;
     if (!p)
       throw Error(ErrorCode::kRUNTIME, "out of host memory allocating " + std::to_string(bytes) + " bytes", "cpu");
     return p;

@@ -1,5 +1,8 @@
+#include <limits>
+
 #include "builder/host_evaluator.h"
 #include "builder/passes/pass.h"
+#include "core/checked_math.h"
 #include "ops/copy.h"
 
 namespace kiln::builder {
@@ -31,13 +34,15 @@ class ConstantFolding : public Pass {
         int32_t producer = graph.tensors[in].producer;
         foldable &= producer >= 0 && graph.layers[producer].type == LayerType::kCONSTANT;
       }
-      size_t bytes = 0;
+      uint64_t bytes = 0;
       for (int32_t out : layer.outputs) {
         foldable &= allDimsConstant(graph, out);
         if (!foldable) break;
-        int64_t volume = 1;
-        for (ExprId d : graph.tensors[out].dims) volume *= *graph.exprs.constantValue(d);
-        bytes += static_cast<size_t>(volume) * dataTypeSize(graph.tensors[out].type);
+        std::vector<int64_t> dims;
+        for (ExprId d : graph.tensors[out].dims) dims.push_back(*graph.exprs.constantValue(d));
+        auto count = core::tryProduct(dims);
+        auto outBytes = count ? core::tryMul<uint64_t>(*count, dataTypeSize(graph.tensors[out].type)) : std::nullopt;
+        bytes += outBytes.value_or(std::numeric_limits<uint64_t>::max() / 2);  // too large to fold
       }
       // Run-time parameters (ShapeValues' values, a dynamic slice's start) must be known now to fold.
       for (const auto& [key, value] : layer.derived.values())
