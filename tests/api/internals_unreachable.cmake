@@ -21,8 +21,8 @@ snippet(layer_constructor fail "void f() { ${network} ConvolutionLayer c(n, 0); 
 snippet(engine_state fail "void f() { ${engine} (void)e->state(); }")
 snippet(engine_impl fail "void f() { ${engine} (void)sizeof(Engine::Impl); }")
 
-# What g++ and clang say about a member that is private, protected, gone or incomplete.
-set(hidden "is private|is protected|private member|protected member|has no member|no member named|incomplete type")
+# What g++ and clang say about a member (or constructor) that is private, protected, gone or incomplete.
+set(hidden "is private|is protected|private member|protected member|protected constructor|private constructor|has no member|no member named|incomplete type")
 include(${CMAKE_CURRENT_LIST_DIR}/../compile_case.cmake)
 file(MAKE_DIRECTORY ${WORK})
 set(failures 0)
