@@ -12,15 +12,23 @@ namespace {
 
 // Output length of an axis from a scale. Dynamic axes need an integer or reciprocal-integer scale.
 ExprId scaledDim(InferContext& ctx, ExprId dim, double scale) {
+  // A size or factor beyond this is no real image; converting it to an integer would be undefined.
+  constexpr double kLargest = 0x1p62;
+  auto integer = [&](double value) {
+    if (!(value < kLargest))
+      ctx.fail("scale " + std::to_string(scale) + " makes an axis larger than any tensor (" + std::to_string(value) +
+               ")");
+    return static_cast<int64_t>(value);
+  };
   double rounded = std::round(scale);
   if (auto c = ctx.constantValue(dim)) {
     // In float, as ONNX Runtime and PyTorch compute it (10 * 0.7f is 7, not 6.99...).
     float size = static_cast<float>(*c) * static_cast<float>(scale);
-    return ctx.constant(static_cast<int64_t>(std::floor(size)));
+    return ctx.constant(integer(std::floor(size)));
   }
-  if (scale == rounded) return ctx.exprs().mul(dim, ctx.constant(static_cast<int64_t>(rounded)));
+  if (scale == rounded) return ctx.exprs().mul(dim, ctx.constant(integer(rounded)));
   if (scale < 1 && std::abs(1.0 / scale - std::round(1.0 / scale)) < 1e-9)
-    return ctx.exprs().floorDiv(dim, ctx.constant(static_cast<int64_t>(std::round(1.0 / scale))));
+    return ctx.exprs().floorDiv(dim, ctx.constant(integer(std::round(1.0 / scale))));
   ctx.fail("a non-integer scale on a dynamic axis is not supported; give the output size instead");
 }
 
@@ -30,7 +38,7 @@ std::vector<double> positiveScales(InferContext& ctx, const ops::FloatsAttr& key
     ctx.fail(std::string(key.name) + " has " + std::to_string(scales.size()) + " entries for rank " +
              std::to_string(rank));
   for (double s : scales)
-    if (!(s > 0)) ctx.fail(std::string(key.name) + " must be positive");
+    if (!(s > 0) || !std::isfinite(s)) ctx.fail(std::string(key.name) + " must be positive and finite");
   return scales;
 }
 
