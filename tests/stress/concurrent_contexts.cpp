@@ -43,16 +43,23 @@ std::unique_ptr<Engine> buildEngine(const std::string& backend) {
   return Runtime().deserialize(builder.buildSerializedNetwork(*network, config));
 }
 
+constexpr const char* kOutput = "probabilities";
+
+// Sets the input's shape and returns a host buffer the size of the output at it.
+std::vector<uint8_t> outputBufferAt(ExecutionContext& context, const Dims& shape) {
+  EXPECT_TRUE(context.setInputShape("input", shape).isOk());
+  Dims outDims = context.getTensorShape(kOutput);
+  int64_t count = 1;
+  for (int32_t i = 0; i < outDims.nbDims; ++i) count *= outDims.d[i];
+  return std::vector<uint8_t>(static_cast<size_t>(count) * sizeof(float));
+}
+
 #ifdef KILN_HAVE_CUDA
 // Runs `input` at `shape` with device buffers on the context's own stream: the CUDA backend's way.
 std::vector<uint8_t> runOnDevice(ExecutionContext& context, const Dims& shape, const std::vector<float>& input,
                                  cudaStream_t stream) {
-  const char* output = "probabilities";
-  EXPECT_TRUE(context.setInputShape("input", shape).isOk());
-  Dims outDims = context.getTensorShape(output);
-  int64_t count = 1;
-  for (int32_t i = 0; i < outDims.nbDims; ++i) count *= outDims.d[i];
-  std::vector<uint8_t> out(static_cast<size_t>(count) * sizeof(float));
+  const char* output = kOutput;
+  std::vector<uint8_t> out = outputBufferAt(context, shape);
   void *deviceIn = nullptr, *deviceOut = nullptr;
   EXPECT_EQ(cudaMalloc(&deviceIn, input.size() * sizeof(float)), cudaSuccess);
   EXPECT_EQ(cudaMalloc(&deviceOut, out.size()), cudaSuccess);
@@ -72,12 +79,8 @@ std::vector<uint8_t> runOnDevice(ExecutionContext& context, const Dims& shape, c
 
 // Runs `input` at `shape` on `context` and returns the output's bytes; fails the test on any error.
 std::vector<uint8_t> run(ExecutionContext& context, const Dims& shape, std::vector<float> input) {
-  const char* output = "probabilities";
-  EXPECT_TRUE(context.setInputShape("input", shape).isOk());
-  Dims outDims = context.getTensorShape(output);
-  int64_t count = 1;
-  for (int32_t i = 0; i < outDims.nbDims; ++i) count *= outDims.d[i];
-  std::vector<uint8_t> out(static_cast<size_t>(count) * sizeof(float));
+  const char* output = kOutput;
+  std::vector<uint8_t> out = outputBufferAt(context, shape);
   EXPECT_TRUE(context.setTensorAddress("input", input.data()).isOk());
   EXPECT_TRUE(context.setTensorAddress(output, out.data()).isOk());
   Status status = context.executeV2();
