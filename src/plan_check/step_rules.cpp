@@ -70,7 +70,8 @@ class ConcreteGraph {
       graph_.tensors[out].dims.assign(Dims::MAX_DIMS + 1, graph_.exprs.constant(0));
       graph_.tensors[out].values.reset();
     }
-    graph_.layers.assign(1, std::move(layer));
+    graph_.layers.clear();
+    graph_.layers.push_back(std::move(layer));
     try {
       graph::inferLayer(graph_, 0);
     } catch (const Error& e) {
