@@ -6,6 +6,7 @@
 #include <cudnn.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,14 +25,21 @@ using backend::Axes;
 void cudnnCheck(cudnnStatus_t status, const char* call, const std::string& step);
 #define KILN_CUDNN_CHECK(call, step) cudnnCheck((call), #call, (step))
 
-// One cuDNN handle per device, created on first use. The handle holds the stream it queues on, so a run sets its
-// stream and issues its calls under the device's lock (host-side only: nothing waits for the GPU).
+// A cuDNN handle of one device, shared by the convolution kernels of every engine on it and destroyed with the last
+// of them: a handle kept for the process would outlive the CUDA context at exit (and count as a leak). The handle
+// holds the stream it queues on, so a run sets its stream and issues its calls under the lock (host-side only:
+// nothing waits for the GPU).
 struct DeviceHandle {
+  DeviceHandle() = default;
+  DeviceHandle(const DeviceHandle&) = delete;
+  DeviceHandle& operator=(const DeviceHandle&) = delete;
+  ~DeviceHandle();
   std::mutex lock;
   cudnnHandle_t handle = nullptr;
 };
 
-DeviceHandle& cudnnHandleOfCurrentDevice(const std::string& step);
+// The handle of the current device: the one in use, or a new one.
+std::shared_ptr<DeviceHandle> sharedCudnnHandle(const std::string& step);
 
 // Owns the descriptors of one call: cuDNN's problem (x, w, conv, y) and, for a bias, the step's output (which y is
 // not when a deconvolution's output is cropped), the bias and the fused ReLU.

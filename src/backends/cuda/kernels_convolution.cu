@@ -193,7 +193,8 @@ class CudnnConvolution {
   CudnnConvolution(ConvParams p, std::optional<Choice<Algo>> tactic)
       : p_(std::move(p)),
         tactic_(tactic),
-        calls_(std::make_shared<backend::PreparedCalls<std::vector<int64_t>, Call>>()) {}
+        calls_(std::make_shared<backend::PreparedCalls<std::vector<int64_t>, Call>>()),
+        device_(sharedCudnnHandle(p_.step)) {}
 
   // The staged bytes and the most either the tactic or the heuristic's choice takes at these (the largest) shapes;
   // where neither can run, the run reports it.
@@ -203,7 +204,7 @@ class CudnnConvolution {
     Problem r = Pass::problem(p_, a);
     Descriptors d;
     describe(d, a, r);
-    DeviceHandle& device = cudnnHandleOfCurrentDevice(p_.step);
+    DeviceHandle& device = *device_;
     std::lock_guard<std::mutex> guard(device.lock);
     auto perfs = ranking(device.handle, d);
     size_t bytes = 0;
@@ -218,7 +219,7 @@ class CudnnConvolution {
     Problem r = Pass::problem(p_, a);
     if (a.out(0).volume() == 0) return;
     size_t available = p_.cudnnWorkspace(a, r.staged, Pass::kNames.staged);
-    DeviceHandle& device = cudnnHandleOfCurrentDevice(p_.step);
+    DeviceHandle& device = *device_;
     std::shared_ptr<const Call> call = prepared(a, r, available, device);
     void* scratch = available > 0 ? static_cast<uint8_t*>(a.workspace) + r.staged : nullptr;
     std::lock_guard<std::mutex> guard(device.lock);
@@ -235,7 +236,7 @@ class CudnnConvolution {
     Problem r = Pass::problem(p_, a);
     Descriptors d;
     describe(d, a, r);
-    DeviceHandle& device = cudnnHandleOfCurrentDevice(p_.step);
+    DeviceHandle& device = *device_;
     std::lock_guard<std::mutex> guard(device.lock);
     std::set<std::pair<int, int>> seen;
     for (const auto& perf : ranking(device.handle, d)) {
@@ -344,6 +345,7 @@ class CudnnConvolution {
   ConvParams p_;
   std::optional<Choice<Algo>> tactic_;
   std::shared_ptr<backend::PreparedCalls<std::vector<int64_t>, Call>> calls_;  // shared by copies of the body
+  std::shared_ptr<DeviceHandle> device_;  // the device's cuDNN handle, kept while this kernel lives
 };
 
 // The builder's tactic for this step (none for the default): an algorithm of this pass with a math type this step's

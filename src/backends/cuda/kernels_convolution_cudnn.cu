@@ -13,20 +13,23 @@ void cudnnCheck(cudnnStatus_t status, const char* call, const std::string& step)
     throw Error(ErrorCode::kRUNTIME, std::string(call) + " failed: " + cudnnGetErrorString(status), step);
 }
 
-DeviceHandle& cudnnHandleOfCurrentDevice(const std::string& step) {
+DeviceHandle::~DeviceHandle() {
+  if (handle) cudnnDestroy(handle);  // an error here (a dead context) has nowhere to go
+}
+
+std::shared_ptr<DeviceHandle> sharedCudnnHandle(const std::string& step) {
   static std::mutex registryLock;
-  static std::vector<std::unique_ptr<DeviceHandle>> handles;
+  static std::vector<std::weak_ptr<DeviceHandle>> handles;  // by device ordinal
   int device = 0;
   KILN_CUDA_CHECK(cudaGetDevice(&device), step);
   std::lock_guard<std::mutex> guard(registryLock);
   if (handles.size() <= static_cast<size_t>(device)) handles.resize(static_cast<size_t>(device) + 1);
   auto& slot = handles[static_cast<size_t>(device)];
-  if (!slot) {
-    auto created = std::make_unique<DeviceHandle>();
-    KILN_CUDNN_CHECK(cudnnCreate(&created->handle), step);
-    slot = std::move(created);
-  }
-  return *slot;
+  if (auto existing = slot.lock()) return existing;
+  auto created = std::make_shared<DeviceHandle>();
+  KILN_CUDNN_CHECK(cudnnCreate(&created->handle), step);
+  slot = created;
+  return created;
 }
 
 int cudnnInt(int64_t v, const std::string& step) {
