@@ -1,6 +1,7 @@
 // Plan writer and reader. The reader trusts nothing: every count, size, offset and index is checked.
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -15,6 +16,13 @@ namespace {
 // the header), reserved u32, metaOffset u64, metaSize u64, weightsOffset u64, weightsSize u64.
 constexpr uint64_t kHeaderSize = 8 + 4 + 4 + 8 + 4 + 4 + 8 * 4;
 constexpr uint32_t kMaxCount = 1u << 24;
+// The fewest bytes one item of each table takes in the file (its fixed fields, empty strings and lists).
+constexpr size_t kAttributeBytes = 4 + 1;               // key length, tag
+constexpr size_t kExpressionBytes = 1 + 8 + 4 + 4;      // op, value, a, b
+constexpr size_t kTensorBytes = 4 + 4 + 1 + 4 + 8 + 8;  // name length, type, kind, rank, weights offset and size
+constexpr size_t kStepBytes = 4 + 4 + 4 + 4 + 4;        // type, name length, attribute, input and output counts
+constexpr size_t kAssertionBytes = 1 + 4 + 4 + 4 + 4;   // kind, a, b, layer and message lengths
+constexpr size_t kProfileBytes = 8 + 4;                 // activation bytes, tactic count (plus an offset per tensor)
 
 class Writer {
  public:
@@ -66,9 +74,15 @@ class Reader {
   uint64_t u64() { return pod<uint64_t>(); }
   int64_t i64() { return pod<int64_t>(); }
   double f64() { return pod<double>(); }
-  uint32_t count(const char* what) {
+  // A count of items that each take at least `itemBytes` of what is left: one the rest cannot hold is refused
+  // before anything is allocated for it, so a forged count costs no more memory than the file's own size.
+  uint32_t count(const char* what, size_t itemBytes = 1) {
     uint32_t n = u32();
-    if (n > kMaxCount) fail(std::string("implausible ") + what + " count " + std::to_string(n));
+    size_t fits = (size_ - pos_) / itemBytes;
+    if (n > kMaxCount || n > fits)
+      fail(std::string("implausible ") + what + " count " + std::to_string(n) + " (the " +
+           std::to_string(size_ - pos_) + " bytes left hold at most " +
+           std::to_string(std::min<size_t>(fits, kMaxCount)) + ")");
     return n;
   }
   std::string str() {
@@ -132,7 +146,7 @@ void writeAttrs(Writer& w, const ops::Attrs& attrs) {
 
 ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
   ops::Attrs attrs;
-  uint32_t n = r.count("attribute");
+  uint32_t n = r.count("attribute", kAttributeBytes);
   for (uint32_t i = 0; i < n; ++i) {
     std::string key = r.str();
     auto tag = static_cast<AttrTag>(r.u8());
@@ -140,13 +154,13 @@ ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
       case AttrTag::kINT: attrs.setValue(key, r.i64()); break;
       case AttrTag::kFLOAT: attrs.setValue(key, r.f64()); break;
       case AttrTag::kINTS: {
-        std::vector<int64_t> v(r.count("attribute value"));
+        std::vector<int64_t> v(r.count("attribute value", sizeof(int64_t)));
         for (auto& x : v) x = r.i64();
         attrs.setValue(key, std::move(v));
         break;
       }
       case AttrTag::kFLOATS: {
-        std::vector<double> v(r.count("attribute value"));
+        std::vector<double> v(r.count("attribute value", sizeof(double)));
         for (auto& x : v) x = r.f64();
         attrs.setValue(key, std::move(v));
         break;
@@ -154,7 +168,7 @@ ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
       case AttrTag::kSTRING: attrs.setValue(key, r.str()); break;
       case AttrTag::kEXPRS: {
         ops::ExprList v;
-        v.ids.resize(r.count("attribute value"));
+        v.ids.resize(r.count("attribute value", sizeof(int32_t)));
         for (auto& x : v.ids) {
           x = r.i32();
           if (x < 0 || static_cast<size_t>(x) >= nbExprs)
@@ -248,7 +262,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
   p.target = r.str();
   p.flags = r.u32();
   r.setSection("shape program");
-  p.exprs.resize(r.count("expression"));
+  p.exprs.resize(r.count("expression", kExpressionBytes));
   for (size_t i = 0; i < p.exprs.size(); ++i) {
     auto& e = p.exprs[i];
     uint8_t op = r.u8();
@@ -266,7 +280,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
       r.fail("expression index " + std::to_string(id) + " out of range");
   };
   r.setSection("tensors");
-  p.tensors.resize(r.count("tensor"));
+  p.tensors.resize(r.count("tensor", kTensorBytes));
   for (auto& t : p.tensors) {
     t.name = r.str();
     int32_t type = r.i32();
@@ -275,7 +289,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
     uint8_t kind = r.u8();
     if (kind > static_cast<uint8_t>(TensorKind::kCONSTANT)) r.fail("tensor '" + t.name + "' has an invalid kind");
     t.kind = static_cast<TensorKind>(kind);
-    t.dims.resize(r.count("dimension"));
+    t.dims.resize(r.count("dimension", sizeof(int32_t)));
     if (t.dims.size() > static_cast<size_t>(Dims::MAX_DIMS)) r.fail("tensor '" + t.name + "' has rank above 8");
     for (auto& d : t.dims) {
       d = r.i32();
@@ -288,13 +302,13 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
       r.fail("constant '" + t.name + "' lies outside the weights section");
   }
   r.setSection("io tensors");
-  p.inputs.resize(r.count("input"));
+  p.inputs.resize(r.count("input", sizeof(int32_t)));
   for (auto& t : p.inputs) {
     t = r.i32();
     checkTensorId(r, t, p.tensors.size(), false);
     if (p.tensors[t].kind != TensorKind::kINPUT) r.fail("input list names a tensor that is not an input");
   }
-  p.outputs.resize(r.count("output"));
+  p.outputs.resize(r.count("output", sizeof(int32_t)));
   for (auto& t : p.outputs) {
     t = r.i32();
     checkTensorId(r, t, p.tensors.size(), false);
@@ -311,7 +325,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
              ", which does not exist");
   }
   r.setSection("steps");
-  p.steps.resize(r.count("step"));
+  p.steps.resize(r.count("step", kStepBytes));
   for (auto& s : p.steps) {
     int32_t type = r.i32();
     if (type < 0 || type >= static_cast<int32_t>(LayerType::kLAYER_TYPE_COUNT))
@@ -319,19 +333,19 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
     s.type = static_cast<LayerType>(type);
     s.name = r.str();
     s.attrs = readAttrs(r, p.exprs.size());
-    s.inputs.resize(r.count("step input"));
+    s.inputs.resize(r.count("step input", sizeof(int32_t)));
     for (auto& t : s.inputs) {
       t = r.i32();
       checkTensorId(r, t, p.tensors.size(), true);
     }
-    s.outputs.resize(r.count("step output"));
+    s.outputs.resize(r.count("step output", sizeof(int32_t)));
     for (auto& t : s.outputs) {
       t = r.i32();
       checkTensorId(r, t, p.tensors.size(), false);
     }
   }
   r.setSection("assertions");
-  p.assertions.resize(r.count("assertion"));
+  p.assertions.resize(r.count("assertion", kAssertionBytes));
   for (auto& a : p.assertions) {
     uint8_t kind = r.u8();
     if (kind > static_cast<uint8_t>(core::AssertionKind::kGREATER_EQUAL)) r.fail("unknown assertion kind");
@@ -344,7 +358,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
     a.message = r.str();
   }
   r.setSection("profiles");
-  p.profiles.resize(r.count("profile"));
+  p.profiles.resize(r.count("profile", kProfileBytes + sizeof(uint64_t) * p.tensors.size()));
   if (p.profiles.empty()) r.fail("a plan needs at least one profile");
   for (auto& pr : p.profiles) {
     pr.inputs.resize(p.inputs.size());
@@ -357,7 +371,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
       if (static_cast<size_t>(range.min.nbDims) != rank || static_cast<size_t>(range.opt.nbDims) != rank ||
           static_cast<size_t>(range.max.nbDims) != rank)
         r.fail("profile shape rank differs from input '" + p.tensors[p.inputs[i]].name + "'");
-      size_t nbValues = r.count("shape value");
+      size_t nbValues = r.count("shape value", 3 * sizeof(int64_t));
       for (auto* values : {&range.valueMin, &range.valueOpt, &range.valueMax}) {
         values->resize(nbValues);
         for (auto& v : *values) v = r.i64();
@@ -368,7 +382,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
     pr.activationOffsets.resize(p.tensors.size());
     for (auto& off : pr.activationOffsets) off = r.u64();
     pr.activationBytes = r.u64();
-    pr.tactics.resize(r.count("tactic"));
+    pr.tactics.resize(r.count("tactic", 2 * sizeof(uint32_t)));
     if (!pr.tactics.empty() && pr.tactics.size() != p.steps.size())
       r.fail("a profile has " + std::to_string(pr.tactics.size()) + " tactics for " + std::to_string(p.steps.size()) +
              " steps");

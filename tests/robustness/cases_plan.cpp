@@ -1,5 +1,7 @@
 // Bad plans: damaged files, plans of another version or backend, and forged plans (one metadata field changed and
 // the checksum recomputed). Each is refused with one line naming the plan section, tensor or step at fault.
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -59,6 +61,25 @@ std::vector<uint8_t> cut(const std::vector<uint8_t>& bytes, uint64_t size) {
   return std::vector<uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(size));
 }
 
+// The plan with its tensor table's count (the u32 before the first tensor's name) set to `count`, the checksum of
+// every byte after the 64-byte header recomputed: a count no table could hold.
+std::vector<uint8_t> withTensorCount(std::vector<uint8_t> bytes, uint32_t count) {
+  std::string firstName;
+  forgePlan(bytes, [&](plan::Plan& p) { firstName = p.tensors.at(0).name; });
+  std::vector<uint8_t> pattern(4);
+  uint32_t length = static_cast<uint32_t>(firstName.size());
+  std::memcpy(pattern.data(), &length, 4);
+  pattern.insert(pattern.end(), firstName.begin(), firstName.end());
+  auto at = std::search(bytes.begin() + static_cast<std::ptrdiff_t>(metadataOffset(bytes)), bytes.end(),
+                        pattern.begin(), pattern.end());
+  if (at == bytes.end()) throw std::logic_error("the first tensor's name is not in the tables");
+  std::memcpy(&*(at - 4), &count, 4);
+  auto checksum =
+      static_cast<uint32_t>(crc32(crc32(0L, Z_NULL, 0), bytes.data() + 64, static_cast<uInt>(bytes.size() - 64)));
+  std::memcpy(bytes.data() + 24, &checksum, 4);
+  return bytes;
+}
+
 size_t stepOfType(const plan::Plan& p, LayerType type) {
   for (size_t s = 0; s < p.steps.size(); ++s)
     if (p.steps[s].type == type) return s;
@@ -114,6 +135,9 @@ KILN_BAD_INPUT_CASES({
     {"Plan", "a plan built for the CUDA backend where CUDA is not available", "backend 'cuda'",
      [] { return load(forgePlan(convolutionPlan(), [](plan::Plan& p) { p.backend = "cuda"; })); }},
     // Forged plans: the metadata changed, the checksum right.
+    {"Plan", "forged: a tensor count of 15 million in a plan of a few kilobytes",
+     "implausible tensor count 15000000 \\(the \\d+ bytes left hold at most \\d+\\) at byte \\d+ \\(tensors\\)",
+     [] { return runFile("plan_tensor_count", withTensorCount(convolutionPlan(), 15000000)); }},
     {"Plan", "forged: a constant's dimension in the shape program no longer matches its weights",
      "Constant_.*holds \\d+ bytes but its shape of fp32 needs \\d+",
      [] {
