@@ -7,7 +7,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -126,12 +128,35 @@ void writeFuzzingSection(std::ostream& out) {
          "UndefinedBehaviorSanitizer): `onnx_import` (ONNX bytes -> import -> CPU build at a small profile -> one "
          "run), `plan_load` (plan bytes, checksum recomputed -> load -> one run), `npy` (the kiln command's .npy "
          "loader), `shapes` (its shape-list parser). CI runs each for 60 s; `scripts/fuzz TARGET SECONDS` runs one "
-         "longer and appends to `fuzz/runs.tsv`, summed here. Every finding is fixed and its input kept in "
-         "`fuzz/regressions/TARGET`, which ctest replays in every build (`ctest -L fuzz`).\n\n"
-      << "| target | runs | seconds | inputs executed | runs with findings |\n|---|---|---|---|---|\n";
-  for (const auto& [target, t] : byTarget)
+         "longer and appends to `fuzz/runs.tsv`, summed here (seconds a run really took: a finding stops it). "
+         "Every finding is fixed and its input kept in `fuzz/regressions/TARGET`, which ctest replays in every build "
+         "(`ctest -L fuzz`); the kept inputs include the seeds that first reached a finding's code.\n\n"
+      << "| target | runs | seconds | inputs executed | runs with findings | inputs kept in fuzz/regressions |\n"
+      << "|---|---|---|---|---|---|\n";
+  const std::filesystem::path regressions = std::filesystem::path(KILN_FUZZ_RUNS).parent_path() / "regressions";
+  for (const auto& [target, t] : byTarget) {
+    std::error_code absent;
+    auto kept = std::distance(std::filesystem::directory_iterator(regressions / target, absent),
+                              std::filesystem::directory_iterator());
     out << "| `" << target << "` | " << t.runs << " | " << t.seconds << " | " << t.inputs << " | " << t.withFindings
-        << " |\n";
+        << " | " << kept << " |\n";
+  }
+}
+
+// Which sanitizers run where: the table above runs under the first in CI.
+void writeSanitizersSection(std::ostream& out) {
+  out << "\n## Sanitizers\n\n"
+      << "- AddressSanitizer + UndefinedBehaviorSanitizer, leaks included: `scripts/sanitize address` builds the "
+         "library, the `kiln` command, every test and the fuzz targets with clang into `build-asan`, runs the ctest "
+         "suite (the ONNX conformance run too with `KILN_SANITIZE_CONFORMANCE=1`) and each fuzz target; CI runs it on "
+         "every change, and any report fails it.\n"
+      << "- ThreadSanitizer: `scripts/sanitize thread` builds the library and the concurrency stress test "
+         "(`tests/stress`: one engine, eight contexts on eight threads, 2,000 runs each at shapes across the profile, "
+         "every output bit-identical to a single-threaded run) into `build-tsan` and runs it; on demand, as it "
+         "doubles the sanitizer build time.\n"
+      << "- On the GPU machine: `KILN_GPU_SANITIZE=1 scripts/device-check` runs compute-sanitizer's memcheck (with "
+         "leak checking) and racecheck over the GPU tests, and the stress test's CUDA variant (a stream per "
+         "context); the results are in [gpu-check.md](gpu-check.md).\n";
 }
 
 // Runs every case once and writes the table; returns the number of cases that failed.
@@ -173,6 +198,7 @@ int writeReport(const std::filesystem::path& file) {
       out << "| " << markdownCell(badCase->name) << " | `" << markdownCell(observed) << "` |\n";
   }
   writeFuzzingSection(out);
+  writeSanitizersSection(out);
   return failures;
 }
 
