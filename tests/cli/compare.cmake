@@ -109,6 +109,11 @@ else()
   run_kiln(0 compare ${MATMUL} ${MATMUL_SHAPES} --backends cpu,onnxruntime --markOutputs all --python ${PYTHON})
   expect_text("PASS  y  3x3 fp32")
   expect_text("PASS: 2 tensors compared, 0 differ")
+  # A shape input's values from a file: every backend builds for them and gets them.
+  execute_process(COMMAND ${PYTHON} -c "import numpy; numpy.save('${WORK}/shape.npy', numpy.array([4, 6]))")
+  run_kiln(0 compare ${RESHAPE} --loadInputs shape:${WORK}/shape.npy --backends onnxruntime,cpu --python ${PYTHON})
+  expect_text("Input shape: 2 int64 from ${WORK}/shape.npy")
+  expect_text("PASS  y  4x6 fp32  max abs 0  max rel 0")
 endif()
 
 # The real ONNX Runtime, where the default interpreter has it.
