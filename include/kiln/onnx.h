@@ -66,8 +66,15 @@ struct ModelSummary {
     std::string type;               // its element type's ONNX name ("FLOAT", "INT64", ...)
     std::vector<std::string> dims;  // numbers, or the symbolic name ("batch"), or "?"
   };
-  std::vector<Input> inputs;                   // the graph's inputs, initializers left out
-  std::vector<std::string> outputs;            // the graph's output names
+  std::vector<Input> inputs;         // the graph's inputs, initializers left out
+  std::vector<std::string> outputs;  // the graph's output names
+  // A node of the graph.
+  struct Node {
+    std::string name;                  // the node's name; may be empty
+    std::string opType;                // its op type ("Conv", ...)
+    std::vector<std::string> outputs;  // the names of the tensors it makes ("" for an omitted optional output)
+  };
+  std::vector<Node> nodes;                     // every node, in graph order (the order they run in)
   std::map<std::string, int64_t> opHistogram;  // op type -> count
   std::vector<std::string> unsupportedOps;     // op types this kiln has no importer for at the model's opset
   int64_t initializerBytes = 0;                // the initializers' size in bytes (4 per element unless raw data)

@@ -259,6 +259,7 @@ ModelSummary summarizeModel(const std::string& path) {
   for (const auto& output : model.graph().output()) summary.outputs.push_back(output.name());
   std::set<std::string> missing;
   for (const auto& node : model.graph().node()) {
+    summary.nodes.push_back({node.name(), node.op_type(), {node.output().begin(), node.output().end()}});
     summary.opHistogram[node.op_type()]++;
     if (!isDefaultDomain(node.domain()) || !opRegistry().find(node.op_type(), summary.info.opset))
       missing.insert(node.op_type());

@@ -76,3 +76,24 @@ string(FIND "${OUT}" " tactic: " tactic_at)
 if(NOT tactic_at EQUAL -1)
   message(FATAL_ERROR "a plan built with --avgTiming 0 should hold no tactic:\n${OUT}")
 endif()
+
+# `kiln compare` on the GPU: the CUDA plans agree with the CPU plan on the shipped models, every intermediate tensor
+# compared (fp32: TF32 is off unless asked for; fp16 within fp16's precision); ONNX Runtime too where it is installed.
+set(MNIST ${SAMPLES}/models/mnist.onnx)
+run_kiln(0 compare ${MNIST} --shapes input:4x1x28x28 --backends cpu,cuda --atol 1e-4 --rtol 1e-3 --markOutputs all)
+expect_text("cuda against cpu:")
+expect_text("PASS: 10 tensors compared, 0 differ")
+run_kiln(0 compare ${DATA}/pytorch_dynamic/model.onnx --loadInputs input:${DATA}/pytorch_dynamic/input_1.npy
+           --backends cpu,cuda,cuda:fp16 --atol 0.02 --rtol 0.02 --markOutputs all)
+expect_text("PASSED: 2 backends agree with cpu")
+run_kiln(0 compare ${SAMPLES}/models/simple_mlp.onnx --shapes input:32x784 --backends cuda,cpu,onnxruntime
+           --atol 1e-4 --rtol 1e-3)
+expect_text("cpu against cuda:")
+if(NOT OUT MATCHES "onnxruntime: skipped")
+  expect_text("onnxruntime against cuda:")
+  expect_text("PASSED: 2 backends agree with cuda")
+endif()
+# A plan built for the GPU, loaded and compared with the model built fresh for it.
+run_kiln(0 build --onnx ${MNIST} --minShapes input:4x1x28x28 --backend cuda --saveEngine ${WORK}/mnist.kiln)
+run_kiln(0 compare ${MNIST} --shapes input:4x1x28x28 --backends cuda --loadEngine ${WORK}/mnist.kiln)
+expect_text("PASSED: 1 backend agrees with cuda")

@@ -16,6 +16,7 @@ constexpr int32_t kMaxAvgTiming = 1000;
 struct BuildOptions {
   BuildRequest request;
   bool verbose = false;
+  std::string markOutputs;
   int profileFlags = 0;  // counted by CLI11; the order of flags is read from parse_order()
 };
 
@@ -71,9 +72,14 @@ void addBuildCommand(CLI::App& app) {
                       ", at most " + std::to_string(kMaxAvgTiming) +
                       "); 0 times nothing and every step runs its default implementation")
       ->check(CLI::Range(int64_t{0}, int64_t{kMaxAvgTiming}));
+  cmd->add_option("--markOutputs", options->markOutputs,
+                  "'all': every tensor an ONNX node makes becomes an output too (for kiln compare; keeps fusions "
+                  "across them from firing)")
+      ->check(CLI::IsMember({"all"}));
   cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");
   cmd->callback([cmd, options] {
     options->request.profiles = profilesInOrder(*cmd);
+    options->request.markAllOutputs = options->markOutputs == "all";
     ConsoleLogger logger(options->verbose ? Severity::kVERBOSE : Severity::kINFO);  // INFO: tactic progress
     buildFromOnnx(options->request, logger);
   });

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   kiln::cli::addBuildCommand(app);
   kiln::cli::addRunCommand(app);
   kiln::cli::addInspectCommand(app);
+  int exitCode = 0;  // a command's result that is not an error (compare's mismatch)
+  kiln::cli::addCompareCommand(app, exitCode);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
@@ -42,5 +44,5 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {  // a library error the command does not turn into a kiln::Error itself
     return refuse(e.what());
   }
-  return 0;
+  return exitCode;
 }

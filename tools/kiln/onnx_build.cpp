@@ -11,6 +11,12 @@ namespace kiln::cli {
 
 namespace {
 
+// Where progress goes when the caller prints its own: an ostream without a buffer writes nothing.
+std::ostream& quietStream() {
+  static std::ostream none(nullptr);
+  return none;
+}
+
 // min/opt/max for one input: whichever selectors were given; a missing one takes the value of the others
 // (trtexec's rule), so --shapes-style min = opt = max needs only one of them. For a shape input the flags give its
 // values (`shape:2x-1x4` means the values 2, -1, 4), as trtexec reads them for shape tensors.
@@ -25,14 +31,16 @@ void addInputRange(OptimizationProfile& profile, const Tensor& input, const Prof
   const Dims* max = pick(shapes.max);
   const Dims* any = opt ? opt : (max ? max : min);
   const Dims* chosen[3] = {min ? min : any, opt ? opt : any, max ? max : any};
+  auto fileValues = shapes.shapeInputValues.find(name);
   for (int32_t s = 0; s < 3; ++s) {
     auto selector = static_cast<OptProfileSelector>(s);
     if (!input.isShapeInput()) {
       profile.setDimensions(name.c_str(), selector, *chosen[s]);
       continue;
     }
+    const Dims& values = fileValues != shapes.shapeInputValues.end() ? fileValues->second : *chosen[s];
     profile.setDimensions(name.c_str(), selector, input.getDimensions());
-    profile.setShapeValues(name.c_str(), selector, chosen[s]->d, chosen[s]->nbDims);
+    profile.setShapeValues(name.c_str(), selector, values.d, values.nbDims);
   }
 }
 
@@ -54,6 +62,20 @@ void checkInputNames(const ProfileShapes& shapes, const NetworkDefinition& netwo
     }
 }
 
+// Marks every tensor an ONNX node makes as an output, in graph order after the model's outputs. Tensors the
+// network does not hold under the model's name (an Identity of a graph input keeps the input's) are left out.
+int32_t markEveryNodeOutput(NetworkDefinition& network, const std::string& onnxPath) {
+  int32_t marked = 0;
+  for (const auto& node : onnx::summarizeModel(onnxPath).nodes)
+    for (const auto& name : node.outputs) {
+      Tensor* tensor = name.empty() ? nullptr : network.getTensor(name.c_str());
+      if (!tensor || tensor->isNetworkInput() || tensor->isNetworkOutput()) continue;
+      network.markOutput(*tensor);
+      ++marked;
+    }
+  return marked;
+}
+
 }  // namespace
 
 std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) {
@@ -66,8 +88,12 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   onnx::Parser parser(*network, logger);
   parser.parseFromFile(request.onnxPath);
   const auto& info = parser.getModelInfo();
-  std::cout << "Imported " << request.onnxPath << " (opset " << info.opset << ", producer " << info.producerName << " "
-            << info.producerVersion << "): " << network->getNbLayers() << " layers\n";
+  std::ostream& progress = request.quiet ? quietStream() : std::cout;
+  progress << "Imported " << request.onnxPath << " (opset " << info.opset << ", producer " << info.producerName << " "
+           << info.producerVersion << "): " << network->getNbLayers() << " layers\n";
+  if (request.markAllOutputs)
+    progress << "Marked " << markEveryNodeOutput(*network, request.onnxPath)
+             << " intermediate tensors as outputs (--markOutputs all)\n";
 
   BuilderConfig config;
   config.setBackend(request.backend);
@@ -114,15 +140,15 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   if (!request.timingCacheFile.empty()) {
     auto bytes = cache.serialize();
     writeFileBytes(request.timingCacheFile, bytes.data(), bytes.size(), "the timing cache");
-    std::cout << "Timing cache " << request.timingCacheFile << ": " << cache.hits() << " layer timings reused, "
-              << cache.misses() << " made, " << cache.size() << " entries saved\n";
+    progress << "Timing cache " << request.timingCacheFile << ": " << cache.hits() << " layer timings reused, "
+             << cache.misses() << " made, " << cache.size() << " entries saved\n";
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cout << "Built a " << request.backend << " plan with " << profiles.size() << " profile(s): " << plan.size()
-            << " bytes in " << seconds << " s\n";
+  progress << "Built a " << request.backend << " plan with " << profiles.size() << " profile(s): " << plan.size()
+           << " bytes in " << seconds << " s\n";
   if (!request.saveEngine.empty()) {
     writeFileBytes(request.saveEngine, plan.data(), plan.size(), "the plan");
-    std::cout << "Saved " << request.saveEngine << "\n";
+    progress << "Saved " << request.saveEngine << "\n";
   }
   return plan;
 }
