@@ -1,5 +1,6 @@
 # `cmake --install` of this build into a fresh prefix, then a project outside the tree (consumer/) configured with
-# find_package(kiln) against that prefix, built, and run; and the installed kiln command run from the prefix.
+# find_package(kiln) against that prefix, built, and run; and the installed kiln command run from the prefix moved
+# elsewhere.
 #   cmake -DBUILD=<build dir> -DWORK=<scratch dir> -DCONSUMER=<consumer source> -DMODEL=<model.onnx>
 #         -DGENERATOR=<generator> -DMAKE_PROGRAM=<make program> -DCXX=<C++ compiler> -DLIBDIR=lib -DBINDIR=bin -P ...
 set(PREFIX ${WORK}/prefix)
@@ -49,15 +50,18 @@ endif()
 run("build the consumer" "" ${CMAKE_COMMAND} --build ${WORK}/consumer)
 run("run the consumer" "consumer: ok" ${WORK}/consumer/kiln_consumer ${MODEL})
 
-# The installed command finds the installed libraries through its RPATH.
-run("installed kiln --version" "kiln [0-9]+\\.[0-9]+\\.[0-9]+" ${PREFIX}/${BINDIR}/kiln --version)
-run("installed kiln inspect" "x  FLOAT  \\[batch, 4\\]" ${PREFIX}/${BINDIR}/kiln inspect ${MODEL})
+# The installed command finds the installed libraries through its RPATH, relative to itself: the prefix is moved
+# first, so that no path of the install (or of the build tree) can serve.
+set(MOVED ${WORK}/moved)
+file(RENAME ${PREFIX} ${MOVED})
+run("installed kiln --version" "kiln [0-9]+\\.[0-9]+\\.[0-9]+" ${MOVED}/${BINDIR}/kiln --version)
+run("installed kiln inspect" "x  FLOAT  \\[batch, 4\\]" ${MOVED}/${BINDIR}/kiln inspect ${MODEL})
 find_program(LDD ldd)
 if(LDD)
-  run("ldd of the installed kiln" "" ${LDD} ${PREFIX}/${BINDIR}/kiln)
+  run("ldd of the installed kiln" "" ${LDD} ${MOVED}/${BINDIR}/kiln)
   foreach(library libkiln libkiln_onnx)
-    if(NOT OUT MATCHES "${library}\\.so\\.[0-9]+ => ${PREFIX}/[^ ]*${library}\\.so")  # bin/../lib/...
-      message(FATAL_ERROR "the installed kiln does not load ${library} from ${PREFIX}/${LIBDIR}:\n${OUT}")
+    if(NOT OUT MATCHES "${library}\\.so\\.[0-9]+ => ${MOVED}/[^ ]*${library}\\.so")  # bin/../lib/...
+      message(FATAL_ERROR "the installed kiln does not load ${library} from the moved ${LIBDIR}:\n${OUT}")
     endif()
   endforeach()
 endif()
