@@ -30,6 +30,9 @@ install(TARGETS kiln kiln_onnx EXPORT kilnTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT development
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS kiln_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+# `kiln compare --backends onnxruntime` runs this script; the installed command looks for it in ../share/kiln.
+install(FILES ${PROJECT_SOURCE_DIR}/tools/kiln/onnxruntime_runner.py DESTINATION ${CMAKE_INSTALL_DATADIR}/kiln
+        COMPONENT runtime)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/kiln DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT development
         FILES_MATCHING PATTERN "*.h")
 

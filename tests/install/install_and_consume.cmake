@@ -27,7 +27,7 @@ run("cmake --install" "" ${CMAKE_COMMAND} --install ${BUILD} --prefix ${PREFIX})
 # libraries they share) is not.
 foreach(path ${BINDIR}/kiln ${LIBDIR}/libkiln.so ${LIBDIR}/libkiln_onnx.so include/kiln/kiln.h include/kiln/onnx.h
              ${LIBDIR}/cmake/kiln/kilnConfig.cmake ${LIBDIR}/cmake/kiln/kilnConfigVersion.cmake
-             ${LIBDIR}/cmake/kiln/kilnTargets.cmake)
+             ${LIBDIR}/cmake/kiln/kilnTargets.cmake share/kiln/onnxruntime_runner.py)
   if(NOT EXISTS ${PREFIX}/${path})
     message(FATAL_ERROR "cmake --install did not install ${path}")
   endif()
