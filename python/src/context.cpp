@@ -2,6 +2,7 @@
 // engines, device arrays) by input name and answers the outputs sized from the resolved shapes.
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,25 @@ struct PyContext {
   std::unique_ptr<ExecutionContext> context;
   py::object engine;
   py::object profiler;
+  // infer() binds, sizes and runs as one step; a second thread's infer() in between would rebind the outputs.
+  std::atomic<bool> inferring{false};
+};
+
+// Marks a context busy for one infer(); a second thread is refused as kiln refuses concurrent calls on a context.
+class InferGuard {
+ public:
+  explicit InferGuard(PyContext& context) : context_(context) {
+    if (context_.inferring.exchange(true)) {
+      throw Error(ErrorCode::kINVALID_STATE,
+                  "infer() is running on this context in another thread; use one context per thread");
+    }
+  }
+  ~InferGuard() { context_.inferring = false; }
+  InferGuard(const InferGuard&) = delete;
+  InferGuard& operator=(const InferGuard&) = delete;
+
+ private:
+  PyContext& context_;
 };
 
 // A device tensor handed to infer: its address, shape and type, and what keeps the memory alive.
@@ -194,6 +214,7 @@ void bindInput(ExecutionContext& context, const std::string& name, const py::obj
 }
 
 py::dict infer(PyContext& self, const py::dict& feeds) {
+  const InferGuard guard(self);
   ExecutionContext& context = *self.context;
   const Engine& engine = context.getEngine();
   for (const auto& [key, value] : feeds) {
@@ -344,9 +365,9 @@ void bindContext(py::module_& module) {
   module.attr("Engine").cast<py::class_<PyEngine>>().def(
       "create_execution_context",
       [](const py::object& engine) {
-        PyContext context;
-        context.context = engine.cast<const PyEngine&>().engine->createExecutionContext();
-        context.engine = engine;
+        auto context = std::make_unique<PyContext>();
+        context->context = engine.cast<const PyEngine&>().engine->createExecutionContext();
+        context->engine = engine;
         return context;
       },
       "A new context with profile 0 active and its own activation memory.");

@@ -7,6 +7,7 @@
 
 #include "bindings.h"
 #include "kiln/network.h"
+#include "layer_downcast.h"
 
 namespace kiln::python {
 
@@ -49,7 +50,8 @@ void bindTensorAndLayer(py::module_& module) {
 
   py::class_<Layer, std::unique_ptr<Layer, py::nodelete>>(
       module, "Layer", "Base of every layer (kiln::Layer); get_layer answers the layer's own class.")
-      .def_property_readonly("type", &Layer::getType)
+      .def_property_readonly("type", &Layer::getType, "The LayerType (ActivationLayer and PoolingLayer shadow it).")
+      .def_property_readonly("layer_type", &Layer::getType, "The LayerType, never shadowed.")
       .def_property(
           "name", [](const Layer& l) { return std::string(l.getName()); },
           [](Layer& l, const std::string& name) { l.setName(name.c_str()); }, "'<Type>_<index>' until set.")

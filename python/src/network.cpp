@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "layer_downcast.h"
 #include "logger.h"
 
 namespace kiln::python {
