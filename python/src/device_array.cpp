@@ -206,8 +206,13 @@ void bindDeviceArray(py::module_& module) {
           py::arg("dtype") = py::none())
       .def_property_readonly("__cuda_array_interface__", &cudaArrayInterface)
       .def(
-          "__dlpack__", [](const py::object& self, const py::object& /*stream*/) { return exportDlpack(self); },
-          py::arg("stream") = py::none(), "A DLPack capsule sharing the memory (the array stays alive meanwhile).")
+          "__dlpack__",
+          [](const py::object& self, const py::object& /*stream*/, const py::object& /*maxVersion*/,
+             const py::object& /*dlDevice*/, const py::object& /*copy*/) { return exportDlpack(self); },
+          py::arg("stream") = py::none(), py::arg("max_version") = py::none(), py::arg("dl_device") = py::none(),
+          py::arg("copy") = py::none(),
+          "A DLPack capsule sharing the memory (the array stays alive meanwhile). The data is complete when an array "
+          "is handed out, so there is no stream to order against; an unversioned capsule answers every max_version.")
       .def("__dlpack_device__", [](const DeviceArray&) {
 #ifdef KILN_HAVE_CUDA
         return py::make_tuple(dlpack::kCUDA, currentDevice());
