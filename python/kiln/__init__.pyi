@@ -728,6 +728,16 @@ class MemoryPoolType(enum.IntEnum):
     WORKSPACE = 0
 
 
+class NetworkDefinitionCreationFlag(enum.IntEnum):
+    """TensorRT's flags for create_network; kiln networks are always explicit-batch."""
+
+    EXPLICIT_BATCH = 0
+
+
+def init_libnvinfer_plugins(logger: Optional[Logger] = None, namespace: str = "") -> builtins.bool:
+    """Accepted for TensorRT scripts: kiln has no plugin library to load (answers True)."""
+
+
 class BuilderConfig:
     """Profiles, precision flags, backend, memory limit and tactic timing of a build."""
 
@@ -865,7 +875,12 @@ class ExecutionContext:
     def set_tensor_address(self, name: str, memory: int) -> builtins.bool: ...
     def get_tensor_address(self, name: str) -> int: ...
     def execute_v2(self, bindings: Optional[Sequence[int]] = None) -> builtins.bool: ...
+    def execute_async_v2(self, bindings: Sequence[int], stream_handle: int) -> builtins.bool:
+        """TensorRT 8's call: binds the addresses (IO tensor order) and queues the run."""
     def execute_async_v3(self, stream_handle: int) -> builtins.bool: ...
+    def set_binding_shape(self, binding: int, shape: ShapeLike) -> builtins.bool:
+        """TensorRT 8's set_input_shape by IO tensor index."""
+    def get_binding_shape(self, binding: int) -> Optional[Shape]: ...
     def set_optimization_profile_async(self, profile_index: int, stream_handle: int = 0) -> builtins.bool: ...
     def infer(self, feeds: Mapping[str, Any]) -> Dict[str, Any]:
         """Runs with {input name: array} and answers {output name: array}.

@@ -18,6 +18,8 @@ namespace {
 
 // TensorRT's memory pools; kiln has one limit, the workspace.
 enum class MemoryPoolType : int32_t { kWORKSPACE = 0 };
+// TensorRT's network creation flags (create_network(1 << int(EXPLICIT_BATCH))); kiln has nothing else.
+enum class NetworkCreationFlag : int32_t { kEXPLICIT_BATCH = 0 };
 
 py::bytes toBytes(const std::vector<uint8_t>& data) {
   return {reinterpret_cast<const char*>(data.data()), data.size()};
@@ -154,6 +156,14 @@ void bindBuilder(py::module_& module) {
   bindProfile(module);
   bindTimingCache(module);
   bindConfig(module);
+
+  py::enum_<NetworkCreationFlag>(module, "NetworkDefinitionCreationFlag",
+                                 "TensorRT's network flags; kiln networks are always explicit-batch.")
+      .value("EXPLICIT_BATCH", NetworkCreationFlag::kEXPLICIT_BATCH);
+  module.def(
+      "init_libnvinfer_plugins", [](const py::object&, const std::string&) { return true; },
+      py::arg("logger") = py::none(), py::arg("namespace") = "",
+      "Accepted for TensorRT scripts: kiln has no plugin library to load (answers True).");
 
   py::class_<Builder>(module, "Builder", "Builds plans (kiln::Builder, TensorRT's IBuilder).")
       .def(py::init([](PyLogger* logger) { return std::make_unique<Builder>(loggerOrQuiet(logger)); }),

@@ -271,6 +271,20 @@ bool runReleased(Call&& call) {
 
 void* address(uintptr_t pointer) { return reinterpret_cast<void*>(pointer); }
 
+// IO tensor `index`'s name; kiln.Error for an index out of range.
+const char* ioName(const ExecutionContext& context, int32_t index) {
+  const char* name = context.getEngine().getIOTensorName(index);
+  if (!name) throw Error(ErrorCode::kINVALID_ARGUMENT, "no IO tensor " + std::to_string(index) + " in the engine");
+  return name;
+}
+
+// TensorRT's bindings: addresses in IO tensor order (inputs, then outputs).
+void bindAddresses(ExecutionContext& context, const std::vector<uintptr_t>& bindings) {
+  for (size_t i = 0; i < bindings.size(); ++i) {
+    check(context.setTensorAddress(ioName(context, static_cast<int32_t>(i)), address(bindings[i])));
+  }
+}
+
 }  // namespace
 
 void bindContext(py::module_& module) {
@@ -319,17 +333,29 @@ void bindContext(py::module_& module) {
       .def(
           "execute_v2",
           [](PyContext& c, const py::object& bindings) {
-            if (!bindings.is_none()) {
-              const auto pointers = bindings.cast<std::vector<uintptr_t>>();
-              const Engine& engine = c.context->getEngine();
-              for (size_t i = 0; i < pointers.size() && int32_t(i) < engine.getNbIOTensors(); ++i) {
-                check(c.context->setTensorAddress(engine.getIOTensorName(int32_t(i)), address(pointers[i])));
-              }
-            }
+            if (!bindings.is_none()) bindAddresses(*c.context, bindings.cast<std::vector<uintptr_t>>());
             return runReleased([&] { return c.context->executeV2(); });
           },
           py::arg("bindings") = py::none(),
           "Runs to completion; bindings (addresses in IO tensor order) are bound first when given.")
+      .def(
+          "execute_async_v2",
+          [](PyContext& c, const std::vector<uintptr_t>& bindings, uintptr_t stream) {
+            bindAddresses(*c.context, bindings);
+            return runReleased([&] { return c.context->enqueueV3(address(stream)); });
+          },
+          py::arg("bindings"), py::arg("stream_handle"),
+          "TensorRT 8's call: binds the addresses (IO tensor order) and queues the run on the stream.")
+      .def(
+          "set_binding_shape",
+          [](PyContext& c, int32_t index, const Dims& shape) {
+            return check(c.context->setInputShape(ioName(*c.context, index), shape));
+          },
+          py::arg("binding"), py::arg("shape"), "TensorRT 8's set_input_shape by IO tensor index.")
+      .def(
+          "get_binding_shape",
+          [](const PyContext& c, int32_t index) { return c.context->getTensorShape(ioName(*c.context, index)); },
+          py::arg("binding"), "TensorRT 8's get_tensor_shape by IO tensor index.")
       .def(
           "execute_async_v3",
           [](PyContext& c, uintptr_t stream) {

@@ -82,8 +82,9 @@ def test_external_data_model_parsed_from_file():
 
 def test_parse_from_bytes_matches_parse_from_file():
     data = (MODELS / "simple_mlp.onnx").read_bytes()
+    assert kiln.init_libnvinfer_plugins(None, "")  # TensorRT scripts call it; kiln has no plugins to load
     builder = kiln.Builder()
-    network = builder.create_network()
+    network = builder.create_network(1 << int(kiln.NetworkDefinitionCreationFlag.EXPLICIT_BATCH))
     parser = kiln.OnnxParser(network)
     assert parser.parse(data)
     assert parser.num_errors == 0

@@ -87,6 +87,13 @@ def test_set_tensor_address_and_execute_v2_write_in_place(mlp):
     context.set_tensor_address("output", w.ctypes.data)
     context.execute_async_v3(0)
     np.testing.assert_array_equal(w, y)
+    # TensorRT 8's names: shapes by binding index, execute_async_v2 with bindings and a stream.
+    v = np.zeros((2, 10), np.float32)
+    assert context.set_binding_shape(0, (2, 784)) and context.get_binding_shape(1) == (2, 10)
+    context.execute_async_v2([x.ctypes.data, v.ctypes.data], 0)
+    np.testing.assert_allclose(v, y[:2], rtol=1e-5, atol=1e-5)  # another batch may block the GEMM otherwise
+    with pytest.raises(kiln.Error, match="no IO tensor 7"):
+        context.set_binding_shape(7, (1, 784))
 
 
 def test_run_without_addresses_raises_invalid_state(mlp):
