@@ -25,6 +25,18 @@ def test_non_contiguous_inputs_are_copied_and_give_the_same_result(mlp):
         np.testing.assert_array_equal(output, context.infer({"input": np.ascontiguousarray(view)})["output"])
 
 
+def test_contiguous_inputs_are_bound_in_place_and_strided_ones_copied(mlp):
+    engine, _ = mlp
+    context = engine.create_execution_context()
+    x = np.random.default_rng(8).standard_normal((6, 784)).astype(np.float32)
+    outputs = context.infer({"input": x})
+    assert context.get_tensor_address("input") == x.ctypes.data  # no copy
+    assert context.get_tensor_address("output") == outputs["output"].ctypes.data
+    strided = np.random.default_rng(9).standard_normal((6, 784 * 2)).astype(np.float32)[:, ::2]
+    context.infer({"input": strided})
+    assert context.get_tensor_address("input") != strided.ctypes.data  # a contiguous copy
+
+
 def test_read_only_input_is_read_in_place(mlp):
     engine, weights = mlp
     x = np.random.default_rng(5).standard_normal((3, 784)).astype(np.float32)
