@@ -73,6 +73,7 @@ Dims dimsOf(const std::vector<int64_t>& sizes) {
 }
 
 bool rowMajor(const Dims& shape, const std::vector<int64_t>& strides, int64_t unit) {
+  if (shape.nbDims > Dims::MAX_DIMS) return true;  // setInputShape refuses the rank, naming the input
   int64_t expected = unit;
   for (int32_t i = shape.nbDims - 1; i >= 0; --i) {
     if (shape.d[i] != 1 && strides[static_cast<size_t>(i)] != expected) return false;
@@ -93,7 +94,7 @@ DataType dlpackKilnType(const dlpack::DataType& type, const std::string& input) 
 }
 
 // Reads __cuda_array_interface__ (version 2 or 3).
-DeviceView viewCudaArrayInterface(const py::object& array, const std::string& input) {
+DeviceView viewCudaArrayInterface(const py::object& array) {
   const auto interface = array.attr("__cuda_array_interface__").cast<py::dict>();
   DeviceView view;
   view.owner = array;
@@ -104,7 +105,6 @@ DeviceView viewCudaArrayInterface(const py::object& array, const std::string& in
     view.contiguous = rowMajor(view.shape, interface["strides"].cast<std::vector<int64_t>>(),
                                static_cast<int64_t>(dataTypeSize(view.type)));
   }
-  (void)input;
   return view;
 }
 
@@ -171,7 +171,7 @@ void bindInput(ExecutionContext& context, const std::string& name, const py::obj
                   name);
     }
     DeviceView view =
-        py::hasattr(value, "__cuda_array_interface__") ? viewCudaArrayInterface(value, name) : viewDlpack(value, name);
+        py::hasattr(value, "__cuda_array_interface__") ? viewCudaArrayInterface(value) : viewDlpack(value, name);
     checkType(name, view.type, expected, dataTypeName(view.type));
     if (!view.contiguous) {
       throw Error(ErrorCode::kINVALID_ARGUMENT,
