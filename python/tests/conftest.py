@@ -1,4 +1,4 @@
-"""Shared helpers of the kiln Python tests: paths to the repository's models and a few build shortcuts."""
+"""What the kiln Python tests share: paths to the repository's models and a few build shortcuts."""
 
 import gzip
 import os

@@ -80,6 +80,17 @@ def test_external_data_model_parsed_from_file():
                                atol=1e-6)
 
 
+def test_external_data_read_beside_the_path_given_to_parse():
+    path = TEST_DATA / "external_data" / "model.onnx"
+    network = kiln.Builder().create_network()
+    parser = kiln.OnnxParser(network)
+    assert parser.parse(path.read_bytes(), str(path)), parser.get_error(0).desc()
+    # Without the path the weights file is looked for in the working directory, and is not there.
+    elsewhere = kiln.OnnxParser(kiln.Builder().create_network())
+    assert not elsewhere.parse(path.read_bytes())
+    assert "weights.bin" in elsewhere.get_error(0).desc()
+
+
 def test_parse_from_bytes_matches_parse_from_file():
     data = (MODELS / "simple_mlp.onnx").read_bytes()
     assert kiln.init_libnvinfer_plugins(None, "")  # TensorRT scripts call it; kiln has no plugins to load

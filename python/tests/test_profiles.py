@@ -93,3 +93,39 @@ def test_profile_values_read_back_and_bad_dims_refused():
     with pytest.raises(kiln.Error) as caught:
         profile.set_shape("x", (-1, 3), (2, 3), (4, 3))
     assert caught.value.code == kiln.ErrorCode.INVALID_PROFILE
+
+
+def test_shape_input_values_size_the_output():
+    # A reshape whose target is a shape input: its values, read on the host, decide the output shape per run.
+    builder = kiln.Builder()
+    network = builder.create_network()
+    x = network.add_input("x", kiln.float32, (2, 3, 4))
+    target = network.add_input("target", kiln.int64, (3,))
+    network.mark_shape_input(target)
+    assert target.is_shape_input and target.is_shape_tensor
+    reshape = network.add_shuffle(x)
+    reshape.set_input(1, target)
+    reshape.get_output(0).name = "y"
+    network.mark_output(reshape.get_output(0))
+    assert network.get_output(0).shape == (-1, -1, -1)
+    profile = builder.create_optimization_profile()
+    profile.set_shape("x", (2, 3, 4), (2, 3, 4), (2, 3, 4))
+    profile.set_shape("target", (3,), (3,), (3,))
+    profile.set_shape_input("target", [-1, -1, -1], [4, 3, 2], [24, 24, 24])
+    assert profile.get_shape_input("target") == [[-1, -1, -1], [4, 3, 2], [24, 24, 24]]
+    engine = build_engine(builder, network, config=_config_with(builder, profile))
+    assert engine.is_shape_inference_io("target") and not engine.is_shape_inference_io("x")
+    assert engine.get_tensor_profile_values(0, "target") == [[-1, -1, -1], [4, 3, 2], [24, 24, 24]]
+    context = engine.create_execution_context()
+    values = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    for shape in ([4, 3, 2], [2, 12, 1], [0, -1, 2]):
+        y = context.infer({"x": values, "target": np.array(shape, np.int64)})["y"]
+        np.testing.assert_array_equal(y, values.reshape([2 if s == 0 else s for s in shape]))
+    with pytest.raises(kiln.Error, match="target"):
+        context.infer({"x": values, "target": np.array([48, 1, 1], np.int64)})  # above the profile's max
+
+
+def _config_with(builder, profile):
+    config = builder.create_builder_config()
+    config.add_optimization_profile(profile)
+    return config
