@@ -1,5 +1,5 @@
-"""Several contexts of one engine run from Python threads at once (the GIL is released while they run) and give
-the results one thread gives."""
+"""Several contexts of one engine run from Python threads at once and give the results one thread gives; the GIL is
+released while a context runs (a thread counting meanwhile shows it)."""
 
 import threading
 
@@ -82,3 +82,39 @@ def test_a_context_used_by_two_threads_at_once_fails_cleanly_or_runs(engine):
             assert outcome.code == kiln.ErrorCode.INVALID_STATE, outcome
         else:
             np.testing.assert_array_equal(outcome, expected)
+
+
+def test_the_gil_is_released_while_a_context_runs(engine):
+    # With a switch interval of minutes, Python hands the GIL to another thread only when the holder releases it
+    # itself. A counting thread therefore advances during infer() only if infer() releases the GIL while it runs.
+    import sys
+    import time
+
+    images, _ = load_mnist(0, 64)
+    context = engine.create_execution_context()
+    context.infer({"input": images})  # warm up
+    counter = [0]
+    stop = threading.Event()
+    started = threading.Event()
+
+    def count():
+        started.set()
+        while not stop.is_set():
+            counter[0] += 1
+            time.sleep(0)  # releases the GIL, so the inferring thread gets it back as soon as it asks
+
+    interval = sys.getswitchinterval()
+    counter_thread = threading.Thread(target=count)
+    try:
+        counter_thread.start()
+        started.wait(10)
+        sys.setswitchinterval(100.0)
+        before = counter[0]
+        for _ in range(5):
+            context.infer({"input": images})
+        during = counter[0] - before
+    finally:
+        sys.setswitchinterval(interval)
+        stop.set()
+        counter_thread.join(10)
+    assert during > 0, "no other Python thread ran while infer() was running: the GIL was held"
