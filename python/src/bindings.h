@@ -5,7 +5,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kiln/error.h"
@@ -65,6 +67,15 @@ auto minOptMax(Read&& read) {
   using Value = decltype(read(OptProfileSelector::kMIN));
   return std::vector<Value>{read(OptProfileSelector::kMIN), read(OptProfileSelector::kOPT),
                             read(OptProfileSelector::kMAX)};
+}
+
+// Binds an enum with its values under `scope` (the module or a class); TensorRT's names drop C++'s "k" prefix.
+template <typename Enum>
+py::enum_<Enum> bindEnum(py::handle scope, const char* name, const char* doc,
+                         std::initializer_list<std::pair<const char*, Enum>> values) {
+  py::enum_<Enum> bound(scope, name, doc);
+  for (const auto& [valueName, value] : values) bound.value(valueName, value);
+  return bound;
 }
 
 // Each binding file adds its part of the API.

@@ -88,13 +88,13 @@ void bindTimingCache(py::module_& module) {
 }
 
 void bindConfig(py::module_& module) {
-  py::enum_<BuilderFlag>(module, "BuilderFlag", "Precisions the builder may use besides fp32.")
-      .value("FP16", BuilderFlag::kFP16)
-      .value("BF16", BuilderFlag::kBF16)
-      .value("INT8", BuilderFlag::kINT8)
-      .value("TF32", BuilderFlag::kTF32);
-  py::enum_<MemoryPoolType>(module, "MemoryPoolType", "TensorRT's memory pools; kiln limits the workspace.")
-      .value("WORKSPACE", MemoryPoolType::kWORKSPACE);
+  bindEnum<BuilderFlag>(module, "BuilderFlag", "Precisions the builder may use besides fp32.",
+                        {{"FP16", BuilderFlag::kFP16},
+                         {"BF16", BuilderFlag::kBF16},
+                         {"INT8", BuilderFlag::kINT8},
+                         {"TF32", BuilderFlag::kTF32}});
+  bindEnum<MemoryPoolType>(module, "MemoryPoolType", "TensorRT's memory pools; kiln limits the workspace.",
+                           {{"WORKSPACE", MemoryPoolType::kWORKSPACE}});
 
   py::class_<BuilderConfig>(
       module, "BuilderConfig",
@@ -157,9 +157,9 @@ void bindBuilder(py::module_& module) {
   bindTimingCache(module);
   bindConfig(module);
 
-  py::enum_<NetworkCreationFlag>(module, "NetworkDefinitionCreationFlag",
-                                 "TensorRT's network flags; kiln networks are always explicit-batch.")
-      .value("EXPLICIT_BATCH", NetworkCreationFlag::kEXPLICIT_BATCH);
+  bindEnum<NetworkCreationFlag>(module, "NetworkDefinitionCreationFlag",
+                                "TensorRT's network flags; kiln networks are always explicit-batch.",
+                                {{"EXPLICIT_BATCH", NetworkCreationFlag::kEXPLICIT_BATCH}});
   module.def(
       "init_libnvinfer_plugins", [](const py::object&, const std::string&) { return true; },
       py::arg("logger") = py::none(), py::arg("namespace") = "",

@@ -19,16 +19,17 @@ void raise(const Error& error) {
 }  // namespace
 
 void bindErrors(py::module_& module) {
-  py::enum_<ErrorCode>(module, "ErrorCode", "What kind of failure a kiln.Error reports (kiln::ErrorCode).")
-      .value("INVALID_ARGUMENT", ErrorCode::kINVALID_ARGUMENT)
-      .value("INVALID_GRAPH", ErrorCode::kINVALID_GRAPH)
-      .value("UNSUPPORTED", ErrorCode::kUNSUPPORTED)
-      .value("SHAPE_OUT_OF_RANGE", ErrorCode::kSHAPE_OUT_OF_RANGE)
-      .value("INVALID_PROFILE", ErrorCode::kINVALID_PROFILE)
-      .value("INVALID_PLAN", ErrorCode::kINVALID_PLAN)
-      .value("INVALID_STATE", ErrorCode::kINVALID_STATE)
-      .value("RUNTIME", ErrorCode::kRUNTIME)
-      .value("IO", ErrorCode::kIO);
+  using EC = ErrorCode;
+  bindEnum<EC>(module, "ErrorCode", "What kind of failure a kiln.Error reports (kiln::ErrorCode).",
+               {{"INVALID_ARGUMENT", EC::kINVALID_ARGUMENT},
+                {"INVALID_GRAPH", EC::kINVALID_GRAPH},
+                {"UNSUPPORTED", EC::kUNSUPPORTED},
+                {"SHAPE_OUT_OF_RANGE", EC::kSHAPE_OUT_OF_RANGE},
+                {"INVALID_PROFILE", EC::kINVALID_PROFILE},
+                {"INVALID_PLAN", EC::kINVALID_PLAN},
+                {"INVALID_STATE", EC::kINVALID_STATE},
+                {"RUNTIME", EC::kRUNTIME},
+                {"IO", EC::kIO}});
 
   static py::exception<Error> error(module, "Error", PyExc_RuntimeError);
   error.doc() =

@@ -1,22 +1,8 @@
 // The enums of layers.h with TensorRT's Python names (the C++ "k" prefix dropped: ActivationType.RELU, ...).
-#include <initializer_list>
-#include <utility>
-
 #include "bindings.h"
 #include "kiln/layers.h"
 
 namespace kiln::python {
-
-namespace {
-
-template <typename Enum>
-void bindEnum(py::module_& module, const char* name, const char* doc,
-              std::initializer_list<std::pair<const char*, Enum>> values) {
-  py::enum_<Enum> bound(module, name, doc);
-  for (const auto& [valueName, value] : values) bound.value(valueName, value);
-}
-
-}  // namespace
 
 void bindLayerEnums(py::module_& module) {
   using LT = LayerType;

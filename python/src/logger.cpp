@@ -32,12 +32,12 @@ void bindLogger(py::module_& module) {
                               "Receives kiln's messages (kiln::Logger). Writes those at or above min_severity to "
                               "stderr; a subclass may override log(severity, msg) (calling Logger.__init__ first). "
                               "log() is called from the threads that use kiln objects, with the GIL held.");
-  py::enum_<Severity>(logger, "Severity", "How serious a message is; lower values are more serious.")
-      .value("INTERNAL_ERROR", Severity::kINTERNAL_ERROR)
-      .value("ERROR", Severity::kERROR)
-      .value("WARNING", Severity::kWARNING)
-      .value("INFO", Severity::kINFO)
-      .value("VERBOSE", Severity::kVERBOSE)
+  bindEnum<Severity>(logger, "Severity", "How serious a message is; lower values are more serious.",
+                     {{"INTERNAL_ERROR", Severity::kINTERNAL_ERROR},
+                      {"ERROR", Severity::kERROR},
+                      {"WARNING", Severity::kWARNING},
+                      {"INFO", Severity::kINFO},
+                      {"VERBOSE", Severity::kVERBOSE}})
       .export_values();
   logger.def(py::init<Severity>(), py::arg("min_severity") = Severity::kWARNING)
       .def_readwrite("min_severity", &PyLogger::minSeverity, "The least serious severity the default log() shows.")

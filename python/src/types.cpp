@@ -47,20 +47,21 @@ DataType kilnType(const py::dtype& dtype) {
 }
 
 void bindTypes(py::module_& module) {
-  py::enum_<DataType> dataType(module, "DataType", "The type of a tensor's elements (kiln::DataType).");
-  dataType.value("FLOAT", DataType::kFLOAT)
-      .value("HALF", DataType::kHALF)
-      .value("BF16", DataType::kBF16)
-      .value("INT8", DataType::kINT8)
-      .value("UINT8", DataType::kUINT8)
-      .value("INT32", DataType::kINT32)
-      .value("INT64", DataType::kINT64)
-      .value("BOOL", DataType::kBOOL)
-      .value("DOUBLE", DataType::kDOUBLE)
-      .value("INT16", DataType::kINT16)
-      .value("UINT16", DataType::kUINT16)
-      .value("UINT32", DataType::kUINT32)
-      .value("UINT64", DataType::kUINT64);
+  using DT = DataType;
+  auto dataType = bindEnum<DT>(module, "DataType", "The type of a tensor's elements (kiln::DataType).",
+                               {{"FLOAT", DT::kFLOAT},
+                                {"HALF", DT::kHALF},
+                                {"BF16", DT::kBF16},
+                                {"INT8", DT::kINT8},
+                                {"UINT8", DT::kUINT8},
+                                {"INT32", DT::kINT32},
+                                {"INT64", DT::kINT64},
+                                {"BOOL", DT::kBOOL},
+                                {"DOUBLE", DT::kDOUBLE},
+                                {"INT16", DT::kINT16},
+                                {"UINT16", DT::kUINT16},
+                                {"UINT32", DT::kUINT32},
+                                {"UINT64", DT::kUINT64}});
   dataType.def_property_readonly(
       "itemsize", [](DataType type) { return dataTypeSize(type); }, "Bytes per element.");
   // TensorRT's lower-case aliases (trt.float32, ...).
@@ -83,14 +84,12 @@ void bindTypes(py::module_& module) {
       "volume", [](const Dims& dims) { return dims.volume(); }, py::arg("shape"),
       "The number of elements of a shape (1 for ()).");
 
-  py::enum_<OptProfileSelector>(module, "OptProfileSelector", "Which of a profile's three shapes a call reads.")
-      .value("MIN", OptProfileSelector::kMIN)
-      .value("OPT", OptProfileSelector::kOPT)
-      .value("MAX", OptProfileSelector::kMAX);
-  py::enum_<TensorIOMode>(module, "TensorIOMode", "Whether an engine's tensor is an input or an output.")
-      .value("NONE", TensorIOMode::kNONE)
-      .value("INPUT", TensorIOMode::kINPUT)
-      .value("OUTPUT", TensorIOMode::kOUTPUT);
+  bindEnum<OptProfileSelector>(
+      module, "OptProfileSelector", "Which of a profile's three shapes a call reads.",
+      {{"MIN", OptProfileSelector::kMIN}, {"OPT", OptProfileSelector::kOPT}, {"MAX", OptProfileSelector::kMAX}});
+  bindEnum<TensorIOMode>(
+      module, "TensorIOMode", "Whether an engine's tensor is an input or an output.",
+      {{"NONE", TensorIOMode::kNONE}, {"INPUT", TensorIOMode::kINPUT}, {"OUTPUT", TensorIOMode::kOUTPUT}});
   module.def("available_backends", &availableBackends,
              "Backends this build has that can run on this machine ('cpu', and 'cuda' where a GPU is present).");
   module.attr("__version__") = kilnVersion();
