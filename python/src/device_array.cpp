@@ -199,11 +199,11 @@ void bindDeviceArray(py::module_& module) {
       .def("numpy", &toNumpy, "A host copy as a numpy array.")
       .def(
           "__array__",
-          [](const DeviceArray& a, const py::object& dtype) {
-            py::array host = toNumpy(a);
+          [](const DeviceArray& a, const py::object& dtype, const py::object& /*copy*/) {
+            py::array host = toNumpy(a);  // always a copy: the data lives on the device
             return dtype.is_none() ? host : py::array(host.attr("astype")(dtype));
           },
-          py::arg("dtype") = py::none())
+          py::arg("dtype") = py::none(), py::arg("copy") = py::none())
       .def_property_readonly("__cuda_array_interface__", &cudaArrayInterface)
       .def(
           "__dlpack__",
