@@ -1,5 +1,6 @@
 // Shape rule: max and average pooling over the trailing 1 to 3 axes (window, stride, padding, dilation, ceil mode,
 // global).
+#include "core/checked_math.h"
 #include "graph/infer.h"
 #include "graph/sliding_window.h"
 #include "ops/channels_last.h"
@@ -33,21 +34,26 @@ std::vector<ExprId> windowedOutput(InferContext& ctx, const std::vector<ExprId>&
   for (size_t i = 0; i < nbSpatial; ++i) {
     std::string axis = "spatial axis " + std::to_string(i);
     if (window[i] < 1) ctx.fail("window size must be >= 1 on " + axis + ", got " + std::to_string(window[i]));
-    int64_t span = dilation[i] * (window[i] - 1) + 1;
+    // Attributes come from a model or a plan: a span beyond int64 is refused, not wrapped.
+    std::optional<int64_t> span = core::tryMul(dilation[i], window[i] - 1);
+    if (span) span = core::tryAdd(*span, int64_t{1});
+    if (!span)
+      ctx.fail("the dilated window (dilation " + std::to_string(dilation[i]) + ", window " + std::to_string(window[i]) +
+               ") overflows 64-bit integers on " + axis);
     ExprId in = x[x.size() - nbSpatial + i];
     if (mode != PaddingMode::kEXPLICIT) {
       // SAME padding is below the window span by construction; the kernel reads it from same_pre / same_post.
-      AxisPadding pad = samePadding(ctx, in, ctx.constant(span), stride[i], mode == PaddingMode::kSAME_UPPER);
+      AxisPadding pad = samePadding(ctx, in, ctx.constant(*span), stride[i], mode == PaddingMode::kSAME_UPPER);
       samePre.push_back(pad.pre);
       samePost.push_back(pad.post);
       out.push_back(e.ceilDiv(in, ctx.constant(stride[i])));
       continue;
     }
     // A window lying wholly in the padding would have nothing to pool.
-    if (pre[i] >= span || post[i] >= span)
+    if (pre[i] >= *span || post[i] >= *span)
       ctx.fail("padding must be smaller than the (dilated) window on " + axis + " (window span " +
-               std::to_string(span) + ")");
-    ExprId size = slidingOutputSize(ctx, in, pre[i], post[i], ctx.constant(span), stride[i], ceil && stride[i] > 1);
+               std::to_string(*span) + ")");
+    ExprId size = slidingOutputSize(ctx, in, pre[i], post[i], ctx.constant(*span), stride[i], ceil && stride[i] > 1);
     if (ceil && stride[i] > 1) {
       // ONNX / PyTorch: the last window must start inside the input or the leading padding.
       ExprId lastStart = e.floorDiv(e.add(in, ctx.constant(pre[i] - 1)), ctx.constant(stride[i]));

@@ -20,7 +20,7 @@ std::vector<int64_t> spatialAttr(const InferContext& ctx, const ops::IntsAttr& k
 ExprId slidingOutputSize(InferContext& ctx, ExprId in, int64_t pre, int64_t post, ExprId span, int64_t stride,
                          bool ceil) {
   auto& e = ctx.exprs();
-  ExprId room = e.sub(e.add(in, ctx.constant(pre + post)), span);
+  ExprId room = e.sub(e.add(e.add(in, ctx.constant(pre)), ctx.constant(post)), span);  // pre + post may not fit
   ExprId steps = ceil ? e.ceilDiv(room, ctx.constant(stride)) : e.floorDiv(room, ctx.constant(stride));
   return e.add(steps, ctx.constant(1));
 }

@@ -124,6 +124,16 @@ KILN_BAD_INPUT_CASES({
        test::setInt(model.outputNode("Concat", {"a", "b"}), "axis", 0);
        return importModel(model);
      }},
+    {"ONNX file", "MaxPool whose dilated window exceeds int64",
+     "MaxPool.*the dilated window \\(dilation 4611686018427387904, window 5\\) overflows 64-bit integers",
+     [] {
+       OnnxModel model(17);
+       model.input("x", {1, 1, 8});
+       auto& node = model.outputNode("MaxPool", {"x"});
+       test::setInts(node, "kernel_shape", {5});
+       test::setInts(node, "dilations", {int64_t{1} << 62});
+       return importModel(model);
+     }},
     {"ONNX file", "initializer raw data shorter than its dims", "w",
      [] {
        OnnxModel model(17);
