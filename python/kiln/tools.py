@@ -43,9 +43,8 @@ def _error(code, obj, message):
 
 
 def _resolve(value):
-    """The value a loader argument stands for: a loader is called, anything else is taken as it is."""
-    is_kiln_object = isinstance(value, (_kiln.Engine, _kiln.ExecutionContext, bytes, bytearray, memoryview))
-    return value if is_kiln_object or not callable(value) else value()
+    """The value a loader argument stands for: a loader (any callable) is called, anything else taken as it is."""
+    return value() if callable(value) else value
 
 
 class Profile(collections.OrderedDict):

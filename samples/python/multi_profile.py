@@ -78,7 +78,8 @@ def main(argv):
         # Saved so that `kiln inspect` can show how the profiles are laid out.
         path = args.engine or os.path.join(scratch, "multi_profile.kiln")
         save_engine(engine, path)
-        print(f"[I] {engine.num_optimization_profiles} profiles; engine saved to {path} ({os.path.getsize(path)} bytes)")
+        size = os.path.getsize(path)
+        print(f"[I] {engine.num_optimization_profiles} profiles; engine saved to {path} ({size} bytes)")
 
     images, _ = load_mnist(count=128)
     digits = images.reshape(-1, 784)

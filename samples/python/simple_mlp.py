@@ -55,35 +55,32 @@ def build_engine(model, fp16, timing_cache_path, backend, logger):
 
 
 class Buffer:
-    """An IO tensor's memory, sized from a shape: numpy on the CPU backend, a kiln.DeviceArray on CUDA."""
+    """An IO tensor's memory sized from a shape: a numpy array on the CPU backend, plus a kiln.DeviceArray on CUDA
+    (the walkthrough's HostDeviceMem). An input buffer is made from its data, copied to the device at once."""
 
-    def __init__(self, shape, dtype, on_device):
+    def __init__(self, shape, dtype, on_device, data=None):
         self.host = np.empty(shape, dtype=kiln.nptype(dtype))
-        self.device = kiln.DeviceArray(shape, dtype) if on_device else None
+        if data is not None:
+            np.copyto(self.host, data)
+        self.device = None
+        if on_device:
+            self.device = kiln.DeviceArray.from_numpy(self.host) if data is not None else kiln.DeviceArray(shape, dtype)
 
     @property
     def address(self):
         return self.device.ptr if self.device is not None else self.host.ctypes.data
 
-    def to_device(self, array):
-        np.copyto(self.host, array)
-        if self.device is not None:
-            self.device = kiln.DeviceArray.from_numpy(self.host)
-
     def to_host(self):
-        if self.device is not None:
-            self.host = self.device.numpy()
-        return self.host
+        return self.device.numpy() if self.device is not None else self.host
 
 
 def infer(engine, context, batch):
-    """One run the walkthrough's way; answers the output reshaped to (batch, 10)."""
+    """One run the walkthrough's way; answers the output, shaped as the context resolved it ((batch, 10))."""
     context.set_input_shape("input", batch.shape)
     output_shape = context.get_tensor_shape("output")  # resolved by the context, not the engine: (N, 10)
     on_device = engine.is_device_memory
-    inputs = Buffer(batch.shape, engine.get_tensor_dtype("input"), on_device)
+    inputs = Buffer(batch.shape, engine.get_tensor_dtype("input"), on_device, data=batch)
     outputs = Buffer(output_shape, engine.get_tensor_dtype("output"), on_device)
-    inputs.to_device(batch)
     context.set_tensor_address("input", inputs.address)
     context.set_tensor_address("output", outputs.address)
     context.execute_async_v3(0)
