@@ -1,4 +1,4 @@
-"""Polygraphy-style helpers: lazy loaders that parse, configure, build, save and load engines, and a Runner.
+"""Polygraphy-style tools: lazy loaders that parse, configure, build, save and load engines, and a Runner.
 
 A loader is a callable object: making it records what to do, calling it does it. Loaders take other loaders (or
 the values they make) as arguments, so a pipeline reads like Polygraphy's::

@@ -1,4 +1,4 @@
-"""Polygraphy-style helpers: lazy loaders (callables) that parse, configure, build, save and load engines, and a
+"""Polygraphy-style tools: lazy loaders (callables) that parse, configure, build, save and load engines, and a
 Runner with numpy feeds. Each loader has an immediately evaluated snake-case twin."""
 
 from __future__ import annotations

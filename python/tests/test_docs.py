@@ -30,8 +30,9 @@ def test_python_md_examples_run(capsys):
 def test_every_python_sample_is_listed():
     """Each script of samples/python is in docs/python.md's and the README's sample lists and has a test."""
     samples_dir = SOURCE_DIR / "samples" / "python"
-    helpers = {"sample_common.py", "sample_test_support.py"}
-    samples = [p.name for p in samples_dir.glob("*.py") if not p.name.startswith("test_") and p.name not in helpers]
+    shared_modules = {"sample_common.py", "sample_test_support.py"}
+    samples = [p.name for p in samples_dir.glob("*.py")
+               if not p.name.startswith("test_") and p.name not in shared_modules]
     assert len(samples) >= 4
     listed = (SOURCE_DIR / "docs" / "python.md").read_text(), (SOURCE_DIR / "README.md").read_text(), \
         (samples_dir / "README.md").read_text()

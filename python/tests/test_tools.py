@@ -1,5 +1,6 @@
-"""kiln.tools, the Polygraphy-style helpers: profiles, the config loader, lazy and immediate loaders, saving and
-loading plans, and the Runner (activation, profiles, metadata, timing); seed 001's example as written there."""
+"""kiln.tools, the Polygraphy-style loaders and runner: profiles, the config loader, lazy and immediate loaders,
+saving and loading plans, and the Runner (activation, profiles, metadata, timing); seed 001's example as written
+there."""
 
 import ast
 import pathlib
