@@ -48,7 +48,7 @@ class CMakeBuild(build_ext):
 setup(
     packages=["kiln"],
     package_dir={"kiln": "python/kiln"},
-    package_data={"kiln": ["__init__.pyi", "py.typed"]},
+    package_data={"kiln": ["__init__.pyi", "tools.pyi", "py.typed"]},
     ext_modules=[CMakeExtension("kiln._kiln")],
     cmdclass={"build_ext": CMakeBuild},
     zip_safe=False,

@@ -9,6 +9,7 @@ from ._kiln import *  # noqa: F401,F403
 from ._kiln import __version__, Error  # noqa: F401
 
 from . import _kiln
+from . import tools  # noqa: F401 - kiln.tools, the Polygraphy-style loaders and runner
 
 # TensorRT's interface names (ILayer, ITensor, IConvolutionLayer, INetworkDefinition, ...) as aliases.
 ITensor = _kiln.Tensor

@@ -9,6 +9,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import tools as tools
+
 Shape = Tuple[int, ...]
 ShapeLike = Sequence[int]
 Buffer = Union[bytes, bytearray, memoryview]
