@@ -152,8 +152,8 @@ void writeSanitizersSection(std::ostream& out) {
          "every change, and any report fails it.\n"
       << "- ThreadSanitizer: `scripts/sanitize thread` builds the library and the concurrency stress test "
          "(`tests/stress`: one engine, eight contexts on eight threads, 2,000 runs each at shapes across the profile, "
-         "every output bit-identical to a single-threaded run) into `build-tsan` and runs it; on demand, as it "
-         "doubles the sanitizer build time.\n"
+         "every output bit-identical to a single-threaded run) into `build-tsan` and runs it; CI runs it after the "
+         "AddressSanitizer build.\n"
       << "- On the GPU machine: `KILN_GPU_SANITIZE=1 scripts/device-check` runs compute-sanitizer's memcheck (with "
          "leak checking) and racecheck over the GPU tests, and the stress test's CUDA variant (a stream per "
          "context); the results are in [gpu-check.md](gpu-check.md).\n";
