@@ -3,6 +3,7 @@
 // convolution, the matrix multiply's weights, and fp16.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -115,6 +116,48 @@ TEST(Refit, Fp16RefitEqualsAFreshBuild) {
   expectNear(run(*fp16), run(*fp32), 5e-2f, 1e-2f);
 }
 
+// The CPU runs element-wise layers in fp16: their constants are rounded to fp16 in the plan, and a refit rounds the
+// new weights the same way (clamped to +-65504 as the build does).
+TEST(Refit, Fp16ConstantsAreRoundedAsTheBuildRoundsThem) {
+  auto model = [](uint32_t seed, float big) {
+    OnnxModel m(17);
+    m.input("x", {2, 4});
+    std::vector<float> scale = randomFloats(4, seed);
+    scale[3] = big;
+    m.floats("s", {4}, scale);
+    m.floats("t", {4}, randomFloats(4, seed + 1));
+    m.node("Mul", {"x", "s"}, {"a"});
+    m.outputNode("Add", {"a", "t"});
+    m.output();
+    return m;
+  };
+  auto build = [](const OnnxModel& m) {
+    auto network = m.import();
+    BuilderConfig config;
+    config.setFlag(BuilderFlag::kREFIT);
+    config.setFlag(BuilderFlag::kFP16);
+    return Builder().buildSerializedNetwork(*network, config);
+  };
+  auto bytes = build(model(1, 0.5f));
+  plan::Plan plan = plan::deserialize(bytes.data(), bytes.size());
+  int reduced = 0;
+  for (const auto& node : plan.recipe) reduced += node.op == ops::RecipeOp::kREDUCE_PRECISION;
+  EXPECT_EQ(reduced, 2);
+  Runtime runtime;
+  auto engine = runtime.deserialize(bytes);
+  OnnxModel b = model(7, 1e6f);  // beyond fp16: saturates
+  auto refitter = createRefitter(*engine);
+  setFromModel(*refitter, b);
+  refitter->refitEngine();
+  std::vector<HostTensor> x = {HostTensor::f32(Dims{2, 4}, randomFloats(8, 3))};
+  auto fresh = runtime.deserialize(build(b));
+  std::vector<float> y = outputOf(runEngine(*engine, x));
+  EXPECT_EQ(y, outputOf(runEngine(*fresh, x)));
+  // The scale 1e6 became 65504: y[3] = x[3] * 65504 + t[3] (in fp16).
+  float expected = randomFloats(8, 3)[3] * 65504.0f + randomFloats(4, 8)[3];
+  EXPECT_NEAR(y[3], expected, std::fabs(expected) * 2e-3f);
+}
+
 TEST(Refit, WeightsNotSetKeepTheirValues) {
   OnnxModel a = convBatchNormGemm(1), b = convBatchNormGemm(100);
   // Only the batch normalization's statistics change: a fresh build from A with B's statistics.
@@ -184,6 +227,33 @@ TEST(Refit, AFailedRefitLeavesTheEngineAsItWas) {
   EXPECT_EQ(e.code(), ErrorCode::kINVALID_PLAN);
   EXPECT_NE(e.message().find("made 3 bytes, not the 16"), std::string::npos) << e.message();
   EXPECT_EQ(run(*engine), before);
+}
+
+// A refit while a context of the engine runs is refused: here from inside the run, where the profiler reports.
+TEST(Refit, ARefitDuringARunIsRefused) {
+  auto engine = build(convBatchNormGemm(1), false);
+  std::vector<float> before = run(*engine);
+  auto refitter = createRefitter(*engine);
+  OnnxModel b = convBatchNormGemm(100);
+  setFromModel(*refitter, b);
+  struct RefitWhileRunning : Profiler {
+    Refitter* refitter = nullptr;
+    std::vector<Error> errors;
+    void reportLayerTime(const char*, float) override {
+      errors.push_back(errorOf([&] { refitter->refitEngine(); }));
+    }
+  } profiler;
+  profiler.refitter = refitter.get();
+  auto context = engine->createExecutionContext();
+  context->setProfiler(&profiler);
+  EXPECT_EQ(outputOf(runContext(*context, input())), before);
+  ASSERT_FALSE(profiler.errors.empty());
+  EXPECT_EQ(profiler.errors[0].code(), ErrorCode::kINVALID_STATE);
+  EXPECT_NE(profiler.errors[0].message().find("a context of the engine is running"), std::string::npos);
+  context->setProfiler(nullptr);
+  EXPECT_EQ(outputOf(runContext(*context, input())), before);  // nothing changed
+  refitter->refitEngine();                                     // between runs it is fine
+  EXPECT_NE(outputOf(runContext(*context, input())), before);
 }
 
 TEST(Refit, APlanBuiltWithoutTheFlagRefusesARefitter) {
