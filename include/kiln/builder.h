@@ -52,10 +52,11 @@ class OptimizationProfile {
 
 // Precisions the builder may use besides fp32 (BuilderConfig::setFlag).
 enum class BuilderFlag : int32_t {
-  kFP16 = 0,  // layers whose kernels accept fp16 may compute in it
-  kBF16 = 1,  // the same for bf16 (fp16 is chosen when both are set)
-  kINT8 = 2,  // accepted but not implemented yet: the build warns and ignores it
-  kTF32 = 3,  // fp32 matrix multiplies and convolutions may run on TF32 tensor cores (CUDA)
+  kFP16 = 0,   // layers whose kernels accept fp16 may compute in it
+  kBF16 = 1,   // the same for bf16 (fp16 is chosen when both are set)
+  kINT8 = 2,   // accepted but not implemented yet: the build warns and ignores it
+  kTF32 = 3,   // fp32 matrix multiplies and convolutions may run on TF32 tensor cores (CUDA)
+  kREFIT = 4,  // the plan keeps its weights refittable by name (Refitter, docs/refit.md)
 };
 
 // How to build a plan: optimization profiles, precision flags, backend, memory limit and tactic timing.

@@ -220,6 +220,10 @@ class Layer {
 // A tensor of constant values (NetworkDefinition::addConstant); no settings.
 class ConstantLayer : public Layer {
   using Layer::Layer;
+
+ public:
+  // The constant's values, held by the network (valid while it lives and the layer is unchanged).
+  Weights getWeights() const;
 };
 // Copies its input to its output (NetworkDefinition::addIdentity); no settings.
 class IdentityLayer : public Layer {

@@ -90,6 +90,8 @@ class Engine {
   const char* getKilnVersion() const;
   // The size of the weights (constants) the engine holds on its backend, in bytes.
   uint64_t getWeightsSize() const;
+  // The engine as plan bytes for Runtime::deserialize, with the weights it holds now (after a refit, the new ones).
+  std::vector<uint8_t> serialize() const;
 
   // A new context with profile 0 active and its own activation memory. It keeps the engine's weights alive (see
   // ExecutionContext). Throws kiln::Error (kRUNTIME) when memory cannot be allocated.
@@ -98,6 +100,7 @@ class Engine {
  private:
   friend class Runtime;
   friend class ExecutionContext;
+  friend std::unique_ptr<class Refitter> createRefitter(Engine& engine);
   // The loaded plan, backend, weights and kernels, defined in the library's sources; its contexts share it.
   struct Impl;
   explicit Engine(std::shared_ptr<Impl> state);

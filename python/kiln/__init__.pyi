@@ -724,6 +724,7 @@ class BuilderFlag(enum.IntEnum):
     BF16 = 1
     INT8 = 2
     TF32 = 3
+    REFIT = 4
 
 
 class MemoryPoolType(enum.IntEnum):

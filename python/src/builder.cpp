@@ -92,7 +92,8 @@ void bindConfig(py::module_& module) {
                         {{"FP16", BuilderFlag::kFP16},
                          {"BF16", BuilderFlag::kBF16},
                          {"INT8", BuilderFlag::kINT8},
-                         {"TF32", BuilderFlag::kTF32}});
+                         {"TF32", BuilderFlag::kTF32},
+                         {"REFIT", BuilderFlag::kREFIT}});
   bindEnum<MemoryPoolType>(module, "MemoryPoolType", "TensorRT's memory pools; kiln limits the workspace.",
                            {{"WORKSPACE", MemoryPoolType::kWORKSPACE}});
 

@@ -9,6 +9,7 @@
 #include "builder/lowering.h"
 #include "builder/passes/pass.h"
 #include "builder/profile_validation.h"
+#include "builder/refittable_weights.h"
 #include "builder/tactic_selection.h"
 #include "core/api_boundary.h"
 #include "graph/graph.h"
@@ -129,6 +130,8 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
 
     graph::Graph graph = graph::NetworkAccess::graph(network);
     auto ranges = builder::validateProfiles(graph, config);
+    bool refit = config.getFlag(BuilderFlag::kREFIT);
+    if (refit) builder::markRefittableWeights(graph);
     if (config.getFlag(BuilderFlag::kINT8))
       logger_->log(Severity::kWARNING,
                    "INT8 is not implemented yet: the flag is ignored (layers run in fp32, or in "
@@ -142,6 +145,7 @@ std::vector<uint8_t> Builder::buildSerializedNetwork(const NetworkDefinition& ne
     passes.push_back(builder::makeChannelsLastPass(*target));
     builder::runPipeline(graph, passes, *logger_);
     plan::Plan plan = builder::lowerToPlan(graph, ranges);
+    if (refit) builder::lowerRecipes(graph, plan);
     plan.backend = target->name();
     plan.target = target->target();
     if (config.getFlag(BuilderFlag::kTF32)) plan.set(plan::PlanFlag::kTF32);

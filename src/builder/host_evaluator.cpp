@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "backends/common/host_step.h"
 #include "backends/registry.h"
 #include "builder/single_step_plan.h"
 #include "kiln/error.h"
@@ -48,40 +49,11 @@ void refuseConstantDivisionByZero(const graph::Graph& graph, const graph::LayerN
 std::vector<std::vector<uint8_t>> HostEvaluator::evaluate(const graph::Graph& graph, int32_t layerId) const {
   const graph::LayerNode& layer = graph.layers[layerId];
   refuseConstantDivisionByZero(graph, layer);
-  const backend::Backend& cpu = *backend::findBackend("cpu");
   plan::Plan mini = singleStepPlan(graph, layer);
-  auto concreteShape = [&](int32_t tensorId) {
-    Dims d;
-    const auto& dims = graph.tensors[tensorId].dims;
-    d.nbDims = static_cast<int32_t>(dims.size());
-    for (int32_t i = 0; i < d.nbDims; ++i) d.d[i] = exprValues_[dims[i]];
-    return d;
-  };
-  std::vector<backend::TensorArg> inputs, outputs;
-  for (int32_t t : layer.inputs) {
-    if (t < 0) {
-      inputs.push_back({});
-      continue;
-    }
-    const auto& bytes = constantBytes(graph, graph.tensors[t].producer);
-    inputs.push_back({const_cast<uint8_t*>(bytes.data()), graph.tensors[t].type, concreteShape(t)});
-  }
-  std::vector<std::vector<uint8_t>> results;
-  results.reserve(layer.outputs.size());  // the outputs point into it
-  for (int32_t t : layer.outputs) {
-    Dims shape = concreteShape(t);
-    results.emplace_back(static_cast<size_t>(shape.volume()) * dataTypeSize(graph.tensors[t].type));
-    outputs.push_back({results.back().data(), graph.tensors[t].type, shape});
-  }
-  auto kernel = cpu.createKernel(backend::KernelSpec{mini, mini.steps[0]});
-  backend::KernelArgs args;
-  args.bind(inputs, outputs);
-  args.exprValues = exprValues_.data();
-  std::vector<uint8_t> workspace(kernel->workspaceSize(args));
-  args.workspace = workspace.data();
-  args.workspaceSize = workspace.size();
-  kernel->run(args).check();
-  return results;
+  std::vector<const uint8_t*> inputs;
+  for (int32_t t : layer.inputs)
+    inputs.push_back(t < 0 ? nullptr : constantBytes(graph, graph.tensors[t].producer).data());
+  return backend::runSingleStep(*backend::findBackend("cpu"), mini, inputs, exprValues_.data());
 }
 
 }  // namespace kiln::builder

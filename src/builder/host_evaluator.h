@@ -14,6 +14,7 @@ class HostEvaluator {
   // Evaluates `layerId`, whose inputs are all constants (or absent), into one byte buffer per output.
   // Throws kiln::Error when the CPU backend cannot run it.
   std::vector<std::vector<uint8_t>> evaluate(const graph::Graph& graph, int32_t layerId) const;
+  const std::vector<int64_t>& exprValues() const { return exprValues_; }
 
  private:
   std::vector<int64_t> exprValues_;  // the whole expression pool evaluated (constants only matter)

@@ -11,4 +11,9 @@ namespace kiln::builder {
 // inputs stay -1. `layer` need not be in `graph` yet (a candidate fused layer), but its tensors are.
 plan::Plan singleStepPlan(const graph::Graph& graph, const graph::LayerNode& layer);
 
+// The same with its own shape program: every expression it reads (dims, run-time parameters) a constant of the value
+// `exprValues` gives it, so the plan runs alone (a refit recipe's step, ops/weight_recipe.h).
+plan::Plan selfContainedStepPlan(const graph::Graph& graph, const graph::LayerNode& layer,
+                                 const std::vector<int64_t>& exprValues);
+
 }  // namespace kiln::builder

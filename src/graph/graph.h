@@ -12,6 +12,7 @@
 #include "kiln/layers.h"
 #include "kiln/types.h"
 #include "ops/attrs.h"
+#include "ops/weight_recipe.h"
 
 namespace kiln::graph {
 
@@ -64,6 +65,9 @@ struct Graph {
   std::vector<int32_t> inputs;              // tensor ids, in the order they were added
   std::vector<int32_t> outputs;             // tensor ids, in the order they were marked
   std::vector<std::vector<uint8_t>> blobs;  // constant data, referenced by the "blob" attribute
+  // Refittable builds (BuilderFlag::kREFIT): per blob, how its bytes follow from the named weights; null (or past
+  // the end) for bytes no weight changes.
+  std::vector<ops::RecipePtr> recipes;
 
   int32_t addTensor(std::string name, DataType type);
   // Adds a layer with fresh output tensors named "<layer>_output_<i>".

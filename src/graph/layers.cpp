@@ -83,6 +83,14 @@ std::vector<int32_t> toInt32s(const std::vector<int64_t>& values) {
 // ---- Layer --------------------------------------------------------------------------------------------------
 
 LayerType Layer::getType() const { return graphOf(network_).layers[id_].type; }
+
+Weights ConstantLayer::getWeights() const {
+  const graph::Graph& graph = graphOf(network_);
+  const graph::LayerNode& layer = graph.layers[id_];
+  const auto& bytes = graph.blobs.at(static_cast<size_t>(layer.opAttrs().get(ops::Constant::kBlob)));
+  DataType type = layer.opAttrs().get(ops::Constant::kType);
+  return Weights{type, bytes.data(), static_cast<int64_t>(bytes.size() / dataTypeSize(type))};
+}
 const char* Layer::getName() const { return graphOf(network_).layers[id_].name.c_str(); }
 void Layer::setName(const char* name) {
   if (!name || !*name) throw Error(ErrorCode::kINVALID_ARGUMENT, "layer name must not be empty", getName());

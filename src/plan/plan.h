@@ -11,12 +11,14 @@
 #include "kiln/layers.h"
 #include "kiln/types.h"
 #include "ops/attrs.h"
+#include "ops/weight_recipe.h"
 
 namespace kiln::plan {
 
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kFormatVersion = 3;          // 2: shape inputs (value leaves, profile value ranges); 3: tactics
-constexpr uint32_t kOldestFormatVersion = 3;    // older plans are refused: rebuild them
+// 2: shape inputs (value leaves, profile value ranges); 3: tactics; 4: refit recipes
+constexpr uint32_t kFormatVersion = 4;
+constexpr uint32_t kOldestFormatVersion = 4;    // older plans are refused: rebuild them
 constexpr uint64_t kWeightsAlignment = 256;     // of the weights section in the file and of each constant in it
 constexpr uint64_t kActivationAlignment = 256;  // of each activation's offset in a context's arena
 
@@ -78,7 +80,27 @@ struct Assertion {
 // A bit sits where the BuilderFlag of the same name does, as plans before this field was narrowed to the kernels'
 // flags stored every builder flag there, so they read alike.
 enum class PlanFlag : uint32_t {
-  kTF32 = 3,  // fp32 matrix multiplies and convolutions may run on TF32 tensor cores
+  kTF32 = 3,   // fp32 matrix multiplies and convolutions may run on TF32 tensor cores
+  kREFIT = 4,  // built with BuilderFlag::kREFIT: the weights can be refit (recipe, refitConstants)
+};
+
+// A node of the weight recipes (ops/weight_recipe.h), its inputs earlier nodes (-1: absent).
+struct RecipeNode {
+  ops::RecipeOp op = ops::RecipeOp::kFIXED;
+  DataType type = DataType::kFLOAT;
+  std::vector<int64_t> dims;
+  std::vector<int32_t> inputs;
+  std::string name;
+  std::vector<uint8_t> bytes;
+  std::vector<int64_t> params;
+  bool operator==(const RecipeNode&) const = default;
+};
+
+// A constant tensor whose bytes recipe node `node` makes.
+struct RefitConstant {
+  int32_t tensor = -1;
+  int32_t node = -1;
+  bool operator==(const RefitConstant&) const = default;
 };
 
 struct Plan {
@@ -94,6 +116,8 @@ struct Plan {
   std::vector<core::ExprNode> exprs;  // the shape program: evaluated in order
   std::vector<Assertion> assertions;
   std::vector<uint8_t> weights;
+  std::vector<RecipeNode> recipe;             // refittable plans: the weight recipes, in evaluation order
+  std::vector<RefitConstant> refitConstants;  // the constants they make
 
   bool has(PlanFlag flag) const { return (flags >> static_cast<uint32_t>(flag)) & 1u; }
   void set(PlanFlag flag) { flags |= 1u << static_cast<uint32_t>(flag); }

@@ -183,6 +183,29 @@ ops::Attrs readAttrs(Reader& r, size_t nbExprs) {
   return attrs;
 }
 
+// Section 8: the weight recipes of a refittable plan (docs/refit.md).
+void writeRecipe(Writer& w, const Plan& p) {
+  w.u32(static_cast<uint32_t>(p.recipe.size()));
+  for (const auto& n : p.recipe) {
+    w.u8(static_cast<uint8_t>(n.op));
+    w.i32(static_cast<int32_t>(n.type));
+    w.u32(static_cast<uint32_t>(n.dims.size()));
+    for (int64_t d : n.dims) w.i64(d);
+    w.u32(static_cast<uint32_t>(n.inputs.size()));
+    for (int32_t i : n.inputs) w.i32(i);
+    w.str(n.name);
+    w.u64(n.bytes.size());
+    w.raw(n.bytes.data(), n.bytes.size());
+    w.u32(static_cast<uint32_t>(n.params.size()));
+    for (int64_t v : n.params) w.i64(v);
+  }
+  w.u32(static_cast<uint32_t>(p.refitConstants.size()));
+  for (const auto& c : p.refitConstants) {
+    w.i32(c.tensor);
+    w.i32(c.node);
+  }
+}
+
 std::vector<uint8_t> writeMetadata(const Plan& p) {
   Writer w;
   w.str(p.kilnVersion);
@@ -246,12 +269,58 @@ std::vector<uint8_t> writeMetadata(const Plan& p) {
       w.str(t.data);
     }
   }
+  writeRecipe(w, p);
   return std::move(w.bytes());
 }
 
 void checkTensorId(Reader& r, int32_t id, size_t nbTensors, bool allowAbsent) {
   if ((allowAbsent && id == -1)) return;
   if (id < 0 || static_cast<size_t>(id) >= nbTensors) r.fail("tensor index " + std::to_string(id) + " out of range");
+}
+
+// Every node reads earlier nodes only, and each refit constant is a constant tensor made by a node of its type and
+// size.
+void readRecipe(Reader& r, Plan& p) {
+  r.setSection("weight recipes");
+  constexpr size_t kNodeBytes = 1 + 4 + 4 + 4 + 4 + 8 + 4;
+  p.recipe.resize(r.count("recipe node", kNodeBytes));
+  for (size_t i = 0; i < p.recipe.size(); ++i) {
+    RecipeNode& n = p.recipe[i];
+    uint8_t op = r.u8();
+    if (op > ops::kLastRecipeOp) r.fail("recipe node " + std::to_string(i) + " has an invalid operation");
+    n.op = static_cast<ops::RecipeOp>(op);
+    int32_t type = r.i32();
+    if (!isValidDataType(type)) r.fail("recipe node " + std::to_string(i) + " has an invalid data type");
+    n.type = static_cast<DataType>(type);
+    n.dims.resize(r.count("dimension", sizeof(int64_t)));
+    for (auto& d : n.dims)
+      if ((d = r.i64()) < 0) r.fail("recipe node " + std::to_string(i) + " has a negative dimension");
+    n.inputs.resize(r.count("recipe input", sizeof(int32_t)));
+    for (auto& in : n.inputs)
+      if ((in = r.i32()) < -1 || in >= static_cast<int32_t>(i))
+        r.fail("recipe node " + std::to_string(i) + " reads node " + std::to_string(in) + ", not an earlier one");
+    n.name = r.str();
+    uint64_t size = r.u64();
+    r.need(size);
+    n.bytes.resize(size);
+    for (auto& b : n.bytes) b = r.u8();
+    n.params.resize(r.count("recipe parameter", sizeof(int64_t)));
+    for (auto& v : n.params) v = r.i64();
+  }
+  p.refitConstants.resize(r.count("refit constant", 2 * sizeof(int32_t)));
+  for (auto& c : p.refitConstants) {
+    c.tensor = r.i32();
+    c.node = r.i32();
+    checkTensorId(r, c.tensor, p.tensors.size(), false);
+    if (c.node < 0 || c.node >= static_cast<int32_t>(p.recipe.size()))
+      r.fail("a refit constant names recipe node " + std::to_string(c.node) + ", which does not exist");
+    const TensorDesc& t = p.tensors[c.tensor];
+    const RecipeNode& n = p.recipe[c.node];
+    uint64_t bytes = dataTypeSize(n.type);
+    for (int64_t d : n.dims) bytes = d == 0 ? 0 : bytes <= t.weightsSize / static_cast<uint64_t>(d) ? bytes * d : ~0ull;
+    if (t.kind != TensorKind::kCONSTANT || t.type != n.type || bytes != t.weightsSize)
+      r.fail("refit constant '" + t.name + "' is not a constant of the type and size its recipe makes");
+  }
 }
 
 Plan readMetadata(Reader& r, uint64_t weightsSize) {
@@ -391,6 +460,7 @@ Plan readMetadata(Reader& r, uint64_t weightsSize) {
       t.data = r.str();
     }
   }
+  readRecipe(r, p);
   // Value leaves must name an element of a shape input: the runtime indexes the bound values with them.
   r.setSection("shape program");
   for (const auto& e : p.exprs) {

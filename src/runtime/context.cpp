@@ -318,6 +318,7 @@ std::vector<int64_t> graphKey(const ContextState& s) {
 // Replays the run recorded for these shapes and addresses, records it on its second coming, or runs it eagerly.
 // A run that cannot be recorded turns replay off for the context (with a warning) and runs eagerly.
 Status enqueueRecordedOrEager(ContextState& s, void* stream) {
+  std::shared_lock run(s.engine->runGuard);  // no refit while the steps read the weights
   // Shape-input values are copied from host memory at each run: a recording would replay stale copies.
   if (!s.graphReplay || s.profiler || !stream || s.engine->backend->isHostMemory() || s.staging.size() > 0)
     return enqueueSteps(s, stream);

@@ -182,6 +182,12 @@ bool Engine::isDeviceMemory() const { return !state_->backend->isHostMemory(); }
 uint32_t Engine::getPlanFormatVersion() const { return plan::kFormatVersion; }
 const char* Engine::getKilnVersion() const { return state_->plan.kilnVersion.c_str(); }
 uint64_t Engine::getWeightsSize() const { return state_->plan.weights.size(); }
+std::vector<uint8_t> Engine::serialize() const {
+  return core::errorBoundary("engine", [&] {
+    std::shared_lock stable(state_->runGuard);  // not halfway through a refit
+    return plan::serialize(state_->plan);
+  });
+}
 
 std::unique_ptr<ExecutionContext> Engine::createExecutionContext() const {
   return core::errorBoundary("engine", [&] { return std::unique_ptr<ExecutionContext>(new ExecutionContext(*this)); });

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct EngineState {
   const backend::Backend* backend = nullptr;
   Logger* logger = nullptr;
   backend::Buffer weights;
+  // Held shared by each context run, exclusively by a refit (which a run in progress refuses).
+  std::shared_mutex runGuard;
   // Per profile, per step: the kernel running the tactic the builder chose for that profile. Profiles that chose the
   // same tactic for a step share its kernel.
   std::vector<std::vector<std::shared_ptr<backend::Kernel>>> kernels;

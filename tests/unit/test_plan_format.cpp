@@ -110,12 +110,12 @@ TEST(PlanFormat, NewerFormatVersionIsRejected) {
   expectInvalidPlan(plan, "newer than this kiln reads");
 }
 
-// Plans of formats 1 and 2 (before shape inputs and tactics) are refused with the range this kiln reads.
+// Plans of formats 1 to 3 (before shape inputs, tactics and refit recipes) are refused with the range this kiln reads.
 TEST(PlanFormat, OlderFormatVersionsAreRejected) {
-  for (uint32_t v : {0u, 1u, 2u}) {
+  for (uint32_t v : {0u, 1u, 2u, 3u}) {
     auto plan = smallPlan();
     std::memcpy(plan.data() + 8, &v, 4);
-    expectInvalidPlan(plan, "is older than this kiln reads (3 to " + std::to_string(plan::kFormatVersion) + ")");
+    expectInvalidPlan(plan, "is older than this kiln reads (4 to " + std::to_string(plan::kFormatVersion) + ")");
   }
 }
 

@@ -63,6 +63,7 @@ void addBuildCommand(CLI::App& app) {
   cmd->add_flag("--profile", options->profileFlags,
                 "Start another optimization profile (the shape flags that follow belong to it)");
   cmd->add_flag("--fp16", options->request.fp16, "Allow fp16 kernels (GPU backends)");
+  cmd->add_flag("--refit", options->request.refit, "Keep the weights refittable (kiln refit)");
   cmd->add_option("--saveEngine", options->request.saveEngine, "Write the plan to this file");
   cmd->add_option("--backend", options->request.backend, "Target backend")->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--timingCacheFile", options->request.timingCacheFile,

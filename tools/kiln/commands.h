@@ -11,6 +11,8 @@ void addInspectCommand(CLI::App& app);
 void addBuildCommand(CLI::App& app);
 // `kiln run --loadEngine M.kiln | --onnx M.onnx --shapes ...`
 void addRunCommand(CLI::App& app);
+// `kiln refit --loadEngine old.kiln --onnx new_weights.onnx --saveEngine new.kiln`
+void addRefitCommand(CLI::App& app);
 // `kiln compare M.onnx --backends cpu,cuda,onnxruntime ...`: sets `exitCode` to 2 when a backend's outputs differ.
 void addCompareCommand(CLI::App& app, int& exitCode);
 

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   kiln::cli::addBuildCommand(app);
   kiln::cli::addRunCommand(app);
   kiln::cli::addInspectCommand(app);
+  kiln::cli::addRefitCommand(app);
   int exitCode = 0;  // a command's result that is not an error (compare's mismatch)
   kiln::cli::addCompareCommand(app, exitCode);
   try {

@@ -98,6 +98,7 @@ std::vector<uint8_t> buildFromOnnx(const BuildRequest& request, Logger& logger) 
   BuilderConfig config;
   config.setBackend(request.backend);
   if (request.fp16) config.setFlag(BuilderFlag::kFP16);
+  if (request.refit) config.setFlag(BuilderFlag::kREFIT);
   if (request.avgTiming >= 0) config.setTimingIterations(request.avgTiming);
   std::vector<ProfileShapes> profiles = request.profiles;
   if (profiles.empty()) profiles.emplace_back();

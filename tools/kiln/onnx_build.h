@@ -21,6 +21,7 @@ struct BuildRequest {
   std::string onnxPath;
   std::vector<ProfileShapes> profiles;
   bool fp16 = false;
+  bool refit = false;  // BuilderFlag::kREFIT
   std::string backend = "cpu";
   std::string saveEngine;       // empty: do not save
   std::string timingCacheFile;  // read when it exists, written after the build; empty: no timing cache

@@ -11,7 +11,7 @@
 
 #include <map>
 
-#include "backends/common/transpose.h"
+#include "backends/common/weight_transforms.h"
 #include "builder/host_evaluator.h"
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
@@ -24,17 +24,6 @@
 namespace kiln::builder {
 
 namespace {
-
-// `bytes` of a row-major tensor of `dims` with elements of `size` bytes, permuted (out axis i = in axis perm[i]).
-std::vector<uint8_t> permuteBytes(const std::vector<uint8_t>& bytes, const std::vector<int64_t>& dims,
-                                  const std::vector<int64_t>& perm, size_t size) {
-  Dims shape;
-  shape.nbDims = static_cast<int32_t>(dims.size());
-  std::copy(dims.begin(), dims.end(), shape.d);
-  std::vector<uint8_t> out(bytes.size());
-  backend::transpose(bytes.data(), out.data(), shape, perm, size);
-  return out;
-}
 
 class ChannelsLastPass : public Pass {
  public:
@@ -190,21 +179,20 @@ class ChannelsLastPass : public Pass {
     if (isConstant(graph, kernel)) {
       const graph::LayerNode& constant = graph.layers[graph.tensors[kernel].producer];
       std::vector<int64_t> dims = constant.opAttrs().get(ops::Constant::kDims);
-      size_t size = dataTypeSize(w.type);
-      std::vector<uint8_t> bytes =
-          permuteBytes(constantBytes(graph, graph.tensors[kernel].producer), dims, ops::toChannelsLast(4), size);
       std::vector<int64_t> permutedDims = ops::permuted(dims, ops::toChannelsLast(4));
-      if (channels > permutedDims[3]) {  // zeros after each run of C values
-        size_t rows = bytes.size() / size / static_cast<size_t>(permutedDims[3]);
-        std::vector<uint8_t> padded(rows * static_cast<size_t>(channels) * size);
-        size_t run = static_cast<size_t>(permutedDims[3]) * size, paddedRun = static_cast<size_t>(channels) * size;
-        for (size_t r = 0; r * run < bytes.size(); ++r)
-          std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(r * run), run,
-                      padded.begin() + static_cast<std::ptrdiff_t>(r * paddedRun));
-        bytes = std::move(padded);
-        permutedDims[3] = channels;
-      }
+      permutedDims[3] = std::max(permutedDims[3], channels);
+      std::vector<uint8_t> bytes = backend::channelsLastKernel(constantBytes(graph, graph.tensors[kernel].producer),
+                                                               dims, dataTypeSize(w.type), channels);
+      ops::RecipePtr source = recipeOf(graph, kernel);
       graph.blobs.push_back(std::move(bytes));
+      if (source) {
+        auto recipe = std::make_shared<ops::WeightRecipe>();
+        recipe->op = ops::RecipeOp::kCHANNELS_LAST;
+        recipe->type = w.type;
+        recipe->dims = permutedDims;
+        recipe->inputs = {source};
+        setRecipe(graph, graph.blobs.size() - 1, recipe);
+      }
       step.type = LayerType::kCONSTANT;
       step.attrs = constant.attrs;
       step.attrs.set(ops::Constant::kDims, permutedDims);

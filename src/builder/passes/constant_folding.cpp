@@ -1,7 +1,9 @@
 #include <limits>
 
 #include "builder/host_evaluator.h"
+#include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
+#include "builder/single_step_plan.h"
 #include "core/checked_math.h"
 #include "ops/copy.h"
 
@@ -16,6 +18,20 @@ bool allDimsConstant(const graph::Graph& graph, int32_t tensorId) {
   for (ExprId d : graph.tensors[tensorId].dims)
     if (!graph.exprs.isConstant(d)) return false;
   return true;
+}
+
+// When a refittable weight reaches the layer's inputs: the layer as a recipe step over its inputs' recipes.
+ops::RecipePtr stepRecipe(const graph::Graph& graph, const graph::LayerNode& layer, const HostEvaluator& evaluator) {
+  bool refittable = false;
+  for (int32_t in : layer.inputs) refittable |= in >= 0 && recipeOf(graph, in) != nullptr;
+  if (!refittable) return nullptr;
+  auto recipe = std::make_shared<ops::WeightRecipe>();
+  recipe->op = ops::RecipeOp::kSTEP;
+  recipe->type = graph.tensors[layer.outputs[0]].type;
+  for (ExprId d : graph.tensors[layer.outputs[0]].dims) recipe->dims.push_back(*graph.exprs.constantValue(d));
+  for (int32_t in : layer.inputs) recipe->inputs.push_back(in < 0 ? nullptr : recipeOrFixed(graph, in));
+  recipe->bytes = plan::serialize(selfContainedStepPlan(graph, layer, evaluator.exprValues()));
+  return recipe;
 }
 
 class ConstantFolding : public Pass {
@@ -50,9 +66,11 @@ class ConstantFolding : public Pass {
           for (ExprId v : exprs->ids) foldable &= graph.exprs.isConstant(v);
       if (!foldable || bytes > kMaxFoldedBytes) continue;
       auto results = evaluator.evaluate(graph, l);
+      ops::RecipePtr recipe = stepRecipe(graph, layer, evaluator);
       // The layer becomes a Constant in place, which keeps the layer list in topological order.
       int32_t out = layer.outputs[0];
       graph.blobs.push_back(std::move(results[0]));
+      setRecipe(graph, graph.blobs.size() - 1, recipe);
       std::vector<int64_t> dims;
       for (ExprId d : graph.tensors[out].dims) dims.push_back(*graph.exprs.constantValue(d));
       layer.type = LayerType::kCONSTANT;

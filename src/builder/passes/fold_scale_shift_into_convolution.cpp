@@ -1,5 +1,6 @@
 #include <string>
 
+#include "backends/common/weight_transforms.h"
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "ops/convolution.h"
@@ -33,21 +34,8 @@ class FoldScaleShiftIntoConvolution : public Pass {
   }
 
  private:
-  // The number of output channels, and of each weight element (ONNX layouts: convolution K x C/groups x kernel,
-  // deconvolution C x K/groups x kernel).
-  struct ChannelLayout {
-    int64_t channels = 0;
-    bool transposed = false;
-    int64_t groups = 1, perGroup = 0, inner = 0, inPerGroup = 0;
-    int64_t channelOf(int64_t i) const {
-      if (!transposed) return i / inner;
-      int64_t c = i / (perGroup * inner), k = i / inner % perGroup;
-      return c / inPerGroup * perGroup + k;
-    }
-  };
-
-  static ChannelLayout layoutOf(const graph::LayerNode& conv, const std::vector<int64_t>& w) {
-    ChannelLayout layout;
+  static backend::ChannelLayout layoutOf(const graph::LayerNode& conv, const std::vector<int64_t>& w) {
+    backend::ChannelLayout layout;
     int64_t volume = 1;
     for (int64_t d : w) volume *= d;
     if (conv.type == LayerType::kCONVOLUTION) {
@@ -62,6 +50,19 @@ class FoldScaleShiftIntoConvolution : public Pass {
     layout.inner = w[0] * w[1] > 0 ? volume / (w[0] * w[1]) : 0;
     layout.inPerGroup = w[0] / layout.groups;
     return layout;
+  }
+
+  // The recipe of a folded constant when a refittable weight reaches its inputs (`base` may be absent).
+  static ops::RecipePtr foldRecipe(const graph::Graph& graph, ops::RecipeOp op, int32_t base, int32_t k, DataType type,
+                                   std::vector<int64_t> dims, std::vector<int64_t> params) {
+    if (!(base >= 0 && recipeOf(graph, base)) && !recipeOf(graph, k)) return nullptr;
+    auto recipe = std::make_shared<ops::WeightRecipe>();
+    recipe->op = op;
+    recipe->type = type;
+    recipe->dims = std::move(dims);
+    recipe->inputs = {base >= 0 ? recipeOrFixed(graph, base) : nullptr, recipeOrFixed(graph, k)};
+    recipe->params = std::move(params);
+    return recipe;
   }
 
   // Whether a constant of dims `k` broadcast against a rank-`rank` result changes only along the channel axis (1)
@@ -95,26 +96,29 @@ class FoldScaleShiftIntoConvolution : public Pass {
     if (graph.tensors[k].type != type || graph.tensors[w].type != type || graph.tensors[op.outputs[0]].type != type)
       return 0;
     std::vector<int64_t> wDims = constantDims(graph, w);
-    ChannelLayout layout = layoutOf(conv, wDims);
+    backend::ChannelLayout layout = layoutOf(conv, wDims);
     if (!perChannel(constantDims(graph, k), graph.tensors[y].dims.size(), layout.channels)) return 0;
     auto kValues = constantValues(graph, k);
     auto wValues = constantValues(graph, w);
     if (!kValues || !wValues || kValues->empty()) return 0;
-    auto at = [&](int64_t c) { return kValues->size() == 1 ? (*kValues)[0] : (*kValues)[static_cast<size_t>(c)]; };
-    std::vector<double> bias(static_cast<size_t>(layout.channels), 0.0);
-    if (b >= 0) bias = *constantValues(graph, b);
-    for (int64_t c = 0; c < layout.channels; ++c) {
-      double& v = bias[static_cast<size_t>(c)];
-      v = scale ? v * at(c) : operation == EW::kSUM ? v + at(c) : v - at(c);
-    }
+    std::optional<std::vector<double>> bValues;
+    if (b >= 0) bValues = constantValues(graph, b);
+    std::vector<double> bias = backend::shiftBias(bValues, *kValues, operation, layout.channels);
+    auto weightsRecipe =
+        scale ? foldRecipe(graph, ops::RecipeOp::kSCALE_WEIGHTS, w, k, type, wDims, layout.params()) : nullptr;
+    auto biasRecipe = foldRecipe(graph, ops::RecipeOp::kSHIFT_BIAS, b, k, type, {layout.channels},
+                                 {static_cast<int64_t>(operation), layout.channels});
     std::string name = conv.name;
     int32_t inserted = 0;
     if (scale) {
-      for (size_t i = 0; i < wValues->size(); ++i) (*wValues)[i] *= at(layout.channelOf(static_cast<int64_t>(i)));
-      w = insertConstant(graph, l + inserted++, name + "_folded_weights", type, wDims, *wValues);
+      w = insertConstant(graph, l + inserted++, name + "_folded_weights", type, wDims,
+                         backend::scaleWeights(std::move(*wValues), *kValues, layout));
+      setRecipe(graph, graph.blobs.size() - 1, weightsRecipe);
     }
-    if (b >= 0 || !scale)
+    if (b >= 0 || !scale) {
       b = insertConstant(graph, l + inserted++, name + "_folded_bias", type, {layout.channels}, bias);
+      setRecipe(graph, graph.blobs.size() - 1, biasRecipe);
+    }
     graph::LayerNode& folded = graph.layers[l + inserted];
     graph::LayerNode& absorbed = graph.layers[e + inserted];
     folded.inputs[1] = w;

@@ -72,7 +72,9 @@ class FuseSoftMaxScaleMask : public Pass {
     const graph::LayerNode& layer = graph.layers[product];
     for (int32_t c = 0; c < 2; ++c) {
       int32_t factor = layer.inputs[c], x = layer.inputs[1 - c];
-      if (!isConstant(graph, factor) || isConstant(graph, x) || graph.tensors[x].type != graph.tensors[y].type)
+      // A refittable factor stays a layer: the fused step would hold its value as an attribute.
+      if (!isConstant(graph, factor) || recipeOf(graph, factor) || isConstant(graph, x) ||
+          graph.tensors[x].type != graph.tensors[y].type)
         continue;
       auto values = constantValues(graph, factor);
       if (values && values->size() == 1) return product;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "backends/common/activation_function.h"
+#include "backends/common/weight_transforms.h"
 #include "builder/host_evaluator.h"
 #include "builder/single_step_plan.h"
 #include "core/half.h"
@@ -41,47 +42,33 @@ std::vector<int64_t> constantDims(const graph::Graph& graph, int32_t tensorId) {
 }
 
 std::optional<std::vector<double>> constantValues(const graph::Graph& graph, int32_t tensorId) {
-  const std::vector<uint8_t>& bytes = constantBytes(graph, graph.tensors[tensorId].producer);
-  DataType type = graph.tensors[tensorId].type;
-  size_t count = bytes.size() / dataTypeSize(type);
-  std::vector<double> values(count);
-  auto read = [&](auto tag, auto convert) {
-    using T = decltype(tag);
-    for (size_t i = 0; i < count; ++i) {
-      T v;
-      std::memcpy(&v, bytes.data() + i * sizeof(T), sizeof(T));
-      values[i] = static_cast<double>(convert(v));
-    }
-  };
-  auto same = [](auto v) { return v; };
-  switch (type) {
-    case DataType::kFLOAT: read(float{}, same); break;
-    case DataType::kDOUBLE: read(double{}, same); break;
-    case DataType::kHALF: read(uint16_t{}, core::halfToFloat); break;
-    case DataType::kBF16: read(uint16_t{}, core::bf16ToFloat); break;
-    default: return std::nullopt;
-  }
-  return values;
+  return backend::decodeFloats(constantBytes(graph, graph.tensors[tensorId].producer), graph.tensors[tensorId].type);
 }
 
 std::vector<uint8_t> encodeValues(const std::vector<double>& values, DataType type) {
-  std::vector<uint8_t> bytes(values.size() * dataTypeSize(type));
-  auto write = [&](auto convert) {
-    for (size_t i = 0; i < values.size(); ++i) {
-      auto v = convert(values[i]);
-      std::memcpy(bytes.data() + i * sizeof(v), &v, sizeof(v));
-    }
-  };
-  switch (type) {
-    case DataType::kFLOAT: write([](double v) { return static_cast<float>(v); }); break;
-    case DataType::kDOUBLE: write([](double v) { return v; }); break;
-    case DataType::kHALF: write([](double v) { return core::floatToHalf(static_cast<float>(v)); }); break;
-    case DataType::kBF16: write([](double v) { return core::floatToBf16(static_cast<float>(v)); }); break;
-    default:
-      throw Error(ErrorCode::kUNSUPPORTED, std::string("cannot store fused constants as ") + dataTypeName(type),
-                  "builder");
-  }
-  return bytes;
+  return backend::encodeFloats(values, type);
+}
+
+ops::RecipePtr recipeOf(const graph::Graph& graph, int32_t tensorId) {
+  const graph::LayerNode& constant = graph.layers[graph.tensors[tensorId].producer];
+  auto blob = static_cast<size_t>(constant.opAttrs().get(ops::Constant::kBlob));
+  return blob < graph.recipes.size() ? graph.recipes[blob] : nullptr;
+}
+
+ops::RecipePtr recipeOrFixed(const graph::Graph& graph, int32_t tensorId) {
+  if (auto recipe = recipeOf(graph, tensorId)) return recipe;
+  auto fixed = std::make_shared<ops::WeightRecipe>();
+  fixed->op = ops::RecipeOp::kFIXED;
+  fixed->type = graph.tensors[tensorId].type;
+  fixed->dims = constantDims(graph, tensorId);
+  fixed->bytes = constantBytes(graph, graph.tensors[tensorId].producer);
+  return fixed;
+}
+
+void setRecipe(graph::Graph& graph, size_t blob, ops::RecipePtr recipe) {
+  if (!recipe) return;
+  if (graph.recipes.size() <= blob) graph.recipes.resize(blob + 1);
+  graph.recipes[blob] = std::move(recipe);
 }
 
 int32_t insertConstant(graph::Graph& graph, int32_t position, const std::string& name, DataType type,

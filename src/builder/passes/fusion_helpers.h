@@ -8,6 +8,7 @@
 
 #include "backends/common/backend.h"
 #include "graph/graph.h"
+#include "ops/weight_recipe.h"
 
 namespace kiln::builder {
 
@@ -30,6 +31,14 @@ std::optional<std::vector<double>> constantValues(const graph::Graph& graph, int
 
 // `values` stored as `type` (a floating-point type), rounded to nearest.
 std::vector<uint8_t> encodeValues(const std::vector<double>& values, DataType type);
+
+// The recipe that makes a constant's bytes from refittable weights (ops/weight_recipe.h); null when no weight
+// reaches it (or the build is not refittable).
+ops::RecipePtr recipeOf(const graph::Graph& graph, int32_t tensorId);
+// The same, or a kFIXED node holding the constant's bytes: an input of a recipe that no weight changes.
+ops::RecipePtr recipeOrFixed(const graph::Graph& graph, int32_t tensorId);
+// Records `recipe` (when not null) as the one of graph.blobs[blob].
+void setRecipe(graph::Graph& graph, size_t blob, ops::RecipePtr recipe);
 
 // Inserts a Constant layer holding `values` (stored as `type`) before layer `position`, which keeps the layers in
 // topological order; the layers from `position` on move up by one. Returns the constant's output tensor.

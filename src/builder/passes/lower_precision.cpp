@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 
+#include "backends/common/weight_transforms.h"
 #include "builder/passes/fusion_helpers.h"
 #include "builder/passes/pass.h"
 #include "ops/copy.h"
@@ -25,8 +26,6 @@ bool keepsFp32(const graph::LayerNode& layer) {
   const ops::OpSchema& schema = ops::opSchema(layer.type);
   return schema.keepsFp32 && schema.keepsFp32(layer.opAttrs());
 }
-
-double largestFinite(DataType type) { return type == DataType::kHALF ? 65504.0 : 3.3895313892515355e38; }
 
 class LowerPrecisionPass : public Pass {
  public:
@@ -159,11 +158,19 @@ class LowerPrecisionPass : public Pass {
   }
 
   void lowerConstant(graph::Graph& graph, graph::LayerNode& layer) const {
-    auto values = constantValues(graph, layer.outputs[0]);
-    double limit = largestFinite(low_);
-    for (double& v : *values)
-      if (std::isfinite(v)) v = std::clamp(v, -limit, limit);
-    graph.blobs.push_back(encodeValues(*values, low_));
+    int32_t out = layer.outputs[0];
+    DataType from = graph.tensors[out].type;
+    ops::RecipePtr source = recipeOf(graph, out);
+    auto lowered = backend::reducePrecision(graph.blobs.at(layer.opAttrs().get(ops::Constant::kBlob)), from, low_);
+    graph.blobs.push_back(std::move(lowered));
+    if (source) {
+      auto recipe = std::make_shared<ops::WeightRecipe>();
+      recipe->op = ops::RecipeOp::kREDUCE_PRECISION;
+      recipe->type = low_;
+      recipe->dims = constantDims(graph, out);
+      recipe->inputs = {source};
+      setRecipe(graph, graph.blobs.size() - 1, recipe);
+    }
     layer.attrs.set(ops::Constant::kBlob, static_cast<int64_t>(graph.blobs.size() - 1));
     layer.attrs.set(ops::Constant::kType, low_);
   }

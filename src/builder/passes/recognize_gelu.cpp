@@ -11,9 +11,9 @@ namespace kiln::builder {
 
 namespace {
 
-// The value of a one-element floating-point constant.
+// The value of a one-element floating-point constant that no refit changes.
 std::optional<double> scalarConstant(const graph::Graph& graph, int32_t tensorId) {
-  if (!isConstant(graph, tensorId)) return std::nullopt;
+  if (!isConstant(graph, tensorId) || recipeOf(graph, tensorId)) return std::nullopt;
   auto values = constantValues(graph, tensorId);
   if (!values || values->size() != 1) return std::nullopt;
   return (*values)[0];
