@@ -15,7 +15,7 @@
 namespace kiln::plan {
 
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-constexpr uint32_t kFormatVersion = 3;          // 2: shape inputs (value leaves, profile value ranges); 3: tactics
+constexpr uint32_t kFormatVersion = 4;  // 2: shape inputs (value leaves, profile value ranges); 3: tactics; 4: plugins
 constexpr uint32_t kOldestFormatVersion = 3;    // older plans are refused: rebuild them
 constexpr uint64_t kWeightsAlignment = 256;     // of the weights section in the file and of each constant in it
 constexpr uint64_t kActivationAlignment = 256;  // of each activation's offset in a context's arena
