@@ -29,11 +29,12 @@ enum class PluginFieldType : int32_t {
 
 // One named, typed value of a plugin's configuration. Scalars are held in the list members as one element.
 struct PluginField {
-  std::string name;
-  PluginFieldType type = PluginFieldType::kINT64;
-  std::vector<int64_t> ints;   // kINT64 (one value), kINT64_LIST
-  std::vector<double> floats;  // kFLOAT64 (one value), kFLOAT64_LIST
-  std::string text;            // kSTRING, kBYTES
+  std::string name;                                // what the creator and ONNX attributes call it
+  PluginFieldType type = PluginFieldType::kINT64;  // which of the members below hold the value
+  std::vector<int64_t> ints;                       // kINT64 (one value), kINT64_LIST
+  std::vector<double> floats;                      // kFLOAT64 (one value), kFLOAT64_LIST
+  std::string text;                                // kSTRING, kBYTES
+  // Same name, type and value.
   bool operator==(const PluginField&) const = default;
 
   // A field holding one integer.
@@ -77,8 +78,8 @@ class PluginFieldCollection {
 
 // The name and type of a field a creator takes (what ONNX attributes and `kiln inspect` are matched against).
 struct PluginFieldSpec {
-  std::string name;
-  PluginFieldType type = PluginFieldType::kINT64;
+  std::string name;                                // the field's name
+  PluginFieldType type = PluginFieldType::kINT64;  // the type the creator reads it as
 };
 
 class DimExprBuilder;
@@ -145,9 +146,9 @@ enum class PluginBackend : int32_t { kCPU = 0, kCUDA = 1 };
 
 // A tensor as enqueue sees it: its data (host memory on the CPU, device memory on CUDA), type and concrete shape.
 struct PluginTensor {
-  void* data = nullptr;
-  DataType type = DataType::kFLOAT;
-  Dims dims;
+  void* data = nullptr;              // the elements, row-major
+  DataType type = DataType::kFLOAT;  // the element type
+  Dims dims;                         // the concrete shape
   // The number of elements.
   int64_t volume() const { return dims.volume(); }
 };
@@ -156,6 +157,7 @@ struct PluginTensor {
 // kiln::Error naming the plugin and the layer.
 class IPluginV3 {
  public:
+  // Frees the plugin.
   virtual ~IPluginV3() = default;
   // The name the creator is registered under (and ONNX op types match).
   virtual std::string getPluginName() const = 0;
@@ -194,6 +196,7 @@ class IPluginV3 {
 // Creates plugins of one name, version and namespace from fields.
 class IPluginCreatorV3 {
  public:
+  // Frees the creator.
   virtual ~IPluginCreatorV3() = default;
   // The name of the plugins it creates.
   virtual std::string getPluginName() const = 0;
@@ -241,15 +244,19 @@ namespace detail {
 // Registers a creator from a static initializer; a failure (a duplicate) is kept for loadPluginLibrary to report, and
 // logged to stderr when no library load is in progress.
 void registerCreatorAtStartup(std::shared_ptr<IPluginCreatorV3> creator) noexcept;
+// Registers a default-constructed C (what KILN_REGISTER_PLUGIN expands to); true.
+template <typename C>
+bool registerAtStartup() {
+  registerCreatorAtStartup(std::make_shared<C>());
+  return true;
+}
 }  // namespace detail
 
 }  // namespace kiln
 
+// Token pasting after expansion, for a name unique per line.
 #define KILN_PLUGIN_CONCAT_INNER(a, b) a##b
 #define KILN_PLUGIN_CONCAT(a, b) KILN_PLUGIN_CONCAT_INNER(a, b)
-// Registers a default-constructed CreatorClass with getPluginRegistry() when the program or library starts.
-#define KILN_REGISTER_PLUGIN(CreatorClass)                                      \
-  static const bool KILN_PLUGIN_CONCAT(kilnPluginRegistered_, __LINE__) = [] {  \
-    ::kiln::detail::registerCreatorAtStartup(std::make_shared<CreatorClass>()); \
-    return true;                                                                \
-  }()
+// Registers a default-constructed C (a creator class) with getPluginRegistry() when the program or library starts.
+#define KILN_REGISTER_PLUGIN(C) \
+  static const bool KILN_PLUGIN_CONCAT(kilnPlugin_, __LINE__) = ::kiln::detail::registerAtStartup<C>()
