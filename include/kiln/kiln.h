@@ -14,6 +14,7 @@
 #include "kiln/layers.h"
 #include "kiln/logger.h"
 #include "kiln/network.h"
+#include "kiln/plugin.h"
 #include "kiln/refitter.h"
 #include "kiln/runtime.h"
 #include "kiln/types.h"

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kiln/plugin.h"
 #include "kiln/types.h"
 
 namespace kiln {
@@ -52,6 +53,7 @@ enum class LayerType : int32_t {
   kRECURRENCE,
   kGRID_SAMPLE,
   kDETERMINANT,
+  kPLUGIN,
   kLAYER_TYPE_COUNT  // not a layer: the number of layer types
 };
 // The type's name as layer names and messages use it ("Convolution", "MatrixMultiply", ...); "Unknown" otherwise.
@@ -700,6 +702,21 @@ class EinsumLayer : public Layer {
   // The equation as given to addEinsum or set; the pointer is valid until the equation changes or the network is
   // destroyed.
   const char* getEquation() const;
+};
+
+// A layer that runs a plugin (NetworkDefinition::addPluginV3); the plan records its name, version, namespace and
+// fields, and recreates it through the registered creator.
+class PluginV3Layer : public Layer {
+ public:
+  using Layer::Layer;
+  // The plugin's name.
+  std::string getPluginName() const;
+  // The plugin's version.
+  std::string getPluginVersion() const;
+  // The plugin's namespace ("" for none).
+  std::string getPluginNamespace() const;
+  // The fields the plugin is recreated from.
+  PluginFieldCollection getPluginFields() const;
 };
 
 // Local response normalization across channels (ONNX LRN): x / (k + alpha / size * sum of squares) ^ beta.

@@ -156,6 +156,11 @@ class NetworkDefinition {
   GridSampleLayer* addGridSample(Tensor& input, Tensor& grid);
   // The determinant of each square matrix in the last two axes.
   DeterminantLayer* addDeterminant(Tensor& input);
+  // A layer running `plugin` on `inputs`. The network keeps the plugin's name, version, namespace and fields
+  // (getFieldsToSerialize), not the object: its creator must be registered (getPluginRegistry), as building and
+  // loading the plan recreate the plugin through it. Throws kiln::Error (kINVALID_ARGUMENT) naming the plugin when it
+  // is not; kINVALID_GRAPH when the plugin's types or shapes do not fit the inputs.
+  PluginV3Layer* addPluginV3(const std::vector<Tensor*>& inputs, const IPluginV3& plugin);
 
   // The number of network inputs.
   int32_t getNbInputs() const;

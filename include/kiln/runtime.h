@@ -8,6 +8,7 @@
 
 #include "kiln/error.h"
 #include "kiln/logger.h"
+#include "kiln/plugin.h"
 #include "kiln/types.h"
 
 namespace kiln {
@@ -120,6 +121,9 @@ class Runtime {
   std::unique_ptr<Engine> deserialize(const std::vector<uint8_t>& plan) const {
     return deserialize(plan.data(), plan.size());
   }
+  // Loads a plugin library (kiln::loadPluginLibrary): its creators register, for the plans loaded next.
+  // Throws kiln::Error naming the library when it cannot be loaded or registers a duplicate plugin.
+  void loadPluginLibrary(const std::string& path) const { kiln::loadPluginLibrary(path); }
 
  private:
   Logger* logger_;

@@ -48,6 +48,7 @@ struct polymorphic_type_hook<kiln::Layer> {
       KILN_LAYER_CLASS(kRECURRENCE, RecurrenceLayer)
       KILN_LAYER_CLASS(kGRID_SAMPLE, GridSampleLayer)
       KILN_LAYER_CLASS(kDETERMINANT, DeterminantLayer)
+      KILN_LAYER_CLASS(kPLUGIN, PluginV3Layer)
 #undef KILN_LAYER_CLASS
       default: type = nullptr; return layer;
     }

@@ -36,7 +36,8 @@ void bindLayerEnums(py::module_& module) {
                 {"LRN", LT::kLRN},
                 {"RECURRENCE", LT::kRECURRENCE},
                 {"GRID_SAMPLE", LT::kGRID_SAMPLE},
-                {"DETERMINANT", LT::kDETERMINANT}});
+                {"DETERMINANT", LT::kDETERMINANT},
+                {"PLUGIN", LT::kPLUGIN}});
   using EW = ElementWiseOperation;
   bindEnum<EW>(module, "ElementWiseOperation", "What an ElementWiseLayer computes from a and b.",
                {{"SUM", EW::kSUM},

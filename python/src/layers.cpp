@@ -72,6 +72,10 @@ void bindComputeLayers(py::module_& module) {
   LayerClass<ShapeLayer>(module, "ShapeLayer");
   LayerClass<SelectLayer>(module, "SelectLayer");
   LayerClass<DeterminantLayer>(module, "DeterminantLayer");
+  LayerClass<PluginV3Layer>(module, "PluginV3Layer")
+      .def_property_readonly("plugin_name", &PluginV3Layer::getPluginName)
+      .def_property_readonly("plugin_version", &PluginV3Layer::getPluginVersion)
+      .def_property_readonly("plugin_namespace", &PluginV3Layer::getPluginNamespace);
 
   LayerClass<ConvolutionLayer> convolution(module, "ConvolutionLayer");
   bindSpatialSettings(convolution);

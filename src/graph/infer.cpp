@@ -132,6 +132,7 @@ static const OpTable& table() {
     registerIndexingOps(built);
     registerMatrixOps(built);
     registerNormalizationOps(built);
+    registerPluginOps(built);
     registerPoolingOps(built);
     registerConvolutionOps(built);
     registerRecurrenceOps(built);

@@ -86,6 +86,7 @@ void registerGenerationOps(OpTable& table);
 void registerIndexingOps(OpTable& table);
 void registerMatrixOps(OpTable& table);
 void registerNormalizationOps(OpTable& table);
+void registerPluginOps(OpTable& table);
 void registerPoolingOps(OpTable& table);
 void registerConvolutionOps(OpTable& table);
 void registerRecurrenceOps(OpTable& table);

@@ -20,6 +20,7 @@
 #include "ops/indexing.h"
 #include "ops/matrix.h"
 #include "ops/normalization.h"
+#include "ops/plugin.h"
 #include "ops/pooling.h"
 #include "ops/recurrence.h"
 #include "ops/reduction.h"
@@ -414,6 +415,14 @@ bool CumulativeLayer::getReverse() const { return getAttr(*network_, id_, ops::C
 
 void OneHotLayer::setAxis(int32_t axis) { setAttr(*network_, id_, ops::OneHot::kAxis, axis); }
 int32_t OneHotLayer::getAxis() const { return static_cast<int32_t>(getAttr(*network_, id_, ops::OneHot::kAxis)); }
+
+std::string PluginV3Layer::getPluginName() const { return getAttr(*network_, id_, ops::Plugin::kName); }
+std::string PluginV3Layer::getPluginVersion() const { return getAttr(*network_, id_, ops::Plugin::kVersion); }
+std::string PluginV3Layer::getPluginNamespace() const { return getAttr(*network_, id_, ops::Plugin::kNamespace); }
+PluginFieldCollection PluginV3Layer::getPluginFields() const {
+  const graph::LayerNode& layer = graphOf(network_).layers[id_];
+  return ops::decodeFields(layer.opAttrs().get(ops::Plugin::kFields), layer.opRef());
+}
 
 void EinsumLayer::setEquation(const char* equation) {
   if (!equation) throw Error(ErrorCode::kINVALID_ARGUMENT, "equation is null", getName());

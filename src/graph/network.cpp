@@ -14,6 +14,7 @@
 #include "ops/indexing.h"
 #include "ops/matrix.h"
 #include "ops/normalization.h"
+#include "ops/plugin.h"
 #include "ops/pooling.h"
 #include "ops/recurrence.h"
 #include "ops/reduction.h"
@@ -494,6 +495,32 @@ Layer* NetworkDefinition::getLayer(int32_t index) const { return layerHandle(ind
 Tensor* NetworkDefinition::getTensor(const char* name) const {
   if (!name) return nullptr;
   return tensorHandle(graph_->findTensor(name));
+}
+
+PluginV3Layer* NetworkDefinition::addPluginV3(const std::vector<Tensor*>& inputs, const IPluginV3& plugin) {
+  std::vector<int32_t> ins;
+  for (Tensor* t : inputs) {
+    if (!t) throw Error(ErrorCode::kINVALID_ARGUMENT, "a plugin input is null");
+    ins.push_back(t->id_);
+  }
+  std::string name = plugin.getPluginName(), version = plugin.getPluginVersion(),
+              pluginNamespace = plugin.getPluginNamespace();
+  if (!getPluginRegistry().getCreator(name, version, pluginNamespace))
+    throw Error(ErrorCode::kINVALID_ARGUMENT,
+                "plugin '" + name + "' version '" + version + "' namespace '" + pluginNamespace +
+                    "' has no registered creator: register it (KILN_REGISTER_PLUGIN, loadPluginLibrary) so that plans "
+                    "can recreate it");
+  int32_t nbOutputs = plugin.getNbOutputs();
+  if (nbOutputs < 1)
+    throw Error(ErrorCode::kINVALID_ARGUMENT, "plugin '" + name + "' has " + std::to_string(nbOutputs) + " outputs");
+  int32_t id = graph_->addLayer(LayerType::kPLUGIN, "", ins, nbOutputs);
+  auto& attrs = graph_->layers[id].attrs;
+  attrs.set(ops::Plugin::kName, name);
+  attrs.set(ops::Plugin::kVersion, version);
+  if (!pluginNamespace.empty()) attrs.set(ops::Plugin::kNamespace, pluginNamespace);
+  PluginFieldCollection fields = plugin.getFieldsToSerialize();
+  if (!fields.fields().empty()) attrs.set(ops::Plugin::kFields, ops::encodeFields(fields));
+  return addLayer<PluginV3Layer>(id);
 }
 
 }  // namespace kiln

@@ -10,6 +10,7 @@
 
 #include "kiln/error.h"
 #include "kiln/network.h"
+#include "kiln/plugin.h"
 #include "onnx/onnx_proto.h"
 #include "onnx/tensor_proto.h"
 
@@ -94,6 +95,11 @@ class ImportContext {
 std::string nodeLabel(const Node& node);
 
 using OpImporter = std::function<void(ImportContext&, const Node&)>;
+
+// The registered plugin creator whose name is the node's op type (in any domain, newest version), or null.
+IPluginCreatorV3* pluginCreatorFor(const Node& node);
+// Imports the node as that plugin, its attributes as fields (src/onnx/ops_plugin.cpp).
+void importPlugin(ImportContext& ctx, const Node& node, const IPluginCreatorV3& creator);
 
 // Importers by op type and the opset they apply from; the newest one at or below the model's opset is used.
 class OpRegistry {

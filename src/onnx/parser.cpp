@@ -187,6 +187,7 @@ void Parser::parse(const void* data, size_t size, const std::string& baseDir) {
     // Every node whose op kiln has no importer for is listed, not just the first.
     const OpRegistry& registry = opRegistry();
     for (const auto& node : graph.node()) {
+      if (pluginCreatorFor(node)) continue;
       if (!isDefaultDomain(node.domain()))
         s.unsupported.push_back(
             {node.op_type(), nodeLabel(node), s.info.opset, "unknown domain '" + node.domain() + "'"});
@@ -207,7 +208,10 @@ void Parser::parse(const void* data, size_t size, const std::string& baseDir) {
         continue;
       }
       try {
-        (*registry.find(node.op_type(), s.info.opset))(ctx, node);
+        if (const IPluginCreatorV3* creator = pluginCreatorFor(node))
+          importPlugin(ctx, node, *creator);
+        else
+          (*registry.find(node.op_type(), s.info.opset))(ctx, node);
         for (int32_t i = 0; i < node.output_size(); ++i)
           if (!node.output(i).empty() && !ctx.find(node.output(i)))
             throw Error(ErrorCode::kUNSUPPORTED, node.op_type() + ": output " + std::to_string(i) + " is not produced",
@@ -261,7 +265,8 @@ ModelSummary summarizeModel(const std::string& path) {
   for (const auto& node : model.graph().node()) {
     summary.nodes.push_back({node.name(), node.op_type(), {node.output().begin(), node.output().end()}});
     summary.opHistogram[node.op_type()]++;
-    if (!isDefaultDomain(node.domain()) || !opRegistry().find(node.op_type(), summary.info.opset))
+    if (!pluginCreatorFor(node) &&
+        (!isDefaultDomain(node.domain()) || !opRegistry().find(node.op_type(), summary.info.opset)))
       missing.insert(node.op_type());
   }
   summary.unsupportedOps.assign(missing.begin(), missing.end());

@@ -52,7 +52,15 @@ std::string Attrs::toString() const {
           if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, double>) {
             s << v;
           } else if constexpr (std::is_same_v<T, std::string>) {
-            s << v;
+            // Bytes that are no printable text (a plugin's encoded fields) are shown as \xNN.
+            for (unsigned char c : v) {
+              if (c >= 0x20 && c < 0x7f) {
+                s << static_cast<char>(c);
+              } else {
+                static constexpr char kHex[] = "0123456789abcdef";
+                s << "\\x" << kHex[c >> 4] << kHex[c & 15];
+              }
+            }
           } else if constexpr (std::is_same_v<T, ExprList>) {
             s << "<" << v.ids.size() << " exprs>";
           } else {

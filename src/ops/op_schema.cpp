@@ -10,6 +10,7 @@
 #include "ops/indexing.h"
 #include "ops/matrix.h"
 #include "ops/normalization.h"
+#include "ops/plugin.h"
 #include "ops/pooling.h"
 #include "ops/recurrence.h"
 #include "ops/reduction.h"
@@ -34,7 +35,7 @@ const core::LayerTypeTable<OpSchema>& schemas() {
              &Gather::kSchema,        &Select::kSchema,      &Fill::kSchema,
              &Scatter::kSchema,       &Cumulative::kSchema,  &OneHot::kSchema,
              &Normalization::kSchema, &LRN::kSchema,         &Einsum::kSchema,
-             &Recurrence::kSchema,
+             &Recurrence::kSchema,    &Plugin::kSchema,
          })
       built.add(schema->type, *schema);
     return built;

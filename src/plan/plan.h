@@ -16,8 +16,8 @@
 namespace kiln::plan {
 
 constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'P', 'L', 'A', 'N'};
-// 2: shape inputs (value leaves, profile value ranges); 3: tactics; 4: refit recipes
-constexpr uint32_t kFormatVersion = 4;
+// 2: shape inputs (value leaves, profile value ranges); 3: tactics; 4: refit recipes; 5: plugin steps
+constexpr uint32_t kFormatVersion = 5;
 constexpr uint32_t kOldestFormatVersion = 4;    // older plans are refused: rebuild them
 constexpr uint64_t kWeightsAlignment = 256;     // of the weights section in the file and of each constant in it
 constexpr uint64_t kActivationAlignment = 256;  // of each activation's offset in a context's arena

@@ -1,8 +1,10 @@
 // `kiln build`: ONNX model -> plan, with optimization profiles in trtexec's words.
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "commands.h"
+#include "kiln/plugin.h"
 #include "onnx_build.h"
 #include "shapes.h"
 
@@ -17,7 +19,8 @@ struct BuildOptions {
   BuildRequest request;
   bool verbose = false;
   std::string markOutputs;
-  int profileFlags = 0;  // counted by CLI11; the order of flags is read from parse_order()
+  std::vector<std::string> plugins;  // libraries loaded before the import
+  int profileFlags = 0;              // counted by CLI11; the order of flags is read from parse_order()
 };
 
 // Shape flags before the first --profile belong to profile 0; each --profile starts the next profile.
@@ -77,8 +80,11 @@ void addBuildCommand(CLI::App& app) {
                   "'all': every tensor an ONNX node makes becomes an output too (for kiln compare; keeps fusions "
                   "across them from firing)")
       ->check(CLI::IsMember({"all"}));
+  cmd->add_option("--plugins", options->plugins, "Plugin libraries to load before importing (creators of custom ops)")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("-v,--verbose", options->verbose, "Log the build in detail");
   cmd->callback([cmd, options] {
+    for (const std::string& library : options->plugins) loadPluginLibrary(library);
     options->request.profiles = profilesInOrder(*cmd);
     options->request.markAllOutputs = options->markOutputs == "all";
     ConsoleLogger logger(options->verbose ? Severity::kVERBOSE : Severity::kINFO);  // INFO: tactic progress

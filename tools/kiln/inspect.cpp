@@ -126,8 +126,12 @@ void addInspectCommand(CLI::App& app) {
   auto path = std::make_shared<std::string>();
   auto hideLayers = std::make_shared<bool>(false);
   cmd->add_option("file", *path, "Plan file (.kiln) or ONNX model (.onnx)")->required()->check(CLI::ExistingFile);
+  auto plugins = std::make_shared<std::vector<std::string>>();
   cmd->add_flag("--no-layers", *hideLayers, "Omit the per-layer listing");
-  cmd->callback([path, hideLayers] {
+  cmd->add_option("--plugins", *plugins, "Plugin libraries to load first (a plan's plugin steps need them)")
+      ->check(CLI::ExistingFile);
+  cmd->callback([path, hideLayers, plugins] {
+    for (const std::string& library : *plugins) loadPluginLibrary(library);
     // Read once, as a regular file (opening a pipe to peek at its magic would wait for a writer).
     std::vector<uint8_t> bytes = readFileBytes(*path);
     // A truncated plan still starts with the magic; anything else is read as a model.

@@ -9,6 +9,7 @@
 #include "bound_tensors.h"
 #include "commands.h"
 #include "file_io.h"
+#include "kiln/plugin.h"
 #include "npy.h"
 #include "onnx_build.h"
 #include "percentile.h"
@@ -28,6 +29,7 @@ struct RunOptions {
   std::string loadEngine, onnx, shapes, loadInputs, saveOutputs, exportTimes, exportProfile, backend = "cpu";
   bool dumpProfile = false;
   int64_t iterations = 10, warmUp = 2;
+  std::vector<std::string> plugins;  // libraries loaded before building or loading
   bool verbose = false;
 };
 
@@ -150,8 +152,13 @@ void addRunCommand(CLI::App& app) {
   cmd->add_option("--warmUp", o->warmUp, "Untimed runs first (0 to " + std::to_string(kMaxRuns) + ")")
       ->check(CLI::Range(int64_t{0}, kMaxRuns));
   cmd->add_option("--backend", o->backend, "Backend when building from --onnx")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_option("--plugins", o->plugins, "Plugin libraries to load before building or loading the plan")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("-v,--verbose", o->verbose, "Log in detail");
-  cmd->callback([o] { run(*o); });
+  cmd->callback([o] {
+    for (const std::string& library : o->plugins) loadPluginLibrary(library);
+    run(*o);
+  });
 }
 
 }  // namespace kiln::cli

@@ -22,6 +22,7 @@ const KernelTable& kernelTable() {
     registerElementwiseKernels(t);
     registerMatrixKernels(t);
     registerConvolutionKernels(t);
+    registerPluginKernels(t);
     registerPoolingKernels(t);
     registerReductionKernels(t);
     registerShapeKernels(t);

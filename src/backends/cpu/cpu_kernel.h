@@ -35,6 +35,7 @@ void registerGenerationKernels(KernelTable& table);
 void registerIndexingKernels(KernelTable& table);
 void registerMatrixKernels(KernelTable& table);
 void registerNormalizationKernels(KernelTable& table);
+void registerPluginKernels(KernelTable& table);
 void registerPoolingKernels(KernelTable& table);
 void registerConvolutionKernels(KernelTable& table);
 void registerRecurrenceKernels(KernelTable& table);
