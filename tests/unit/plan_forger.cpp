@@ -1,5 +1,7 @@
 #include "plan_forger.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -135,6 +137,13 @@ const std::vector<NamedPlan>& forgeablePlans() {
       {"matrix multiply and broadcast", matrixMultiplyAndBroadcast()},
   };
   return plans;
+}
+
+void resealChecksum(std::vector<uint8_t>& plan) {
+  constexpr size_t kHeaderSize = 64, kChecksumOffset = 24;  // docs/plan-format.md
+  auto checksum = static_cast<uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), plan.data() + kHeaderSize, static_cast<uInt>(plan.size() - kHeaderSize)));
+  std::memcpy(plan.data() + kChecksumOffset, &checksum, sizeof checksum);
 }
 
 std::vector<uint8_t> forgePlan(const std::vector<uint8_t>& bytes, const std::function<void(plan::Plan&)>& edit) {

@@ -29,6 +29,10 @@ struct NamedPlan {
 };
 const std::vector<NamedPlan>& forgeablePlans();
 
+// Recomputes the header's checksum (CRC-32 of every byte after the 64-byte header) after `plan`'s bytes were edited
+// in place, so that the edit reaches the loader's deeper checks.
+void resealChecksum(std::vector<uint8_t>& plan);
+
 // `bytes` read, changed by `edit`, and serialized again (with its checksum recomputed).
 std::vector<uint8_t> forgePlan(const std::vector<uint8_t>& bytes, const std::function<void(plan::Plan&)>& edit);
 

@@ -1,10 +1,10 @@
 // Plan serialization: round trips, and every kind of damaged plan rejected with a clear error.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cstring>
 
 #include "plan/plan.h"
+#include "plan_forger.h"
 #include "test_util.h"
 
 namespace kiln::test {
@@ -37,13 +37,6 @@ std::vector<uint8_t> smallPlan() {
 }
 
 constexpr size_t kHeaderSize = 64;
-
-// Recomputes the header checksum so that a deliberate edit reaches the deeper checks.
-void reseal(std::vector<uint8_t>& plan) {
-  uint32_t c = static_cast<uint32_t>(
-      crc32(crc32(0L, Z_NULL, 0), plan.data() + kHeaderSize, static_cast<uInt>(plan.size() - kHeaderSize)));
-  std::memcpy(plan.data() + 24, &c, 4);
-}
 
 void expectInvalidPlan(const std::vector<uint8_t>& plan, const std::string& fragment) {
   try {
@@ -142,7 +135,7 @@ TEST(PlanFormat, SectionOffsetsOutsideThePlanAreRejected) {
   auto plan = smallPlan();
   uint64_t huge = plan.size() + 4096;
   std::memcpy(plan.data() + 48, &huge, 8);  // weights offset
-  reseal(plan);
+  test::resealChecksum(plan);
   expectInvalidPlan(plan, "outside the plan");
 }
 
@@ -152,7 +145,7 @@ TEST(PlanFormat, MetadataTruncatedInsideIsRejected) {
   std::memcpy(&metaSize, plan.data() + 40, 8);
   metaSize -= 9;  // the reader runs out of bytes inside the profiles
   std::memcpy(plan.data() + 40, &metaSize, 8);
-  reseal(plan);
+  test::resealChecksum(plan);
   expectInvalidPlan(plan, "truncated");
 }
 
@@ -213,7 +206,7 @@ TEST(PlanFormat, RandomCorruptionNeverCrashes) {
       state = state * 1664525u + 1013904223u;
       damaged[kHeaderSize + state % (damaged.size() - kHeaderSize)] = static_cast<uint8_t>(state >> 24);
     }
-    reseal(damaged);  // past the checksum, into the structural checks
+    test::resealChecksum(damaged);  // past the checksum, into the structural checks
     try {
       auto engine = Runtime().deserialize(damaged);
       // Loaded: the corruption hit something harmless (a name, a weight value). It must still run or fail cleanly.
